@@ -1,0 +1,138 @@
+//! The deadline run (到期比对): at the deadline the certification records are compared with
+//! the payroll; the uncertified are suspended, and the suspended who have certified since
+//! are resumed with back pay (seed 000 §二; seed 003 §四.2).
+//!
+//! The run is one pure decision per payroll row ([`decide`]) and a running
+//! [`RunSummary`], so hosts can stream millions of rows with memory that does not grow
+//! with the roster.
+
+use crate::cycle::{CyclePolicy, CycleStatus};
+use crate::id::ResidentId;
+use crate::money::Fen;
+use crate::payment::{PaymentStatus, PensionSchedule, ResumptionGround, SuspensionReason, resume};
+use crate::time::YearMonth;
+use serde::Serialize;
+use time::Date;
+
+/// One payroll row as the run sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayrollRow {
+    /// The recipient.
+    pub id: ResidentId,
+    /// Current monthly pension.
+    pub monthly_pension: Fen,
+    /// First pension month (anchors rolling cycles for those who never certified).
+    pub pension_start: YearMonth,
+    /// Paid or suspended.
+    pub status: PaymentStatus,
+}
+
+/// What the run does to one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum RunDecision {
+    /// Nothing changes.
+    Unchanged,
+    /// Suspend for a certification lapse.
+    Suspend {
+        /// First month not paid.
+        from: YearMonth,
+        /// The deadline missed.
+        deadline: Date,
+    },
+    /// Resume after certification, with back pay from the suspension month.
+    Resume {
+        /// First month paid regularly again (the run's month).
+        resume_from: YearMonth,
+        /// The suspension month back pay starts from.
+        back_pay_from: YearMonth,
+        /// Months paid back.
+        back_pay_months: u32,
+        /// Back pay total.
+        back_pay: Fen,
+        /// The certification that lifted the suspension.
+        certified_on: Date,
+    },
+}
+
+/// Decide one row on `run_date`, given the person's latest certification.
+///
+/// - Active and overdue → suspend from the policy's suspension month.
+/// - Suspended for a lapse, and certified for the current cycle or at any time since the
+///   first unpaid month → resume from the run's month with back pay from the suspension
+///   month.
+/// - Anything else (including suspensions for other reasons) → unchanged.
+pub fn decide(policy: &CyclePolicy, run_date: Date, row: &PayrollRow, last_certified: Option<Date>) -> RunDecision {
+    let status = policy.status_on(last_certified, row.pension_start, run_date);
+    match (&row.status, status) {
+        (PaymentStatus::Active, CycleStatus::Overdue { deadline, suspend_from }) => RunDecision::Suspend {
+            from: suspend_from,
+            deadline,
+        },
+        (PaymentStatus::Suspended(s), status) if s.reason == SuspensionReason::CertificationLapse => {
+            // Lifted by a certification that satisfies the current cycle, or by any
+            // certification made since payment stopped.
+            let lifting = match status {
+                CycleStatus::Certified { on, .. } => Some(on),
+                _ => last_certified.filter(|d| *d >= s.from.first_day()),
+            };
+            let Some(certified_on) = lifting else {
+                return RunDecision::Unchanged;
+            };
+            let resume_from = YearMonth::of(run_date).max(s.from);
+            match resume(&row.status, ResumptionGround::Certified, resume_from, &PensionSchedule::flat(row.monthly_pension)) {
+                Ok(r) => RunDecision::Resume {
+                    resume_from,
+                    back_pay_from: s.from,
+                    back_pay_months: r.back_pay_months,
+                    back_pay: r.back_pay,
+                    certified_on,
+                },
+                Err(_) => RunDecision::Unchanged,
+            }
+        }
+        _ => RunDecision::Unchanged,
+    }
+}
+
+/// Counts and totals of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    /// Rows seen.
+    pub rows: u64,
+    /// Rows suspended by this run.
+    pub suspended: u64,
+    /// Rows resumed by this run.
+    pub resumed: u64,
+    /// Rows left as they were.
+    pub unchanged: u64,
+    /// Rows already suspended for a lapse and still uncertified.
+    pub still_suspended: u64,
+    /// Total back pay of the resumptions.
+    pub back_pay_total: Fen,
+    /// Monthly payroll no longer paid because of this run's suspensions.
+    pub monthly_amount_suspended: Fen,
+}
+
+impl RunSummary {
+    /// Count one decided row.
+    pub fn record(&mut self, row: &PayrollRow, decision: &RunDecision) {
+        self.rows += 1;
+        match decision {
+            RunDecision::Suspend { .. } => {
+                self.suspended += 1;
+                self.monthly_amount_suspended = self.monthly_amount_suspended + row.monthly_pension;
+            }
+            RunDecision::Resume { back_pay, .. } => {
+                self.resumed += 1;
+                self.back_pay_total = self.back_pay_total + *back_pay;
+            }
+            RunDecision::Unchanged => {
+                self.unchanged += 1;
+                if matches!(row.status, PaymentStatus::Suspended(s) if s.reason == SuspensionReason::CertificationLapse) {
+                    self.still_suspended += 1;
+                }
+            }
+        }
+    }
+}
