@@ -1,1 +1,121 @@
-fn main() {}
+//! `certify`: the operator command line of certify (JSON lines, scriptable).
+//!
+//! - `certify id check` — one identity number per line on stdin, one JSON object per line out.
+//! - `certify cycle run` — the deadline run over roster and certification files.
+//! - `certify demo` — a scripted walk through the certification rules, end to end.
+
+mod demo;
+mod idcheck;
+mod run;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "certify", version, about = "Pension entitlement certification (养老保险待遇领取资格认证) for operators")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Identity number tools.
+    Id {
+        #[command(subcommand)]
+        command: IdCommand,
+    },
+    /// Certification cycle tools.
+    Cycle {
+        #[command(subcommand)]
+        command: CycleCommand,
+    },
+    /// Walk through the whole certification story, printing each step.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum IdCommand {
+    /// Read one identity number per line on stdin; write one JSON object per line:
+    /// {"input","valid","normalized","error","birth_date","sex","region_code",...}.
+    Check,
+}
+
+/// Output format of the run's list.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+enum CycleCommand {
+    /// The deadline run: compare certifications with the roster; list suspensions and
+    /// resumptions with back pay; print a summary.
+    Run {
+        /// Region and scheme configuration (TOML with a [cycle] table).
+        #[arg(long)]
+        config: PathBuf,
+        /// Roster/payroll CSV: id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Certifications CSV: id_number,date[,method[,outcome]].
+        #[arg(long)]
+        certifications: PathBuf,
+        /// The run date (YYYY-MM-DD): people whose deadline is before it are overdue.
+        #[arg(long)]
+        date: String,
+        /// Where to write the list of changes ("-" for stdout).
+        #[arg(long, default_value = "-")]
+        output: PathBuf,
+        /// List format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Also write unchanged rows to the list.
+        #[arg(long)]
+        all: bool,
+        /// Write the summary JSON here as well as to stderr.
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Id { command: IdCommand::Check } => idcheck::run(std::io::stdin().lock(), std::io::stdout().lock()),
+        Command::Cycle {
+            command:
+                CycleCommand::Run {
+                    config,
+                    roster,
+                    certifications,
+                    date,
+                    output,
+                    format,
+                    all,
+                    summary,
+                },
+        } => run::run(&run::RunArgs {
+            config,
+            roster,
+            certifications,
+            date,
+            output,
+            format,
+            all,
+            summary,
+        }),
+        Command::Demo => demo::run(&mut std::io::stdout().lock()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("certify: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -136,3 +136,57 @@ impl RunSummary {
         }
     }
 }
+
+/// The latest passed certification date per person, in 16 bytes per person: the one
+/// structure a deadline run holds in memory while the roster streams past it.
+#[derive(Debug, Clone, Default)]
+pub struct CertificationIndex {
+    /// `(ResidentId::to_u64, julian day)` sorted by key, one entry per person.
+    entries: Vec<(u64, i32)>,
+    sorted: bool,
+}
+
+impl CertificationIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add one passed certification.
+    pub fn insert(&mut self, person: &ResidentId, date: Date) {
+        self.entries.push((person.to_u64(), date.to_julian_day()));
+        self.sorted = false;
+    }
+
+    /// Sort and keep the latest date per person; call once after the inserts.
+    pub fn finish(&mut self) {
+        // Sort by person, latest date first, then keep the first of each person.
+        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        self.entries.dedup_by_key(|e| e.0);
+        self.entries.shrink_to_fit();
+        self.sorted = true;
+    }
+
+    /// People indexed.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nobody is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The latest certification of `person`. Panics in debug builds if [`finish`] was
+    /// not called; returns `None` for unknown people.
+    ///
+    /// [`finish`]: CertificationIndex::finish
+    pub fn last(&self, person: &ResidentId) -> Option<Date> {
+        debug_assert!(self.sorted || self.entries.is_empty(), "call finish() first");
+        let key = person.to_u64();
+        self.entries
+            .binary_search_by_key(&key, |e| e.0)
+            .ok()
+            .and_then(|i| Date::from_julian_day(self.entries[i].1).ok())
+    }
+}

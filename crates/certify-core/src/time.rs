@@ -54,6 +54,24 @@ impl Timestamp {
     }
 }
 
+impl fmt::Display for Timestamp {
+    /// Beijing time, `2020-06-23 09:03:00 +08:00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.china_date();
+        let secs = (self.0 + CHINA_UTC_OFFSET_SECONDS).rem_euclid(DAY_SECONDS);
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} +08:00",
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
 /// A calendar month (year and month), the unit of pension payment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct YearMonth {
@@ -205,6 +223,7 @@ mod tests {
         // 2020-07-31T15:59:59Z is 23:59:59 in Beijing; one second later is August 1st.
         let before = Timestamp::from_unix_seconds(1_596_211_199);
         assert_eq!(before.china_date(), date!(2020 - 07 - 31));
+        assert_eq!(before.to_string(), "2020-07-31 23:59:59 +08:00");
         assert_eq!(before.plus_seconds(1).china_date(), date!(2020 - 08 - 01));
         assert_eq!(
             Timestamp::start_of_china_day(date!(2020 - 08 - 01)),

@@ -300,7 +300,7 @@ pub fn register<R: RngCore + CryptoRng>(
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
     /// The account is locked; it opens by itself at `until`, or through forgot-password.
-    #[error("the account is locked until {until:?}; it unlocks by itself after 24 hours, or at once through forgot-password")]
+    #[error("the account is locked until {until}; it unlocks by itself after 24 hours, or at once through forgot-password")]
     Locked {
         /// When the lock lifts by itself.
         until: Timestamp,

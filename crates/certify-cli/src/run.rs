@@ -1,0 +1,343 @@
+//! `certify cycle run`: the deadline run over files, streaming the roster.
+//!
+//! Memory holds only the certification index (16 bytes per certified person) and the
+//! CSV buffers; the roster streams through, each row decided and written at once.
+
+use crate::Format;
+use certify_core::cycle::CyclePolicy;
+use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide};
+use certify_core::id::ResidentId;
+use certify_core::money::Fen;
+use certify_core::payment::{PaymentStatus, Suspension, SuspensionReason};
+use certify_core::roster::Scheme;
+use certify_core::time::{YearMonth, parse_date};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use time::Date;
+
+/// Arguments of the run.
+pub struct RunArgs {
+    pub config: PathBuf,
+    pub roster: PathBuf,
+    pub certifications: PathBuf,
+    pub date: String,
+    pub output: PathBuf,
+    pub format: Format,
+    pub all: bool,
+    pub summary: Option<PathBuf>,
+}
+
+/// `region.toml`: a region and scheme with its cycle policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionConfig {
+    /// Display name (e.g. 蒲城县).
+    pub name: String,
+    /// GB/T 2260 code of the region running the certification.
+    pub region_code: String,
+    /// The scheme this configuration covers.
+    pub scheme: Scheme,
+    /// The cycle policy.
+    pub cycle: CyclePolicy,
+}
+
+type BoxError = Box<dyn std::error::Error>;
+
+fn err(msg: impl Into<String>) -> BoxError {
+    msg.into().into()
+}
+
+/// Load and validate a region configuration.
+pub fn load_config(path: &Path) -> Result<RegionConfig, BoxError> {
+    let text = std::fs::read_to_string(path).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    let config: RegionConfig = toml::from_str(&text).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    config.cycle.validate().map_err(|e| err(format!("{}: {e}", path.display())))?;
+    if certify_core::region::lookup(&config.region_code).is_none() {
+        return Err(err(format!("{}: region_code {:?} is not a GB/T 2260 code", path.display(), config.region_code)));
+    }
+    Ok(config)
+}
+
+#[derive(Serialize)]
+struct OutRow<'a> {
+    row: u64,
+    id_number: &'a str,
+    name: &'a str,
+    action: &'static str,
+    from: Option<String>,
+    deadline: Option<String>,
+    resume_from: Option<String>,
+    back_pay_months: Option<u32>,
+    back_pay_yuan: Option<String>,
+    certified_on: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    region: &'a str,
+    region_code: &'a str,
+    scheme: Scheme,
+    run_date: String,
+    #[serde(flatten)]
+    run: &'a RunSummary,
+    back_pay_total_yuan: String,
+    monthly_amount_suspended_yuan: String,
+    invalid_rows: u64,
+    other_scheme_rows: u64,
+    certifications_read: u64,
+    certifications_invalid: u64,
+    people_certified: usize,
+}
+
+fn date_text(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+struct Columns {
+    id: usize,
+    name: Option<usize>,
+    scheme: Option<usize>,
+    monthly: usize,
+    start: usize,
+    status: Option<usize>,
+    suspended_from: Option<usize>,
+    reason: Option<usize>,
+}
+
+fn column(headers: &csv::ByteRecord, name: &str) -> Option<usize> {
+    headers.iter().position(|h| h == name.as_bytes())
+}
+
+fn required(headers: &csv::ByteRecord, name: &str, file: &Path) -> Result<usize, BoxError> {
+    column(headers, name).ok_or_else(|| err(format!("{}: missing column {name:?}", file.display())))
+}
+
+fn field<'a>(rec: &'a csv::ByteRecord, i: usize) -> &'a str {
+    std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
+}
+
+fn scheme_from(text: &str) -> Option<Scheme> {
+    match text {
+        "enterprise" => Some(Scheme::Enterprise),
+        "public_institution" => Some(Scheme::PublicInstitution),
+        "urban_rural_resident" => Some(Scheme::UrbanRuralResident),
+        _ => None,
+    }
+}
+
+/// Parse one roster row into a payroll row, or say why not.
+fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String> {
+    let id = ResidentId::parse(field(rec, c.id)).map_err(|e| format!("id_number: {e}"))?;
+    let monthly_pension = Fen::parse_yuan(field(rec, c.monthly)).ok_or("monthly_pension: not an amount in yuan")?;
+    let pension_start: YearMonth = field(rec, c.start).parse().map_err(|e| format!("pension_start: {e}"))?;
+    let status = match c.status.map(|i| field(rec, i)).unwrap_or("active") {
+        "" | "active" => PaymentStatus::Active,
+        "suspended" => {
+            let from: YearMonth = c
+                .suspended_from
+                .map(|i| field(rec, i))
+                .unwrap_or("")
+                .parse()
+                .map_err(|e| format!("suspended_from: {e}"))?;
+            let reason_text = c.reason.map(|i| field(rec, i)).unwrap_or("certification_lapse");
+            let reason = SuspensionReason::from_code(if reason_text.is_empty() { "certification_lapse" } else { reason_text })
+                .ok_or_else(|| format!("suspension_reason: unknown {reason_text:?}"))?;
+            PaymentStatus::Suspended(Suspension { reason, from })
+        }
+        other => return Err(format!("status: expected active or suspended, got {other:?}")),
+    };
+    Ok(PayrollRow {
+        id,
+        monthly_pension,
+        pension_start,
+        status,
+    })
+}
+
+/// Read the certification file into an index of the latest passed date per person.
+fn index_certifications(path: &Path, run_date: Date) -> Result<(CertificationIndex, u64, u64), BoxError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(path)
+        .map_err(|e| err(format!("{}: {e}", path.display())))?;
+    let headers = reader.byte_headers()?.clone();
+    let id_col = required(&headers, "id_number", path)?;
+    let date_col = required(&headers, "date", path)?;
+    let outcome_col = column(&headers, "outcome");
+    let mut index = CertificationIndex::new();
+    let (mut read, mut invalid) = (0u64, 0u64);
+    let mut rec = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut rec)? {
+        read += 1;
+        if outcome_col.is_some_and(|i| !matches!(field(&rec, i), "" | "passed")) {
+            continue;
+        }
+        match (ResidentId::parse(field(&rec, id_col)), parse_date(field(&rec, date_col))) {
+            // Certifications dated after the run date are not yet known to it.
+            (Ok(id), Some(d)) if d <= run_date => index.insert(&id, d),
+            (Ok(_), Some(_)) => {}
+            _ => {
+                invalid += 1;
+                if invalid <= 10 {
+                    eprintln!("certify: {}: line {}: invalid certification row skipped", path.display(), read + 1);
+                }
+            }
+        }
+    }
+    index.finish();
+    Ok((index, read, invalid))
+}
+
+enum Sink {
+    Csv(csv::Writer<Box<dyn Write>>),
+    Jsonl(BufWriter<Box<dyn Write>>),
+}
+
+impl Sink {
+    fn write(&mut self, row: &OutRow<'_>) -> Result<(), BoxError> {
+        match self {
+            Sink::Csv(w) => w.serialize(row)?,
+            Sink::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, row)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), BoxError> {
+        match self {
+            Sink::Csv(mut w) => w.flush()?,
+            Sink::Jsonl(mut w) => w.flush()?,
+        }
+        Ok(())
+    }
+}
+
+/// Run the deadline comparison over the files named in `args`.
+pub fn run(args: &RunArgs) -> Result<(), BoxError> {
+    let config = load_config(&args.config)?;
+    let run_date = parse_date(&args.date).ok_or_else(|| err(format!("--date: not a date (YYYY-MM-DD): {:?}", args.date)))?;
+    let (index, certs_read, certs_invalid) = index_certifications(&args.certifications, run_date)?;
+
+    let roster_file = File::open(&args.roster).map_err(|e| err(format!("{}: {e}", args.roster.display())))?;
+    let size = roster_file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut reader = csv::ReaderBuilder::new().buffer_capacity(1 << 20).from_reader(bar.wrap_read(roster_file));
+    let headers = reader.byte_headers()?.clone();
+    let cols = Columns {
+        id: required(&headers, "id_number", &args.roster)?,
+        name: column(&headers, "name"),
+        scheme: column(&headers, "scheme"),
+        monthly: required(&headers, "monthly_pension", &args.roster)?,
+        start: required(&headers, "pension_start", &args.roster)?,
+        status: column(&headers, "status"),
+        suspended_from: column(&headers, "suspended_from"),
+        reason: column(&headers, "suspension_reason"),
+    };
+
+    let out: Box<dyn Write> = if args.output.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(File::create(&args.output).map_err(|e| err(format!("{}: {e}", args.output.display())))?)
+    };
+    let mut sink = match args.format {
+        Format::Csv => Sink::Csv(csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out)),
+        Format::Jsonl => Sink::Jsonl(BufWriter::with_capacity(1 << 16, out)),
+    };
+
+    let mut summary = RunSummary::default();
+    let (mut invalid_rows, mut other_scheme) = (0u64, 0u64);
+    let mut rec = csv::ByteRecord::new();
+    let mut line = 1u64;
+    while reader.read_byte_record(&mut rec)? {
+        line += 1;
+        if let Some(i) = cols.scheme {
+            let s = field(&rec, i);
+            if !s.is_empty() && scheme_from(s) != Some(config.scheme) {
+                other_scheme += 1;
+                continue;
+            }
+        }
+        let id_text = field(&rec, cols.id);
+        let name = cols.name.map(|i| field(&rec, i)).unwrap_or("");
+        let mut out = OutRow {
+            row: line,
+            id_number: id_text,
+            name,
+            action: "unchanged",
+            from: None,
+            deadline: None,
+            resume_from: None,
+            back_pay_months: None,
+            back_pay_yuan: None,
+            certified_on: None,
+            error: None,
+        };
+        match payroll_row(&rec, &cols) {
+            Err(e) => {
+                invalid_rows += 1;
+                out.action = "invalid_row";
+                out.error = Some(e);
+                sink.write(&out)?;
+            }
+            Ok(row) => {
+                let decision = decide(&config.cycle, run_date, &row, index.last(&row.id));
+                summary.record(&row, &decision);
+                match decision {
+                    RunDecision::Unchanged if !args.all => continue,
+                    RunDecision::Unchanged => {}
+                    RunDecision::Suspend { from, deadline } => {
+                        out.action = "suspend";
+                        out.from = Some(from.to_string());
+                        out.deadline = Some(date_text(deadline));
+                    }
+                    RunDecision::Resume {
+                        resume_from,
+                        back_pay_from,
+                        back_pay_months,
+                        back_pay,
+                        certified_on,
+                    } => {
+                        out.action = "resume";
+                        out.from = Some(back_pay_from.to_string());
+                        out.resume_from = Some(resume_from.to_string());
+                        out.back_pay_months = Some(back_pay_months);
+                        out.back_pay_yuan = Some(back_pay.to_string());
+                        out.certified_on = Some(date_text(certified_on));
+                    }
+                }
+                sink.write(&out)?;
+            }
+        }
+    }
+    sink.finish()?;
+    bar.finish_and_clear();
+
+    let s = Summary {
+        region: &config.name,
+        region_code: &config.region_code,
+        scheme: config.scheme,
+        run_date: date_text(run_date),
+        run: &summary,
+        back_pay_total_yuan: summary.back_pay_total.to_string(),
+        monthly_amount_suspended_yuan: summary.monthly_amount_suspended.to_string(),
+        invalid_rows,
+        other_scheme_rows: other_scheme,
+        certifications_read: certs_read,
+        certifications_invalid: certs_invalid,
+        people_certified: index.len(),
+    };
+    let json = serde_json::to_string(&s)?;
+    eprintln!("{json}");
+    if let Some(path) = &args.summary {
+        std::fs::write(path, format!("{json}\n")).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
+}
