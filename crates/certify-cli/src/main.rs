@@ -4,11 +4,8 @@
 //! - `certify cycle run` — the deadline run over roster and certification files.
 //! - `certify demo` — a scripted walk through the certification rules, end to end.
 
-mod demo;
-mod idcheck;
-mod run;
-
-use clap::{Parser, Subcommand, ValueEnum};
+use certify_cli::{Format, demo, idcheck, run};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,15 +37,6 @@ enum IdCommand {
     /// Read one identity number per line on stdin; write one JSON object per line:
     /// {"input","valid","normalized","error","birth_date","sex","region_code",...}.
     Check,
-}
-
-/// Output format of the run's list.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Format {
-    /// Comma-separated values with a header.
-    Csv,
-    /// One JSON object per line.
-    Jsonl,
 }
 
 #[derive(Subcommand)]

@@ -18,15 +18,23 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use time::Date;
 
-/// Arguments of the run.
+/// Arguments of the run (see `certify cycle run --help`).
 pub struct RunArgs {
+    /// Region configuration TOML.
     pub config: PathBuf,
+    /// Roster CSV.
     pub roster: PathBuf,
+    /// Certifications CSV.
     pub certifications: PathBuf,
+    /// Run date, `YYYY-MM-DD`.
     pub date: String,
+    /// List output path, `-` for stdout.
     pub output: PathBuf,
+    /// List format.
     pub format: Format,
+    /// Also list unchanged rows.
     pub all: bool,
+    /// Where to write the summary JSON too.
     pub summary: Option<PathBuf>,
 }
 
@@ -44,7 +52,8 @@ pub struct RegionConfig {
     pub cycle: CyclePolicy,
 }
 
-type BoxError = Box<dyn std::error::Error>;
+/// Errors of the command line: messages for the operator.
+pub type BoxError = Box<dyn std::error::Error>;
 
 fn err(msg: impl Into<String>) -> BoxError {
     msg.into().into()

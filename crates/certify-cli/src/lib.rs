@@ -1,0 +1,15 @@
+//! The library behind the `certify` operator command line, so that benchmarks and other
+//! tools run exactly the code the command runs.
+
+pub mod demo;
+pub mod idcheck;
+pub mod run;
+
+/// Output format of the deadline run's list.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
