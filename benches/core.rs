@@ -18,10 +18,20 @@ fn ids(c: &mut Criterion) {
     let mut g = c.benchmark_group("id");
     g.throughput(Throughput::Elements(inputs.len() as u64));
     g.bench_function("parse_18_digit", |b| {
-        b.iter(|| inputs.iter().filter(|s| ResidentId::parse(black_box(s)).is_ok()).count())
+        b.iter(|| {
+            inputs
+                .iter()
+                .filter(|s| ResidentId::parse(black_box(s)).is_ok())
+                .count()
+        })
     });
     g.bench_function("parse_15_digit_upgrade", |b| {
-        b.iter(|| legacy.iter().filter(|s| ResidentId::parse(black_box(s)).is_ok()).count())
+        b.iter(|| {
+            legacy
+                .iter()
+                .filter(|s| ResidentId::parse(black_box(s)).is_ok())
+                .count()
+        })
     });
     g.finish();
 }
@@ -47,7 +57,14 @@ fn decisions(c: &mut Criterion) {
         b.iter(|| {
             rows.iter()
                 .enumerate()
-                .map(|(i, r)| decide(&policy, date!(2020 - 08 - 01), r, (i % 2 == 0).then_some(date!(2020 - 07 - 01))))
+                .map(|(i, r)| {
+                    decide(
+                        &policy,
+                        date!(2020 - 08 - 01),
+                        r,
+                        (i % 2 == 0).then_some(date!(2020 - 07 - 01)),
+                    )
+                })
                 .count()
         })
     });

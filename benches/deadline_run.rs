@@ -13,7 +13,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 fn main() {
-    let rows: u64 = std::env::var("CERTIFY_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let rows: u64 = std::env::var("CERTIFY_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = std::env::temp_dir().join(format!("certify-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/regions/pucheng-2020.toml");
@@ -46,7 +49,9 @@ fn main() {
             }
         }
         let roster_mb = std::fs::metadata(&roster).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
-        let out_lines = std::fs::read_to_string(&output).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
+        let out_lines = std::fs::read_to_string(&output)
+            .map(|s| s.lines().count().saturating_sub(1))
+            .unwrap_or(0);
         println!(
             "deadline_run rows={n} roster={roster_mb:.1}MB best_of_3={best:.3}s rows_per_s={:.0} peak_rss={:.1}MiB changes_listed={out_lines}",
             n as f64 / best,

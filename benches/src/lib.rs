@@ -7,7 +7,9 @@ use certify_core::id::check_character;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-const REGIONS: [&str; 10] = ["610526", "150102", "110105", "110103", "440305", "310115", "510107", "420106", "370102", "610113"];
+const REGIONS: [&str; 10] = [
+    "610526", "150102", "110105", "110103", "440305", "310115", "510107", "420106", "370102", "610113",
+];
 
 /// A small, fast, deterministic mixer (SplitMix64) for choosing row attributes.
 pub fn mix(i: u64) -> u64 {
@@ -45,7 +47,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// 5% suspended for a lapse from 2020-08, 1% suspended for detention.
 pub fn write_roster(path: &Path, rows: u64) -> io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    writeln!(w, "id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason")?;
+    writeln!(
+        w,
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason"
+    )?;
     for i in 0..rows {
         let h = mix(i);
         let yuan = 1800 + h % 4000;
@@ -82,9 +87,9 @@ pub fn write_certifications(path: &Path, rows: u64) -> io::Result<()> {
             continue;
         }
         let day_of_year = match (h >> 8) % 20 {
-            0 => (h >> 16) % 154,             // Jan 1 .. Jun 2: before the window
-            1 => 213 + (h >> 16) % 91,        // Aug 1 .. Oct 30: late
-            _ => 154 + (h >> 16) % 59,        // Jun 3 .. Jul 31: in the window
+            0 => (h >> 16) % 154,      // Jan 1 .. Jun 2: before the window
+            1 => 213 + (h >> 16) % 91, // Aug 1 .. Oct 30: late
+            _ => 154 + (h >> 16) % 59, // Jun 3 .. Jul 31: in the window
         };
         let (y, m, d) = civil_from_days(18_262 + day_of_year as i64); // 2020-01-01 is day 18262
         let method = methods[((h >> 20) % 5) as usize];

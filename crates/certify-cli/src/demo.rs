@@ -12,7 +12,9 @@ use certify_core::account::{
     request_registration_code,
 };
 use certify_core::biometric::{MatchDecision, Modality, ReviewIssue};
-use certify_core::certification::{CertificationRecord, PersonFacts, add_contact, certify_by_app, history, last_certified, may_certify};
+use certify_core::certification::{
+    CertificationRecord, PersonFacts, add_contact, certify_by_app, history, last_certified, may_certify,
+};
 use certify_core::cycle::CyclePolicy;
 use certify_core::deadline::{PayrollRow, RunDecision, decide};
 use certify_core::enrollment::{AutomaticReview, EnrollmentCase};
@@ -63,7 +65,10 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
         Ok(())
     };
 
-    writeln!(out, "certify demo — Pucheng county 2020 rules: window 2020-06-03..2020-07-31, suspension from 2020-08")?;
+    writeln!(
+        out,
+        "certify demo — Pucheng county 2020 rules: window 2020-06-03..2020-07-31, suspension from 2020-08"
+    )?;
 
     let pensioner = RosterEntry {
         id: ResidentId::parse("610526195203041230")?,
@@ -83,18 +88,44 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
 
     // 1. Identity.
     let legacy = ResidentId::parse("610526280101042")?;
-    say(out, "Identity numbers (GB 11643-1999)", format!(
-        "{} → valid, born {}, {:?}, region {} {}\nlegacy 15-digit 610526280101042 upgrades to {}",
-        pensioner.id.masked(), pensioner.id.birth_date(), pensioner.id.sex(), pensioner.id.region_code(),
-        pensioner.id.region().map_or("?", |r| r.name), legacy,
-    ))?;
+    say(
+        out,
+        "Identity numbers (GB 11643-1999)",
+        format!(
+            "{} → valid, born {}, {:?}, region {} {}\nlegacy 15-digit 610526280101042 upgrades to {}",
+            pensioner.id.masked(),
+            pensioner.id.birth_date(),
+            pensioner.id.sex(),
+            pensioner.id.region_code(),
+            pensioner.id.region().map_or("?", |r| r.name),
+            legacy,
+        ),
+    )?;
 
     // 2. Registration.
     let t = at("2020-06-22", 9)?;
     let phone = "13892506598";
-    let (mut challenge, code) = request_registration_code(phone, &DemoCaptcha, "c1", "8XK2", false, None, &sms_key, &sms_policy, t, &mut rng)?;
-    say(out, "Registration: picture captcha, then SMS code", format!(
-        "[demo SMS sender — not a real SMS] code {} sent to {}", code.expose(), MobileNumber::parse(phone)?.masked()))?;
+    let (mut challenge, code) = request_registration_code(
+        phone,
+        &DemoCaptcha,
+        "c1",
+        "8XK2",
+        false,
+        None,
+        &sms_key,
+        &sms_policy,
+        t,
+        &mut rng,
+    )?;
+    say(
+        out,
+        "Registration: picture captcha, then SMS code",
+        format!(
+            "[demo SMS sender — not a real SMS] code {} sent to {}",
+            code.expose(),
+            MobileNumber::parse(phone)?.masked()
+        ),
+    )?;
     let form = RegistrationForm {
         phone,
         sms_code: code.expose(),
@@ -104,10 +135,26 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
         password_repeat: "laoli1952",
         phone_owner: PhoneOwner::Holder,
     };
-    let (mut account, _) = register(&form, &mut challenge, Existing::default(), Some(&pensioner), &sms_key, &sms_policy, &params, t, &mut rng)?;
-    say(out, "Registered with a name typed in traditional characters", format!(
-        "typed 劉曉瑜, roster 刘晓瑜 → same key {:?}; stored name kept as typed: {}",
-        account.holder_name.comparison_key().as_str(), account.holder_name))?;
+    let (mut account, _) = register(
+        &form,
+        &mut challenge,
+        Existing::default(),
+        Some(&pensioner),
+        &sms_key,
+        &sms_policy,
+        &params,
+        t,
+        &mut rng,
+    )?;
+    say(
+        out,
+        "Registered with a name typed in traditional characters",
+        format!(
+            "typed 劉曉瑜, roster 刘晓瑜 → same key {:?}; stored name kept as typed: {}",
+            account.holder_name.comparison_key().as_str(),
+            account.holder_name
+        ),
+    )?;
 
     // 3. Lockout.
     let mut lines = Vec::new();
@@ -119,50 +166,136 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
     lines.push(format!("right password 23 h later: {}", login_line(&r)));
     let r = account.login_with_password("laoli1952", t.plus_seconds(180 + 24 * 3600));
     lines.push(format!("right password 24 h after the lock: {}", login_line(&r)));
-    say(out, "Three wrong passwords lock the account for 24 hours", lines.join("\n"))?;
+    say(
+        out,
+        "Three wrong passwords lock the account for 24 hours",
+        lines.join("\n"),
+    )?;
 
     // 4. Forgot password.
     let t = at("2020-06-24", 10)?;
     for i in 0..3 {
         let _ = account.login_with_password("wrong-again1", t.plus_seconds(i));
     }
-    let (mut reset, code) = SmsChallenge::issue(MobileNumber::parse(phone)?, SmsPurpose::ResetPassword, None, &sms_key, &sms_policy, t.plus_seconds(60), &mut rng)?;
-    account.reset_password(&mut reset, code.expose(), "xinmima2020", "xinmima2020", &sms_key, &sms_policy, &params, t.plus_seconds(90), &mut rng)?;
+    let (mut reset, code) = SmsChallenge::issue(
+        MobileNumber::parse(phone)?,
+        SmsPurpose::ResetPassword,
+        None,
+        &sms_key,
+        &sms_policy,
+        t.plus_seconds(60),
+        &mut rng,
+    )?;
+    account.reset_password(
+        &mut reset,
+        code.expose(),
+        "xinmima2020",
+        "xinmima2020",
+        &sms_key,
+        &sms_policy,
+        &params,
+        t.plus_seconds(90),
+        &mut rng,
+    )?;
     let r = account.login_with_password("xinmima2020", t.plus_seconds(100));
-    say(out, "Locked again; forgot-password (SMS re-proof + new password) unlocks at once", login_line(&r))?;
+    say(
+        out,
+        "Locked again; forgot-password (SMS re-proof + new password) unlocks at once",
+        login_line(&r),
+    )?;
 
     // 5. Real-name verification.
-    verify_real_name(&mut account, "刘晓瑜", pensioner.id.as_str(), Some(&pensioner), MatchDecision::Match, t.plus_seconds(200))?;
+    verify_real_name(
+        &mut account,
+        "刘晓瑜",
+        pensioner.id.as_str(),
+        Some(&pensioner),
+        MatchDecision::Match,
+        t.plus_seconds(200),
+    )?;
     say(out, "Real-name verification (实名认证)", "roster match ✓; live face vs card portrait: Match [decision supplied by the demo script — the face engine is issue 3]".into())?;
 
     // 6. Face enrollment.
     let mut face = EnrollmentCase::new(Modality::Face);
-    let first = face.submit(AutomaticReview::Failed { issues: vec![ReviewIssue::TooDark] }, t.plus_seconds(300))?;
-    let second = face.submit(AutomaticReview::Passed { template_ref: "template-0001".into() }, t.plus_seconds(400))?;
-    say(out, "Face enrollment (人脸建模): automatic review", format!(
-        "upload 1: {} event(s), too dark → move to the light\nupload 2: passed → may certify: {} ({} event(s))",
-        first.len(), face.may_certify(), second.len()))?;
+    let first = face.submit(
+        AutomaticReview::Failed {
+            issues: vec![ReviewIssue::TooDark],
+        },
+        t.plus_seconds(300),
+    )?;
+    let second = face.submit(
+        AutomaticReview::Passed {
+            template_ref: "template-0001".into(),
+        },
+        t.plus_seconds(400),
+    )?;
+    say(
+        out,
+        "Face enrollment (人脸建模): automatic review",
+        format!(
+            "upload 1: {} event(s), too dark → move to the light\nupload 2: passed → may certify: {} ({} event(s))",
+            first.len(),
+            face.may_certify(),
+            second.len()
+        ),
+    )?;
 
     // 7. Proxy contact.
     let mut contacts = Vec::new();
-    add_contact(&account, &mut contacts, "劉桂蘭", parent.id.as_str(), Some(&parent), t.plus_seconds(500))?;
-    say(out, "Adds a relative as a contact (替亲友办理)", format!("contact {} {}", contacts[0].name.masked(), contacts[0].id.masked()))?;
+    add_contact(
+        &account,
+        &mut contacts,
+        "劉桂蘭",
+        parent.id.as_str(),
+        Some(&parent),
+        t.plus_seconds(500),
+    )?;
+    say(
+        out,
+        "Adds a relative as a contact (替亲友办理)",
+        format!("contact {} {}", contacts[0].name.masked(), contacts[0].id.masked()),
+    )?;
 
     // 8. Missed deadline.
     let mut payment = PaymentStatus::Active;
-    let row = |status: PaymentStatus| PayrollRow { id: pensioner.id, monthly_pension: pensioner.monthly_pension, pension_start: pensioner.pension_start, status };
-    let on_deadline = decide(&policy, certify_core::time::parse_date("2020-07-31").ok_or("date")?, &row(payment), None);
-    let after = decide(&policy, certify_core::time::parse_date("2020-08-01").ok_or("date")?, &row(payment), None);
+    let row = |status: PaymentStatus| PayrollRow {
+        id: pensioner.id,
+        monthly_pension: pensioner.monthly_pension,
+        pension_start: pensioner.pension_start,
+        status,
+    };
+    let on_deadline = decide(
+        &policy,
+        certify_core::time::parse_date("2020-07-31").ok_or("date")?,
+        &row(payment),
+        None,
+    );
+    let after = decide(
+        &policy,
+        certify_core::time::parse_date("2020-08-01").ok_or("date")?,
+        &row(payment),
+        None,
+    );
     if let RunDecision::Suspend { from, .. } = after {
-        payment = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from });
+        payment = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from,
+        });
     }
     let describe = |d: &RunDecision| match d {
         RunDecision::Unchanged => "no change".to_owned(),
         RunDecision::Suspend { from, deadline } => format!("suspended from {from} (deadline {deadline} missed)"),
         RunDecision::Resume { resume_from, .. } => format!("resumed from {resume_from}"),
     };
-    say(out, "Did not certify in the window; the deadline run", format!(
-        "run on 2020-07-31: {}\nrun on 2020-08-01: {}", describe(&on_deadline), describe(&after)))?;
+    say(
+        out,
+        "Did not certify in the window; the deadline run",
+        format!(
+            "run on 2020-07-31: {}\nrun on 2020-08-01: {}",
+            describe(&on_deadline),
+            describe(&after)
+        ),
+    )?;
 
     // 9. Certifies by face in October.
     let mut records: Vec<CertificationRecord> = Vec::new();
@@ -194,17 +327,47 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
     let mut guard = MemoryReplayGuard::default();
     let verified = server.verify(&token, &ch, t.plus_seconds(10), &mut guard)?;
     let replay = server.verify(&token, &ch, t.plus_seconds(11), &mut guard);
-    let rec = certify_by_app(&account, &contacts, &facts, &face, &verified, Some(format!("evidence:{}", &token.to_hex()[..16])), &policy, t.plus_seconds(10))?;
+    let rec = certify_by_app(
+        &account,
+        &contacts,
+        &facts,
+        &face,
+        &verified,
+        Some(format!("evidence:{}", &token.to_hex()[..16])),
+        &policy,
+        t.plus_seconds(10),
+    )?;
     records.push(rec);
-    say(out, "Certifies by face on 2020-10-12 (liveness + 1:1 match; signed, single-use evidence)", format!(
-        "actions + match: passed [decision supplied by the demo script — the face engine is issue 3]\nserver verified the signed evidence ({} bytes) ✓; replaying it: {}",
-        token.as_bytes().len(), replay.err().map_or("accepted?!".into(), |e| e.to_string())))?;
+    say(
+        out,
+        "Certifies by face on 2020-10-12 (liveness + 1:1 match; signed, single-use evidence)",
+        format!(
+            "actions + match: passed [decision supplied by the demo script — the face engine is issue 3]\nserver verified the signed evidence ({} bytes) ✓; replaying it: {}",
+            token.as_bytes().len(),
+            replay.err().map_or("accepted?!".into(), |e| e.to_string())
+        ),
+    )?;
 
     // 10. Resumed with back pay.
-    let run = decide(&policy, certify_core::time::parse_date("2020-11-01").ok_or("date")?, &row(payment), last_certified(&records, &pensioner.id));
-    if let RunDecision::Resume { back_pay, back_pay_months, back_pay_from, resume_from, .. } = &run {
-        say(out, "The November run resumes payment and pays back from the suspension month (从停发之月起续发)", format!(
-            "resume from {resume_from}; back pay {back_pay_months} months from {back_pay_from}: ¥{back_pay}"))?;
+    let run = decide(
+        &policy,
+        certify_core::time::parse_date("2020-11-01").ok_or("date")?,
+        &row(payment),
+        last_certified(&records, &pensioner.id),
+    );
+    if let RunDecision::Resume {
+        back_pay,
+        back_pay_months,
+        back_pay_from,
+        resume_from,
+        ..
+    } = &run
+    {
+        say(
+            out,
+            "The November run resumes payment and pays back from the suspension month (从停发之月起续发)",
+            format!("resume from {resume_from}; back pay {back_pay_months} months from {back_pay_from}: ¥{back_pay}"),
+        )?;
         payment = PaymentStatus::Active;
     }
 
@@ -217,12 +380,24 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
         last_certified: last_certified(&records, &pensioner.id),
     };
     let again = may_certify(&facts, &policy, at("2020-12-01", 9)?.china_date());
-    say(out, "Tries to certify again in December", format!("{}", again.err().map_or("allowed?!".into(), |e| e.to_string())))?;
+    say(
+        out,
+        "Tries to certify again in December",
+        again.err().map_or("allowed?!".into(), |e| e.to_string()),
+    )?;
 
     // 12. History.
     let h: Vec<String> = history(&records, &pensioner.id)
         .iter()
-        .map(|r| format!("{} {:?} by {:?}: {:?}", r.at.china_date(), r.method, r.operator, r.outcome))
+        .map(|r| {
+            format!(
+                "{} {:?} by {:?}: {:?}",
+                r.at.china_date(),
+                r.method,
+                r.operator,
+                r.outcome
+            )
+        })
         .collect();
     say(out, "History (认证信息查询)", h.join("\n"))?;
 
@@ -232,10 +407,19 @@ pub fn run(out: &mut dyn Write) -> Result<(), BoxError> {
         event_date: certify_core::time::parse_date("2020-03-15").ok_or("date")?,
         declared_on: certify_core::time::parse_date("2020-06-20").ok_or("date")?,
     };
-    let paid: Vec<(YearMonth, Fen)> = (1..=6).map(|m| Ok((YearMonth::new(2020, m)?, Fen::yuan(2875, 40)))).collect::<Result<_, BoxError>>()?;
+    let paid: Vec<(YearMonth, Fen)> = (1..=6)
+        .map(|m| Ok((YearMonth::new(2020, m)?, Fen::yuan(2875, 40))))
+        .collect::<Result<_, BoxError>>()?;
     let o = decl.overpayment(&paid)?;
-    say(out, "Another unit declares a death three months late (seed 003 §四.3)", format!(
-        "entitled through 2020-03; paid {} months after: overpayment ¥{} for the unit to recover (or advance)", o.months.len(), o.total))?;
+    say(
+        out,
+        "Another unit declares a death three months late (seed 003 §四.3)",
+        format!(
+            "entitled through 2020-03; paid {} months after: overpayment ¥{} for the unit to recover (or advance)",
+            o.months.len(),
+            o.total
+        ),
+    )?;
 
     writeln!(out, "\ndemo complete: {step} steps")?;
     Ok(())

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "certify", version, about = "Pension entitlement certification (养老保险待遇领取资格认证) for operators")]
+#[command(
+    name = "certify",
+    version,
+    about = "Pension entitlement certification (养老保险待遇领取资格认证) for operators"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,7 +78,9 @@ enum CycleCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Id { command: IdCommand::Check } => idcheck::run(std::io::stdin().lock(), std::io::stdout().lock()),
+        Command::Id {
+            command: IdCommand::Check,
+        } => idcheck::run(std::io::stdin().lock(), std::io::stdout().lock()),
         Command::Cycle {
             command:
                 CycleCommand::Run {

@@ -63,9 +63,16 @@ fn err(msg: impl Into<String>) -> BoxError {
 pub fn load_config(path: &Path) -> Result<RegionConfig, BoxError> {
     let text = std::fs::read_to_string(path).map_err(|e| err(format!("{}: {e}", path.display())))?;
     let config: RegionConfig = toml::from_str(&text).map_err(|e| err(format!("{}: {e}", path.display())))?;
-    config.cycle.validate().map_err(|e| err(format!("{}: {e}", path.display())))?;
+    config
+        .cycle
+        .validate()
+        .map_err(|e| err(format!("{}: {e}", path.display())))?;
     if certify_core::region::lookup(&config.region_code).is_none() {
-        return Err(err(format!("{}: region_code {:?} is not a GB/T 2260 code", path.display(), config.region_code)));
+        return Err(err(format!(
+            "{}: region_code {:?} is not a GB/T 2260 code",
+            path.display(),
+            config.region_code
+        )));
     }
     Ok(config)
 }
@@ -125,7 +132,7 @@ fn required(headers: &csv::ByteRecord, name: &str, file: &Path) -> Result<usize,
     column(headers, name).ok_or_else(|| err(format!("{}: missing column {name:?}", file.display())))
 }
 
-fn field<'a>(rec: &'a csv::ByteRecord, i: usize) -> &'a str {
+fn field(rec: &csv::ByteRecord, i: usize) -> &str {
     std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
 }
 
@@ -153,8 +160,12 @@ fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String>
                 .parse()
                 .map_err(|e| format!("suspended_from: {e}"))?;
             let reason_text = c.reason.map(|i| field(rec, i)).unwrap_or("certification_lapse");
-            let reason = SuspensionReason::from_code(if reason_text.is_empty() { "certification_lapse" } else { reason_text })
-                .ok_or_else(|| format!("suspension_reason: unknown {reason_text:?}"))?;
+            let reason = SuspensionReason::from_code(if reason_text.is_empty() {
+                "certification_lapse"
+            } else {
+                reason_text
+            })
+            .ok_or_else(|| format!("suspension_reason: unknown {reason_text:?}"))?;
             PaymentStatus::Suspended(Suspension { reason, from })
         }
         other => return Err(format!("status: expected active or suspended, got {other:?}")),
@@ -184,14 +195,21 @@ fn index_certifications(path: &Path, run_date: Date) -> Result<(CertificationInd
         if outcome_col.is_some_and(|i| !matches!(field(&rec, i), "" | "passed")) {
             continue;
         }
-        match (ResidentId::parse(field(&rec, id_col)), parse_date(field(&rec, date_col))) {
+        match (
+            ResidentId::parse(field(&rec, id_col)),
+            parse_date(field(&rec, date_col)),
+        ) {
             // Certifications dated after the run date are not yet known to it.
             (Ok(id), Some(d)) if d <= run_date => index.insert(&id, d),
             (Ok(_), Some(_)) => {}
             _ => {
                 invalid += 1;
                 if invalid <= 10 {
-                    eprintln!("certify: {}: line {}: invalid certification row skipped", path.display(), read + 1);
+                    eprintln!(
+                        "certify: {}: line {}: invalid certification row skipped",
+                        path.display(),
+                        read + 1
+                    );
                 }
             }
         }
@@ -201,7 +219,7 @@ fn index_certifications(path: &Path, run_date: Date) -> Result<(CertificationInd
 }
 
 enum Sink {
-    Csv(csv::Writer<Box<dyn Write>>),
+    Csv(Box<csv::Writer<Box<dyn Write>>>),
     Jsonl(BufWriter<Box<dyn Write>>),
 }
 
@@ -229,16 +247,20 @@ impl Sink {
 /// Run the deadline comparison over the files named in `args`.
 pub fn run(args: &RunArgs) -> Result<(), BoxError> {
     let config = load_config(&args.config)?;
-    let run_date = parse_date(&args.date).ok_or_else(|| err(format!("--date: not a date (YYYY-MM-DD): {:?}", args.date)))?;
+    let run_date =
+        parse_date(&args.date).ok_or_else(|| err(format!("--date: not a date (YYYY-MM-DD): {:?}", args.date)))?;
     let (index, certs_read, certs_invalid) = index_certifications(&args.certifications, run_date)?;
 
     let roster_file = File::open(&args.roster).map_err(|e| err(format!("{}: {e}", args.roster.display())))?;
     let size = roster_file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut reader = csv::ReaderBuilder::new().buffer_capacity(1 << 20).from_reader(bar.wrap_read(roster_file));
+    let mut reader = csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 20)
+        .from_reader(bar.wrap_read(roster_file));
     let headers = reader.byte_headers()?.clone();
     let cols = Columns {
         id: required(&headers, "id_number", &args.roster)?,
@@ -257,7 +279,9 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
         Box::new(File::create(&args.output).map_err(|e| err(format!("{}: {e}", args.output.display())))?)
     };
     let mut sink = match args.format {
-        Format::Csv => Sink::Csv(csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out)),
+        Format::Csv => Sink::Csv(Box::new(
+            csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out),
+        )),
         Format::Jsonl => Sink::Jsonl(BufWriter::with_capacity(1 << 16, out)),
     };
 

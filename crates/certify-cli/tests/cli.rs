@@ -1,4 +1,5 @@
 //! The `certify` binary, driven as an operator would.
+#![allow(clippy::unwrap_used)]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,9 +29,16 @@ fn examples() -> PathBuf {
 
 #[test]
 fn id_check_writes_one_json_object_per_line() {
-    let out = certify(&["id", "check"], "11010519491231002X\n110105194912310021\n110105491231002\n\n");
+    let out = certify(
+        &["id", "check"],
+        "11010519491231002X\n110105194912310021\n110105491231002\n\n",
+    );
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[0]["normalized"], "11010519491231002X");
@@ -43,7 +51,15 @@ fn id_check_writes_one_json_object_per_line() {
     assert_eq!(lines[2]["normalized"], "11010519491231002X");
     assert_eq!(lines[3]["error"], "empty");
     for l in &lines {
-        for key in ["input", "valid", "normalized", "error", "birth_date", "sex", "region_code"] {
+        for key in [
+            "input",
+            "valid",
+            "normalized",
+            "error",
+            "birth_date",
+            "sex",
+            "region_code",
+        ] {
             assert!(l.get(key).is_some(), "missing {key} in {l}");
         }
     }
@@ -78,14 +94,29 @@ fn cycle_run_suspends_resumes_and_reports_bad_rows() {
     let config = examples().join("pucheng-2020.toml");
     let out = certify(
         &[
-            "cycle", "run", "--config", config.to_str().unwrap(), "--roster", roster.to_str().unwrap(),
-            "--certifications", certs.to_str().unwrap(), "--date", "2020-11-01", "--format", "jsonl",
-            "--summary", summary.to_str().unwrap(),
+            "cycle",
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--roster",
+            roster.to_str().unwrap(),
+            "--certifications",
+            certs.to_str().unwrap(),
+            "--date",
+            "2020-11-01",
+            "--format",
+            "jsonl",
+            "--summary",
+            summary.to_str().unwrap(),
         ],
         "",
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0]["name"], "刘桂兰");
     assert_eq!(rows[0]["action"], "suspend");
@@ -107,15 +138,27 @@ fn cycle_run_suspends_resumes_and_reports_bad_rows() {
     // CSV output, with every row.
     let out = certify(
         &[
-            "cycle", "run", "--config", config.to_str().unwrap(), "--roster", roster.to_str().unwrap(),
-            "--certifications", certs.to_str().unwrap(), "--date", "2020-07-31", "--all",
+            "cycle",
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--roster",
+            roster.to_str().unwrap(),
+            "--certifications",
+            certs.to_str().unwrap(),
+            "--date",
+            "2020-07-31",
+            "--all",
         ],
         "",
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("row,id_number,name,action,"), "{text}");
     assert_eq!(text.lines().count(), 6, "{text}");
-    assert!(!text.contains(",suspend,"), "nobody is suspended on the deadline day itself: {text}");
+    assert!(
+        !text.contains(",suspend,"),
+        "nobody is suspended on the deadline day itself: {text}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -126,14 +169,56 @@ fn cycle_run_refuses_bad_configuration_and_dates() {
     std::fs::write(&bad, "name='x'\nregion_code='610526'\nscheme='enterprise'\n[cycle]\nkind='window'\nopens='2020-07-31'\ncloses='2020-06-03'\nsuspend_from='2020-08'\n").unwrap();
     let roster = dir.join("r.csv");
     std::fs::write(&roster, "id_number,monthly_pension,pension_start\n").unwrap();
-    let out = certify(&["cycle", "run", "--config", bad.to_str().unwrap(), "--roster", roster.to_str().unwrap(), "--certifications", roster.to_str().unwrap(), "--date", "2020-08-01"], "");
+    let out = certify(
+        &[
+            "cycle",
+            "run",
+            "--config",
+            bad.to_str().unwrap(),
+            "--roster",
+            roster.to_str().unwrap(),
+            "--certifications",
+            roster.to_str().unwrap(),
+            "--date",
+            "2020-08-01",
+        ],
+        "",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("window must open before it closes"));
     let good = examples().join("inner-mongolia.toml");
-    let out = certify(&["cycle", "run", "--config", good.to_str().unwrap(), "--roster", roster.to_str().unwrap(), "--certifications", roster.to_str().unwrap(), "--date", "2020/08/01"], "");
+    let out = certify(
+        &[
+            "cycle",
+            "run",
+            "--config",
+            good.to_str().unwrap(),
+            "--roster",
+            roster.to_str().unwrap(),
+            "--certifications",
+            roster.to_str().unwrap(),
+            "--date",
+            "2020/08/01",
+        ],
+        "",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--date"));
-    let out = certify(&["cycle", "run", "--config", good.to_str().unwrap(), "--roster", roster.to_str().unwrap(), "--certifications", roster.to_str().unwrap(), "--date", "2020-08-01"], "");
+    let out = certify(
+        &[
+            "cycle",
+            "run",
+            "--config",
+            good.to_str().unwrap(),
+            "--roster",
+            roster.to_str().unwrap(),
+            "--certifications",
+            roster.to_str().unwrap(),
+            "--date",
+            "2020-08-01",
+        ],
+        "",
+    );
     assert!(!out.status.success(), "the certification file lacks a date column");
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing column \"date\""));
     let _ = std::fs::remove_dir_all(dir);

@@ -139,7 +139,7 @@ pub fn last_certified(records: &[CertificationRecord], person: &ResidentId) -> O
 /// The history of `person`, newest first (认证信息查询).
 pub fn history<'a>(records: &'a [CertificationRecord], person: &ResidentId) -> Vec<&'a CertificationRecord> {
     let mut mine: Vec<&CertificationRecord> = records.iter().filter(|r| &r.person == person).collect();
-    mine.sort_by(|a, b| b.at.cmp(&a.at));
+    mine.sort_by_key(|r| std::cmp::Reverse(r.at));
     mine
 }
 
@@ -294,7 +294,11 @@ pub fn add_contact(
         return Err(ContactError::TooMany);
     }
     match_roster(&name, &id, roster_entry)?;
-    let contact = ProxyContact { id, name, added_at: now };
+    let contact = ProxyContact {
+        id,
+        name,
+        added_at: now,
+    };
     contacts.push(contact.clone());
     Ok(contact)
 }
@@ -375,7 +379,10 @@ pub fn certify_by_data_comparison(
         return Err(CannotCertify::BiometricsNotSubjects);
     }
     may_certify(facts, policy, today)?;
-    let pension_start = facts.roster_entry.map(|e| e.pension_start).ok_or(RosterError::NotFound)?;
+    let pension_start = facts
+        .roster_entry
+        .map(|e| e.pension_start)
+        .ok_or(RosterError::NotFound)?;
     let cycle = policy.cycle_on(facts.last_certified, pension_start, today);
     let counts_from = match facts.payment.suspension() {
         // For a lapsed person any evidence since payment stopped lifts the suspension.

@@ -62,7 +62,12 @@ fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
 }
 
 fn ser_date<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()))
+    s.collect_str(&format_args!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    ))
 }
 
 /// How often people must certify, and when those who did not are suspended.
@@ -181,7 +186,11 @@ impl CyclePolicy {
     pub fn validate(&self) -> Result<(), PolicyError> {
         match *self {
             CyclePolicy::NaturalYear { .. } => Ok(()),
-            CyclePolicy::Window { opens, closes, suspend_from } => {
+            CyclePolicy::Window {
+                opens,
+                closes,
+                suspend_from,
+            } => {
                 if opens <= closes && suspend_from > YearMonth::of(closes) {
                     Ok(())
                 } else {
@@ -214,7 +223,11 @@ impl CyclePolicy {
                     certified_on: last.filter(|d| d.year() == year),
                 }
             }
-            CyclePolicy::Window { opens, closes, suspend_from } => CycleView {
+            CyclePolicy::Window {
+                opens,
+                closes,
+                suspend_from,
+            } => CycleView {
                 counts_from: opens,
                 warning_from: opens,
                 deadline: closes,
@@ -249,7 +262,10 @@ impl CyclePolicy {
                 on,
                 next_deadline: Some(deadline.in_year(today.year() + 1)),
             },
-            (CyclePolicy::Window { .. }, Some(on)) => CycleStatus::Certified { on, next_deadline: None },
+            (CyclePolicy::Window { .. }, Some(on)) => CycleStatus::Certified {
+                on,
+                next_deadline: None,
+            },
             (_, None) => Self::pending(&cycle, today),
         }
     }
@@ -290,7 +306,9 @@ impl CyclePolicy {
     pub fn already_certified(&self, last: Option<Date>, pension_start: YearMonth, today: Date) -> Option<Date> {
         let last = last?;
         match self {
-            CyclePolicy::NaturalYear { .. } | CyclePolicy::Window { .. } => (last.year() == today.year()).then_some(last),
+            CyclePolicy::NaturalYear { .. } | CyclePolicy::Window { .. } => {
+                (last.year() == today.year()).then_some(last)
+            }
             CyclePolicy::Rolling { .. } => {
                 let cycle = self.cycle_on(Some(last), pension_start, today);
                 (today < cycle.warning_from).then_some(last)
@@ -319,7 +337,10 @@ mod tests {
         assert_eq!(w, CyclePolicy::pucheng_2020());
         assert!(serde_json::from_str::<CyclePolicy>(r#"{"kind":"natural_year","deadline":"02-30"}"#).is_err());
         assert!(serde_json::from_str::<CyclePolicy>(r#"{"kind":"rolling","months":12}"#).is_err());
-        assert_eq!(serde_json::to_string(&w).unwrap(), r#"{"kind":"window","opens":"2020-06-03","closes":"2020-07-31","suspend_from":"2020-08"}"#);
+        assert_eq!(
+            serde_json::to_string(&w).unwrap(),
+            r#"{"kind":"window","opens":"2020-06-03","closes":"2020-07-31","suspend_from":"2020-08"}"#
+        );
     }
 
     #[test]
@@ -331,8 +352,22 @@ mod tests {
             suspend_from: YearMonth::new(2020, 7).unwrap(),
         };
         assert_eq!(bad.validate(), Err(PolicyError::BadWindow));
-        assert_eq!(CyclePolicy::Rolling { months: 12, warning_months: 12 }.validate(), Err(PolicyError::BadRolling));
-        assert!(CyclePolicy::Rolling { months: 6, warning_months: 1 }.validate().is_ok());
+        assert_eq!(
+            CyclePolicy::Rolling {
+                months: 12,
+                warning_months: 12
+            }
+            .validate(),
+            Err(PolicyError::BadRolling)
+        );
+        assert!(
+            CyclePolicy::Rolling {
+                months: 6,
+                warning_months: 1
+            }
+            .validate()
+            .is_ok()
+        );
     }
 
     // Seed 000 §二: natural year, deadline October 31, suspension after.
@@ -341,17 +376,29 @@ mod tests {
         let p = CyclePolicy::inner_mongolia();
         assert_eq!(
             p.status_on(None, start(), date!(2019 - 10 - 31)),
-            CycleStatus::Due { deadline: date!(2019 - 10 - 31), warning: true }
+            CycleStatus::Due {
+                deadline: date!(2019 - 10 - 31),
+                warning: true
+            }
         );
         assert_eq!(
             p.status_on(None, start(), date!(2019 - 11 - 01)),
-            CycleStatus::Overdue { deadline: date!(2019 - 10 - 31), suspend_from: YearMonth::new(2019, 11).unwrap() }
+            CycleStatus::Overdue {
+                deadline: date!(2019 - 10 - 31),
+                suspend_from: YearMonth::new(2019, 11).unwrap()
+            }
         );
         // Last year's certification does not cover this year.
-        assert!(matches!(p.status_on(Some(date!(2018 - 12 - 01)), start(), date!(2019 - 11 - 01)), CycleStatus::Overdue { .. }));
+        assert!(matches!(
+            p.status_on(Some(date!(2018 - 12 - 01)), start(), date!(2019 - 11 - 01)),
+            CycleStatus::Overdue { .. }
+        ));
         assert_eq!(
             p.status_on(Some(date!(2019 - 03 - 15)), start(), date!(2019 - 11 - 01)),
-            CycleStatus::Certified { on: date!(2019 - 03 - 15), next_deadline: Some(date!(2020 - 10 - 31)) }
+            CycleStatus::Certified {
+                on: date!(2019 - 03 - 15),
+                next_deadline: Some(date!(2020 - 10 - 31))
+            }
         );
     }
 
@@ -359,51 +406,106 @@ mod tests {
     #[test]
     fn pucheng_window() {
         let p = CyclePolicy::pucheng_2020();
-        assert!(matches!(p.status_on(None, start(), date!(2020 - 07 - 31)), CycleStatus::Due { .. }));
+        assert!(matches!(
+            p.status_on(None, start(), date!(2020 - 07 - 31)),
+            CycleStatus::Due { .. }
+        ));
         assert_eq!(
             p.status_on(None, start(), date!(2020 - 08 - 01)),
-            CycleStatus::Overdue { deadline: date!(2020 - 07 - 31), suspend_from: YearMonth::new(2020, 8).unwrap() }
+            CycleStatus::Overdue {
+                deadline: date!(2020 - 07 - 31),
+                suspend_from: YearMonth::new(2020, 8).unwrap()
+            }
         );
         // A certification before the window opened does not count for it.
-        assert!(matches!(p.status_on(Some(date!(2020 - 06 - 02)), start(), date!(2020 - 08 - 01)), CycleStatus::Overdue { .. }));
-        assert!(matches!(p.status_on(Some(date!(2020 - 06 - 03)), start(), date!(2020 - 08 - 01)), CycleStatus::Certified { .. }));
+        assert!(matches!(
+            p.status_on(Some(date!(2020 - 06 - 02)), start(), date!(2020 - 08 - 01)),
+            CycleStatus::Overdue { .. }
+        ));
+        assert!(matches!(
+            p.status_on(Some(date!(2020 - 06 - 03)), start(), date!(2020 - 08 - 01)),
+            CycleStatus::Certified { .. }
+        ));
     }
 
     #[test]
     fn rolling_twelve_months_from_the_month_after_with_three_months_warning() {
-        let p = CyclePolicy::Rolling { months: 12, warning_months: 3 };
+        let p = CyclePolicy::Rolling {
+            months: 12,
+            warning_months: 3,
+        };
         let last = Some(date!(2023 - 05 - 10));
         // Period June 2023 – May 2024; warning from March 2024; suspension from June 2024.
         let c = p.cycle_on(last, start(), date!(2023 - 07 - 01));
         assert_eq!(c.deadline, date!(2024 - 05 - 31));
         assert_eq!(c.warning_from, date!(2024 - 03 - 01));
         assert_eq!(c.suspend_from, YearMonth::new(2024, 6).unwrap());
-        assert!(matches!(p.status_on(last, start(), date!(2024 - 02 - 29)), CycleStatus::Certified { .. }));
-        assert_eq!(p.status_on(last, start(), date!(2024 - 03 - 01)), CycleStatus::Due { deadline: date!(2024 - 05 - 31), warning: true });
-        assert!(matches!(p.status_on(last, start(), date!(2024 - 06 - 01)), CycleStatus::Overdue { .. }));
+        assert!(matches!(
+            p.status_on(last, start(), date!(2024 - 02 - 29)),
+            CycleStatus::Certified { .. }
+        ));
+        assert_eq!(
+            p.status_on(last, start(), date!(2024 - 03 - 01)),
+            CycleStatus::Due {
+                deadline: date!(2024 - 05 - 31),
+                warning: true
+            }
+        );
+        assert!(matches!(
+            p.status_on(last, start(), date!(2024 - 06 - 01)),
+            CycleStatus::Overdue { .. }
+        ));
         // Six-month variant.
-        let six = CyclePolicy::Rolling { months: 6, warning_months: 1 };
-        assert_eq!(six.cycle_on(last, start(), date!(2023 - 07 - 01)).deadline, date!(2023 - 11 - 30));
+        let six = CyclePolicy::Rolling {
+            months: 6,
+            warning_months: 1,
+        };
+        assert_eq!(
+            six.cycle_on(last, start(), date!(2023 - 07 - 01)).deadline,
+            date!(2023 - 11 - 30)
+        );
         // Never certified: counted from the first pension month.
-        assert_eq!(p.cycle_on(None, YearMonth::new(2023, 1).unwrap(), date!(2023 - 07 - 01)).deadline, date!(2023 - 12 - 31));
+        assert_eq!(
+            p.cycle_on(None, YearMonth::new(2023, 1).unwrap(), date!(2023 - 07 - 01))
+                .deadline,
+            date!(2023 - 12 - 31)
+        );
     }
 
     #[test]
     fn suspension_overrides_cycle_status() {
         let p = CyclePolicy::inner_mongolia();
         let from = YearMonth::new(2019, 11).unwrap();
-        assert_eq!(p.status_with_payment(None, start(), Some(from), date!(2019 - 12 - 01)), CycleStatus::Suspended { from });
+        assert_eq!(
+            p.status_with_payment(None, start(), Some(from), date!(2019 - 12 - 01)),
+            CycleStatus::Suspended { from }
+        );
     }
 
     // Seed 003 常见问题 7(2): one certification per natural year is enough.
     #[test]
     fn once_per_natural_year() {
         let p = CyclePolicy::pucheng_2020();
-        assert_eq!(p.already_certified(Some(date!(2020 - 06 - 10)), start(), date!(2020 - 12 - 31)), Some(date!(2020 - 06 - 10)));
-        assert_eq!(p.already_certified(Some(date!(2019 - 06 - 10)), start(), date!(2020 - 06 - 10)), None);
-        let r = CyclePolicy::Rolling { months: 12, warning_months: 3 };
-        assert!(r.already_certified(Some(date!(2023 - 05 - 10)), start(), date!(2024 - 02 - 01)).is_some());
-        assert!(r.already_certified(Some(date!(2023 - 05 - 10)), start(), date!(2024 - 03 - 01)).is_none());
+        assert_eq!(
+            p.already_certified(Some(date!(2020 - 06 - 10)), start(), date!(2020 - 12 - 31)),
+            Some(date!(2020 - 06 - 10))
+        );
+        assert_eq!(
+            p.already_certified(Some(date!(2019 - 06 - 10)), start(), date!(2020 - 06 - 10)),
+            None
+        );
+        let r = CyclePolicy::Rolling {
+            months: 12,
+            warning_months: 3,
+        };
+        assert!(
+            r.already_certified(Some(date!(2023 - 05 - 10)), start(), date!(2024 - 02 - 01))
+                .is_some()
+        );
+        assert!(
+            r.already_certified(Some(date!(2023 - 05 - 10)), start(), date!(2024 - 03 - 01))
+                .is_none()
+        );
     }
 
     #[test]

@@ -80,7 +80,12 @@ pub fn decide(policy: &CyclePolicy, run_date: Date, row: &PayrollRow, last_certi
                 return RunDecision::Unchanged;
             };
             let resume_from = YearMonth::of(run_date).max(s.from);
-            match resume(&row.status, ResumptionGround::Certified, resume_from, &PensionSchedule::flat(row.monthly_pension)) {
+            match resume(
+                &row.status,
+                ResumptionGround::Certified,
+                resume_from,
+                &PensionSchedule::flat(row.monthly_pension),
+            ) {
                 Ok(r) => RunDecision::Resume {
                     resume_from,
                     back_pay_from: s.from,
@@ -129,7 +134,8 @@ impl RunSummary {
             }
             RunDecision::Unchanged => {
                 self.unchanged += 1;
-                if matches!(row.status, PaymentStatus::Suspended(s) if s.reason == SuspensionReason::CertificationLapse) {
+                if matches!(row.status, PaymentStatus::Suspended(s) if s.reason == SuspensionReason::CertificationLapse)
+                {
                     self.still_suspended += 1;
                 }
             }

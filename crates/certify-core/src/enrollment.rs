@@ -260,7 +260,11 @@ impl EnrollmentCase {
             }
             AutomaticReview::Failed { issues } => {
                 let failures = failures + 1;
-                events.push(EnrollmentEvent::AutomaticReviewFailed { at: now, failures, issues });
+                events.push(EnrollmentEvent::AutomaticReviewFailed {
+                    at: now,
+                    failures,
+                    issues,
+                });
                 if failures >= MAX_AUTOMATIC_FAILURES {
                     self.state = EnrollmentState::ManualReview { since: now };
                     events.push(EnrollmentEvent::SentToManualReview {
@@ -279,7 +283,12 @@ impl EnrollmentCase {
     }
 
     /// A staff decision on a case in manual review, within the week.
-    pub fn decide(&mut self, decision: ManualDecision, staff_id: &str, now: Timestamp) -> Result<Vec<EnrollmentEvent>, EnrollmentError> {
+    pub fn decide(
+        &mut self,
+        decision: ManualDecision,
+        staff_id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<EnrollmentEvent>, EnrollmentError> {
         let expired = self.advance(now);
         if !expired.is_empty() {
             // The week is over: the decision comes too late; the case already expired.
@@ -293,9 +302,16 @@ impl EnrollmentCase {
         };
         let event = match decision {
             ManualDecision::Approve { template_ref } => {
-                self.state = EnrollmentState::Approved { at: now, by: by.clone() };
+                self.state = EnrollmentState::Approved {
+                    at: now,
+                    by: by.clone(),
+                };
                 self.template_ref = Some(template_ref.clone());
-                EnrollmentEvent::Approved { at: now, by, template_ref }
+                EnrollmentEvent::Approved {
+                    at: now,
+                    by,
+                    template_ref,
+                }
             }
             ManualDecision::Reject { reason } => {
                 self.state = EnrollmentState::MustReenroll {

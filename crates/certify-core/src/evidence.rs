@@ -113,7 +113,12 @@ impl EvidenceToken {
         if t.len() % 2 != 0 || t.len() > 2 * (MAX_PAYLOAD_BYTES + 72) {
             return Err(EvidenceError::Malformed);
         }
-        let nib = |c: u8| (c as char).to_digit(16).map(|d| d as u8).ok_or(EvidenceError::Malformed);
+        let nib = |c: u8| {
+            (c as char)
+                .to_digit(16)
+                .map(|d| d as u8)
+                .ok_or(EvidenceError::Malformed)
+        };
         t.chunks(2)
             .map(|p| Ok(nib(p[0])? << 4 | nib(p[1])?))
             .collect::<Result<Vec<u8>, _>>()
@@ -292,7 +297,10 @@ impl EvidenceVerifier {
         guard: &mut dyn ReplayGuard,
     ) -> Result<EvidenceClaims, EvidenceError> {
         let claims = self.open(token)?;
-        if claims.nonce != challenge.nonce || claims.subject != challenge.subject || claims.modality != challenge.modality {
+        if claims.nonce != challenge.nonce
+            || claims.subject != challenge.subject
+            || claims.modality != challenge.modality
+        {
             return Err(EvidenceError::ChallengeMismatch);
         }
         if now > claims.expires_at || now > challenge.expires_at {
@@ -342,8 +350,14 @@ mod tests {
         let (signer, verifier, ch, claims) = setup();
         let token = signer.sign(&claims);
         let mut guard = MemoryReplayGuard::default();
-        assert_eq!(verifier.verify(&token, &ch, T0.plus_seconds(30), &mut guard).unwrap(), claims);
-        assert_eq!(verifier.verify(&token, &ch, T0.plus_seconds(31), &mut guard), Err(EvidenceError::Replayed));
+        assert_eq!(
+            verifier.verify(&token, &ch, T0.plus_seconds(30), &mut guard).unwrap(),
+            claims
+        );
+        assert_eq!(
+            verifier.verify(&token, &ch, T0.plus_seconds(31), &mut guard),
+            Err(EvidenceError::Replayed)
+        );
         let hex = token.to_hex();
         assert_eq!(EvidenceToken::from_hex(&hex).unwrap(), token);
     }
@@ -358,15 +372,33 @@ mod tests {
         let text = String::from_utf8_lossy(&bytes[8..bytes.len() - 64]).into_owned();
         let pos = 8 + text.find("412").unwrap();
         bytes[pos] = b'9';
-        assert_eq!(verifier.verify(&EvidenceToken::from_bytes(bytes), &ch, T0.plus_seconds(30), &mut guard), Err(EvidenceError::BadSignature));
-        assert_eq!(verifier.verify(&token, &ch, T0.plus_seconds(301), &mut guard), Err(EvidenceError::Expired));
+        assert_eq!(
+            verifier.verify(&EvidenceToken::from_bytes(bytes), &ch, T0.plus_seconds(30), &mut guard),
+            Err(EvidenceError::BadSignature)
+        );
+        assert_eq!(
+            verifier.verify(&token, &ch, T0.plus_seconds(301), &mut guard),
+            Err(EvidenceError::Expired)
+        );
         let other = EvidenceSigner::from_seed([9; 32]);
-        assert_eq!(verifier.verify(&other.sign(&claims), &ch, T0.plus_seconds(30), &mut guard), Err(EvidenceError::BadSignature));
+        assert_eq!(
+            verifier.verify(&other.sign(&claims), &ch, T0.plus_seconds(30), &mut guard),
+            Err(EvidenceError::BadSignature)
+        );
         let mut ch2 = ch.clone();
         ch2.nonce[0] ^= 1;
-        assert_eq!(verifier.verify(&token, &ch2, T0.plus_seconds(30), &mut guard), Err(EvidenceError::ChallengeMismatch));
-        let early = EvidenceClaims { issued_at: T0.plus_seconds(-1), ..claims };
-        assert_eq!(verifier.verify(&signer.sign(&early), &ch, T0.plus_seconds(30), &mut guard), Err(EvidenceError::NotYetValid));
+        assert_eq!(
+            verifier.verify(&token, &ch2, T0.plus_seconds(30), &mut guard),
+            Err(EvidenceError::ChallengeMismatch)
+        );
+        let early = EvidenceClaims {
+            issued_at: T0.plus_seconds(-1),
+            ..claims
+        };
+        assert_eq!(
+            verifier.verify(&signer.sign(&early), &ch, T0.plus_seconds(30), &mut guard),
+            Err(EvidenceError::NotYetValid)
+        );
         // None of the refusals consumed the nonce.
         assert!(verifier.verify(&token, &ch, T0.plus_seconds(30), &mut guard).is_ok());
     }

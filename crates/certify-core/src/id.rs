@@ -97,11 +97,7 @@ const CHECK_CHARS: [u8; 11] = *b"10X98765432";
 
 /// The ISO 7064 MOD 11-2 check character of 17 ASCII digits.
 pub fn check_character(first17: &[u8; 17]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     char::from(CHECK_CHARS[(sum % 11) as usize])
 }
 
@@ -138,9 +134,7 @@ impl ResidentId {
                 '０'..='９' => b'0' + (ch as u32 - '０' as u32) as u8,
                 'Ｘ' | 'ｘ' => b'X',
                 _ => {
-                    return Err(IdError::BadCharacter {
-                        position: len + 1,
-                    });
+                    return Err(IdError::BadCharacter { position: len + 1 });
                 }
             };
             if len == 18 {
@@ -251,9 +245,7 @@ impl ResidentId {
     /// A dense numeric key (17 digits × 11 + check value): unique per number, for
     /// compact indexes over millions of people.
     pub fn to_u64(&self) -> u64 {
-        let body = self.0[..17]
-            .iter()
-            .fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'));
+        let body = self.0[..17].iter().fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'));
         let check = if self.0[17] == b'X' {
             10
         } else {
@@ -272,11 +264,8 @@ impl ResidentId {
 
 fn birth_date_of(digits: &[u8]) -> Result<Date, IdError> {
     let text = String::from_utf8_lossy(digits).into_owned();
-    let num = |r: std::ops::Range<usize>| -> u32 {
-        digits[r]
-            .iter()
-            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
-    };
+    let num =
+        |r: std::ops::Range<usize>| -> u32 { digits[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')) };
     let year = num(0..4) as i32;
     let month = Month::try_from(num(4..6) as u8).map_err(|_| IdError::BadBirthDate(text.clone()))?;
     if year < 1850 {
@@ -366,10 +355,7 @@ mod tests {
     fn rejects_bad_lengths_characters_and_dates() {
         assert_eq!(ResidentId::parse(""), Err(IdError::Empty));
         assert_eq!(ResidentId::parse("1101051949"), Err(IdError::BadLength(10)));
-        assert_eq!(
-            ResidentId::parse("1101051949123100211"),
-            Err(IdError::BadLength(19))
-        );
+        assert_eq!(ResidentId::parse("1101051949123100211"), Err(IdError::BadLength(19)));
         assert_eq!(
             ResidentId::parse("11010519491231X02X"),
             Err(IdError::BadCharacter { position: 15 })
@@ -379,10 +365,7 @@ mod tests {
             "bad_check_digit"
         );
         let feb30 = make("110105", "19490230", "002");
-        assert_eq!(
-            ResidentId::parse(&feb30),
-            Err(IdError::BadBirthDate("19490230".into()))
-        );
+        assert_eq!(ResidentId::parse(&feb30), Err(IdError::BadBirthDate("19490230".into())));
     }
 
     #[test]
@@ -398,10 +381,7 @@ mod tests {
     #[test]
     fn unknown_division_code_is_refused_but_structure_only_parse_accepts_it() {
         let text = make("990101", "19500101", "001");
-        assert_eq!(
-            ResidentId::parse(&text),
-            Err(IdError::UnknownRegion("990101".into()))
-        );
+        assert_eq!(ResidentId::parse(&text), Err(IdError::UnknownRegion("990101".into())));
         assert!(ResidentId::parse_structure(&text).is_ok());
     }
 

@@ -33,5 +33,5 @@ pub mod region;
 pub mod roster;
 pub mod time;
 
-pub use rand_core;
 pub use ::time as time_crate;
+pub use rand_core;

@@ -30,7 +30,11 @@ impl Fen {
         let t = text.trim();
         let (neg, t) = t.strip_prefix('-').map_or((false, t), |r| (true, r));
         let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-        if int.is_empty() || frac.len() > 2 || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if int.is_empty()
+            || frac.len() > 2
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let yuan: i64 = int.parse().ok()?;

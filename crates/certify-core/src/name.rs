@@ -129,9 +129,7 @@ impl PersonName {
     pub fn masked(&self) -> String {
         let mut chars = self.0.chars();
         let first = chars.next().unwrap_or('*');
-        std::iter::once(first)
-            .chain(chars.map(|_| '*'))
-            .collect()
+        std::iter::once(first).chain(chars.map(|_| '*')).collect()
     }
 }
 

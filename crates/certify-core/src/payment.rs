@@ -283,7 +283,11 @@ impl UnitDeclaration {
     /// month from the suspension month on.
     pub fn overpayment(&self, payments: &[(YearMonth, Fen)]) -> Result<Overpayment, DeclarationError> {
         let first_unentitled = self.suspension()?.from;
-        let mut months: Vec<(YearMonth, Fen)> = payments.iter().copied().filter(|(m, _)| *m >= first_unentitled).collect();
+        let mut months: Vec<(YearMonth, Fen)> = payments
+            .iter()
+            .copied()
+            .filter(|(m, _)| *m >= first_unentitled)
+            .collect();
         months.sort_by_key(|p| p.0);
         let total = months.iter().map(|p| p.1).sum();
         Ok(Overpayment {
@@ -309,13 +313,21 @@ pub struct Recovery {
 impl Recovery {
     /// Still to recover.
     pub fn outstanding(&self) -> Fen {
-        if self.recovered >= self.due { Fen::ZERO } else { self.due - self.recovered }
+        if self.recovered >= self.due {
+            Fen::ZERO
+        } else {
+            self.due - self.recovered
+        }
     }
 
     /// What the unit must advance on `today`: the outstanding amount once the deadline
     /// has passed, otherwise nothing.
     pub fn unit_advance_due(&self, today: Date) -> Fen {
-        if today > self.deadline { self.outstanding() } else { Fen::ZERO }
+        if today > self.deadline {
+            self.outstanding()
+        } else {
+            Fen::ZERO
+        }
     }
 }
 
@@ -331,15 +343,27 @@ mod tests {
     // Seed 003 §四.2: suspended from August 2020, certified later, paid back from August.
     #[test]
     fn lapse_is_paid_back_from_the_suspension_month() {
-        let status = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2020, 8) });
-        let r = resume(&status, ResumptionGround::Certified, ym(2020, 11), &PensionSchedule::flat(Fen::yuan(3210, 50))).unwrap();
+        let status = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from: ym(2020, 8),
+        });
+        let r = resume(
+            &status,
+            ResumptionGround::Certified,
+            ym(2020, 11),
+            &PensionSchedule::flat(Fen::yuan(3210, 50)),
+        )
+        .unwrap();
         assert_eq!(r.back_pay_months, 3);
         assert_eq!(r.back_pay, Fen::yuan(9631, 50));
     }
 
     #[test]
     fn back_pay_uses_the_amount_in_force_each_month() {
-        let status = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2019, 11) });
+        let status = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from: ym(2019, 11),
+        });
         let schedule = PensionSchedule::from_changes(vec![(ym(2020, 1), Fen(310_000)), (ym(2015, 1), Fen(300_000))]);
         let r = resume(&status, ResumptionGround::Certified, ym(2020, 3), &schedule).unwrap();
         assert_eq!(r.back_pay_months, 4);
@@ -353,51 +377,126 @@ mod tests {
             (SuspensionReason::PrisonSentence, ResumptionGround::SentenceServed),
             (SuspensionReason::DeclaredMissingOrDead, ResumptionGround::Reappeared),
         ] {
-            let status = PaymentStatus::Suspended(Suspension { reason, from: ym(2018, 1) });
+            let status = PaymentStatus::Suspended(Suspension {
+                reason,
+                from: ym(2018, 1),
+            });
             let r = resume(&status, ground, ym(2020, 1), &PensionSchedule::flat(Fen(100_000))).unwrap();
             assert_eq!((r.back_pay_months, r.back_pay), (0, Fen::ZERO));
             assert_eq!(r.resume_from, ym(2020, 1));
         }
-        let detained = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CriminalDetention, from: ym(2020, 1) });
-        let cleared = resume(&detained, ResumptionGround::ClearedWithoutSentence, ym(2020, 4), &PensionSchedule::flat(Fen(100_000))).unwrap();
+        let detained = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CriminalDetention,
+            from: ym(2020, 1),
+        });
+        let cleared = resume(
+            &detained,
+            ResumptionGround::ClearedWithoutSentence,
+            ym(2020, 4),
+            &PensionSchedule::flat(Fen(100_000)),
+        )
+        .unwrap();
         assert_eq!(cleared.back_pay, Fen(300_000));
     }
 
     #[test]
     fn certification_does_not_lift_unit_declared_suspensions() {
-        let detained = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CriminalDetention, from: ym(2020, 1) });
+        let detained = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CriminalDetention,
+            from: ym(2020, 1),
+        });
         assert_eq!(
-            resume(&detained, ResumptionGround::Certified, ym(2020, 4), &PensionSchedule::flat(Fen(1))),
-            Err(PaymentError::GroundDoesNotLift { reason: SuspensionReason::CriminalDetention, ground: ResumptionGround::Certified })
+            resume(
+                &detained,
+                ResumptionGround::Certified,
+                ym(2020, 4),
+                &PensionSchedule::flat(Fen(1))
+            ),
+            Err(PaymentError::GroundDoesNotLift {
+                reason: SuspensionReason::CriminalDetention,
+                ground: ResumptionGround::Certified
+            })
         );
-        let dead = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::Death, from: ym(2020, 1) });
-        assert_eq!(resume(&dead, ResumptionGround::Certified, ym(2020, 4), &PensionSchedule::flat(Fen(1))), Err(PaymentError::Ended));
-        assert_eq!(resume(&PaymentStatus::Active, ResumptionGround::Certified, ym(2020, 4), &PensionSchedule::flat(Fen(1))), Err(PaymentError::NotSuspended));
-        let lapse = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2020, 8) });
-        assert_eq!(resume(&lapse, ResumptionGround::Certified, ym(2020, 7), &PensionSchedule::flat(Fen(1))), Err(PaymentError::ResumeBeforeSuspension));
+        let dead = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::Death,
+            from: ym(2020, 1),
+        });
+        assert_eq!(
+            resume(
+                &dead,
+                ResumptionGround::Certified,
+                ym(2020, 4),
+                &PensionSchedule::flat(Fen(1))
+            ),
+            Err(PaymentError::Ended)
+        );
+        assert_eq!(
+            resume(
+                &PaymentStatus::Active,
+                ResumptionGround::Certified,
+                ym(2020, 4),
+                &PensionSchedule::flat(Fen(1))
+            ),
+            Err(PaymentError::NotSuspended)
+        );
+        let lapse = PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from: ym(2020, 8),
+        });
+        assert_eq!(
+            resume(
+                &lapse,
+                ResumptionGround::Certified,
+                ym(2020, 7),
+                &PensionSchedule::flat(Fen(1))
+            ),
+            Err(PaymentError::ResumeBeforeSuspension)
+        );
     }
 
     // Seed 003 §四.3: a death declared late; payments after the death month are recovered.
     #[test]
     fn overpayment_after_a_late_death_declaration() {
-        let decl = UnitDeclaration { reason: SuspensionReason::Death, event_date: date!(2020 - 03 - 15), declared_on: date!(2020 - 06 - 20) };
+        let decl = UnitDeclaration {
+            reason: SuspensionReason::Death,
+            event_date: date!(2020 - 03 - 15),
+            declared_on: date!(2020 - 06 - 20),
+        };
         let paid: Vec<_> = (1..=6).map(|m| (ym(2020, m), Fen(320_000))).collect();
         let o = decl.overpayment(&paid).unwrap();
         assert_eq!(o.first_unentitled, ym(2020, 4));
         assert_eq!(o.months.len(), 3);
         assert_eq!(o.total, Fen(960_000));
-        let rec = Recovery { due: o.total, recovered: Fen(200_000), deadline: date!(2020 - 09 - 30) };
+        let rec = Recovery {
+            due: o.total,
+            recovered: Fen(200_000),
+            deadline: date!(2020 - 09 - 30),
+        };
         assert_eq!(rec.unit_advance_due(date!(2020 - 09 - 30)), Fen::ZERO);
         assert_eq!(rec.unit_advance_due(date!(2020 - 10 - 01)), Fen(760_000));
-        let bad = UnitDeclaration { reason: SuspensionReason::CertificationLapse, ..decl.clone() };
+        let bad = UnitDeclaration {
+            reason: SuspensionReason::CertificationLapse,
+            ..decl.clone()
+        };
         assert!(bad.suspension().is_err());
-        let early = UnitDeclaration { declared_on: date!(2020 - 03 - 14), ..decl };
+        let early = UnitDeclaration {
+            declared_on: date!(2020 - 03 - 14),
+            ..decl
+        };
         assert_eq!(early.suspension(), Err(DeclarationError::DeclaredBeforeEvent));
     }
 
     #[test]
     fn reason_codes_round_trip() {
-        for code in ["certification_lapse", "death", "discipline_review", "supervision_investigation", "criminal_detention", "prison_sentence", "declared_missing_or_dead"] {
+        for code in [
+            "certification_lapse",
+            "death",
+            "discipline_review",
+            "supervision_investigation",
+            "criminal_detention",
+            "prison_sentence",
+            "declared_missing_or_dead",
+        ] {
             assert_eq!(SuspensionReason::from_code(code).unwrap().code(), code);
         }
         assert!(SuspensionReason::from_code("holiday").is_none());

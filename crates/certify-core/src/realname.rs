@@ -25,7 +25,9 @@ pub enum RealNameError {
     #[error(transparent)]
     Roster(#[from] RosterError),
     /// The live face does not match the card portrait.
-    #[error("人脸与对比照片相似度低，请确认是本人后重新操作 (the face does not match the identity card photo; make sure it is you and try again)")]
+    #[error(
+        "人脸与对比照片相似度低，请确认是本人后重新操作 (the face does not match the identity card photo; make sure it is you and try again)"
+    )]
     FaceMismatch,
 }
 

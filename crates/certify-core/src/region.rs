@@ -76,9 +76,7 @@ pub fn lookup(code: &str) -> Option<&'static Region> {
     }
     let code: u32 = code.parse().ok()?;
     let t = table();
-    t.binary_search_by_key(&code, |r| r.code)
-        .ok()
-        .map(|i| &t[i])
+    t.binary_search_by_key(&code, |r| r.code).ok().map(|i| &t[i])
 }
 
 /// The number of codes in the table (current and retired).

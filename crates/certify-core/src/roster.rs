@@ -45,7 +45,9 @@ pub enum RosterError {
     NotFound,
     /// The number is on the roster under a different name: the card and the payroll
     /// disagree, and the person must have the office correct it.
-    #[error("查无此人: the name does not match the pension records; ask your former employer's pension office to correct them")]
+    #[error(
+        "查无此人: the name does not match the pension records; ask your former employer's pension office to correct them"
+    )]
     NameMismatch,
 }
 

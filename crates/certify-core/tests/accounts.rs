@@ -1,4 +1,5 @@
 //! Accounts end to end (seed 003: 注册步骤, 登录步骤, 常见问题 2, 3, 6; DESIGN §1).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -16,8 +17,19 @@ fn registered() -> (Account, certify_core::roster::RosterEntry) {
     let id = make_id("610526", "19520304", "123");
     let roster = entry(&id, "刘晓瑜", Scheme::PublicInstitution);
     let mut r = rng();
-    let (mut ch, code) =
-        request_registration_code(PHONE, &Captcha, "c1", "8xk2", false, None, &sms_key(), &sms_policy(), T0, &mut r).unwrap();
+    let (mut ch, code) = request_registration_code(
+        PHONE,
+        &Captcha,
+        "c1",
+        "8xk2",
+        false,
+        None,
+        &sms_key(),
+        &sms_policy(),
+        T0,
+        &mut r,
+    )
+    .unwrap();
     let form = RegistrationForm {
         phone: PHONE,
         sms_code: code.expose(),
@@ -27,24 +39,60 @@ fn registered() -> (Account, certify_core::roster::RosterEntry) {
         password_repeat: "laoli1952",
         phone_owner: PhoneOwner::Holder,
     };
-    let (account, events) =
-        register(&form, &mut ch, Existing::default(), Some(&roster), &sms_key(), &sms_policy(), &fast(), T0, &mut r).unwrap();
+    let (account, events) = register(
+        &form,
+        &mut ch,
+        Existing::default(),
+        Some(&roster),
+        &sms_key(),
+        &sms_policy(),
+        &fast(),
+        T0,
+        &mut r,
+    )
+    .unwrap();
     assert_eq!(events, vec![AccountEvent::Registered { at: T0 }]);
-    assert_eq!(account.holder_name.as_str(), "劉曉瑜", "the typed name is kept as typed");
+    assert_eq!(
+        account.holder_name.as_str(),
+        "劉曉瑜",
+        "the typed name is kept as typed"
+    );
     (account, roster)
 }
 
 // 注册 第二步: the picture captcha gates the SMS code.
 #[test]
 fn sms_code_needs_the_picture_captcha() {
-    let e = request_registration_code(PHONE, &Captcha, "c1", "wrong", false, None, &sms_key(), &sms_policy(), T0, &mut rng());
+    let e = request_registration_code(
+        PHONE,
+        &Captcha,
+        "c1",
+        "wrong",
+        false,
+        None,
+        &sms_key(),
+        &sms_policy(),
+        T0,
+        &mut rng(),
+    );
     assert_eq!(e.unwrap_err(), RegistrationError::CaptchaFailed);
 }
 
 // 常见问题 3: "该手机已注册" — one phone number registers one account.
 #[test]
 fn one_phone_one_account() {
-    let e = request_registration_code(PHONE, &Captcha, "c1", "8xk2", true, None, &sms_key(), &sms_policy(), T0, &mut rng());
+    let e = request_registration_code(
+        PHONE,
+        &Captcha,
+        "c1",
+        "8xk2",
+        true,
+        None,
+        &sms_key(),
+        &sms_policy(),
+        T0,
+        &mut rng(),
+    );
     assert_eq!(e.unwrap_err(), RegistrationError::PhoneAlreadyRegistered);
 }
 
@@ -54,8 +102,19 @@ fn registration_checks_the_roster_and_keeps_the_code_on_a_typo() {
     let id = make_id("610526", "19520304", "123");
     let roster = entry(&id, "刘晓瑜", Scheme::PublicInstitution);
     let mut r = rng();
-    let (mut ch, code) =
-        request_registration_code(PHONE, &Captcha, "c1", "8xk2", false, None, &sms_key(), &sms_policy(), T0, &mut r).unwrap();
+    let (mut ch, code) = request_registration_code(
+        PHONE,
+        &Captcha,
+        "c1",
+        "8xk2",
+        false,
+        None,
+        &sms_key(),
+        &sms_policy(),
+        T0,
+        &mut r,
+    )
+    .unwrap();
     let mut form = RegistrationForm {
         phone: PHONE,
         sms_code: code.expose(),
@@ -65,18 +124,74 @@ fn registration_checks_the_roster_and_keeps_the_code_on_a_typo() {
         password_repeat: "laoli1952",
         phone_owner: PhoneOwner::Holder,
     };
-    let err = register(&form, &mut ch, Existing::default(), Some(&roster), &sms_key(), &sms_policy(), &fast(), T0, &mut r).unwrap_err();
+    let err = register(
+        &form,
+        &mut ch,
+        Existing::default(),
+        Some(&roster),
+        &sms_key(),
+        &sms_policy(),
+        &fast(),
+        T0,
+        &mut r,
+    )
+    .unwrap_err();
     assert_eq!(err, RegistrationError::Roster(RosterError::NameMismatch));
-    let err = register(&form, &mut ch, Existing::default(), None, &sms_key(), &sms_policy(), &fast(), T0, &mut r).unwrap_err();
+    let err = register(
+        &form,
+        &mut ch,
+        Existing::default(),
+        None,
+        &sms_key(),
+        &sms_policy(),
+        &fast(),
+        T0,
+        &mut r,
+    )
+    .unwrap_err();
     assert_eq!(err, RegistrationError::Roster(RosterError::NotFound));
     form.name = "刘晓瑜";
     form.password_repeat = "laoli1953";
-    let err = register(&form, &mut ch, Existing::default(), Some(&roster), &sms_key(), &sms_policy(), &fast(), T0, &mut r).unwrap_err();
+    let err = register(
+        &form,
+        &mut ch,
+        Existing::default(),
+        Some(&roster),
+        &sms_key(),
+        &sms_policy(),
+        &fast(),
+        T0,
+        &mut r,
+    )
+    .unwrap_err();
     assert!(matches!(err, RegistrationError::Password(_)));
     // The single-use code survived the typos above.
     form.password_repeat = "laoli1952";
-    assert!(register(&form, &mut ch, Existing::default(), Some(&roster), &sms_key(), &sms_policy(), &fast(), T0, &mut r).is_ok());
-    let again = register(&form, &mut ch, Existing::default(), Some(&roster), &sms_key(), &sms_policy(), &fast(), T0, &mut r);
+    assert!(
+        register(
+            &form,
+            &mut ch,
+            Existing::default(),
+            Some(&roster),
+            &sms_key(),
+            &sms_policy(),
+            &fast(),
+            T0,
+            &mut r
+        )
+        .is_ok()
+    );
+    let again = register(
+        &form,
+        &mut ch,
+        Existing::default(),
+        Some(&roster),
+        &sms_key(),
+        &sms_policy(),
+        &fast(),
+        T0,
+        &mut r,
+    );
     assert_eq!(again.unwrap_err(), RegistrationError::Sms(SmsError::AlreadyUsed));
 }
 
@@ -91,14 +206,26 @@ fn three_wrong_passwords_lock_for_24_hours() {
     let r3 = a.login_with_password("wrong3", T0.plus_seconds(20));
     let until = T0.plus_seconds(20 + 24 * HOUR);
     assert_eq!(r3.outcome, Err(LoginError::Locked { until }));
-    assert!(r3.events.contains(&AccountEvent::Locked { at: T0.plus_seconds(20), until }));
+    assert!(r3.events.contains(&AccountEvent::Locked {
+        at: T0.plus_seconds(20),
+        until
+    }));
     // Even the right password is refused while locked.
-    assert_eq!(a.login_with_password("laoli1952", T0.plus_seconds(23 * HOUR)).outcome, Err(LoginError::Locked { until }));
+    assert_eq!(
+        a.login_with_password("laoli1952", T0.plus_seconds(23 * HOUR)).outcome,
+        Err(LoginError::Locked { until })
+    );
     assert_eq!(a.lock_state(until.plus_seconds(-1)), LockState::Locked(until));
     // Exactly 24 hours later the lock lifts by itself.
     let r = a.login_with_password("laoli1952", until);
     assert_eq!(r.outcome, Ok(()));
-    assert_eq!(r.events[0], AccountEvent::Unlocked { at: until, by: UnlockCause::Expired });
+    assert_eq!(
+        r.events[0],
+        AccountEvent::Unlocked {
+            at: until,
+            by: UnlockCause::Expired
+        }
+    );
     assert_eq!(a.failed_logins, 0);
 }
 
@@ -113,12 +240,37 @@ fn forgot_password_unlocks_at_once() {
     let mut r = rng();
     let now = T0.plus_seconds(120);
     let phone = MobileNumber::parse(PHONE).unwrap();
-    let (mut ch, code) = SmsChallenge::issue(phone, SmsPurpose::ResetPassword, None, &sms_key(), &sms_policy(), now, &mut r).unwrap();
+    let (mut ch, code) = SmsChallenge::issue(
+        phone,
+        SmsPurpose::ResetPassword,
+        None,
+        &sms_key(),
+        &sms_policy(),
+        now,
+        &mut r,
+    )
+    .unwrap();
     let events = a
-        .reset_password(&mut ch, code.expose(), "xinmima2020", "xinmima2020", &sms_key(), &sms_policy(), &fast(), now, &mut r)
+        .reset_password(
+            &mut ch,
+            code.expose(),
+            "xinmima2020",
+            "xinmima2020",
+            &sms_key(),
+            &sms_policy(),
+            &fast(),
+            now,
+            &mut r,
+        )
         .unwrap();
-    assert!(events.contains(&AccountEvent::Unlocked { at: now, by: UnlockCause::PasswordReset }));
-    assert_eq!(a.login_with_password("laoli1952", now).outcome, Err(LoginError::WrongCredentials { remaining: 2 }));
+    assert!(events.contains(&AccountEvent::Unlocked {
+        at: now,
+        by: UnlockCause::PasswordReset
+    }));
+    assert_eq!(
+        a.login_with_password("laoli1952", now).outcome,
+        Err(LoginError::WrongCredentials { remaining: 2 })
+    );
     assert_eq!(a.login_with_password("xinmima2020", now).outcome, Ok(()));
 }
 
@@ -127,8 +279,19 @@ fn a_registration_code_does_not_reset_a_password() {
     let (mut a, _) = registered();
     let mut r = rng();
     let phone = MobileNumber::parse(PHONE).unwrap();
-    let (mut ch, code) = SmsChallenge::issue(phone, SmsPurpose::Register, None, &sms_key(), &sms_policy(), T0, &mut r).unwrap();
-    let e = a.reset_password(&mut ch, code.expose(), "xinmima2020", "xinmima2020", &sms_key(), &sms_policy(), &fast(), T0, &mut r);
+    let (mut ch, code) =
+        SmsChallenge::issue(phone, SmsPurpose::Register, None, &sms_key(), &sms_policy(), T0, &mut r).unwrap();
+    let e = a.reset_password(
+        &mut ch,
+        code.expose(),
+        "xinmima2020",
+        "xinmima2020",
+        &sms_key(),
+        &sms_policy(),
+        &fast(),
+        T0,
+        &mut r,
+    );
     assert_eq!(e.unwrap_err(), RecoveryError::Sms(SmsError::WrongContext));
 }
 
@@ -137,12 +300,18 @@ fn a_registration_code_does_not_reset_a_password() {
 fn card_login_needs_an_activated_card_and_the_pin() {
     let id = make_id("610526", "19500101", "011");
     let roster = entry(&id, "王建国", Scheme::PublicInstitution);
-    let inactive = Cards { pin: "123456", state: CardCheck::NotActivated };
+    let inactive = Cards {
+        pin: "123456",
+        state: CardCheck::NotActivated,
+    };
     assert_eq!(
         first_card_login(&id, "123456", &inactive, Some(&roster), T0).unwrap_err(),
         FirstCardLoginError::Login(LoginError::CardNotActivated)
     );
-    let cards = Cards { pin: "123456", state: CardCheck::Valid };
+    let cards = Cards {
+        pin: "123456",
+        state: CardCheck::Valid,
+    };
     assert!(first_card_login(&id, "000000", &cards, Some(&roster), T0).is_err());
     assert_eq!(
         first_card_login(&id, "123456", &cards, None, T0).unwrap_err(),
@@ -150,12 +319,18 @@ fn card_login_needs_an_activated_card_and_the_pin() {
     );
     let (mut a, _) = first_card_login(&id, "123456", &cards, Some(&roster), T0).unwrap();
     assert_eq!(a.phone, None);
-    assert_eq!(a.login_with_password("anything1", T0).outcome, Err(LoginError::NoPassword));
+    assert_eq!(
+        a.login_with_password("anything1", T0).outcome,
+        Err(LoginError::NoPassword)
+    );
     // Wrong PINs count toward the same lock.
     for _ in 0..3 {
         let _ = a.login_with_card("999999", &cards, T0);
     }
-    assert!(matches!(a.login_with_card("123456", &cards, T0).outcome, Err(LoginError::Locked { .. })));
+    assert!(matches!(
+        a.login_with_card("123456", &cards, T0).outcome,
+        Err(LoginError::Locked { .. })
+    ));
 }
 
 // 常见问题 6: a pensioner abroad binds a domestic relative's phone to the card account.
@@ -163,21 +338,70 @@ fn card_login_needs_an_activated_card_and_the_pin() {
 fn binding_a_relatives_phone_for_a_pensioner_abroad() {
     let id = make_id("610526", "19480808", "022");
     let roster = entry(&id, "李秀英", Scheme::PublicInstitution);
-    let cards = Cards { pin: "654321", state: CardCheck::Valid };
+    let cards = Cards {
+        pin: "654321",
+        state: CardCheck::Valid,
+    };
     let (mut a, _) = first_card_login(&id, "654321", &cards, Some(&roster), T0).unwrap();
     let mut r = rng();
     let relative = MobileNumber::parse("18792387883").unwrap();
-    let (mut ch, code) = SmsChallenge::issue(relative, SmsPurpose::BindPhone, None, &sms_key(), &sms_policy(), T0, &mut r).unwrap();
+    let (mut ch, code) = SmsChallenge::issue(
+        relative,
+        SmsPurpose::BindPhone,
+        None,
+        &sms_key(),
+        &sms_policy(),
+        T0,
+        &mut r,
+    )
+    .unwrap();
     assert_eq!(
-        a.bind_phone("+1 212 555 0100", PhoneOwner::Relative, false, &mut ch, code.expose(), &sms_key(), &sms_policy(), T0).unwrap_err(),
+        a.bind_phone(
+            "+1 212 555 0100",
+            PhoneOwner::Relative,
+            false,
+            &mut ch,
+            code.expose(),
+            &sms_key(),
+            &sms_policy(),
+            T0
+        )
+        .unwrap_err(),
         RecoveryError::Phone(PhoneError::NotMainland)
     );
     assert_eq!(
-        a.bind_phone("18792387883", PhoneOwner::Relative, true, &mut ch, code.expose(), &sms_key(), &sms_policy(), T0).unwrap_err(),
+        a.bind_phone(
+            "18792387883",
+            PhoneOwner::Relative,
+            true,
+            &mut ch,
+            code.expose(),
+            &sms_key(),
+            &sms_policy(),
+            T0
+        )
+        .unwrap_err(),
         RecoveryError::PhoneAlreadyRegistered
     );
-    let ev = a.bind_phone("18792387883", PhoneOwner::Relative, false, &mut ch, code.expose(), &sms_key(), &sms_policy(), T0).unwrap();
-    assert_eq!(ev, vec![AccountEvent::PhoneBound { at: T0, owner: PhoneOwner::Relative }]);
+    let ev = a
+        .bind_phone(
+            "18792387883",
+            PhoneOwner::Relative,
+            false,
+            &mut ch,
+            code.expose(),
+            &sms_key(),
+            &sms_policy(),
+            T0,
+        )
+        .unwrap();
+    assert_eq!(
+        ev,
+        vec![AccountEvent::PhoneBound {
+            at: T0,
+            owner: PhoneOwner::Relative
+        }]
+    );
     assert_eq!(a.phone_owner, PhoneOwner::Relative);
 }
 

@@ -1,4 +1,5 @@
 //! Certification, proxy, eligibility, history and the deadline run: the seeds' own cases.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -31,7 +32,13 @@ fn verified_account(e: &RosterEntry) -> Account {
 
 fn enrolled(m: Modality) -> EnrollmentCase {
     let mut c = EnrollmentCase::new(m);
-    c.submit(AutomaticReview::Passed { template_ref: "t".into() }, T0).unwrap();
+    c.submit(
+        AutomaticReview::Passed {
+            template_ref: "t".into(),
+        },
+        T0,
+    )
+    .unwrap();
     c
 }
 
@@ -52,27 +59,63 @@ fn evidence(subject: ResidentId, operator: ResidentId, decision: MatchDecision, 
         issued_at: at,
         expires_at: at.plus_seconds(300),
     };
-    verifier.verify(&signer.sign(&claims), &ch, at.plus_seconds(5), &mut MemoryReplayGuard::default()).unwrap()
+    verifier
+        .verify(
+            &signer.sign(&claims),
+            &ch,
+            at.plus_seconds(5),
+            &mut MemoryReplayGuard::default(),
+        )
+        .unwrap()
 }
 
 fn facts<'a>(e: &'a RosterEntry, pay: &'a PaymentStatus, last: Option<Date>) -> PersonFacts<'a> {
-    PersonFacts { person: &e.id, roster_entry: Some(e), scheme: e.scheme, payment: pay, last_certified: last }
+    PersonFacts {
+        person: &e.id,
+        roster_entry: Some(e),
+        scheme: e.scheme,
+        payment: pay,
+        last_certified: last,
+    }
 }
 
 // Seed 003 §四.1: self-service face certification.
 #[test]
 fn holder_certifies_by_face() {
-    let e = entry(&make_id("610526", "19520304", "123"), "刘晓瑜", Scheme::PublicInstitution);
+    let e = entry(
+        &make_id("610526", "19520304", "123"),
+        "刘晓瑜",
+        Scheme::PublicInstitution,
+    );
     let a = verified_account(&e);
     let now = T0;
     let ev = evidence(e.id, e.id, MatchDecision::Match, now);
-    let rec = certify_by_app(&a, &[], &facts(&e, &PaymentStatus::Active, None), &enrolled(Modality::Face), &ev, Some("ev-1".into()), &CyclePolicy::pucheng_2020(), now).unwrap();
+    let rec = certify_by_app(
+        &a,
+        &[],
+        &facts(&e, &PaymentStatus::Active, None),
+        &enrolled(Modality::Face),
+        &ev,
+        Some("ev-1".into()),
+        &CyclePolicy::pucheng_2020(),
+        now,
+    )
+    .unwrap();
     assert_eq!(rec.method, Method::AppFace);
     assert_eq!(rec.operator, Operator::Holder);
     assert!(rec.passed());
     // "人脸与对比照片相似度低": a failed match does not certify.
     let bad = evidence(e.id, e.id, MatchDecision::NoMatch, now);
-    let err = certify_by_app(&a, &[], &facts(&e, &PaymentStatus::Active, None), &enrolled(Modality::Face), &bad, None, &CyclePolicy::pucheng_2020(), now);
+    let err = certify_by_app(
+        &a,
+        &[],
+        &facts(&e, &PaymentStatus::Active, None),
+        &enrolled(Modality::Face),
+        &bad,
+        None,
+        &CyclePolicy::pucheng_2020(),
+        now,
+    );
     assert_eq!(err.unwrap_err(), CannotCertify::EvidenceFailed);
 }
 
@@ -81,75 +124,184 @@ fn holder_certifies_by_face() {
 #[test]
 fn proxy_certification_for_a_relative() {
     let child = entry(&make_id("610526", "19780512", "031"), "刘强", Scheme::PublicInstitution);
-    let parent = entry(&make_id("610526", "19450101", "042"), "刘桂兰", Scheme::PublicInstitution);
+    let parent = entry(
+        &make_id("610526", "19450101", "042"),
+        "刘桂兰",
+        Scheme::PublicInstitution,
+    );
     let a = verified_account(&child);
     let mut contacts = Vec::new();
-    assert_eq!(add_contact(&a, &mut contacts, "刘强", child.id.as_str(), Some(&child), T0).unwrap_err(), ContactError::IsHolder);
+    assert_eq!(
+        add_contact(&a, &mut contacts, "刘强", child.id.as_str(), Some(&child), T0).unwrap_err(),
+        ContactError::IsHolder
+    );
     assert_eq!(
         add_contact(&a, &mut contacts, "刘桂芳", parent.id.as_str(), Some(&parent), T0).unwrap_err(),
         ContactError::Roster(RosterError::NameMismatch)
     );
     add_contact(&a, &mut contacts, "劉桂蘭", parent.id.as_str(), Some(&parent), T0).unwrap();
-    assert_eq!(add_contact(&a, &mut contacts, "刘桂兰", parent.id.as_str(), Some(&parent), T0).unwrap_err(), ContactError::Duplicate);
+    assert_eq!(
+        add_contact(&a, &mut contacts, "刘桂兰", parent.id.as_str(), Some(&parent), T0).unwrap_err(),
+        ContactError::Duplicate
+    );
     let policy = CyclePolicy::pucheng_2020();
     let pay = PaymentStatus::Active;
     // The child's own face for the parent's certification is refused.
     let own_face = evidence(child.id, child.id, MatchDecision::Match, T0);
     assert_eq!(
-        certify_by_app(&a, &contacts, &facts(&parent, &pay, None), &enrolled(Modality::Face), &own_face, None, &policy, T0).unwrap_err(),
+        certify_by_app(
+            &a,
+            &contacts,
+            &facts(&parent, &pay, None),
+            &enrolled(Modality::Face),
+            &own_face,
+            None,
+            &policy,
+            T0
+        )
+        .unwrap_err(),
         CannotCertify::BiometricsNotSubjects
     );
     let parents_face = evidence(parent.id, child.id, MatchDecision::Match, T0);
-    let rec = certify_by_app(&a, &contacts, &facts(&parent, &pay, None), &enrolled(Modality::Face), &parents_face, None, &policy, T0).unwrap();
+    let rec = certify_by_app(
+        &a,
+        &contacts,
+        &facts(&parent, &pay, None),
+        &enrolled(Modality::Face),
+        &parents_face,
+        None,
+        &policy,
+        T0,
+    )
+    .unwrap();
     assert_eq!(rec.person, parent.id);
-    assert_eq!(rec.operator, Operator::Proxy { account_holder: child.id });
+    assert_eq!(
+        rec.operator,
+        Operator::Proxy {
+            account_holder: child.id
+        }
+    );
     // A stranger who is not a contact cannot be certified from this account.
     let stranger = entry(&make_id("610526", "19460101", "053"), "赵四", Scheme::PublicInstitution);
     let ev = evidence(stranger.id, child.id, MatchDecision::Match, T0);
     assert_eq!(
-        certify_by_app(&a, &contacts, &facts(&stranger, &pay, None), &enrolled(Modality::Face), &ev, None, &policy, T0).unwrap_err(),
+        certify_by_app(
+            &a,
+            &contacts,
+            &facts(&stranger, &pay, None),
+            &enrolled(Modality::Face),
+            &ev,
+            None,
+            &policy,
+            T0
+        )
+        .unwrap_err(),
         CannotCertify::NotAContact
     );
 }
 
 #[test]
 fn app_certification_needs_real_name_and_enrollment() {
-    let e = entry(&make_id("610526", "19520304", "123"), "刘晓瑜", Scheme::PublicInstitution);
+    let e = entry(
+        &make_id("610526", "19520304", "123"),
+        "刘晓瑜",
+        Scheme::PublicInstitution,
+    );
     let mut a = verified_account(&e);
     let ev = evidence(e.id, e.id, MatchDecision::Match, T0);
     let pay = PaymentStatus::Active;
     let p = CyclePolicy::pucheng_2020();
     let not_enrolled = EnrollmentCase::new(Modality::Face);
-    assert_eq!(certify_by_app(&a, &[], &facts(&e, &pay, None), &not_enrolled, &ev, None, &p, T0).unwrap_err(), CannotCertify::NotEnrolled(Modality::Face));
-    assert_eq!(certify_by_app(&a, &[], &facts(&e, &pay, None), &enrolled(Modality::Voice), &ev, None, &p, T0).unwrap_err(), CannotCertify::NotEnrolled(Modality::Face));
+    assert_eq!(
+        certify_by_app(&a, &[], &facts(&e, &pay, None), &not_enrolled, &ev, None, &p, T0).unwrap_err(),
+        CannotCertify::NotEnrolled(Modality::Face)
+    );
+    assert_eq!(
+        certify_by_app(
+            &a,
+            &[],
+            &facts(&e, &pay, None),
+            &enrolled(Modality::Voice),
+            &ev,
+            None,
+            &p,
+            T0
+        )
+        .unwrap_err(),
+        CannotCertify::NotEnrolled(Modality::Face)
+    );
     a.real_name_verified_at = None;
-    assert_eq!(certify_by_app(&a, &[], &facts(&e, &pay, None), &enrolled(Modality::Face), &ev, None, &p, T0).unwrap_err(), CannotCertify::RealNameRequired);
+    assert_eq!(
+        certify_by_app(
+            &a,
+            &[],
+            &facts(&e, &pay, None),
+            &enrolled(Modality::Face),
+            &ev,
+            None,
+            &p,
+            T0
+        )
+        .unwrap_err(),
+        CannotCertify::RealNameRequired
+    );
 }
 
 // Seed 003 常见问题 7: the button is grey when (1) not a recipient of this scheme,
 // (2) already certified this year by any method, (3) roster details differ.
 #[test]
 fn may_certify_reasons() {
-    let e = entry(&make_id("610526", "19520304", "123"), "刘晓瑜", Scheme::PublicInstitution);
+    let e = entry(
+        &make_id("610526", "19520304", "123"),
+        "刘晓瑜",
+        Scheme::PublicInstitution,
+    );
     let p = CyclePolicy::pucheng_2020();
     let today = date!(2020 - 07 - 01);
     let active = PaymentStatus::Active;
     assert!(may_certify(&facts(&e, &active, None), &p, today).is_ok());
-    let other_scheme = PersonFacts { scheme: Scheme::Enterprise, ..facts(&e, &active, None) };
-    assert_eq!(may_certify(&other_scheme, &p, today).unwrap_err(), CannotCertify::NotThisScheme);
-    let nobody = PersonFacts { roster_entry: None, ..facts(&e, &active, None) };
-    assert_eq!(may_certify(&nobody, &p, today).unwrap_err(), CannotCertify::Roster(RosterError::NotFound));
+    let other_scheme = PersonFacts {
+        scheme: Scheme::Enterprise,
+        ..facts(&e, &active, None)
+    };
+    assert_eq!(
+        may_certify(&other_scheme, &p, today).unwrap_err(),
+        CannotCertify::NotThisScheme
+    );
+    let nobody = PersonFacts {
+        roster_entry: None,
+        ..facts(&e, &active, None)
+    };
+    assert_eq!(
+        may_certify(&nobody, &p, today).unwrap_err(),
+        CannotCertify::Roster(RosterError::NotFound)
+    );
     assert_eq!(
         may_certify(&facts(&e, &active, Some(date!(2020 - 06 - 05))), &p, today).unwrap_err(),
-        CannotCertify::AlreadyCertified { on: date!(2020 - 06 - 05) }
+        CannotCertify::AlreadyCertified {
+            on: date!(2020 - 06 - 05)
+        }
     );
-    let detained = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CriminalDetention, from: ym(2020, 5) });
+    let detained = PaymentStatus::Suspended(Suspension {
+        reason: SuspensionReason::CriminalDetention,
+        from: ym(2020, 5),
+    });
     assert_eq!(
         may_certify(&facts(&e, &detained, None), &p, today).unwrap_err(),
         CannotCertify::SuspendedForOtherReason(SuspensionReason::CriminalDetention)
     );
-    let lapsed = PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2020, 8) });
-    assert!(may_certify(&facts(&e, &lapsed, Some(date!(2019 - 06 - 05))), &p, date!(2020 - 09 - 01)).is_ok());
+    let lapsed = PaymentStatus::Suspended(Suspension {
+        reason: SuspensionReason::CertificationLapse,
+        from: ym(2020, 8),
+    });
+    assert!(
+        may_certify(
+            &facts(&e, &lapsed, Some(date!(2019 - 06 - 05))),
+            &p,
+            date!(2020 - 09 - 01)
+        )
+        .is_ok()
+    );
 }
 
 // DESIGN §1: data comparison (信息比对) certifies from dated evidence of life in the cycle.
@@ -158,20 +310,59 @@ fn data_comparison_from_a_hospital_stay() {
     let e = entry(&make_id("150102", "19490701", "015"), "巴特尔", Scheme::Enterprise);
     let p = CyclePolicy::inner_mongolia();
     let pay = PaymentStatus::Active;
-    let ev = |d: Date| LifeEvidence { person: e.id, date: d, kind: "hospital_stay".into(), source: "呼和浩特市第一医院".into(), reference: "adm-778".into() };
-    let rec = certify_by_data_comparison(&facts(&e, &pay, None), &ev(date!(2019 - 04 - 02)), &p, date!(2019 - 05 - 01)).unwrap();
+    let ev = |d: Date| LifeEvidence {
+        person: e.id,
+        date: d,
+        kind: "hospital_stay".into(),
+        source: "呼和浩特市第一医院".into(),
+        reference: "adm-778".into(),
+    };
+    let rec = certify_by_data_comparison(
+        &facts(&e, &pay, None),
+        &ev(date!(2019 - 04 - 02)),
+        &p,
+        date!(2019 - 05 - 01),
+    )
+    .unwrap();
     assert_eq!(rec.method, Method::DataComparison);
     assert_eq!(rec.at.china_date(), date!(2019 - 04 - 02));
-    assert_eq!(rec.operator, Operator::DataFeed { source: "呼和浩特市第一医院".into() });
+    assert_eq!(
+        rec.operator,
+        Operator::DataFeed {
+            source: "呼和浩特市第一医院".into()
+        }
+    );
     // Last year's stay, or a future date, does not certify this year.
-    assert_eq!(certify_by_data_comparison(&facts(&e, &pay, None), &ev(date!(2018 - 12 - 30)), &p, date!(2019 - 05 - 01)).unwrap_err(), CannotCertify::EvidenceOutOfCycle);
-    assert_eq!(certify_by_data_comparison(&facts(&e, &pay, None), &ev(date!(2019 - 05 - 02)), &p, date!(2019 - 05 - 01)).unwrap_err(), CannotCertify::EvidenceOutOfCycle);
+    assert_eq!(
+        certify_by_data_comparison(
+            &facts(&e, &pay, None),
+            &ev(date!(2018 - 12 - 30)),
+            &p,
+            date!(2019 - 05 - 01)
+        )
+        .unwrap_err(),
+        CannotCertify::EvidenceOutOfCycle
+    );
+    assert_eq!(
+        certify_by_data_comparison(
+            &facts(&e, &pay, None),
+            &ev(date!(2019 - 05 - 02)),
+            &p,
+            date!(2019 - 05 - 01)
+        )
+        .unwrap_err(),
+        CannotCertify::EvidenceOutOfCycle
+    );
 }
 
 // Seed 003 五 认证信息查询: every certification with date, method, operator, outcome.
 #[test]
 fn history_is_newest_first_and_per_person() {
-    let e = entry(&make_id("610526", "19520304", "123"), "刘晓瑜", Scheme::PublicInstitution);
+    let e = entry(
+        &make_id("610526", "19520304", "123"),
+        "刘晓瑜",
+        Scheme::PublicInstitution,
+    );
     let other = entry(&make_id("610526", "19520304", "135"), "王五", Scheme::PublicInstitution);
     let rec = |p: &RosterEntry, t: i64, m: Method, ok: bool| CertificationRecord {
         person: p.id,
@@ -179,38 +370,80 @@ fn history_is_newest_first_and_per_person() {
         method: m,
         operator: Operator::Staff { staff_id: "s1".into() },
         evidence_ref: None,
-        outcome: if ok { Outcome::Passed } else { Outcome::Failed { reason: "too dark".into() } },
+        outcome: if ok {
+            Outcome::Passed
+        } else {
+            Outcome::Failed {
+                reason: "too dark".into(),
+            }
+        },
     };
-    let records = vec![rec(&e, 10, Method::OnSite, true), rec(&other, 20, Method::HomeVisit, true), rec(&e, 30, Method::AppFace, false)];
+    let records = vec![
+        rec(&e, 10, Method::OnSite, true),
+        rec(&other, 20, Method::HomeVisit, true),
+        rec(&e, 30, Method::AppFace, false),
+    ];
     let h = history(&records, &e.id);
     assert_eq!(h.len(), 2);
     assert_eq!(h[0].method, Method::AppFace);
     assert_eq!(last_certified(&records, &e.id), Some(T0.plus_seconds(10).china_date()));
-    let staff = certify_by_staff(&facts(&e, &PaymentStatus::Active, None), Method::HomeVisit, "s9", Some("visit-1".into()), &CyclePolicy::pucheng_2020(), T0).unwrap();
+    let staff = certify_by_staff(
+        &facts(&e, &PaymentStatus::Active, None),
+        Method::HomeVisit,
+        "s9",
+        Some("visit-1".into()),
+        &CyclePolicy::pucheng_2020(),
+        T0,
+    )
+    .unwrap();
     assert_eq!(staff.operator, Operator::Staff { staff_id: "s9".into() });
 }
 
 fn row(e: &RosterEntry, status: PaymentStatus) -> PayrollRow {
-    PayrollRow { id: e.id, monthly_pension: e.monthly_pension, pension_start: e.pension_start, status }
+    PayrollRow {
+        id: e.id,
+        monthly_pension: e.monthly_pension,
+        pension_start: e.pension_start,
+        status,
+    }
 }
 
 // Seed 003 §四.2: Pucheng — not certified by July 31 → suspended from August 2020; once
 // certified, paid again "从停发之月起".
 #[test]
 fn pucheng_deadline_run_suspends_from_august_and_resumes_with_back_pay() {
-    let e = entry(&make_id("610526", "19520304", "123"), "刘晓瑜", Scheme::PublicInstitution);
+    let e = entry(
+        &make_id("610526", "19520304", "123"),
+        "刘晓瑜",
+        Scheme::PublicInstitution,
+    );
     let p = CyclePolicy::pucheng_2020();
     let active = row(&e, PaymentStatus::Active);
     // Running on July 31 suspends nobody: the deadline day is still open.
     assert_eq!(decide(&p, date!(2020 - 07 - 31), &active, None), RunDecision::Unchanged);
     assert_eq!(
         decide(&p, date!(2020 - 08 - 01), &active, None),
-        RunDecision::Suspend { from: ym(2020, 8), deadline: date!(2020 - 07 - 31) }
+        RunDecision::Suspend {
+            from: ym(2020, 8),
+            deadline: date!(2020 - 07 - 31)
+        }
     );
-    assert_eq!(decide(&p, date!(2020 - 08 - 01), &active, Some(date!(2020 - 07 - 31))), RunDecision::Unchanged);
+    assert_eq!(
+        decide(&p, date!(2020 - 08 - 01), &active, Some(date!(2020 - 07 - 31))),
+        RunDecision::Unchanged
+    );
     // Certified on October 12; the November run resumes from November with Aug–Oct paid back.
-    let suspended = row(&e, PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2020, 8) }));
-    assert_eq!(decide(&p, date!(2020 - 10 - 01), &suspended, None), RunDecision::Unchanged);
+    let suspended = row(
+        &e,
+        PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from: ym(2020, 8),
+        }),
+    );
+    assert_eq!(
+        decide(&p, date!(2020 - 10 - 01), &suspended, None),
+        RunDecision::Unchanged
+    );
     assert_eq!(
         decide(&p, date!(2020 - 11 - 01), &suspended, Some(date!(2020 - 10 - 12))),
         RunDecision::Resume {
@@ -230,20 +463,47 @@ fn inner_mongolia_run_and_late_certification_across_the_new_year() {
     let e = entry(&make_id("150102", "19490701", "015"), "巴特尔", Scheme::Enterprise);
     let p = CyclePolicy::inner_mongolia();
     assert_eq!(
-        decide(&p, date!(2019 - 11 - 01), &row(&e, PaymentStatus::Active), Some(date!(2018 - 09 - 09))),
-        RunDecision::Suspend { from: ym(2019, 11), deadline: date!(2019 - 10 - 31) }
+        decide(
+            &p,
+            date!(2019 - 11 - 01),
+            &row(&e, PaymentStatus::Active),
+            Some(date!(2018 - 09 - 09))
+        ),
+        RunDecision::Suspend {
+            from: ym(2019, 11),
+            deadline: date!(2019 - 10 - 31)
+        }
     );
-    let s = row(&e, PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2019, 11) }));
+    let s = row(
+        &e,
+        PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from: ym(2019, 11),
+        }),
+    );
     match decide(&p, date!(2020 - 01 - 05), &s, Some(date!(2019 - 12 - 20))) {
-        RunDecision::Resume { back_pay_months, resume_from, .. } => {
+        RunDecision::Resume {
+            back_pay_months,
+            resume_from,
+            ..
+        } => {
             assert_eq!(back_pay_months, 2);
             assert_eq!(resume_from, ym(2020, 1));
         }
         other => panic!("expected resume, got {other:?}"),
     }
     // Suspensions for other reasons are not the run's business.
-    let d = row(&e, PaymentStatus::Suspended(Suspension { reason: SuspensionReason::Death, from: ym(2019, 5) }));
-    assert_eq!(decide(&p, date!(2019 - 11 - 01), &d, Some(date!(2019 - 03 - 01))), RunDecision::Unchanged);
+    let d = row(
+        &e,
+        PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::Death,
+            from: ym(2019, 5),
+        }),
+    );
+    assert_eq!(
+        decide(&p, date!(2019 - 11 - 01), &d, Some(date!(2019 - 03 - 01))),
+        RunDecision::Unchanged
+    );
 }
 
 proptest! {

@@ -1,4 +1,5 @@
 //! Enrollment review (seed 000 §三.(二)): 3 failed automatic reviews → manual review, no
+#![allow(clippy::unwrap_used)]
 //! more uploads; not approved within a week → re-enroll; approved → may certify.
 
 mod common;
@@ -17,11 +18,27 @@ fn fail(issue: ReviewIssue) -> AutomaticReview {
 #[test]
 fn pass_on_first_upload_approves() {
     let mut c = EnrollmentCase::new(Modality::Face);
-    let ev = c.submit(AutomaticReview::Passed { template_ref: "tpl-1".into() }, T0).unwrap();
+    let ev = c
+        .submit(
+            AutomaticReview::Passed {
+                template_ref: "tpl-1".into(),
+            },
+            T0,
+        )
+        .unwrap();
     assert_eq!(ev.len(), 2);
-    assert!(matches!(ev[1], EnrollmentEvent::Approved { by: ApprovedBy::Automatic, .. }));
+    assert!(matches!(
+        ev[1],
+        EnrollmentEvent::Approved {
+            by: ApprovedBy::Automatic,
+            ..
+        }
+    ));
     assert!(c.may_certify());
-    assert_eq!(c.submit(fail(ReviewIssue::TooDark), T0).unwrap_err(), EnrollmentError::AlreadyApproved);
+    assert_eq!(
+        c.submit(fail(ReviewIssue::TooDark), T0).unwrap_err(),
+        EnrollmentError::AlreadyApproved
+    );
 }
 
 // "如3次上传照片不能建模成功，则不能继续上传，需通过后台软件工程师进行审核"
@@ -31,13 +48,31 @@ fn three_failed_uploads_close_uploads_and_open_manual_review() {
     c.submit(fail(ReviewIssue::TooDark), T0).unwrap();
     c.submit(fail(ReviewIssue::Blurred), T0.plus_seconds(60)).unwrap();
     assert_eq!(c.state, EnrollmentState::Collecting { failures: 2 });
-    let ev = c.submit(fail(ReviewIssue::BadProportion), T0.plus_seconds(120)).unwrap();
-    assert_eq!(c.state, EnrollmentState::ManualReview { since: T0.plus_seconds(120) });
-    assert!(ev.contains(&EnrollmentEvent::SentToManualReview { at: T0.plus_seconds(120), decide_by: T0.plus_seconds(120 + 7 * DAY) }));
-    // Face enrollment failing offers voice enrollment (seed 000 §一.(二)).
-    assert!(ev.contains(&EnrollmentEvent::VoiceEnrollmentOffered { at: T0.plus_seconds(120) }));
+    let ev = c
+        .submit(fail(ReviewIssue::BadProportion), T0.plus_seconds(120))
+        .unwrap();
     assert_eq!(
-        c.submit(AutomaticReview::Passed { template_ref: "t".into() }, T0.plus_seconds(180)).unwrap_err(),
+        c.state,
+        EnrollmentState::ManualReview {
+            since: T0.plus_seconds(120)
+        }
+    );
+    assert!(ev.contains(&EnrollmentEvent::SentToManualReview {
+        at: T0.plus_seconds(120),
+        decide_by: T0.plus_seconds(120 + 7 * DAY)
+    }));
+    // Face enrollment failing offers voice enrollment (seed 000 §一.(二)).
+    assert!(ev.contains(&EnrollmentEvent::VoiceEnrollmentOffered {
+        at: T0.plus_seconds(120)
+    }));
+    assert_eq!(
+        c.submit(
+            AutomaticReview::Passed {
+                template_ref: "t".into()
+            },
+            T0.plus_seconds(180)
+        )
+        .unwrap_err(),
         EnrollmentError::UploadsClosed
     );
     assert!(!c.may_certify());
@@ -47,8 +82,18 @@ fn three_failed_uploads_close_uploads_and_open_manual_review() {
 #[test]
 fn staff_approval_within_the_week() {
     let mut c = manual_case(Modality::Face);
-    let ev = c.decide(ManualDecision::Approve { template_ref: "tpl-9".into() }, "staff-7", T0.plus_seconds(7 * DAY - 1)).unwrap();
-    assert!(ev.contains(&EnrollmentEvent::DiscardHeldUploads { at: T0.plus_seconds(7 * DAY - 1) }));
+    let ev = c
+        .decide(
+            ManualDecision::Approve {
+                template_ref: "tpl-9".into(),
+            },
+            "staff-7",
+            T0.plus_seconds(7 * DAY - 1),
+        )
+        .unwrap();
+    assert!(ev.contains(&EnrollmentEvent::DiscardHeldUploads {
+        at: T0.plus_seconds(7 * DAY - 1)
+    }));
     assert!(c.may_certify());
     assert_eq!(c.template_ref.as_deref(), Some("tpl-9"));
 }
@@ -57,10 +102,22 @@ fn staff_approval_within_the_week() {
 fn no_approval_within_the_week_means_reenroll() {
     let mut c = manual_case(Modality::Face);
     assert_eq!(
-        c.decide(ManualDecision::Approve { template_ref: "t".into() }, "staff-7", T0.plus_seconds(7 * DAY)).unwrap_err(),
+        c.decide(
+            ManualDecision::Approve {
+                template_ref: "t".into()
+            },
+            "staff-7",
+            T0.plus_seconds(7 * DAY)
+        )
+        .unwrap_err(),
         EnrollmentError::ReviewExpired
     );
-    assert_eq!(c.state, EnrollmentState::MustReenroll { reason: ReenrollReason::ManualReviewExpired });
+    assert_eq!(
+        c.state,
+        EnrollmentState::MustReenroll {
+            reason: ReenrollReason::ManualReviewExpired
+        }
+    );
     // Re-enrollment starts a new round with three fresh attempts.
     let ev = c.submit(fail(ReviewIssue::NoFace), T0.plus_seconds(8 * DAY)).unwrap();
     assert!(matches!(ev[0], EnrollmentEvent::RoundStarted { .. }));
@@ -72,18 +129,43 @@ fn advance_expires_a_forgotten_case() {
     let mut c = manual_case(Modality::Voice);
     assert!(c.advance(T0.plus_seconds(6 * DAY)).is_empty());
     let ev = c.advance(T0.plus_seconds(7 * DAY));
-    assert_eq!(ev[0], EnrollmentEvent::ManualReviewExpired { at: T0.plus_seconds(7 * DAY) });
+    assert_eq!(
+        ev[0],
+        EnrollmentEvent::ManualReviewExpired {
+            at: T0.plus_seconds(7 * DAY)
+        }
+    );
     // Voice cases do not offer voice again.
-    assert!(!ev.iter().any(|e| matches!(e, EnrollmentEvent::VoiceEnrollmentOffered { .. })));
+    assert!(
+        !ev.iter()
+            .any(|e| matches!(e, EnrollmentEvent::VoiceEnrollmentOffered { .. }))
+    );
 }
 
 #[test]
 fn staff_rejection_means_reenroll_and_no_decision_outside_manual_review() {
     let mut c = manual_case(Modality::Face);
-    c.decide(ManualDecision::Reject { reason: "card photo unreadable".into() }, "staff-7", T0.plus_seconds(DAY)).unwrap();
-    assert_eq!(c.state, EnrollmentState::MustReenroll { reason: ReenrollReason::RejectedByStaff });
+    c.decide(
+        ManualDecision::Reject {
+            reason: "card photo unreadable".into(),
+        },
+        "staff-7",
+        T0.plus_seconds(DAY),
+    )
+    .unwrap();
     assert_eq!(
-        c.decide(ManualDecision::Reject { reason: "again".into() }, "staff-7", T0.plus_seconds(DAY)).unwrap_err(),
+        c.state,
+        EnrollmentState::MustReenroll {
+            reason: ReenrollReason::RejectedByStaff
+        }
+    );
+    assert_eq!(
+        c.decide(
+            ManualDecision::Reject { reason: "again".into() },
+            "staff-7",
+            T0.plus_seconds(DAY)
+        )
+        .unwrap_err(),
         EnrollmentError::NotInManualReview
     );
 }

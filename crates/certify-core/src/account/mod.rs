@@ -231,7 +231,6 @@ pub struct Existing {
 
 /// Step 1–2 of registration: check the picture captcha and the phone, then issue the SMS
 /// code. `previous` is the last challenge sent to this phone (for the cooldown).
-#[allow(clippy::too_many_arguments)]
 pub fn request_registration_code<R: RngCore + CryptoRng>(
     phone: &str,
     captcha: &dyn CaptchaVerifier,
@@ -251,12 +250,19 @@ pub fn request_registration_code<R: RngCore + CryptoRng>(
     if phone_registered {
         return Err(RegistrationError::PhoneAlreadyRegistered);
     }
-    Ok(SmsChallenge::issue(phone, SmsPurpose::Register, previous, key, policy, now, rng)?)
+    Ok(SmsChallenge::issue(
+        phone,
+        SmsPurpose::Register,
+        previous,
+        key,
+        policy,
+        now,
+        rng,
+    )?)
 }
 
 /// Step 3 of registration: verify the SMS code, the password twice, the name and number
 /// against the roster entry the host found for the number, and create the account.
-#[allow(clippy::too_many_arguments)]
 pub fn register<R: RngCore + CryptoRng>(
     form: &RegistrationForm<'_>,
     challenge: &mut SmsChallenge,
@@ -300,7 +306,9 @@ pub fn register<R: RngCore + CryptoRng>(
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginError {
     /// The account is locked; it opens by itself at `until`, or through forgot-password.
-    #[error("the account is locked until {until}; it unlocks by itself after 24 hours, or at once through forgot-password")]
+    #[error(
+        "the account is locked until {until}; it unlocks by itself after 24 hours, or at once through forgot-password"
+    )]
     Locked {
         /// When the lock lifts by itself.
         until: Timestamp,
@@ -438,14 +446,25 @@ impl Account {
     pub fn login_with_password(&mut self, password: &str, now: Timestamp) -> LoginResult {
         let mut events = Vec::new();
         if let Err(e) = self.expire_lock(now, &mut events) {
-            return LoginResult { outcome: Err(e), events };
+            return LoginResult {
+                outcome: Err(e),
+                events,
+            };
         }
         let Some(stored) = self.password_hash.as_deref() else {
-            return LoginResult { outcome: Err(LoginError::NoPassword), events };
+            return LoginResult {
+                outcome: Err(LoginError::NoPassword),
+                events,
+            };
         };
         let ok = match verify_password(password, stored) {
             Ok(ok) => ok,
-            Err(e) => return LoginResult { outcome: Err(e.into()), events },
+            Err(e) => {
+                return LoginResult {
+                    outcome: Err(e.into()),
+                    events,
+                };
+            }
         };
         LoginResult::from(self.record_attempt(ok, LoginMethod::Password, now, events))
     }
@@ -455,20 +474,32 @@ impl Account {
     pub fn login_with_card(&mut self, pin: &str, cards: &dyn CardVerifier, now: Timestamp) -> LoginResult {
         let mut events = Vec::new();
         if let Err(e) = self.expire_lock(now, &mut events) {
-            return LoginResult { outcome: Err(e), events };
+            return LoginResult {
+                outcome: Err(e),
+                events,
+            };
         }
         let ok = match cards.check(&self.holder_id, pin) {
             CardCheck::Valid => true,
             CardCheck::WrongPin => false,
-            CardCheck::NotActivated => return LoginResult { outcome: Err(LoginError::CardNotActivated), events },
-            CardCheck::NoCard => return LoginResult { outcome: Err(LoginError::NoCard), events },
+            CardCheck::NotActivated => {
+                return LoginResult {
+                    outcome: Err(LoginError::CardNotActivated),
+                    events,
+                };
+            }
+            CardCheck::NoCard => {
+                return LoginResult {
+                    outcome: Err(LoginError::NoCard),
+                    events,
+                };
+            }
         };
         LoginResult::from(self.record_attempt(ok, LoginMethod::Card, now, events))
     }
 
     /// Forgot-password: the account's phone re-proved by an SMS code issued for
     /// [`SmsPurpose::ResetPassword`], then a new password. Lifts any lock at once.
-    #[allow(clippy::too_many_arguments)]
     pub fn reset_password<R: RngCore + CryptoRng>(
         &mut self,
         challenge: &mut SmsChallenge,
@@ -502,7 +533,6 @@ impl Account {
     /// Bind a phone (the holder's or a domestic relative's) proved by an SMS code issued
     /// for [`SmsPurpose::BindPhone`] to that phone. `phone_registered`: another account
     /// already uses it.
-    #[allow(clippy::too_many_arguments)]
     pub fn bind_phone(
         &mut self,
         phone: &str,
@@ -537,8 +567,14 @@ pub struct LoginResult {
 impl From<Result<Vec<AccountEvent>, (LoginError, Vec<AccountEvent>)>> for LoginResult {
     fn from(r: Result<Vec<AccountEvent>, (LoginError, Vec<AccountEvent>)>) -> Self {
         match r {
-            Ok(events) => LoginResult { outcome: Ok(()), events },
-            Err((e, events)) => LoginResult { outcome: Err(e), events },
+            Ok(events) => LoginResult {
+                outcome: Ok(()),
+                events,
+            },
+            Err((e, events)) => LoginResult {
+                outcome: Err(e),
+                events,
+            },
         }
     }
 }
@@ -555,7 +591,11 @@ pub fn first_card_login(
     let id = ResidentId::parse(id_number)?;
     match cards.check(&id, pin) {
         CardCheck::Valid => {}
-        CardCheck::WrongPin => return Err(FirstCardLoginError::Login(LoginError::WrongCredentials { remaining: LOCK_AFTER_FAILURES })),
+        CardCheck::WrongPin => {
+            return Err(FirstCardLoginError::Login(LoginError::WrongCredentials {
+                remaining: LOCK_AFTER_FAILURES,
+            }));
+        }
         CardCheck::NotActivated => return Err(FirstCardLoginError::Login(LoginError::CardNotActivated)),
         CardCheck::NoCard => return Err(FirstCardLoginError::Login(LoginError::NoCard)),
     }

@@ -144,7 +144,10 @@ mod tests {
         assert_eq!(check_new_password("abc123", "abc123"), Err(PasswordError::BadLength));
         assert_eq!(check_new_password("abcdefgh", "abcdefgh"), Err(PasswordError::TooWeak));
         assert_eq!(check_new_password("12345678", "12345678"), Err(PasswordError::TooWeak));
-        assert_eq!(check_new_password("laoli1952", "laoli1953"), Err(PasswordError::RepeatMismatch));
+        assert_eq!(
+            check_new_password("laoli1952", "laoli1953"),
+            Err(PasswordError::RepeatMismatch)
+        );
         assert!(check_new_password("老李1952年生", "老李1952年生").is_ok());
     }
 }

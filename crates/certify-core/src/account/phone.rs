@@ -101,7 +101,13 @@ mod tests {
 
     #[test]
     fn accepts_common_spellings() {
-        for s in ["13892506598", "+86 138-9250-6598", "0086 13892506598", "8613892506598", "１３８９２５０６５９８"] {
+        for s in [
+            "13892506598",
+            "+86 138-9250-6598",
+            "0086 13892506598",
+            "8613892506598",
+            "１３８９２５０６５９８",
+        ] {
             assert_eq!(MobileNumber::parse(s).unwrap().as_str(), "13892506598", "{s}");
         }
         assert_eq!(MobileNumber::parse("13892506598").unwrap().masked(), "138****6598");

@@ -272,7 +272,12 @@ mod tests {
     fn setup() -> (MobileNumber, SmsKey, SmsPolicy, ChaCha20Rng) {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
         let key = SmsKey::generate(&mut rng);
-        (MobileNumber::parse("13892506598").unwrap(), key, SmsPolicy::default(), rng)
+        (
+            MobileNumber::parse("13892506598").unwrap(),
+            key,
+            SmsPolicy::default(),
+            rng,
+        )
     }
 
     const T0: Timestamp = Timestamp::from_unix_seconds(1_600_000_000);
@@ -280,15 +285,31 @@ mod tests {
     #[test]
     fn a_code_is_six_digits_single_use_and_not_stored_in_clear() {
         let (phone, key, policy, mut rng) = setup();
-        let (mut ch, code) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
+        let (mut ch, code) =
+            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
         assert_eq!(code.expose().len(), 6);
         assert!(code.expose().bytes().all(|b| b.is_ascii_digit()));
         let stored = serde_json::to_string(&ch).unwrap();
         assert!(!stored.contains(code.expose()));
         assert_eq!(format!("{code:?}"), "SmsCode(******)");
-        ch.verify(&phone, SmsPurpose::Register, code.expose(), &key, &policy, T0.plus_seconds(30)).unwrap();
+        ch.verify(
+            &phone,
+            SmsPurpose::Register,
+            code.expose(),
+            &key,
+            &policy,
+            T0.plus_seconds(30),
+        )
+        .unwrap();
         assert_eq!(
-            ch.verify(&phone, SmsPurpose::Register, code.expose(), &key, &policy, T0.plus_seconds(31)),
+            ch.verify(
+                &phone,
+                SmsPurpose::Register,
+                code.expose(),
+                &key,
+                &policy,
+                T0.plus_seconds(31)
+            ),
             Err(SmsError::AlreadyUsed)
         );
     }
@@ -296,19 +317,39 @@ mod tests {
     #[test]
     fn a_code_expires_after_ten_minutes() {
         let (phone, key, policy, mut rng) = setup();
-        let (mut ch, code) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
+        let (mut ch, code) =
+            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
         assert_eq!(
-            ch.verify(&phone, SmsPurpose::Register, code.expose(), &key, &policy, T0.plus_seconds(600)),
+            ch.verify(
+                &phone,
+                SmsPurpose::Register,
+                code.expose(),
+                &key,
+                &policy,
+                T0.plus_seconds(600)
+            ),
             Err(SmsError::Expired)
         );
-        let (mut ch, code) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
-        assert!(ch.verify(&phone, SmsPurpose::Register, code.expose(), &key, &policy, T0.plus_seconds(599)).is_ok());
+        let (mut ch, code) =
+            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
+        assert!(
+            ch.verify(
+                &phone,
+                SmsPurpose::Register,
+                code.expose(),
+                &key,
+                &policy,
+                T0.plus_seconds(599)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn wrong_codes_are_counted_and_then_the_code_is_void() {
         let (phone, key, policy, mut rng) = setup();
-        let (mut ch, code) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
+        let (mut ch, code) =
+            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
         let wrong = if code.expose() == "000000" { "111111" } else { "000000" };
         for remaining in (0..5).rev() {
             assert_eq!(
@@ -325,27 +366,61 @@ mod tests {
     #[test]
     fn resend_waits_for_the_cooldown() {
         let (phone, key, policy, mut rng) = setup();
-        let (first, _) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
+        let (first, _) =
+            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
         assert_eq!(
-            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, Some(&first), &key, &policy, T0.plus_seconds(45), &mut rng).unwrap_err(),
+            SmsChallenge::issue(
+                phone.clone(),
+                SmsPurpose::Register,
+                Some(&first),
+                &key,
+                &policy,
+                T0.plus_seconds(45),
+                &mut rng
+            )
+            .unwrap_err(),
             SmsError::ResendTooSoon { wait_seconds: 15 }
         );
-        let (second, code2) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, Some(&first), &key, &policy, T0.plus_seconds(60), &mut rng).unwrap();
+        let (second, code2) = SmsChallenge::issue(
+            phone.clone(),
+            SmsPurpose::Register,
+            Some(&first),
+            &key,
+            &policy,
+            T0.plus_seconds(60),
+            &mut rng,
+        )
+        .unwrap();
         // The old code does not open the new challenge.
         let mut second = second;
-        assert!(second.verify(&phone, SmsPurpose::Register, code2.expose(), &key, &policy, T0.plus_seconds(61)).is_ok());
+        assert!(
+            second
+                .verify(
+                    &phone,
+                    SmsPurpose::Register,
+                    code2.expose(),
+                    &key,
+                    &policy,
+                    T0.plus_seconds(61)
+                )
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_code_for_one_purpose_or_phone_does_not_serve_another() {
         let (phone, key, policy, mut rng) = setup();
-        let (mut ch, code) = SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
+        let (mut ch, code) =
+            SmsChallenge::issue(phone.clone(), SmsPurpose::Register, None, &key, &policy, T0, &mut rng).unwrap();
         assert_eq!(
             ch.verify(&phone, SmsPurpose::ResetPassword, code.expose(), &key, &policy, T0),
             Err(SmsError::WrongContext)
         );
         let other = MobileNumber::parse("18792387883").unwrap();
-        assert_eq!(ch.verify(&other, SmsPurpose::Register, code.expose(), &key, &policy, T0), Err(SmsError::WrongContext));
+        assert_eq!(
+            ch.verify(&other, SmsPurpose::Register, code.expose(), &key, &policy, T0),
+            Err(SmsError::WrongContext)
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Fixtures shared by the integration tests.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use certify_core::account::password::PasswordParams;
 use certify_core::account::sms::{SmsKey, SmsPolicy};
