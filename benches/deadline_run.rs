@@ -49,6 +49,7 @@ fn main() {
             }
         }
         let roster_mb = std::fs::metadata(&roster).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+        assert!(std::fs::read_to_string(&summary).is_ok_and(|s| s.contains("\"suspended\":")));
         let out_lines = std::fs::read_to_string(&output)
             .map(|s| s.lines().count().saturating_sub(1))
             .unwrap_or(0);

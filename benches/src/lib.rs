@@ -82,7 +82,7 @@ pub fn write_certifications(path: &Path, rows: u64) -> io::Result<()> {
     for k in 0..rows {
         // Visit rows in a scrambled order so the file is not sorted by person.
         let i = (k.wrapping_mul(2_654_435_761)) % rows;
-        let h = mix(i ^ 0xC0FF_EE);
+        let h = mix(i ^ 0x00C0_FFEE);
         if h % 100 >= 85 {
             continue;
         }

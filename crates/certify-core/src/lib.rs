@@ -35,3 +35,8 @@ pub mod time;
 
 pub use ::time as time_crate;
 pub use rand_core;
+
+/// The README's Rust example, compiled and run as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

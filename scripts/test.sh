@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Everything CI checks: formatting, lints (warnings are errors), all tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --all-targets --locked
+cargo test --workspace --doc --locked
+echo "== data tables are the generated ones"
+grep -q "^110103	崇文区" crates/certify-core/data/gb2260.tsv
