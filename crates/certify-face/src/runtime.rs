@@ -1,0 +1,234 @@
+//! ONNX Runtime, loaded from a shared library at a path the host chooses, and models
+//! verified at load (sha256, input and output names and shapes).
+//!
+//! The library is found, in order: the path given to [`Runtime::load`]; the
+//! `ORT_DYLIB_PATH` environment variable; `.deps/onnxruntime/libonnxruntime.so` under the
+//! current directory or its ancestors (where `scripts/setup.sh` puts it). Sessions are
+//! created once per model and reused.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// Why the runtime or a model could not be loaded or run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuntimeError {
+    /// The ONNX Runtime shared library was not found or did not load.
+    #[error("ONNX Runtime library not loaded from {path}: {reason} (run scripts/setup.sh or set ORT_DYLIB_PATH)")]
+    Library {
+        /// Where it was looked for.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A model file is missing or unreadable.
+    #[error("model file {file} cannot be read: {reason}")]
+    ModelMissing {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// A model file's sha256 is not the one in the manifest.
+    #[error("model file {file} has sha256 {found}, expected {expected}")]
+    ModelChecksum {
+        /// The file.
+        file: String,
+        /// Manifest hash.
+        expected: String,
+        /// Hash of the file.
+        found: String,
+    },
+    /// A model's inputs or outputs are not the expected ones.
+    #[error("model file {file} does not have the expected interface: {reason}")]
+    ModelInterface {
+        /// The file.
+        file: String,
+        /// What differs.
+        reason: String,
+    },
+    /// Inference failed.
+    #[error("inference with {file} failed: {reason}")]
+    Inference {
+        /// The model.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A loaded ONNX Runtime environment (one per process).
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    env: ort::environment::Environment,
+    /// The library path that was loaded.
+    pub library: PathBuf,
+}
+
+static RUNTIME: OnceLock<Mutex<Option<Runtime>>> = OnceLock::new();
+
+fn default_library() -> PathBuf {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
+        return PathBuf::from(p);
+    }
+    let mut dir = std::env::current_dir().unwrap_or_default();
+    loop {
+        let candidate = dir.join(".deps/onnxruntime/libonnxruntime.so");
+        if candidate.exists() {
+            return candidate;
+        }
+        if !dir.pop() {
+            return PathBuf::from("libonnxruntime.so");
+        }
+    }
+}
+
+impl Runtime {
+    /// Load ONNX Runtime from `library` (or the default search when `None`). The first
+    /// successful load wins for the whole process; later calls return it.
+    pub fn load(library: Option<&Path>) -> Result<Runtime, RuntimeError> {
+        let cell = RUNTIME.get_or_init(|| Mutex::new(None));
+        let mut guard = cell.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(rt) = guard.as_ref() {
+            return Ok(rt.clone());
+        }
+        let path = library.map(Path::to_path_buf).unwrap_or_else(default_library);
+        let lib_err = |reason: String| RuntimeError::Library {
+            path: path.display().to_string(),
+            reason,
+        };
+        if !path.exists() && path.components().count() > 1 {
+            return Err(lib_err("no such file".into()));
+        }
+        let builder = ort::init_from(&path).map_err(|e| lib_err(e.to_string()))?;
+        let env = builder.with_name("certify").build().map_err(|e| lib_err(e.to_string()))?;
+        let rt = Runtime { env, library: path };
+        *guard = Some(rt.clone());
+        Ok(rt)
+    }
+}
+
+/// What a model file must be: its name, hash and interface.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelSpec {
+    /// File name inside the models directory.
+    pub file: &'static str,
+    /// Lower-case hex sha256 of the file.
+    pub sha256: &'static str,
+    /// Input names and shapes (`-1`: dynamic).
+    pub inputs: &'static [(&'static str, &'static [i64])],
+    /// Output names and shapes.
+    pub outputs: &'static [(&'static str, &'static [i64])],
+}
+
+/// A verified model with its session.
+pub struct Model {
+    session: Mutex<ort::session::Session>,
+    /// The spec it was checked against.
+    pub spec: ModelSpec,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Model({})", self.spec.file)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn check_outlets(
+    file: &str,
+    kind: &str,
+    found: &[ort::value::Outlet],
+    expected: &[(&str, &[i64])],
+) -> Result<(), RuntimeError> {
+    let bad = |reason: String| RuntimeError::ModelInterface {
+        file: file.to_owned(),
+        reason,
+    };
+    if found.len() != expected.len() {
+        return Err(bad(format!("{} {kind}s, expected {}", found.len(), expected.len())));
+    }
+    for (o, (name, shape)) in found.iter().zip(expected) {
+        if o.name() != *name {
+            return Err(bad(format!("{kind} {:?}, expected {name:?}", o.name())));
+        }
+        let dims: Vec<i64> = o.dtype().tensor_shape().map(|s| s.iter().copied().collect()).unwrap_or_default();
+        if dims.as_slice() != *shape {
+            return Err(bad(format!("{kind} {name:?} has shape {dims:?}, expected {shape:?}")));
+        }
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Load `spec.file` from `dir`, verify its sha256 and interface, and create a
+    /// single-threaded session.
+    pub fn load(runtime: &Runtime, dir: &Path, spec: ModelSpec) -> Result<Model, RuntimeError> {
+        Self::load_path(runtime, &dir.join(spec.file), spec, true)
+    }
+
+    /// Load a user-supplied file whose hash is not pinned (the optional anti-spoof
+    /// model, which the project may not ship): the interface is still checked.
+    pub fn load_unpinned(runtime: &Runtime, path: &Path, spec: ModelSpec) -> Result<Model, RuntimeError> {
+        Self::load_path(runtime, path, spec, false)
+    }
+
+    fn load_path(runtime: &Runtime, path: &Path, spec: ModelSpec, pinned: bool) -> Result<Model, RuntimeError> {
+        let bytes = std::fs::read(&path).map_err(|e| RuntimeError::ModelMissing {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if pinned {
+            let found = hex(&Sha256::digest(&bytes));
+            if found != spec.sha256 {
+                return Err(RuntimeError::ModelChecksum {
+                    file: path.display().to_string(),
+                    expected: spec.sha256.to_owned(),
+                    found,
+                });
+            }
+        }
+        let iface = |e: ort::Error| RuntimeError::ModelInterface {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let session = ort::session::Session::builder(&runtime.env)
+            .map_err(iface)?
+            .with_intra_threads(1)
+            .map_err(|e| iface(e.into()))?
+            .with_inter_threads(1)
+            .map_err(|e| iface(e.into()))?
+            .commit_from_memory(&bytes)
+            .map_err(iface)?;
+        check_outlets(spec.file, "input", session.inputs(), spec.inputs)?;
+        check_outlets(spec.file, "output", session.outputs(), spec.outputs)?;
+        Ok(Model {
+            session: Mutex::new(session),
+            spec,
+        })
+    }
+
+    /// Run with one f32 input tensor of `shape`; returns every output as (shape, data).
+    pub fn run_f32(&self, shape: &[usize], data: &[f32]) -> Result<Vec<(Vec<usize>, Vec<f32>)>, RuntimeError> {
+        let fail = |e: ort::Error| RuntimeError::Inference {
+            file: self.spec.file.to_owned(),
+            reason: e.to_string(),
+        };
+        let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|e| RuntimeError::Inference {
+            file: self.spec.file.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let tensor = ort::value::TensorRef::from_array_view(view).map_err(fail)?;
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session.run(ort::inputs![tensor]).map_err(fail)?;
+        let mut result = Vec::with_capacity(outputs.len());
+        for (_, value) in outputs.iter() {
+            let arr = value.try_extract_array::<f32>().map_err(fail)?;
+            result.push((arr.shape().to_vec(), arr.iter().copied().collect()));
+        }
+        Ok(result)
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fetch what certify's engines and tests need, from package registries only (PyPI):
+#   .deps/onnxruntime/libonnxruntime.so   ONNX Runtime 1.31.1 from the PyPI `onnxruntime` wheel
+#   .deps/testdata/face/                  real photographs: PyPI `face_recognition==1.3.0` sdist
+#                                         (tests/test_images) and scikit-image's astronaut.png
+# Idempotent: files already present are kept. Needs python3 with pip, and unzip or python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEPS="$PWD/.deps"
+ORT_VERSION=1.31.1
+mkdir -p "$DEPS/onnxruntime" "$DEPS/testdata/face" "$DEPS/wheels"
+
+pip_get() { # pip_get <requirement> [pip args...]
+  python3 -m pip download --quiet --no-deps -d "$DEPS/wheels" "$@"
+}
+extract() { # extract <archive> <member> <dest>
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys, zipfile, tarfile, shutil
+archive, member, dest = sys.argv[1:]
+if archive.endswith('.whl') or archive.endswith('.zip'):
+    with zipfile.ZipFile(archive) as z, z.open(member) as src, open(dest, 'wb') as out:
+        shutil.copyfileobj(src, out)
+else:
+    with tarfile.open(archive) as t, t.extractfile(member) as src, open(dest, 'wb') as out:
+        shutil.copyfileobj(src, out)
+PY
+}
+
+# 1. ONNX Runtime shared library.
+LIB="$DEPS/onnxruntime/libonnxruntime.so.$ORT_VERSION"
+if [ ! -f "$LIB" ]; then
+  echo "setup: fetching onnxruntime $ORT_VERSION (PyPI wheel)"
+  pip_get --only-binary=:all: --python-version 3.11 --platform manylinux_2_28_x86_64 "onnxruntime==$ORT_VERSION"
+  extract "$(ls "$DEPS"/wheels/onnxruntime-$ORT_VERSION-*.whl | head -1)" "onnxruntime/capi/libonnxruntime.so.$ORT_VERSION" "$LIB"
+fi
+ln -sf "libonnxruntime.so.$ORT_VERSION" "$DEPS/onnxruntime/libonnxruntime.so"
+
+# 2. Test photographs.
+FACE="$DEPS/testdata/face"
+if [ ! -f "$FACE/obama.jpg" ]; then
+  echo "setup: fetching face_recognition 1.3.0 test images (PyPI sdist)"
+  pip_get --no-binary=:all: --no-build-isolation "face_recognition==1.3.0" 2>/dev/null || pip_get --no-binary=:all: "face_recognition==1.3.0"
+  SDIST="$(ls "$DEPS"/wheels/face_recognition-1.3.0.tar.gz)"
+  for f in obama.jpg obama2.jpg obama3.jpg biden.jpg obama_partial_face.jpg obama_partial_face2.jpg obama_small.jpg obama-720p.jpg obama-1080p.jpg 32bit.png; do
+    extract "$SDIST" "face_recognition-1.3.0/tests/test_images/$f" "$FACE/$f" 2>/dev/null || true
+  done
+fi
+if [ ! -f "$FACE/astronaut.png" ]; then
+  echo "setup: fetching scikit-image's astronaut.png (PyPI wheel)"
+  pip_get --only-binary=:all: --python-version 3.11 --platform manylinux_2_17_x86_64 "scikit-image==0.24.0"
+  extract "$(ls "$DEPS"/wheels/scikit_image-0.24.0-*.whl | head -1)" "skimage/data/astronaut.png" "$FACE/astronaut.png"
+fi
+rm -rf "$DEPS/wheels"
+echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
+ls "$FACE"
