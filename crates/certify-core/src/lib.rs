@@ -25,6 +25,7 @@ pub mod deadline;
 pub mod enrollment;
 pub mod evidence;
 pub mod id;
+pub mod liveness;
 pub mod money;
 pub mod name;
 pub mod payment;

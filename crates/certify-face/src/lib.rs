@@ -11,3 +11,5 @@ pub mod detect;
 pub mod geometry;
 pub mod image_io;
 pub mod runtime;
+pub mod embed;
+pub mod mesh;
