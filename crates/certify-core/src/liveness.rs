@@ -120,7 +120,7 @@ pub struct LivenessConfig {
 impl Default for LivenessConfig {
     fn default() -> Self {
         Self {
-            shake_yaw_deg: 15.0,
+            shake_yaw_deg: 12.0,
             nod_pitch_deg: 10.0,
             mouth_open: 0.35,
             mouth_closed: 0.15,
@@ -134,7 +134,7 @@ impl Default for LivenessConfig {
 }
 
 /// What a frame did to the session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LivenessEvent {
     /// Still collecting the frontal baseline, or the current action is in progress.
@@ -176,6 +176,8 @@ struct Tracker {
     yaw_max: f32,
     pitch_min: f32,
     pitch_max: f32,
+    pitch_away: bool,
+    last_pitch: f32,
     mouth_was_closed: bool,
     eyes_closed: bool,
     eyes_were_open: bool,
@@ -208,6 +210,7 @@ pub struct LivenessSession {
     last_face_ms: u32,
     last_ms: u32,
     tracker: Tracker,
+    ended: Option<LivenessEvent>,
 }
 
 impl LivenessSession {
@@ -226,6 +229,7 @@ impl LivenessSession {
             last_face_ms: 0,
             last_ms: 0,
             tracker: Tracker::default(),
+            ended: None,
         }
     }
 
@@ -248,7 +252,14 @@ impl LivenessSession {
 
     fn fail(&mut self, event: LivenessEvent) -> LivenessEvent {
         self.state = SessionState::Failed;
+        self.ended = Some(event.clone());
         event
+    }
+
+    fn pass(&mut self) -> LivenessEvent {
+        self.state = SessionState::Passed;
+        self.ended = Some(LivenessEvent::Passed);
+        LivenessEvent::Passed
     }
 
     fn reset_tracker(&mut self, f: &FaceObservation) {
@@ -257,6 +268,8 @@ impl LivenessSession {
             yaw_max: f.yaw,
             pitch_min: f.pitch,
             pitch_max: f.pitch,
+            pitch_away: (f.pitch - self.baseline_pitch).abs() >= self.config.nod_pitch_deg,
+            last_pitch: f.pitch,
             mouth_was_closed: f.mouth_openness < self.config.mouth_closed,
             eyes_closed: false,
             eyes_were_open: f.eye_openness >= self.baseline_eye * self.config.blink_open_ratio,
@@ -268,11 +281,17 @@ impl LivenessSession {
         let t = &self.tracker;
         let c = &self.config;
         let mut done = Vec::new();
-        let shook = t.yaw_max - self.baseline_yaw >= c.shake_yaw_deg && self.baseline_yaw - t.yaw_min >= c.shake_yaw_deg;
+        let shook =
+            t.yaw_max - self.baseline_yaw >= c.shake_yaw_deg && self.baseline_yaw - t.yaw_min >= c.shake_yaw_deg;
         if shook {
             done.push(Action::ShakeHead);
         }
-        if t.pitch_max - t.pitch_min >= c.nod_pitch_deg && (t.yaw_max - t.yaw_min) < c.shake_yaw_deg {
+        // A nod: the head goes at least `nod_pitch_deg` up or down, then comes back to
+        // within half of that, without turning.
+        if t.pitch_away
+            && (t.last_pitch - self.baseline_pitch).abs() <= c.nod_pitch_deg / 2.0
+            && (t.yaw_max - t.yaw_min) < c.shake_yaw_deg
+        {
             done.push(Action::Nod);
         }
         done
@@ -280,11 +299,9 @@ impl LivenessSession {
 
     /// Feed one frame; returns what it did. Frames after the end change nothing.
     pub fn push(&mut self, frame: Frame) -> LivenessEvent {
-        if self.state != SessionState::Running {
-            return match self.state {
-                SessionState::Passed => LivenessEvent::Passed,
-                _ => LivenessEvent::FaceLost,
-            };
+        if let Some(end) = &self.ended {
+            // The session is over: every later frame repeats how it ended.
+            return end.clone();
         }
         let now = frame.elapsed_ms.max(self.last_ms);
         self.last_ms = now;
@@ -312,8 +329,7 @@ impl LivenessSession {
             };
         }
         let Some(expected) = self.challenge.actions.get(self.current).copied() else {
-            self.state = SessionState::Passed;
-            return LivenessEvent::Passed;
+            return self.pass();
         };
         if now.saturating_sub(self.action_started_ms) > c.action_timeout_ms {
             return self.fail(LivenessEvent::TimedOut { action: expected });
@@ -324,6 +340,10 @@ impl LivenessSession {
         t.yaw_max = t.yaw_max.max(f.yaw);
         t.pitch_min = t.pitch_min.min(f.pitch);
         t.pitch_max = t.pitch_max.max(f.pitch);
+        t.last_pitch = f.pitch;
+        if (f.pitch - self.baseline_pitch).abs() >= c.nod_pitch_deg {
+            t.pitch_away = true;
+        }
         let mut performed = self.completed();
         let t = &mut self.tracker;
         if f.mouth_openness < c.mouth_closed {
@@ -351,15 +371,19 @@ impl LivenessSession {
             self.reset_tracker(&f);
             let next = self.challenge.actions.get(self.current).copied();
             if next.is_none() {
-                self.state = SessionState::Passed;
-                return LivenessEvent::Passed;
+                return self.pass();
             }
             return LivenessEvent::ActionDone { action: expected, next };
         }
         if let Some(&other) = performed.first() {
-            return self.fail(LivenessEvent::WrongAction { expected, performed: other });
+            return self.fail(LivenessEvent::WrongAction {
+                expected,
+                performed: other,
+            });
         }
-        LivenessEvent::InProgress { current: Some(expected) }
+        LivenessEvent::InProgress {
+            current: Some(expected),
+        }
     }
 }
 
@@ -369,15 +393,31 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
-    const REST: FaceObservation = FaceObservation { yaw: 0.0, pitch: 0.0, eye_openness: 0.3, mouth_openness: 0.02 };
+    const REST: FaceObservation = FaceObservation {
+        yaw: 0.0,
+        pitch: 0.0,
+        eye_openness: 0.3,
+        mouth_openness: 0.02,
+    };
 
     fn frames_for(action: Action) -> Vec<FaceObservation> {
-        let f = |yaw: f32, pitch: f32, eye: f32, mouth: f32| FaceObservation { yaw, pitch, eye_openness: eye, mouth_openness: mouth };
+        let f = |yaw: f32, pitch: f32, eye: f32, mouth: f32| FaceObservation {
+            yaw,
+            pitch,
+            eye_openness: eye,
+            mouth_openness: mouth,
+        };
         match action {
-            Action::ShakeHead => vec![f(-10.0, 0.0, 0.3, 0.0), f(-20.0, 0.0, 0.28, 0.0), f(0.0, 0.0, 0.3, 0.0), f(20.0, 0.0, 0.28, 0.0), f(0.0, 0.0, 0.3, 0.0)],
+            Action::ShakeHead => vec![
+                f(-10.0, 0.0, 0.3, 0.0),
+                f(-20.0, 0.0, 0.28, 0.0),
+                f(0.0, 0.0, 0.3, 0.0),
+                f(20.0, 0.0, 0.28, 0.0),
+                f(0.0, 0.0, 0.3, 0.0),
+            ],
             Action::OpenMouth => vec![f(0.0, 0.0, 0.3, 0.2), f(0.0, 0.0, 0.3, 0.45), f(0.0, 0.0, 0.3, 0.02)],
             Action::Blink => vec![f(0.0, 0.0, 0.1, 0.0), f(0.0, 0.0, 0.3, 0.0)],
-            Action::Nod => vec![f(0.0, 8.0, 0.3, 0.0), f(0.0, -6.0, 0.3, 0.0), f(0.0, 0.0, 0.3, 0.0)],
+            Action::Nod => vec![f(0.0, 8.0, 0.3, 0.0), f(0.0, 14.0, 0.3, 0.0), f(0.0, 2.0, 0.3, 0.0)],
         }
     }
 
@@ -386,13 +426,20 @@ mod tests {
             .iter()
             .map(|f| {
                 *t += 100;
-                session.push(Frame { elapsed_ms: *t, face: Some(*f) })
+                session.push(Frame {
+                    elapsed_ms: *t,
+                    face: Some(*f),
+                })
             })
             .collect()
     }
 
     fn challenge(actions: Vec<Action>) -> LivenessChallenge {
-        LivenessChallenge { actions, nonce: [0; 16], issued_at: Timestamp::from_unix_seconds(0) }
+        LivenessChallenge {
+            actions,
+            nonce: [0; 16],
+            issued_at: Timestamp::from_unix_seconds(0),
+        }
     }
 
     #[test]
@@ -411,7 +458,11 @@ mod tests {
 
     #[test]
     fn every_action_in_order_passes() {
-        for order in [vec![Action::ShakeHead, Action::OpenMouth, Action::Blink], vec![Action::Nod, Action::Blink], vec![Action::Blink, Action::Nod, Action::OpenMouth]] {
+        for order in [
+            vec![Action::ShakeHead, Action::OpenMouth, Action::Blink],
+            vec![Action::Nod, Action::Blink],
+            vec![Action::Blink, Action::Nod, Action::OpenMouth],
+        ] {
             let mut s = LivenessSession::new(challenge(order.clone()), LivenessConfig::default());
             let mut t = 0;
             run(&mut s, &[REST; 3], &mut t);
@@ -427,7 +478,10 @@ mod tests {
 
     #[test]
     fn a_still_photo_times_out() {
-        let mut s = LivenessSession::new(challenge(vec![Action::Blink, Action::OpenMouth]), LivenessConfig::default());
+        let mut s = LivenessSession::new(
+            challenge(vec![Action::Blink, Action::OpenMouth]),
+            LivenessConfig::default(),
+        );
         let mut t = 0;
         let ev = run(&mut s, &vec![REST; 100], &mut t);
         assert!(ev.contains(&LivenessEvent::TimedOut { action: Action::Blink }));
@@ -436,11 +490,20 @@ mod tests {
 
     #[test]
     fn actions_in_another_order_fail() {
-        let mut s = LivenessSession::new(challenge(vec![Action::Blink, Action::OpenMouth]), LivenessConfig::default());
+        let mut s = LivenessSession::new(
+            challenge(vec![Action::Blink, Action::OpenMouth]),
+            LivenessConfig::default(),
+        );
         let mut t = 0;
         run(&mut s, &[REST; 3], &mut t);
         let ev = run(&mut s, &frames_for(Action::OpenMouth), &mut t);
-        assert!(ev.contains(&LivenessEvent::WrongAction { expected: Action::Blink, performed: Action::OpenMouth }), "{ev:?}");
+        assert!(
+            ev.contains(&LivenessEvent::WrongAction {
+                expected: Action::Blink,
+                performed: Action::OpenMouth
+            }),
+            "{ev:?}"
+        );
         assert_eq!(s.state(), SessionState::Failed);
     }
 
@@ -449,10 +512,44 @@ mod tests {
         let mut s = LivenessSession::new(challenge(vec![Action::Blink, Action::Nod]), LivenessConfig::default());
         let mut t = 0;
         run(&mut s, &[REST; 3], &mut t);
-        assert_eq!(s.push(Frame { elapsed_ms: 1000, face: None }), LivenessEvent::FaceMissing);
-        assert_eq!(s.push(Frame { elapsed_ms: 1200, face: Some(REST) }), LivenessEvent::InProgress { current: Some(Action::Blink) });
-        assert_eq!(s.push(Frame { elapsed_ms: 2000, face: None }), LivenessEvent::FaceMissing);
-        assert_eq!(s.push(Frame { elapsed_ms: 2800, face: None }), LivenessEvent::FaceLost);
+        assert_eq!(
+            s.push(Frame {
+                elapsed_ms: 1000,
+                face: None
+            }),
+            LivenessEvent::FaceMissing
+        );
+        assert_eq!(
+            s.push(Frame {
+                elapsed_ms: 1200,
+                face: Some(REST)
+            }),
+            LivenessEvent::InProgress {
+                current: Some(Action::Blink)
+            }
+        );
+        assert_eq!(
+            s.push(Frame {
+                elapsed_ms: 2000,
+                face: None
+            }),
+            LivenessEvent::FaceMissing
+        );
+        assert_eq!(
+            s.push(Frame {
+                elapsed_ms: 2800,
+                face: None
+            }),
+            LivenessEvent::FaceLost
+        );
         assert_eq!(s.state(), SessionState::Failed);
+        // Later frames repeat how it ended.
+        assert_eq!(
+            s.push(Frame {
+                elapsed_ms: 2900,
+                face: Some(REST)
+            }),
+            LivenessEvent::FaceLost
+        );
     }
 }

@@ -164,7 +164,10 @@ impl Detector {
             ];
             let mut keypoints = [[0f32; 2]; 6];
             for (k, kp) in keypoints.iter_mut().enumerate() {
-                *kp = [(r[4 + 2 * k] / size + ax) * side - ox, (r[5 + 2 * k] / size + ay) * side - oy];
+                *kp = [
+                    (r[4 + 2 * k] / size + ax) * side - ox,
+                    (r[5 + 2 * k] / size + ay) * side - oy,
+                ];
             }
             if dets.iter().all(|d| iou(&d.bbox, &bbox) < nms_iou) {
                 dets.push(Detection { bbox, keypoints, score });

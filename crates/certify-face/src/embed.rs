@@ -33,7 +33,12 @@ pub struct FaceTemplate {
 impl FaceTemplate {
     /// Euclidean distance to another template (same person below about 0.5–0.6).
     pub fn distance(&self, other: &FaceTemplate) -> f32 {
-        self.embedding.iter().zip(&other.embedding).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt()
+        self.embedding
+            .iter()
+            .zip(&other.embedding)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+            .sqrt()
     }
 
     /// The mean of several templates (enrollment from more than one photo).

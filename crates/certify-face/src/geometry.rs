@@ -18,7 +18,10 @@ pub fn invert(m: &Affine) -> Option<Affine> {
         return None;
     }
     let (a, b, c, d) = (m[1][1] / det, -m[0][1] / det, -m[1][0] / det, m[0][0] / det);
-    Some([[a, b, -(a * m[0][2] + b * m[1][2])], [c, d, -(c * m[0][2] + d * m[1][2])]])
+    Some([
+        [a, b, -(a * m[0][2] + b * m[1][2])],
+        [c, d, -(c * m[0][2] + d * m[1][2])],
+    ])
 }
 
 /// For each output index, the source indices and weights of an area resampling of `src`
@@ -141,7 +144,11 @@ pub fn similarity(src: &[(f64, f64)], dst: &[(f64, f64)]) -> Affine {
         num_b += sx * dy - sy * dx;
         den += sx * sx + sy * sy;
     }
-    let (a, b) = if den > 0.0 { (num_a / den, num_b / den) } else { (1.0, 0.0) };
+    let (a, b) = if den > 0.0 {
+        (num_a / den, num_b / den)
+    } else {
+        (1.0, 0.0)
+    };
     [[a, -b, mdx - (a * msx - b * msy)], [b, a, mdy - (b * msx + a * msy)]]
 }
 

@@ -19,7 +19,9 @@ pub enum ImageError {
     #[error("the image is empty")]
     Empty,
     /// More bytes, pixels or side length than allowed.
-    #[error("the image is too large ({width}×{height}, {bytes} bytes); at most {MAX_SIDE} px a side and {MAX_PIXELS} pixels")]
+    #[error(
+        "the image is too large ({width}×{height}, {bytes} bytes); at most {MAX_SIDE} px a side and {MAX_PIXELS} pixels"
+    )]
     TooLarge {
         /// Width from the header (0 if unknown).
         width: u32,
@@ -68,7 +70,11 @@ pub enum Rotation {
 }
 
 fn check_size(width: u32, height: u32, bytes: usize) -> Result<(), ImageError> {
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS || bytes > MAX_ENCODED_BYTES {
+    if width > MAX_SIDE
+        || height > MAX_SIDE
+        || u64::from(width) * u64::from(height) > MAX_PIXELS
+        || bytes > MAX_ENCODED_BYTES
+    {
         return Err(ImageError::TooLarge { width, height, bytes });
     }
     if width < 64 || height < 64 {
@@ -83,10 +89,16 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
         return Err(ImageError::Empty);
     }
     if bytes.len() > MAX_ENCODED_BYTES {
-        return Err(ImageError::TooLarge { width: 0, height: 0, bytes: bytes.len() });
+        return Err(ImageError::TooLarge {
+            width: 0,
+            height: 0,
+            bytes: bytes.len(),
+        });
     }
     let decode_err = |e: image::ImageError| ImageError::Decode(e.to_string());
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| ImageError::Decode(e.to_string()))?;
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageError::Decode(e.to_string()))?;
     match reader.format() {
         Some(image::ImageFormat::Jpeg | image::ImageFormat::Png) => {}
         _ => return Err(ImageError::Decode("not a JPEG or PNG".into())),
@@ -123,12 +135,20 @@ pub fn from_raw(
     match format {
         FrameFormat::Rgba8 => {
             if s < w * 4 || data.len() < s * (h - 1) + w * 4 {
-                return Err(bad(format!("RGBA {w}×{h} stride {s} needs {} bytes, got {}", s * (h - 1) + w * 4, data.len())));
+                return Err(bad(format!(
+                    "RGBA {w}×{h} stride {s} needs {} bytes, got {}",
+                    s * (h - 1) + w * 4,
+                    data.len()
+                )));
             }
             for y in 0..h {
                 let row = &data[y * s..y * s + w * 4];
                 for x in 0..w {
-                    rgb.put_pixel(x as u32, y as u32, image::Rgb([row[4 * x], row[4 * x + 1], row[4 * x + 2]]));
+                    rgb.put_pixel(
+                        x as u32,
+                        y as u32,
+                        image::Rgb([row[4 * x], row[4 * x + 1], row[4 * x + 2]]),
+                    );
                 }
             }
         }
@@ -138,7 +158,10 @@ pub fn from_raw(
             }
             let need = s * h + s * (h / 2);
             if s < w || data.len() < need {
-                return Err(bad(format!("NV21 {w}×{h} stride {s} needs {need} bytes, got {}", data.len())));
+                return Err(bad(format!(
+                    "NV21 {w}×{h} stride {s} needs {need} bytes, got {}",
+                    data.len()
+                )));
             }
             let (y_plane, vu) = data.split_at(s * h);
             for y in 0..h {
@@ -173,14 +196,19 @@ mod tests {
     fn png(width: u32, height: u32) -> Vec<u8> {
         let img = RgbImage::from_pixel(width, height, image::Rgb([120, 80, 40]));
         let mut out = Vec::new();
-        DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
         out
     }
 
     #[test]
     fn decodes_png_and_refuses_tiny_empty_and_garbage() {
         assert_eq!(decode(&png(100, 80)).unwrap().dimensions(), (100, 80));
-        assert_eq!(decode(&png(32, 32)), Err(ImageError::TooSmall { width: 32, height: 32 }));
+        assert_eq!(
+            decode(&png(32, 32)),
+            Err(ImageError::TooSmall { width: 32, height: 32 })
+        );
         assert_eq!(decode(&[]), Err(ImageError::Empty));
         assert!(matches!(decode(b"GIF89a......"), Err(ImageError::Decode(_))));
     }
@@ -191,7 +219,11 @@ mod tests {
         for &b in data {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -206,7 +238,14 @@ mod tests {
         bytes[20..24].copy_from_slice(&20_000u32.to_be_bytes());
         let crc = crc32(&bytes[12..29]);
         bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-        assert!(matches!(decode(&bytes), Err(ImageError::TooLarge { width: 20_000, height: 20_000, .. })));
+        assert!(matches!(
+            decode(&bytes),
+            Err(ImageError::TooLarge {
+                width: 20_000,
+                height: 20_000,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -216,13 +255,23 @@ mod tests {
         rgba[0..4].copy_from_slice(&[255, 0, 0, 255]); // top-left red
         let img = from_raw(&rgba, w, h, w * 4, FrameFormat::Rgba8, Rotation::R90).unwrap();
         assert_eq!(img.dimensions(), (h, w));
-        assert_eq!(img.get_pixel(h - 1, 0).0, [255, 0, 0], "top-left goes to top-right after 90° cw");
+        assert_eq!(
+            img.get_pixel(h - 1, 0).0,
+            [255, 0, 0],
+            "top-left goes to top-right after 90° cw"
+        );
         // Grey NV21 (Y=128, U=V=128) decodes to grey.
         let nv21 = vec![128u8; (w * h + w * h / 2) as usize];
         let g = from_raw(&nv21, w, h, w, FrameFormat::Nv21, Rotation::R0).unwrap();
         assert_eq!(g.get_pixel(10, 10).0, [128, 128, 128]);
-        assert!(matches!(from_raw(&nv21[..100], w, h, w, FrameFormat::Nv21, Rotation::R0), Err(ImageError::BadFrame(_))));
-        assert!(matches!(from_raw(&rgba, w, h, w, FrameFormat::Rgba8, Rotation::R0), Err(ImageError::BadFrame(_))));
+        assert!(matches!(
+            from_raw(&nv21[..100], w, h, w, FrameFormat::Nv21, Rotation::R0),
+            Err(ImageError::BadFrame(_))
+        ));
+        assert!(matches!(
+            from_raw(&rgba, w, h, w, FrameFormat::Rgba8, Rotation::R0),
+            Err(ImageError::BadFrame(_))
+        ));
     }
 
     proptest! {

@@ -8,8 +8,12 @@
 //! loaded dynamically) and are verified at load. No image is kept after processing.
 
 pub mod detect;
+pub mod embed;
+pub mod engine;
 pub mod geometry;
 pub mod image_io;
-pub mod runtime;
-pub mod embed;
 pub mod mesh;
+pub mod quality;
+pub mod runtime;
+
+pub use engine::{CertificationDecision, Comparison, EnrollmentReview, FaceEngine, FaceEngineConfig, FaceError};

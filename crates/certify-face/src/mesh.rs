@@ -95,7 +95,10 @@ impl FaceMesh {
         let (a, b) = (scale * angle.cos(), scale * angle.sin());
         let half = CROP as f64 / 2.0;
         (
-            [[a, b, (1.0 - a) * cx - b * cy + half - cx], [-b, a, b * cx + (1.0 - a) * cy + half - cy]],
+            [
+                [a, b, (1.0 - a) * cx - b * cy + half - cx],
+                [-b, a, b * cx + (1.0 - a) * cy + half - cy],
+            ],
             size,
         )
     }

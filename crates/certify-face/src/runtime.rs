@@ -101,7 +101,10 @@ impl Runtime {
             return Err(lib_err("no such file".into()));
         }
         let builder = ort::init_from(&path).map_err(|e| lib_err(e.to_string()))?;
-        let env = builder.with_name("certify").build().map_err(|e| lib_err(e.to_string()))?;
+        let env = builder
+            .with_name("certify")
+            .build()
+            .map_err(|e| lib_err(e.to_string()))?;
         let rt = Runtime { env, library: path };
         *guard = Some(rt.clone());
         Ok(rt)
@@ -155,7 +158,11 @@ fn check_outlets(
         if o.name() != *name {
             return Err(bad(format!("{kind} {:?}, expected {name:?}", o.name())));
         }
-        let dims: Vec<i64> = o.dtype().tensor_shape().map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let dims: Vec<i64> = o
+            .dtype()
+            .tensor_shape()
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
         if dims.as_slice() != *shape {
             return Err(bad(format!("{kind} {name:?} has shape {dims:?}, expected {shape:?}")));
         }
@@ -217,10 +224,11 @@ impl Model {
             file: self.spec.file.to_owned(),
             reason: e.to_string(),
         };
-        let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|e| RuntimeError::Inference {
-            file: self.spec.file.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let view =
+            ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|e| RuntimeError::Inference {
+                file: self.spec.file.to_owned(),
+                reason: e.to_string(),
+            })?;
         let tensor = ort::value::TensorRef::from_array_view(view).map_err(fail)?;
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session.run(ort::inputs![tensor]).map_err(fail)?;

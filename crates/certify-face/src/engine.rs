@@ -1,0 +1,570 @@
+//! The face engine: models loaded once, then frame analysis, templates, 1:1 comparison,
+//! enrollment review of identity-card photos, and liveness runs that end in a decision.
+
+use crate::detect::{BACK_256, Detection, Detector, DetectorKind, SHORT_RANGE, iou};
+use crate::embed::{Embedder, FACE_EMBEDDING, FaceTemplate};
+use crate::geometry::{Border, warp_affine};
+use crate::image_io::ImageError;
+use crate::mesh::{FACE_LANDMARK, FaceMeasures, FaceMesh, Landmarks};
+use crate::quality::{QualityConfig, QualityIssue, QualityMeasures, assess, mean_luminance, sharpness};
+use crate::runtime::{Model, ModelSpec, Runtime, RuntimeError};
+use certify_core::biometric::{MatchDecision, ReviewIssue};
+use certify_core::liveness::{FaceObservation, Frame, LivenessEvent, LivenessSession, SessionState};
+use image::RgbImage;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Euclidean distance below which two faces are the same person (see README, "Calibration").
+pub const DEFAULT_MATCH_THRESHOLD: f32 = 0.5;
+/// Looser threshold for a live face against an identity-card portrait (printed, small, old).
+pub const DEFAULT_CARD_MATCH_THRESHOLD: f32 = 0.6;
+
+/// MiniFASNet V2 (scale 2.7), passive anti-spoof: not on a registry, loaded from a user path.
+pub const MINIFASNET_V2: ModelSpec = ModelSpec {
+    file: "minifasnet_v2_2.7_80x80.onnx",
+    sha256: "",
+    inputs: &[("input", &[-1, 3, 80, 80])],
+    outputs: &[("logits", &[-1, 3])],
+};
+/// MiniFASNet V1SE (scale 4.0).
+pub const MINIFASNET_V1SE: ModelSpec = ModelSpec {
+    file: "minifasnet_v1se_4.0_80x80.onnx",
+    sha256: "",
+    inputs: &[("input", &[-1, 3, 80, 80])],
+    outputs: &[("logits", &[-1, 3])],
+};
+
+/// Why the engine could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FaceError {
+    /// The image was refused.
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    /// Runtime or model problem.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The photo is not good enough; the issues say why.
+    #[error("the photo is not usable: {0:?}")]
+    Quality(Vec<QualityIssue>),
+}
+
+/// Engine configuration.
+#[derive(Debug, Clone)]
+pub struct FaceEngineConfig {
+    /// Directory holding the models of `models/MANIFEST.md`.
+    pub models_dir: PathBuf,
+    /// ONNX Runtime library (`None`: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`).
+    pub runtime_library: Option<PathBuf>,
+    /// Directory with the two MiniFASNet files, to enable passive anti-spoofing.
+    pub antispoof_dir: Option<PathBuf>,
+    /// Quality thresholds.
+    pub quality: QualityConfig,
+    /// Same-person distance threshold.
+    pub match_threshold: f32,
+    /// Same-person threshold against a card portrait.
+    pub card_match_threshold: f32,
+    /// Detection score threshold.
+    pub detection_threshold: f32,
+}
+
+impl FaceEngineConfig {
+    /// Defaults with models from `models_dir`.
+    pub fn new(models_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            models_dir: models_dir.into(),
+            runtime_library: None,
+            antispoof_dir: None,
+            quality: QualityConfig::default(),
+            match_threshold: DEFAULT_MATCH_THRESHOLD,
+            card_match_threshold: DEFAULT_CARD_MATCH_THRESHOLD,
+            detection_threshold: 0.5,
+        }
+    }
+}
+
+/// One analysed face.
+#[derive(Debug, Clone)]
+pub struct FaceAnalysis {
+    /// Where.
+    pub detection: Detection,
+    /// 468 points.
+    pub landmarks: Landmarks,
+    /// Eyes, mouth, pose.
+    pub measures: FaceMeasures,
+    /// Light, sharpness, size, position.
+    pub quality: QualityMeasures,
+    /// What is wrong, if anything.
+    pub issues: Vec<QualityIssue>,
+}
+
+/// The analysis of a frame: every face found, and the primary (largest) one analysed.
+#[derive(Debug, Clone)]
+pub struct FrameAnalysis {
+    /// All detections, strongest first.
+    pub faces: Vec<Detection>,
+    /// The largest face, analysed.
+    pub primary: Option<FaceAnalysis>,
+    /// Frame-level issues (no face, several faces) plus the primary face's issues.
+    pub issues: Vec<QualityIssue>,
+}
+
+impl FrameAnalysis {
+    /// The liveness observation of this frame: the face only if exactly one was found.
+    pub fn observation(&self) -> Option<FaceObservation> {
+        let p = self.primary.as_ref().filter(|_| self.faces.len() == 1)?;
+        Some(FaceObservation {
+            yaw: p.measures.pose.yaw,
+            pitch: p.measures.pose.pitch,
+            eye_openness: p.measures.eye_openness,
+            mouth_openness: p.measures.mouth_openness,
+        })
+    }
+}
+
+/// The result of a 1:1 comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Euclidean distance between embeddings.
+    pub distance: f32,
+    /// At the configured threshold.
+    pub decision: MatchDecision,
+}
+
+/// The automatic review of an enrollment upload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrollmentReview {
+    /// Why it fails (empty: passed).
+    pub issues: Vec<ReviewIssue>,
+    /// The template to store apart from identity, when passed.
+    pub template: Option<FaceTemplate>,
+    /// Live face vs card portrait distance, when both were found.
+    pub portrait_distance: Option<f32>,
+}
+
+impl EnrollmentReview {
+    /// The core's review value, with the host's reference to the stored template.
+    pub fn to_core(&self, template_ref: impl Into<String>) -> certify_core::enrollment::AutomaticReview {
+        if self.issues.is_empty() && self.template.is_some() {
+            certify_core::enrollment::AutomaticReview::Passed {
+                template_ref: template_ref.into(),
+            }
+        } else {
+            certify_core::enrollment::AutomaticReview::Failed {
+                issues: self.issues.clone(),
+            }
+        }
+    }
+}
+
+/// The face engine. `Send + Sync`: sessions are guarded; one engine serves many threads
+/// (calls on one model are serialised).
+#[derive(Debug)]
+pub struct FaceEngine {
+    short: Detector,
+    back: Detector,
+    mesh: FaceMesh,
+    embedder: Embedder,
+    antispoof: Option<(Model, Model)>,
+    config: FaceEngineConfig,
+}
+
+fn quality_to_review(i: QualityIssue) -> ReviewIssue {
+    match i {
+        QualityIssue::NoFace => ReviewIssue::NoFace,
+        QualityIssue::SeveralFaces => ReviewIssue::SeveralFaces,
+        QualityIssue::TooDark => ReviewIssue::TooDark,
+        QualityIssue::TooBright => ReviewIssue::TooBright,
+        QualityIssue::Blurred => ReviewIssue::Blurred,
+        other => ReviewIssue::Other(other.advice().to_owned()),
+    }
+}
+
+impl FaceEngine {
+    /// Load ONNX Runtime and every model (verified), once.
+    pub fn load(config: FaceEngineConfig) -> Result<Self, FaceError> {
+        let rt = Runtime::load(config.runtime_library.as_deref())?;
+        let dir = &config.models_dir;
+        let antispoof = match &config.antispoof_dir {
+            Some(d) => Some((
+                Model::load_unpinned(&rt, &d.join(MINIFASNET_V2.file), MINIFASNET_V2)?,
+                Model::load_unpinned(&rt, &d.join(MINIFASNET_V1SE.file), MINIFASNET_V1SE)?,
+            )),
+            None => None,
+        };
+        Ok(Self {
+            short: Detector::new(Model::load(&rt, dir, SHORT_RANGE)?, DetectorKind::ShortRange),
+            back: Detector::new(Model::load(&rt, dir, BACK_256)?, DetectorKind::Back256),
+            mesh: FaceMesh::new(Model::load(&rt, dir, FACE_LANDMARK)?),
+            embedder: Embedder::new(Model::load(&rt, dir, FACE_EMBEDDING)?),
+            antispoof,
+            config,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FaceEngineConfig {
+        &self.config
+    }
+
+    /// Detect faces: the short-range model, and the 256 px model when it finds none.
+    pub fn detect(&self, img: &RgbImage) -> Result<Vec<Detection>, FaceError> {
+        let t = self.config.detection_threshold;
+        let found = self.short.detect(img, t, 0.3)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        Ok(self.back.detect(img, t, 0.3)?)
+    }
+
+    /// Detect small faces too: the 256 px model over the whole image and over overlapping
+    /// tiles (for the portrait on a card held in a selfie). Merged by NMS, strongest first.
+    pub fn detect_small(&self, img: &RgbImage) -> Result<Vec<Detection>, FaceError> {
+        let t = self.config.detection_threshold;
+        let mut all = self.short.detect(img, t, 0.3)?;
+        all.extend(self.back.detect(img, t, 0.3)?);
+        let (w, h) = img.dimensions();
+        let tile = (w.min(h) / 2).max(64);
+        let step = (tile / 2).max(1);
+        let mut y = 0;
+        while y + tile <= h {
+            let mut x = 0;
+            while x + tile <= w {
+                let sub = image::imageops::crop_imm(img, x, y, tile, tile).to_image();
+                for mut d in self.back.detect(&sub, t, 0.3)? {
+                    for v in [0, 2] {
+                        d.bbox[v] += x as f32;
+                        d.bbox[v + 1] += y as f32;
+                    }
+                    for k in &mut d.keypoints {
+                        k[0] += x as f32;
+                        k[1] += y as f32;
+                    }
+                    all.push(d);
+                }
+                x += step;
+            }
+            y += step;
+        }
+        all.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut kept: Vec<Detection> = Vec::new();
+        for d in all {
+            // Drop duplicates, and boxes mostly inside a kept box (a tile's partial view).
+            let contained = |k: &Detection| {
+                let ix = (k.bbox[2].min(d.bbox[2]) - k.bbox[0].max(d.bbox[0])).max(0.0);
+                let iy = (k.bbox[3].min(d.bbox[3]) - k.bbox[1].max(d.bbox[1])).max(0.0);
+                ix * iy > 0.6 * d.area().min(k.area())
+            };
+            if kept.iter().all(|k| iou(&k.bbox, &d.bbox) < 0.3 && !contained(k)) {
+                kept.push(d);
+            }
+        }
+        Ok(kept)
+    }
+
+    fn analyse_face(&self, img: &RgbImage, det: &Detection) -> Result<FaceAnalysis, FaceError> {
+        let landmarks = self.mesh.landmarks(img, det)?;
+        let measures = landmarks.measures();
+        let (quality, issues) = assess(img, det, Some(&measures), &self.config.quality);
+        Ok(FaceAnalysis {
+            detection: det.clone(),
+            landmarks,
+            measures,
+            quality,
+            issues,
+        })
+    }
+
+    /// Analyse a frame: detections, and the largest face measured and judged.
+    pub fn analyze(&self, img: &RgbImage) -> Result<FrameAnalysis, FaceError> {
+        let faces = self.detect(img)?;
+        let primary_det = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area())).cloned();
+        let primary = match &primary_det {
+            Some(d) => Some(self.analyse_face(img, d)?),
+            None => None,
+        };
+        let mut issues = Vec::new();
+        match faces.len() {
+            0 => issues.push(QualityIssue::NoFace),
+            1 => {}
+            _ => issues.push(QualityIssue::SeveralFaces),
+        }
+        if let Some(p) = &primary {
+            if p.landmarks.presence < 0.5 {
+                issues.push(QualityIssue::NoFace);
+            }
+            issues.extend(p.issues.iter().copied());
+        }
+        Ok(FrameAnalysis { faces, primary, issues })
+    }
+
+    /// The template of the single, good-quality face in `img` (framing is not judged: see
+    /// [`QualityIssue::is_framing`]).
+    pub fn template(&self, img: &RgbImage) -> Result<FaceTemplate, FaceError> {
+        let a = self.analyze(img)?;
+        let blocking: Vec<QualityIssue> = a.issues.iter().copied().filter(|i| !i.is_framing()).collect();
+        match a.primary {
+            Some(p) if blocking.is_empty() => Ok(self.embedder.embed(img, &p.landmarks)?),
+            _ => Err(FaceError::Quality(blocking)),
+        }
+    }
+
+    /// The template of an analysed face (no quality gate).
+    pub fn embed(&self, img: &RgbImage, face: &FaceAnalysis) -> Result<FaceTemplate, FaceError> {
+        Ok(self.embedder.embed(img, &face.landmarks)?)
+    }
+
+    /// Compare two templates at the configured threshold.
+    pub fn compare(&self, enrolled: &FaceTemplate, probe: &FaceTemplate) -> Comparison {
+        let distance = enrolled.distance(probe);
+        Comparison {
+            distance,
+            decision: if distance < self.config.match_threshold {
+                MatchDecision::Match
+            } else {
+                MatchDecision::NoMatch
+            },
+        }
+    }
+
+    /// Passive anti-spoof probability that the face is real (0..1), when the MiniFASNet
+    /// models were configured.
+    pub fn antispoof_score(&self, img: &RgbImage, det: &Detection) -> Result<Option<f32>, FaceError> {
+        let Some((v2, v1se)) = &self.antispoof else {
+            return Ok(None);
+        };
+        let mut total = 0.0;
+        for (model, scale) in [(v2, 2.7f32), (v1se, 4.0f32)] {
+            let (w, h) = (img.width() as f32, img.height() as f32);
+            let (cx, cy) = det.centre();
+            let (bw, bh) = ((det.width() * scale).min(w), (det.height() * scale).min(h));
+            let x0 = (cx - bw / 2.0).clamp(0.0, w - bw);
+            let y0 = (cy - bh / 2.0).clamp(0.0, h - bh);
+            let m = [
+                [80.0 / f64::from(bw), 0.0, -f64::from(x0) * 80.0 / f64::from(bw)],
+                [0.0, 80.0 / f64::from(bh), -f64::from(y0) * 80.0 / f64::from(bh)],
+            ];
+            let rgb = warp_affine(img, &m, 80, 80, Border::Replicate);
+            // NCHW, BGR, 0..255.
+            let mut chw = vec![0f32; 3 * 80 * 80];
+            for (i, p) in rgb.chunks_exact(3).enumerate() {
+                chw[i] = p[2];
+                chw[6400 + i] = p[1];
+                chw[12_800 + i] = p[0];
+            }
+            let out = model.run_f32(&[1, 3, 80, 80], &chw)?;
+            let logits = &out[0].1;
+            let max = logits.iter().copied().fold(f32::MIN, f32::max);
+            let exps: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
+            total += exps.get(1).copied().unwrap_or(0.0) / exps.iter().sum::<f32>();
+        }
+        Ok(Some(total / 2.0))
+    }
+
+    /// Automatic enrollment review (seed 000 §三.(二)): identity card front (portrait found
+    /// and upscaled), card back present, and a selfie holding the card — one live face
+    /// and the card portrait in sane proportion, light and sharpness good, the live face
+    /// matching the card portrait. Images are not kept.
+    pub fn review_enrollment(
+        &self,
+        card_front: &RgbImage,
+        card_back: &RgbImage,
+        selfie: &RgbImage,
+    ) -> Result<EnrollmentReview, FaceError> {
+        let mut issues: Vec<ReviewIssue> = Vec::new();
+        let push = |issues: &mut Vec<ReviewIssue>, i: ReviewIssue| {
+            if !issues.contains(&i) {
+                issues.push(i);
+            }
+        };
+        // Card front: exactly one portrait, upscaled, measured, embedded.
+        let card_template = match self.card_portrait_template(card_front)? {
+            Some(t) => Some(t),
+            None => {
+                push(&mut issues, ReviewIssue::CardUnreadable);
+                None
+            }
+        };
+        // Card back: a readable picture with no face on it.
+        let whole = [0.0, 0.0, card_back.width() as f32, card_back.height() as f32];
+        let lum = mean_luminance(card_back, &whole);
+        if lum < self.config.quality.min_luminance
+            || lum > self.config.quality.max_luminance
+            || sharpness(card_back, &whole) < self.config.quality.min_sharpness / 4.0
+            || !self.detect(card_back)?.is_empty()
+        {
+            push(&mut issues, ReviewIssue::CardUnreadable);
+        }
+        // Selfie with card: the largest face is the live one; the card portrait is another,
+        // smaller face; nothing else.
+        let faces = self.detect_small(selfie)?;
+        let mut by_size = faces.clone();
+        by_size.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        let mut template = None;
+        let mut portrait_distance = None;
+        match by_size.as_slice() {
+            [] => push(&mut issues, ReviewIssue::NoFace),
+            [_] => push(&mut issues, ReviewIssue::CardUnreadable),
+            [live, portrait, rest @ ..] => {
+                if !rest.is_empty() {
+                    push(&mut issues, ReviewIssue::SeveralFaces);
+                }
+                let ratio = portrait.height() / live.height().max(1.0);
+                if !(0.08..=0.7).contains(&ratio) {
+                    push(&mut issues, ReviewIssue::BadProportion);
+                }
+                let live_a = self.analyse_face(selfie, live)?;
+                // Size and position are judged by the proportion rule for this photo.
+                for q in live_a.issues.iter().filter(|q| !q.is_framing()) {
+                    push(&mut issues, quality_to_review(*q));
+                }
+                let live_t = self.embed(selfie, &live_a)?;
+                if let Some(card_t) = &card_template {
+                    let d = live_t.distance(card_t);
+                    portrait_distance = Some(d);
+                    if d >= self.config.card_match_threshold {
+                        push(&mut issues, ReviewIssue::FaceMismatch);
+                    }
+                }
+                template = Some(live_t);
+            }
+        }
+        Ok(EnrollmentReview {
+            template: if issues.is_empty() { template } else { None },
+            issues,
+            portrait_distance,
+        })
+    }
+
+    /// Find the single portrait on a card image, upscale it, and embed it.
+    pub fn card_portrait_template(&self, card: &RgbImage) -> Result<Option<FaceTemplate>, FaceError> {
+        let faces = self.detect_small(card)?;
+        let [face] = faces.as_slice() else { return Ok(None) };
+        // Upscale a square region of twice the face box to 384 px, then analyse there.
+        let (cx, cy) = face.centre();
+        let side = f64::from(face.width().max(face.height()) * 2.2);
+        let s = 384.0 / side;
+        let m = [
+            [s, 0.0, -(f64::from(cx) - side / 2.0) * s],
+            [0.0, s, -(f64::from(cy) - side / 2.0) * s],
+        ];
+        let raw = warp_affine(card, &m, 384, 384, Border::Replicate);
+        let up = RgbImage::from_raw(
+            384,
+            384,
+            raw.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect(),
+        )
+        .unwrap_or_default();
+        let dets = self.short.detect(&up, self.config.detection_threshold, 0.3)?;
+        let Some(d) = dets.first() else { return Ok(None) };
+        let lm = self.mesh.landmarks(&up, d)?;
+        if lm.presence < 0.5 {
+            return Ok(None);
+        }
+        Ok(Some(self.embedder.embed(&up, &lm)?))
+    }
+
+    /// Start a liveness run for a session drawn by the core.
+    pub fn liveness(&self, session: LivenessSession) -> LivenessRun<'_> {
+        LivenessRun {
+            engine: self,
+            session,
+            best: None,
+        }
+    }
+}
+
+/// A liveness session fed with images: each frame analysed, the most frontal frame kept
+/// (in memory, for the final match only) and dropped when the run ends.
+pub struct LivenessRun<'e> {
+    engine: &'e FaceEngine,
+    session: LivenessSession,
+    best: Option<(f32, RgbImage, FaceAnalysis)>,
+}
+
+/// The outcome of a liveness run and 1:1 match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificationDecision {
+    /// Whether the actions were done in order.
+    pub liveness_passed: bool,
+    /// Comparison of the best frontal frame with the enrolled template.
+    pub comparison: Option<Comparison>,
+    /// Passive anti-spoof probability of a real face, when configured.
+    pub antispoof: Option<f32>,
+}
+
+impl CertificationDecision {
+    /// Liveness passed and the face matched (and, when measured, anti-spoof above 0.5).
+    pub fn passed(&self) -> bool {
+        self.liveness_passed
+            && self.comparison.is_some_and(|c| c.decision == MatchDecision::Match)
+            && self.antispoof.is_none_or(|s| s >= 0.5)
+    }
+
+    /// The claims to sign as evidence (see `certify_core::evidence`).
+    pub fn claims(
+        &self,
+        challenge: &certify_core::evidence::Challenge,
+        operator: certify_core::id::ResidentId,
+        now: certify_core::time::Timestamp,
+        ttl_seconds: i64,
+    ) -> certify_core::evidence::EvidenceClaims {
+        certify_core::evidence::EvidenceClaims {
+            subject: challenge.subject,
+            operator,
+            modality: certify_core::biometric::Modality::Face,
+            liveness_passed: self.liveness_passed,
+            decision: if self.passed() {
+                MatchDecision::Match
+            } else {
+                MatchDecision::NoMatch
+            },
+            score_milli: self.comparison.map_or(-1, |c| (c.distance * 1000.0).round() as i32),
+            nonce: challenge.nonce,
+            issued_at: now,
+            expires_at: now.plus_seconds(ttl_seconds).min(challenge.expires_at),
+        }
+    }
+}
+
+impl LivenessRun<'_> {
+    /// The session.
+    pub fn session(&self) -> &LivenessSession {
+        &self.session
+    }
+
+    /// Analyse one frame taken `elapsed_ms` after the start and feed the session.
+    pub fn push_image(&mut self, img: &RgbImage, elapsed_ms: u32) -> Result<LivenessEvent, FaceError> {
+        let analysis = self.engine.analyze(img)?;
+        let face = analysis.observation();
+        if let (Some(p), Some(_)) = (&analysis.primary, face) {
+            let frontal = p.measures.pose.yaw.abs()
+                + p.measures.pose.pitch.abs()
+                + if p.measures.eye_openness < 0.15 { 90.0 } else { 0.0 };
+            if self.best.as_ref().is_none_or(|b| frontal < b.0) && p.issues.iter().all(|i| i.is_framing()) {
+                self.best = Some((frontal, img.clone(), p.clone()));
+            }
+        }
+        Ok(self.session.push(Frame { elapsed_ms, face }))
+    }
+
+    /// End the run: if liveness passed, match the most frontal frame against `enrolled`.
+    /// The kept frame is dropped here.
+    pub fn finish(self, enrolled: &FaceTemplate) -> Result<CertificationDecision, FaceError> {
+        let liveness_passed = self.session.state() == SessionState::Passed;
+        let (comparison, antispoof) = match (&self.best, liveness_passed) {
+            (Some((_, img, face)), true) => {
+                let probe = self.engine.embed(img, face)?;
+                (
+                    Some(self.engine.compare(enrolled, &probe)),
+                    self.engine.antispoof_score(img, &face.detection)?,
+                )
+            }
+            _ => (None, None),
+        };
+        Ok(CertificationDecision {
+            liveness_passed,
+            comparison,
+            antispoof,
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! The face engine on real photographs (PyPI face_recognition 1.3.0 test images, and
+//! scikit-image's astronaut): matching, quality reasons, pose, mouth, liveness sequences,
+//! enrollment review.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use certify_core::biometric::{MatchDecision, ReviewIssue};
+use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessEvent, LivenessSession, SessionState};
+use certify_core::time::Timestamp;
+use certify_face::quality::QualityIssue;
+use common::*;
+use image::RgbImage;
+
+#[test]
+fn same_person_matches_and_different_people_do_not() {
+    let e = engine();
+    let obama: Vec<_> = ["obama.jpg", "obama2.jpg", "obama3.jpg"]
+        .iter()
+        .map(|f| e.template(&photo(f)).unwrap())
+        .collect();
+    let others: Vec<_> = ["biden.jpg", "astronaut.png"]
+        .iter()
+        .map(|f| e.template(&photo(f)).unwrap())
+        .collect();
+    for i in 0..3 {
+        for j in i + 1..3 {
+            let c = e.compare(&obama[i], &obama[j]);
+            assert_eq!(c.decision, MatchDecision::Match, "obama {i} vs {j}: {}", c.distance);
+        }
+        for o in &others {
+            let c = e.compare(&obama[i], o);
+            assert_eq!(c.decision, MatchDecision::NoMatch, "obama {i} vs other: {}", c.distance);
+        }
+    }
+    assert_eq!(e.compare(&others[0], &others[1]).decision, MatchDecision::NoMatch);
+}
+
+fn issues_of(img: &RgbImage) -> Vec<QualityIssue> {
+    engine().analyze(img).unwrap().issues
+}
+
+#[test]
+fn a_good_photo_has_no_quality_issue() {
+    for f in ["obama.jpg", "astronaut.png"] {
+        assert_eq!(issues_of(&photo(f)), vec![], "{f}");
+    }
+    // A tall portrait with the face near the top: only framing is off.
+    assert_eq!(issues_of(&photo("biden.jpg")), vec![QualityIssue::OffCentre]);
+}
+
+#[test]
+fn darkened_and_overexposed_photos_say_so() {
+    let img = photo("obama.jpg");
+    let dark = RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = img.get_pixel(x, y).0;
+        image::Rgb([p[0] / 5, p[1] / 5, p[2] / 5])
+    });
+    let issues = issues_of(&dark);
+    assert!(issues.contains(&QualityIssue::TooDark), "{issues:?}");
+    let bright = RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = img.get_pixel(x, y).0;
+        image::Rgb(p.map(|v| 255 - (255 - v) / 6))
+    });
+    let issues = issues_of(&bright);
+    assert!(
+        issues.contains(&QualityIssue::TooBright) || issues.contains(&QualityIssue::NoFace),
+        "{issues:?}"
+    );
+}
+
+#[test]
+fn blurred_photo_says_hold_still() {
+    let img = photo("obama.jpg");
+    let blurred = image::imageops::blur(&img, 6.0);
+    let issues = issues_of(&blurred);
+    assert!(issues.contains(&QualityIssue::Blurred), "{issues:?}");
+    assert!(!issues_of(&img).contains(&QualityIssue::Blurred));
+}
+
+#[test]
+fn tiny_face_says_come_closer() {
+    let face = scaled(&photo("obama.jpg"), 0.2);
+    let mut canvas = RgbImage::from_pixel(1200, 1200, image::Rgb([128, 128, 128]));
+    image::imageops::overlay(&mut canvas, &face, 500, 450);
+    let issues = issues_of(&canvas);
+    assert!(
+        issues.contains(&QualityIssue::FaceTooSmall) || issues.contains(&QualityIssue::NoFace),
+        "{issues:?}"
+    );
+}
+
+#[test]
+fn no_face_says_no_face() {
+    let img = photo("obama.jpg");
+    let suit = image::imageops::crop_imm(&img, 0, 700, 900, 430).to_image();
+    assert_eq!(issues_of(&suit), vec![QualityIssue::NoFace]);
+    let grey = RgbImage::from_pixel(640, 480, image::Rgb([120, 120, 120]));
+    assert_eq!(issues_of(&grey), vec![QualityIssue::NoFace]);
+}
+
+#[test]
+fn mirrored_image_flips_the_yaw_sign() {
+    for f in ["obama2.jpg", "obama3.jpg", "biden.jpg"] {
+        let img = photo(f);
+        let a = engine().analyze(&img).unwrap().primary.unwrap().measures;
+        let b = engine()
+            .analyze(&image::imageops::flip_horizontal(&img))
+            .unwrap()
+            .primary
+            .unwrap()
+            .measures;
+        assert!(a.pose.yaw.abs() > 5.0, "{f}: yaw {}", a.pose.yaw);
+        assert!(a.pose.yaw * b.pose.yaw < 0.0, "{f}: {} vs {}", a.pose.yaw, b.pose.yaw);
+        assert!((a.pose.yaw + b.pose.yaw).abs() < 5.0, "{f}: roughly opposite");
+    }
+}
+
+#[test]
+fn open_mouth_measures_open() {
+    // obama2.jpg: speaking to Congress, mouth open; biden.jpg: mouth closed.
+    let open = engine()
+        .analyze(&photo("obama2.jpg"))
+        .unwrap()
+        .primary
+        .unwrap()
+        .measures
+        .mouth_openness;
+    let closed = engine()
+        .analyze(&photo("biden.jpg"))
+        .unwrap()
+        .primary
+        .unwrap()
+        .measures
+        .mouth_openness;
+    let c = LivenessConfig::default();
+    assert!(open >= c.mouth_open, "open {open}");
+    assert!(closed < c.mouth_closed, "closed {closed}");
+}
+
+fn session(actions: Vec<Action>) -> LivenessSession {
+    LivenessSession::new(
+        LivenessChallenge {
+            actions,
+            nonce: [7; 16],
+            issued_at: Timestamp::from_unix_seconds(0),
+        },
+        LivenessConfig::default(),
+    )
+}
+
+/// Real frames: frontal (obama.jpg) as the baseline, then obama3 (mouth closed, nodding
+/// up), obama2 (mouth open, turned one way), obama2 mirrored (turned the other way).
+fn frames() -> (RgbImage, RgbImage, RgbImage, RgbImage) {
+    let o2 = photo("obama2.jpg");
+    (
+        photo("obama.jpg"),
+        photo("obama3.jpg"),
+        o2.clone(),
+        image::imageops::flip_horizontal(&o2),
+    )
+}
+
+#[test]
+fn liveness_passes_with_the_actions_in_order_and_matches() {
+    let (front, closed, open_left, right) = frames();
+    let e = engine();
+    let mut run = e.liveness(session(vec![Action::OpenMouth, Action::ShakeHead]));
+    let mut t = 0;
+    let mut events = Vec::new();
+    for img in [&front, &front, &front, &closed, &open_left, &right] {
+        t += 400;
+        events.push(run.push_image(img, t).unwrap());
+    }
+    assert!(
+        events.contains(&LivenessEvent::ActionDone {
+            action: Action::OpenMouth,
+            next: Some(Action::ShakeHead)
+        }),
+        "{events:?}"
+    );
+    assert_eq!(events.last(), Some(&LivenessEvent::Passed), "{events:?}");
+    let enrolled = e.template(&photo("obama2.jpg")).unwrap();
+    let decision = run.finish(&enrolled).unwrap();
+    assert!(decision.passed(), "{decision:?}");
+    // The same live run against someone else's template does not certify.
+    let mut run = e.liveness(session(vec![Action::OpenMouth, Action::ShakeHead]));
+    for (i, img) in [&front, &front, &front, &closed, &open_left, &right].iter().enumerate() {
+        run.push_image(img, 400 * (i as u32 + 1)).unwrap();
+    }
+    let other = run.finish(&e.template(&photo("biden.jpg")).unwrap()).unwrap();
+    assert!(other.liveness_passed && !other.passed(), "{other:?}");
+}
+
+#[test]
+fn a_still_photo_repeated_times_out() {
+    let front = photo("obama.jpg");
+    let mut run = engine().liveness(session(vec![Action::Nod, Action::OpenMouth]));
+    let mut last = LivenessEvent::FaceMissing;
+    for i in 0..12 {
+        last = run.push_image(&front, 1000 * (i + 1)).unwrap();
+    }
+    assert_eq!(last, LivenessEvent::TimedOut { action: Action::Nod });
+    assert_eq!(run.session().state(), SessionState::Failed);
+    let d = run.finish(&engine().template(&front).unwrap()).unwrap();
+    assert!(
+        !d.passed() && d.comparison.is_none(),
+        "no match is attempted without liveness"
+    );
+}
+
+#[test]
+fn a_video_doing_the_actions_in_another_order_fails() {
+    let (front, closed, open_left, _) = frames();
+    let mut run = engine().liveness(session(vec![Action::ShakeHead, Action::OpenMouth]));
+    let mut events = Vec::new();
+    for (i, img) in [&front, &front, &front, &closed, &open_left].iter().enumerate() {
+        events.push(run.push_image(img, 400 * (i as u32 + 1)).unwrap());
+    }
+    assert!(
+        events.contains(&LivenessEvent::WrongAction {
+            expected: Action::ShakeHead,
+            performed: Action::OpenMouth
+        }),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn enrollment_review_accepts_a_good_set_and_names_what_is_wrong() {
+    let e = engine();
+    let portrait = face_crop(&photo("obama3.jpg"));
+    let front = card(&portrait);
+    // The back: printed text and lines, no face.
+    let back = RgbImage::from_fn(856, 540, |x, y| {
+        let ink = (y / 30) % 2 == 0 && (x / 5) % 4 != 0 && (100..800).contains(&x) && (300..500).contains(&y);
+        if ink {
+            image::Rgb([60, 60, 60])
+        } else {
+            image::Rgb([230, 232, 228])
+        }
+    });
+    let good = selfie_with_card(&photo("obama.jpg"), &front, 360);
+    let r = e.review_enrollment(&front, &back, &good).unwrap();
+    assert_eq!(r.issues, vec![], "portrait distance {:?}", r.portrait_distance);
+    assert!(r.template.is_some());
+    // Someone else's card in hand: the live face does not match the card portrait.
+    let biden_card = card(&face_crop(&photo("biden.jpg")));
+    let r = e
+        .review_enrollment(
+            &biden_card,
+            &back,
+            &selfie_with_card(&photo("obama.jpg"), &biden_card, 360),
+        )
+        .unwrap();
+    assert!(r.issues.contains(&ReviewIssue::FaceMismatch), "{r:?}");
+    assert!(r.template.is_none());
+    // No card in the selfie.
+    let r = e.review_enrollment(&front, &back, &photo("obama.jpg")).unwrap();
+    assert!(r.issues.contains(&ReviewIssue::CardUnreadable), "{r:?}");
+    // The card front uploaded as the back (a face on it).
+    let r = e.review_enrollment(&front, &front, &good).unwrap();
+    assert!(r.issues.contains(&ReviewIssue::CardUnreadable), "{r:?}");
+}
