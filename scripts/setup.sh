@@ -2,8 +2,9 @@
 # Fetch what certify's engines and tests need, from package registries only (PyPI):
 #   .deps/onnxruntime/libonnxruntime.so   ONNX Runtime 1.31.1 from the PyPI `onnxruntime` wheel
 #   .deps/testdata/face/                  real photographs: PyPI `face_recognition==1.3.0` sdist
-#                                         (tests/test_images) and scikit-image's astronaut.png
-# Idempotent: files already present are kept. Needs python3 with pip, and unzip or python.
+#                                         (tests/test_images), scikit-image's astronaut.png,
+#                                         npm @vladmandic/face-api demo group photos
+# Idempotent: files already present are kept. Needs python3 with pip, and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEPS="$PWD/.deps"
@@ -49,6 +50,13 @@ if [ ! -f "$FACE/astronaut.png" ]; then
   echo "setup: fetching scikit-image's astronaut.png (PyPI wheel)"
   pip_get --only-binary=:all: --python-version 3.11 --platform manylinux_2_17_x86_64 "scikit-image==0.24.0"
   extract "$(ls "$DEPS"/wheels/scikit_image-0.24.0-*.whl | head -1)" "skimage/data/astronaut.png" "$FACE/astronaut.png"
+fi
+if [ ! -f "$FACE/group6.jpg" ]; then
+  echo "setup: fetching face-api demo group photos (npm @vladmandic/face-api 1.7.15)"
+  (cd "$DEPS/wheels" && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null)
+  for i in 1 2 3 4 5 6; do
+    extract "$DEPS/wheels/vladmandic-face-api-1.7.15.tgz" "package/demo/sample$i.jpg" "$FACE/group$i.jpg"
+  done
 fi
 rm -rf "$DEPS/wheels"
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"

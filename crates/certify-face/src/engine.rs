@@ -308,6 +308,16 @@ impl FaceEngine {
         }
     }
 
+    /// Landmarks of a detected face.
+    pub fn landmarks(&self, img: &RgbImage, det: &Detection) -> Result<Landmarks, FaceError> {
+        Ok(self.mesh.landmarks(img, det)?)
+    }
+
+    /// The template of a face from its landmarks (no quality gate).
+    pub fn embed_landmarks(&self, img: &RgbImage, lm: &Landmarks) -> Result<FaceTemplate, FaceError> {
+        Ok(self.embedder.embed(img, lm)?)
+    }
+
     /// The template of an analysed face (no quality gate).
     pub fn embed(&self, img: &RgbImage, face: &FaceAnalysis) -> Result<FaceTemplate, FaceError> {
         Ok(self.embedder.embed(img, &face.landmarks)?)
