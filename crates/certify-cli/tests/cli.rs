@@ -234,7 +234,18 @@ fn every_example_region_configuration_loads() {
 
 #[test]
 fn demo_tells_the_whole_story() {
-    let out = certify(&["demo"], "");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (models, photos) = (root.join("models"), root.join(".deps/testdata/face"));
+    let out = certify(
+        &[
+            "demo",
+            "--models",
+            models.to_str().unwrap(),
+            "--photos",
+            photos.to_str().unwrap(),
+        ],
+        "",
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     for expected in [
@@ -243,6 +254,9 @@ fn demo_tells_the_whole_story() {
         "run on 2020-07-31: no change",
         "run on 2020-08-01: suspended from 2020-08",
         "replaying it: the evidence was already used",
+        "upload 1 (darkened): refused: [TooDark]",
+        "→ passed: true",
+        "→ Match",
         "back pay 3 months from 2020-08: ¥9630.00",
         "already certified on 2020-10-12",
         "overpayment ¥8626.20",

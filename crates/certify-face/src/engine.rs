@@ -217,7 +217,8 @@ impl FaceEngine {
     }
 
     /// Detect small faces too: the 256 px model over the whole image and over overlapping
-    /// tiles (for the portrait on a card held in a selfie). Merged by NMS, strongest first.
+    /// tiles (for the portrait on a card held in a selfie). Merged by NMS, strongest first,
+    /// and confirmed by the face mesh's presence score.
     pub fn detect_small(&self, img: &RgbImage) -> Result<Vec<Detection>, FaceError> {
         let t = self.config.detection_threshold;
         let mut all = self.short.detect(img, t, 0.3)?;
@@ -258,7 +259,14 @@ impl FaceEngine {
                 kept.push(d);
             }
         }
-        Ok(kept)
+        // Tiles see many small patches: keep only what the face mesh confirms as a face.
+        let mut faces = Vec::with_capacity(kept.len());
+        for d in kept {
+            if self.mesh.landmarks(img, &d)?.presence >= 0.5 {
+                faces.push(d);
+            }
+        }
+        Ok(faces)
     }
 
     fn analyse_face(&self, img: &RgbImage, det: &Detection) -> Result<FaceAnalysis, FaceError> {

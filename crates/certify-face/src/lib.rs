@@ -17,5 +17,6 @@ pub mod image_io;
 pub mod mesh;
 pub mod quality;
 pub mod runtime;
+pub mod testing;
 
 pub use engine::{CertificationDecision, Comparison, EnrollmentReview, FaceEngine, FaceEngineConfig, FaceError};

@@ -124,6 +124,9 @@ pub struct ModelSpec {
     pub outputs: &'static [(&'static str, &'static [i64])],
 }
 
+/// One output tensor: its shape and data.
+pub type Output = (Vec<usize>, Vec<f32>);
+
 /// A verified model with its session.
 pub struct Model {
     session: Mutex<ort::session::Session>,
@@ -184,7 +187,7 @@ impl Model {
     }
 
     fn load_path(runtime: &Runtime, path: &Path, spec: ModelSpec, pinned: bool) -> Result<Model, RuntimeError> {
-        let bytes = std::fs::read(&path).map_err(|e| RuntimeError::ModelMissing {
+        let bytes = std::fs::read(path).map_err(|e| RuntimeError::ModelMissing {
             file: path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -219,7 +222,7 @@ impl Model {
     }
 
     /// Run with one f32 input tensor of `shape`; returns every output as (shape, data).
-    pub fn run_f32(&self, shape: &[usize], data: &[f32]) -> Result<Vec<(Vec<usize>, Vec<f32>)>, RuntimeError> {
+    pub fn run_f32(&self, shape: &[usize], data: &[f32]) -> Result<Vec<Output>, RuntimeError> {
         let fail = |e: ort::Error| RuntimeError::Inference {
             file: self.spec.file.to_owned(),
             reason: e.to_string(),

@@ -231,15 +231,7 @@ fn enrollment_review_accepts_a_good_set_and_names_what_is_wrong() {
     let e = engine();
     let portrait = face_crop(&photo("obama3.jpg"));
     let front = card(&portrait);
-    // The back: printed text and lines, no face.
-    let back = RgbImage::from_fn(856, 540, |x, y| {
-        let ink = (y / 30) % 2 == 0 && (x / 5) % 4 != 0 && (100..800).contains(&x) && (300..500).contains(&y);
-        if ink {
-            image::Rgb([60, 60, 60])
-        } else {
-            image::Rgb([230, 232, 228])
-        }
-    });
+    let back = certify_face::testing::card_back();
     let good = selfie_with_card(&photo("obama.jpg"), &front, 360);
     let r = e.review_enrollment(&front, &back, &good).unwrap();
     assert_eq!(r.issues, vec![], "portrait distance {:?}", r.portrait_distance);

@@ -1,0 +1,108 @@
+//! Face engine timings on 640×480 frames, one thread (sessions use one intra-op thread):
+//! per-frame analysis (detection + landmarks + measures + quality), embedding, full
+//! enrollment review, and the certification decision after the last liveness frame.
+//! `cargo bench -p certify-benches --bench face` (needs `scripts/setup.sh`).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use certify_face::{FaceEngine, FaceEngineConfig};
+use image::RgbImage;
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn photo(name: &str) -> RgbImage {
+    certify_face::image_io::decode(
+        &std::fs::read(root().join(".deps/testdata/face").join(name)).expect("run scripts/setup.sh"),
+    )
+    .unwrap()
+}
+
+/// A 640×480 camera-like frame: the photo scaled to 480 px high, centred.
+fn frame(img: &RgbImage) -> RgbImage {
+    let w = img.width() * 480 / img.height();
+    let s = image::imageops::resize(img, w, 480, image::imageops::FilterType::Triangle);
+    let mut out = RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 90]));
+    image::imageops::overlay(&mut out, &s, (640 - i64::from(w)) / 2, 0);
+    out
+}
+
+fn time<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+    let mut v: Vec<f64> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[(v.len() * 9 / 10).min(v.len() - 1)])
+}
+
+fn main() {
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let n = if measuring { 50 } else { 2 };
+    let mut config = FaceEngineConfig::new(root().join("models"));
+    let shared = root().join("../shared/models");
+    let antispoof = shared.join("minifasnet_v2_2.7_80x80.onnx").exists();
+    if antispoof {
+        config.antispoof_dir = Some(shared);
+    }
+    let e = FaceEngine::load(config).expect("engine");
+    let f1 = frame(&photo("obama.jpg"));
+    let f2 = frame(&photo("obama2.jpg"));
+    let analysis = e.analyze(&f1).unwrap();
+    let face = analysis.primary.clone().unwrap();
+    let enrolled = e.template(&f2).unwrap();
+    let report = |name: &str, (p50, p90): (f64, f64)| println!("face {name:<40} p50 {p50:7.1} ms  p90 {p90:7.1} ms");
+    report(
+        "frame: detect+landmarks+measures+quality",
+        time(n, || e.analyze(&f1).unwrap()),
+    );
+    report("detection only (short range)", time(n, || e.detect(&f1).unwrap()));
+    report("embedding (align + ResNet)", time(n, || e.embed(&f1, &face).unwrap()));
+    let card = {
+        let mut c = RgbImage::from_pixel(856, 540, image::Rgb([222, 226, 230]));
+        let p = image::imageops::resize(&photo("obama3.jpg"), 260, 420, image::imageops::FilterType::Triangle);
+        image::imageops::overlay(&mut c, &p, 540, 60);
+        c
+    };
+    let back = RgbImage::from_fn(856, 540, |x, y| {
+        if (y / 30) % 2 == 0 && (x / 5) % 4 != 0 {
+            image::Rgb([60, 60, 60])
+        } else {
+            image::Rgb([230, 230, 230])
+        }
+    });
+    report(
+        "enrollment review (card front, back, selfie)",
+        time(n.min(10), || e.review_enrollment(&card, &back, &f1).unwrap()),
+    );
+    // After the last liveness frame: analyse it, embed the best frame, compare with the
+    // enrolled template, and (when configured) score anti-spoofing.
+    let last = {
+        let mut v: Vec<f64> = (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                let a = e.analyze(&f1).unwrap();
+                let p = a.primary.unwrap();
+                let probe = e.embed(&f1, &p).unwrap();
+                let _ = e.compare(&enrolled, &probe);
+                let _ = e.antispoof_score(&f1, &p.detection).unwrap();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[(v.len() * 9 / 10).min(v.len() - 1)])
+    };
+    report(
+        if antispoof {
+            "last frame → decision (+ anti-spoof)"
+        } else {
+            "last frame → decision"
+        },
+        last,
+    );
+}
