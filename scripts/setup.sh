@@ -4,6 +4,8 @@
 #   .deps/testdata/face/                  real photographs: PyPI `face_recognition==1.3.0` sdist
 #                                         (tests/test_images), scikit-image's astronaut.png,
 #                                         npm @vladmandic/face-api demo group photos
+#   .deps/testdata/voice/                 digit recordings generated with Debian espeak-ng + sox
+#   .deps/testdata/human/                 real speech from Debian klettres-data/ktuberling-data
 # Idempotent: files already present are kept. Needs python3 with pip, and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,5 +61,22 @@ if [ ! -f "$FACE/group6.jpg" ]; then
   done
 fi
 rm -rf "$DEPS/wheels"
+
+# 3. Voice test set: Debian espeak-ng (Mandarin) and sox.
+VOICE="$DEPS/testdata/voice"
+if [ ! -f "$VOICE/manifest.tsv" ]; then
+  if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then
+    echo "setup: installing espeak-ng and sox (Debian)"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq espeak-ng sox >/dev/null
+  fi
+  echo "setup: generating the voice test set (espeak-ng cmn voices)"
+  python3 scripts/gen_voice.py "$VOICE"
+fi
+HUMAN="$DEPS/testdata/human"
+if [ ! -f "$HUMAN/manifest.tsv" ]; then
+  echo "setup: real speech for speaker calibration (Debian klettres-data, ktuberling-data)"
+  python3 scripts/gen_human.py "$HUMAN"
+fi
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
-ls "$FACE"

@@ -33,11 +33,7 @@ pub mod realname;
 pub mod region;
 pub mod roster;
 pub mod time;
+pub mod voice;
 
 pub use ::time as time_crate;
 pub use rand_core;
-
-/// The README's Rust example, compiled and run as a doctest.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

@@ -16,7 +16,8 @@ pub mod geometry;
 pub mod image_io;
 pub mod mesh;
 pub mod quality;
-pub mod runtime;
+/// ONNX Runtime loading and verified models (the `certify-onnx` crate).
+pub use certify_onnx as runtime;
 pub mod testing;
 
 pub use engine::{CertificationDecision, Comparison, EnrollmentReview, FaceEngine, FaceEngineConfig, FaceError};

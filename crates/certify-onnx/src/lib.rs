@@ -1,3 +1,5 @@
+//! # certify-onnx
+//!
 //! ONNX Runtime, loaded from a shared library at a path the host chooses, and models
 //! verified at load (sha256, input and output names and shapes).
 //!
@@ -124,6 +126,20 @@ pub struct ModelSpec {
     pub outputs: &'static [(&'static str, &'static [i64])],
 }
 
+/// One model input.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// An f32 tensor.
+    F32 {
+        /// Shape.
+        shape: &'a [usize],
+        /// Row-major data.
+        data: &'a [f32],
+    },
+    /// An i64 scalar (e.g. a sample rate).
+    I64Scalar(i64),
+}
+
 /// One output tensor: its shape and data.
 pub type Output = (Vec<usize>, Vec<f32>);
 
@@ -219,6 +235,41 @@ impl Model {
             session: Mutex::new(session),
             spec,
         })
+    }
+
+    /// Run with several inputs, f32 tensors or i64 scalars, in the model's input order;
+    /// returns every output as (shape, data).
+    pub fn run_inputs(&self, inputs: &[Input<'_>]) -> Result<Vec<Output>, RuntimeError> {
+        let fail = |e: ort::Error| RuntimeError::Inference {
+            file: self.spec.file.to_owned(),
+            reason: e.to_string(),
+        };
+        let mut values: Vec<ort::session::SessionInputValue<'_>> = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            match input {
+                Input::F32 { shape, data } => {
+                    let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|e| {
+                        RuntimeError::Inference {
+                            file: self.spec.file.to_owned(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    values.push(ort::value::TensorRef::from_array_view(view).map_err(fail)?.into());
+                }
+                Input::I64Scalar(v) => {
+                    let arr = ndarray::arr0(*v).into_dyn();
+                    values.push(ort::value::Tensor::from_array(arr).map_err(fail)?.into());
+                }
+            }
+        }
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session.run(values.as_slice()).map_err(fail)?;
+        let mut result = Vec::with_capacity(outputs.len());
+        for (_, value) in outputs.iter() {
+            let arr = value.try_extract_array::<f32>().map_err(fail)?;
+            result.push((arr.shape().to_vec(), arr.iter().copied().collect()));
+        }
+        Ok(result)
     }
 
     /// Run with one f32 input tensor of `shape`; returns every output as (shape, data).

@@ -1,0 +1,263 @@
+//! The voice engine: models loaded once; recordings checked; five prompted recordings
+//! enrolled into a template (speaker embedding + the person's labelled digit words);
+//! certification = same speaker AND the newly prompted digits.
+
+use crate::audio::Audio;
+use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
+use crate::quality::{VoiceIssue, VoiceQuality, VoiceQualityConfig, assess};
+use crate::speaker::{GE2E, SpeakerEmbedding, SpeakerEncoder};
+use crate::vad::{SILERO_VAD, Vad};
+use certify_core::biometric::{MatchDecision, ReviewIssue};
+use certify_core::voice::{ENROLLMENT_PROMPTS, is_prompt};
+use certify_onnx::{Model, Runtime, RuntimeError};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Cosine similarity at or above which two recordings are the same speaker (see the README,
+/// "Voice calibration").
+pub const DEFAULT_SPEAKER_THRESHOLD: f32 = 0.86;
+/// Digits of 8 that must be heard right.
+pub const DEFAULT_MIN_DIGITS_CORRECT: usize = 7;
+
+/// Why the engine could not do what was asked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum VoiceError {
+    /// Runtime or model problem.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The audio was refused.
+    #[error(transparent)]
+    Audio(#[from] crate::audio::AudioError),
+    /// A prompt that is not 8 digits, or the wrong number of enrollment recordings.
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// Engine configuration.
+#[derive(Debug, Clone)]
+pub struct VoiceEngineConfig {
+    /// Directory holding the models.
+    pub models_dir: PathBuf,
+    /// ONNX Runtime library (`None`: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`).
+    pub runtime_library: Option<PathBuf>,
+    /// Quality thresholds.
+    pub quality: VoiceQualityConfig,
+    /// Speaker similarity threshold.
+    pub speaker_threshold: f32,
+    /// Digits that must be right.
+    pub min_digits_correct: usize,
+}
+
+impl VoiceEngineConfig {
+    /// Defaults with models from `models_dir`.
+    pub fn new(models_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            models_dir: models_dir.into(),
+            runtime_library: None,
+            quality: VoiceQualityConfig::default(),
+            speaker_threshold: DEFAULT_SPEAKER_THRESHOLD,
+            min_digits_correct: DEFAULT_MIN_DIGITS_CORRECT,
+        }
+    }
+}
+
+/// A voice template: personal data, store it apart from identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceTemplate {
+    /// Mean speaker embedding of the enrollment recordings.
+    pub speaker: SpeakerEmbedding,
+    /// The person's labelled digit words.
+    pub digits: DigitTemplates,
+    /// The enrollment prompts (never reused for certification).
+    pub enrollment_prompts: Vec<String>,
+}
+
+/// The check of one recording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordingReport {
+    /// Measures.
+    pub quality: VoiceQuality,
+    /// Problems (empty: usable).
+    pub issues: Vec<VoiceIssue>,
+    /// Words found by segmentation.
+    pub words: usize,
+}
+
+/// The result of an enrollment attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoiceEnrollment {
+    /// Per recording, its problems: each non-empty entry must be re-prompted.
+    pub reports: Vec<RecordingReport>,
+    /// The template, when every recording was usable.
+    pub template: Option<VoiceTemplate>,
+}
+
+impl VoiceEnrollment {
+    /// The core's automatic review value, with the host's reference to the stored template.
+    pub fn to_core(&self, template_ref: impl Into<String>) -> certify_core::enrollment::AutomaticReview {
+        if self.template.is_some() {
+            return certify_core::enrollment::AutomaticReview::Passed {
+                template_ref: template_ref.into(),
+            };
+        }
+        let mut issues = Vec::new();
+        for r in &self.reports {
+            for i in &r.issues {
+                let ri = if *i == VoiceIssue::WrongDigits {
+                    ReviewIssue::WrongDigits
+                } else {
+                    ReviewIssue::PoorAudio
+                };
+                if !issues.contains(&ri) {
+                    issues.push(ri);
+                }
+            }
+        }
+        certify_core::enrollment::AutomaticReview::Failed { issues }
+    }
+}
+
+/// A certification attempt's decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoiceDecision {
+    /// Recording quality.
+    pub report: RecordingReport,
+    /// Cosine similarity to the template.
+    pub speaker_score: f32,
+    /// Same speaker at the threshold.
+    pub same_speaker: bool,
+    /// Digits heard against the prompt.
+    pub digits: DigitCheck,
+    /// Enough digits right, and the prompt is fresh.
+    pub digits_ok: bool,
+}
+
+impl VoiceDecision {
+    /// Usable recording, same speaker, and the prompted digits.
+    pub fn passed(&self) -> bool {
+        self.report.issues.is_empty() && self.same_speaker && self.digits_ok
+    }
+
+    /// The decision as the core's match decision.
+    pub fn decision(&self) -> MatchDecision {
+        if self.passed() {
+            MatchDecision::Match
+        } else {
+            MatchDecision::NoMatch
+        }
+    }
+}
+
+/// The voice engine.
+#[derive(Debug)]
+pub struct VoiceEngine {
+    vad: Vad,
+    encoder: SpeakerEncoder,
+    config: VoiceEngineConfig,
+}
+
+impl VoiceEngine {
+    /// Load ONNX Runtime and the models (verified), once.
+    pub fn load(config: VoiceEngineConfig) -> Result<Self, VoiceError> {
+        let rt = Runtime::load(config.runtime_library.as_deref())?;
+        Ok(Self {
+            vad: Vad::new(Model::load(&rt, &config.models_dir, SILERO_VAD)?),
+            encoder: SpeakerEncoder::new(Model::load(&rt, &config.models_dir, GE2E)?),
+            config,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &VoiceEngineConfig {
+        &self.config
+    }
+
+    /// Check a recording's quality, and its word count against `prompt` when given.
+    pub fn check(&self, audio: &Audio, prompt: Option<&str>) -> Result<RecordingReport, VoiceError> {
+        let probs = self.vad.probabilities(audio.samples())?;
+        let (quality, mut issues) = assess(audio.samples(), &probs, &self.config.quality);
+        let n = match prompt {
+            Some(p) => words_for(audio.samples(), Some(p.len())).map_or(0, |w| w.len()),
+            None => words(audio.samples()).len(),
+        };
+        if let Some(p) = prompt
+            && issues.is_empty()
+            && n != p.len()
+        {
+            issues.push(VoiceIssue::WrongDigits);
+        }
+        Ok(RecordingReport {
+            quality,
+            issues,
+            words: n,
+        })
+    }
+
+    /// The speaker embedding of a recording.
+    pub fn speaker_embedding(&self, audio: &Audio) -> Result<SpeakerEmbedding, VoiceError> {
+        Ok(self.encoder.embed(audio.samples())?)
+    }
+
+    /// Enroll from the five prompted recordings `(audio, prompt)`.
+    pub fn enroll(&self, recordings: &[(Audio, String)]) -> Result<VoiceEnrollment, VoiceError> {
+        if recordings.len() != ENROLLMENT_PROMPTS {
+            return Err(VoiceError::Invalid(format!(
+                "{} recordings, expected {ENROLLMENT_PROMPTS}",
+                recordings.len()
+            )));
+        }
+        let mut reports = Vec::new();
+        let mut embeddings = Vec::new();
+        let mut digits = DigitTemplates::default();
+        for (audio, prompt) in recordings {
+            if !is_prompt(prompt) {
+                return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
+            }
+            let report = self.check(audio, Some(prompt))?;
+            if report.issues.is_empty() {
+                embeddings.push(self.speaker_embedding(audio)?);
+                for (w, d) in words_for(audio.samples(), Some(prompt.len()))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .zip(prompt.bytes())
+                {
+                    digits.words.push((d - b'0', w));
+                }
+            }
+            reports.push(report);
+        }
+        let template = if reports.iter().all(|r| r.issues.is_empty()) {
+            SpeakerEmbedding::mean(&embeddings).map(|speaker| VoiceTemplate {
+                speaker,
+                digits,
+                enrollment_prompts: recordings.iter().map(|r| r.1.clone()).collect(),
+            })
+        } else {
+            None
+        };
+        Ok(VoiceEnrollment { reports, template })
+    }
+
+    /// Certification: the recording of `prompt` against the template.
+    pub fn verify(&self, template: &VoiceTemplate, audio: &Audio, prompt: &str) -> Result<VoiceDecision, VoiceError> {
+        if !is_prompt(prompt) {
+            return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
+        }
+        let report = self.check(audio, None)?;
+        let speaker_score = if report.issues.contains(&VoiceIssue::NoSpeech) {
+            0.0
+        } else {
+            self.speaker_embedding(audio)?.similarity(&template.speaker)
+        };
+        let digits = recognise(audio.samples(), prompt, &template.digits);
+        let fresh = !template.enrollment_prompts.iter().any(|p| p == prompt);
+        let digits_ok = fresh && digits.words == prompt.len() && digits.correct >= self.config.min_digits_correct;
+        Ok(VoiceDecision {
+            report,
+            speaker_score,
+            same_speaker: speaker_score >= self.config.speaker_threshold,
+            digits,
+            digits_ok,
+        })
+    }
+}

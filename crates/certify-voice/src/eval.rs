@@ -1,0 +1,194 @@
+//! Evaluation over a folder of WAVs with a `manifest.tsv` (path, speaker, digits, role):
+//! speaker scores of genuine and impostor trials, the digit check, replays and bad
+//! recordings — so thresholds are measured, not guessed.
+
+use crate::audio::Audio;
+use crate::engine::{VoiceEngine, VoiceError, VoiceTemplate};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One manifest row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// File name inside the folder.
+    pub file: String,
+    /// Speaker label (`-` for none).
+    pub speaker: String,
+    /// Prompted digits.
+    pub digits: String,
+    /// enroll / test / noisy / very_noisy / silence / noise (others are ignored).
+    pub role: String,
+}
+
+/// Read `manifest.tsv`.
+pub fn manifest(dir: &Path) -> Result<Vec<Row>, VoiceError> {
+    let text = std::fs::read_to_string(dir.join("manifest.tsv"))
+        .map_err(|e| VoiceError::Invalid(format!("manifest.tsv: {e}")))?;
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.len() >= 4).then(|| Row {
+                file: f[0].into(),
+                speaker: f[1].into(),
+                digits: f[2].into(),
+                role: f[3].into(),
+            })
+        })
+        .collect())
+}
+
+/// Load one file.
+pub fn load(dir: &Path, file: &str) -> Result<Audio, VoiceError> {
+    let bytes = std::fs::read(dir.join(file)).map_err(|e| VoiceError::Invalid(format!("{file}: {e}")))?;
+    Ok(Audio::from_wav(&bytes)?)
+}
+
+/// The scores and outcomes of an evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Speaker similarity, same speaker (clean tests).
+    pub genuine: Vec<f32>,
+    /// Speaker similarity, other speakers' clean tests against a template.
+    pub impostor: Vec<f32>,
+    /// Speaker similarity of noisy copies against their own speaker.
+    pub genuine_noisy: Vec<f32>,
+    /// Genuine clean trials that passed entirely (speaker + digits).
+    pub genuine_passed: usize,
+    /// Genuine clean trials.
+    pub genuine_trials: usize,
+    /// Digits right / digits prompted over genuine clean trials.
+    pub digits_right: usize,
+    /// Digits prompted.
+    pub digits_total: usize,
+    /// Impostor trials that passed entirely.
+    pub impostor_passed: usize,
+    /// Replays of enrollment recordings against a fresh prompt that passed.
+    pub replays_passed: usize,
+    /// Replays tried.
+    pub replays: usize,
+    /// Bad recordings (silence, noise, very noisy) that passed.
+    pub bad_passed: usize,
+    /// Bad recordings tried.
+    pub bad: usize,
+    /// Speakers enrolled / speakers whose enrollment failed.
+    pub enrolled: usize,
+    /// Speakers whose enrollment failed.
+    pub enrollment_failed: usize,
+}
+
+/// Enroll every speaker from their `enroll` rows and run all trials.
+pub fn evaluate(engine: &VoiceEngine, dir: &Path) -> Result<Evaluation, VoiceError> {
+    let rows = manifest(dir)?;
+    let mut ev = Evaluation::default();
+    let mut templates: BTreeMap<String, VoiceTemplate> = BTreeMap::new();
+    let mut speakers: Vec<String> = rows
+        .iter()
+        .filter(|r| r.role == "enroll")
+        .map(|r| r.speaker.clone())
+        .collect();
+    speakers.dedup();
+    for s in &speakers {
+        let recs: Vec<(Audio, String)> = rows
+            .iter()
+            .filter(|r| &r.speaker == s && r.role == "enroll")
+            .map(|r| Ok((load(dir, &r.file)?, r.digits.clone())))
+            .collect::<Result<_, VoiceError>>()?;
+        match engine.enroll(&recs)?.template {
+            Some(t) => {
+                templates.insert(s.clone(), t);
+                ev.enrolled += 1;
+            }
+            None => ev.enrollment_failed += 1,
+        }
+    }
+    let fresh = "73920581";
+    for r in &rows {
+        let audio = load(dir, &r.file)?;
+        match r.role.as_str() {
+            "test" => {
+                for (s, t) in &templates {
+                    let d = engine.verify(t, &audio, &r.digits)?;
+                    if s == &r.speaker {
+                        ev.genuine.push(d.speaker_score);
+                        ev.genuine_trials += 1;
+                        ev.genuine_passed += usize::from(d.passed());
+                        ev.digits_right += d.digits.correct;
+                        ev.digits_total += r.digits.len();
+                    } else {
+                        ev.impostor.push(d.speaker_score);
+                        ev.impostor_passed += usize::from(d.passed());
+                    }
+                }
+            }
+            "noisy" => {
+                if let Some(t) = templates.get(&r.speaker) {
+                    ev.genuine_noisy
+                        .push(engine.verify(t, &audio, &r.digits)?.speaker_score);
+                }
+            }
+            "enroll" => {
+                if let Some(t) = templates.get(&r.speaker) {
+                    let prompt = if r.digits == fresh { "16480257" } else { fresh };
+                    ev.replays += 1;
+                    ev.replays_passed += usize::from(engine.verify(t, &audio, prompt)?.passed());
+                }
+            }
+            "very_noisy" | "silence" | "noise" => {
+                let t = templates.get(&r.speaker).or_else(|| templates.values().next());
+                if let Some(t) = t {
+                    let prompt = if r.digits.len() == 8 { r.digits.as_str() } else { fresh };
+                    ev.bad += 1;
+                    ev.bad_passed += usize::from(engine.verify(t, &audio, prompt)?.passed());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(ev)
+}
+
+/// Speaker-only evaluation for sets without digit prompts (e.g. real speech of words):
+/// template = mean embedding of each speaker's `enroll` rows; every `test` row scored
+/// against every template. Returns (genuine, impostor) similarities.
+pub fn evaluate_speakers(engine: &VoiceEngine, dir: &Path) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
+    use crate::speaker::SpeakerEmbedding;
+    let rows = manifest(dir)?;
+    let mut enrolled: BTreeMap<String, Vec<SpeakerEmbedding>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.role == "enroll") {
+        let e = engine.speaker_embedding(&load(dir, &r.file)?)?;
+        enrolled.entry(r.speaker.clone()).or_default().push(e);
+    }
+    let templates: BTreeMap<String, SpeakerEmbedding> = enrolled
+        .into_iter()
+        .filter_map(|(s, v)| SpeakerEmbedding::mean(&v).map(|m| (s, m)))
+        .collect();
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    for r in rows.iter().filter(|r| r.role == "test") {
+        let e = engine.speaker_embedding(&load(dir, &r.file)?)?;
+        for (s, t) in &templates {
+            if s == &r.speaker {
+                genuine.push(e.similarity(t))
+            } else {
+                impostor.push(e.similarity(t))
+            }
+        }
+    }
+    Ok((genuine, impostor))
+}
+
+/// Equal error rate of similarity scores (higher = same): `(threshold, eer)`.
+pub fn eer(genuine: &[f32], impostor: &[f32]) -> (f32, f64) {
+    let mut best = (0.0f32, f64::INFINITY, 1.0f64);
+    let mut candidates: Vec<f32> = genuine.iter().chain(impostor).copied().collect();
+    candidates.sort_by(f32::total_cmp);
+    for t in candidates {
+        let frr = genuine.iter().filter(|s| **s < t).count() as f64 / genuine.len().max(1) as f64;
+        let far = impostor.iter().filter(|s| **s >= t).count() as f64 / impostor.len().max(1) as f64;
+        if (far - frr).abs() < best.1 {
+            best = (t, (far - frr).abs(), (far + frr) / 2.0);
+        }
+    }
+    (best.0, best.2)
+}

@@ -1,0 +1,19 @@
+//! # certify-voice
+//!
+//! The voiceprint engine of certify (声纹认证): audio input and resampling, features with
+//! `rustfft` (GE2E mels, MFCCs), voice activity (Silero VAD), recording quality, speaker
+//! embedding (GE2E via ONNX Runtime), and a speaker-dependent check of the prompted digits
+//! (DTW over the person's own enrollment words). Raw audio is not kept: templates hold an
+//! embedding and MFCC word features only.
+
+pub mod audio;
+pub mod digits;
+pub mod engine;
+pub mod eval;
+pub mod features;
+pub mod quality;
+pub mod speaker;
+pub mod vad;
+
+pub use audio::{Audio, AudioError};
+pub use engine::{VoiceDecision, VoiceEngine, VoiceEngineConfig, VoiceEnrollment, VoiceError, VoiceTemplate};

@@ -1,0 +1,169 @@
+//! Voice activity: the Silero VAD model (speech probability per 32 ms chunk) for quality
+//! checks, and energy segmentation into separate words (digits) for the prompt check.
+
+use certify_onnx::{Input, Model, ModelSpec, RuntimeError};
+
+/// Silero VAD 16 kHz (PyPI silero-vad 6.2.3, shipped as ONNX).
+pub const SILERO_VAD: ModelSpec = ModelSpec {
+    file: "silero_vad_16k_op15.onnx",
+    sha256: "7ed98ddbad84ccac4cd0aeb3099049280713df825c610a8ed34543318f1b2c49",
+    inputs: &[("input", &[-1, -1]), ("state", &[2, -1, 128]), ("sr", &[])],
+    outputs: &[("output", &[-1, 1]), ("stateN", &[-1, -1, -1])],
+};
+
+/// Samples per VAD chunk (32 ms).
+pub const CHUNK: usize = 512;
+const CONTEXT: usize = 64;
+
+/// The Silero VAD.
+#[derive(Debug)]
+pub struct Vad {
+    model: Model,
+}
+
+impl Vad {
+    /// Wrap the loaded model.
+    pub fn new(model: Model) -> Self {
+        Self { model }
+    }
+
+    /// Speech probability of each 512-sample chunk (the model's recurrent state carried
+    /// across chunks, each chunk preceded by 64 samples of context).
+    pub fn probabilities(&self, x: &[f32]) -> Result<Vec<f32>, RuntimeError> {
+        let mut state = vec![0f32; 2 * 128];
+        let mut context = vec![0f32; CONTEXT];
+        let mut out = Vec::with_capacity(x.len() / CHUNK + 1);
+        let mut input = vec![0f32; CONTEXT + CHUNK];
+        for chunk in x.chunks(CHUNK) {
+            input[..CONTEXT].copy_from_slice(&context);
+            input[CONTEXT..CONTEXT + chunk.len()].copy_from_slice(chunk);
+            input[CONTEXT + chunk.len()..].fill(0.0);
+            let res = self.model.run_inputs(&[
+                Input::F32 {
+                    shape: &[1, CONTEXT + CHUNK],
+                    data: &input,
+                },
+                Input::F32 {
+                    shape: &[2, 1, 128],
+                    data: &state,
+                },
+                Input::I64Scalar(16_000),
+            ])?;
+            out.push(res[0].1.first().copied().unwrap_or(0.0));
+            state.copy_from_slice(&res[1].1[..256]);
+            context.copy_from_slice(&input[CHUNK..]);
+        }
+        Ok(out)
+    }
+}
+
+/// Split audio into word-like segments by frame energy (10 ms frames): active frames are
+/// those above the midpoint (in dB) between the noise floor and the peak, or above
+/// −35 dB of the peak; gaps of at least 80 ms separate segments; segments shorter than
+/// 100 ms are dropped. Returns frame ranges.
+pub fn energy_segments(x: &[f32]) -> Vec<(usize, usize)> {
+    const FRAME: usize = 160;
+    const MIN_SIL: usize = 8;
+    const MIN_LEN: usize = 10;
+    let n = x.len() / FRAME;
+    if n == 0 {
+        return Vec::new();
+    }
+    let e: Vec<f64> = (0..n)
+        .map(|i| {
+            x[i * FRAME..(i + 1) * FRAME]
+                .iter()
+                .map(|&v| f64::from(v).powi(2))
+                .sum::<f64>()
+                + 1e-10
+        })
+        .collect();
+    let max = e.iter().copied().fold(0.0, f64::max);
+    let db: Vec<f64> = e.iter().map(|v| 10.0 * (v / max).log10()).collect();
+    let mut sorted = db.clone();
+    sorted.sort_by(f64::total_cmp);
+    // numpy.percentile(db, 10) with linear interpolation.
+    let pos = 0.1 * (n - 1) as f64;
+    let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
+    let floor = sorted[lo] + (sorted[(lo + 1).min(n - 1)] - sorted[lo]) * frac;
+    let thr = (-35.0f64).max(floor + 0.5 * (0.0 - floor));
+    let act: Vec<bool> = db.iter().map(|&d| d > thr).collect();
+    let mut segs = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if act[i] {
+            let mut j = i;
+            let mut last = i;
+            while j < n && (act[j] || j - last < MIN_SIL) {
+                if act[j] {
+                    last = j;
+                }
+                j += 1;
+            }
+            if last + 1 - i >= MIN_LEN {
+                segs.push((i, last + 1));
+            }
+            i = last + 1;
+        } else {
+            i += 1;
+        }
+    }
+    segs
+}
+
+/// Most segments [`segments_for`] will add or remove to reach the expected count.
+pub const MAX_SEGMENT_ADJUST: usize = 2;
+
+/// Energy segments adjusted to the `expected` word count, when the raw count is within
+/// [`MAX_SEGMENT_ADJUST`]: too few → split the longest segment at its quietest frame
+/// (fast speech runs digits together); too many → merge the two segments with the shortest
+/// gap. `None` when the raw count is too far off to be the prompt.
+pub fn segments_for(x: &[f32], expected: usize) -> Option<Vec<(usize, usize)>> {
+    const FRAME: usize = 160;
+    let mut segs = energy_segments(x);
+    if segs.is_empty() || segs.len().abs_diff(expected) > MAX_SEGMENT_ADJUST {
+        return None;
+    }
+    let energy = |f: usize| {
+        x[f * FRAME..((f + 1) * FRAME).min(x.len())]
+            .iter()
+            .map(|v| v * v)
+            .sum::<f32>()
+    };
+    while segs.len() < expected {
+        let (i, &(a, b)) = segs.iter().enumerate().max_by_key(|(_, s)| s.1 - s.0)?;
+        if b - a < 12 {
+            return None;
+        }
+        let cut = (a + 5..b - 5).min_by(|&p, &q| energy(p).total_cmp(&energy(q)))?;
+        segs.splice(i..=i, [(a, cut), (cut + 1, b)]);
+    }
+    while segs.len() > expected {
+        let i = (0..segs.len() - 1).min_by_key(|&i| segs[i + 1].0 - segs[i].1)?;
+        let merged = (segs[i].0, segs[i + 1].1);
+        segs.splice(i..=i + 1, [merged]);
+    }
+    Some(segs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn energy_segments_split_bursts_separated_by_silence() {
+        let mut x = vec![0.0f32; 16_000];
+        for (start, len) in [(1600, 3200), (6400, 2400), (11_200, 3200)] {
+            for (i, v) in x[start..start + len].iter_mut().enumerate() {
+                *v = (i as f32 * 0.2).sin() * 0.5;
+            }
+        }
+        assert_eq!(energy_segments(&x), vec![(10, 30), (40, 55), (70, 90)]);
+        assert!(energy_segments(&[0.0; 100]).is_empty());
+        // Two bursts run together are split; a count far off is refused.
+        let split = segments_for(&x, 4).unwrap();
+        assert_eq!(split.len(), 4);
+        assert_eq!(segments_for(&x, 2).unwrap(), vec![(10, 55), (70, 90)]);
+        assert!(segments_for(&x, 8).is_none());
+    }
+}
