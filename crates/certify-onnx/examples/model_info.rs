@@ -1,4 +1,5 @@
-//! Print the inputs and outputs of ONNX models: `model_info <lib> <model.onnx>...`.
+//! Print the inputs and outputs of ONNX models (to write a `ModelSpec`):
+//! `cargo run -p certify-onnx --example model_info -- <libonnxruntime.so> <model.onnx>...`.
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let env = ort::init_from(&args[0])?.build()?;

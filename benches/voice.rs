@@ -1,0 +1,76 @@
+//! Voice engine timings, one thread: verification of one utterance (VAD + quality +
+//! features + speaker embedding + digit check) as a real-time factor, and enrollment of
+//! five utterances. `cargo bench -p certify-benches --bench voice` (needs scripts/setup.sh).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
+use std::path::PathBuf;
+use std::time::Instant;
+
+const ENROLL: [&str; 5] = ["01234567", "89012345", "67890123", "45678901", "23456789"];
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let n = if std::env::args().any(|a| a == "--bench") {
+        20
+    } else {
+        1
+    };
+    let e = VoiceEngine::load(VoiceEngineConfig::new(root.join("models"))).expect("engine");
+    let wav = |name: &str| {
+        Audio::from_wav(&std::fs::read(root.join(".deps/testdata/voice").join(name)).expect("run scripts/setup.sh"))
+            .unwrap()
+    };
+    let recs: Vec<(Audio, String)> = (0..5)
+        .map(|i| (wav(&format!("cmn_m1_enroll{i}.wav")), ENROLL[i].to_string()))
+        .collect();
+    let template = e.enroll(&recs).unwrap().template.unwrap();
+    let probe = wav("cmn_m1_test0.wav");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let verify = median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                assert!(e.verify(&template, &probe, "73920581").unwrap().passed());
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    );
+    let embed = median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                e.speaker_embedding(&probe).unwrap();
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    );
+    let enroll = median(
+        (0..n.min(5))
+            .map(|_| {
+                let t = Instant::now();
+                e.enroll(&recs).unwrap();
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    );
+    let secs = probe.seconds() as f64;
+    let total: f64 = recs.iter().map(|r| r.0.seconds() as f64).sum();
+    println!(
+        "voice verification of a {secs:.2} s utterance: {:.0} ms, real-time factor {:.3}",
+        verify * 1000.0,
+        verify / secs
+    );
+    println!(
+        "voice speaker embedding alone: {:.0} ms (RTF {:.3})",
+        embed * 1000.0,
+        embed / secs
+    );
+    println!(
+        "voice enrollment of 5 utterances ({total:.1} s of audio): {:.0} ms",
+        enroll * 1000.0
+    );
+}
