@@ -254,3 +254,20 @@ fn enrollment_review_accepts_a_good_set_and_names_what_is_wrong() {
     let r = e.review_enrollment(&front, &front, &good).unwrap();
     assert!(r.issues.contains(&ReviewIssue::CardUnreadable), "{r:?}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    // Arbitrary pixels of arbitrary sizes go through the whole analysis without panicking
+    // (no face, or whatever the models make of noise, but always a value).
+    #[test]
+    fn arbitrary_images_never_panic(w in 64u32..300, h in 64u32..300, seed in proptest::prelude::any::<u64>()) {
+        let mut s = seed;
+        let img = RgbImage::from_fn(w, h, |_, _| {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            image::Rgb([(s >> 56) as u8, (s >> 48) as u8, (s >> 40) as u8])
+        });
+        let a = engine().analyze(&img);
+        proptest::prop_assert!(a.is_ok());
+        let _ = engine().review_enrollment(&img, &img, &img);
+    }
+}

@@ -146,6 +146,28 @@ impl VoiceDecision {
             MatchDecision::NoMatch
         }
     }
+
+    /// The claims to sign as evidence (see `certify_core::evidence`): liveness here is the
+    /// fresh prompt read correctly; the score is the speaker similarity × 1000.
+    pub fn claims(
+        &self,
+        challenge: &certify_core::evidence::Challenge,
+        operator: certify_core::id::ResidentId,
+        now: certify_core::time::Timestamp,
+        ttl_seconds: i64,
+    ) -> certify_core::evidence::EvidenceClaims {
+        certify_core::evidence::EvidenceClaims {
+            subject: challenge.subject,
+            operator,
+            modality: certify_core::biometric::Modality::Voice,
+            liveness_passed: self.digits_ok && self.report.issues.is_empty(),
+            decision: self.decision(),
+            score_milli: (self.speaker_score * 1000.0).round() as i32,
+            nonce: challenge.nonce,
+            issued_at: now,
+            expires_at: now.plus_seconds(ttl_seconds).min(challenge.expires_at),
+        }
+    }
 }
 
 /// The voice engine.

@@ -140,3 +140,28 @@ fn speaker_threshold_on_real_human_speech() {
         genuine.len()
     );
 }
+
+#[test]
+fn a_passed_verification_becomes_verifiable_single_use_evidence() {
+    use certify_core::biometric::Modality;
+    use certify_core::evidence::{Challenge, EvidenceSigner, EvidenceVerifier, MemoryReplayGuard};
+    use certify_core::id::ResidentId;
+    use certify_core::time::Timestamp;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    let t0 = Timestamp::from_unix_seconds(1_600_000_000);
+    let subject = ResidentId::parse("11010519491231002X").unwrap();
+    let ch = Challenge::issue(subject, Modality::Voice, t0, 120, &mut rng);
+    let d = engine()
+        .verify(&enroll("cmn_klatt"), &wav("cmn_klatt_test2.wav"), TEST[2])
+        .unwrap();
+    assert!(d.passed(), "{d:?}");
+    let signer = EvidenceSigner::generate(&mut rng);
+    let token = signer.sign(&d.claims(&ch, subject, t0.plus_seconds(5), 60));
+    let verifier = EvidenceVerifier::from_public_key(signer.public_key()).unwrap();
+    let mut guard = MemoryReplayGuard::default();
+    let claims = verifier.verify(&token, &ch, t0.plus_seconds(6), &mut guard).unwrap();
+    assert!(claims.passed() && claims.modality == Modality::Voice);
+    assert!(verifier.verify(&token, &ch, t0.plus_seconds(7), &mut guard).is_err());
+}
