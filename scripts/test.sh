@@ -14,5 +14,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
+echo "== C API: header current, tests under ASan/UBSan against the shared and static library"
+./bindings/c/run_tests.sh
 echo "== data tables are the generated ones"
 grep -q "^110103	崇文区" crates/certify-core/data/gb2260.tsv
