@@ -16,5 +16,7 @@ cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
 echo "== C API: header current, tests under ASan/UBSan against the shared and static library"
 ./bindings/c/run_tests.sh
+echo "== UniFFI: Python tests; Kotlin and Swift sources generated"
+./bindings/uniffi/run_tests.sh
 echo "== data tables are the generated ones"
 grep -q "^110103	崇文区" crates/certify-core/data/gb2260.tsv

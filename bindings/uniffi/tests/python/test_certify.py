@@ -1,0 +1,86 @@
+"""Python tests of the UniFFI bindings (run by bindings/uniffi/run_tests.sh).
+
+Plain asserts with a tiny runner, so no test framework is needed; prints "N passed, N failed".
+"""
+import os
+import sys
+import traceback
+
+import certify
+
+ROOT = os.environ.get("CERTIFY_ROOT", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")))
+PHOTOS = os.path.join(ROOT, ".deps", "testdata", "face")
+PUCHENG = '{"kind":"window","opens":"2020-06-03","closes":"2020-07-31","suspend_from":"2020-08"}'
+
+
+def raises_code(code, fn, *args):
+    try:
+        fn(*args)
+    except certify.CertifyError.Failed as e:
+        assert e.code == code, f"expected code {code}, got {e.code}: {e.message}"
+        return e
+    raise AssertionError(f"expected CertifyError code {code}")
+
+
+def test_id_check():
+    info = certify.id_check("110105491231002")
+    assert info.normalized == "11010519491231002X"
+    assert info.birth_date == "1949-12-31" and info.sex == "female"
+    assert info.region_code == "110105" and info.region_name == "朝阳区" and info.kind == "resident_card"
+    e = raises_code(203, certify.id_check, "110105194912310021")
+    assert "check" in e.message
+
+
+def test_every_code_has_a_message():
+    codes = certify.all_status_codes()
+    assert 0 in codes and 199 in codes and len(codes) == len(set(codes))
+    for c in codes:
+        assert certify.status_message(c) not in ("", "unknown status"), c
+    assert certify.status_message(99999) == "unknown status"
+
+
+def test_names():
+    assert certify.name_matches("劉曉瑜", "刘晓瑜")
+    assert not certify.name_matches("刘晓瑜", "刘婉芸")
+    raises_code(210, certify.name_matches, " ", "刘")
+
+
+def test_cycle():
+    s = certify.cycle_status(PUCHENG, None, "2012-03", "2020-08-01")
+    assert s.status == "overdue" and s.date == "2020-07-31" and s.suspend_from == "2020-08"
+    assert certify.cycle_status(PUCHENG, "2020-06-10", "2012-03", "2020-08-01").status == "certified"
+    raises_code(400, certify.cycle_status, '{"kind":"weekly"}', None, "2012-03", "2020-08-01")
+    raises_code(401, certify.cycle_status, PUCHENG, None, "2012-3", "2020-08-01")
+
+
+def test_face_engine():
+    raises_code(601, certify.FaceEngine, "/nonexistent", os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
+    engine = certify.FaceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
+    read = lambda n: open(os.path.join(PHOTOS, n), "rb").read()
+    a, b, c = (engine.template(read(n)) for n in ("obama.jpg", "obama2.jpg", "biden.jpg"))
+    assert len(a) == 128
+    same = engine.compare(a, b)
+    assert same.same_person and same.distance < 0.5, same
+    other = engine.compare(a, c)
+    assert not other.same_person and other.distance > 0.5, other
+    raises_code(613, engine.template, b"\x89PNG garbage")
+    raises_code(102, engine.compare, a[:3], b)
+
+
+def main():
+    tests = [v for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
+    passed = failed = 0
+    for t in tests:
+        try:
+            t()
+            passed += 1
+        except Exception:
+            failed += 1
+            print(f"FAIL {t.__name__}", file=sys.stderr)
+            traceback.print_exc()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
