@@ -4,7 +4,7 @@
 //! - `certify cycle run` — the deadline run over roster and certification files.
 //! - `certify demo` — a scripted walk through the certification rules, end to end.
 
-use certify_cli::{Format, demo, idcheck, run};
+use certify_cli::{demo, idcheck, run};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,32 +54,7 @@ enum IdCommand {
 enum CycleCommand {
     /// The deadline run: compare certifications with the roster; list suspensions and
     /// resumptions with back pay; print a summary.
-    Run {
-        /// Region and scheme configuration (TOML with a [cycle] table).
-        #[arg(long)]
-        config: PathBuf,
-        /// Roster/payroll CSV: id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason.
-        #[arg(long)]
-        roster: PathBuf,
-        /// Certifications CSV: id_number,date[,method[,outcome]].
-        #[arg(long)]
-        certifications: PathBuf,
-        /// The run date (YYYY-MM-DD): people whose deadline is before it are overdue.
-        #[arg(long)]
-        date: String,
-        /// Where to write the list of changes ("-" for stdout).
-        #[arg(long, default_value = "-")]
-        output: PathBuf,
-        /// List format.
-        #[arg(long, value_enum, default_value = "csv")]
-        format: Format,
-        /// Also write unchanged rows to the list.
-        #[arg(long)]
-        all: bool,
-        /// Write the summary JSON here as well as to stderr.
-        #[arg(long)]
-        summary: Option<PathBuf>,
-    },
+    Run(run::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -89,27 +64,8 @@ fn main() -> ExitCode {
             command: IdCommand::Check,
         } => idcheck::run(std::io::stdin().lock(), std::io::stdout().lock()),
         Command::Cycle {
-            command:
-                CycleCommand::Run {
-                    config,
-                    roster,
-                    certifications,
-                    date,
-                    output,
-                    format,
-                    all,
-                    summary,
-                },
-        } => run::run(&run::RunArgs {
-            config,
-            roster,
-            certifications,
-            date,
-            output,
-            format,
-            all,
-            summary,
-        }),
+            command: CycleCommand::Run(args),
+        } => run::run(&args),
         Command::Demo { models, photos } => demo::run(
             &mut std::io::stdout().lock(),
             &demo::DemoOptions {

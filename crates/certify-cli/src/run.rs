@@ -18,23 +18,32 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use time::Date;
 
-/// Arguments of the run (see `certify cycle run --help`).
+/// Arguments of the deadline run (`certify cycle run`).
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// Region configuration TOML.
+    /// Region and scheme configuration (TOML with a [cycle] table).
+    #[arg(long)]
     pub config: PathBuf,
-    /// Roster CSV.
+    /// Roster/payroll CSV: id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason.
+    #[arg(long)]
     pub roster: PathBuf,
-    /// Certifications CSV.
+    /// Certifications CSV: id_number,date[,method[,outcome]].
+    #[arg(long)]
     pub certifications: PathBuf,
-    /// Run date, `YYYY-MM-DD`.
+    /// The run date (YYYY-MM-DD): people whose deadline is before it are overdue.
+    #[arg(long)]
     pub date: String,
-    /// List output path, `-` for stdout.
+    /// Where to write the list of changes ("-" for stdout).
+    #[arg(long, default_value = "-")]
     pub output: PathBuf,
     /// List format.
+    #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
-    /// Also list unchanged rows.
+    /// Also write unchanged rows to the list.
+    #[arg(long)]
     pub all: bool,
-    /// Where to write the summary JSON too.
+    /// Write the summary JSON here as well as to stderr.
+    #[arg(long)]
     pub summary: Option<PathBuf>,
 }
 

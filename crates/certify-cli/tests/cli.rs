@@ -17,6 +17,30 @@ fn certify(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `certify cycle run` over the given files, with extra arguments.
+fn cycle_run(
+    config: &std::path::Path,
+    roster: &std::path::Path,
+    certs: &std::path::Path,
+    date: &str,
+    extra: &[&str],
+) -> Output {
+    let mut args = vec![
+        "cycle",
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+        "--certifications",
+        certs.to_str().unwrap(),
+        "--date",
+        date,
+    ];
+    args.extend_from_slice(extra);
+    certify(&args, "")
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("certify-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -92,24 +116,12 @@ fn cycle_run_suspends_resumes_and_reports_bad_rows() {
     .unwrap();
     let summary = dir.join("summary.json");
     let config = examples().join("pucheng-2020.toml");
-    let out = certify(
-        &[
-            "cycle",
-            "run",
-            "--config",
-            config.to_str().unwrap(),
-            "--roster",
-            roster.to_str().unwrap(),
-            "--certifications",
-            certs.to_str().unwrap(),
-            "--date",
-            "2020-11-01",
-            "--format",
-            "jsonl",
-            "--summary",
-            summary.to_str().unwrap(),
-        ],
-        "",
+    let out = cycle_run(
+        &config,
+        &roster,
+        &certs,
+        "2020-11-01",
+        &["--format", "jsonl", "--summary", summary.to_str().unwrap()],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
@@ -136,22 +148,7 @@ fn cycle_run_suspends_resumes_and_reports_bad_rows() {
     assert_eq!(s["certifications_invalid"], 1);
     assert_eq!(s["back_pay_total_yuan"], "9001.50");
     // CSV output, with every row.
-    let out = certify(
-        &[
-            "cycle",
-            "run",
-            "--config",
-            config.to_str().unwrap(),
-            "--roster",
-            roster.to_str().unwrap(),
-            "--certifications",
-            certs.to_str().unwrap(),
-            "--date",
-            "2020-07-31",
-            "--all",
-        ],
-        "",
-    );
+    let out = cycle_run(&config, &roster, &certs, "2020-07-31", &["--all"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("row,id_number,name,action,"), "{text}");
     assert_eq!(text.lines().count(), 6, "{text}");
@@ -169,56 +166,14 @@ fn cycle_run_refuses_bad_configuration_and_dates() {
     std::fs::write(&bad, "name='x'\nregion_code='610526'\nscheme='enterprise'\n[cycle]\nkind='window'\nopens='2020-07-31'\ncloses='2020-06-03'\nsuspend_from='2020-08'\n").unwrap();
     let roster = dir.join("r.csv");
     std::fs::write(&roster, "id_number,monthly_pension,pension_start\n").unwrap();
-    let out = certify(
-        &[
-            "cycle",
-            "run",
-            "--config",
-            bad.to_str().unwrap(),
-            "--roster",
-            roster.to_str().unwrap(),
-            "--certifications",
-            roster.to_str().unwrap(),
-            "--date",
-            "2020-08-01",
-        ],
-        "",
-    );
+    let out = cycle_run(&bad, &roster, &roster, "2020-08-01", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("window must open before it closes"));
     let good = examples().join("inner-mongolia.toml");
-    let out = certify(
-        &[
-            "cycle",
-            "run",
-            "--config",
-            good.to_str().unwrap(),
-            "--roster",
-            roster.to_str().unwrap(),
-            "--certifications",
-            roster.to_str().unwrap(),
-            "--date",
-            "2020/08/01",
-        ],
-        "",
-    );
+    let out = cycle_run(&good, &roster, &roster, "2020/08/01", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--date"));
-    let out = certify(
-        &[
-            "cycle",
-            "run",
-            "--config",
-            good.to_str().unwrap(),
-            "--roster",
-            roster.to_str().unwrap(),
-            "--certifications",
-            roster.to_str().unwrap(),
-            "--date",
-            "2020-08-01",
-        ],
-        "",
-    );
+    let out = cycle_run(&good, &roster, &roster, "2020-08-01", &[]);
     assert!(!out.status.success(), "the certification file lacks a date column");
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing column \"date\""));
     let _ = std::fs::remove_dir_all(dir);

@@ -81,6 +81,30 @@ pub struct EvidenceClaims {
 }
 
 impl EvidenceClaims {
+    /// Claims answering `challenge`: its subject, modality and nonce, issued at `now`,
+    /// expiring after `ttl_seconds` or with the challenge, whichever comes first.
+    pub fn for_challenge(
+        challenge: &Challenge,
+        operator: ResidentId,
+        liveness_passed: bool,
+        decision: MatchDecision,
+        score_milli: i32,
+        now: Timestamp,
+        ttl_seconds: i64,
+    ) -> Self {
+        Self {
+            subject: challenge.subject,
+            operator,
+            modality: challenge.modality,
+            liveness_passed,
+            decision,
+            score_milli,
+            nonce: challenge.nonce,
+            issued_at: now,
+            expires_at: now.plus_seconds(ttl_seconds).min(challenge.expires_at),
+        }
+    }
+
     /// Whether the claims show a passed certification (liveness and match).
     pub fn passed(&self) -> bool {
         self.liveness_passed && self.decision == MatchDecision::Match

@@ -526,21 +526,19 @@ impl CertificationDecision {
         now: certify_core::time::Timestamp,
         ttl_seconds: i64,
     ) -> certify_core::evidence::EvidenceClaims {
-        certify_core::evidence::EvidenceClaims {
-            subject: challenge.subject,
+        certify_core::evidence::EvidenceClaims::for_challenge(
+            challenge,
             operator,
-            modality: certify_core::biometric::Modality::Face,
-            liveness_passed: self.liveness_passed,
-            decision: if self.passed() {
+            self.liveness_passed,
+            if self.passed() {
                 MatchDecision::Match
             } else {
                 MatchDecision::NoMatch
             },
-            score_milli: self.comparison.map_or(-1, |c| (c.distance * 1000.0).round() as i32),
-            nonce: challenge.nonce,
-            issued_at: now,
-            expires_at: now.plus_seconds(ttl_seconds).min(challenge.expires_at),
-        }
+            self.comparison.map_or(-1, |c| (c.distance * 1000.0).round() as i32),
+            now,
+            ttl_seconds,
+        )
     }
 }
 

@@ -156,17 +156,15 @@ impl VoiceDecision {
         now: certify_core::time::Timestamp,
         ttl_seconds: i64,
     ) -> certify_core::evidence::EvidenceClaims {
-        certify_core::evidence::EvidenceClaims {
-            subject: challenge.subject,
+        certify_core::evidence::EvidenceClaims::for_challenge(
+            challenge,
             operator,
-            modality: certify_core::biometric::Modality::Voice,
-            liveness_passed: self.digits_ok && self.report.issues.is_empty(),
-            decision: self.decision(),
-            score_milli: (self.speaker_score * 1000.0).round() as i32,
-            nonce: challenge.nonce,
-            issued_at: now,
-            expires_at: now.plus_seconds(ttl_seconds).min(challenge.expires_at),
-        }
+            self.digits_ok && self.report.issues.is_empty(),
+            self.decision(),
+            (self.speaker_score * 1000.0).round() as i32,
+            now,
+            ttl_seconds,
+        )
     }
 }
 
