@@ -79,4 +79,18 @@ if [ ! -f "$HUMAN/manifest.tsv" ]; then
   echo "setup: real speech for speaker calibration (Debian klettres-data, ktuberling-data)"
   python3 scripts/gen_human.py "$HUMAN"
 fi
+# 4. Kotlin compiler (npm kotlin-compiler, runs on the installed JDK) and JNA (Debian),
+#    for the Kotlin tests of the UniFFI bindings.
+if [ ! -x "$DEPS/kotlin/node_modules/kotlin-compiler/bin/kotlinc" ]; then
+  echo "setup: installing kotlin-compiler 2.4.20 (npm)"
+  mkdir -p "$DEPS/kotlin"
+  (cd "$DEPS/kotlin" && npm install --silent --no-audit --no-fund kotlin-compiler@2.4.20 >/dev/null)
+fi
+if [ ! -f /usr/share/java/jna.jar ]; then
+  echo "setup: installing libjna-java (Debian)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libjna-java >/dev/null
+fi
+
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"

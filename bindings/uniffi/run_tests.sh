@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generate the UniFFI bindings (library mode) and run the Python tests against the library.
-# Kotlin and Swift sources are generated too (compiling them is documented in README.md).
+# and the Kotlin tests on the host JVM (npm kotlin-compiler + Debian libjna-java, from
+# scripts/setup.sh). Swift sources are generated too (compiling them is documented).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -13,3 +14,8 @@ done
 cp "$LIB" "$OUT/python/"
 echo "== Python tests of the UniFFI bindings"
 CERTIFY_ROOT="$ROOT" PYTHONPATH="$OUT/python" python3 bindings/uniffi/tests/python/test_certify.py
+echo "== Kotlin tests of the UniFFI bindings (host JVM, JNA)"
+KOTLINC="$ROOT/.deps/kotlin/node_modules/kotlin-compiler/bin/kotlinc"
+"$KOTLINC" -nowarn "$OUT/kotlin/uniffi/certify/certify.kt" bindings/uniffi/tests/kotlin/CertifyTest.kt \
+  -cp /usr/share/java/jna.jar -include-runtime -d "$OUT/kotlin-test.jar" 2>&1 | grep -v "^warning" || true
+java -Djna.library.path="$ROOT/target/debug" -cp "$OUT/kotlin-test.jar:/usr/share/java/jna.jar" CertifyTestKt "$ROOT"

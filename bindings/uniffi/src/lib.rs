@@ -16,19 +16,20 @@ uniffi::setup_scaffolding!("certify");
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum CertifyError {
     /// A certify error.
-    #[error("[{code}] {message}")]
+    #[error("[{code}] {detail}")]
     Failed {
         /// The stable numeric code (same table as the C API).
         code: u32,
-        /// What went wrong.
-        message: String,
+        /// What went wrong (`detail`, since `message` is taken by the exception types of
+        /// Kotlin and Swift).
+        detail: String,
     },
 }
 
 fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> CertifyError {
     CertifyError::Failed {
         code: status as u32,
-        message: message.to_string(),
+        detail: message.to_string(),
     }
 }
 

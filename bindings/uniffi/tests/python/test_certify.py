@@ -17,7 +17,7 @@ def raises_code(code, fn, *args):
     try:
         fn(*args)
     except certify.CertifyError.Failed as e:
-        assert e.code == code, f"expected code {code}, got {e.code}: {e.message}"
+        assert e.code == code, f"expected code {code}, got {e.code}: {e.detail}"
         return e
     raise AssertionError(f"expected CertifyError code {code}")
 
@@ -28,7 +28,7 @@ def test_id_check():
     assert info.birth_date == "1949-12-31" and info.sex == "female"
     assert info.region_code == "110105" and info.region_name == "朝阳区" and info.kind == "resident_card"
     e = raises_code(203, certify.id_check, "110105194912310021")
-    assert "check" in e.message
+    assert "check" in e.detail
 
 
 def test_every_code_has_a_message():
