@@ -76,6 +76,18 @@ enum CertifyStatus
   CERTIFY_STATUS_IMAGE_BAD_FRAME = 614,
   // The photo is not usable (no face, too dark, …): see the quality call.
   CERTIFY_STATUS_FACE_QUALITY = 620,
+  // Audio empty.
+  CERTIFY_STATUS_AUDIO_EMPTY = 630,
+  // Audio has NaN or infinite samples.
+  CERTIFY_STATUS_AUDIO_NOT_FINITE = 631,
+  // Sample rate outside 8–48 kHz.
+  CERTIFY_STATUS_AUDIO_UNSUPPORTED_RATE = 632,
+  // Recording longer than 30 s.
+  CERTIFY_STATUS_AUDIO_TOO_LONG = 633,
+  // Recording shorter than 0.3 s.
+  CERTIFY_STATUS_AUDIO_TOO_SHORT = 634,
+  // Not a readable WAV file.
+  CERTIFY_STATUS_AUDIO_BAD_WAV = 635,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -73,6 +73,18 @@ pub enum CertifyStatus {
     ImageBadFrame = 614,
     /// The photo is not usable (no face, too dark, …): see the quality call.
     FaceQuality = 620,
+    /// Audio empty.
+    AudioEmpty = 630,
+    /// Audio has NaN or infinite samples.
+    AudioNotFinite = 631,
+    /// Sample rate outside 8–48 kHz.
+    AudioUnsupportedRate = 632,
+    /// Recording longer than 30 s.
+    AudioTooLong = 633,
+    /// Recording shorter than 0.3 s.
+    AudioTooShort = 634,
+    /// Not a readable WAV file.
+    AudioBadWav = 635,
 }
 
 /// Every status, for the "each language maps each code" checks.
@@ -106,6 +118,12 @@ pub const ALL: &[CertifyStatus] = &[
     CertifyStatus::ImageDecode,
     CertifyStatus::ImageBadFrame,
     CertifyStatus::FaceQuality,
+    CertifyStatus::AudioEmpty,
+    CertifyStatus::AudioNotFinite,
+    CertifyStatus::AudioUnsupportedRate,
+    CertifyStatus::AudioTooLong,
+    CertifyStatus::AudioTooShort,
+    CertifyStatus::AudioBadWav,
 ];
 
 impl CertifyStatus {
@@ -141,6 +159,12 @@ impl CertifyStatus {
             CertifyStatus::ImageDecode => "the image cannot be decoded\0",
             CertifyStatus::ImageBadFrame => "the raw frame does not match its size\0",
             CertifyStatus::FaceQuality => "the photo is not usable (no face, light, blur, pose)\0",
+            CertifyStatus::AudioEmpty => "the recording is empty\0",
+            CertifyStatus::AudioNotFinite => "the recording has invalid samples\0",
+            CertifyStatus::AudioUnsupportedRate => "the sample rate is not supported (8000-48000 Hz)\0",
+            CertifyStatus::AudioTooLong => "the recording is too long (at most 30 s)\0",
+            CertifyStatus::AudioTooShort => "the recording is too short\0",
+            CertifyStatus::AudioBadWav => "the WAV file cannot be read\0",
         }
     }
 }
@@ -195,6 +219,30 @@ impl ToStatus for ImageError {
             ImageError::TooSmall { .. } => CertifyStatus::ImageTooSmall,
             ImageError::Decode(_) => CertifyStatus::ImageDecode,
             ImageError::BadFrame(_) => CertifyStatus::ImageBadFrame,
+        }
+    }
+}
+
+impl ToStatus for certify_voice::AudioError {
+    fn status(&self) -> CertifyStatus {
+        use certify_voice::AudioError as A;
+        match self {
+            A::Empty => CertifyStatus::AudioEmpty,
+            A::NotFinite => CertifyStatus::AudioNotFinite,
+            A::UnsupportedRate(_) => CertifyStatus::AudioUnsupportedRate,
+            A::TooLong(_) => CertifyStatus::AudioTooLong,
+            A::TooShort(_) => CertifyStatus::AudioTooShort,
+            A::BadWav(_) => CertifyStatus::AudioBadWav,
+        }
+    }
+}
+
+impl ToStatus for certify_voice::VoiceError {
+    fn status(&self) -> CertifyStatus {
+        match self {
+            certify_voice::VoiceError::Runtime(e) => e.status(),
+            certify_voice::VoiceError::Audio(e) => e.status(),
+            certify_voice::VoiceError::Invalid(_) => CertifyStatus::InvalidArgument,
         }
     }
 }

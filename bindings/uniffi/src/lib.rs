@@ -6,11 +6,30 @@
 use certify::{CertifyStatus, ToStatus};
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
+use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessSession};
 use certify_core::name::PersonName;
+use certify_core::time::Timestamp;
 use certify_core::time::{YearMonth, parse_date};
+use rand_core::{OsRng, RngCore};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 uniffi::setup_scaffolding!("certify");
+
+/// The wall clock: bindings supply it; the core never reads one.
+fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+fn action_name(a: Action) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
 
 /// Every error crossing the boundary: the C API's status code and a message.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -171,7 +190,7 @@ pub struct FaceComparison {
 
 /// The face engine (thread-safe).
 #[derive(uniffi::Object)]
-pub struct FaceEngine(certify_face::FaceEngine);
+pub struct FaceEngine(Arc<certify_face::FaceEngine>);
 
 #[uniffi::export]
 impl FaceEngine {
@@ -181,7 +200,32 @@ impl FaceEngine {
     pub fn new(models_dir: String, runtime_library: Option<String>) -> Result<Self, CertifyError> {
         let mut config = certify_face::FaceEngineConfig::new(models_dir);
         config.runtime_library = runtime_library.map(PathBuf::from);
-        Ok(Self(certify_face::FaceEngine::load(config).map_err(from)?))
+        Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
+    }
+
+    /// Start a liveness session: 2–3 random actions drawn with the OS random generator.
+    pub fn start_liveness(&self) -> Arc<LivenessRun> {
+        let challenge = LivenessChallenge::draw(&mut OsRng, now());
+        self.liveness_with(challenge)
+    }
+
+    /// Start a liveness session for given actions ("shake_head", "open_mouth", "blink",
+    /// "nod"), e.g. when the server drew the challenge.
+    pub fn start_liveness_with_actions(&self, actions: Vec<String>) -> Result<Arc<LivenessRun>, CertifyError> {
+        let actions = actions
+            .iter()
+            .map(|a| {
+                serde_json::from_value::<Action>(serde_json::Value::String(a.clone()))
+                    .map_err(|_| fail(CertifyStatus::InvalidArgument, format!("unknown action {a:?}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut nonce = [0u8; 16];
+        OsRng.fill_bytes(&mut nonce);
+        Ok(self.liveness_with(LivenessChallenge {
+            actions,
+            nonce,
+            issued_at: now(),
+        }))
     }
 
     /// The 128-float template of the single good face in a JPEG/PNG.
@@ -202,6 +246,179 @@ impl FaceEngine {
         Ok(FaceComparison {
             distance: c.distance,
             same_person: c.decision == certify_core::biometric::MatchDecision::Match,
+        })
+    }
+}
+
+impl FaceEngine {
+    fn liveness_with(&self, challenge: LivenessChallenge) -> Arc<LivenessRun> {
+        let actions = challenge.actions.iter().map(|a| action_name(*a)).collect();
+        let session = LivenessSession::new(challenge, LivenessConfig::default());
+        Arc::new(LivenessRun {
+            actions,
+            run: Mutex::new(Some(certify_face::engine::LivenessRun::new(
+                Arc::clone(&self.0),
+                session,
+            ))),
+        })
+    }
+}
+
+/// A liveness session fed frame by frame (JPEG/PNG bytes with milliseconds since start).
+#[derive(uniffi::Object)]
+pub struct LivenessRun {
+    actions: Vec<String>,
+    run: Mutex<Option<certify_face::engine::LivenessRun<Arc<certify_face::FaceEngine>>>>,
+}
+
+/// The result of a liveness session and the 1:1 match.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FaceDecision {
+    /// Actions done in order.
+    pub liveness_passed: bool,
+    /// Distance of the best frame to the template, when matched.
+    pub distance: Option<f32>,
+    /// Everything passed.
+    pub passed: bool,
+}
+
+#[uniffi::export]
+impl LivenessRun {
+    /// The actions asked for, in order.
+    pub fn actions(&self) -> Vec<String> {
+        self.actions.clone()
+    }
+
+    /// Feed one frame; returns the event name ("in_progress", "face_missing", "face_lost",
+    /// "wrong_action", "action_done", "passed", "timed_out").
+    pub fn push_frame(&self, image: Vec<u8>, elapsed_ms: u32) -> Result<String, CertifyError> {
+        let img = certify_face::image_io::decode(&image).map_err(from)?;
+        let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| fail(CertifyStatus::InvalidArgument, "the session has finished"))?;
+        let event = run.push_image(&img, elapsed_ms).map_err(from)?;
+        Ok(serde_json::to_value(&event)
+            .ok()
+            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_owned))
+            .unwrap_or_default())
+    }
+
+    /// End the session and match the best frame against a face template.
+    pub fn finish(&self, template: Vec<f32>) -> Result<FaceDecision, CertifyError> {
+        let run = self
+            .run
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .ok_or_else(|| fail(CertifyStatus::InvalidArgument, "the session has finished"))?;
+        let d = run
+            .finish(&certify_face::embed::FaceTemplate { embedding: template })
+            .map_err(from)?;
+        Ok(FaceDecision {
+            liveness_passed: d.liveness_passed,
+            distance: d.comparison.map(|c| c.distance),
+            passed: d.passed(),
+        })
+    }
+}
+
+/// Five enrollment prompts of 8 digits, every digit at least 3 times (OS random generator).
+#[uniffi::export]
+pub fn voice_enrollment_prompts() -> Vec<String> {
+    certify_core::voice::enrollment_prompts(&mut OsRng)
+}
+
+/// A certification prompt that is none of the enrollment prompts.
+#[uniffi::export]
+pub fn voice_verification_prompt(enrollment_prompts: Vec<String>) -> String {
+    certify_core::voice::verification_prompt(&mut OsRng, &enrollment_prompts)
+}
+
+/// One enrollment recording.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VoiceRecording {
+    /// WAV bytes.
+    pub wav: Vec<u8>,
+    /// The prompt that was read.
+    pub prompt: String,
+}
+
+/// The result of a voice enrollment.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VoiceEnrollmentResult {
+    /// The template (JSON) to store apart from identity, when every recording was usable.
+    pub template_json: Option<String>,
+    /// Per recording, its problems ("too_quiet", "wrong_digits" …): re-prompt those.
+    pub issues: Vec<Vec<String>>,
+}
+
+/// A voice certification decision.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VoiceDecisionInfo {
+    /// Speaker and digits passed.
+    pub passed: bool,
+    /// Same speaker at the threshold.
+    pub same_speaker: bool,
+    /// Cosine similarity to the template.
+    pub speaker_score: f32,
+    /// Digits heard.
+    pub digits_heard: String,
+    /// Recording problems.
+    pub issues: Vec<String>,
+}
+
+fn issue_names<T: serde::Serialize>(issues: &[T]) -> Vec<String> {
+    issues
+        .iter()
+        .filter_map(|i| serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_owned)))
+        .collect()
+}
+
+/// The voice engine (thread-safe).
+#[derive(uniffi::Object)]
+pub struct VoiceEngine(certify_voice::VoiceEngine);
+
+#[uniffi::export]
+impl VoiceEngine {
+    /// Load models from `models_dir`; ONNX Runtime from `runtime_library` (None: default search).
+    #[uniffi::constructor]
+    pub fn new(models_dir: String, runtime_library: Option<String>) -> Result<Self, CertifyError> {
+        let mut config = certify_voice::VoiceEngineConfig::new(models_dir);
+        config.runtime_library = runtime_library.map(PathBuf::from);
+        certify_voice::VoiceEngine::load(config).map(Self).map_err(from)
+    }
+
+    /// Enroll from five recordings of the enrollment prompts.
+    pub fn enroll(&self, recordings: Vec<VoiceRecording>) -> Result<VoiceEnrollmentResult, CertifyError> {
+        let recs = recordings
+            .into_iter()
+            .map(|r| Ok((certify_voice::Audio::from_wav(&r.wav).map_err(from)?, r.prompt)))
+            .collect::<Result<Vec<_>, CertifyError>>()?;
+        let e = self.0.enroll(&recs).map_err(from)?;
+        Ok(VoiceEnrollmentResult {
+            template_json: e.template.as_ref().and_then(|t| serde_json::to_string(t).ok()),
+            issues: e.reports.iter().map(|r| issue_names(&r.issues)).collect(),
+        })
+    }
+
+    /// Certification: a recording of `prompt` against the stored template.
+    pub fn verify(
+        &self,
+        template_json: String,
+        wav: Vec<u8>,
+        prompt: String,
+    ) -> Result<VoiceDecisionInfo, CertifyError> {
+        let template: certify_voice::VoiceTemplate =
+            serde_json::from_str(&template_json).map_err(|e| fail(CertifyStatus::InvalidArgument, e))?;
+        let audio = certify_voice::Audio::from_wav(&wav).map_err(from)?;
+        let d = self.0.verify(&template, &audio, &prompt).map_err(from)?;
+        Ok(VoiceDecisionInfo {
+            passed: d.passed(),
+            same_speaker: d.same_speaker,
+            speaker_score: d.speaker_score,
+            digits_heard: d.digits.heard.clone(),
+            issues: issue_names(&d.report.issues),
         })
     }
 }

@@ -482,7 +482,7 @@ impl FaceEngine {
     }
 
     /// Start a liveness run for a session drawn by the core.
-    pub fn liveness(&self, session: LivenessSession) -> LivenessRun<'_> {
+    pub fn liveness(&self, session: LivenessSession) -> LivenessRun<&FaceEngine> {
         LivenessRun {
             engine: self,
             session,
@@ -493,8 +493,8 @@ impl FaceEngine {
 
 /// A liveness session fed with images: each frame analysed, the most frontal frame kept
 /// (in memory, for the final match only) and dropped when the run ends.
-pub struct LivenessRun<'e> {
-    engine: &'e FaceEngine,
+pub struct LivenessRun<E: std::ops::Deref<Target = FaceEngine>> {
+    engine: E,
     session: LivenessSession,
     best: Option<(f32, RgbImage, FaceAnalysis)>,
 }
@@ -542,7 +542,16 @@ impl CertificationDecision {
     }
 }
 
-impl LivenessRun<'_> {
+impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
+    /// A run over an engine held by any pointer (`&FaceEngine`, `Arc<FaceEngine>` …).
+    pub fn new(engine: E, session: LivenessSession) -> Self {
+        Self {
+            engine,
+            session,
+            best: None,
+        }
+    }
+
     /// The session.
     pub fn session(&self) -> &LivenessSession {
         &self.session

@@ -67,6 +67,54 @@ def test_face_engine():
     raises_code(102, engine.compare, a[:3], b)
 
 
+VOICE = os.path.join(ROOT, ".deps", "testdata", "voice")
+ENROLL = ["01234567", "89012345", "67890123", "45678901", "23456789"]
+
+
+def test_voice_prompts():
+    p = certify.voice_enrollment_prompts()
+    assert len(p) == 5 and all(len(x) == 8 and x.isdigit() for x in p)
+    for d in "0123456789":
+        assert sum(x.count(d) for x in p) >= 3, d
+    v = certify.voice_verification_prompt(p)
+    assert len(v) == 8 and v not in p
+
+
+def test_voice_enroll_and_verify():
+    engine = certify.VoiceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
+    read = lambda n: open(os.path.join(VOICE, n), "rb").read()
+    recs = [certify.VoiceRecording(wav=read(f"cmn_m1_enroll{i}.wav"), prompt=ENROLL[i]) for i in range(5)]
+    result = engine.enroll(recs)
+    assert result.template_json and all(not i for i in result.issues), result.issues
+    ok = engine.verify(result.template_json, read("cmn_m1_test0.wav"), "73920581")
+    assert ok.passed and ok.same_speaker and ok.digits_heard == "73920581", ok
+    replay = engine.verify(result.template_json, read("cmn_m1_enroll0.wav"), "73920581")
+    assert not replay.passed
+    silence = engine.verify(result.template_json, read("silence.wav"), "73920581")
+    assert not silence.passed and "no_speech" in silence.issues, silence
+    recs[2] = certify.VoiceRecording(wav=read("silence.wav"), prompt=ENROLL[2])
+    bad = engine.enroll(recs)
+    assert bad.template_json is None and "no_speech" in bad.issues[2], bad.issues
+    raises_code(635, engine.verify, result.template_json, b"RIFFjunk", "73920581")
+
+
+def test_liveness_session():
+    engine = certify.FaceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
+    read = lambda n: open(os.path.join(PHOTOS, n), "rb").read()
+    drawn = engine.start_liveness()
+    assert 2 <= len(drawn.actions()) <= 3
+    run = engine.start_liveness_with_actions(["open_mouth", "shake_head"])
+    # Real frames: frontal, mouth closed, then mouth open (turned one way only).
+    frames = [read("obama.jpg")] * 3 + [read("obama3.jpg"), read("obama2.jpg")]
+    events = [run.push_frame(f, 500 * (i + 1)) for i, f in enumerate(frames)]
+    assert "action_done" in events, events
+    template = engine.template(read("obama2.jpg"))
+    decision = run.finish(template)
+    assert not decision.liveness_passed and not decision.passed  # the head was not shaken both ways
+    raises_code(102, run.finish, template)  # a session finishes once
+    raises_code(102, engine.start_liveness_with_actions, ["juggle"])
+
+
 def main():
     tests = [v for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
     passed = failed = 0
