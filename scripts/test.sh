@@ -18,5 +18,7 @@ echo "== C API: header current, tests under ASan/UBSan against the shared and st
 ./bindings/c/run_tests.sh
 echo "== UniFFI: Python tests; Kotlin and Swift sources generated"
 ./bindings/uniffi/run_tests.sh
+echo "== JNI: Java tests on the host JVM with -Xcheck:jni"
+./bindings/jni/run_tests.sh
 echo "== data tables are the generated ones"
 grep -q "^110103	崇文区" crates/certify-core/data/gb2260.tsv

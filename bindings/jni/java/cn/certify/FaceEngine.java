@@ -1,0 +1,27 @@
+package cn.certify;
+
+/** The face engine. Thread-safe; close it once when done. */
+public final class FaceEngine implements AutoCloseable {
+    private long handle;
+
+    /** Load models from modelsDir; ONNX Runtime from runtimeLibrary (null: default search). */
+    public FaceEngine(String modelsDir, String runtimeLibrary) throws CertifyException {
+        handle = Certify.faceEngineNew(modelsDir, runtimeLibrary);
+    }
+
+    /** The 128-float template of the single good face in a JPEG/PNG. */
+    public synchronized float[] template(byte[] image) throws CertifyException { return Certify.faceTemplate(handle, image); }
+    /** Euclidean distance between two templates. */
+    public synchronized float distance(float[] a, float[] b) throws CertifyException { return Certify.faceDistance(handle, a, b); }
+    /** Whether two templates are the same person at the engine's threshold. */
+    public synchronized boolean samePerson(float[] a, float[] b) throws CertifyException {
+        return Certify.faceDistance(handle, a, b) < Certify.faceThreshold(handle);
+    }
+
+    @Override
+    public synchronized void close() {
+        long h = handle;
+        handle = 0;
+        Certify.faceEngineFree(h);
+    }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Build the JNI library, compile the Java API and tests with javac, run them on the host
+# JVM with -Xcheck:jni.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+cargo build --quiet --locked -p certify-jni
+OUT="$ROOT/target/jni-tests"; rm -rf "$OUT"; mkdir -p "$OUT"
+javac -encoding UTF-8 -d "$OUT" bindings/jni/java/cn/certify/*.java bindings/jni/tests/java/CertifyTest.java
+echo "== Java tests of the JNI bindings (-Xcheck:jni)"
+java -Xcheck:jni -Dfile.encoding=UTF-8 -Djava.library.path="$ROOT/target/debug" -cp "$OUT" CertifyTest "$ROOT"
