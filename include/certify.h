@@ -54,6 +54,18 @@ enum CertifyStatus
   CERTIFY_STATUS_POLICY_INVALID = 400,
   // A date is not YYYY-MM-DD, or a month not YYYY-MM.
   CERTIFY_STATUS_DATE_INVALID = 401,
+  // Evidence token malformed.
+  CERTIFY_STATUS_EVIDENCE_MALFORMED = 500,
+  // Evidence signature invalid.
+  CERTIFY_STATUS_EVIDENCE_BAD_SIGNATURE = 501,
+  // Evidence for another challenge, person or modality.
+  CERTIFY_STATUS_EVIDENCE_CHALLENGE_MISMATCH = 502,
+  // Evidence expired.
+  CERTIFY_STATUS_EVIDENCE_EXPIRED = 503,
+  // Evidence predates its challenge.
+  CERTIFY_STATUS_EVIDENCE_NOT_YET_VALID = 504,
+  // Evidence already used.
+  CERTIFY_STATUS_EVIDENCE_REPLAYED = 505,
   // ONNX Runtime library not found or not loadable.
   CERTIFY_STATUS_RUNTIME_LIBRARY = 600,
   // A model file is missing.

@@ -50,6 +50,19 @@ pub enum CertifyStatus {
     PolicyInvalid = 400,
     /// A date is not YYYY-MM-DD, or a month not YYYY-MM.
     DateInvalid = 401,
+    // 5xx: evidence.
+    /// Evidence token malformed.
+    EvidenceMalformed = 500,
+    /// Evidence signature invalid.
+    EvidenceBadSignature = 501,
+    /// Evidence for another challenge, person or modality.
+    EvidenceChallengeMismatch = 502,
+    /// Evidence expired.
+    EvidenceExpired = 503,
+    /// Evidence predates its challenge.
+    EvidenceNotYetValid = 504,
+    /// Evidence already used.
+    EvidenceReplayed = 505,
     // 6xx: engines.
     /// ONNX Runtime library not found or not loadable.
     RuntimeLibrary = 600,
@@ -107,6 +120,12 @@ pub const ALL: &[CertifyStatus] = &[
     CertifyStatus::NameBadCharacter,
     CertifyStatus::PolicyInvalid,
     CertifyStatus::DateInvalid,
+    CertifyStatus::EvidenceMalformed,
+    CertifyStatus::EvidenceBadSignature,
+    CertifyStatus::EvidenceChallengeMismatch,
+    CertifyStatus::EvidenceExpired,
+    CertifyStatus::EvidenceNotYetValid,
+    CertifyStatus::EvidenceReplayed,
     CertifyStatus::RuntimeLibrary,
     CertifyStatus::ModelMissing,
     CertifyStatus::ModelChecksum,
@@ -148,6 +167,12 @@ impl CertifyStatus {
             CertifyStatus::NameBadCharacter => "the name has a character that names do not have\0",
             CertifyStatus::PolicyInvalid => "the cycle policy is not valid\0",
             CertifyStatus::DateInvalid => "a date is not YYYY-MM-DD or a month not YYYY-MM\0",
+            CertifyStatus::EvidenceMalformed => "the evidence is malformed\0",
+            CertifyStatus::EvidenceBadSignature => "the evidence signature is invalid\0",
+            CertifyStatus::EvidenceChallengeMismatch => "the evidence is for another challenge\0",
+            CertifyStatus::EvidenceExpired => "the evidence has expired\0",
+            CertifyStatus::EvidenceNotYetValid => "the evidence predates its challenge\0",
+            CertifyStatus::EvidenceReplayed => "the evidence was already used\0",
             CertifyStatus::RuntimeLibrary => "the ONNX Runtime library could not be loaded\0",
             CertifyStatus::ModelMissing => "a model file is missing\0",
             CertifyStatus::ModelChecksum => "a model file does not match its sha256\0",
@@ -243,6 +268,20 @@ impl ToStatus for certify_voice::VoiceError {
             certify_voice::VoiceError::Runtime(e) => e.status(),
             certify_voice::VoiceError::Audio(e) => e.status(),
             certify_voice::VoiceError::Invalid(_) => CertifyStatus::InvalidArgument,
+        }
+    }
+}
+
+impl ToStatus for certify_core::evidence::EvidenceError {
+    fn status(&self) -> CertifyStatus {
+        use certify_core::evidence::EvidenceError as E;
+        match self {
+            E::Malformed => CertifyStatus::EvidenceMalformed,
+            E::BadSignature => CertifyStatus::EvidenceBadSignature,
+            E::ChallengeMismatch => CertifyStatus::EvidenceChallengeMismatch,
+            E::Expired => CertifyStatus::EvidenceExpired,
+            E::NotYetValid => CertifyStatus::EvidenceNotYetValid,
+            E::Replayed => CertifyStatus::EvidenceReplayed,
         }
     }
 }

@@ -422,3 +422,125 @@ impl VoiceEngine {
         })
     }
 }
+
+/// Issue a single-use challenge for a face or voice certification of `subject_id`
+/// (`modality`: "face" or "voice"), valid for `ttl_seconds`; returned as JSON for the host to
+/// keep until the evidence arrives. Nonce from the OS random generator, time from the clock.
+#[uniffi::export]
+pub fn issue_challenge(subject_id: String, modality: String, ttl_seconds: i64) -> Result<String, CertifyError> {
+    let subject = ResidentId::parse(&subject_id).map_err(from)?;
+    let modality: certify_core::biometric::Modality =
+        serde_json::from_value(serde_json::Value::String(modality.clone()))
+            .map_err(|_| fail(CertifyStatus::InvalidArgument, format!("unknown modality {modality:?}")))?;
+    let ch = certify_core::evidence::Challenge::issue(subject, modality, now(), ttl_seconds, &mut OsRng);
+    serde_json::to_string(&ch).map_err(|e| fail(CertifyStatus::InvalidArgument, e))
+}
+
+fn challenge_of(json: &str) -> Result<certify_core::evidence::Challenge, CertifyError> {
+    serde_json::from_str(json).map_err(|e| fail(CertifyStatus::InvalidArgument, format!("challenge: {e}")))
+}
+
+/// Signs certification outcomes on the device (Ed25519).
+#[derive(uniffi::Object)]
+pub struct EvidenceSigner(certify_core::evidence::EvidenceSigner);
+
+#[uniffi::export]
+impl EvidenceSigner {
+    /// A new key from the OS random generator.
+    #[uniffi::constructor]
+    pub fn generate() -> Self {
+        Self(certify_core::evidence::EvidenceSigner::generate(&mut OsRng))
+    }
+
+    /// The 32-byte public key for the verifier.
+    pub fn public_key(&self) -> Vec<u8> {
+        self.0.public_key().to_vec()
+    }
+
+    /// Sign the outcome of an attempt answering `challenge_json`.
+    pub fn sign(
+        &self,
+        challenge_json: String,
+        operator_id: String,
+        liveness_passed: bool,
+        matched: bool,
+        score_milli: i32,
+        ttl_seconds: i64,
+    ) -> Result<Vec<u8>, CertifyError> {
+        let ch = challenge_of(&challenge_json)?;
+        let operator = ResidentId::parse(&operator_id).map_err(from)?;
+        let decision = if matched {
+            certify_core::biometric::MatchDecision::Match
+        } else {
+            certify_core::biometric::MatchDecision::NoMatch
+        };
+        let claims = certify_core::evidence::EvidenceClaims::for_challenge(
+            &ch,
+            operator,
+            liveness_passed,
+            decision,
+            score_milli,
+            now(),
+            ttl_seconds,
+        );
+        Ok(self.0.sign(&claims).as_bytes().to_vec())
+    }
+}
+
+/// What verified evidence says.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EvidenceInfo {
+    /// Whose biometrics.
+    pub subject_id: String,
+    /// Who operated the device.
+    pub operator_id: String,
+    /// Liveness and match passed.
+    pub passed: bool,
+    /// The engine's score × 1000.
+    pub score_milli: i32,
+}
+
+/// Verifies evidence on the server; each token is accepted once per verifier.
+#[derive(uniffi::Object)]
+pub struct EvidenceVerifier {
+    verifier: certify_core::evidence::EvidenceVerifier,
+    seen: Mutex<certify_core::evidence::MemoryReplayGuard>,
+}
+
+#[uniffi::export]
+impl EvidenceVerifier {
+    /// From the signer's 32-byte public key.
+    #[uniffi::constructor]
+    pub fn new(public_key: Vec<u8>) -> Result<Self, CertifyError> {
+        let key: [u8; 32] = public_key
+            .try_into()
+            .map_err(|_| fail(CertifyStatus::InvalidArgument, "a public key has 32 bytes"))?;
+        Ok(Self {
+            verifier: certify_core::evidence::EvidenceVerifier::from_public_key(key).map_err(from)?,
+            seen: Mutex::default(),
+        })
+    }
+
+    /// Accept `token` for `challenge_json` now, once.
+    pub fn verify(&self, token: Vec<u8>, challenge_json: String) -> Result<EvidenceInfo, CertifyError> {
+        let ch = challenge_of(&challenge_json)?;
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let t = now();
+        seen.prune(t);
+        let c = self
+            .verifier
+            .verify(
+                &certify_core::evidence::EvidenceToken::from_bytes(token),
+                &ch,
+                t,
+                &mut *seen,
+            )
+            .map_err(from)?;
+        Ok(EvidenceInfo {
+            subject_id: c.subject.to_string(),
+            operator_id: c.operator.to_string(),
+            passed: c.passed(),
+            score_milli: c.score_milli,
+        })
+    }
+}

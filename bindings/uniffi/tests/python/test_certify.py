@@ -115,6 +115,23 @@ def test_liveness_session():
     raises_code(102, engine.start_liveness_with_actions, ["juggle"])
 
 
+def test_evidence_round_trip():
+    ch = certify.issue_challenge("11010519491231002X", "face", 120)
+    signer = certify.EvidenceSigner.generate()
+    token = signer.sign(ch, "11010519491231002X", True, True, 412, 60)
+    verifier = certify.EvidenceVerifier(signer.public_key())
+    info = verifier.verify(token, ch)
+    assert info.passed and info.subject_id == "11010519491231002X" and info.score_milli == 412
+    raises_code(505, verifier.verify, token, ch)  # single use
+    other = certify.issue_challenge("11010519491231002X", "face", 120)
+    raises_code(502, verifier.verify, signer.sign(ch, "11010519491231002X", True, True, 1, 60), other)
+    forged = bytearray(signer.sign(ch, "11010519491231002X", True, False, 1, 60))
+    forged[20] ^= 1
+    raises_code(501, verifier.verify, bytes(forged), ch)
+    raises_code(500, verifier.verify, b"junk", ch)
+    raises_code(102, certify.EvidenceVerifier, b"short")
+
+
 def main():
     tests = [v for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
     passed = failed = 0
