@@ -13,7 +13,7 @@ pub use status::{ALL as ALL_STATUSES, CertifyStatus, ToStatus};
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::name::PersonName;
-use certify_core::time::{YearMonth, parse_date};
+use certify_core::time::{YearMonth, format_date, parse_date};
 use certify_face::{FaceEngine, FaceEngineConfig};
 use std::ffi::{CStr, c_char};
 use std::path::PathBuf;
@@ -176,10 +176,6 @@ pub struct CertifyCycleStatus {
     pub suspend_from: [c_char; 8],
 }
 
-fn date_text(d: certify_core::time_crate::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
 /// Certification status under a cycle policy given as JSON (e.g.
 /// `{"kind":"natural_year","deadline":"10-31"}`), the latest certification date (NULL if
 /// none), the first pension month `YYYY-MM`, and today `YYYY-MM-DD`.
@@ -212,19 +208,19 @@ pub unsafe extern "C" fn certify_cycle_status(
             CycleStatus::Certified { on, .. } => CertifyCycleStatus {
                 kind: 1,
                 warning: false,
-                date: copy_cstr(&date_text(on)),
+                date: copy_cstr(&format_date(on)),
                 suspend_from: [0; 8],
             },
             CycleStatus::Due { deadline, warning } => CertifyCycleStatus {
                 kind: 2,
                 warning,
-                date: copy_cstr(&date_text(deadline)),
+                date: copy_cstr(&format_date(deadline)),
                 suspend_from: [0; 8],
             },
             CycleStatus::Overdue { deadline, suspend_from } => CertifyCycleStatus {
                 kind: 3,
                 warning: false,
-                date: copy_cstr(&date_text(deadline)),
+                date: copy_cstr(&format_date(deadline)),
                 suspend_from: copy_cstr(&suspend_from.to_string()),
             },
             CycleStatus::Suspended { from } => CertifyCycleStatus {

@@ -9,7 +9,7 @@ use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessSession};
 use certify_core::name::PersonName;
 use certify_core::time::Timestamp;
-use certify_core::time::{YearMonth, parse_date};
+use certify_core::time::{YearMonth, format_date, parse_date};
 use rand_core::{OsRng, RngCore};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -91,10 +91,9 @@ pub struct IdInfo {
 #[uniffi::export]
 pub fn id_check(input: String) -> Result<IdInfo, CertifyError> {
     let id = ResidentId::parse(&input).map_err(from)?;
-    let b = id.birth_date();
     Ok(IdInfo {
         normalized: id.as_str().to_owned(),
-        birth_date: format!("{:04}-{:02}-{:02}", b.year(), u8::from(b.month()), b.day()),
+        birth_date: format_date(id.birth_date()),
         sex: match id.sex() {
             Sex::Male => "male",
             Sex::Female => "female",
@@ -150,7 +149,7 @@ pub fn cycle_status(
     };
     let start: YearMonth = pension_start.parse().map_err(|e| fail(CertifyStatus::DateInvalid, e))?;
     let today_d = parse_date(&today).ok_or_else(|| bad_date(&today))?;
-    let d = |d: certify_core::time_crate::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    let d = format_date;
     Ok(match policy.status_on(last, start, today_d) {
         CycleStatus::Certified { on, .. } => CycleStatusInfo {
             status: "certified".into(),

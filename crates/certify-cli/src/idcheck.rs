@@ -1,6 +1,7 @@
 //! `certify id check`.
 
 use certify_core::id::{IdKind, ResidentId};
+use certify_core::time::format_date;
 use serde::Serialize;
 use std::io::{BufRead, Write};
 
@@ -25,22 +26,19 @@ pub fn run(input: impl BufRead, mut output: impl Write) -> Result<(), Box<dyn st
         let line = line?;
         let text = line.trim_end_matches('\r');
         let out = match ResidentId::parse(text) {
-            Ok(id) => {
-                let b = id.birth_date();
-                Line {
-                    input: text,
-                    valid: true,
-                    normalized: Some(id.as_str().to_owned()),
-                    error: None,
-                    message: None,
-                    birth_date: Some(format!("{:04}-{:02}-{:02}", b.year(), u8::from(b.month()), b.day())),
-                    sex: Some(id.sex()),
-                    region_code: Some(id.region_code().to_owned()),
-                    region_name: id.region().map(|r| r.name),
-                    region_retired: id.region().map(|r| r.is_retired()),
-                    kind: Some(id.kind()),
-                }
-            }
+            Ok(id) => Line {
+                input: text,
+                valid: true,
+                normalized: Some(id.as_str().to_owned()),
+                error: None,
+                message: None,
+                birth_date: Some(format_date(id.birth_date())),
+                sex: Some(id.sex()),
+                region_code: Some(id.region_code().to_owned()),
+                region_name: id.region().map(|r| r.name),
+                region_retired: id.region().map(|r| r.is_retired()),
+                kind: Some(id.kind()),
+            },
             Err(e) => Line {
                 input: text,
                 valid: false,

@@ -10,7 +10,7 @@ use certify_core::id::ResidentId;
 use certify_core::money::Fen;
 use certify_core::payment::{PaymentStatus, Suspension, SuspensionReason};
 use certify_core::roster::Scheme;
-use certify_core::time::{YearMonth, parse_date};
+use certify_core::time::{YearMonth, format_date, parse_date};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -116,10 +116,6 @@ struct Summary<'a> {
     certifications_read: u64,
     certifications_invalid: u64,
     people_certified: usize,
-}
-
-fn date_text(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 struct Columns {
@@ -338,7 +334,7 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
                     RunDecision::Suspend { from, deadline } => {
                         out.action = "suspend";
                         out.from = Some(from.to_string());
-                        out.deadline = Some(date_text(deadline));
+                        out.deadline = Some(format_date(deadline));
                     }
                     RunDecision::Resume {
                         resume_from,
@@ -352,7 +348,7 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
                         out.resume_from = Some(resume_from.to_string());
                         out.back_pay_months = Some(back_pay_months);
                         out.back_pay_yuan = Some(back_pay.to_string());
-                        out.certified_on = Some(date_text(certified_on));
+                        out.certified_on = Some(format_date(certified_on));
                     }
                 }
                 sink.write(&out)?;
@@ -366,7 +362,7 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
         region: &config.name,
         region_code: &config.region_code,
         scheme: config.scheme,
-        run_date: date_text(run_date),
+        run_date: format_date(run_date),
         run: &summary,
         back_pay_total_yuan: summary.back_pay_total.to_string(),
         monthly_amount_suspended_yuan: summary.monthly_amount_suspended.to_string(),

@@ -7,7 +7,7 @@
 //! - a rolling period of 12 (or 6) months from the month after the last certification,
 //!   with a warning some months before it ends.
 
-use crate::time::{YearMonth, parse_date};
+use crate::time::{YearMonth, format_date, parse_date};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use time::{Date, Month};
@@ -62,12 +62,7 @@ fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
 }
 
 fn ser_date<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    ))
+    s.serialize_str(&format_date(*date))
 }
 
 /// How often people must certify, and when those who did not are suspended.

@@ -196,6 +196,11 @@ impl<'de> Deserialize<'de> for YearMonth {
     }
 }
 
+/// Format a date as `YYYY-MM-DD` (the inverse of [`parse_date`]).
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 /// Parse `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<Date> {
     let t = text.trim().as_bytes();
@@ -250,5 +255,10 @@ mod tests {
         assert_eq!(parse_date("2020-02-30"), None);
         assert_eq!(parse_date("2020/06/03"), None);
         assert_eq!(parse_date("20-06-03"), None);
+        assert_eq!(format_date(date!(2020 - 06 - 03)), "2020-06-03");
+        assert_eq!(
+            parse_date(&format_date(date!(1949 - 12 - 31))),
+            Some(date!(1949 - 12 - 31))
+        );
     }
 }
