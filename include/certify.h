@@ -12,6 +12,9 @@
 // Length of a face template (floats).
 #define CERTIFY_FACE_TEMPLATE_LEN 128
 
+// Pass as `now_unix` to use the system clock.
+#define CERTIFY_NOW_SYSTEM INT64_MIN
+
 // Result of every C call. 0 is success; numbers are grouped by area and never reused.
 enum CertifyStatus
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -28,6 +31,12 @@ enum CertifyStatus
   CERTIFY_STATUS_INVALID_ARGUMENT = 102,
   // The output buffer is too small; nothing was written.
   CERTIFY_STATUS_BUFFER_TOO_SMALL = 103,
+  // The request is not valid JSON or misses a field.
+  CERTIFY_STATUS_JSON_INVALID = 104,
+  // No such operation.
+  CERTIFY_STATUS_UNKNOWN_OPERATION = 105,
+  // The session has finished; start a new one.
+  CERTIFY_STATUS_SESSION_FINISHED = 106,
   // A Rust panic was caught at the boundary (a bug: please report it).
   CERTIFY_STATUS_PANIC = 199,
   // Identity number empty.
@@ -50,10 +59,106 @@ enum CertifyStatus
   CERTIFY_STATUS_NAME_TOO_LONG = 211,
   // Name has a character names do not have.
   CERTIFY_STATUS_NAME_BAD_CHARACTER = 212,
+  // The phone number is not 11 digits.
+  CERTIFY_STATUS_PHONE_BAD_FORMAT = 220,
+  // The number is not a mobile number.
+  CERTIFY_STATUS_PHONE_NOT_MOBILE = 221,
+  // The number is not a mainland China mobile number.
+  CERTIFY_STATUS_PHONE_NOT_MAINLAND = 222,
+  // No such person on the pension roster (check the name and number).
+  CERTIFY_STATUS_ROSTER_NOT_FOUND = 230,
+  // The name does not match the roster for this number.
+  CERTIFY_STATUS_ROSTER_NAME_MISMATCH = 231,
+  // The picture code is wrong.
+  CERTIFY_STATUS_CAPTCHA_FAILED = 300,
+  // This phone number is already registered (use forgot-password if it is yours).
+  CERTIFY_STATUS_PHONE_ALREADY_REGISTERED = 301,
+  // This identity number already has an account.
+  CERTIFY_STATUS_ID_ALREADY_REGISTERED = 302,
+  // Wait before asking for another SMS code.
+  CERTIFY_STATUS_SMS_RESEND_TOO_SOON = 310,
+  // The SMS code has expired; ask for a new one.
+  CERTIFY_STATUS_SMS_EXPIRED = 311,
+  // The SMS code was already used; ask for a new one.
+  CERTIFY_STATUS_SMS_ALREADY_USED = 312,
+  // Too many wrong SMS codes; ask for a new one.
+  CERTIFY_STATUS_SMS_TOO_MANY_ATTEMPTS = 313,
+  // The SMS code is wrong.
+  CERTIFY_STATUS_SMS_MISMATCH = 314,
+  // The SMS code was sent for another phone or purpose.
+  CERTIFY_STATUS_SMS_WRONG_CONTEXT = 315,
+  // The password must have 8 to 20 characters.
+  CERTIFY_STATUS_PASSWORD_BAD_LENGTH = 320,
+  // The password needs letters and digits.
+  CERTIFY_STATUS_PASSWORD_TOO_WEAK = 321,
+  // The two passwords differ.
+  CERTIFY_STATUS_PASSWORD_REPEAT_MISMATCH = 322,
+  // The stored password hash is unreadable.
+  CERTIFY_STATUS_PASSWORD_CORRUPT_HASH = 323,
+  // The account is locked for 24 hours after 3 wrong passwords (or use forgot-password).
+  CERTIFY_STATUS_LOGIN_LOCKED = 330,
+  // Wrong phone number or password.
+  CERTIFY_STATUS_LOGIN_WRONG_CREDENTIALS = 331,
+  // This account has no password; log in with the social security card.
+  CERTIFY_STATUS_LOGIN_NO_PASSWORD = 332,
+  // The social security card's financial function is not activated.
+  CERTIFY_STATUS_CARD_NOT_ACTIVATED = 333,
+  // No social security card for this identity number.
+  CERTIFY_STATUS_NO_CARD = 334,
+  // No phone is bound to this account.
+  CERTIFY_STATUS_NO_PHONE = 335,
+  // The identity number is not the account holder's.
+  CERTIFY_STATUS_REAL_NAME_NOT_ACCOUNT_HOLDER = 340,
+  // The live face does not match the identity card portrait.
+  CERTIFY_STATUS_REAL_NAME_FACE_MISMATCH = 341,
   // The cycle policy JSON is not a valid policy.
   CERTIFY_STATUS_POLICY_INVALID = 400,
   // A date is not YYYY-MM-DD, or a month not YYYY-MM.
   CERTIFY_STATUS_DATE_INVALID = 401,
+  // The enrollment is in manual review; uploads are closed.
+  CERTIFY_STATUS_ENROLLMENT_UPLOADS_CLOSED = 410,
+  // The enrollment is already approved.
+  CERTIFY_STATUS_ENROLLMENT_ALREADY_APPROVED = 411,
+  // The enrollment is not in manual review.
+  CERTIFY_STATUS_ENROLLMENT_NOT_IN_MANUAL_REVIEW = 412,
+  // The manual review week has passed; the person must re-enroll.
+  CERTIFY_STATUS_ENROLLMENT_REVIEW_EXPIRED = 413,
+  // The person is not paid from this scheme.
+  CERTIFY_STATUS_NOT_THIS_SCHEME = 420,
+  // Already certified in this cycle.
+  CERTIFY_STATUS_ALREADY_CERTIFIED = 421,
+  // Payment is suspended for a reason certification does not lift.
+  CERTIFY_STATUS_SUSPENDED_FOR_OTHER_REASON = 422,
+  // No approved enrollment for this modality.
+  CERTIFY_STATUS_NOT_ENROLLED = 423,
+  // Real-name verification is required first.
+  CERTIFY_STATUS_REAL_NAME_REQUIRED = 424,
+  // The person is not one of this account's contacts.
+  CERTIFY_STATUS_NOT_A_CONTACT = 425,
+  // The evidence is about another person or operator.
+  CERTIFY_STATUS_BIOMETRICS_NOT_SUBJECTS = 426,
+  // The biometric check did not pass.
+  CERTIFY_STATUS_EVIDENCE_FAILED = 427,
+  // The evidence is dated outside the current cycle.
+  CERTIFY_STATUS_EVIDENCE_OUT_OF_CYCLE = 428,
+  // You cannot add yourself as a contact.
+  CERTIFY_STATUS_CONTACT_IS_HOLDER = 430,
+  // This person is already a contact.
+  CERTIFY_STATUS_CONTACT_DUPLICATE = 431,
+  // At most 10 contacts.
+  CERTIFY_STATUS_CONTACT_TOO_MANY = 432,
+  // Payment is not suspended.
+  CERTIFY_STATUS_PAYMENT_NOT_SUSPENDED = 440,
+  // Payment ended with the recipient's death.
+  CERTIFY_STATUS_PAYMENT_ENDED = 441,
+  // This ground does not lift this suspension.
+  CERTIFY_STATUS_GROUND_DOES_NOT_LIFT = 442,
+  // Payment cannot resume before the month it was suspended from.
+  CERTIFY_STATUS_RESUME_BEFORE_SUSPENSION = 443,
+  // This reason is not declared by the employer unit.
+  CERTIFY_STATUS_NOT_UNIT_DECLARED = 444,
+  // The declaration is dated before the event.
+  CERTIFY_STATUS_DECLARED_BEFORE_EVENT = 445,
   // Evidence token malformed.
   CERTIFY_STATUS_EVIDENCE_MALFORMED = 500,
   // Evidence signature invalid.
@@ -109,9 +214,23 @@ typedef uint32_t CertifyStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A device's evidence-signing key (Ed25519). Thread-safe.
+typedef struct CertifyEvidenceSigner CertifyEvidenceSigner;
+
+// Verifies evidence on the server; each token is accepted once per verifier (an in-memory
+// replay guard; servers with several processes keep nonces in their database). Thread-safe.
+typedef struct CertifyEvidenceVerifier CertifyEvidenceVerifier;
+
 // A loaded face engine. Thread-safe: one handle may be used from several threads at once
 // (calls on one model are serialised inside).
 typedef struct CertifyFaceEngine CertifyFaceEngine;
+
+// A liveness session fed frame by frame. Not thread-safe: use one session from one thread
+// at a time (different sessions may run in parallel on one engine).
+typedef struct CertifyLivenessSession CertifyLivenessSession;
+
+// A loaded voice engine. Thread-safe.
+typedef struct CertifyVoiceEngine CertifyVoiceEngine;
 
 // What `certify_id_check` reads from a valid identity number.
 typedef struct {
@@ -218,6 +337,207 @@ CertifyStatus certify_face_compare(const CertifyFaceEngine *engine,
                                    size_t len,
                                    float *out_distance,
                                    bool *out_match);
+
+// Free a string the library allocated (NULL is ignored).
+//
+// # Safety
+// `s` is NULL or a string returned by this library, not yet freed.
+void certify_string_free(char *s);
+
+// Free a byte buffer the library allocated (NULL is ignored); `len` as returned with it.
+//
+// # Safety
+// `data`/`len` are NULL/any or a buffer returned by this library, not yet freed.
+void certify_bytes_free(uint8_t *data, size_t len);
+
+// Run a whole-flow operation on the host's stored state: `op` is one of the operations
+// listed in `bindings/c/README.md` ("account.register", "account.login_password",
+// "enrollment.submit", "certification.by_app", "deadline.run", "payment.resume" …),
+// `request_json` its JSON object, `now_unix` the time (`CERTIFY_NOW_SYSTEM` for the system
+// clock). On success `*out_response` is the response JSON (free with `certify_string_free`);
+// a refusal by the rules is in its `"refused"` member, with the new state to store.
+// Fails with `CERTIFY_STATUS_JSON_INVALID` or `CERTIFY_STATUS_UNKNOWN_OPERATION` when the
+// request cannot be processed. Thread-safe.
+//
+// # Safety
+// `op`, `request_json` NUL-terminated; `out_response` valid for writes.
+CertifyStatus certify_call(const char *op,
+                           const char *request_json,
+                           int64_t now_unix,
+                           char **out_response);
+
+// Start a liveness session on `engine` at `now_unix` (`CERTIFY_NOW_SYSTEM`: the clock):
+// `actions_json` a JSON array of action names (`["nod","blink"]`) when the server drew the
+// challenge, or NULL to draw 2–3 random actions. Free with `certify_liveness_free`; the
+// engine must outlive the session.
+//
+// # Safety
+// `engine` a live handle; `actions_json` NULL or NUL-terminated; `out_session` writable.
+CertifyStatus certify_liveness_start(const CertifyFaceEngine *engine,
+                                     const char *actions_json,
+                                     int64_t now_unix,
+                                     CertifyLivenessSession **out_session);
+
+// The session's actions as a JSON array of names, in order (free with `certify_string_free`).
+//
+// # Safety
+// `session` a live handle; `out_json` writable.
+CertifyStatus certify_liveness_actions(const CertifyLivenessSession *session, char **out_json);
+
+// Feed one JPEG/PNG frame taken `elapsed_ms` after the start. `*out_event_json` is the
+// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`,
+// `"timed_out"`, `"face_missing"` …), freed with `certify_string_free`.
+//
+// # Safety
+// `session` a live handle used by one thread; `image` readable for `image_len` bytes;
+// `out_event_json` writable.
+CertifyStatus certify_liveness_push_frame(CertifyLivenessSession *session,
+                                          const uint8_t *image,
+                                          size_t image_len,
+                                          uint32_t elapsed_ms,
+                                          char **out_event_json);
+
+// End the session: if the actions were done, match the most frontal frame against the
+// enrolled `template` (`template_len` = `CERTIFY_FACE_TEMPLATE_LEN`). `*out_decision_json`:
+// `{"liveness_passed":..,"distance":..,"same_person":..,"antispoof":..,"passed":..}`.
+// The session is spent afterwards (further calls: `CERTIFY_STATUS_SESSION_FINISHED`) but
+// must still be freed.
+//
+// # Safety
+// `session` a live handle; `template` readable for `template_len` floats; out writable.
+CertifyStatus certify_liveness_finish(CertifyLivenessSession *session,
+                                      const float *template_,
+                                      size_t template_len,
+                                      char **out_decision_json);
+
+// Release a liveness session (NULL is ignored). Frames kept for matching are dropped.
+//
+// # Safety
+// `session` NULL or a handle from `certify_liveness_start`, not yet freed.
+void certify_liveness_free(CertifyLivenessSession *session);
+
+// Load the voice engine from `models_dir` (ONNX Runtime as for the face engine).
+//
+// # Safety
+// As `certify_face_engine_new`.
+CertifyStatus certify_voice_engine_new(const char *models_dir,
+                                       const char *runtime_library,
+                                       CertifyVoiceEngine **out_engine);
+
+// Release a voice engine (NULL is ignored).
+//
+// # Safety
+// `engine` NULL or a handle from `certify_voice_engine_new`, not yet freed, unused elsewhere.
+void certify_voice_engine_free(CertifyVoiceEngine *engine);
+
+// Digit prompts as a JSON array: with `enrolled_json` NULL, the five enrollment prompts;
+// with a JSON array of the enrollment prompts, one certification prompt that is none of them.
+// OS random generator. Thread-safe.
+//
+// # Safety
+// `enrolled_json` NULL or NUL-terminated; `out_json` writable.
+CertifyStatus certify_voice_prompts(const char *enrolled_json, char **out_json);
+
+// Enroll a voice from `count` (five) WAV recordings `wavs[i]` of `wav_lens[i]` bytes, each
+// reading `prompts[i]`. `*out_json`: `{"template": {...} or null, "issues": [[...], ...]}`;
+// store the template apart from identity; re-prompt the recordings with issues. The audio
+// is not kept. Thread-safe.
+//
+// # Safety
+// Arrays readable for `count` entries; each buffer/string as described; `out_json` writable.
+CertifyStatus certify_voice_enroll(const CertifyVoiceEngine *engine,
+                                   const uint8_t *const *wavs,
+                                   const size_t *wav_lens,
+                                   const char *const *prompts,
+                                   size_t count,
+                                   char **out_json);
+
+// Verify a WAV recording of `prompt` against a template (the JSON `template` of
+// `certify_voice_enroll`). `*out_json`: `{"passed","same_speaker","speaker_score",
+// "digits_heard","issues"}`. Thread-safe.
+//
+// # Safety
+// Strings NUL-terminated; `wav` readable for `wav_len` bytes; `out_json` writable.
+CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
+                                   const char *template_json,
+                                   const uint8_t *wav,
+                                   size_t wav_len,
+                                   const char *prompt,
+                                   char **out_json);
+
+// Issue a single-use certification challenge for `subject_id` (`modality` "face" or
+// "voice"), valid `ttl_seconds` from `now_unix`. `*out_json` is the challenge for the host
+// to keep until the evidence arrives.
+//
+// # Safety
+// Strings NUL-terminated; `out_json` writable.
+CertifyStatus certify_challenge_issue(const char *subject_id,
+                                      const char *modality,
+                                      int64_t ttl_seconds,
+                                      int64_t now_unix,
+                                      char **out_json);
+
+// A signing key from a 32-byte seed, or from the OS random generator when `seed` is NULL.
+//
+// # Safety
+// `seed` NULL or readable for 32 bytes; `out_signer` writable.
+CertifyStatus certify_evidence_signer_new(const uint8_t *seed, CertifyEvidenceSigner **out_signer);
+
+// The signer's 32-byte public key, for the verifier.
+//
+// # Safety
+// `signer` a live handle; `out_key` writable for 32 bytes.
+CertifyStatus certify_evidence_signer_public_key(const CertifyEvidenceSigner *signer,
+                                                 uint8_t (*out_key)[32]);
+
+// Sign the outcome of an attempt answering `challenge_json`, operated by `operator_id`, at
+// `now_unix`, valid `ttl_seconds`. `*out_token`/`*out_len` is the token (free with
+// `certify_bytes_free`).
+//
+// # Safety
+// `signer` a live handle; strings NUL-terminated; out-parameters writable.
+CertifyStatus certify_evidence_sign(const CertifyEvidenceSigner *signer,
+                                    const char *challenge_json,
+                                    const char *operator_id,
+                                    bool liveness_passed,
+                                    bool matched,
+                                    int32_t score_milli,
+                                    int64_t ttl_seconds,
+                                    int64_t now_unix,
+                                    uint8_t **out_token,
+                                    size_t *out_len);
+
+// Release a signer (NULL is ignored).
+//
+// # Safety
+// `signer` NULL or a live handle, not yet freed, unused elsewhere.
+void certify_evidence_signer_free(CertifyEvidenceSigner *signer);
+
+// A verifier from the signer's 32-byte public key.
+//
+// # Safety
+// `public_key` readable for 32 bytes; `out_verifier` writable.
+CertifyStatus certify_evidence_verifier_new(const uint8_t *public_key,
+                                            CertifyEvidenceVerifier **out_verifier);
+
+// Accept `token` for `challenge_json` at `now_unix`, once. `*out_claims_json` is the
+// verified claims (the `evidence` of the `certification.by_app` operation).
+//
+// # Safety
+// `verifier` a live handle; `token` readable for `token_len` bytes; strings NUL-terminated;
+// `out_claims_json` writable.
+CertifyStatus certify_evidence_verify(const CertifyEvidenceVerifier *verifier,
+                                      const uint8_t *token,
+                                      size_t token_len,
+                                      const char *challenge_json,
+                                      int64_t now_unix,
+                                      char **out_claims_json);
+
+// Release a verifier (NULL is ignored).
+//
+// # Safety
+// `verifier` NULL or a live handle, not yet freed, unused elsewhere.
+void certify_evidence_verifier_free(CertifyEvidenceVerifier *verifier);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,6 +6,8 @@
 //! caught at the boundary and returned as `CERTIFY_STATUS_PANIC`. Strings are UTF-8,
 //! NUL-terminated. See `bindings/c/README.md` and `include/certify.h`.
 
+pub mod bridge;
+pub mod ops;
 mod status;
 
 pub use status::{ALL as ALL_STATUSES, CertifyStatus, ToStatus};
@@ -15,7 +17,7 @@ use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::name::PersonName;
 use certify_core::time::{YearMonth, format_date, parse_date};
 use certify_face::{FaceEngine, FaceEngineConfig};
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::path::PathBuf;
 
 /// Length of a face template (floats).
@@ -236,7 +238,7 @@ pub unsafe extern "C" fn certify_cycle_status(
 
 /// A loaded face engine. Thread-safe: one handle may be used from several threads at once
 /// (calls on one model are serialised inside).
-pub struct CertifyFaceEngine(FaceEngine);
+pub struct CertifyFaceEngine(std::sync::Arc<FaceEngine>);
 
 /// Load the face engine: models from `models_dir`, ONNX Runtime from `runtime_library`
 /// (NULL: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`). On success `*out_engine` owns a
@@ -257,7 +259,7 @@ pub unsafe extern "C" fn certify_face_engine_new(
         let mut config = FaceEngineConfig::new(dir);
         config.runtime_library = lib.map(PathBuf::from);
         let engine = FaceEngine::load(config).map_err(|e| e.status())?;
-        *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(engine)));
+        *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(std::sync::Arc::new(engine))));
         Ok(())
     })
 }
@@ -341,4 +343,512 @@ pub unsafe extern "C" fn certify_face_compare(
         *out_match = c.decision == certify_core::biometric::MatchDecision::Match;
         Ok(())
     })
+}
+
+/// Pass as `now_unix` to use the system clock.
+pub const CERTIFY_NOW_SYSTEM: i64 = i64::MIN;
+
+fn clock(now_unix: i64) -> certify_core::time::Timestamp {
+    bridge::now_or_system((now_unix != CERTIFY_NOW_SYSTEM).then_some(now_unix))
+}
+
+/// Hand a library-allocated string to the caller (freed with `certify_string_free`).
+fn give_string(dst: &mut *mut c_char, text: String) -> Result<(), CertifyStatus> {
+    // JSON escapes NUL, so this only fails on a bug.
+    *dst = CString::new(text).map_err(|_| CertifyStatus::Panic)?.into_raw();
+    Ok(())
+}
+
+fn from_fail((status, _): bridge::Fail) -> CertifyStatus {
+    status
+}
+
+/// Free a string the library allocated (NULL is ignored).
+///
+/// # Safety
+/// `s` is NULL or a string returned by this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_string_free(s: *mut c_char) {
+    if !s.is_null() {
+        // SAFETY: created by CString::into_raw in this library, freed once.
+        drop(unsafe { CString::from_raw(s) });
+    }
+}
+
+/// Free a byte buffer the library allocated (NULL is ignored); `len` as returned with it.
+///
+/// # Safety
+/// `data`/`len` are NULL/any or a buffer returned by this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_bytes_free(data: *mut u8, len: usize) {
+    if !data.is_null() {
+        // SAFETY: created from a Box<[u8]> of exactly `len` bytes in this library.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) });
+    }
+}
+
+fn give_bytes(dst_data: &mut *mut u8, dst_len: &mut usize, bytes: Vec<u8>) {
+    let boxed = bytes.into_boxed_slice();
+    *dst_len = boxed.len();
+    *dst_data = Box::into_raw(boxed).cast();
+}
+
+/// Run a whole-flow operation on the host's stored state: `op` is one of the operations
+/// listed in `bindings/c/README.md` ("account.register", "account.login_password",
+/// "enrollment.submit", "certification.by_app", "deadline.run", "payment.resume" …),
+/// `request_json` its JSON object, `now_unix` the time (`CERTIFY_NOW_SYSTEM` for the system
+/// clock). On success `*out_response` is the response JSON (free with `certify_string_free`);
+/// a refusal by the rules is in its `"refused"` member, with the new state to store.
+/// Fails with `CERTIFY_STATUS_JSON_INVALID` or `CERTIFY_STATUS_UNKNOWN_OPERATION` when the
+/// request cannot be processed. Thread-safe.
+///
+/// # Safety
+/// `op`, `request_json` NUL-terminated; `out_response` valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_call(
+    op: *const c_char,
+    request_json: *const c_char,
+    now_unix: i64,
+    out_response: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let (op, request) = (unsafe { str_arg(op) }?, unsafe { str_arg(request_json) }?);
+        let out_response = unsafe { out(out_response) }?;
+        let response = ops::call(op, request, clock(now_unix), &mut bridge::os_rng()).map_err(|f| f.status)?;
+        give_string(out_response, response)
+    })
+}
+
+/// A liveness session fed frame by frame. Not thread-safe: use one session from one thread
+/// at a time (different sessions may run in parallel on one engine).
+pub struct CertifyLivenessSession(Option<certify_face::engine::LivenessRun<std::sync::Arc<FaceEngine>>>);
+
+/// Start a liveness session on `engine` at `now_unix` (`CERTIFY_NOW_SYSTEM`: the clock):
+/// `actions_json` a JSON array of action names (`["nod","blink"]`) when the server drew the
+/// challenge, or NULL to draw 2–3 random actions. Free with `certify_liveness_free`; the
+/// engine must outlive the session.
+///
+/// # Safety
+/// `engine` a live handle; `actions_json` NULL or NUL-terminated; `out_session` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_liveness_start(
+    engine: *const CertifyFaceEngine,
+    actions_json: *const c_char,
+    now_unix: i64,
+    out_session: *mut *mut CertifyLivenessSession,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let actions = match unsafe { opt_str_arg(actions_json) }? {
+            None => None,
+            Some(text) => {
+                let names: Vec<String> = serde_json::from_str(text).map_err(|_| CertifyStatus::JsonInvalid)?;
+                Some(bridge::parse_actions(&names).map_err(from_fail)?)
+            }
+        };
+        let out_session = unsafe { out(out_session) }?;
+        let run = bridge::start_liveness(std::sync::Arc::clone(&engine.0), actions, clock(now_unix));
+        *out_session = Box::into_raw(Box::new(CertifyLivenessSession(Some(run))));
+        Ok(())
+    })
+}
+
+/// The session's actions as a JSON array of names, in order (free with `certify_string_free`).
+///
+/// # Safety
+/// `session` a live handle; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_liveness_actions(
+    session: *const CertifyLivenessSession,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let session = unsafe { session.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let run = session.0.as_ref().ok_or(CertifyStatus::SessionFinished)?;
+        let out_json = unsafe { out(out_json) }?;
+        let names = bridge::liveness_actions(run);
+        give_string(out_json, serde_json::Value::from(names).to_string())
+    })
+}
+
+/// Feed one JPEG/PNG frame taken `elapsed_ms` after the start. `*out_event_json` is the
+/// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`,
+/// `"timed_out"`, `"face_missing"` …), freed with `certify_string_free`.
+///
+/// # Safety
+/// `session` a live handle used by one thread; `image` readable for `image_len` bytes;
+/// `out_event_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_liveness_push_frame(
+    session: *mut CertifyLivenessSession,
+    image: *const u8,
+    image_len: usize,
+    elapsed_ms: u32,
+    out_event_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
+        let bytes = unsafe { bytes_arg(image, image_len) }?;
+        let out_event_json = unsafe { out(out_event_json) }?;
+        let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
+        let event = bridge::push_encoded_frame(run, bytes, elapsed_ms).map_err(from_fail)?;
+        give_string(out_event_json, event.to_string())
+    })
+}
+
+/// End the session: if the actions were done, match the most frontal frame against the
+/// enrolled `template` (`template_len` = `CERTIFY_FACE_TEMPLATE_LEN`). `*out_decision_json`:
+/// `{"liveness_passed":..,"distance":..,"same_person":..,"antispoof":..,"passed":..}`.
+/// The session is spent afterwards (further calls: `CERTIFY_STATUS_SESSION_FINISHED`) but
+/// must still be freed.
+///
+/// # Safety
+/// `session` a live handle; `template` readable for `template_len` floats; out writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_liveness_finish(
+    session: *mut CertifyLivenessSession,
+    template: *const f32,
+    template_len: usize,
+    out_decision_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
+        if template.is_null() {
+            return Err(CertifyStatus::NullArgument);
+        }
+        if template_len != CERTIFY_FACE_TEMPLATE_LEN {
+            return Err(CertifyStatus::InvalidArgument);
+        }
+        // SAFETY: readable for template_len floats per the contract.
+        let template = unsafe { std::slice::from_raw_parts(template, template_len) }.to_vec();
+        let out_decision_json = unsafe { out(out_decision_json) }?;
+        let run = session.0.take().ok_or(CertifyStatus::SessionFinished)?;
+        let decision = bridge::finish_liveness(run, template).map_err(from_fail)?;
+        give_string(out_decision_json, decision.to_string())
+    })
+}
+
+/// Release a liveness session (NULL is ignored). Frames kept for matching are dropped.
+///
+/// # Safety
+/// `session` NULL or a handle from `certify_liveness_start`, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_liveness_free(session: *mut CertifyLivenessSession) {
+    if !session.is_null() {
+        // SAFETY: created by Box::into_raw in certify_liveness_start, freed once.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(session) })));
+    }
+}
+
+/// Read a byte buffer argument (`len` may be 0 only with a non-NULL pointer).
+///
+/// # Safety
+/// `p` NULL or readable for `len` bytes.
+unsafe fn bytes_arg<'a>(p: *const u8, len: usize) -> Result<&'a [u8], CertifyStatus> {
+    if p.is_null() {
+        return Err(CertifyStatus::NullArgument);
+    }
+    // SAFETY: non-null and readable for len bytes per the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
+/// A loaded voice engine. Thread-safe.
+pub struct CertifyVoiceEngine(certify_voice::VoiceEngine);
+
+/// Load the voice engine from `models_dir` (ONNX Runtime as for the face engine).
+///
+/// # Safety
+/// As `certify_face_engine_new`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_voice_engine_new(
+    models_dir: *const c_char,
+    runtime_library: *const c_char,
+    out_engine: *mut *mut CertifyVoiceEngine,
+) -> CertifyStatus {
+    ffi!({
+        let dir = unsafe { str_arg(models_dir) }?;
+        let lib = unsafe { opt_str_arg(runtime_library) }?;
+        let out_engine = unsafe { out(out_engine) }?;
+        let mut config = certify_voice::VoiceEngineConfig::new(dir);
+        config.runtime_library = lib.map(PathBuf::from);
+        let engine = certify_voice::VoiceEngine::load(config).map_err(|e| e.status())?;
+        *out_engine = Box::into_raw(Box::new(CertifyVoiceEngine(engine)));
+        Ok(())
+    })
+}
+
+/// Release a voice engine (NULL is ignored).
+///
+/// # Safety
+/// `engine` NULL or a handle from `certify_voice_engine_new`, not yet freed, unused elsewhere.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_voice_engine_free(engine: *mut CertifyVoiceEngine) {
+    if !engine.is_null() {
+        // SAFETY: created by Box::into_raw in certify_voice_engine_new, freed once.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(engine) })));
+    }
+}
+
+/// Digit prompts as a JSON array: with `enrolled_json` NULL, the five enrollment prompts;
+/// with a JSON array of the enrollment prompts, one certification prompt that is none of them.
+/// OS random generator. Thread-safe.
+///
+/// # Safety
+/// `enrolled_json` NULL or NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_voice_prompts(
+    enrolled_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let enrolled: Option<Vec<String>> = match unsafe { opt_str_arg(enrolled_json) }? {
+            None => None,
+            Some(t) => Some(serde_json::from_str(t).map_err(|_| CertifyStatus::JsonInvalid)?),
+        };
+        let out_json = unsafe { out(out_json) }?;
+        give_string(
+            out_json,
+            serde_json::Value::from(bridge::voice_prompts(enrolled.as_deref())).to_string(),
+        )
+    })
+}
+
+/// Enroll a voice from `count` (five) WAV recordings `wavs[i]` of `wav_lens[i]` bytes, each
+/// reading `prompts[i]`. `*out_json`: `{"template": {...} or null, "issues": [[...], ...]}`;
+/// store the template apart from identity; re-prompt the recordings with issues. The audio
+/// is not kept. Thread-safe.
+///
+/// # Safety
+/// Arrays readable for `count` entries; each buffer/string as described; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_voice_enroll(
+    engine: *const CertifyVoiceEngine,
+    wavs: *const *const u8,
+    wav_lens: *const usize,
+    prompts: *const *const c_char,
+    count: usize,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        if wavs.is_null() || wav_lens.is_null() || prompts.is_null() {
+            return Err(CertifyStatus::NullArgument);
+        }
+        let mut recordings = Vec::with_capacity(count);
+        for i in 0..count {
+            // SAFETY: the arrays are readable for count entries per the contract.
+            let (wav, len, prompt) = unsafe { (*wavs.add(i), *wav_lens.add(i), *prompts.add(i)) };
+            recordings.push((unsafe { bytes_arg(wav, len) }?, unsafe { str_arg(prompt) }?));
+        }
+        let out_json = unsafe { out(out_json) }?;
+        let result = bridge::voice_enroll(&engine.0, &recordings).map_err(from_fail)?;
+        give_string(out_json, result.to_string())
+    })
+}
+
+/// Verify a WAV recording of `prompt` against a template (the JSON `template` of
+/// `certify_voice_enroll`). `*out_json`: `{"passed","same_speaker","speaker_score",
+/// "digits_heard","issues"}`. Thread-safe.
+///
+/// # Safety
+/// Strings NUL-terminated; `wav` readable for `wav_len` bytes; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_voice_verify(
+    engine: *const CertifyVoiceEngine,
+    template_json: *const c_char,
+    wav: *const u8,
+    wav_len: usize,
+    prompt: *const c_char,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let template = unsafe { str_arg(template_json) }?;
+        let wav = unsafe { bytes_arg(wav, wav_len) }?;
+        let prompt = unsafe { str_arg(prompt) }?;
+        let out_json = unsafe { out(out_json) }?;
+        let result = bridge::voice_verify(&engine.0, template, wav, prompt).map_err(from_fail)?;
+        give_string(out_json, result.to_string())
+    })
+}
+
+/// Issue a single-use certification challenge for `subject_id` (`modality` "face" or
+/// "voice"), valid `ttl_seconds` from `now_unix`. `*out_json` is the challenge for the host
+/// to keep until the evidence arrives.
+///
+/// # Safety
+/// Strings NUL-terminated; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_challenge_issue(
+    subject_id: *const c_char,
+    modality: *const c_char,
+    ttl_seconds: i64,
+    now_unix: i64,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let (subject, modality) = (unsafe { str_arg(subject_id) }?, unsafe { str_arg(modality) }?);
+        let out_json = unsafe { out(out_json) }?;
+        let ch = bridge::issue_challenge(subject, modality, ttl_seconds, clock(now_unix)).map_err(from_fail)?;
+        give_string(out_json, ch.to_string())
+    })
+}
+
+/// A device's evidence-signing key (Ed25519). Thread-safe.
+pub struct CertifyEvidenceSigner(certify_core::evidence::EvidenceSigner);
+
+/// A signing key from a 32-byte seed, or from the OS random generator when `seed` is NULL.
+///
+/// # Safety
+/// `seed` NULL or readable for 32 bytes; `out_signer` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_signer_new(
+    seed: *const u8,
+    out_signer: *mut *mut CertifyEvidenceSigner,
+) -> CertifyStatus {
+    ffi!({
+        let out_signer = unsafe { out(out_signer) }?;
+        let signer = if seed.is_null() {
+            certify_core::evidence::EvidenceSigner::generate(&mut bridge::os_rng())
+        } else {
+            let mut s = [0u8; 32];
+            // SAFETY: readable for 32 bytes per the contract.
+            s.copy_from_slice(unsafe { std::slice::from_raw_parts(seed, 32) });
+            certify_core::evidence::EvidenceSigner::from_seed(s)
+        };
+        *out_signer = Box::into_raw(Box::new(CertifyEvidenceSigner(signer)));
+        Ok(())
+    })
+}
+
+/// The signer's 32-byte public key, for the verifier.
+///
+/// # Safety
+/// `signer` a live handle; `out_key` writable for 32 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_signer_public_key(
+    signer: *const CertifyEvidenceSigner,
+    out_key: *mut [u8; 32],
+) -> CertifyStatus {
+    ffi!({
+        let signer = unsafe { signer.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        *unsafe { out(out_key) }? = signer.0.public_key();
+        Ok(())
+    })
+}
+
+/// Sign the outcome of an attempt answering `challenge_json`, operated by `operator_id`, at
+/// `now_unix`, valid `ttl_seconds`. `*out_token`/`*out_len` is the token (free with
+/// `certify_bytes_free`).
+///
+/// # Safety
+/// `signer` a live handle; strings NUL-terminated; out-parameters writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_sign(
+    signer: *const CertifyEvidenceSigner,
+    challenge_json: *const c_char,
+    operator_id: *const c_char,
+    liveness_passed: bool,
+    matched: bool,
+    score_milli: i32,
+    ttl_seconds: i64,
+    now_unix: i64,
+    out_token: *mut *mut u8,
+    out_len: *mut usize,
+) -> CertifyStatus {
+    ffi!({
+        let signer = unsafe { signer.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let (challenge, operator) = (unsafe { str_arg(challenge_json) }?, unsafe { str_arg(operator_id) }?);
+        let (out_token, out_len) = (unsafe { out(out_token) }?, unsafe { out(out_len) }?);
+        let outcome = bridge::Outcome {
+            liveness_passed,
+            matched,
+            score_milli,
+        };
+        let token = bridge::sign_evidence(&signer.0, challenge, operator, outcome, ttl_seconds, clock(now_unix))
+            .map_err(from_fail)?;
+        give_bytes(out_token, out_len, token);
+        Ok(())
+    })
+}
+
+/// Release a signer (NULL is ignored).
+///
+/// # Safety
+/// `signer` NULL or a live handle, not yet freed, unused elsewhere.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_signer_free(signer: *mut CertifyEvidenceSigner) {
+    if !signer.is_null() {
+        // SAFETY: created by Box::into_raw in certify_evidence_signer_new, freed once.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(signer) })));
+    }
+}
+
+/// Verifies evidence on the server; each token is accepted once per verifier (an in-memory
+/// replay guard; servers with several processes keep nonces in their database). Thread-safe.
+pub struct CertifyEvidenceVerifier {
+    verifier: certify_core::evidence::EvidenceVerifier,
+    seen: std::sync::Mutex<certify_core::evidence::MemoryReplayGuard>,
+}
+
+/// A verifier from the signer's 32-byte public key.
+///
+/// # Safety
+/// `public_key` readable for 32 bytes; `out_verifier` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_verifier_new(
+    public_key: *const u8,
+    out_verifier: *mut *mut CertifyEvidenceVerifier,
+) -> CertifyStatus {
+    ffi!({
+        let key = unsafe { bytes_arg(public_key, 32) }?;
+        let out_verifier = unsafe { out(out_verifier) }?;
+        let verifier = bridge::verifier_from_key(key).map_err(from_fail)?;
+        *out_verifier = Box::into_raw(Box::new(CertifyEvidenceVerifier {
+            verifier,
+            seen: std::sync::Mutex::default(),
+        }));
+        Ok(())
+    })
+}
+
+/// Accept `token` for `challenge_json` at `now_unix`, once. `*out_claims_json` is the
+/// verified claims (the `evidence` of the `certification.by_app` operation).
+///
+/// # Safety
+/// `verifier` a live handle; `token` readable for `token_len` bytes; strings NUL-terminated;
+/// `out_claims_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_verify(
+    verifier: *const CertifyEvidenceVerifier,
+    token: *const u8,
+    token_len: usize,
+    challenge_json: *const c_char,
+    now_unix: i64,
+    out_claims_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let v = unsafe { verifier.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let token = unsafe { bytes_arg(token, token_len) }?;
+        let challenge = unsafe { str_arg(challenge_json) }?;
+        let out_claims_json = unsafe { out(out_claims_json) }?;
+        let mut seen = v.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let claims =
+            bridge::verify_evidence(&v.verifier, &mut seen, token, challenge, clock(now_unix)).map_err(from_fail)?;
+        give_string(out_claims_json, claims.to_string())
+    })
+}
+
+/// Release a verifier (NULL is ignored).
+///
+/// # Safety
+/// `verifier` NULL or a live handle, not yet freed, unused elsewhere.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_evidence_verifier_free(verifier: *mut CertifyEvidenceVerifier) {
+    if !verifier.is_null() {
+        // SAFETY: created by Box::into_raw in certify_evidence_verifier_new, freed once.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            drop(unsafe { Box::from_raw(verifier) })
+        }));
+    }
 }

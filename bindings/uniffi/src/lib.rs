@@ -3,33 +3,15 @@
 //! Thin: conversion and error mapping only. Errors are one exception type carrying the
 //! same stable numeric code as the C API (`CertifyStatus`) and a message.
 
-use certify::{CertifyStatus, ToStatus};
+use certify::{CertifyStatus, ToStatus, bridge};
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
-use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessSession};
 use certify_core::name::PersonName;
-use certify_core::time::Timestamp;
 use certify_core::time::{YearMonth, format_date, parse_date};
-use rand_core::{OsRng, RngCore};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 uniffi::setup_scaffolding!("certify");
-
-/// The wall clock: bindings supply it; the core never reads one.
-fn now() -> Timestamp {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Timestamp::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
-fn action_name(a: Action) -> String {
-    serde_json::to_value(a)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 /// Every error crossing the boundary: the C API's status code and a message.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -54,6 +36,10 @@ fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> CertifyError 
 
 fn from<E: ToStatus + std::fmt::Display>(e: E) -> CertifyError {
     fail(e.status(), e)
+}
+
+fn bridged((status, message): bridge::Fail) -> CertifyError {
+    fail(status, message)
 }
 
 /// The message of a status code (as `certify_status_message` in C).
@@ -202,29 +188,23 @@ impl FaceEngine {
         Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
     }
 
-    /// Start a liveness session: 2–3 random actions drawn with the OS random generator.
-    pub fn start_liveness(&self) -> Arc<LivenessRun> {
-        let challenge = LivenessChallenge::draw(&mut OsRng, now());
-        self.liveness_with(challenge)
+    /// Start a liveness session: 2–3 random actions drawn with the OS random generator, at
+    /// `now_unix` (None: the system clock).
+    #[uniffi::method(default(now_unix = None))]
+    pub fn start_liveness(&self, now_unix: Option<i64>) -> Arc<LivenessRun> {
+        self.liveness_with(None, now_unix)
     }
 
     /// Start a liveness session for given actions ("shake_head", "open_mouth", "blink",
     /// "nod"), e.g. when the server drew the challenge.
-    pub fn start_liveness_with_actions(&self, actions: Vec<String>) -> Result<Arc<LivenessRun>, CertifyError> {
-        let actions = actions
-            .iter()
-            .map(|a| {
-                serde_json::from_value::<Action>(serde_json::Value::String(a.clone()))
-                    .map_err(|_| fail(CertifyStatus::InvalidArgument, format!("unknown action {a:?}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut nonce = [0u8; 16];
-        OsRng.fill_bytes(&mut nonce);
-        Ok(self.liveness_with(LivenessChallenge {
-            actions,
-            nonce,
-            issued_at: now(),
-        }))
+    #[uniffi::method(default(now_unix = None))]
+    pub fn start_liveness_with_actions(
+        &self,
+        actions: Vec<String>,
+        now_unix: Option<i64>,
+    ) -> Result<Arc<LivenessRun>, CertifyError> {
+        let actions = bridge::parse_actions(&actions).map_err(bridged)?;
+        Ok(self.liveness_with(Some(actions), now_unix))
     }
 
     /// The 128-float template of the single good face in a JPEG/PNG.
@@ -250,15 +230,15 @@ impl FaceEngine {
 }
 
 impl FaceEngine {
-    fn liveness_with(&self, challenge: LivenessChallenge) -> Arc<LivenessRun> {
-        let actions = challenge.actions.iter().map(|a| action_name(*a)).collect();
-        let session = LivenessSession::new(challenge, LivenessConfig::default());
+    fn liveness_with(
+        &self,
+        actions: Option<Vec<certify_core::liveness::Action>>,
+        now_unix: Option<i64>,
+    ) -> Arc<LivenessRun> {
+        let run = bridge::start_liveness(Arc::clone(&self.0), actions, bridge::now_or_system(now_unix));
         Arc::new(LivenessRun {
-            actions,
-            run: Mutex::new(Some(certify_face::engine::LivenessRun::new(
-                Arc::clone(&self.0),
-                session,
-            ))),
+            actions: bridge::liveness_actions(&run),
+            run: Mutex::new(Some(run)),
         })
     }
 }
@@ -291,15 +271,15 @@ impl LivenessRun {
     /// Feed one frame; returns the event name ("in_progress", "face_missing", "face_lost",
     /// "wrong_action", "action_done", "passed", "timed_out").
     pub fn push_frame(&self, image: Vec<u8>, elapsed_ms: u32) -> Result<String, CertifyError> {
-        let img = certify_face::image_io::decode(&image).map_err(from)?;
         let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
         let run = guard
             .as_mut()
-            .ok_or_else(|| fail(CertifyStatus::InvalidArgument, "the session has finished"))?;
-        let event = run.push_image(&img, elapsed_ms).map_err(from)?;
-        Ok(serde_json::to_value(&event)
-            .ok()
-            .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_owned))
+            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+        let event = bridge::push_encoded_frame(run, &image, elapsed_ms).map_err(bridged)?;
+        Ok(event
+            .get("event")
+            .and_then(|e| e.as_str())
+            .map(str::to_owned)
             .unwrap_or_default())
     }
 
@@ -310,14 +290,12 @@ impl LivenessRun {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()
-            .ok_or_else(|| fail(CertifyStatus::InvalidArgument, "the session has finished"))?;
-        let d = run
-            .finish(&certify_face::embed::FaceTemplate { embedding: template })
-            .map_err(from)?;
+            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+        let d = bridge::finish_liveness(run, template).map_err(bridged)?;
         Ok(FaceDecision {
-            liveness_passed: d.liveness_passed,
-            distance: d.comparison.map(|c| c.distance),
-            passed: d.passed(),
+            liveness_passed: d["liveness_passed"].as_bool().unwrap_or(false),
+            distance: d["distance"].as_f64().map(|v| v as f32),
+            passed: d["passed"].as_bool().unwrap_or(false),
         })
     }
 }
@@ -325,13 +303,13 @@ impl LivenessRun {
 /// Five enrollment prompts of 8 digits, every digit at least 3 times (OS random generator).
 #[uniffi::export]
 pub fn voice_enrollment_prompts() -> Vec<String> {
-    certify_core::voice::enrollment_prompts(&mut OsRng)
+    bridge::voice_prompts(None)
 }
 
 /// A certification prompt that is none of the enrollment prompts.
 #[uniffi::export]
 pub fn voice_verification_prompt(enrollment_prompts: Vec<String>) -> String {
-    certify_core::voice::verification_prompt(&mut OsRng, &enrollment_prompts)
+    bridge::voice_prompts(Some(&enrollment_prompts)).remove(0)
 }
 
 /// One enrollment recording.
@@ -367,11 +345,10 @@ pub struct VoiceDecisionInfo {
     pub issues: Vec<String>,
 }
 
-fn issue_names<T: serde::Serialize>(issues: &[T]) -> Vec<String> {
-    issues
-        .iter()
-        .filter_map(|i| serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_owned)))
-        .collect()
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 /// The voice engine (thread-safe).
@@ -390,14 +367,14 @@ impl VoiceEngine {
 
     /// Enroll from five recordings of the enrollment prompts.
     pub fn enroll(&self, recordings: Vec<VoiceRecording>) -> Result<VoiceEnrollmentResult, CertifyError> {
-        let recs = recordings
-            .into_iter()
-            .map(|r| Ok((certify_voice::Audio::from_wav(&r.wav).map_err(from)?, r.prompt)))
-            .collect::<Result<Vec<_>, CertifyError>>()?;
-        let e = self.0.enroll(&recs).map_err(from)?;
+        let recs: Vec<(&[u8], &str)> = recordings.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect();
+        let e = bridge::voice_enroll(&self.0, &recs).map_err(bridged)?;
         Ok(VoiceEnrollmentResult {
-            template_json: e.template.as_ref().and_then(|t| serde_json::to_string(t).ok()),
-            issues: e.reports.iter().map(|r| issue_names(&r.issues)).collect(),
+            template_json: (!e["template"].is_null()).then(|| e["template"].to_string()),
+            issues: e["issues"]
+                .as_array()
+                .map(|a| a.iter().map(strings).collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -408,35 +385,30 @@ impl VoiceEngine {
         wav: Vec<u8>,
         prompt: String,
     ) -> Result<VoiceDecisionInfo, CertifyError> {
-        let template: certify_voice::VoiceTemplate =
-            serde_json::from_str(&template_json).map_err(|e| fail(CertifyStatus::InvalidArgument, e))?;
-        let audio = certify_voice::Audio::from_wav(&wav).map_err(from)?;
-        let d = self.0.verify(&template, &audio, &prompt).map_err(from)?;
+        let d = bridge::voice_verify(&self.0, &template_json, &wav, &prompt).map_err(bridged)?;
         Ok(VoiceDecisionInfo {
-            passed: d.passed(),
-            same_speaker: d.same_speaker,
-            speaker_score: d.speaker_score,
-            digits_heard: d.digits.heard.clone(),
-            issues: issue_names(&d.report.issues),
+            passed: d["passed"].as_bool().unwrap_or(false),
+            same_speaker: d["same_speaker"].as_bool().unwrap_or(false),
+            speaker_score: d["speaker_score"].as_f64().unwrap_or(0.0) as f32,
+            digits_heard: d["digits_heard"].as_str().unwrap_or_default().to_owned(),
+            issues: strings(&d["issues"]),
         })
     }
 }
 
 /// Issue a single-use challenge for a face or voice certification of `subject_id`
-/// (`modality`: "face" or "voice"), valid for `ttl_seconds`; returned as JSON for the host to
-/// keep until the evidence arrives. Nonce from the OS random generator, time from the clock.
-#[uniffi::export]
-pub fn issue_challenge(subject_id: String, modality: String, ttl_seconds: i64) -> Result<String, CertifyError> {
-    let subject = ResidentId::parse(&subject_id).map_err(from)?;
-    let modality: certify_core::biometric::Modality =
-        serde_json::from_value(serde_json::Value::String(modality.clone()))
-            .map_err(|_| fail(CertifyStatus::InvalidArgument, format!("unknown modality {modality:?}")))?;
-    let ch = certify_core::evidence::Challenge::issue(subject, modality, now(), ttl_seconds, &mut OsRng);
-    serde_json::to_string(&ch).map_err(|e| fail(CertifyStatus::InvalidArgument, e))
-}
-
-fn challenge_of(json: &str) -> Result<certify_core::evidence::Challenge, CertifyError> {
-    serde_json::from_str(json).map_err(|e| fail(CertifyStatus::InvalidArgument, format!("challenge: {e}")))
+/// (`modality`: "face" or "voice"), valid for `ttl_seconds` from `now_unix` (None: the
+/// clock); returned as JSON for the host to keep until the evidence arrives.
+#[uniffi::export(default(now_unix = None))]
+pub fn issue_challenge(
+    subject_id: String,
+    modality: String,
+    ttl_seconds: i64,
+    now_unix: Option<i64>,
+) -> Result<String, CertifyError> {
+    bridge::issue_challenge(&subject_id, &modality, ttl_seconds, bridge::now_or_system(now_unix))
+        .map(|v| v.to_string())
+        .map_err(bridged)
 }
 
 /// Signs certification outcomes on the device (Ed25519).
@@ -448,7 +420,7 @@ impl EvidenceSigner {
     /// A new key from the OS random generator.
     #[uniffi::constructor]
     pub fn generate() -> Self {
-        Self(certify_core::evidence::EvidenceSigner::generate(&mut OsRng))
+        Self(certify_core::evidence::EvidenceSigner::generate(&mut bridge::os_rng()))
     }
 
     /// The 32-byte public key for the verifier.
@@ -456,7 +428,9 @@ impl EvidenceSigner {
         self.0.public_key().to_vec()
     }
 
-    /// Sign the outcome of an attempt answering `challenge_json`.
+    /// Sign the outcome of an attempt answering `challenge_json`, at `now_unix` (None: the clock).
+    #[uniffi::method(default(now_unix = None))]
+    #[allow(clippy::too_many_arguments)]
     pub fn sign(
         &self,
         challenge_json: String,
@@ -465,24 +439,22 @@ impl EvidenceSigner {
         matched: bool,
         score_milli: i32,
         ttl_seconds: i64,
+        now_unix: Option<i64>,
     ) -> Result<Vec<u8>, CertifyError> {
-        let ch = challenge_of(&challenge_json)?;
-        let operator = ResidentId::parse(&operator_id).map_err(from)?;
-        let decision = if matched {
-            certify_core::biometric::MatchDecision::Match
-        } else {
-            certify_core::biometric::MatchDecision::NoMatch
-        };
-        let claims = certify_core::evidence::EvidenceClaims::for_challenge(
-            &ch,
-            operator,
+        let outcome = bridge::Outcome {
             liveness_passed,
-            decision,
+            matched,
             score_milli,
-            now(),
+        };
+        bridge::sign_evidence(
+            &self.0,
+            &challenge_json,
+            &operator_id,
+            outcome,
             ttl_seconds,
-        );
-        Ok(self.0.sign(&claims).as_bytes().to_vec())
+            bridge::now_or_system(now_unix),
+        )
+        .map_err(bridged)
     }
 }
 
@@ -497,6 +469,8 @@ pub struct EvidenceInfo {
     pub passed: bool,
     /// The engine's score × 1000.
     pub score_milli: i32,
+    /// The verified claims as JSON: the `evidence` of the `certification.by_app` operation.
+    pub claims_json: String,
 }
 
 /// Verifies evidence on the server; each token is accepted once per verifier.
@@ -511,35 +485,59 @@ impl EvidenceVerifier {
     /// From the signer's 32-byte public key.
     #[uniffi::constructor]
     pub fn new(public_key: Vec<u8>) -> Result<Self, CertifyError> {
-        let key: [u8; 32] = public_key
-            .try_into()
-            .map_err(|_| fail(CertifyStatus::InvalidArgument, "a public key has 32 bytes"))?;
         Ok(Self {
-            verifier: certify_core::evidence::EvidenceVerifier::from_public_key(key).map_err(from)?,
+            verifier: bridge::verifier_from_key(&public_key).map_err(bridged)?,
             seen: Mutex::default(),
         })
     }
 
-    /// Accept `token` for `challenge_json` now, once.
-    pub fn verify(&self, token: Vec<u8>, challenge_json: String) -> Result<EvidenceInfo, CertifyError> {
-        let ch = challenge_of(&challenge_json)?;
+    /// Accept `token` for `challenge_json` at `now_unix` (None: the clock), once.
+    #[uniffi::method(default(now_unix = None))]
+    pub fn verify(
+        &self,
+        token: Vec<u8>,
+        challenge_json: String,
+        now_unix: Option<i64>,
+    ) -> Result<EvidenceInfo, CertifyError> {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let t = now();
-        seen.prune(t);
-        let c = self
-            .verifier
-            .verify(
-                &certify_core::evidence::EvidenceToken::from_bytes(token),
-                &ch,
-                t,
-                &mut *seen,
-            )
-            .map_err(from)?;
+        let c = bridge::verify_evidence(
+            &self.verifier,
+            &mut seen,
+            &token,
+            &challenge_json,
+            bridge::now_or_system(now_unix),
+        )
+        .map_err(bridged)?;
+        let claims: certify_core::evidence::EvidenceClaims =
+            serde_json::from_value(c.clone()).map_err(|e| fail(CertifyStatus::Panic, e))?;
         Ok(EvidenceInfo {
-            subject_id: c.subject.to_string(),
-            operator_id: c.operator.to_string(),
-            passed: c.passed(),
-            score_milli: c.score_milli,
+            subject_id: claims.subject.to_string(),
+            operator_id: claims.operator.to_string(),
+            passed: claims.passed(),
+            score_milli: claims.score_milli,
+            claims_json: c.to_string(),
         })
     }
+}
+
+/// Run a whole-flow operation on the host's stored state (see `certify::ops`): `op` such
+/// as "account.register", `request_json` its JSON object, `now_unix` the time (None: the
+/// system clock). Returns the response JSON; a refusal by the rules is its `"refused"`
+/// member, with the new state to store. Throws `CertifyError` (104, 105) when the request
+/// cannot be processed.
+#[uniffi::export(default(now_unix = None))]
+pub fn call(op: String, request_json: String, now_unix: Option<i64>) -> Result<String, CertifyError> {
+    certify::ops::call(
+        &op,
+        &request_json,
+        bridge::now_or_system(now_unix),
+        &mut bridge::os_rng(),
+    )
+    .map_err(|f| fail(f.status, f.detail))
+}
+
+/// Every operation `call` knows.
+#[uniffi::export]
+pub fn operations() -> Vec<String> {
+    certify::ops::OPERATIONS.iter().map(|s| (*s).to_owned()).collect()
 }

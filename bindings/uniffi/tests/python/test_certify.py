@@ -111,7 +111,7 @@ def test_liveness_session():
     template = engine.template(read("obama2.jpg"))
     decision = run.finish(template)
     assert not decision.liveness_passed and not decision.passed  # the head was not shaken both ways
-    raises_code(102, run.finish, template)  # a session finishes once
+    raises_code(106, run.finish, template)  # a session finishes once
     raises_code(102, engine.start_liveness_with_actions, ["juggle"])
 
 
@@ -130,6 +130,171 @@ def test_evidence_round_trip():
     raises_code(501, verifier.verify, bytes(forged), ch)
     raises_code(500, verifier.verify, b"junk", ch)
     raises_code(102, certify.EvidenceVerifier, b"short")
+
+
+import calendar
+import json
+
+WANG, ZHAO, LIU = "610526195503011236", "610526195207152042", "610526194801023310"
+KEY = "2b" * 32
+T0 = calendar.timegm((2020, 6, 5, 2, 0, 0))  # 2020-06-05 10:00 in China
+PUCHENG_POLICY = json.loads(PUCHENG)
+
+
+def entry(pid, name, pension=300000):
+    return {"id": pid, "name": name, "scheme": "enterprise", "unit": "蒲城县社保局",
+            "monthly_pension": pension, "pension_start": "2012-03"}
+
+
+def op(operation, now, /, **request):
+    return json.loads(certify.call(operation, json.dumps(request), now))
+
+
+def facts(pid, name, last=None, payment=None):
+    return {"person": pid, "roster_entry": entry(pid, name), "scheme": "enterprise",
+            "payment": payment or {"status": "active"}, "last_certified": last}
+
+
+def test_call_failures_have_codes():
+    assert "account.register" in certify.operations() and "deadline.run" in certify.operations()
+    raises_code(105, certify.call, "account.steal", "{}", T0)
+    raises_code(104, certify.call, "account.login_password", "{not json", T0)
+    raises_code(104, certify.call, "account.login_password", "{}", T0)
+
+
+def test_whole_flow_through_call():
+    """Registration, lockout and reset, real name, enrollment with manual review, certifying
+    oneself and a relative, history, the deadline run, back pay and a unit's declaration."""
+    sms = op("sms.issue", T0, phone="13800138000", purpose="register", sms_key=KEY, captcha_passed=False)
+    assert sms["refused"]["code"] == 300 and sms["code"] is None
+    sms = op("sms.issue", T0, phone="13800138000", purpose="register", sms_key=KEY, captcha_passed=True)
+    assert sms["refused"] is None and len(sms["code"]) == 6
+    again = op("sms.issue", T0 + 10, phone="13800138000", purpose="register", sms_key=KEY, captcha_passed=True,
+               previous=sms["challenge"])
+    assert again["refused"]["code"] == 310
+    form = dict(phone="13800138000", name="王建国", id_number=WANG, password="pension2020",
+                password_repeat="pension2020", roster_entry=entry(WANG, "王建国"), sms_key=KEY)
+    wrong = "000000" if sms["code"] != "000000" else "111111"
+    bad = op("account.register", T0 + 30, sms_code=wrong, challenge=sms["challenge"], **form)
+    assert bad["refused"]["code"] == 314 and bad["account"] is None
+    assert bad["challenge"]["failed_attempts"] == 1  # the try counts: state comes back on refusal
+    reg = op("account.register", T0 + 40, sms_code=sms["code"], challenge=bad["challenge"], **form)
+    assert reg["refused"] is None and reg["events"][0]["event"] == "registered"
+    account = reg["account"]
+    assert "pension2020" not in json.dumps(account)
+    nobody = op("account.register", T0 + 40, sms_code=sms["code"], challenge=sms["challenge"],
+                **{**form, "roster_entry": None})
+    assert nobody["refused"]["code"] == 230
+
+    # Three wrong passwords lock the account for 24 hours; forgot-password unlocks it.
+    for i, code in enumerate([331, 331, 330]):
+        r = op("account.login_password", T0 + 100 + i, account=account, password="wrong-pass-1")
+        assert r["refused"]["code"] == code, r
+        account = r["account"]
+    locked = op("account.login_password", T0 + 200, account=account, password="pension2020")
+    assert locked["refused"]["code"] == 330
+    assert op("account.lock_state", T0 + 200, account=account)["locked"]
+    assert not op("account.lock_state", T0 + 103 + 86400, account=account)["locked"]
+    reset_sms = op("sms.issue", T0 + 300, phone="13800138000", purpose="reset_password", sms_key=KEY)
+    reset = op("account.reset_password", T0 + 330, account=account, challenge=reset_sms["challenge"],
+               sms_code=reset_sms["code"], new_password="pension2021", password_repeat="pension2021", sms_key=KEY)
+    assert reset["refused"] is None and [e["event"] for e in reset["events"]] == ["password_reset", "unlocked"]
+    account = reset["account"]
+    ok = op("account.login_password", T0 + 400, account=account, password="pension2021")
+    assert ok["refused"] is None, ok
+    account = ok["account"]
+
+    # Real name: the typed details and the face-vs-portrait decision.
+    rn = op("realname.verify", T0 + 500, account=account, name="王建国", id_number=WANG,
+            roster_entry=entry(WANG, "王建国"), portrait_matches=False)
+    assert rn["refused"]["code"] == 341
+    rn = op("realname.verify", T0 + 500, account=account, name="王建國", id_number=WANG,
+            roster_entry=entry(WANG, "王建国"), portrait_matches=True)
+    assert rn["refused"] is None and rn["account"]["real_name_verified_at"] == T0 + 500
+    account = rn["account"]
+
+    # Enrollment: three failed automatic reviews put the case in manual review.
+    case = op("enrollment.new", T0, modality="face")["case"]
+    for i in range(3):
+        r = op("enrollment.submit", T0 + 600 + i, case=case, review={"result": "failed", "issues": ["too_dark"]})
+        assert r["refused"] is None
+        case = r["case"]
+    closed = op("enrollment.submit", T0 + 700, case=case, review={"result": "passed", "template_ref": "t-1"})
+    assert closed["refused"]["code"] == 410
+    late = op("enrollment.decide", T0 + 602 + 8 * 86400, case=case,
+              decision={"decision": "approve", "template_ref": "t-1"}, staff_id="staff-7")
+    assert late["refused"]["code"] == 413
+    approved = op("enrollment.decide", T0 + 3600, case=case,
+                  decision={"decision": "approve", "template_ref": "t-1"}, staff_id="staff-7")
+    assert approved["refused"] is None
+    case = approved["case"]
+
+    # Certify oneself with signed evidence (challenge, device signature, single-use check).
+    now = T0 + 86400
+    may = op("certification.may_certify", now, facts=facts(WANG, "王建国"), policy=PUCHENG_POLICY)
+    assert may["refused"] is None
+    challenge = certify.issue_challenge(WANG, "face", 300, now)
+    signer = certify.EvidenceSigner.generate()
+    token = signer.sign(challenge, WANG, True, True, 380, 120, now + 20)
+    claims = certify.EvidenceVerifier(signer.public_key()).verify(token, challenge, now + 30).claims_json
+    rec = op("certification.by_app", now + 40, operator=account, facts=facts(WANG, "王建国"), enrollment=case,
+             evidence=json.loads(claims), policy=PUCHENG_POLICY, evidence_ref="ev-1")
+    assert rec["refused"] is None and rec["record"]["method"] == "app_face"
+    assert rec["record"]["operator"]["by"] == "holder"
+    records = [rec["record"]]
+    again = op("certification.may_certify", now + 60, facts=facts(WANG, "王建国", last="2020-06-06"),
+               policy=PUCHENG_POLICY)
+    assert again["refused"]["code"] == 421
+
+    # Proxy: a relative is added as a contact and certified from this account.
+    c = op("contacts.add", now, account=account, name="赵秀英", id_number=ZHAO, roster_entry=entry(ZHAO, "赵秀英"))
+    assert c["refused"] is None and len(c["contacts"]) == 1
+    assert op("contacts.add", now, account=account, contacts=c["contacts"], name="赵秀英", id_number=ZHAO,
+              roster_entry=entry(ZHAO, "赵秀英"))["refused"]["code"] == 431
+    assert op("contacts.add", now, account=account, name="王建国", id_number=WANG,
+              roster_entry=entry(WANG, "王建国"))["refused"]["code"] == 430
+    zcase = op("enrollment.new", now, modality="face")["case"]
+    zcase = op("enrollment.submit", now, case=zcase, review={"result": "passed", "template_ref": "t-2"})["case"]
+    zch = certify.issue_challenge(ZHAO, "face", 300, now)
+    zclaims = json.loads(certify.EvidenceVerifier(signer.public_key()).verify(
+        signer.sign(zch, WANG, True, True, 402, 120, now + 10), zch, now + 20).claims_json)
+    stranger = op("certification.by_app", now + 30, operator=account, facts=facts(ZHAO, "赵秀英"),
+                  enrollment=zcase, evidence=zclaims, policy=PUCHENG_POLICY)
+    assert stranger["refused"]["code"] == 425  # not a contact yet
+    proxy = op("certification.by_app", now + 30, operator=account, contacts=c["contacts"],
+               facts=facts(ZHAO, "赵秀英"), enrollment=zcase, evidence=zclaims, policy=PUCHENG_POLICY)
+    assert proxy["refused"] is None and proxy["record"]["operator"] == {"by": "proxy", "account_holder": WANG}
+    records.append(proxy["record"])
+    hist = op("certification.history", now, records=records, person=ZHAO)
+    assert len(hist["records"]) == 1 and hist["last_certified"] == "2020-06-06"
+
+    # The deadline run on August 1: Liu never certified and is suspended from August.
+    run = op("deadline.run", T0, policy=PUCHENG_POLICY, run_date="2020-08-01", rows=[
+        {"id": WANG, "monthly_pension": 300000, "pension_start": "2012-03", "payment": {"status": "active"},
+         "last_certified": "2020-06-06"},
+        {"id": LIU, "monthly_pension": 250000, "pension_start": "2012-03", "payment": {"status": "active"}},
+    ])
+    decisions = {d["id"]: d["decision"] for d in run["decisions"]}
+    assert decisions[WANG]["action"] == "unchanged"
+    assert decisions[LIU] == {"action": "suspend", "from": "2020-08", "deadline": "2020-07-31"}
+    assert run["summary"]["suspended"] == 1 and run["summary"]["monthly_amount_suspended"] == 250000
+
+    # Liu certifies in November: back pay from August, in fen.
+    suspended = {"status": "suspended", "reason": "certification_lapse", "from": "2020-08"}
+    back = op("payment.resume", T0, payment=suspended, ground="certified", resume_from="2020-11",
+              schedule=[["2012-03", 250000]])
+    assert back["refused"] is None
+    assert back["resumption"] == {"resume_from": "2020-11", "back_pay_months": 3, "back_pay": 750000}
+    wrong_ground = op("payment.resume", T0, payment=suspended, ground="sentence_served", resume_from="2020-11",
+                      schedule=[["2012-03", 250000]])
+    assert wrong_ground["refused"]["code"] == 442
+
+    # The unit declares a death late: suspension from the next month and the overpayment.
+    dec = op("payment.declare", T0, declaration={"reason": "death", "event_date": "2020-09-15",
+                                                  "declared_on": "2020-12-02"},
+             payments=[["2020-09", 250000], ["2020-10", 250000], ["2020-11", 250000]])
+    assert dec["refused"] is None and dec["suspension"]["from"] == "2020-10"
+    assert dec["overpayment"]["total"] == 500000 and dec["overpayment"]["first_unentitled"] == "2020-10", dec
 
 
 def main():

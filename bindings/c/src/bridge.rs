@@ -1,0 +1,238 @@
+//! Conversions shared by the C, UniFFI and JNI bindings: the system clock, and the engines'
+//! calls with their results as JSON values. No rules live here; each function calls one
+//! engine or core function and converts its input and output.
+
+use crate::status::{CertifyStatus, ToStatus};
+use certify_core::biometric::{MatchDecision, Modality};
+use certify_core::evidence::{
+    Challenge, EvidenceClaims, EvidenceSigner, EvidenceToken, EvidenceVerifier, MemoryReplayGuard,
+};
+use certify_core::id::ResidentId;
+use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessSession};
+use certify_core::time::Timestamp;
+use certify_face::FaceEngine;
+use certify_face::embed::FaceTemplate;
+use certify_face::engine::LivenessRun;
+use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
+use rand_core::{CryptoRng, OsRng, RngCore};
+use serde_json::{Value, json};
+use std::ops::Deref;
+
+/// A failure with its status and a message for the host.
+pub type Fail = (CertifyStatus, String);
+
+fn fail<E: ToStatus + std::fmt::Display>(e: E) -> Fail {
+    (e.status(), e.to_string())
+}
+
+fn invalid(message: impl Into<String>) -> Fail {
+    (CertifyStatus::InvalidArgument, message.into())
+}
+
+/// The wall clock, for bindings called without an explicit `now`.
+pub fn system_now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// An explicit `now` (Unix seconds) or the wall clock.
+pub fn now_or_system(now_unix: Option<i64>) -> Timestamp {
+    now_unix.map_or_else(system_now, Timestamp::from_unix_seconds)
+}
+
+/// The OS random generator every binding uses.
+pub fn os_rng() -> impl RngCore + CryptoRng {
+    OsRng
+}
+
+/// The snake_case name of a serde unit variant (e.g. an action or an issue).
+pub fn variant_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Parse action names ("shake_head", "open_mouth", "blink", "nod").
+pub fn parse_actions<S: AsRef<str>>(names: &[S]) -> Result<Vec<Action>, Fail> {
+    names
+        .iter()
+        .map(|a| {
+            serde_json::from_value::<Action>(Value::String(a.as_ref().to_owned()))
+                .map_err(|_| invalid(format!("unknown action {:?}", a.as_ref())))
+        })
+        .collect()
+}
+
+/// A liveness run over a shared engine: random actions, or the given ones (the server
+/// drew the challenge), starting at `now`.
+pub fn start_liveness<E: Deref<Target = FaceEngine>>(
+    engine: E,
+    actions: Option<Vec<Action>>,
+    now: Timestamp,
+) -> LivenessRun<E> {
+    let mut rng = OsRng;
+    let challenge = match actions {
+        None => LivenessChallenge::draw(&mut rng, now),
+        Some(actions) => {
+            let mut nonce = [0u8; 16];
+            rng.fill_bytes(&mut nonce);
+            LivenessChallenge {
+                actions,
+                nonce,
+                issued_at: now,
+            }
+        }
+    };
+    LivenessRun::new(engine, LivenessSession::new(challenge, LivenessConfig::default()))
+}
+
+/// The action names of a run, in order.
+pub fn liveness_actions<E: Deref<Target = FaceEngine>>(run: &LivenessRun<E>) -> Vec<String> {
+    run.session().challenge().actions.iter().map(variant_name).collect()
+}
+
+/// Feed one encoded (JPEG/PNG) frame; the session's event as JSON
+/// (`{"event": "action_done", "action": "nod", "next": null}` …).
+pub fn push_encoded_frame<E: Deref<Target = FaceEngine>>(
+    run: &mut LivenessRun<E>,
+    image: &[u8],
+    elapsed_ms: u32,
+) -> Result<Value, Fail> {
+    let img = certify_face::image_io::decode(image).map_err(fail)?;
+    let event = run.push_image(&img, elapsed_ms).map_err(fail)?;
+    serde_json::to_value(event).map_err(|e| invalid(e.to_string()))
+}
+
+/// End a run against an enrolled template (128 floats): liveness, distance, anti-spoof, passed.
+pub fn finish_liveness<E: Deref<Target = FaceEngine>>(run: LivenessRun<E>, template: Vec<f32>) -> Result<Value, Fail> {
+    if template.len() != crate::CERTIFY_FACE_TEMPLATE_LEN {
+        return Err(invalid("a face template has 128 values"));
+    }
+    let d = run.finish(&FaceTemplate { embedding: template }).map_err(fail)?;
+    Ok(json!({
+        "liveness_passed": d.liveness_passed,
+        "distance": d.comparison.map(|c| c.distance),
+        "same_person": d.comparison.map(|c| c.decision == MatchDecision::Match),
+        "antispoof": d.antispoof,
+        "passed": d.passed(),
+    }))
+}
+
+/// Enroll a voice from five WAV recordings and the prompts read: the template (to store
+/// apart from identity) when every recording was usable, and each recording's problems.
+pub fn voice_enroll<W: AsRef<[u8]>, P: AsRef<str>>(engine: &VoiceEngine, recordings: &[(W, P)]) -> Result<Value, Fail> {
+    let recs = recordings
+        .iter()
+        .map(|(wav, prompt)| Ok((Audio::from_wav(wav.as_ref()).map_err(fail)?, prompt.as_ref().to_owned())))
+        .collect::<Result<Vec<_>, Fail>>()?;
+    let e = engine.enroll(&recs).map_err(fail)?;
+    let issues: Vec<Vec<String>> = e
+        .reports
+        .iter()
+        .map(|r| r.issues.iter().map(variant_name).collect())
+        .collect();
+    Ok(json!({"template": e.template, "issues": issues}))
+}
+
+/// Verify a WAV recording of `prompt` against a template (JSON from [`voice_enroll`]).
+pub fn voice_verify(engine: &VoiceEngine, template_json: &str, wav: &[u8], prompt: &str) -> Result<Value, Fail> {
+    let template: VoiceTemplate =
+        serde_json::from_str(template_json).map_err(|_| (CertifyStatus::JsonInvalid, "not a voice template".into()))?;
+    let audio = Audio::from_wav(wav).map_err(fail)?;
+    let d = engine.verify(&template, &audio, prompt).map_err(fail)?;
+    let issues: Vec<String> = d.report.issues.iter().map(variant_name).collect();
+    Ok(json!({
+        "passed": d.passed(),
+        "same_speaker": d.same_speaker,
+        "speaker_score": d.speaker_score,
+        "digits_heard": d.digits.heard,
+        "issues": issues,
+    }))
+}
+
+/// Voice prompts: five for enrollment, or one certification prompt that is none of `enrolled`.
+pub fn voice_prompts(enrolled: Option<&[String]>) -> Vec<String> {
+    let mut rng = OsRng;
+    match enrolled {
+        None => certify_core::voice::enrollment_prompts(&mut rng),
+        Some(e) => vec![certify_core::voice::verification_prompt(&mut rng, e)],
+    }
+}
+
+/// Issue a single-use challenge for `subject_id` ("face" or "voice"), valid `ttl_seconds`.
+pub fn issue_challenge(subject_id: &str, modality: &str, ttl_seconds: i64, now: Timestamp) -> Result<Value, Fail> {
+    let subject = ResidentId::parse(subject_id).map_err(fail)?;
+    let modality: Modality = serde_json::from_value(Value::String(modality.to_owned()))
+        .map_err(|_| invalid(format!("unknown modality {modality:?}")))?;
+    let ch = Challenge::issue(subject, modality, now, ttl_seconds, &mut OsRng);
+    serde_json::to_value(ch).map_err(|e| invalid(e.to_string()))
+}
+
+fn challenge_of(json: &str) -> Result<Challenge, Fail> {
+    serde_json::from_str(json).map_err(|_| (CertifyStatus::JsonInvalid, "not a challenge".into()))
+}
+
+/// What a device signs after a liveness/voice attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// Liveness (actions or prompted digits) passed.
+    pub liveness_passed: bool,
+    /// The 1:1 match decision.
+    pub matched: bool,
+    /// The engine's score × 1000.
+    pub score_milli: i32,
+}
+
+/// Sign an attempt's outcome for `challenge_json`, operated by `operator_id`.
+pub fn sign_evidence(
+    signer: &EvidenceSigner,
+    challenge_json: &str,
+    operator_id: &str,
+    outcome: Outcome,
+    ttl_seconds: i64,
+    now: Timestamp,
+) -> Result<Vec<u8>, Fail> {
+    let ch = challenge_of(challenge_json)?;
+    let operator = ResidentId::parse(operator_id).map_err(fail)?;
+    let decision = if outcome.matched {
+        MatchDecision::Match
+    } else {
+        MatchDecision::NoMatch
+    };
+    let claims = EvidenceClaims::for_challenge(
+        &ch,
+        operator,
+        outcome.liveness_passed,
+        decision,
+        outcome.score_milli,
+        now,
+        ttl_seconds,
+    );
+    Ok(signer.sign(&claims).as_bytes().to_vec())
+}
+
+/// A verifier from a 32-byte public key.
+pub fn verifier_from_key(key: &[u8]) -> Result<EvidenceVerifier, Fail> {
+    let key: [u8; 32] = key.try_into().map_err(|_| invalid("a public key has 32 bytes"))?;
+    EvidenceVerifier::from_public_key(key).map_err(fail)
+}
+
+/// Verify a token for `challenge_json` at `now`, once per guard: the claims as JSON (the
+/// `evidence` of the `certification.by_app` operation).
+pub fn verify_evidence(
+    verifier: &EvidenceVerifier,
+    seen: &mut MemoryReplayGuard,
+    token: &[u8],
+    challenge_json: &str,
+    now: Timestamp,
+) -> Result<Value, Fail> {
+    let ch = challenge_of(challenge_json)?;
+    seen.prune(now);
+    let claims = verifier
+        .verify(&EvidenceToken::from_bytes(token.to_vec()), &ch, now, seen)
+        .map_err(fail)?;
+    serde_json::to_value(claims).map_err(|e| invalid(e.to_string()))
+}
