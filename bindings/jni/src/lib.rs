@@ -4,7 +4,7 @@
 //! into `getCode()`. Panics never cross: `with_env` catches them and they are thrown as
 //! code 199.
 
-use certify::{CertifyStatus, ToStatus};
+use certify::{CertifyStatus, ToStatus, bridge};
 use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
 use certify_core::name::PersonName;
@@ -13,6 +13,7 @@ use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JString};
 use jni::sys::{jboolean, jfloat, jint, jlong};
 use jni::{Env, EnvUnowned, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
 
 /// An error on its way to Java.
 #[derive(Debug, thiserror::Error)]
@@ -202,16 +203,30 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineNew<'l>(
                 config.runtime_library = Some(string(env, &lib)?.into());
             }
             let engine = certify_face::FaceEngine::load(config).map_err(certify)?;
-            Ok(Box::into_raw(Box::new(engine)) as jlong)
+            Ok(Arc::into_raw(Arc::new(engine)) as jlong)
         })
         .resolve::<ThrowCertify>()
 }
 
 fn engine_ref<'a>(handle: jlong) -> Result<&'a certify_face::FaceEngine, BridgeError> {
-    // SAFETY: handles come from faceEngineNew and are freed once by faceEngineFree (the
-    // Java FaceEngine wrapper guards against use after close).
+    // SAFETY: handles come from faceEngineNew (Arc::into_raw) and are released once by
+    // faceEngineFree (the Java FaceEngine wrapper guards against use after close).
     unsafe { (handle as *const certify_face::FaceEngine).as_ref() }
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the engine is closed"))
+}
+
+/// A new owner of the engine behind `handle` (liveness sessions keep the engine alive).
+fn engine_arc(handle: jlong) -> Result<Arc<certify_face::FaceEngine>, BridgeError> {
+    if handle == 0 {
+        return Err(fail(CertifyStatus::NullArgument, "the engine is closed"));
+    }
+    let ptr = handle as *const certify_face::FaceEngine;
+    // SAFETY: the handle is a live Arc::into_raw pointer (see engine_ref); the count is
+    // raised before making a second owner.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Ok(Arc::from_raw(ptr))
+    }
 }
 
 /// `void Certify.faceEngineFree(long)` (0 is ignored).
@@ -224,8 +239,8 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineFree<'l>(
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
             if handle != 0 {
-                // SAFETY: see engine_ref.
-                drop(unsafe { Box::from_raw(handle as *mut certify_face::FaceEngine) });
+                // SAFETY: see engine_ref; this releases the Java wrapper's reference.
+                drop(unsafe { Arc::from_raw(handle as *const certify_face::FaceEngine) });
             }
             Ok(())
         })
@@ -300,5 +315,480 @@ pub extern "system" fn Java_cn_certify_Certify_faceThreshold<'l>(
 ) -> jfloat {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> { Ok(engine_ref(handle)?.config().match_threshold) })
+        .resolve::<ThrowCertify>()
+}
+
+fn bridged((status, message): bridge::Fail) -> BridgeError {
+    BridgeError::Certify(status as u32, message)
+}
+
+fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {
+    if s.is_null() {
+        Ok(None)
+    } else {
+        string(env, s).map(Some)
+    }
+}
+
+fn bytes(env: &Env<'_>, arr: &JByteArray<'_>) -> Result<Vec<u8>, BridgeError> {
+    if arr.is_null() {
+        return Err(fail(CertifyStatus::NullArgument, "a byte array argument is null"));
+    }
+    Ok(env.convert_byte_array(arr)?)
+}
+
+fn byte_array<'l>(env: &mut Env<'l>, data: &[u8]) -> Result<JByteArray<'l>, BridgeError> {
+    Ok(env.byte_array_from_slice(data)?)
+}
+
+/// `Long.MIN_VALUE` means "the system clock" (as `CERTIFY_NOW_SYSTEM` in C).
+fn clock(now_unix: jlong) -> certify_core::time::Timestamp {
+    bridge::now_or_system((now_unix != jlong::MIN).then_some(now_unix))
+}
+
+/// `String Certify.call(String op, String requestJson, long nowUnix)`: a whole-flow
+/// operation on the host's stored state (see `certify::ops`); the response JSON.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_call<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    op: JString<'l>,
+    request: JString<'l>,
+    now_unix: jlong,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let (op, request) = (string(env, &op)?, string(env, &request)?);
+            let response = certify::ops::call(&op, &request, clock(now_unix), &mut bridge::os_rng())
+                .map_err(|f| BridgeError::Certify(f.status as u32, f.detail))?;
+            Ok(JString::from_str(env, response)?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+type Session = Mutex<Option<certify_face::engine::LivenessRun<Arc<certify_face::FaceEngine>>>>;
+
+fn session_ref<'a>(handle: jlong) -> Result<&'a Session, BridgeError> {
+    // SAFETY: handles come from livenessStart and are freed once by livenessFree (the Java
+    // LivenessSession wrapper guards against use after close).
+    unsafe { (handle as *const Session).as_ref() }
+        .ok_or_else(|| fail(CertifyStatus::NullArgument, "the session is closed"))
+}
+
+/// `long Certify.livenessStart(long engine, String actionsJson, long nowUnix)`: a session
+/// handle; `actionsJson` null draws random actions.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_livenessStart<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    engine: jlong,
+    actions: JString<'l>,
+    now_unix: jlong,
+) -> jlong {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let actions = match opt_string(env, &actions)? {
+                None => None,
+                Some(text) => {
+                    let names: Vec<String> = serde_json::from_str(&text)
+                        .map_err(|_| fail(CertifyStatus::JsonInvalid, "actions are a JSON array of names"))?;
+                    Some(bridge::parse_actions(&names).map_err(bridged)?)
+                }
+            };
+            let run = bridge::start_liveness(engine_arc(engine)?, actions, clock(now_unix));
+            let session: Session = Mutex::new(Some(run));
+            Ok(Box::into_raw(Box::new(session)) as jlong)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.livenessActions(long session)`: the actions as a JSON array.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_livenessActions<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    session: jlong,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
+            let run = guard
+                .as_ref()
+                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+            Ok(JString::from_str(
+                env,
+                serde_json::Value::from(bridge::liveness_actions(run)).to_string(),
+            )?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.livenessPushFrame(long session, byte[] jpegOrPng, int elapsedMs)`: the
+/// session's event as JSON.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_livenessPushFrame<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    session: jlong,
+    image: JByteArray<'l>,
+    elapsed_ms: jint,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let image = bytes(env, &image)?;
+            let elapsed =
+                u32::try_from(elapsed_ms).map_err(|_| fail(CertifyStatus::InvalidArgument, "elapsedMs < 0"))?;
+            let mut guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
+            let run = guard
+                .as_mut()
+                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+            let event = bridge::push_encoded_frame(run, &image, elapsed).map_err(bridged)?;
+            Ok(JString::from_str(env, event.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.livenessFinish(long session, float[] template)`: the decision as JSON.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_livenessFinish<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    session: jlong,
+    template: JFloatArray<'l>,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            if template.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "template is null"));
+            }
+            let mut t = vec![0f32; template.len(env)?];
+            template.get_region(env, 0, &mut t)?;
+            let run = session_ref(session)?
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+            let decision = bridge::finish_liveness(run, t).map_err(bridged)?;
+            Ok(JString::from_str(env, decision.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `void Certify.livenessFree(long session)` (0 is ignored).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_livenessFree<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    session: jlong,
+) {
+    unowned
+        .with_env(|_env| -> Result<_, BridgeError> {
+            if session != 0 {
+                // SAFETY: see session_ref.
+                drop(unsafe { Box::from_raw(session as *mut Session) });
+            }
+            Ok(())
+        })
+        .resolve::<ThrowCertify>()
+}
+
+fn voice_ref<'a>(handle: jlong) -> Result<&'a certify_voice::VoiceEngine, BridgeError> {
+    // SAFETY: handles come from voiceEngineNew and are freed once by voiceEngineFree.
+    unsafe { (handle as *const certify_voice::VoiceEngine).as_ref() }
+        .ok_or_else(|| fail(CertifyStatus::NullArgument, "the engine is closed"))
+}
+
+/// `long Certify.voiceEngineNew(String modelsDir, String runtimeLibrary)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_voiceEngineNew<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    dir: JString<'l>,
+    lib: JString<'l>,
+) -> jlong {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let mut config = certify_voice::VoiceEngineConfig::new(string(env, &dir)?);
+            config.runtime_library = opt_string(env, &lib)?.map(Into::into);
+            let engine = certify_voice::VoiceEngine::load(config).map_err(certify)?;
+            Ok(Box::into_raw(Box::new(engine)) as jlong)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `void Certify.voiceEngineFree(long)` (0 is ignored).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_voiceEngineFree<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    unowned
+        .with_env(|_env| -> Result<_, BridgeError> {
+            if handle != 0 {
+                // SAFETY: see voice_ref.
+                drop(unsafe { Box::from_raw(handle as *mut certify_voice::VoiceEngine) });
+            }
+            Ok(())
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.voicePrompts(String enrolledJson)`: five enrollment prompts (null) or one
+/// certification prompt that is none of the enrolled ones, as a JSON array.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_voicePrompts<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    enrolled: JString<'l>,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let enrolled: Option<Vec<String>> = match opt_string(env, &enrolled)? {
+                None => None,
+                Some(t) => Some(
+                    serde_json::from_str(&t)
+                        .map_err(|_| fail(CertifyStatus::JsonInvalid, "prompts are a JSON array"))?,
+                ),
+            };
+            let prompts = bridge::voice_prompts(enrolled.as_deref());
+            Ok(JString::from_str(env, serde_json::Value::from(prompts).to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.voiceEnroll(long engine, byte[][] wavs, String[] prompts)`: JSON
+/// `{"template": … or null, "issues": [[…], …]}`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_voiceEnroll<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    wavs: jni::objects::JObjectArray<'l>,
+    prompts: jni::objects::JObjectArray<'l>,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = voice_ref(handle)?;
+            if wavs.is_null() || prompts.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "recordings or prompts are null"));
+            }
+            let n = wavs.len(env)?;
+            if prompts.len(env)? != n {
+                return Err(fail(CertifyStatus::InvalidArgument, "one prompt per recording"));
+            }
+            let mut recordings = Vec::with_capacity(n);
+            for i in 0..n {
+                let wav = wavs.get_element(env, i)?;
+                let wav = JByteArray::cast_local(env, wav)?;
+                let prompt = prompts.get_element(env, i)?;
+                let prompt = JString::cast_local(env, prompt)?;
+                recordings.push((bytes(env, &wav)?, string(env, &prompt)?));
+            }
+            let result = bridge::voice_enroll(engine, &recordings).map_err(bridged)?;
+            Ok(JString::from_str(env, result.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.voiceVerify(long engine, String templateJson, byte[] wav, String prompt)`:
+/// the decision as JSON.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_voiceVerify<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    template: JString<'l>,
+    wav: JByteArray<'l>,
+    prompt: JString<'l>,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = voice_ref(handle)?;
+            let (template, wav, prompt) = (string(env, &template)?, bytes(env, &wav)?, string(env, &prompt)?);
+            let d = bridge::voice_verify(engine, &template, &wav, &prompt).map_err(bridged)?;
+            Ok(JString::from_str(env, d.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.challengeIssue(String subjectId, String modality, long ttlSeconds, long
+/// nowUnix)`: the challenge JSON.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_challengeIssue<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    subject: JString<'l>,
+    modality: JString<'l>,
+    ttl_seconds: jlong,
+    now_unix: jlong,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let (subject, modality) = (string(env, &subject)?, string(env, &modality)?);
+            let ch = bridge::issue_challenge(&subject, &modality, ttl_seconds, clock(now_unix)).map_err(bridged)?;
+            Ok(JString::from_str(env, ch.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+fn signer_ref<'a>(handle: jlong) -> Result<&'a certify_core::evidence::EvidenceSigner, BridgeError> {
+    // SAFETY: handles come from signerNew and are freed once by signerFree.
+    unsafe { (handle as *const certify_core::evidence::EvidenceSigner).as_ref() }
+        .ok_or_else(|| fail(CertifyStatus::NullArgument, "the signer is closed"))
+}
+
+/// `long Certify.signerNew(byte[] seed)`: from a 32-byte seed, or the OS generator (null).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_signerNew<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    seed: JByteArray<'l>,
+) -> jlong {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let signer = if seed.is_null() {
+                certify_core::evidence::EvidenceSigner::generate(&mut bridge::os_rng())
+            } else {
+                let seed: [u8; 32] = bytes(env, &seed)?
+                    .try_into()
+                    .map_err(|_| fail(CertifyStatus::InvalidArgument, "a seed has 32 bytes"))?;
+                certify_core::evidence::EvidenceSigner::from_seed(seed)
+            };
+            Ok(Box::into_raw(Box::new(signer)) as jlong)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `byte[] Certify.signerPublicKey(long signer)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_signerPublicKey<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> JByteArray<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let key = signer_ref(handle)?.public_key();
+            byte_array(env, &key)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `byte[] Certify.signerSign(long signer, String challengeJson, String operatorId, boolean
+/// livenessPassed, boolean matched, int scoreMilli, long ttlSeconds, long nowUnix)`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_cn_certify_Certify_signerSign<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    challenge: JString<'l>,
+    operator: JString<'l>,
+    liveness_passed: jboolean,
+    matched: jboolean,
+    score_milli: jint,
+    ttl_seconds: jlong,
+    now_unix: jlong,
+) -> JByteArray<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let signer = signer_ref(handle)?;
+            let (challenge, operator) = (string(env, &challenge)?, string(env, &operator)?);
+            let outcome = bridge::Outcome {
+                liveness_passed,
+                matched,
+                score_milli,
+            };
+            let token = bridge::sign_evidence(signer, &challenge, &operator, outcome, ttl_seconds, clock(now_unix))
+                .map_err(bridged)?;
+            byte_array(env, &token)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `void Certify.signerFree(long)` (0 is ignored).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_signerFree<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    unowned
+        .with_env(|_env| -> Result<_, BridgeError> {
+            if handle != 0 {
+                // SAFETY: see signer_ref.
+                drop(unsafe { Box::from_raw(handle as *mut certify_core::evidence::EvidenceSigner) });
+            }
+            Ok(())
+        })
+        .resolve::<ThrowCertify>()
+}
+
+type Verifier = (
+    certify_core::evidence::EvidenceVerifier,
+    Mutex<certify_core::evidence::MemoryReplayGuard>,
+);
+
+fn verifier_ref<'a>(handle: jlong) -> Result<&'a Verifier, BridgeError> {
+    // SAFETY: handles come from verifierNew and are freed once by verifierFree.
+    unsafe { (handle as *const Verifier).as_ref() }
+        .ok_or_else(|| fail(CertifyStatus::NullArgument, "the verifier is closed"))
+}
+
+/// `long Certify.verifierNew(byte[] publicKey)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_verifierNew<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    key: JByteArray<'l>,
+) -> jlong {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let verifier = bridge::verifier_from_key(&bytes(env, &key)?).map_err(bridged)?;
+            let v: Verifier = (verifier, Mutex::default());
+            Ok(Box::into_raw(Box::new(v)) as jlong)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.verifierVerify(long verifier, byte[] token, String challengeJson, long
+/// nowUnix)`: the verified claims as JSON (single use per verifier).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_verifierVerify<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    token: JByteArray<'l>,
+    challenge: JString<'l>,
+    now_unix: jlong,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let (verifier, seen) = verifier_ref(handle)?;
+            let (token, challenge) = (bytes(env, &token)?, string(env, &challenge)?);
+            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+            let claims =
+                bridge::verify_evidence(verifier, &mut seen, &token, &challenge, clock(now_unix)).map_err(bridged)?;
+            Ok(JString::from_str(env, claims.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `void Certify.verifierFree(long)` (0 is ignored).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_verifierFree<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
+    unowned
+        .with_env(|_env| -> Result<_, BridgeError> {
+            if handle != 0 {
+                // SAFETY: see verifier_ref.
+                drop(unsafe { Box::from_raw(handle as *mut Verifier) });
+            }
+            Ok(())
+        })
         .resolve::<ThrowCertify>()
 }

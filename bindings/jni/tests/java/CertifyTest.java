@@ -1,6 +1,12 @@
 import cn.certify.*;
+import java.awt.geom.AffineTransform;
+import java.awt.image.AffineTransformOp;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import javax.imageio.ImageIO;
 
 /** Java tests of the JNI bindings on the host JVM (run with -Xcheck:jni). */
 public class CertifyTest {
@@ -16,6 +22,151 @@ public class CertifyTest {
         try { c.run(); check(false, what + ": no exception"); }
         catch (CertifyException e) { check(e.getCode() == code, what + ": " + e.getMessage()); }
         catch (Exception e) { check(false, what + ": " + e); }
+    }
+
+    /** The JSON text of the first member named key (any depth); null when absent. */
+    static String member(String json, String key) {
+        int p = json.indexOf("\"" + key + "\":");
+        if (p < 0) return null;
+        p += key.length() + 3;
+        int depth = 0, q = p;
+        boolean inString = false;
+        for (; q < json.length(); q++) {
+            char c = json.charAt(q);
+            if (inString) {
+                if (c == '\\') q++;
+                else if (c == '"') { inString = false; if (depth == 0) { q++; break; } }
+                continue;
+            }
+            if (c == '"') inString = true;
+            else if (c == '{' || c == '[') depth++;
+            else if (c == '}' || c == ']') { if (depth == 0) break; if (--depth == 0) { q++; break; } }
+            else if (c == ',' && depth == 0) break;
+        }
+        return json.substring(p, q);
+    }
+
+    static int refused(String response) {
+        String r = member(response, "refused");
+        return r == null ? -1 : r.equals("null") ? 0 : Integer.parseInt(member(r, "code"));
+    }
+
+    static byte[] mirrored(byte[] jpeg) throws Exception {
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(jpeg));
+        AffineTransform flip = AffineTransform.getScaleInstance(-1, 1);
+        flip.translate(-img.getWidth(), 0);
+        BufferedImage out = new AffineTransformOp(flip, AffineTransformOp.TYPE_NEAREST_NEIGHBOR).filter(img, null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(out, "png", bytes);
+        return bytes.toByteArray();
+    }
+
+    static final String WANG = "610526195503011236", LIU = "610526194801023310";
+    static final String KEY = "\"" + "2b".repeat(32) + "\"";
+    static final long T0 = 1591322400L; // 2020-06-05 10:00 China time
+    static final String POLICY = "{\"kind\":\"window\",\"opens\":\"2020-06-03\",\"closes\":\"2020-07-31\",\"suspend_from\":\"2020-08\"}";
+    static final String ENTRY = "{\"id\":\"" + WANG + "\",\"name\":\"王建国\",\"scheme\":\"enterprise\",\"unit\":\"蒲城县社保局\",\"monthly_pension\":300000,\"pension_start\":\"2012-03\"}";
+
+    /** Registration, lockout, real name, enrollment, certification with evidence, deadline run, back pay. */
+    static void testFlow() throws Exception {
+        expectCode(105, "unknown operation", () -> Certify.call("account.steal", "{}", T0));
+        expectCode(104, "bad JSON", () -> Certify.call("account.lock_state", "{", T0));
+        String sms = Certify.call("sms.issue", "{\"phone\":\"13800138000\",\"purpose\":\"register\",\"sms_key\":" + KEY + ",\"captcha_passed\":true}", T0);
+        check(refused(sms) == 0, "SMS code issued");
+        String form = "\"phone\":\"13800138000\",\"name\":\"王建国\",\"id_number\":\"" + WANG + "\",\"password\":\"pension2020\","
+            + "\"password_repeat\":\"pension2020\",\"roster_entry\":" + ENTRY + ",\"sms_key\":" + KEY;
+        String reg = Certify.call("account.register", "{" + form + ",\"sms_code\":" + member(sms, "code") + ",\"challenge\":" + member(sms, "challenge") + "}", T0 + 30);
+        check(refused(reg) == 0, "registered: " + reg);
+        String account = member(reg, "account");
+        int[] codes = new int[3];
+        for (int i = 0; i < 3; i++) {
+            String r = Certify.call("account.login_password", "{\"account\":" + account + ",\"password\":\"wrong-pass-1\"}", T0 + 100 + i);
+            codes[i] = refused(r);
+            account = member(r, "account");
+        }
+        check(codes[0] == 331 && codes[1] == 331 && codes[2] == 330, "three failures lock");
+        String late = Certify.call("account.login_password", "{\"account\":" + account + ",\"password\":\"pension2020\"}", T0 + 102 + 86400);
+        check(refused(late) == 0, "the lock lifts after 24 hours");
+        account = member(late, "account");
+        String rn = Certify.call("realname.verify", "{\"account\":" + account + ",\"name\":\"王建国\",\"id_number\":\"" + WANG
+            + "\",\"roster_entry\":" + ENTRY + ",\"portrait_matches\":true}", T0 + 86500);
+        check(refused(rn) == 0, "real name");
+        account = member(rn, "account");
+        String kase = member(Certify.call("enrollment.new", "{\"modality\":\"face\"}", T0), "case");
+        kase = member(Certify.call("enrollment.submit", "{\"case\":" + kase + ",\"review\":{\"result\":\"passed\",\"template_ref\":\"t-1\"}}", T0), "case");
+        long now = T0 + 2 * 86400;
+        String ch = Certify.challengeIssue(WANG, "face", 300, now);
+        try (EvidenceSigner signer = new EvidenceSigner(null); EvidenceVerifier verifier = new EvidenceVerifier(signer.publicKey())) {
+            String claims = verifier.verify(signer.sign(ch, WANG, true, true, 380, 120, now + 10), ch, now + 20);
+            String facts = "{\"person\":\"" + WANG + "\",\"roster_entry\":" + ENTRY + ",\"scheme\":\"enterprise\",\"payment\":{\"status\":\"active\"}}";
+            String rec = Certify.call("certification.by_app", "{\"operator\":" + account + ",\"facts\":" + facts + ",\"enrollment\":" + kase
+                + ",\"evidence\":" + claims + ",\"policy\":" + POLICY + "}", now + 30);
+            check(refused(rec) == 0 && rec.contains("\"method\":\"app_face\""), "certified: " + rec);
+        }
+        String run = Certify.call("deadline.run", "{\"policy\":" + POLICY + ",\"run_date\":\"2020-08-01\",\"rows\":[{\"id\":\"" + LIU
+            + "\",\"monthly_pension\":250000,\"pension_start\":\"2012-03\",\"payment\":{\"status\":\"active\"}}]}", T0);
+        check(run.contains("\"action\":\"suspend\"") && run.contains("\"from\":\"2020-08\""), "suspended from August: " + run);
+        String back = Certify.call("payment.resume", "{\"payment\":{\"status\":\"suspended\",\"reason\":\"certification_lapse\",\"from\":\"2020-08\"},"
+            + "\"ground\":\"certified\",\"resume_from\":\"2020-11\",\"schedule\":[[\"2012-03\",250000]]}", T0);
+        check(back.contains("\"back_pay\":750000"), "back pay: " + back);
+    }
+
+    static void testLiveness(FaceEngine engine, String root) throws Exception {
+        byte[] front = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama.jpg"));
+        byte[] closed = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama3.jpg"));
+        byte[] turned = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama2.jpg"));
+        byte[][] frames = {front, front, front, closed, turned, mirrored(turned)};
+        float[] enrolled = engine.template(turned);
+        try (LivenessSession s = engine.startLiveness("[\"open_mouth\",\"shake_head\"]", T0)) {
+            check(s.actions().equals("[\"open_mouth\",\"shake_head\"]"), "actions");
+            String last = null;
+            for (int i = 0; i < frames.length; i++) last = s.pushFrame(frames[i], 400 * (i + 1));
+            check(last.contains("\"passed\""), "session passed: " + last);
+            String d = s.finish(enrolled);
+            check(d.contains("\"passed\":true") && d.contains("\"same_person\":true"), "decision: " + d);
+            expectCode(106, "finishes once", () -> s.finish(enrolled));
+        }
+        expectCode(102, "unknown action", () -> engine.startLiveness("[\"juggle\"]", T0));
+        LivenessSession closedSession = engine.startLiveness(null, Certify.NOW_SYSTEM);
+        expectCode(613, "garbage frame", () -> closedSession.pushFrame(new byte[] {1, 2, 3}, 10));
+        closedSession.close();
+        expectCode(100, "closed session", () -> closedSession.pushFrame(front, 10));
+    }
+
+    static void testVoice(String root, String lib) throws Exception {
+        String[] prompts = {"01234567", "89012345", "67890123", "45678901", "23456789"};
+        String drawn = Certify.voicePrompts(null);
+        check(drawn.split(",").length == 5, "five prompts: " + drawn);
+        try (VoiceEngine engine = new VoiceEngine(root + "/models", lib)) {
+            byte[][] wavs = new byte[5][];
+            for (int i = 0; i < 5; i++) wavs[i] = Files.readAllBytes(Paths.get(root, ".deps/testdata/voice/cmn_m1_enroll" + i + ".wav"));
+            String e = engine.enroll(wavs, prompts);
+            String template = member(e, "template");
+            check(template != null && template.startsWith("{"), "template");
+            byte[] probe = Files.readAllBytes(Paths.get(root, ".deps/testdata/voice/cmn_m1_test0.wav"));
+            String ok = engine.verify(template, probe, "73920581");
+            check(ok.contains("\"passed\":true"), "genuine: " + ok);
+            check(engine.verify(template, wavs[0], "73920581").contains("\"passed\":false"), "replay fails");
+            expectCode(635, "bad WAV", () -> engine.verify(template, new byte[] {'R', 'I', 'F', 'F'}, "73920581"));
+            expectCode(102, "prompts and recordings differ", () -> engine.enroll(wavs, new String[] {"01234567"}));
+        }
+    }
+
+    static void testEvidence() throws Exception {
+        String ch = Certify.challengeIssue("11010519491231002X", "face", 120, T0);
+        check(ch.contains("\"issued_at\":" + T0), "explicit now");
+        byte[] seed = new byte[32];
+        try (EvidenceSigner a = new EvidenceSigner(seed); EvidenceSigner b = new EvidenceSigner(seed)) {
+            check(java.util.Arrays.equals(a.publicKey(), b.publicKey()), "seeded keys are equal");
+            EvidenceVerifier v = new EvidenceVerifier(a.publicKey());
+            byte[] token = a.sign(ch, "11010519491231002X", true, true, 412, 60, T0 + 5);
+            expectCode(503, "expired", () -> v.verify(token, ch, T0 + 500));
+            check(v.verify(token, ch, T0 + 10).contains("\"score_milli\":412"), "verified");
+            expectCode(505, "single use", () -> v.verify(token, ch, T0 + 11));
+            expectCode(500, "junk", () -> v.verify(new byte[] {1}, ch, T0 + 11));
+            expectCode(102, "short key", () -> new EvidenceVerifier(new byte[3]));
+            v.close();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,9 +196,13 @@ public class CertifyTest {
             expectCode(613, "garbage image", () -> engine.template(new byte[] {1, 2, 3}));
             expectCode(102, "short template", () -> engine.distance(new float[3], t1));
             expectCode(100, "null image", () -> engine.template(null));
+            testLiveness(engine, root);
             engine.close();
             expectCode(100, "closed engine", () -> engine.template(o1));
         }
+        testVoice(root, lib);
+        testEvidence();
+        testFlow();
         System.out.println(passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
     }

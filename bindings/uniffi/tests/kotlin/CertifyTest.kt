@@ -19,6 +19,61 @@ fun expectCode(code: UInt, what: String, block: () -> Unit) {
     }
 }
 
+/** The JSON text of the first member named [key] at any depth, or null. */
+fun member(json: String, key: String): String? {
+    var p = json.indexOf("\"$key\":")
+    if (p < 0) return null
+    p += key.length + 3
+    var depth = 0
+    var inString = false
+    var q = p
+    while (q < json.length) {
+        val c = json[q]
+        if (inString) {
+            if (c == '\\') q++ else if (c == '"') { inString = false; if (depth == 0) { q++; break } }
+        } else if (c == '"') inString = true
+        else if (c == '{' || c == '[') depth++
+        else if (c == '}' || c == ']') { if (depth == 0) break; depth--; if (depth == 0) { q++; break } }
+        else if (c == ',' && depth == 0) break
+        q++
+    }
+    return json.substring(p, q)
+}
+
+fun refused(response: String): Int {
+    val r = member(response, "refused") ?: return -1
+    return if (r == "null") 0 else member(r, "code")!!.toInt()
+}
+
+/** Registration and the 3-failure lock through `call`, with explicit times. */
+fun flow() {
+    val t0 = 1591322400L
+    val key = "\"" + "2b".repeat(32) + "\""
+    val wang = "610526195503011236"
+    val entry = """{"id":"$wang","name":"王建国","scheme":"enterprise","unit":"蒲城县社保局","monthly_pension":300000,"pension_start":"2012-03"}"""
+    check("deadline.run" in operations(), "operations listed")
+    expectCode(105u, "unknown operation") { call("account.steal", "{}", t0) }
+    val sms = call("sms.issue", """{"phone":"13800138000","purpose":"register","sms_key":$key,"captcha_passed":true}""", t0)
+    val reg = call("account.register", """{"phone":"13800138000","name":"王建国","id_number":"$wang","password":"pension2020",
+        "password_repeat":"pension2020","roster_entry":$entry,"sms_key":$key,"sms_code":${member(sms, "code")},
+        "challenge":${member(sms, "challenge")}}""", t0 + 30)
+    check(refused(reg) == 0, "registered: $reg")
+    var account = member(reg, "account")!!
+    val codes = (0 until 3).map { i ->
+        val r = call("account.login_password", """{"account":$account,"password":"wrong-pass-1"}""", t0 + 100 + i)
+        account = member(r, "account")!!
+        refused(r)
+    }
+    check(codes == listOf(331, 331, 330), "third failure locks: $codes")
+    val locked = call("account.lock_state", """{"account":$account}""", t0 + 200)
+    check(locked.contains("\"locked\":true"), "locked: $locked")
+    val ch = issueChallenge(wang, "face", 120L, t0)
+    val signer = EvidenceSigner.generate()
+    val info = EvidenceVerifier(signer.publicKey()).verify(signer.sign(ch, wang, true, true, 401, 60L, t0 + 5), ch, t0 + 10)
+    check(info.passed && info.claimsJson.contains("\"score_milli\":401"), "evidence at explicit times")
+    expectCode(503u, "expired") { EvidenceVerifier(signer.publicKey()).verify(signer.sign(ch, wang, true, true, 1, 60L, t0 + 5), ch, t0 + 500) }
+}
+
 fun main(args: Array<String>) {
     val root = if (args.isNotEmpty()) args[0] else "."
     val info = idCheck("110105491231002")
@@ -44,6 +99,7 @@ fun main(args: Array<String>) {
         expectCode(613u, "garbage image") { engine.template(byteArrayOf(1, 2, 3)) }
     }
     expectCode(601u, "missing models") { FaceEngine("/nonexistent", lib) }
+    flow()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

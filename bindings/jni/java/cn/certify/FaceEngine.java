@@ -18,6 +18,11 @@ public final class FaceEngine implements AutoCloseable {
         return Certify.faceDistance(handle, a, b) < Certify.faceThreshold(handle);
     }
 
+    /** Start a liveness session: actionsJson like ["nod","blink"] (null: random), at nowUnix. */
+    public synchronized LivenessSession startLiveness(String actionsJson, long nowUnix) throws CertifyException {
+        return new LivenessSession(Certify.livenessStart(handle, actionsJson, nowUnix));
+    }
+
     @Override
     public synchronized void close() {
         long h = handle;

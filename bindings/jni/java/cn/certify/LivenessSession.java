@@ -1,0 +1,27 @@
+package cn.certify;
+
+/**
+ * A liveness session fed frame by frame. Use from one thread at a time (methods are
+ * synchronized); it keeps its engine alive until closed.
+ */
+public final class LivenessSession implements AutoCloseable {
+    private long handle;
+
+    LivenessSession(long handle) { this.handle = handle; }
+
+    /** The actions asked for, as a JSON array of names, in order. */
+    public synchronized String actions() throws CertifyException { return Certify.livenessActions(handle); }
+    /** Feed one JPEG/PNG frame taken elapsedMs after the start; the session's event as JSON. */
+    public synchronized String pushFrame(byte[] image, int elapsedMs) throws CertifyException {
+        return Certify.livenessPushFrame(handle, image, elapsedMs);
+    }
+    /** End the session and match its best frame against an enrolled template; JSON decision. */
+    public synchronized String finish(float[] template) throws CertifyException { return Certify.livenessFinish(handle, template); }
+
+    @Override
+    public synchronized void close() {
+        long h = handle;
+        handle = 0;
+        Certify.livenessFree(h);
+    }
+}

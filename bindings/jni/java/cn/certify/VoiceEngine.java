@@ -1,0 +1,28 @@
+package cn.certify;
+
+/** The voice engine. Thread-safe; close it once when done. */
+public final class VoiceEngine implements AutoCloseable {
+    private long handle;
+
+    /** Load models from modelsDir; ONNX Runtime from runtimeLibrary (null: default search). */
+    public VoiceEngine(String modelsDir, String runtimeLibrary) throws CertifyException {
+        handle = Certify.voiceEngineNew(modelsDir, runtimeLibrary);
+    }
+
+    /** Enroll from five WAV recordings of the prompts: JSON {"template": ..., "issues": [[...], ...]}. */
+    public synchronized String enroll(byte[][] wavs, String[] prompts) throws CertifyException {
+        return Certify.voiceEnroll(handle, wavs, prompts);
+    }
+
+    /** Verify a WAV recording of prompt against a template (the JSON "template" of enroll). */
+    public synchronized String verify(String templateJson, byte[] wav, String prompt) throws CertifyException {
+        return Certify.voiceVerify(handle, templateJson, wav, prompt);
+    }
+
+    @Override
+    public synchronized void close() {
+        long h = handle;
+        handle = 0;
+        Certify.voiceEngineFree(h);
+    }
+}
