@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-cargo build --quiet --locked -p certify-jni
+# The JNI exports live in the one Android library (bindings/android).
+cargo build --quiet --locked -p certify-android
 OUT="$ROOT/target/jni-tests"; rm -rf "$OUT"; mkdir -p "$OUT"
 javac -encoding UTF-8 -d "$OUT" bindings/jni/java/cn/certify/*.java bindings/jni/tests/java/CertifyTest.java
 echo "== Java tests of the JNI bindings (-Xcheck:jni)"

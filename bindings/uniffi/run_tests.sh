@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-cargo build --quiet --locked -p certify-uniffi -p uniffi-bindgen
-LIB="$ROOT/target/debug/libcertify_uniffi.so"
+# The bindings live in the one Android library (bindings/android): the tests load that .so.
+cargo build --quiet --locked -p certify-android -p uniffi-bindgen
+LIB="$ROOT/target/debug/libcertify_android.so"
 OUT="$ROOT/target/uniffi"
 for lang in python kotlin swift; do
   "$ROOT/target/debug/uniffi-bindgen" generate --library "$LIB" --language "$lang" --out-dir "$OUT/$lang" >/dev/null
@@ -19,3 +20,5 @@ KOTLINC="$ROOT/.deps/kotlin/node_modules/kotlin-compiler/bin/kotlinc"
 "$KOTLINC" -nowarn "$OUT/kotlin/uniffi/certify/certify.kt" bindings/uniffi/tests/kotlin/CertifyTest.kt \
   -cp /usr/share/java/jna.jar -include-runtime -d "$OUT/kotlin-test.jar" 2>&1 | grep -v "^warning" || true
 java -Djna.library.path="$ROOT/target/debug" -cp "$OUT/kotlin-test.jar:/usr/share/java/jna.jar" CertifyTestKt "$ROOT"
+echo "== Symbols of the one Android library"
+bindings/android/check_symbols.sh

@@ -1,8 +1,11 @@
 package cn.certify;
 
-/** certify for Java (JNI). Load the library once: System.loadLibrary("certify_jni"). */
+/**
+ * certify for Java (JNI). The native library is libcertify_android.so (JNI, UniFFI and C
+ * symbols in one); set the system property certify.library to load another name.
+ */
 public final class Certify {
-    static { System.loadLibrary("certify_jni"); }
+    static { System.loadLibrary(System.getProperty("certify.library", "certify_android")); }
     private Certify() {}
 
     /** Validate an identity number; returns the normalized 18-character number. */
