@@ -93,4 +93,12 @@ if [ ! -f /usr/share/java/jna.jar ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libjna-java >/dev/null
 fi
 
+# 5. valgrind (Debian), for the memcheck run of the C tests.
+if ! command -v valgrind >/dev/null; then
+  echo "setup: installing valgrind (Debian)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq valgrind >/dev/null
+fi
+
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
