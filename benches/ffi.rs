@@ -73,7 +73,9 @@ fn liveness_frame(frames: usize) {
             let mut event = std::ptr::null_mut();
             let t = Instant::now();
             // SAFETY: a live session, a readable buffer, a writable out-parameter.
-            let s = unsafe { certify::certify_liveness_push_frame(session, jpeg.as_ptr(), jpeg.len(), 100 * i as u32, &mut event) };
+            let s = unsafe {
+                certify::certify_liveness_push_frame(session, jpeg.as_ptr(), jpeg.len(), 100 * i as u32, &mut event)
+            };
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             assert_eq!(s, certify::CertifyStatus::Ok);
             // SAFETY: a string returned by the library.
@@ -129,5 +131,9 @@ fn main() {
         best.1 * 1e9,
         (best.1 - best.0) * 1e9
     );
-    liveness_frame(if std::env::args().any(|a| a == "--bench") { 60 } else { 3 });
+    liveness_frame(if std::env::args().any(|a| a == "--bench") {
+        60
+    } else {
+        3
+    });
 }

@@ -1,0 +1,131 @@
+//! The server's configuration file (TOML): where to listen, the database URL, the region
+//! and its cycle policy, engine paths and thresholds, keys, and the staff accounts.
+
+use certify_core::cycle::CyclePolicy;
+use certify_core::roster::Scheme;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// `sqlite://certify.db?mode=rwc` (default, embedded) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// The region and scheme served, with its cycle policy.
+    pub region: Region,
+    /// Model and runtime paths, thresholds.
+    pub engines: Engines,
+    /// Keys.
+    pub keys: Keys,
+    /// Staff accounts created at start (passwords hashed on the way in).
+    #[serde(default)]
+    pub staff: Vec<StaffAccount>,
+    /// Seed the demo roster (three pensioners) when the roster is empty.
+    #[serde(default)]
+    pub seed_demo_roster: bool,
+    /// Demo social-security-card system: the PIN every card accepts (empty: card login off).
+    #[serde(default)]
+    pub demo_card_pin: String,
+}
+
+/// The region and scheme.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Display name.
+    pub name: String,
+    /// GB/T 2260 code.
+    pub region_code: String,
+    /// Scheme.
+    pub scheme: Scheme,
+    /// Cycle policy (`kind = "natural_year" | "window" | "rolling"`).
+    pub cycle: CyclePolicy,
+}
+
+/// Engine configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Engines {
+    /// Directory with the ONNX models.
+    pub models_dir: PathBuf,
+    /// `libonnxruntime.so` (absent: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`).
+    #[serde(default)]
+    pub runtime_library: Option<PathBuf>,
+    /// Face match threshold override (absent: the calibrated default).
+    #[serde(default)]
+    pub face_match_threshold: Option<f32>,
+}
+
+/// Keys (hex). Generate fresh ones for production; the demo file's keys are public.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    /// 32-byte HMAC key for SMS codes, 64 hex digits.
+    pub sms_key_hex: String,
+}
+
+/// A staff account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffAccount {
+    /// Login name.
+    pub staff_id: String,
+    /// Display name.
+    pub name: String,
+    /// `reviewer` (manual review) or `admin` (everything).
+    pub role: String,
+    /// Initial password.
+    pub password: String,
+}
+
+/// A configuration problem.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    path: String,
+    message: String,
+}
+
+impl Config {
+    /// Read and check a configuration file; relative paths are taken from its directory's
+    /// parent project when they do not exist as given.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let config: Config = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+        config.region.cycle.validate().map_err(|e| err(e.to_string()))?;
+        if certify_core::region::lookup(&config.region.region_code).is_none() {
+            return Err(err(format!(
+                "region_code {:?} is not a GB/T 2260 code",
+                config.region.region_code
+            )));
+        }
+        config.sms_key().map_err(err)?;
+        for s in &config.staff {
+            if s.role != "reviewer" && s.role != "admin" {
+                return Err(err(format!("staff {:?}: role is reviewer or admin", s.staff_id)));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The SMS key.
+    pub fn sms_key(&self) -> Result<[u8; 32], String> {
+        let t = &self.keys.sms_key_hex;
+        let bad = || "keys.sms_key_hex is 64 hexadecimal digits".to_owned();
+        if t.len() != 64 || !t.is_ascii() {
+            return Err(bad());
+        }
+        let mut key = [0u8; 32];
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(key)
+    }
+}

@@ -1,0 +1,190 @@
+//! Errors as JSON: `{"code": 331, "message": "...", "message_zh": "..."}` with the stable
+//! numeric codes of the C API (`certify::CertifyStatus`) and, for what only a server has
+//! (authentication, storage, unknown records), the 9xx codes below.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use certify::{CertifyStatus, ToStatus};
+
+/// Server-only codes (9xx); never reused.
+pub mod codes {
+    /// No valid session token.
+    pub const UNAUTHORIZED: u32 = 900;
+    /// The session's role may not do this.
+    pub const FORBIDDEN: u32 = 901;
+    /// No such record.
+    pub const NOT_FOUND: u32 = 902;
+    /// The database failed.
+    pub const STORAGE: u32 = 903;
+    /// An upload is not valid base64 or not a readable image/recording.
+    pub const BAD_UPLOAD: u32 = 904;
+    /// The challenge is unknown, used, or belongs to another account.
+    pub const CHALLENGE_UNKNOWN: u32 = 905;
+    /// The idempotency key was used for a different request.
+    pub const IDEMPOTENCY_CONFLICT: u32 = 906;
+    /// The picture captcha is unknown or expired.
+    pub const CAPTCHA_EXPIRED: u32 = 907;
+}
+
+/// An error response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub http: StatusCode,
+    /// Stable numeric code.
+    pub code: u32,
+    /// English message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with a server code.
+    pub fn new(http: StatusCode, code: u32, message: impl Into<String>) -> Self {
+        Self {
+            http,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401: no valid session.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, codes::UNAUTHORIZED, "log in first")
+    }
+
+    /// 403: the role may not do this.
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, "your role may not do this")
+    }
+
+    /// 404.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, format!("no such {what}"))
+    }
+
+    /// 400: a bad upload.
+    pub fn bad_upload(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::BAD_UPLOAD, what)
+    }
+
+    /// A status of the shared table with its HTTP status.
+    pub fn status(status: CertifyStatus, message: impl Into<String>) -> Self {
+        Self::new(http_status(status as u32), status as u32, message)
+    }
+}
+
+/// Any core or engine error with a code in the shared table.
+pub fn domain<E: ToStatus + std::fmt::Display>(e: E) -> ApiError {
+    ApiError::status(e.status(), e.to_string())
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        // The message names the failing operation; no request values are in it.
+        eprintln!("storage error: {e}");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::STORAGE,
+            "storage is unavailable; try again",
+        )
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        eprintln!("stored state unreadable: {e}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::STORAGE,
+            "stored state is unreadable",
+        )
+    }
+}
+
+fn http_status(code: u32) -> StatusCode {
+    match code {
+        330 => StatusCode::LOCKED,
+        331..=334 => StatusCode::UNAUTHORIZED,
+        301 | 302 | 411 | 421 | 431 => StatusCode::CONFLICT,
+        310 => StatusCode::TOO_MANY_REQUESTS,
+        230 | 231 => StatusCode::NOT_FOUND,
+        100..=299 | 300 | 311..=329 | 400..=401 => StatusCode::BAD_REQUEST,
+        500..=505 => StatusCode::FORBIDDEN,
+        600..=604 => StatusCode::SERVICE_UNAVAILABLE,
+        610..=699 => StatusCode::BAD_REQUEST,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// The Chinese message of a code (shown to pensioners); a general text where none is set.
+pub fn message_zh(code: u32) -> &'static str {
+    match code {
+        200..=206 => "身份证号码有误，请核对",
+        210..=212 => "姓名有误，请核对",
+        220..=222 => "请输入正确的大陆手机号码",
+        230 => "查无此人，请核对姓名和身份证号码",
+        231 => "姓名与身份证号码不符",
+        300 => "图片验证码错误",
+        301 => "该手机已注册，如是本人请使用忘记密码",
+        302 => "该身份证号码已注册",
+        310 => "验证码已发送，请稍后再试",
+        311 => "短信验证码已过期，请重新获取",
+        312 => "短信验证码已使用，请重新获取",
+        313 => "短信验证码错误次数过多，请重新获取",
+        314 => "短信验证码错误",
+        315 => "短信验证码与手机号或用途不符",
+        320 => "密码长度不符合要求",
+        321 => "密码须同时包含字母和数字",
+        322 => "两次输入的密码不一致",
+        330 => "密码连续错误3次，账号已锁定24小时；可通过忘记密码解锁",
+        331 => "手机号或密码错误",
+        332 => "该账号未设置密码，请使用社保卡登录",
+        333 => "社保卡金融功能未激活",
+        334 => "未查到社保卡",
+        335 => "该账号未绑定手机",
+        340 => "身份证号码与账号不符",
+        341 => "人脸与身份证照片不符",
+        410 => "已转人工审核，暂不能重新上传",
+        411 => "已通过审核",
+        412 => "不在人工审核中",
+        413 => "人工审核已超过7天，请重新采集",
+        420 => "不属于本险种",
+        421 => "本周期已认证",
+        422 => "待遇因其他原因暂停，认证不能恢复",
+        423 => "尚未通过采集审核",
+        424 => "请先完成实名认证",
+        425 => "请先添加为联系人",
+        426 => "认证材料与被认证人不符",
+        427 => "认证未通过",
+        428 => "证明材料不在本认证周期内",
+        430 => "不能添加本人为联系人",
+        431 => "已是联系人",
+        432 => "联系人已满",
+        500..=505 => "认证凭证无效",
+        600..=604 => "服务暂不可用，请稍后再试",
+        610..=614 => "图片无法识别，请重新拍摄",
+        620 => "照片不合格（无人脸、光线、清晰度或姿态），请重新拍摄",
+        630..=635 => "录音无法识别，请重新录制",
+        codes::UNAUTHORIZED => "请先登录",
+        codes::FORBIDDEN => "无权限",
+        codes::NOT_FOUND => "记录不存在",
+        codes::STORAGE => "服务暂不可用，请稍后再试",
+        codes::BAD_UPLOAD => "上传内容无法识别",
+        codes::CHALLENGE_UNKNOWN => "认证会话无效或已使用",
+        codes::IDEMPOTENCY_CONFLICT => "重复的请求编号",
+        codes::CAPTCHA_EXPIRED => "图片验证码已过期",
+        _ => "请求未能完成",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "code": self.code,
+            "message": self.message,
+            "message_zh": message_zh(self.code),
+        });
+        (self.http, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,603 @@
+//! The seed story over HTTP, against SQLite and (when `CERTIFY_TEST_POSTGRES_URL` is set,
+//! as `.ci/run` does) a real PostgreSQL: registration with captcha and SMS, the lock and
+//! forgot-password, real name, enrollment through manual review, certification by liveness
+//! frames and by client-signed evidence for a relative, history, the deadline run (retried
+//! with the same idempotency key), data comparison, back pay, a unit's death declaration,
+//! the audit log. Needs `scripts/setup.sh` (models, ONNX Runtime, test photos).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use base64::Engine as _;
+use certify_server::{AppState, CapturingSmsSender, Config, Db, ManualClock};
+use image::RgbImage;
+use rand_core::SeedableRng;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const WANG: &str = "610526195503011236";
+const ZHAO: &str = "610526195207152042";
+const LIU: &str = "610526194801023310";
+/// 2020-06-05 10:00 in China.
+const T0: i64 = 1_591_322_400;
+const DAY: i64 = 86_400;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn photo(name: &str) -> RgbImage {
+    certify_face::image_io::decode(
+        &std::fs::read(root().join(".deps/testdata/face").join(name)).expect("run scripts/setup.sh"),
+    )
+    .unwrap()
+}
+
+fn jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(img)
+        .unwrap();
+    out
+}
+
+fn b64(img: &RgbImage) -> String {
+    base64::engine::general_purpose::STANDARD.encode(jpeg(img))
+}
+
+struct Server {
+    app: Router,
+    clock: Arc<ManualClock>,
+    sms: Arc<CapturingSmsSender>,
+    db: Db,
+}
+
+impl Server {
+    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        self.raw(
+            method,
+            path,
+            token,
+            &[],
+            body.map(|b| (b.to_string().into_bytes(), "application/json")),
+        )
+        .await
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(Vec<u8>, &str)>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some((bytes, ct)) => req.header("content-type", ct).body(Body::from(bytes)).unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 64 << 20).await.unwrap();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    async fn captcha(&self) -> (String, String) {
+        let (_, c) = self.call(Method::POST, "/api/captcha", None, None).await;
+        let id = c["captcha_id"].as_str().unwrap().to_owned();
+        assert!(c["svg"].as_str().unwrap().starts_with("<svg"));
+        let answer = self
+            .db
+            .text("SELECT answer FROM captchas WHERE captcha_id = $1", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        (id, answer)
+    }
+}
+
+async fn server(url: &str) -> Server {
+    let mut config = Config::load(&root().join("examples/reference-server/config/demo.toml")).unwrap();
+    config.database_url = url.to_owned();
+    config.engines.models_dir = root().join("models");
+    let db = Db::connect(url).await.unwrap();
+    let mut engine_config = certify_face::FaceEngineConfig::new(root().join("models"));
+    engine_config.runtime_library = None;
+    let face = Arc::new(certify_face::FaceEngine::load(engine_config).expect("face engine (run scripts/setup.sh)"));
+    let clock = Arc::new(ManualClock::at(T0));
+    let sms = Arc::new(CapturingSmsSender::default());
+    let state = AppState::new(
+        db.clone(),
+        config,
+        face,
+        clock.clone(),
+        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(7)),
+        sms.clone(),
+    );
+    certify_server::bootstrap(&state).await.unwrap();
+    Server {
+        app: certify_server::router(state),
+        clock,
+        sms,
+        db,
+    }
+}
+
+fn code(v: &Value) -> u64 {
+    v["code"].as_u64().unwrap_or_else(|| panic!("no code in {v}"))
+}
+
+async fn story(s: &Server) {
+    // Registration: the picture captcha, then the SMS code (a wrong one counts).
+    let (id, _) = s.captcha().await;
+    let (st, e) = s
+        .call(
+            Method::POST,
+            "/api/sms/register",
+            None,
+            Some(json!({"phone": "13800138000", "captcha_id": id, "captcha_answer": "xxxx"})),
+        )
+        .await;
+    assert_eq!((st, code(&e)), (StatusCode::BAD_REQUEST, 300), "{e}");
+    assert!(e["message_zh"].as_str().unwrap().contains("验证码"), "{e}");
+    let (id, answer) = s.captcha().await;
+    let (st, _) = s
+        .call(
+            Method::POST,
+            "/api/sms/register",
+            None,
+            Some(json!({"phone": "13800138000", "captcha_id": id, "captcha_answer": answer})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let sms = s.sms.last("13800138000").unwrap();
+    let form = |code: &str| {
+        json!({"phone": "13800138000", "sms_code": code, "name": "王建国", "id_number": WANG,
+               "password": "pension2020", "password_repeat": "pension2020"})
+    };
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    let (st, e) = s.call(Method::POST, "/api/register", None, Some(form(wrong))).await;
+    assert_eq!((st, code(&e)), (StatusCode::BAD_REQUEST, 314));
+    let (st, r) = s.call(Method::POST, "/api/register", None, Some(form(&sms))).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["holder_id"], WANG);
+
+    // Three wrong passwords lock the account; forgot-password unlocks it.
+    let login = |pw: &str| json!({"phone": "13800138000", "password": pw});
+    for expected in [331, 331, 330] {
+        let (_, e) = s
+            .call(Method::POST, "/api/login", None, Some(login("wrong-pass-1")))
+            .await;
+        assert_eq!(code(&e), expected, "{e}");
+    }
+    let (st, e) = s
+        .call(Method::POST, "/api/login", None, Some(login("pension2020")))
+        .await;
+    assert_eq!((st, code(&e)), (StatusCode::LOCKED, 330));
+    s.clock.advance(60);
+    s.call(
+        Method::POST,
+        "/api/password/sms",
+        None,
+        Some(json!({"phone": "13800138000"})),
+    )
+    .await;
+    let reset_code = s.sms.last("13800138000").unwrap();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/password/reset",
+            None,
+            Some(json!({"phone": "13800138000", "sms_code": reset_code, "new_password": "pension2021", "password_repeat": "pension2021"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, r) = s
+        .call(Method::POST, "/api/login", None, Some(login("pension2021")))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let token = r["token"].as_str().unwrap().to_owned();
+    let t = Some(token.as_str());
+
+    // Real name: typed details and the live face against the card portrait.
+    let portrait = certify_face::testing::face_crop(&s_face(), &photo("obama3.jpg"))
+        .unwrap()
+        .unwrap();
+    let card_front = certify_face::testing::card_front(&portrait);
+    let card_back = certify_face::testing::card_back();
+    let (st, e) = s
+        .call(Method::POST, "/api/realname", t, Some(json!({"name": "王建国", "id_number": WANG, "card_front": b64(&card_front), "selfie": b64(&photo("biden.jpg"))})))
+        .await;
+    assert_eq!(code(&e), 341, "{st} {e}");
+    let (st, r) = s
+        .call(Method::POST, "/api/realname", t, Some(json!({"name": "王建國", "id_number": WANG, "card_front": b64(&card_front), "selfie": b64(&photo("obama2.jpg"))})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+
+    // Enrollment: three dark uploads fail (a retried upload counts once), the case goes to
+    // manual review with the images held; staff approve; the images are deleted.
+    let good_selfie = certify_face::testing::selfie_with_card(&photo("obama2.jpg"), &card_front, 360);
+    let dark = RgbImage::from_fn(good_selfie.width(), good_selfie.height(), |x, y| {
+        image::Rgb(good_selfie.get_pixel(x, y).0.map(|v| v / 5))
+    });
+    let upload = json!({"card_front": b64(&card_front), "card_back": b64(&card_back), "selfie": b64(&dark)});
+    for (i, key) in ["u1", "u1", "u2", "u3"].iter().enumerate() {
+        let body = Some((upload.to_string().into_bytes(), "application/json"));
+        let (st, r) = s
+            .raw(
+                Method::POST,
+                "/api/enrollment/face",
+                t,
+                &[("idempotency-key", key)],
+                body,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        let expected = if i < 3 { "collecting" } else { "manual_review" };
+        assert_eq!(r["state"]["state"], expected, "upload {i}: {r}");
+    }
+    let (_, e) = s
+        .call(Method::POST, "/api/enrollment/face", t, Some(upload.clone()))
+        .await;
+    assert_eq!(code(&e), 410, "{e}");
+    let (_, e) = s.call(Method::POST, "/api/liveness/start", t, Some(json!({}))).await;
+    assert_eq!(code(&e), 423, "no liveness before the enrollment is approved: {e}");
+    let (st, e) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "admin", "password": "not-the-password"})),
+        )
+        .await;
+    assert_eq!((st, code(&e)), (StatusCode::UNAUTHORIZED, 331), "{e}");
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
+        )
+        .await;
+    let reviewer = r["token"].as_str().unwrap().to_owned();
+    let (st, e) = s.call(Method::GET, "/staff/api/review", t, None).await;
+    assert_eq!(
+        (st, code(&e)),
+        (StatusCode::FORBIDDEN, 901),
+        "a pensioner token is not a staff token"
+    );
+    let (_, q) = s.call(Method::GET, "/staff/api/review", Some(&reviewer), None).await;
+    let cases = q["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 1, "{q}");
+    assert_eq!(cases[0]["holder_id"], WANG);
+    assert_eq!(cases[0]["images"].as_object().unwrap().len(), 3);
+    let (st, e) = s.call(Method::POST, "/staff/api/roster", Some(&reviewer), None).await;
+    assert_eq!(
+        (st, code(&e)),
+        (StatusCode::FORBIDDEN, 901),
+        "reviewers do not import rosters"
+    );
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/staff/api/review/{WANG}/face"),
+            Some(&reviewer),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let held =
+        s.db.text("SELECT name FROM held_uploads WHERE holder_id = $1", WANG)
+            .await
+            .unwrap();
+    assert!(held.is_none(), "held uploads are deleted when the case closes");
+
+    // Certify by liveness: frames for open-mouth then shake-head.
+    let (_, may) = s.call(Method::GET, "/api/may-certify", t, None).await;
+    assert_eq!(may["may_certify"], true, "{may}");
+    let wanted = json!([{"action": "open_mouth"}, {"action": "shake_head"}]);
+    let mut session = None;
+    for _ in 0..300 {
+        let (_, r) = s.call(Method::POST, "/api/liveness/start", t, Some(json!({}))).await;
+        let actions: Vec<Value> = r["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| json!({"action": a["action"]}))
+            .collect();
+        if Value::Array(actions) == wanted {
+            session = Some(r["session_id"].as_str().unwrap().to_owned());
+            break;
+        }
+    }
+    let session = session.expect("an open-mouth, shake-head challenge");
+    let (front, closed, turned) = (photo("obama.jpg"), photo("obama3.jpg"), photo("obama2.jpg"));
+    let other_way = image::imageops::flip_horizontal(&turned);
+    let mut last = Value::Null;
+    for (i, f) in [&front, &front, &front, &closed, &turned, &other_way]
+        .iter()
+        .enumerate()
+    {
+        let (st, ev) = s
+            .raw(
+                Method::POST,
+                &format!("/api/liveness/{session}/frame?elapsed_ms={}", 400 * (i + 1)),
+                t,
+                &[],
+                Some((jpeg(f), "image/jpeg")),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{ev}");
+        last = ev;
+    }
+    assert_eq!(last["event"], "passed", "{last}");
+    let (st, r) = s
+        .call(Method::POST, &format!("/api/liveness/{session}/finish"), t, None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["record"]["method"], "app_face");
+    let (_, may) = s.call(Method::GET, "/api/may-certify", t, None).await;
+    assert_eq!(may["refused"]["code"], 421, "{may}");
+
+    // Proxy: Zhao is added as a contact, enrolled from Wang's phone, and certified with
+    // evidence signed on the device and re-checked by the server (once).
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/contacts",
+            t,
+            Some(json!({"name": "赵秀英", "id_number": ZHAO})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let zhao_face = photo("biden.jpg");
+    let zhao_card = certify_face::testing::card_front(
+        &certify_face::testing::face_crop(&s_face(), &zhao_face)
+            .unwrap()
+            .unwrap(),
+    );
+    let zhao_selfie = certify_face::testing::selfie_with_card(&zhao_face, &zhao_card, 300);
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/enrollment/face",
+            t,
+            Some(json!({"subject": ZHAO, "card_front": b64(&zhao_card), "card_back": b64(&card_back), "selfie": b64(&zhao_selfie)})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["state"]["state"], "approved", "{r}");
+    let (_, ch) = s
+        .call(
+            Method::POST,
+            "/api/evidence/challenge",
+            t,
+            Some(json!({"subject": ZHAO})),
+        )
+        .await;
+    let challenge: certify_core::evidence::Challenge = serde_json::from_value(ch["challenge"].clone()).unwrap();
+    let signer = certify_core::evidence::EvidenceSigner::from_seed([9; 32]);
+    let claims = certify_core::evidence::EvidenceClaims::for_challenge(
+        &challenge,
+        certify_core::id::ResidentId::parse(WANG).unwrap(),
+        true,
+        certify_core::biometric::MatchDecision::Match,
+        412,
+        certify_core::time::Timestamp::from_unix_seconds(s_now(s) + 5),
+        120,
+    );
+    s.clock.advance(10);
+    let token = base64::engine::general_purpose::STANDARD.encode(signer.sign(&claims).as_bytes());
+    let key_hex: String = signer.public_key().iter().map(|b| format!("{b:02x}")).collect();
+    let evidence = json!({"challenge_id": ch["challenge_id"], "token": token, "device_key_hex": key_hex});
+    let (st, r) = s.call(Method::POST, "/api/evidence", t, Some(evidence.clone())).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["record"]["operator"], json!({"by": "proxy", "account_holder": WANG}));
+    let (_, e) = s.call(Method::POST, "/api/evidence", t, Some(evidence)).await;
+    assert_eq!(code(&e), 505, "evidence is single use: {e}");
+    let (_, h) = s
+        .call(Method::GET, &format!("/api/history?subject={ZHAO}"), t, None)
+        .await;
+    assert_eq!(h["records"].as_array().unwrap().len(), 1, "{h}");
+
+    // The deadline run on August 1: Liu never certified and is suspended from August; the
+    // retried request (same key) returns the same run and applies nothing twice.
+    s.clock.advance(57 * DAY);
+    // Staff sessions last 8 hours: log in again.
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "admin", "password": "admin-demo-1"})),
+        )
+        .await;
+    let admin = r["token"].as_str().unwrap().to_owned();
+    let run_body = Some((
+        json!({"run_date": "2020-08-01"}).to_string().into_bytes(),
+        "application/json",
+    ));
+    let (st, run) = s
+        .raw(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            &[("idempotency-key", "run-2020-08")],
+            run_body.clone(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{run}");
+    assert_eq!(run["summary"]["suspended"], 1, "{run}");
+    let (_, again) = s
+        .raw(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            &[("idempotency-key", "run-2020-08")],
+            run_body,
+        )
+        .await;
+    assert_eq!(again["run_id"], run["run_id"]);
+    let (st, report) = s
+        .call(
+            Method::GET,
+            &format!("/staff/api/deadline-run/{}/report.csv", run["run_id"].as_str().unwrap()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let report = report.as_str().unwrap().to_owned();
+    assert!(
+        report.contains(&format!("{LIU},刘德明,suspend,2020-08,2020-07-31")),
+        "{report}"
+    );
+    assert_eq!(report.lines().count(), 2, "{report}");
+
+    // A hospital visit in September certifies Liu by data comparison; the October run
+    // resumes payment with two months of back pay.
+    s.clock.advance(45 * DAY);
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "admin", "password": "admin-demo-1"})),
+        )
+        .await;
+    let admin = r["token"].as_str().unwrap().to_owned();
+    let (st, e) = s.call(Method::GET, "/api/history", t, None).await;
+    assert_eq!(
+        (st, code(&e)),
+        (StatusCode::UNAUTHORIZED, 900),
+        "pensioner sessions expire after a day"
+    );
+    let feed = format!(
+        "id_number,date,kind,source,reference\n{LIU},2020-09-10,hospital_visit,蒲城县医院,H-1\n{WANG},2019-01-01,travel,12306,T-1\n"
+    );
+    let (st, r) = s
+        .raw(
+            Method::POST,
+            "/staff/api/evidence-feed",
+            Some(&admin),
+            &[],
+            Some((feed.into_bytes(), "text/csv")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["certified"], json!([LIU]), "{r}");
+    assert_eq!(r["refused"].as_array().unwrap().len(), 1, "{r}");
+    let body = Some((
+        json!({"run_date": "2020-10-01"}).to_string().into_bytes(),
+        "application/json",
+    ));
+    let (_, run) = s
+        .raw(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            &[("idempotency-key", "run-2020-10")],
+            body,
+        )
+        .await;
+    assert_eq!(run["summary"]["resumed"], 1, "{run}");
+    assert_eq!(run["summary"]["back_pay_total"], 500_000, "{run}");
+
+    // Zhao's unit declares her death late: suspended from the month after, overpayment reported.
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/staff/api/declarations",
+            Some(&admin),
+            Some(
+                json!({"id_number": ZHAO, "reason": "death", "event_date": "2020-09-15", "declared_on": "2020-12-02"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["suspension"]["from"], "2020-10");
+    assert_eq!(r["overpayment"]["total"], 3 * 280_000, "{r}");
+
+    // The audit log has the story, and it cannot be rewritten.
+    let (_, a) = s
+        .call(Method::GET, "/staff/api/audit?limit=1000", Some(&admin), None)
+        .await;
+    let actions: Vec<&str> = a["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "account.registered",
+        "account.password_reset",
+        "enrollment.approve",
+        "certification.app",
+        "deadline.run",
+        "certification.data_comparison",
+        "payment.suspended_by_declaration",
+    ] {
+        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    }
+    assert_eq!(
+        actions.iter().filter(|a| **a == "deadline.run").count(),
+        2,
+        "each run once"
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log").execute(&s.db.pool).await.is_err(),
+        "audit log is append-only"
+    );
+    let (st, doc) = s.call(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(doc["paths"]["/api/liveness/{id}/frame"].is_object());
+}
+
+fn s_face() -> certify_face::FaceEngine {
+    certify_face::FaceEngine::load(certify_face::FaceEngineConfig::new(root().join("models"))).unwrap()
+}
+
+fn s_now(s: &Server) -> i64 {
+    use certify_server::Clock;
+    s.clock.now().unix_seconds()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_story_on_sqlite() {
+    let path = root().join("target/server-test-story.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let s = server(&format!("sqlite://{}?mode=rwc", path.display())).await;
+    story(&s).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_story_on_postgres() {
+    let Ok(url) = std::env::var("CERTIFY_TEST_POSTGRES_URL") else {
+        eprintln!("CERTIFY_TEST_POSTGRES_URL not set: the PostgreSQL run is skipped (.ci/run sets it)");
+        return;
+    };
+    // The database named by the variable is wiped first: point it at a scratch database.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let s = server(&url).await;
+    story(&s).await;
+}
