@@ -14,9 +14,15 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
-echo "== C API: header current, tests under ASan/UBSan against the shared and static library"
+echo "== reference server: the seed story over HTTP against a real PostgreSQL (loopback)"
+PG_DIR="$(mktemp -d /tmp/certify-pg.XXXXXX)"
+trap './scripts/postgres.sh stop "$PG_DIR"' EXIT
+PG_URL="$(./scripts/postgres.sh start "$PG_DIR")"
+CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked -p certify-server --test story seed_story_on_postgres -- --nocapture 2>&1 | grep -v "^\s*$"
+./scripts/postgres.sh stop "$PG_DIR"
+echo "== C API: header current, tests under ASan/UBSan and valgrind, shared and static library"
 ./bindings/c/run_tests.sh
-echo "== UniFFI: Python tests; Kotlin and Swift sources generated"
+echo "== UniFFI: Python and Kotlin tests; Swift sources generated; Android library symbols"
 ./bindings/uniffi/run_tests.sh
 echo "== JNI: Java tests on the host JVM with -Xcheck:jni"
 ./bindings/jni/run_tests.sh
