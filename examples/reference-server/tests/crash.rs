@@ -56,7 +56,6 @@ fn json(body: &str) -> serde_json::Value {
 
 struct Server {
     child: Child,
-    port: u16,
 }
 
 fn start(config: &PathBuf, port: u16) -> Server {
@@ -72,7 +71,7 @@ fn start(config: &PathBuf, port: u16) -> Server {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
-    Server { child, port }
+    Server { child }
 }
 
 impl Server {
