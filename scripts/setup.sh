@@ -101,4 +101,17 @@ if ! command -v valgrind >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq valgrind >/dev/null
 fi
 
+# 6. Headless Chromium (Debian) and puppeteer-core (npm), for the review console test.
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium (Debian)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d "$DEPS/node/node_modules/puppeteer-core" ]; then
+  echo "setup: installing puppeteer-core 24.9.0 (npm; drives the Debian chromium, downloads no browser)"
+  mkdir -p "$DEPS/node"
+  (cd "$DEPS/node" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund puppeteer-core@24.9.0 >/dev/null)
+fi
+
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
