@@ -4,7 +4,7 @@
 //! captcha and SMS codes, registration, password and card login with the 3-failure / 24 h
 //! lock and forgot-password, real-name verification, face enrollment with automatic review
 //! and a staff review console, liveness sessions fed frame by frame or client-signed
-//! evidence re-checked here, proxy contacts, history, "may I certify now"; for staff the
+//! evidence re-checked here, voice enrollment and certification by prompted digits, proxy contacts, history, "may I certify now"; for staff the
 //! roster import, unit declarations, the deadline run with its report and data-comparison
 //! certification from evidence feeds. SQLite by default, PostgreSQL by URL.
 //!
@@ -16,6 +16,7 @@ mod db;
 mod error;
 mod pensioner;
 mod staff;
+mod voice;
 
 pub use config::{Config, ConfigError};
 pub use db::Db;
@@ -158,6 +159,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The face engine.
     pub face: Arc<FaceEngine>,
+    /// The voice engine.
+    pub voice: Arc<certify_voice::VoiceEngine>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.
@@ -172,7 +175,7 @@ impl AppState {
     pub fn new(
         db: Db,
         config: Config,
-        face: Arc<FaceEngine>,
+        engines: (Arc<FaceEngine>, Arc<certify_voice::VoiceEngine>),
         clock: Arc<dyn Clock>,
         rng: Box<dyn RngCoreSend>,
         sms: Arc<dyn SmsSender>,
@@ -180,7 +183,8 @@ impl AppState {
         Self {
             db,
             config: Arc::new(config),
-            face,
+            face: engines.0,
+            voice: engines.1,
             clock,
             rng: Arc::new(Mutex::new(rng)),
             sms,
@@ -236,6 +240,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/evidence/challenge", post(pensioner::evidence_challenge))
         .route("/api/evidence", post(pensioner::evidence_submit))
         .route("/api/history", get(pensioner::history))
+        .route("/api/voice/prompts", post(voice::prompts))
+        .route("/api/enrollment/voice", post(voice::enroll))
+        .route("/api/voice/start", post(voice::start))
+        .route("/api/voice/{id}/finish", post(voice::finish))
         .route("/staff/login", post(staff::login))
         .route("/staff/review", get(staff::review_page))
         .route("/staff/api/review", get(staff::review_queue))
@@ -412,6 +420,16 @@ pub async fn bootstrap(state: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Import roster rows (CSV `id_number,name,scheme,unit,monthly_pension,pension_start`,
+/// pension in yuan) as `actor`: (imported, rejected rows with reasons).
+pub async fn import_roster(
+    state: &AppState,
+    actor: &str,
+    csv: &str,
+) -> Result<(usize, Vec<serde_json::Value>), ApiError> {
+    staff::import_roster_csv(state, actor, csv).await
+}
+
 /// The demo roster: three pensioners of the configured region.
 pub const DEMO_ROSTER: &str = "id_number,name,scheme,unit,monthly_pension,pension_start\n\
 610526195503011236,王建国,public_institution,蒲城县教育局,3000.00,2012-03\n\
@@ -427,11 +445,14 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         engine_config.match_threshold = t;
     }
     let face = Arc::new(FaceEngine::load(engine_config)?);
+    let mut voice_config = certify_voice::VoiceEngineConfig::new(&config.engines.models_dir);
+    voice_config.runtime_library = config.engines.runtime_library.clone();
+    let voice = Arc::new(certify_voice::VoiceEngine::load(voice_config)?);
     let listen = config.listen.clone();
     let state = AppState::new(
         db,
         config,
-        face,
+        (face, voice),
         Arc::new(SystemClock),
         Box::new(rand_core::OsRng),
         Arc::new(DemoSmsSender),

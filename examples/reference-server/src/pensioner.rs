@@ -40,7 +40,7 @@ fn ok(body: Value) -> ApiResult {
 }
 
 /// The pensioner of the token (staff tokens are refused here).
-async fn holder(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+pub(crate) async fn holder(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let c = caller(state, headers).await?;
     if c.kind != "pensioner" {
         return Err(ApiError::forbidden());
@@ -607,7 +607,7 @@ async fn contacts_of(state: &AppState, holder_id: &str) -> Result<Vec<ProxyConta
 }
 
 /// The person a request is about: the holder, or one of their contacts.
-async fn subject_of(state: &AppState, c: &Caller, subject: Option<&str>) -> Result<String, ApiError> {
+pub(crate) async fn subject_of(state: &AppState, c: &Caller, subject: Option<&str>) -> Result<String, ApiError> {
     let Some(s) = subject.filter(|s| !s.is_empty()) else {
         return Ok(c.subject.clone());
     };
@@ -629,7 +629,7 @@ async fn subject_of(state: &AppState, c: &Caller, subject: Option<&str>) -> Resu
     }
 }
 
-async fn load_case(state: &AppState, holder_id: &str, modality: &str) -> Result<EnrollmentCase, ApiError> {
+pub(crate) async fn load_case(state: &AppState, holder_id: &str, modality: &str) -> Result<EnrollmentCase, ApiError> {
     let row = sqlx::query("SELECT case_json FROM enrollments WHERE holder_id = $1 AND modality = $2")
         .bind(holder_id.to_owned())
         .bind(modality.to_owned())
@@ -1032,18 +1032,20 @@ async fn face_template(state: &AppState, case: &EnrollmentCase) -> Result<certif
     Ok(certify_face::embed::FaceTemplate { embedding })
 }
 
-/// Record an app certification from claims (server-side liveness or verified device evidence).
-async fn certify_with(
+/// Record an app certification from claims (server-side liveness or voice, or verified
+/// device evidence) against the subject's `modality` enrollment.
+pub(crate) async fn certify_with_claims(
     state: &AppState,
     operator: &str,
     subject: &str,
     claims: &EvidenceClaims,
     evidence_ref: String,
+    modality: &str,
 ) -> ApiResult {
     let account = load_account(state, operator).await?;
     let contacts = contacts_of(state, operator).await?;
     let k = known(state, subject).await?;
-    let case = load_case(state, subject, "face").await?;
+    let case = load_case(state, subject, modality).await?;
     let now = state.now();
     let result = certify_by_app(
         &account,
@@ -1137,7 +1139,7 @@ pub(crate) async fn liveness_finish(
         issued_at: now,
         expires_at: now.plus_seconds(60),
     };
-    certify_with(&state, &operator, &subject, &claims, format!("liveness:{id}")).await
+    certify_with_claims(&state, &operator, &subject, &claims, format!("liveness:{id}"), "face").await
 }
 
 /// `POST /api/evidence/challenge {subject?}`: a challenge for a device that runs the
@@ -1233,12 +1235,13 @@ pub(crate) async fn evidence_submit(
             &mut DbGuard(claimed),
         )
         .map_err(domain)?;
-    certify_with(
+    certify_with_claims(
         &state,
         &operator,
         &subject,
         &claims,
         format!("evidence:{}", req.challenge_id),
+        "face",
     )
     .await
 }

@@ -45,7 +45,12 @@ async fn reviewer_approves_and_rejects_in_chromium() {
     let state = AppState::new(
         db.clone(),
         config,
-        face,
+        (
+            face,
+            Arc::new(
+                certify_voice::VoiceEngine::load(certify_voice::VoiceEngineConfig::new(root().join("models"))).unwrap(),
+            ),
+        ),
         clock.clone(),
         Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(3)),
         Arc::new(CapturingSmsSender::default()),

@@ -21,6 +21,8 @@ use tower::ServiceExt;
 const WANG: &str = "610526195503011236";
 const ZHAO: &str = "610526195207152042";
 const LIU: &str = "610526194801023310";
+const CHEN: &str = "610526194605123453";
+const ENROLL_PROMPTS: [&str; 5] = ["01234567", "89012345", "67890123", "45678901", "23456789"];
 /// 2020-06-05 10:00 in China.
 const T0: i64 = 1_591_322_400;
 const DAY: i64 = 86_400;
@@ -121,7 +123,12 @@ async fn server(url: &str) -> Server {
     let state = AppState::new(
         db.clone(),
         config,
-        face,
+        (
+            face,
+            Arc::new(
+                certify_voice::VoiceEngine::load(certify_voice::VoiceEngineConfig::new(root().join("models"))).unwrap(),
+            ),
+        ),
         clock.clone(),
         Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(7)),
         sms.clone(),
@@ -272,6 +279,34 @@ async fn story(s: &Server) {
         )
         .await;
     let reviewer = r["token"].as_str().unwrap().to_owned();
+    // Payroll import adds a fourth pensioner; a bad row is reported, not dropped.
+    let roster = format!(
+        "id_number,name,scheme,unit,monthly_pension,pension_start\n{CHEN},陈桂兰,public_institution,蒲城县粮食局,2000.00,2010-01\n110105194912310021,坏行,public_institution,x,1.00,2010-01\n"
+    );
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "admin", "password": "admin-demo-1"})),
+        )
+        .await;
+    let admin0 = r["token"].as_str().unwrap().to_owned();
+    let (st, r) = s
+        .raw(
+            Method::POST,
+            "/staff/api/roster",
+            Some(&admin0),
+            &[],
+            Some((roster.into_bytes(), "text/csv")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["imported"].as_u64(), r["rejected"].as_array().unwrap().len()),
+        (Some(1), 1),
+        "{r}"
+    );
     let (st, e) = s.call(Method::GET, "/staff/api/review", t, None).await;
     assert_eq!(
         (st, code(&e)),
@@ -439,7 +474,7 @@ async fn story(s: &Server) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{run}");
-    assert_eq!(run["summary"]["suspended"], 1, "{run}");
+    assert_eq!(run["summary"]["suspended"], 2, "{run}");
     let (_, again) = s
         .raw(
             Method::POST,
@@ -464,7 +499,8 @@ async fn story(s: &Server) {
         report.contains(&format!("{LIU},刘德明,suspend,2020-08,2020-07-31")),
         "{report}"
     );
-    assert_eq!(report.lines().count(), 2, "{report}");
+    assert!(report.contains(&format!("{CHEN},陈桂兰,suspend,2020-08")), "{report}");
+    assert_eq!(report.lines().count(), 3, "{report}");
 
     // A hospital visit in September certifies Liu by data comparison; the October run
     // resumes payment with two months of back pay.
@@ -484,8 +520,83 @@ async fn story(s: &Server) {
         (StatusCode::UNAUTHORIZED, 900),
         "pensioner sessions expire after a day"
     );
+    // Liu is certified by voice from Wang's phone: Wang adds him as a contact, enrolls his
+    // voice (five prompted recordings) and certifies him with a fresh prompt. The recordings
+    // are fixed files, so the test sets the prompts the server stored to theirs.
+    let (_, r) = s
+        .call(Method::POST, "/api/login", None, Some(login("pension2021")))
+        .await;
+    let token = r["token"].as_str().unwrap().to_owned();
+    let t = Some(token.as_str());
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/contacts",
+            t,
+            Some(json!({"name": "刘德明", "id_number": LIU})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, r) = s
+        .call(Method::POST, "/api/voice/prompts", t, Some(json!({"subject": LIU})))
+        .await;
+    assert_eq!((st, r["prompts"].as_array().unwrap().len()), (StatusCode::OK, 5), "{r}");
+    sqlx::query("UPDATE voice_prompts SET prompts_json = $1 WHERE holder_id = $2")
+        .bind(serde_json::to_string(&ENROLL_PROMPTS).unwrap())
+        .bind(LIU)
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    let voice = |name: &str| {
+        base64::engine::general_purpose::STANDARD
+            .encode(std::fs::read(root().join(".deps/testdata/voice").join(name)).expect("run scripts/setup.sh"))
+    };
+    let recordings: Vec<String> = (0..5).map(|i| voice(&format!("cmn_m1_enroll{i}.wav"))).collect();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/enrollment/voice",
+            t,
+            Some(json!({"subject": LIU, "recordings": recordings})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["state"]["state"], "approved", "{r}");
+    let (st, r) = s
+        .call(Method::POST, "/api/voice/start", t, Some(json!({"subject": LIU})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let prompt = r["prompt"].as_str().unwrap();
+    assert!(prompt.len() == 8 && !ENROLL_PROMPTS.contains(&prompt), "{r}");
+    let vid = r["session_id"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE voice_sessions SET prompt = '73920581' WHERE challenge_id = $1")
+        .bind(vid.clone())
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/api/voice/{vid}/finish"),
+            t,
+            Some(json!({"recording": voice("cmn_m1_test0.wav")})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["record"]["method"], "app_voice", "{r}");
+    assert_eq!(r["record"]["operator"]["by"], "proxy", "{r}");
+    let (_, e) = s
+        .call(
+            Method::POST,
+            &format!("/api/voice/{vid}/finish"),
+            t,
+            Some(json!({"recording": voice("cmn_m1_test0.wav")})),
+        )
+        .await;
+    assert_eq!(code(&e), 505, "a voice session is used once: {e}");
+
     let feed = format!(
-        "id_number,date,kind,source,reference\n{LIU},2020-09-10,hospital_visit,蒲城县医院,H-1\n{WANG},2019-01-01,travel,12306,T-1\n"
+        "id_number,date,kind,source,reference\n{CHEN},2020-09-10,hospital_visit,蒲城县医院,H-1\n{WANG},2019-01-01,travel,12306,T-1\n"
     );
     let (st, r) = s
         .raw(
@@ -497,7 +608,7 @@ async fn story(s: &Server) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
-    assert_eq!(r["certified"], json!([LIU]), "{r}");
+    assert_eq!(r["certified"], json!([CHEN]), "{r}");
     assert_eq!(r["refused"].as_array().unwrap().len(), 1, "{r}");
     let body = Some((
         json!({"run_date": "2020-10-01"}).to_string().into_bytes(),
@@ -512,8 +623,9 @@ async fn story(s: &Server) {
             body,
         )
         .await;
-    assert_eq!(run["summary"]["resumed"], 1, "{run}");
-    assert_eq!(run["summary"]["back_pay_total"], 500_000, "{run}");
+    assert_eq!(run["summary"]["resumed"], 2, "{run}");
+    // Two months (August, September) each: Liu 2,500.00 and Chen 2,000.00 a month.
+    assert_eq!(run["summary"]["back_pay_total"], 2 * 250_000 + 2 * 200_000, "{run}");
 
     // Zhao's unit declares her death late: suspended from the month after, overpayment reported.
     let (st, r) = s

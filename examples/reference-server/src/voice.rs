@@ -1,0 +1,235 @@
+//! Voiceprint endpoints: enrollment from five prompted recordings, and certification by a
+//! fresh prompt (声纹认证), for people whose face enrollment failed or who prefer voice.
+
+use crate::error::{ApiError, codes, domain};
+use crate::pensioner::{certify_with_claims, holder, load_case, save_case, subject_of};
+use crate::{AppState, audit};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use certify::CertifyStatus;
+use certify_core::biometric::Modality;
+use certify_core::evidence::Challenge;
+use certify_core::id::ResidentId;
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::Row;
+
+type ApiResult = Result<Response, ApiError>;
+
+#[derive(Deserialize)]
+pub(crate) struct SubjectBody {
+    #[serde(default)]
+    subject: Option<String>,
+}
+
+/// `POST /api/voice/prompts {subject?}`: five enrollment prompts (8 digits each, every digit
+/// at least three times), remembered for the enrollment upload.
+pub(crate) async fn prompts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<SubjectBody>,
+) -> ApiResult {
+    let c = holder(&state, &headers).await?;
+    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    let prompts = state.with_rng(|r| certify_core::voice::enrollment_prompts(r));
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query("DELETE FROM voice_prompts WHERE holder_id = $1")
+        .bind(subject.clone())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO voice_prompts (holder_id, prompts_json) VALUES ($1, $2)")
+        .bind(subject)
+        .bind(serde_json::to_string(&prompts)?)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"prompts": prompts})).into_response())
+}
+
+fn wav(b64: &str) -> Result<certify_voice::Audio, ApiError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| ApiError::bad_upload("a recording is not valid base64"))?;
+    certify_voice::Audio::from_wav(&bytes).map_err(domain)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EnrollRequest {
+    #[serde(default)]
+    subject: Option<String>,
+    /// Five WAV recordings (base64), in the order of the prompts.
+    recordings: Vec<String>,
+}
+
+/// `POST /api/enrollment/voice`: automatic review of the five recordings; passed: the
+/// voice template is stored apart from identity and the audio dropped.
+pub(crate) async fn enroll(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<EnrollRequest>,
+) -> ApiResult {
+    let c = holder(&state, &headers).await?;
+    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    let prompts: Vec<String> = state
+        .db
+        .json("SELECT prompts_json FROM voice_prompts WHERE holder_id = $1", &subject)
+        .await?
+        .ok_or_else(|| ApiError::status(CertifyStatus::InvalidArgument, "ask for the prompts first"))?;
+    if req.recordings.len() != prompts.len() {
+        return Err(ApiError::status(
+            CertifyStatus::InvalidArgument,
+            "one recording per prompt",
+        ));
+    }
+    let recs = req
+        .recordings
+        .iter()
+        .zip(&prompts)
+        .map(|(w, p)| Ok((wav(w)?, p.clone())))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let voice = std::sync::Arc::clone(&state.voice);
+    let enrollment = tokio::task::spawn_blocking(move || voice.enroll(&recs))
+        .await
+        .map_err(|_| ApiError::status(CertifyStatus::Panic, "voice enrollment failed"))?
+        .map_err(domain)?;
+    let now = state.now();
+    let mut case = load_case(&state, &subject, "voice").await?;
+    let template_ref = state.random_hex(16);
+    let events = case
+        .submit(enrollment.to_core(template_ref.clone()), now)
+        .map_err(domain)?;
+    let mut tx = state.db.pool.begin().await?;
+    if let Some(t) = &enrollment.template {
+        if case.may_certify() {
+            sqlx::query("INSERT INTO templates (template_ref, modality, template_json) VALUES ($1, 'voice', $2)")
+                .bind(template_ref)
+                .bind(serde_json::to_string(t)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    save_case(&mut tx, &subject, "voice", &case).await?;
+    let issues: Vec<Vec<String>> = enrollment
+        .reports
+        .iter()
+        .map(|r| r.issues.iter().map(certify::bridge::variant_name).collect())
+        .collect();
+    audit(
+        &mut tx,
+        now,
+        &c.subject,
+        "enrollment.voice_submitted",
+        &subject,
+        &json!({"events": events, "issues": issues}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"state": case.state, "issues": issues})).into_response())
+}
+
+/// `POST /api/voice/start {subject?}`: a certification prompt (never an enrollment prompt)
+/// and its challenge.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(req): Json<SubjectBody>,
+) -> ApiResult {
+    let c = holder(&state, &headers).await?;
+    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    if !load_case(&state, &subject, "voice").await?.may_certify() {
+        return Err(ApiError::status(
+            CertifyStatus::NotEnrolled,
+            "the voice enrollment is not approved",
+        ));
+    }
+    let enrolled: Vec<String> = state
+        .db
+        .json("SELECT prompts_json FROM voice_prompts WHERE holder_id = $1", &subject)
+        .await?
+        .unwrap_or_default();
+    let now = state.now();
+    let id = ResidentId::parse(&subject).map_err(domain)?;
+    let (prompt, ch) = state.with_rng(|r| {
+        (
+            certify_core::voice::verification_prompt(r, &enrolled),
+            Challenge::issue(id, Modality::Voice, now, 300, r),
+        )
+    });
+    let challenge_id = state.random_hex(16);
+    sqlx::query("INSERT INTO voice_sessions (challenge_id, operator, subject, challenge_json, prompt, used) VALUES ($1, $2, $3, $4, $5, 0)")
+        .bind(challenge_id.clone())
+        .bind(c.subject.clone())
+        .bind(subject)
+        .bind(serde_json::to_string(&ch)?)
+        .bind(prompt.clone())
+        .execute(&state.db.pool)
+        .await?;
+    Ok(Json(json!({"session_id": challenge_id, "prompt": prompt, "expires_at": ch.expires_at})).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FinishRequest {
+    /// The recording of the prompt (WAV, base64).
+    recording: String,
+}
+
+/// `POST /api/voice/{id}/finish`: same speaker and the prompted digits, once per session;
+/// passed: the certification record.
+pub(crate) async fn finish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(req): Json<FinishRequest>,
+) -> ApiResult {
+    let c = holder(&state, &headers).await?;
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, codes::CHALLENGE_UNKNOWN, "no such voice session");
+    let row =
+        sqlx::query("SELECT operator, subject, challenge_json, prompt FROM voice_sessions WHERE challenge_id = $1")
+            .bind(id.clone())
+            .fetch_optional(&state.db.pool)
+            .await?
+            .ok_or_else(unknown)?;
+    let (operator, subject, ch_json, prompt): (String, String, String, String) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+    if operator != c.subject {
+        return Err(unknown());
+    }
+    let claimed = sqlx::query("UPDATE voice_sessions SET used = 1 WHERE challenge_id = $1 AND used = 0")
+        .bind(id.clone())
+        .execute(&state.db.pool)
+        .await?
+        .rows_affected()
+        == 1;
+    if !claimed {
+        return Err(ApiError::status(
+            CertifyStatus::EvidenceReplayed,
+            "this voice session was already used",
+        ));
+    }
+    let ch: Challenge = serde_json::from_str(&ch_json)?;
+    let case = load_case(&state, &subject, "voice").await?;
+    let template_ref = case
+        .template_ref
+        .clone()
+        .ok_or_else(|| ApiError::status(CertifyStatus::NotEnrolled, "no approved voice template"))?;
+    let template: certify_voice::VoiceTemplate = state
+        .db
+        .json(
+            "SELECT template_json FROM templates WHERE template_ref = $1",
+            &template_ref,
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("template"))?;
+    let audio = wav(&req.recording)?;
+    let voice = std::sync::Arc::clone(&state.voice);
+    let decision = tokio::task::spawn_blocking(move || voice.verify(&template, &audio, &prompt))
+        .await
+        .map_err(|_| ApiError::status(CertifyStatus::Panic, "voice verification failed"))?
+        .map_err(domain)?;
+    let now = state.now();
+    let claims = decision.claims(&ch, ResidentId::parse(&operator).map_err(domain)?, now, 60);
+    certify_with_claims(&state, &operator, &subject, &claims, format!("voice:{id}"), "voice").await
+}
