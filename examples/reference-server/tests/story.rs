@@ -674,7 +674,17 @@ async fn story(s: &Server) {
     );
     let (st, doc) = s.call(Method::GET, "/openapi.json", None, None).await;
     assert_eq!(st, StatusCode::OK);
-    assert!(doc["paths"]["/api/liveness/{id}/frame"].is_object());
+    for path in [
+        "/api/liveness/{id}/frame",
+        "/api/voice/{id}/finish",
+        "/staff/api/deadline-run",
+        "/api/evidence",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
 }
 
 fn s_face() -> certify_face::FaceEngine {
