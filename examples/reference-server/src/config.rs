@@ -65,6 +65,11 @@ pub struct Engines {
 pub struct Keys {
     /// 32-byte HMAC key for SMS codes, 64 hex digits.
     pub sms_key_hex: String,
+    /// Ed25519 public keys (64 hex digits each) whose signed evidence is accepted: the
+    /// provincial app's attested device keys. Empty: client-signed evidence is refused and
+    /// only server-side liveness and voice certify.
+    #[serde(default)]
+    pub trusted_device_keys_hex: Vec<String>,
 }
 
 /// A staff account.
@@ -107,6 +112,7 @@ impl Config {
             )));
         }
         config.sms_key().map_err(err)?;
+        config.trusted_device_keys().map_err(err)?;
         for s in &config.staff {
             if s.role != "reviewer" && s.role != "admin" {
                 return Err(err(format!("staff {:?}: role is reviewer or admin", s.staff_id)));
@@ -117,15 +123,26 @@ impl Config {
 
     /// The SMS key.
     pub fn sms_key(&self) -> Result<[u8; 32], String> {
-        let t = &self.keys.sms_key_hex;
-        let bad = || "keys.sms_key_hex is 64 hexadecimal digits".to_owned();
-        if t.len() != 64 || !t.is_ascii() {
-            return Err(bad());
-        }
-        let mut key = [0u8; 32];
-        for (i, b) in key.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        Ok(key)
+        hex32(&self.keys.sms_key_hex).ok_or_else(|| "keys.sms_key_hex is 64 hexadecimal digits".to_owned())
     }
+
+    /// The trusted device keys.
+    pub fn trusted_device_keys(&self) -> Result<Vec<[u8; 32]>, String> {
+        self.keys
+            .trusted_device_keys_hex
+            .iter()
+            .map(|k| hex32(k).ok_or_else(|| "keys.trusted_device_keys_hex holds 64-hex-digit keys".to_owned()))
+            .collect()
+    }
+}
+
+fn hex32(t: &str) -> Option<[u8; 32]> {
+    if t.len() != 64 || !t.is_ascii() {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (i, b) in key.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(key)
 }

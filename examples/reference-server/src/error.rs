@@ -25,6 +25,11 @@ pub mod codes {
     pub const IDEMPOTENCY_CONFLICT: u32 = 906;
     /// The picture captcha is unknown or expired.
     pub const CAPTCHA_EXPIRED: u32 = 907;
+    /// The record changed while this request ran (a parallel request); try again.
+    pub const CONCURRENT_UPDATE: u32 = 908;
+    /// Client-signed evidence is not accepted: no trusted device key is configured, or the
+    /// token is signed by another key.
+    pub const UNTRUSTED_DEVICE: u32 = 909;
 }
 
 /// An error response.
@@ -61,6 +66,15 @@ impl ApiError {
     /// 404.
     pub fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, format!("no such {what}"))
+    }
+
+    /// 409: a parallel request changed the record first.
+    pub fn conflict() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            codes::CONCURRENT_UPDATE,
+            "the record changed meanwhile; try again",
+        )
     }
 
     /// 400: a bad upload.
@@ -174,6 +188,8 @@ pub fn message_zh(code: u32) -> &'static str {
         codes::CHALLENGE_UNKNOWN => "认证会话无效或已使用",
         codes::IDEMPOTENCY_CONFLICT => "重复的请求编号",
         codes::CAPTCHA_EXPIRED => "图片验证码已过期",
+        codes::CONCURRENT_UPDATE => "操作冲突，请重试",
+        codes::UNTRUSTED_DEVICE => "设备未登记，不接受该认证凭证",
         _ => "请求未能完成",
     }
 }

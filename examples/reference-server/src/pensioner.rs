@@ -56,14 +56,22 @@ async fn load_account(state: &AppState, holder_id: &str) -> Result<Account, ApiE
         .ok_or_else(|| ApiError::not_found("account"))
 }
 
-async fn save_account(conn: &mut sqlx::AnyConnection, account: &Account) -> Result<(), ApiError> {
-    sqlx::query("UPDATE accounts SET account_json = $1, phone = $2 WHERE holder_id = $3")
-        .bind(serde_json::to_string(account)?)
-        .bind(account.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(account.holder_id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Store `account` if the stored one is still `before` (compare-and-swap): parallel
+/// requests cannot undo each other's counted failures (no lockout bypass by concurrency).
+async fn save_account(conn: &mut sqlx::AnyConnection, before: &Account, account: &Account) -> Result<(), ApiError> {
+    let done =
+        sqlx::query("UPDATE accounts SET account_json = $1, phone = $2 WHERE holder_id = $3 AND account_json = $4")
+            .bind(serde_json::to_string(account)?)
+            .bind(account.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(account.holder_id.to_string())
+            .bind(serde_json::to_string(before)?)
+            .execute(conn)
+            .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::conflict())
+    }
 }
 
 pub(crate) async fn roster_entry(state: &AppState, id: &str) -> Result<Option<(RosterEntry, PaymentStatus)>, ApiError> {
@@ -115,19 +123,40 @@ async fn load_sms(state: &AppState, phone: &str, purpose: &str) -> Result<Option
     }
 }
 
-async fn save_sms(conn: &mut sqlx::AnyConnection, purpose: &str, ch: &SmsChallenge) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM sms_challenges WHERE phone = $1 AND purpose = $2")
-        .bind(ch.phone.as_str().to_owned())
-        .bind(purpose.to_owned())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO sms_challenges (phone, purpose, challenge_json) VALUES ($1, $2, $3)")
-        .bind(ch.phone.as_str().to_owned())
-        .bind(purpose.to_owned())
+/// Store a challenge in place of `before` (compare-and-swap, so parallel guesses each count),
+/// or as the first one for this phone and purpose.
+async fn save_sms(
+    conn: &mut sqlx::AnyConnection,
+    purpose: &str,
+    before: Option<&SmsChallenge>,
+    ch: &SmsChallenge,
+) -> Result<(), ApiError> {
+    let done = match before {
+        Some(b) => sqlx::query(
+            "UPDATE sms_challenges SET challenge_json = $1 WHERE phone = $2 AND purpose = $3 AND challenge_json = $4",
+        )
         .bind(serde_json::to_string(ch)?)
+        .bind(ch.phone.as_str().to_owned())
+        .bind(purpose.to_owned())
+        .bind(serde_json::to_string(b)?)
         .execute(conn)
-        .await?;
-    Ok(())
+        .await,
+        None => {
+            sqlx::query("INSERT INTO sms_challenges (phone, purpose, challenge_json) VALUES ($1, $2, $3)")
+                .bind(ch.phone.as_str().to_owned())
+                .bind(purpose.to_owned())
+                .bind(serde_json::to_string(ch)?)
+                .execute(conn)
+                .await
+        }
+    };
+    match done {
+        Ok(d) if d.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(ApiError::conflict()),
+        // A parallel first challenge for the same phone won the insert.
+        Err(sqlx::Error::Database(_)) => Err(ApiError::conflict()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn purpose_name(p: SmsPurpose) -> &'static str {
@@ -243,7 +272,7 @@ pub(crate) async fn sms_register(State(state): State<AppState>, Json(req): Json<
         })
         .map_err(domain)?;
     let mut tx = state.db.pool.begin().await?;
-    save_sms(&mut tx, "register", &challenge).await?;
+    save_sms(&mut tx, "register", previous.as_ref(), &challenge).await?;
     tx.commit().await?;
     state.sms.send(challenge.phone.as_str(), "register", code.expose());
     ok(json!({"sent": true, "resend_after_seconds": SmsPolicy::default().resend_cooldown_seconds}))
@@ -266,6 +295,7 @@ pub(crate) async fn register_handler(state: &AppState, req: RegisterRequest) -> 
     let mut challenge = load_sms(state, &req.phone, "register")
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first"))?;
+    let challenge_before = challenge.clone();
     let normalized = ResidentId::parse(&req.id_number)
         .map(|i| i.to_string())
         .unwrap_or_default();
@@ -308,7 +338,7 @@ pub(crate) async fn register_handler(state: &AppState, req: RegisterRequest) -> 
     });
     let mut tx = state.db.pool.begin().await?;
     // The challenge changes either way (a wrong code counts): keep it.
-    save_sms(&mut tx, "register", &challenge).await?;
+    save_sms(&mut tx, "register", Some(&challenge_before), &challenge).await?;
     let (account, events) = match result {
         Ok(v) => v,
         Err(e) => {
@@ -360,20 +390,22 @@ pub(crate) async fn login(State(state): State<AppState>, Json(req): Json<LoginRe
         ));
     };
     let mut account = load_account(&state, &holder_id).await?;
+    let before = account.clone();
     let now = state.now();
     let result = account.login_with_password(&req.password, now);
-    finish_login(&state, account, result, now).await
+    finish_login(&state, &before, account, result, now).await
 }
 
 async fn finish_login(
     state: &AppState,
+    before: &Account,
     account: Account,
     result: certify_core::account::LoginResult,
     now: Timestamp,
 ) -> ApiResult {
     let holder_id = account.holder_id.to_string();
     let mut tx = state.db.pool.begin().await?;
-    save_account(&mut tx, &account).await?;
+    save_account(&mut tx, before, &account).await?;
     for e in &result.events {
         audit(&mut tx, now, &holder_id, "account.event", &holder_id, &json!(e)).await?;
     }
@@ -410,8 +442,9 @@ pub(crate) async fn login_card(State(state): State<AppState>, Json(req): Json<Ca
     let now = state.now();
     let normalized = ResidentId::parse(&req.id_number).map_err(domain)?.to_string();
     if let Ok(mut account) = load_account(&state, &normalized).await {
+        let before = account.clone();
         let result = account.login_with_card(&req.pin, &cards, now);
-        return finish_login(&state, account, result, now).await;
+        return finish_login(&state, &before, account, result, now).await;
     }
     let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
     let (account, events) = first_card_login(&req.id_number, &req.pin, &cards, entry.as_ref(), now).map_err(domain)?;
@@ -466,7 +499,13 @@ pub(crate) async fn password_sms(State(state): State<AppState>, Json(req): Json<
             })
             .map_err(domain)?;
         let mut tx = state.db.pool.begin().await?;
-        save_sms(&mut tx, purpose_name(SmsPurpose::ResetPassword), &challenge).await?;
+        save_sms(
+            &mut tx,
+            purpose_name(SmsPurpose::ResetPassword),
+            previous.as_ref(),
+            &challenge,
+        )
+        .await?;
         tx.commit().await?;
         state.sms.send(phone.as_str(), "reset_password", code.expose());
     }
@@ -493,6 +532,7 @@ pub(crate) async fn password_reset(State(state): State<AppState>, Json(req): Jso
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first"))?;
     let mut account = load_account(&state, &holder_id).await?;
+    let (account_before, challenge_before) = (account.clone(), challenge.clone());
     let now = state.now();
     let key = state.sms_key();
     let result = state.with_rng(|r| {
@@ -509,10 +549,10 @@ pub(crate) async fn password_reset(State(state): State<AppState>, Json(req): Jso
         )
     });
     let mut tx = state.db.pool.begin().await?;
-    save_sms(&mut tx, "reset_password", &challenge).await?;
+    save_sms(&mut tx, "reset_password", Some(&challenge_before), &challenge).await?;
     match result {
         Ok(events) => {
-            save_account(&mut tx, &account).await?;
+            save_account(&mut tx, &account_before, &account).await?;
             audit(
                 &mut tx,
                 now,
@@ -559,6 +599,7 @@ pub(crate) async fn realname(
 ) -> ApiResult {
     let c = holder(&state, &headers).await?;
     let mut account = load_account(&state, &c.subject).await?;
+    let before = account.clone();
     let card = image_of(&req.card_front)?;
     let selfie = image_of(&req.selfie)?;
     let portrait = state.face.card_portrait_template(&card).map_err(domain)?;
@@ -584,7 +625,7 @@ pub(crate) async fn realname(
     )
     .map_err(domain)?;
     let mut tx = state.db.pool.begin().await?;
-    save_account(&mut tx, &account).await?;
+    save_account(&mut tx, &before, &account).await?;
     audit(
         &mut tx,
         now,
@@ -1170,10 +1211,8 @@ pub(crate) async fn evidence_challenge(
 #[derive(Deserialize)]
 pub(crate) struct EvidenceRequest {
     challenge_id: String,
-    /// The device's signed evidence (base64).
+    /// The device's signed evidence (base64), signed by one of the configured trusted keys.
     token: String,
-    /// The device's Ed25519 public key (hex; registered devices only in production).
-    device_key_hex: String,
 }
 
 /// Marks a challenge used in the database: single use across processes and restarts.
@@ -1207,15 +1246,17 @@ pub(crate) async fn evidence_submit(
         ));
     }
     let ch: Challenge = serde_json::from_str(&row.try_get::<String, _>(2)?)?;
-    let key = (0..32)
-        .map(|i| {
-            req.device_key_hex
-                .get(2 * i..2 * i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect::<Option<Vec<u8>>>()
-        .and_then(|v| <[u8; 32]>::try_from(v).ok())
-        .ok_or_else(|| ApiError::status(CertifyStatus::InvalidArgument, "device_key_hex is 64 hex digits"))?;
+    let keys = state
+        .config
+        .trusted_device_keys()
+        .map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e))?;
+    if keys.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::UNTRUSTED_DEVICE,
+            "client-signed evidence is not accepted here (no trusted device keys configured)",
+        ));
+    }
     let token = base64::engine::general_purpose::STANDARD
         .decode(req.token.trim())
         .map_err(|_| ApiError::status(CertifyStatus::EvidenceMalformed, "the token is not base64"))?;
@@ -1226,15 +1267,17 @@ pub(crate) async fn evidence_submit(
         .await?
         .rows_affected()
         == 1;
-    let verifier = EvidenceVerifier::from_public_key(key).map_err(domain)?;
-    let claims = verifier
-        .verify(
-            &EvidenceToken::from_bytes(token),
-            &ch,
-            state.now(),
-            &mut DbGuard(claimed),
-        )
-        .map_err(domain)?;
+    // The first trusted key whose signature matches decides; others are skipped.
+    let token = EvidenceToken::from_bytes(token);
+    let mut outcome = Err(certify_core::evidence::EvidenceError::BadSignature);
+    for key in keys {
+        let verifier = EvidenceVerifier::from_public_key(key).map_err(domain)?;
+        outcome = verifier.verify(&token, &ch, state.now(), &mut DbGuard(claimed));
+        if !matches!(outcome, Err(certify_core::evidence::EvidenceError::BadSignature)) {
+            break;
+        }
+    }
+    let claims = outcome.map_err(domain)?;
     certify_with_claims(
         &state,
         &operator,

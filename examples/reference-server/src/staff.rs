@@ -166,11 +166,13 @@ pub(crate) async fn review_decide(
     Json(req): Json<DecideRequest>,
 ) -> ApiResult {
     let c = staff(&state, &headers, &["reviewer"]).await?;
-    let text = state
-        .db
-        .text("SELECT case_json FROM enrollments WHERE holder_id = $1", &holder)
+    let text: String = sqlx::query("SELECT case_json FROM enrollments WHERE holder_id = $1 AND modality = $2")
+        .bind(holder.clone())
+        .bind(modality.clone())
+        .fetch_optional(&state.db.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found("enrollment case"))?;
+        .ok_or_else(|| ApiError::not_found("enrollment case"))?
+        .try_get(0)?;
     let mut case: EnrollmentCase = serde_json::from_str(&text)?;
     let now = state.now();
     let mut template = None;

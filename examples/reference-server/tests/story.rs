@@ -114,6 +114,9 @@ async fn server(url: &str) -> Server {
     let mut config = Config::load(&root().join("examples/reference-server/config/demo.toml")).unwrap();
     config.database_url = url.to_owned();
     config.engines.models_dir = root().join("models");
+    // The "provincial app" key whose signed evidence the server trusts.
+    let device = certify_core::evidence::EvidenceSigner::from_seed([9; 32]);
+    config.keys.trusted_device_keys_hex = vec![device.public_key().iter().map(|b| format!("{b:02x}")).collect()];
     let db = Db::connect(url).await.unwrap();
     let mut engine_config = certify_face::FaceEngineConfig::new(root().join("models"));
     engine_config.runtime_library = None;
@@ -435,8 +438,41 @@ async fn story(s: &Server) {
     );
     s.clock.advance(10);
     let token = base64::engine::general_purpose::STANDARD.encode(signer.sign(&claims).as_bytes());
-    let key_hex: String = signer.public_key().iter().map(|b| format!("{b:02x}")).collect();
-    let evidence = json!({"challenge_id": ch["challenge_id"], "token": token, "device_key_hex": key_hex});
+    // Evidence signed by a key the server does not trust is refused.
+    let (_, ch2) = s
+        .call(
+            Method::POST,
+            "/api/evidence/challenge",
+            t,
+            Some(json!({"subject": ZHAO})),
+        )
+        .await;
+    let challenge2: certify_core::evidence::Challenge = serde_json::from_value(ch2["challenge"].clone()).unwrap();
+    let rogue = certify_core::evidence::EvidenceSigner::from_seed([1; 32]);
+    let forged = certify_core::evidence::EvidenceClaims::for_challenge(
+        &challenge2,
+        certify_core::id::ResidentId::parse(WANG).unwrap(),
+        true,
+        certify_core::biometric::MatchDecision::Match,
+        412,
+        certify_core::time::Timestamp::from_unix_seconds(s_now(s)),
+        120,
+    );
+    let forged_token = base64::engine::general_purpose::STANDARD.encode(rogue.sign(&forged).as_bytes());
+    let (st, e) = s
+        .call(
+            Method::POST,
+            "/api/evidence",
+            t,
+            Some(json!({"challenge_id": ch2["challenge_id"], "token": forged_token})),
+        )
+        .await;
+    assert_eq!(
+        (st, code(&e)),
+        (StatusCode::FORBIDDEN, 501),
+        "a self-made key is not trusted: {e}"
+    );
+    let evidence = json!({"challenge_id": ch["challenge_id"], "token": token});
     let (st, r) = s.call(Method::POST, "/api/evidence", t, Some(evidence.clone())).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["record"]["operator"], json!({"by": "proxy", "account_holder": WANG}));

@@ -146,6 +146,8 @@ fn main() -> Result<(), BoxError> {
     let mut config = Config::load(&root.join("examples/reference-server/config/demo.toml"))?;
     config.database_url = url.clone();
     config.engines.models_dir = root.join("models");
+    let signer = Arc::new(EvidenceSigner::from_seed([5; 32]));
+    config.keys.trusted_device_keys_hex = vec![signer.public_key().iter().map(|b| format!("{b:02x}")).collect()];
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let face = Arc::new(certify_face::FaceEngine::load(certify_face::FaceEngineConfig::new(
         root.join("models"),
@@ -327,8 +329,6 @@ fn main() -> Result<(), BoxError> {
     )?;
 
     // Certification by client-signed evidence: every request certifies a different person.
-    let signer = Arc::new(EvidenceSigner::from_seed([5; 32]));
-    let key_hex: Arc<String> = Arc::new(signer.public_key().iter().map(|b| format!("{b:02x}")).collect());
     let cert_ids = Arc::clone(&ids);
     phase(
         "certification (signed evidence)",
@@ -356,7 +356,7 @@ fn main() -> Result<(), BoxError> {
                 signer.sign(&claims).as_bytes(),
             );
             let body = format!(
-                r#"{{"challenge_id":"{}","token":"{token_b64}","device_key_hex":"{key_hex}"}}"#,
+                r#"{{"challenge_id":"{}","token":"{token_b64}"}}"#,
                 v["challenge_id"].as_str().unwrap_or_default()
             );
             let (st, b) = conn.call(
