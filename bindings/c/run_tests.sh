@@ -60,3 +60,7 @@ else
   echo "valgrind missing (scripts/setup.sh installs it)"; exit 1
 fi
 echo "C total: $total_passed passed, $total_failed failed"
+echo "== C demo (examples/c-demo)"
+./examples/c-demo/run.sh > "$OUT/c-demo.log" || { cat "$OUT/c-demo.log"; exit 1; }
+grep -q "certify in the app                 ok" "$OUT/c-demo.log"
+echo "   the demo certified with signed evidence and refused the replay"
