@@ -984,6 +984,7 @@ pub(crate) async fn liveness_start(
         .map(|a| json!({"action": a, "prompt": a.prompt()}))
         .collect();
     let id = state.random_hex(16);
+    let nonce: String = challenge.nonce.iter().map(|b| format!("{b:02x}")).collect();
     let run = certify_face::engine::LivenessRun::new(
         Arc::clone(&state.face),
         LivenessSession::new(challenge, LivenessConfig::default()),
@@ -1004,7 +1005,7 @@ pub(crate) async fn liveness_start(
             run,
         },
     );
-    ok(json!({"session_id": id, "actions": actions, "subject": subject}))
+    ok(json!({"session_id": id, "nonce": nonce, "actions": actions, "subject": subject}))
 }
 
 #[derive(Deserialize)]

@@ -177,6 +177,13 @@ pub(crate) async fn review_decide(
     let now = state.now();
     let mut template = None;
     let decision = match req.decision.as_str() {
+        "approve" if modality != "face" => {
+            // Recordings are not held: a voice case is re-recorded, not approved by hand.
+            return Err(ApiError::status(
+                CertifyStatus::InvalidArgument,
+                "voice cases cannot be approved by hand; reject so the person records again",
+            ));
+        }
         "approve" => {
             let selfie: Vec<u8> =
                 sqlx::query("SELECT data FROM held_uploads WHERE holder_id = $1 AND modality = $2 AND name = 'selfie'")

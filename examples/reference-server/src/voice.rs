@@ -3,7 +3,7 @@
 
 use crate::error::{ApiError, codes, domain};
 use crate::pensioner::{certify_with_claims, holder, load_case, save_case, subject_of};
-use crate::{AppState, audit};
+use crate::{AppState, audit, idempotency_key, idempotent_replay, idempotent_store};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -64,14 +64,19 @@ pub(crate) struct EnrollRequest {
     recordings: Vec<String>,
 }
 
-/// `POST /api/enrollment/voice`: automatic review of the five recordings; passed: the
-/// voice template is stored apart from identity and the audio dropped.
+/// `POST /api/enrollment/voice` (`Idempotency-Key` recommended): automatic review of the
+/// five recordings; passed: the voice template is stored apart from identity and the audio
+/// dropped.
 pub(crate) async fn enroll(
     State(state): State<AppState>,
     headers: HeaderMap,
     Json(req): Json<EnrollRequest>,
 ) -> ApiResult {
     let c = holder(&state, &headers).await?;
+    let key = idempotency_key(&headers, &c.subject);
+    if let Some(r) = idempotent_replay(&state, key.as_deref()).await? {
+        return Ok(r);
+    }
     let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
     let prompts: Vec<String> = state
         .db
@@ -126,8 +131,10 @@ pub(crate) async fn enroll(
         &json!({"events": events, "issues": issues}),
     )
     .await?;
+    let body = json!({"state": case.state, "issues": issues});
+    idempotent_store(&mut tx, key.as_deref(), &body).await?;
     tx.commit().await?;
-    Ok(Json(json!({"state": case.state, "issues": issues})).into_response())
+    Ok(Json(body).into_response())
 }
 
 /// `POST /api/voice/start {subject?}`: a certification prompt (never an enrollment prompt)

@@ -355,6 +355,7 @@ async fn story(s: &Server) {
             .iter()
             .map(|a| json!({"action": a["action"]}))
             .collect();
+        assert_eq!(r["nonce"].as_str().unwrap().len(), 32, "{r}");
         if Value::Array(actions) == wanted {
             session = Some(r["session_id"].as_str().unwrap().to_owned());
             break;
