@@ -454,26 +454,43 @@ pub(crate) async fn deadline_run(
         None => state.now().china_date(),
     };
     let policy = &state.config.region.cycle;
-    let rows = sqlx::query("SELECT id_number FROM roster ORDER BY id_number")
+    // Two reads for the whole roster: the entries with their payment status, and every
+    // certification record grouped by person.
+    let rows = sqlx::query("SELECT id_number, entry_json, payment_json FROM roster ORDER BY id_number")
         .fetch_all(&state.db.pool)
         .await?;
+    let mut records: std::collections::HashMap<String, Vec<certify_core::certification::CertificationRecord>> =
+        std::collections::HashMap::new();
+    for r in sqlx::query("SELECT person, record_json FROM certifications")
+        .fetch_all(&state.db.pool)
+        .await?
+    {
+        let person: String = r.try_get(0)?;
+        records
+            .entry(person)
+            .or_default()
+            .push(serde_json::from_str(&r.try_get::<String, _>(1)?)?);
+    }
     let mut summary = RunSummary::default();
     let mut report = String::from("id_number,name,action,from,deadline,back_pay_months,back_pay_yuan\n");
     let mut changes = Vec::new();
     for r in rows {
         let id: String = r.try_get(0)?;
-        let k = known(&state, &id).await?;
-        let Some(entry) = k.entry.clone() else { continue };
+        let entry: RosterEntry = serde_json::from_str(&r.try_get::<String, _>(1)?)?;
+        let payment: PaymentStatus = serde_json::from_str(&r.try_get::<String, _>(2)?)?;
         if entry.scheme != state.config.region.scheme {
             continue;
         }
+        let last = records
+            .get(&id)
+            .and_then(|recs| certify_core::certification::last_certified(recs, &entry.id));
         let row = PayrollRow {
             id: entry.id,
             monthly_pension: entry.monthly_pension,
             pension_start: entry.pension_start,
-            status: k.payment,
+            status: payment,
         };
-        let decision = decide(policy, run_date, &row, k.last);
+        let decision = decide(policy, run_date, &row, last);
         summary.record(&row, &decision);
         let line = match &decision {
             RunDecision::Unchanged => continue,
