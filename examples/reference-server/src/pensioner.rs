@@ -690,20 +690,34 @@ pub(crate) async fn save_case(
     conn: &mut sqlx::AnyConnection,
     holder_id: &str,
     modality: &str,
+    before: &EnrollmentCase,
     case: &EnrollmentCase,
 ) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM enrollments WHERE holder_id = $1 AND modality = $2")
-        .bind(holder_id.to_owned())
-        .bind(modality.to_owned())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json) VALUES ($1, $2, $3)")
+    // Compare-and-swap: a parallel upload or decision on the same case makes this one fail
+    // with 908 instead of overwriting it.
+    let updated =
+        sqlx::query("UPDATE enrollments SET case_json = $1 WHERE holder_id = $2 AND modality = $3 AND case_json = $4")
+            .bind(serde_json::to_string(case)?)
+            .bind(holder_id.to_owned())
+            .bind(modality.to_owned())
+            .bind(serde_json::to_string(before)?)
+            .execute(&mut *conn)
+            .await?;
+    if updated.rows_affected() == 1 {
+        return Ok(());
+    }
+    // No row yet (a first upload), or someone changed it: the insert tells them apart.
+    match sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json) VALUES ($1, $2, $3)")
         .bind(holder_id.to_owned())
         .bind(modality.to_owned())
         .bind(serde_json::to_string(case)?)
         .execute(conn)
-        .await?;
-    Ok(())
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(_)) => Err(ApiError::conflict()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Held uploads are deleted when the case closes (approved, rejected, expired).
@@ -754,6 +768,7 @@ pub(crate) async fn enroll_face(
     let review = state.face.review_enrollment(&front, &back, &selfie).map_err(domain)?;
     let now = state.now();
     let mut case = load_case(&state, &subject, "face").await?;
+    let case_before = case.clone();
     let template_ref = review.template.as_ref().map(|_| state.random_hex(16));
     let events = case
         .submit(review.to_core(template_ref.clone().unwrap_or_default()), now)
@@ -789,7 +804,7 @@ pub(crate) async fn enroll_face(
                 .await?;
         }
     }
-    save_case(&mut tx, &subject, "face", &case).await?;
+    save_case(&mut tx, &subject, "face", &case_before, &case).await?;
     let issues: Vec<String> = review.issues.iter().map(certify::bridge::variant_name).collect();
     audit(
         &mut tx,
@@ -821,10 +836,11 @@ pub(crate) async fn enrollment_status(
     let c = holder(&state, &headers).await?;
     let subject = subject_of(&state, &c, q.subject.as_deref()).await?;
     let mut case = load_case(&state, &subject, "face").await?;
+    let case_before = case.clone();
     let events = case.advance(state.now());
     if !events.is_empty() {
         let mut tx = state.db.pool.begin().await?;
-        save_case(&mut tx, &subject, "face", &case).await?;
+        save_case(&mut tx, &subject, "face", &case_before, &case).await?;
         discard_held(&mut tx, &subject, "face").await?;
         audit(
             &mut tx,

@@ -90,10 +90,11 @@ pub(crate) async fn review_queue(State(state): State<AppState>, headers: HeaderM
     for r in rows {
         let (holder, modality, text): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
         let mut case: EnrollmentCase = serde_json::from_str(&text)?;
+        let case_before = case.clone();
         let events = case.advance(now);
         if !events.is_empty() {
             let mut tx = state.db.pool.begin().await?;
-            save_case(&mut tx, &holder, &modality, &case).await?;
+            save_case(&mut tx, &holder, &modality, &case_before, &case).await?;
             discard_held(&mut tx, &holder, &modality).await?;
             audit(
                 &mut tx,
@@ -174,6 +175,7 @@ pub(crate) async fn review_decide(
         .ok_or_else(|| ApiError::not_found("enrollment case"))?
         .try_get(0)?;
     let mut case: EnrollmentCase = serde_json::from_str(&text)?;
+    let case_before = case.clone();
     let now = state.now();
     let mut template = None;
     let decision = match req.decision.as_str() {
@@ -225,7 +227,7 @@ pub(crate) async fn review_decide(
         Ok(e) => e,
         Err(e) => {
             // An expired case is closed too: save it and drop its images.
-            save_case(&mut tx, &holder, &modality, &case).await?;
+            save_case(&mut tx, &holder, &modality, &case_before, &case).await?;
             if !matches!(case.state, EnrollmentState::ManualReview { .. }) {
                 discard_held(&mut tx, &holder, &modality).await?;
             }
@@ -241,7 +243,7 @@ pub(crate) async fn review_decide(
             .execute(&mut *tx)
             .await?;
     }
-    save_case(&mut tx, &holder, &modality, &case).await?;
+    save_case(&mut tx, &holder, &modality, &case_before, &case).await?;
     discard_held(&mut tx, &holder, &modality).await?;
     audit(
         &mut tx,

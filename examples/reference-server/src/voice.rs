@@ -102,6 +102,7 @@ pub(crate) async fn enroll(
         .map_err(domain)?;
     let now = state.now();
     let mut case = load_case(&state, &subject, "voice").await?;
+    let case_before = case.clone();
     let template_ref = state.random_hex(16);
     let events = case
         .submit(enrollment.to_core(template_ref.clone()), now)
@@ -116,7 +117,7 @@ pub(crate) async fn enroll(
                 .await?;
         }
     }
-    save_case(&mut tx, &subject, "voice", &case).await?;
+    save_case(&mut tx, &subject, "voice", &case_before, &case).await?;
     let issues: Vec<Vec<String>> = enrollment
         .reports
         .iter()
