@@ -821,20 +821,51 @@ pub(crate) async fn enroll_face(
     ok(body)
 }
 
+/// The person a request is about (query string or JSON body): a contact's identity
+/// number, or absent for the holder.
 #[derive(Deserialize)]
-pub(crate) struct SubjectQuery {
+pub(crate) struct SubjectArg {
     #[serde(default)]
     subject: Option<String>,
+}
+
+/// Take the open liveness session `id` of `operator` out of the map (it goes back after a
+/// frame; another account's session is left where it is and reported as unknown).
+fn take_session(state: &AppState, id: &str, operator: &str) -> Result<OpenSession, ApiError> {
+    let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
+    match open.remove(id) {
+        Some(s) if s.operator == operator => Ok(s),
+        other => {
+            if let Some(s) = other {
+                open.insert(id.to_owned(), s);
+            }
+            Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                codes::CHALLENGE_UNKNOWN,
+                "no such session",
+            ))
+        }
+    }
+}
+
+/// The holder of the token and the person the request is about (the holder or a contact).
+pub(crate) async fn holder_and_subject(
+    state: &AppState,
+    headers: &HeaderMap,
+    arg: &SubjectArg,
+) -> Result<(Caller, String), ApiError> {
+    let c = holder(state, headers).await?;
+    let subject = subject_of(state, &c, arg.subject.as_deref()).await?;
+    Ok((c, subject))
 }
 
 /// `GET /api/enrollment?subject=`: the face enrollment case (7-day expiry applied).
 pub(crate) async fn enrollment_status(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<SubjectQuery>,
+    Query(q): Query<SubjectArg>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, q.subject.as_deref()).await?;
+    let (_, subject) = holder_and_subject(&state, &headers, &q).await?;
     let mut case = load_case(&state, &subject, "face").await?;
     let case_before = case.clone();
     let events = case.advance(state.now());
@@ -947,10 +978,9 @@ pub(crate) async fn known(state: &AppState, person: &str) -> Result<Known, ApiEr
 pub(crate) async fn may_certify(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<SubjectQuery>,
+    Query(q): Query<SubjectArg>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, q.subject.as_deref()).await?;
+    let (_, subject) = holder_and_subject(&state, &headers, &q).await?;
     let k = known(&state, &subject).await?;
     let now = state.now();
     let enrolled = load_case(&state, &subject, "face").await?.may_certify();
@@ -971,21 +1001,14 @@ pub(crate) async fn may_certify(
     }))
 }
 
-#[derive(Deserialize)]
-pub(crate) struct StartRequest {
-    #[serde(default)]
-    subject: Option<String>,
-}
-
 /// `POST /api/liveness/start`: a liveness challenge (2–3 random actions, a nonce) for the
 /// holder or a contact; frames follow.
 pub(crate) async fn liveness_start(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<StartRequest>,
+    Json(req): Json<SubjectArg>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    let (c, subject) = holder_and_subject(&state, &headers, &req).await?;
     if !load_case(&state, &subject, "face").await?.may_certify() {
         return Err(ApiError::status(
             CertifyStatus::NotEnrolled,
@@ -1040,27 +1063,7 @@ pub(crate) async fn liveness_frame(
 ) -> ApiResult {
     let c = holder(&state, &headers).await?;
     let img = certify_face::image_io::decode(&body).map_err(domain)?;
-    let mut taken = {
-        let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        match open.remove(&id) {
-            Some(s) if s.operator == c.subject => s,
-            Some(s) => {
-                open.insert(id.clone(), s);
-                return Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    codes::CHALLENGE_UNKNOWN,
-                    "no such session",
-                ));
-            }
-            None => {
-                return Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    codes::CHALLENGE_UNKNOWN,
-                    "no such session",
-                ));
-            }
-        }
-    };
+    let mut taken = take_session(&state, &id, &c.subject)?;
     // Inference runs outside the lock and off the async workers.
     let (taken_back, event) = tokio::task::spawn_blocking(move || {
         let e = taken.run.push_image(&img, q.elapsed_ms);
@@ -1156,27 +1159,7 @@ pub(crate) async fn liveness_finish(
     Path(id): Path<String>,
 ) -> ApiResult {
     let c = holder(&state, &headers).await?;
-    let session = {
-        let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        match open.remove(&id) {
-            Some(s) if s.operator == c.subject => s,
-            Some(s) => {
-                open.insert(id.clone(), s);
-                return Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    codes::CHALLENGE_UNKNOWN,
-                    "no such session",
-                ));
-            }
-            None => {
-                return Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    codes::CHALLENGE_UNKNOWN,
-                    "no such session",
-                ));
-            }
-        }
-    };
+    let session = take_session(&state, &id, &c.subject)?;
     let case = load_case(&state, &session.subject, "face").await?;
     let template = face_template(&state, &case).await?;
     let nonce = session.run.session().challenge().nonce;
@@ -1205,10 +1188,9 @@ pub(crate) async fn liveness_finish(
 pub(crate) async fn evidence_challenge(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<StartRequest>,
+    Json(req): Json<SubjectArg>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    let (c, subject) = holder_and_subject(&state, &headers, &req).await?;
     let now = state.now();
     let id = ResidentId::parse(&subject).map_err(domain)?;
     let ch = state.with_rng(|r| Challenge::issue(id, Modality::Face, now, 300, r));
@@ -1310,10 +1292,9 @@ pub(crate) async fn evidence_submit(
 pub(crate) async fn history(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<SubjectQuery>,
+    Query(q): Query<SubjectArg>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, q.subject.as_deref()).await?;
+    let (_, subject) = holder_and_subject(&state, &headers, &q).await?;
     let records = records_of(&state, &subject).await?;
     let id = ResidentId::parse(&subject).map_err(domain)?;
     ok(json!({"records": core_history(&records, &id), "last_certified": last_certified(&records, &id)}))

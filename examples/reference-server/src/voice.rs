@@ -2,7 +2,7 @@
 //! fresh prompt (声纹认证), for people whose face enrollment failed or who prefer voice.
 
 use crate::error::{ApiError, codes, domain};
-use crate::pensioner::{certify_with_claims, holder, load_case, save_case, subject_of};
+use crate::pensioner::{SubjectArg, certify_with_claims, holder, holder_and_subject, load_case, save_case, subject_of};
 use crate::{AppState, audit, idempotency_key, idempotent_replay, idempotent_store};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -19,21 +19,14 @@ use sqlx::Row;
 
 type ApiResult = Result<Response, ApiError>;
 
-#[derive(Deserialize)]
-pub(crate) struct SubjectBody {
-    #[serde(default)]
-    subject: Option<String>,
-}
-
 /// `POST /api/voice/prompts {subject?}`: five enrollment prompts (8 digits each, every digit
 /// at least three times), remembered for the enrollment upload.
 pub(crate) async fn prompts(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<SubjectBody>,
+    Json(req): Json<SubjectArg>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    let (_, subject) = holder_and_subject(&state, &headers, &req).await?;
     let prompts = state.with_rng(|r| certify_core::voice::enrollment_prompts(r));
     let mut tx = state.db.pool.begin().await?;
     sqlx::query("DELETE FROM voice_prompts WHERE holder_id = $1")
@@ -140,13 +133,8 @@ pub(crate) async fn enroll(
 
 /// `POST /api/voice/start {subject?}`: a certification prompt (never an enrollment prompt)
 /// and its challenge.
-pub(crate) async fn start(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(req): Json<SubjectBody>,
-) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+pub(crate) async fn start(State(state): State<AppState>, headers: HeaderMap, Json(req): Json<SubjectArg>) -> ApiResult {
+    let (c, subject) = holder_and_subject(&state, &headers, &req).await?;
     if !load_case(&state, &subject, "voice").await?.may_certify() {
         return Err(ApiError::status(
             CertifyStatus::NotEnrolled,
