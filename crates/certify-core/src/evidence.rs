@@ -78,6 +78,12 @@ pub struct EvidenceClaims {
     pub issued_at: Timestamp,
     /// Not accepted after this instant.
     pub expires_at: Timestamp,
+    /// Face liveness: actions or silent (`None` for voice).
+    #[serde(default)]
+    pub liveness_mode: Option<crate::liveness::LivenessMode>,
+    /// Passive anti-spoof probability of a real face × 1000, when an anti-spoof model ran.
+    #[serde(default)]
+    pub antispoof_milli: Option<i32>,
 }
 
 impl EvidenceClaims {
@@ -102,6 +108,8 @@ impl EvidenceClaims {
             nonce: challenge.nonce,
             issued_at: now,
             expires_at: now.plus_seconds(ttl_seconds).min(challenge.expires_at),
+            liveness_mode: None,
+            antispoof_milli: None,
         }
     }
 
@@ -365,6 +373,8 @@ mod tests {
             nonce: ch.nonce,
             issued_at: T0.plus_seconds(20),
             expires_at: T0.plus_seconds(300),
+            liveness_mode: Some(crate::liveness::LivenessMode::Actions),
+            antispoof_milli: None,
         };
         (signer, verifier, ch, claims)
     }

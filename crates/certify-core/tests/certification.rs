@@ -58,6 +58,8 @@ fn evidence(subject: ResidentId, operator: ResidentId, decision: MatchDecision, 
         nonce: ch.nonce,
         issued_at: at,
         expires_at: at.plus_seconds(300),
+        liveness_mode: Some(certify_core::liveness::LivenessMode::Actions),
+        antispoof_milli: None,
     };
     verifier
         .verify(

@@ -1,0 +1,179 @@
+//! Is the face a flat picture? A photograph moved in front of the camera (tilted, turned,
+//! waved) moves every landmark by one plane-to-plane mapping, a homography; a real head
+//! that turns moves its nose tip against its cheeks and its outline (parallax). The
+//! residual of the best homography between two frames' landmarks, relative to the eye
+//! distance, tells them apart once the pose has changed by several degrees.
+
+/// Indices into the FaceMesh 468-point layout of the landmarks the engine reports in
+/// [`super::FaceObservation::points`]: nose tip, under the nose, nose bridge, forehead,
+/// chin, outer and inner eye corners, mouth corners, the face outline at the cheeks, and
+/// between the eyes. Protruding points (nose) and outline points give parallax.
+pub const MESH_POINTS: [usize; POINTS] = [1, 4, 6, 10, 152, 33, 263, 133, 362, 61, 291, 234, 454, 168];
+
+/// How many landmarks an observation carries.
+pub const POINTS: usize = 14;
+
+/// Position of the outer eye corners in [`MESH_POINTS`] (for the eye distance).
+const EYE_OUTER: (usize, usize) = (5, 6);
+
+/// Root-mean-square residual of the best homography from `from` to `to`, divided by the
+/// eye distance in `to`. `None` when the points are degenerate (no eye distance, or the
+/// fit is singular).
+pub fn parallax(from: &[[f32; 2]; POINTS], to: &[[f32; 2]; POINTS]) -> Option<f32> {
+    let eye = dist(to[EYE_OUTER.0], to[EYE_OUTER.1]);
+    if !eye.is_finite() || eye <= 1e-6 {
+        return None;
+    }
+    let (na, _) = normalise(from)?;
+    let (nb, tb) = normalise(to)?;
+    let h = fit(&na, &nb)?;
+    // Residual in the normalised space of `to`, scaled back to its units.
+    let mut sum = 0.0f64;
+    for (a, b) in na.iter().zip(&nb) {
+        let w = h[6] * a[0] + h[7] * a[1] + 1.0;
+        if w.abs() < 1e-9 {
+            return None;
+        }
+        let x = (h[0] * a[0] + h[1] * a[1] + h[2]) / w;
+        let y = (h[3] * a[0] + h[4] * a[1] + h[5]) / w;
+        sum += (x - b[0]).powi(2) + (y - b[1]).powi(2);
+    }
+    let rms = (sum / POINTS as f64).sqrt() / tb;
+    let r = (rms / f64::from(eye)) as f32;
+    r.is_finite().then_some(r)
+}
+
+fn dist(a: [f32; 2], b: [f32; 2]) -> f32 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+/// Hartley normalisation: centroid to the origin, mean distance √2. Returns the points and
+/// the scale applied.
+fn normalise(p: &[[f32; 2]; POINTS]) -> Option<([[f64; 2]; POINTS], f64)> {
+    let n = POINTS as f64;
+    let cx = p.iter().map(|q| f64::from(q[0])).sum::<f64>() / n;
+    let cy = p.iter().map(|q| f64::from(q[1])).sum::<f64>() / n;
+    let mean = p
+        .iter()
+        .map(|q| ((f64::from(q[0]) - cx).powi(2) + (f64::from(q[1]) - cy).powi(2)).sqrt())
+        .sum::<f64>()
+        / n;
+    if !mean.is_finite() || mean < 1e-9 {
+        return None;
+    }
+    let s = std::f64::consts::SQRT_2 / mean;
+    let mut out = [[0.0; 2]; POINTS];
+    for (o, q) in out.iter_mut().zip(p) {
+        *o = [(f64::from(q[0]) - cx) * s, (f64::from(q[1]) - cy) * s];
+    }
+    Some((out, s))
+}
+
+/// Least-squares homography with h33 = 1 (8 unknowns, 2 equations per point), solved by
+/// the normal equations.
+fn fit(a: &[[f64; 2]; POINTS], b: &[[f64; 2]; POINTS]) -> Option<[f64; 8]> {
+    let mut ata = [[0.0f64; 8]; 8];
+    let mut atb = [0.0f64; 8];
+    for (p, q) in a.iter().zip(b) {
+        let (x, y, u, v) = (p[0], p[1], q[0], q[1]);
+        let rows = [
+            ([x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y], u),
+            ([0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y], v),
+        ];
+        for (r, rhs) in rows {
+            for i in 0..8 {
+                atb[i] += r[i] * rhs;
+                for j in 0..8 {
+                    ata[i][j] += r[i] * r[j];
+                }
+            }
+        }
+    }
+    solve(ata, atb)
+}
+
+/// Gaussian elimination with partial pivoting.
+fn solve(mut m: [[f64; 8]; 8], mut v: [f64; 8]) -> Option<[f64; 8]> {
+    for col in 0..8 {
+        let pivot = (col..8).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
+        if m[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        m.swap(col, pivot);
+        v.swap(col, pivot);
+        for row in col + 1..8 {
+            let f = m[row][col] / m[col][col];
+            for k in col..8 {
+                m[row][k] -= f * m[col][k];
+            }
+            v[row] -= f * v[col];
+        }
+    }
+    let mut x = [0.0; 8];
+    for row in (0..8).rev() {
+        let s: f64 = (row + 1..8).map(|k| m[row][k] * x[k]).sum();
+        x[row] = (v[row] - s) / m[row][row];
+    }
+    x.iter().all(|c| c.is_finite()).then_some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A face-like 3-D point set (x right, y down, z toward the camera), in eye distances.
+    fn head() -> [[f32; 3]; POINTS] {
+        [
+            [0.0, 0.1, 0.55],   // nose tip
+            [0.0, 0.0, 0.5],    // under the nose... (approximate)
+            [0.0, -0.35, 0.3],  // bridge
+            [0.0, -0.9, 0.15],  // forehead
+            [0.0, 0.95, 0.1],   // chin
+            [-0.5, -0.3, 0.05], // eye outer
+            [0.5, -0.3, 0.05],
+            [-0.15, -0.3, 0.15], // eye inner
+            [0.15, -0.3, 0.15],
+            [-0.3, 0.45, 0.2], // mouth corners
+            [0.3, 0.45, 0.2],
+            [-0.75, 0.0, -0.35], // outline
+            [0.75, 0.0, -0.35],
+            [0.0, -0.3, 0.25], // between the eyes
+        ]
+    }
+
+    fn project(p: &[[f32; 3]; POINTS], yaw_deg: f32, flat: bool) -> [[f32; 2]; POINTS] {
+        let (s, c) = yaw_deg.to_radians().sin_cos();
+        let mut out = [[0.0; 2]; POINTS];
+        for (o, q) in out.iter_mut().zip(p) {
+            let z = if flat { 0.0 } else { q[2] };
+            let x = c * q[0] + s * z;
+            let zz = -s * q[0] + c * z;
+            let f = 6.0 / (6.0 - zz); // a camera about six eye distances away
+            *o = [100.0 + 40.0 * x * f, 100.0 + 40.0 * q[1] * f];
+        }
+        out
+    }
+
+    #[test]
+    fn a_turning_head_shows_parallax_and_a_turning_photo_does_not() {
+        let h = head();
+        let front = project(&h, 0.0, false);
+        let turned = project(&h, 20.0, false);
+        let flat_front = project(&h, 0.0, true);
+        let flat_turned = project(&h, 20.0, true);
+        let real = parallax(&front, &turned).unwrap();
+        let photo = parallax(&flat_front, &flat_turned).unwrap();
+        assert!(real > 0.05, "real head {real}");
+        assert!(photo < 1e-3, "flat picture {photo}");
+        // Same frame: nothing moved.
+        assert!(parallax(&front, &front).unwrap() < 1e-6);
+    }
+
+    #[test]
+    fn degenerate_points_give_none() {
+        assert_eq!(parallax(&[[1.0, 1.0]; POINTS], &[[1.0, 1.0]; POINTS]), None);
+        let mut nan = project(&head(), 0.0, false);
+        nan[0][0] = f32::NAN;
+        assert_eq!(parallax(&project(&head(), 0.0, false), &nan), None);
+    }
+}
