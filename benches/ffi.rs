@@ -42,8 +42,12 @@ fn liveness_frame(frames: usize) {
         certify_face::FaceEngine::load(certify_face::FaceEngineConfig::new(&models)).expect("engine"),
     );
     let now = certify_core::time::Timestamp::from_unix_seconds(1_600_000_000);
-    let actions = Some(vec![certify_core::liveness::Action::Nod]);
-    let mut run = certify::bridge::start_liveness(std::sync::Arc::clone(&engine), actions, now);
+    let challenge = certify_core::liveness::LivenessChallenge::draw(&mut certify_core::rand_core::OsRng, now);
+    let mut run = certify_face::LivenessRun::new(
+        std::sync::Arc::clone(&engine),
+        certify_core::liveness::LivenessSession::new(challenge, certify_core::liveness::LivenessConfig::default()),
+    )
+    .unwrap();
     // Warm up ONNX Runtime and the caches before timing either path.
     for i in 0..5 {
         let img = certify_face::image_io::decode(&jpeg).unwrap();

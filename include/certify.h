@@ -15,6 +15,9 @@
 // Pass as `now_unix` to use the system clock.
 #define CERTIFY_NOW_SYSTEM INT64_MIN
 
+// Pass as `elapsed_ms` to time a liveness frame by the library's monotonic clock.
+#define CERTIFY_ELAPSED_MONOTONIC 4294967295
+
 // Result of every C call. 0 is success; numbers are grouped by area and never reused.
 enum CertifyStatus
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -193,6 +196,8 @@ enum CertifyStatus
   CERTIFY_STATUS_IMAGE_BAD_FRAME = 614,
   // The photo is not usable (no face, too dark, …): see the quality call.
   CERTIFY_STATUS_FACE_QUALITY = 620,
+  // Silent liveness was asked for, but no passive anti-spoof model is configured.
+  CERTIFY_STATUS_ANTISPOOF_REQUIRED = 621,
   // Audio empty.
   CERTIFY_STATUS_AUDIO_EMPTY = 630,
   // Audio has NaN or infinite samples.
@@ -368,8 +373,9 @@ CertifyStatus certify_call(const char *op,
 
 // Start a liveness session on `engine` at `now_unix` (`CERTIFY_NOW_SYSTEM`: the clock):
 // `actions_json` a JSON array of action names (`["nod","blink"]`) when the server drew the
-// challenge, or NULL to draw 2–3 random actions. Free with `certify_liveness_free`; the
-// engine must outlive the session.
+// challenge, NULL to draw 2–3 random actions, or `[]` for silent mode (no actions; needs
+// an anti-spoof model, else `CERTIFY_STATUS_ANTISPOOF_REQUIRED`). Free with
+// `certify_liveness_free`; the engine must outlive the session.
 //
 // # Safety
 // `engine` a live handle; `actions_json` NULL or NUL-terminated; `out_session` writable.
@@ -384,9 +390,12 @@ CertifyStatus certify_liveness_start(const CertifyFaceEngine *engine,
 // `session` a live handle; `out_json` writable.
 CertifyStatus certify_liveness_actions(const CertifyLivenessSession *session, char **out_json);
 
-// Feed one JPEG/PNG frame taken `elapsed_ms` after the start. `*out_event_json` is the
-// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`,
-// `"timed_out"`, `"face_missing"` …), freed with `certify_string_free`.
+// Feed one JPEG/PNG frame. Pass `CERTIFY_ELAPSED_MONOTONIC` for `elapsed_ms`: the library
+// times the frame by its monotonic clock since the start (an explicit value is for tests
+// only — a verifier never takes a client's word for time). `*out_event_json` is the
+// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`, failures
+// such as `"timed_out"`, `"discontinuous"`, `"flat_face"` …) with `"reason"` (failures),
+// `"advice_zh"` and `"advice_en"`, freed with `certify_string_free`.
 //
 // # Safety
 // `session` a live handle used by one thread; `image` readable for `image_len` bytes;
@@ -399,7 +408,9 @@ CertifyStatus certify_liveness_push_frame(CertifyLivenessSession *session,
 
 // End the session: if the actions were done, match the most frontal frame against the
 // enrolled `template` (`template_len` = `CERTIFY_FACE_TEMPLATE_LEN`). `*out_decision_json`:
-// `{"liveness_passed":..,"distance":..,"same_person":..,"antispoof":..,"passed":..}`.
+// `{"passed":..,"reason":..,"advice_zh":..,"advice_en":..,"liveness_passed":..,"mode":..,
+// "frames":..,"parallax":..,"identity_consistent":..,"distance":..,"same_person":..,
+// "antispoof":..,"antispoof_threshold":..}`.
 // The session is spent afterwards (further calls: `CERTIFY_STATUS_SESSION_FINISHED`) but
 // must still be freed.
 //

@@ -8,7 +8,7 @@ use certify_core::evidence::{
     Challenge, EvidenceClaims, EvidenceSigner, EvidenceToken, EvidenceVerifier, MemoryReplayGuard,
 };
 use certify_core::id::ResidentId;
-use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessSession};
+use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessEvent, LivenessMode, LivenessSession};
 use certify_core::time::Timestamp;
 use certify_face::FaceEngine;
 use certify_face::embed::FaceTemplate;
@@ -66,16 +66,25 @@ pub fn parse_actions<S: AsRef<str>>(names: &[S]) -> Result<Vec<Action>, Fail> {
         .collect()
 }
 
-/// A liveness run over a shared engine: random actions, or the given ones (the server
-/// drew the challenge), starting at `now`.
+/// A liveness run as the bindings hold it: the engine's run and the monotonic instant it
+/// started, so that frames are timed by the library, not by the caller's word.
+pub struct BoundRun<E: Deref<Target = FaceEngine>> {
+    run: LivenessRun<E>,
+    started: std::time::Instant,
+}
+
+/// A liveness run over a shared engine: random actions (`None`), the given ones (the server
+/// drew the challenge), or silent mode (an empty list: no actions, natural blinks and the
+/// anti-spoof model decide — refused with 621 when no anti-spoof model is configured).
 pub fn start_liveness<E: Deref<Target = FaceEngine>>(
     engine: E,
     actions: Option<Vec<Action>>,
     now: Timestamp,
-) -> LivenessRun<E> {
+) -> Result<BoundRun<E>, Fail> {
     let mut rng = OsRng;
     let challenge = match actions {
         None => LivenessChallenge::draw(&mut rng, now),
+        Some(actions) if actions.is_empty() => LivenessChallenge::silent(&mut rng, now),
         Some(actions) => {
             let mut nonce = [0u8; 16];
             rng.fill_bytes(&mut nonce);
@@ -83,41 +92,73 @@ pub fn start_liveness<E: Deref<Target = FaceEngine>>(
                 actions,
                 nonce,
                 issued_at: now,
+                mode: LivenessMode::Actions,
             }
         }
     };
-    LivenessRun::new(engine, LivenessSession::new(challenge, LivenessConfig::default()))
+    let run = LivenessRun::new(engine, LivenessSession::new(challenge, LivenessConfig::default())).map_err(fail)?;
+    Ok(BoundRun {
+        run,
+        started: std::time::Instant::now(),
+    })
 }
 
-/// The action names of a run, in order.
-pub fn liveness_actions<E: Deref<Target = FaceEngine>>(run: &LivenessRun<E>) -> Vec<String> {
-    run.session().challenge().actions.iter().map(variant_name).collect()
+/// The action names of a run, in order (empty in silent mode).
+pub fn liveness_actions<E: Deref<Target = FaceEngine>>(run: &BoundRun<E>) -> Vec<String> {
+    run.run.session().challenge().actions.iter().map(variant_name).collect()
 }
 
-/// Feed one encoded (JPEG/PNG) frame; the session's event as JSON
-/// (`{"event": "action_done", "action": "nod", "next": null}` …).
+/// "actions" or "silent".
+pub fn liveness_mode<E: Deref<Target = FaceEngine>>(run: &BoundRun<E>) -> String {
+    variant_name(&run.run.session().challenge().mode)
+}
+
+/// An event as JSON, with its reason code (failures) and advice, Chinese first.
+pub fn event_json(event: &LivenessEvent) -> Value {
+    let mut v = serde_json::to_value(event).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("reason".into(), event.reason().map_or(Value::Null, Value::from));
+        o.insert("advice_zh".into(), Value::from(event.advice_zh()));
+        o.insert("advice_en".into(), Value::from(event.advice_en()));
+    }
+    v
+}
+
+/// Feed one encoded (JPEG/PNG) frame; the session's event as JSON (see [`event_json`]).
+/// `elapsed_ms`: `None` times the frame by the library's monotonic clock since the start
+/// (what apps use); `Some` is an explicit time, for tests only.
 pub fn push_encoded_frame<E: Deref<Target = FaceEngine>>(
-    run: &mut LivenessRun<E>,
+    run: &mut BoundRun<E>,
     image: &[u8],
-    elapsed_ms: u32,
+    elapsed_ms: Option<u32>,
 ) -> Result<Value, Fail> {
     let img = certify_face::image_io::decode(image).map_err(fail)?;
-    let event = run.push_image(&img, elapsed_ms).map_err(fail)?;
-    serde_json::to_value(event).map_err(|e| invalid(e.to_string()))
+    let elapsed = elapsed_ms.unwrap_or_else(|| u32::try_from(run.started.elapsed().as_millis()).unwrap_or(u32::MAX));
+    let event = run.run.push_image(&img, elapsed).map_err(fail)?;
+    Ok(event_json(&event))
 }
 
-/// End a run against an enrolled template (128 floats): liveness, distance, anti-spoof, passed.
-pub fn finish_liveness<E: Deref<Target = FaceEngine>>(run: LivenessRun<E>, template: Vec<f32>) -> Result<Value, Fail> {
+/// End a run against an enrolled template (128 floats): the decision as JSON — passed, the
+/// reason and advice when not, liveness, mode, identity consistency, distance, anti-spoof.
+pub fn finish_liveness<E: Deref<Target = FaceEngine>>(run: BoundRun<E>, template: Vec<f32>) -> Result<Value, Fail> {
     if template.len() != crate::CERTIFY_FACE_TEMPLATE_LEN {
         return Err(invalid("a face template has 128 values"));
     }
-    let d = run.finish(&FaceTemplate { embedding: template }).map_err(fail)?;
+    let d = run.run.finish(&FaceTemplate { embedding: template }).map_err(fail)?;
     Ok(json!({
+        "passed": d.passed(),
+        "reason": d.reason(),
+        "advice_zh": d.advice_zh(),
+        "advice_en": d.advice_en(),
         "liveness_passed": d.liveness_passed,
+        "mode": d.mode,
+        "frames": d.frames,
+        "parallax": d.parallax,
+        "identity_consistent": d.identity_consistent,
         "distance": d.comparison.map(|c| c.distance),
         "same_person": d.comparison.map(|c| c.decision == MatchDecision::Match),
         "antispoof": d.antispoof,
-        "passed": d.passed(),
+        "antispoof_threshold": d.antispoof_threshold,
     }))
 }
 

@@ -348,6 +348,9 @@ pub unsafe extern "C" fn certify_face_compare(
 /// Pass as `now_unix` to use the system clock.
 pub const CERTIFY_NOW_SYSTEM: i64 = i64::MIN;
 
+/// Pass as `elapsed_ms` to time a liveness frame by the library's monotonic clock.
+pub const CERTIFY_ELAPSED_MONOTONIC: u32 = 4_294_967_295;
+
 fn clock(now_unix: i64) -> certify_core::time::Timestamp {
     bridge::now_or_system((now_unix != CERTIFY_NOW_SYSTEM).then_some(now_unix))
 }
@@ -421,12 +424,13 @@ pub unsafe extern "C" fn certify_call(
 
 /// A liveness session fed frame by frame. Not thread-safe: use one session from one thread
 /// at a time (different sessions may run in parallel on one engine).
-pub struct CertifyLivenessSession(Option<certify_face::engine::LivenessRun<std::sync::Arc<FaceEngine>>>);
+pub struct CertifyLivenessSession(Option<bridge::BoundRun<std::sync::Arc<FaceEngine>>>);
 
 /// Start a liveness session on `engine` at `now_unix` (`CERTIFY_NOW_SYSTEM`: the clock):
 /// `actions_json` a JSON array of action names (`["nod","blink"]`) when the server drew the
-/// challenge, or NULL to draw 2–3 random actions. Free with `certify_liveness_free`; the
-/// engine must outlive the session.
+/// challenge, NULL to draw 2–3 random actions, or `[]` for silent mode (no actions; needs
+/// an anti-spoof model, else `CERTIFY_STATUS_ANTISPOOF_REQUIRED`). Free with
+/// `certify_liveness_free`; the engine must outlive the session.
 ///
 /// # Safety
 /// `engine` a live handle; `actions_json` NULL or NUL-terminated; `out_session` writable.
@@ -447,7 +451,8 @@ pub unsafe extern "C" fn certify_liveness_start(
             }
         };
         let out_session = unsafe { out(out_session) }?;
-        let run = bridge::start_liveness(std::sync::Arc::clone(&engine.0), actions, clock(now_unix));
+        let run =
+            bridge::start_liveness(std::sync::Arc::clone(&engine.0), actions, clock(now_unix)).map_err(from_fail)?;
         *out_session = Box::into_raw(Box::new(CertifyLivenessSession(Some(run))));
         Ok(())
     })
@@ -471,9 +476,12 @@ pub unsafe extern "C" fn certify_liveness_actions(
     })
 }
 
-/// Feed one JPEG/PNG frame taken `elapsed_ms` after the start. `*out_event_json` is the
-/// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`,
-/// `"timed_out"`, `"face_missing"` …), freed with `certify_string_free`.
+/// Feed one JPEG/PNG frame. Pass `CERTIFY_ELAPSED_MONOTONIC` for `elapsed_ms`: the library
+/// times the frame by its monotonic clock since the start (an explicit value is for tests
+/// only — a verifier never takes a client's word for time). `*out_event_json` is the
+/// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`, failures
+/// such as `"timed_out"`, `"discontinuous"`, `"flat_face"` …) with `"reason"` (failures),
+/// `"advice_zh"` and `"advice_en"`, freed with `certify_string_free`.
 ///
 /// # Safety
 /// `session` a live handle used by one thread; `image` readable for `image_len` bytes;
@@ -491,14 +499,17 @@ pub unsafe extern "C" fn certify_liveness_push_frame(
         let bytes = unsafe { bytes_arg(image, image_len) }?;
         let out_event_json = unsafe { out(out_event_json) }?;
         let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
-        let event = bridge::push_encoded_frame(run, bytes, elapsed_ms).map_err(from_fail)?;
+        let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
+        let event = bridge::push_encoded_frame(run, bytes, elapsed).map_err(from_fail)?;
         give_string(out_event_json, event.to_string())
     })
 }
 
 /// End the session: if the actions were done, match the most frontal frame against the
 /// enrolled `template` (`template_len` = `CERTIFY_FACE_TEMPLATE_LEN`). `*out_decision_json`:
-/// `{"liveness_passed":..,"distance":..,"same_person":..,"antispoof":..,"passed":..}`.
+/// `{"passed":..,"reason":..,"advice_zh":..,"advice_en":..,"liveness_passed":..,"mode":..,
+/// "frames":..,"parallax":..,"identity_consistent":..,"distance":..,"same_person":..,
+/// "antispoof":..,"antispoof_threshold":..}`.
 /// The session is spent afterwards (further calls: `CERTIFY_STATUS_SESSION_FINISHED`) but
 /// must still be freed.
 ///

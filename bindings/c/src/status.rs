@@ -189,6 +189,8 @@ pub enum CertifyStatus {
     ImageBadFrame = 614,
     /// The photo is not usable (no face, too dark, …): see the quality call.
     FaceQuality = 620,
+    /// Silent liveness was asked for, but no passive anti-spoof model is configured.
+    AntispoofRequired = 621,
     /// Audio empty.
     AudioEmpty = 630,
     /// Audio has NaN or infinite samples.
@@ -291,6 +293,7 @@ pub const ALL: &[CertifyStatus] = &[
     CertifyStatus::ImageDecode,
     CertifyStatus::ImageBadFrame,
     CertifyStatus::FaceQuality,
+    CertifyStatus::AntispoofRequired,
     CertifyStatus::AudioEmpty,
     CertifyStatus::AudioNotFinite,
     CertifyStatus::AudioUnsupportedRate,
@@ -338,6 +341,7 @@ impl CertifyStatus {
             CertifyStatus::ImageDecode => "the image cannot be decoded\0",
             CertifyStatus::ImageBadFrame => "the raw frame does not match its size\0",
             CertifyStatus::FaceQuality => "the photo is not usable (no face, light, blur, pose)\0",
+            CertifyStatus::AntispoofRequired => "silent liveness needs a passive anti-spoof model\0",
             CertifyStatus::AudioEmpty => "the recording is empty\0",
             CertifyStatus::AudioNotFinite => "the recording has invalid samples\0",
             CertifyStatus::AudioUnsupportedRate => "the sample rate is not supported (8000-48000 Hz)\0",
@@ -501,6 +505,7 @@ impl ToStatus for FaceError {
             FaceError::Image(e) => e.status(),
             FaceError::Runtime(e) => e.status(),
             FaceError::Quality(_) => CertifyStatus::FaceQuality,
+            FaceError::AntispoofRequired => CertifyStatus::AntispoofRequired,
         }
     }
 }

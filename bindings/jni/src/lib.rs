@@ -366,7 +366,7 @@ pub extern "system" fn Java_cn_certify_Certify_call<'l>(
         .resolve::<ThrowCertify>()
 }
 
-type Session = Mutex<Option<certify_face::engine::LivenessRun<Arc<certify_face::FaceEngine>>>>;
+type Session = Mutex<Option<bridge::BoundRun<Arc<certify_face::FaceEngine>>>>;
 
 fn session_ref<'a>(handle: jlong) -> Result<&'a Session, BridgeError> {
     // SAFETY: handles come from livenessStart and are freed once by livenessFree (the Java
@@ -395,7 +395,7 @@ pub extern "system" fn Java_cn_certify_Certify_livenessStart<'l>(
                     Some(bridge::parse_actions(&names).map_err(bridged)?)
                 }
             };
-            let run = bridge::start_liveness(engine_arc(engine)?, actions, clock(now_unix));
+            let run = bridge::start_liveness(engine_arc(engine)?, actions, clock(now_unix)).map_err(bridged)?;
             let session: Session = Mutex::new(Some(run));
             Ok(Box::into_raw(Box::new(session)) as jlong)
         })
@@ -424,7 +424,8 @@ pub extern "system" fn Java_cn_certify_Certify_livenessActions<'l>(
 }
 
 /// `String Certify.livenessPushFrame(long session, byte[] jpegOrPng, int elapsedMs)`: the
-/// session's event as JSON.
+/// session's event as JSON (with reason and advice). `elapsedMs < 0`: timed by the
+/// library's monotonic clock (what apps use); an explicit value is for tests only.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_livenessPushFrame<'l>(
     mut unowned: EnvUnowned<'l>,
@@ -436,8 +437,7 @@ pub extern "system" fn Java_cn_certify_Certify_livenessPushFrame<'l>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let image = bytes(env, &image)?;
-            let elapsed =
-                u32::try_from(elapsed_ms).map_err(|_| fail(CertifyStatus::InvalidArgument, "elapsedMs < 0"))?;
+            let elapsed = u32::try_from(elapsed_ms).ok();
             let mut guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
             let run = guard
                 .as_mut()

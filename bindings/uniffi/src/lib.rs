@@ -191,12 +191,13 @@ impl FaceEngine {
     /// Start a liveness session: 2–3 random actions drawn with the OS random generator, at
     /// `now_unix` (None: the system clock).
     #[uniffi::method(default(now_unix = None))]
-    pub fn start_liveness(&self, now_unix: Option<i64>) -> Arc<LivenessRun> {
+    pub fn start_liveness(&self, now_unix: Option<i64>) -> Result<Arc<LivenessRun>, CertifyError> {
         self.liveness_with(None, now_unix)
     }
 
     /// Start a liveness session for given actions ("shake_head", "open_mouth", "blink",
-    /// "nod"), e.g. when the server drew the challenge.
+    /// "nod"), e.g. when the server drew the challenge; an empty list asks for silent mode
+    /// (needs an anti-spoof model: error 621 otherwise).
     #[uniffi::method(default(now_unix = None))]
     pub fn start_liveness_with_actions(
         &self,
@@ -204,7 +205,7 @@ impl FaceEngine {
         now_unix: Option<i64>,
     ) -> Result<Arc<LivenessRun>, CertifyError> {
         let actions = bridge::parse_actions(&actions).map_err(bridged)?;
-        Ok(self.liveness_with(Some(actions), now_unix))
+        self.liveness_with(Some(actions), now_unix)
     }
 
     /// The 128-float template of the single good face in a JPEG/PNG.
@@ -234,12 +235,13 @@ impl FaceEngine {
         &self,
         actions: Option<Vec<certify_core::liveness::Action>>,
         now_unix: Option<i64>,
-    ) -> Arc<LivenessRun> {
-        let run = bridge::start_liveness(Arc::clone(&self.0), actions, bridge::now_or_system(now_unix));
-        Arc::new(LivenessRun {
+    ) -> Result<Arc<LivenessRun>, CertifyError> {
+        let run =
+            bridge::start_liveness(Arc::clone(&self.0), actions, bridge::now_or_system(now_unix)).map_err(bridged)?;
+        Ok(Arc::new(LivenessRun {
             actions: bridge::liveness_actions(&run),
             run: Mutex::new(Some(run)),
-        })
+        }))
     }
 }
 
@@ -247,18 +249,46 @@ impl FaceEngine {
 #[derive(uniffi::Object)]
 pub struct LivenessRun {
     actions: Vec<String>,
-    run: Mutex<Option<certify_face::engine::LivenessRun<Arc<certify_face::FaceEngine>>>>,
+    run: Mutex<Option<bridge::BoundRun<Arc<certify_face::FaceEngine>>>>,
+}
+
+/// What one frame did to a liveness session.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LivenessStep {
+    /// "in_progress", "face_missing", "action_done", "passed", or a failure ("face_lost",
+    /// "wrong_action", "timed_out", "discontinuous", "frame_gap", "frozen", "flat_face",
+    /// "too_few_frames", "run_expired", "no_sign_of_life").
+    pub event: String,
+    /// The failure's reason code (`None` while running or passed).
+    pub reason: Option<String>,
+    /// What to tell the person, Chinese (the next step, or what to do after a failure).
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
 }
 
 /// The result of a liveness session and the 1:1 match.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct FaceDecision {
-    /// Actions done in order.
-    pub liveness_passed: bool,
-    /// Distance of the best frame to the template, when matched.
-    pub distance: Option<f32>,
     /// Everything passed.
     pub passed: bool,
+    /// Why not ("discontinuous", "flat_face", "identity_changed", "spoof_suspected",
+    /// "face_mismatch", …), `None` when passed.
+    pub reason: Option<String>,
+    /// What to tell the person, Chinese first.
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+    /// The liveness run passed (actions, or silent signs of life, continuously).
+    pub liveness_passed: bool,
+    /// "actions" or "silent".
+    pub mode: String,
+    /// Every sampled frame showed the same person.
+    pub identity_consistent: bool,
+    /// Distance of the best frame to the template, when matched.
+    pub distance: Option<f32>,
+    /// Passive anti-spoof probability of a real face, when a model is configured.
+    pub antispoof: Option<f32>,
 }
 
 #[uniffi::export]
@@ -268,19 +298,22 @@ impl LivenessRun {
         self.actions.clone()
     }
 
-    /// Feed one frame; returns the event name ("in_progress", "face_missing", "face_lost",
-    /// "wrong_action", "action_done", "passed", "timed_out").
-    pub fn push_frame(&self, image: Vec<u8>, elapsed_ms: u32) -> Result<String, CertifyError> {
+    /// Feed one frame, timed by the library's monotonic clock since the start
+    /// (`elapsed_ms` is for tests only: a verifier never takes a caller's word for time).
+    #[uniffi::method(default(elapsed_ms = None))]
+    pub fn push_frame(&self, image: Vec<u8>, elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
         let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
         let run = guard
             .as_mut()
             .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
         let event = bridge::push_encoded_frame(run, &image, elapsed_ms).map_err(bridged)?;
-        Ok(event
-            .get("event")
-            .and_then(|e| e.as_str())
-            .map(str::to_owned)
-            .unwrap_or_default())
+        let text = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        Ok(LivenessStep {
+            event: text("event").ok_or_else(|| fail(CertifyStatus::Panic, "event without a name"))?,
+            reason: text("reason"),
+            advice_zh: text("advice_zh").unwrap_or_default(),
+            advice_en: text("advice_en").unwrap_or_default(),
+        })
     }
 
     /// End the session and match the best frame against a face template.
@@ -292,10 +325,21 @@ impl LivenessRun {
             .take()
             .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
         let d = bridge::finish_liveness(run, template).map_err(bridged)?;
+        let flag = |k: &str| {
+            d[k].as_bool()
+                .ok_or_else(|| fail(CertifyStatus::Panic, format!("decision without {k}")))
+        };
+        let text = |k: &str| d[k].as_str().map(str::to_owned);
         Ok(FaceDecision {
-            liveness_passed: d["liveness_passed"].as_bool().unwrap_or(false),
+            passed: flag("passed")?,
+            reason: text("reason"),
+            advice_zh: text("advice_zh").unwrap_or_default(),
+            advice_en: text("advice_en").unwrap_or_default(),
+            liveness_passed: flag("liveness_passed")?,
+            mode: text("mode").unwrap_or_default(),
+            identity_consistent: flag("identity_consistent")?,
             distance: d["distance"].as_f64().map(|v| v as f32),
-            passed: d["passed"].as_bool().unwrap_or(false),
+            antispoof: d["antispoof"].as_f64().map(|v| v as f32),
         })
     }
 }

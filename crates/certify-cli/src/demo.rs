@@ -368,25 +368,43 @@ pub fn run(out: &mut dyn Write, options: &DemoOptions) -> Result<(), BoxError> {
         last_certified: last_certified(&records, &pensioner.id),
     };
     may_certify(&facts, &policy, t.china_date())?;
-    // The server draws the challenge (LivenessChallenge::draw); the demo's recorded frames
-    // open the mouth and then shake the head, so it asks for exactly that.
-    let mut nonce = [0u8; 16];
-    rand_core::RngCore::fill_bytes(&mut rng, &mut nonce);
-    let live = LivenessChallenge {
-        actions: vec![Action::OpenMouth, Action::ShakeHead],
-        nonce,
-        issued_at: t,
-    };
-    let mut run = engine.liveness(LivenessSession::new(live, LivenessConfig::default()));
-    let (front, closed, open) = (photo("obama.jpg")?, photo("obama3.jpg")?, photo("obama2.jpg")?);
-    let turned = image::imageops::flip_horizontal(&open);
+    // The server draws the challenge from the actions it allows; the demo's live person is
+    // a real photograph re-rendered as a turning 3-D head (no video is on a registry), so
+    // it allows the head movements.
+    let live = LivenessChallenge::draw_from(&mut rng, t, &[Action::ShakeHead, Action::Nod])?;
+    let actions = live.actions.clone();
+    let head = certify_face::testing::HeadModel::new(&engine, &photo("obama.jpg")?)?;
+    let frames = head.perform(&actions).ok_or("the demo renders head movements only")?;
+    let mut run = engine.liveness(LivenessSession::new(live, LivenessConfig::default()))?;
     let mut events = Vec::new();
-    for (i, frame) in [&front, &front, &front, &closed, &open, &turned]
-        .into_iter()
-        .enumerate()
-    {
-        events.push(run.push_image(frame, 500 * (i as u32 + 1))?);
+    for (i, frame) in frames.iter().enumerate() {
+        let frame = certify_face::testing::with_sensor_noise(frame, i as u32);
+        let event = run.push_image(&frame, 100 * (i as u32 + 1))?;
+        if !matches!(event, certify_core::liveness::LivenessEvent::InProgress { .. }) && events.last() != Some(&event) {
+            events.push(event);
+        }
     }
+    // A relative's photographs instead of the person: three stills of different moments.
+    let mut attack = engine.liveness(LivenessSession::new(
+        LivenessChallenge::draw_from(&mut rng, t, &[Action::ShakeHead, Action::Nod])?,
+        LivenessConfig::default(),
+    ))?;
+    let mut refused = None;
+    for (i, still) in ["obama.jpg", "obama2.jpg", "obama3.jpg"].iter().enumerate() {
+        let img = photo(still)?;
+        for k in 0..4u32 {
+            let ev = attack.push_image(
+                &certify_face::testing::with_sensor_noise(&img, k),
+                100 * (4 * i as u32 + k + 1),
+            )?;
+            if ev.is_failure() && refused.is_none() {
+                refused = Some(ev);
+            }
+        }
+    }
+    let refused = refused.map_or("not refused?!".to_owned(), |e| {
+        format!("{} — {}", e.reason().unwrap_or(""), e.advice_zh())
+    });
     let enrolled = template_store.get(&template_ref).ok_or("enrolled template missing")?;
     let decision = run.finish(enrolled)?;
     let device = EvidenceSigner::generate(&mut rng);
@@ -411,7 +429,9 @@ pub fn run(out: &mut dyn Write, options: &DemoOptions) -> Result<(), BoxError> {
         out,
         "Certifies by face on 2020-10-12 (actions, then 1:1 match; signed, single-use evidence)",
         format!(
-            "frames: {}\nmatch distance {:.3} → passed: {}\nserver verified the signed evidence ({} bytes) ✓; replaying it: {}",
+            "actions {:?}, {} frames: {}\nthree photographs of the pensioner instead: refused ({refused})\nmatch distance {:.3} → passed: {}\nserver verified the signed evidence ({} bytes) ✓; replaying it: {}",
+            actions,
+            frames.len(),
             events.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>().join(" → "),
             decision.comparison.map_or(f32::NAN, |c| c.distance),
             decision.passed(),

@@ -9,13 +9,17 @@ use crate::mesh::{FACE_LANDMARK, FaceMeasures, FaceMesh, Landmarks};
 use crate::quality::{QualityConfig, QualityIssue, QualityMeasures, assess, mean_luminance, sharpness};
 use crate::runtime::{Model, ModelSpec, Runtime, RuntimeError};
 use certify_core::biometric::{MatchDecision, ReviewIssue};
-use certify_core::liveness::{FaceObservation, Frame, LivenessEvent, LivenessSession, SessionState};
+use certify_core::liveness::{FaceObservation, MESH_POINTS, POINTS};
 use image::RgbImage;
+
+pub use crate::liveness_run::{CertificationDecision, LivenessRun};
 use serde::Serialize;
 use std::path::PathBuf;
 
 /// Euclidean distance below which two faces are the same person (see README, "Calibration").
 pub const DEFAULT_MATCH_THRESHOLD: f32 = 0.5;
+/// Passive anti-spoof probability of a real face below which a liveness run fails.
+pub const DEFAULT_ANTISPOOF_THRESHOLD: f32 = 0.5;
 /// Looser threshold for a live face against an identity-card portrait (printed, small, old).
 pub const DEFAULT_CARD_MATCH_THRESHOLD: f32 = 0.6;
 
@@ -46,6 +50,9 @@ pub enum FaceError {
     /// The photo is not good enough; the issues say why.
     #[error("the photo is not usable: {0:?}")]
     Quality(Vec<QualityIssue>),
+    /// Silent liveness needs a passive anti-spoof model, and none is configured.
+    #[error("silent liveness needs a passive anti-spoof model; none is configured")]
+    AntispoofRequired,
 }
 
 /// Engine configuration.
@@ -65,6 +72,8 @@ pub struct FaceEngineConfig {
     pub card_match_threshold: f32,
     /// Detection score threshold.
     pub detection_threshold: f32,
+    /// Passive anti-spoof: a face scoring below this probability of being real fails.
+    pub antispoof_threshold: f32,
 }
 
 impl FaceEngineConfig {
@@ -78,6 +87,7 @@ impl FaceEngineConfig {
             match_threshold: DEFAULT_MATCH_THRESHOLD,
             card_match_threshold: DEFAULT_CARD_MATCH_THRESHOLD,
             detection_threshold: 0.5,
+            antispoof_threshold: DEFAULT_ANTISPOOF_THRESHOLD,
         }
     }
 }
@@ -100,8 +110,13 @@ pub struct FaceAnalysis {
 /// The analysis of a frame: every face found, and the primary (largest) one analysed.
 #[derive(Debug, Clone)]
 pub struct FrameAnalysis {
-    /// All detections, strongest first.
+    /// The faces found: the largest detection, and every other one the face mesh confirms
+    /// as a face of a sensible size beside it (a patterned window is not a person).
     pub faces: Vec<Detection>,
+    /// Frame width in pixels (observations are in frame widths).
+    pub frame_width: u32,
+    /// Mean luminance of the frame around the primary face (of the whole frame without one).
+    pub scene_luma: f32,
     /// The largest face, analysed.
     pub primary: Option<FaceAnalysis>,
     /// Frame-level issues (no face, several faces) plus the primary face's issues.
@@ -112,11 +127,26 @@ impl FrameAnalysis {
     /// The liveness observation of this frame: the face only if exactly one was found.
     pub fn observation(&self) -> Option<FaceObservation> {
         let p = self.primary.as_ref().filter(|_| self.faces.len() == 1)?;
+        if p.landmarks.presence < 0.5 || p.landmarks.points.len() < 468 {
+            return None;
+        }
+        let w = self.frame_width.max(1) as f32;
+        let (cx, cy) = p.detection.centre();
+        let mut points = [[0.0f32; 3]; POINTS];
+        for (o, &i) in points.iter_mut().zip(MESH_POINTS.iter()) {
+            let q = p.landmarks.points[i];
+            *o = [q[0] / w, q[1] / w, q[2] / w];
+        }
         Some(FaceObservation {
             yaw: p.measures.pose.yaw,
             pitch: p.measures.pose.pitch,
             eye_openness: p.measures.eye_openness,
             mouth_openness: p.measures.mouth_openness,
+            centre: [cx / w, cy / w],
+            size: p.detection.width() / w,
+            face_luma: p.quality.luminance,
+            scene_luma: self.scene_luma,
+            points,
         })
     }
 }
@@ -284,11 +314,34 @@ impl FaceEngine {
 
     /// Analyse a frame: detections, and the largest face measured and judged.
     pub fn analyze(&self, img: &RgbImage) -> Result<FrameAnalysis, FaceError> {
-        let faces = self.detect(img)?;
-        let primary_det = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area())).cloned();
+        let detections = self.detect(img)?;
+        let primary_det = detections.iter().max_by(|a, b| a.area().total_cmp(&b.area())).cloned();
         let primary = match &primary_det {
             Some(d) => Some(self.analyse_face(img, d)?),
             None => None,
+        };
+        // Other detections count as people only when the mesh sees a face there and it is
+        // not tiny beside the main face.
+        let mut faces = Vec::with_capacity(detections.len());
+        if let Some(main) = &primary_det {
+            faces.push(main.clone());
+            for d in detections.iter().filter(|d| d.bbox != main.bbox) {
+                if d.width() >= 0.25 * main.width() && self.mesh.landmarks(img, d)?.presence >= 0.5 {
+                    faces.push(d.clone());
+                }
+            }
+        }
+        let whole = [0.0, 0.0, img.width() as f32, img.height() as f32];
+        let frame_luma = mean_luminance(img, &whole);
+        let scene_luma = match &primary {
+            Some(p) => {
+                let area = (img.width() as f32 * img.height() as f32).max(1.0);
+                let [x0, y0, x1, y1] = p.detection.bbox;
+                let face_area = ((x1.min(whole[2]) - x0.max(0.0)).max(0.0) * (y1.min(whole[3]) - y0.max(0.0)).max(0.0))
+                    .min(area * 0.95);
+                (frame_luma * area - p.quality.luminance * face_area) / (area - face_area)
+            }
+            None => frame_luma,
         };
         let mut issues = Vec::new();
         match faces.len() {
@@ -302,7 +355,13 @@ impl FaceEngine {
             }
             issues.extend(p.issues.iter().copied());
         }
-        Ok(FrameAnalysis { faces, primary, issues })
+        Ok(FrameAnalysis {
+            faces,
+            frame_width: img.width(),
+            scene_luma,
+            primary,
+            issues,
+        })
     }
 
     /// The template of the single, good-quality face in `img` (framing is not judged: see
@@ -342,6 +401,11 @@ impl FaceEngine {
                 MatchDecision::NoMatch
             },
         }
+    }
+
+    /// Whether a passive anti-spoof model is loaded.
+    pub fn has_antispoof(&self) -> bool {
+        self.antispoof.is_some()
     }
 
     /// Passive anti-spoof probability that the face is real (0..1), when the MiniFASNet
@@ -479,117 +543,5 @@ impl FaceEngine {
             return Ok(None);
         }
         Ok(Some(self.embedder.embed(&up, &lm)?))
-    }
-
-    /// Start a liveness run for a session drawn by the core.
-    pub fn liveness(&self, session: LivenessSession) -> LivenessRun<&FaceEngine> {
-        LivenessRun {
-            engine: self,
-            session,
-            best: None,
-        }
-    }
-}
-
-/// A liveness session fed with images: each frame analysed, the most frontal frame kept
-/// (in memory, for the final match only) and dropped when the run ends.
-pub struct LivenessRun<E: std::ops::Deref<Target = FaceEngine>> {
-    engine: E,
-    session: LivenessSession,
-    best: Option<(f32, RgbImage, FaceAnalysis)>,
-}
-
-/// The outcome of a liveness run and 1:1 match.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CertificationDecision {
-    /// Whether the actions were done in order.
-    pub liveness_passed: bool,
-    /// Comparison of the best frontal frame with the enrolled template.
-    pub comparison: Option<Comparison>,
-    /// Passive anti-spoof probability of a real face, when configured.
-    pub antispoof: Option<f32>,
-}
-
-impl CertificationDecision {
-    /// Liveness passed and the face matched (and, when measured, anti-spoof above 0.5).
-    pub fn passed(&self) -> bool {
-        self.liveness_passed
-            && self.comparison.is_some_and(|c| c.decision == MatchDecision::Match)
-            && self.antispoof.is_none_or(|s| s >= 0.5)
-    }
-
-    /// The claims to sign as evidence (see `certify_core::evidence`).
-    pub fn claims(
-        &self,
-        challenge: &certify_core::evidence::Challenge,
-        operator: certify_core::id::ResidentId,
-        now: certify_core::time::Timestamp,
-        ttl_seconds: i64,
-    ) -> certify_core::evidence::EvidenceClaims {
-        certify_core::evidence::EvidenceClaims::for_challenge(
-            challenge,
-            operator,
-            self.liveness_passed,
-            if self.passed() {
-                MatchDecision::Match
-            } else {
-                MatchDecision::NoMatch
-            },
-            self.comparison.map_or(-1, |c| (c.distance * 1000.0).round() as i32),
-            now,
-            ttl_seconds,
-        )
-    }
-}
-
-impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
-    /// A run over an engine held by any pointer (`&FaceEngine`, `Arc<FaceEngine>` …).
-    pub fn new(engine: E, session: LivenessSession) -> Self {
-        Self {
-            engine,
-            session,
-            best: None,
-        }
-    }
-
-    /// The session.
-    pub fn session(&self) -> &LivenessSession {
-        &self.session
-    }
-
-    /// Analyse one frame taken `elapsed_ms` after the start and feed the session.
-    pub fn push_image(&mut self, img: &RgbImage, elapsed_ms: u32) -> Result<LivenessEvent, FaceError> {
-        let analysis = self.engine.analyze(img)?;
-        let face = analysis.observation();
-        if let (Some(p), Some(_)) = (&analysis.primary, face) {
-            let frontal = p.measures.pose.yaw.abs()
-                + p.measures.pose.pitch.abs()
-                + if p.measures.eye_openness < 0.15 { 90.0 } else { 0.0 };
-            if self.best.as_ref().is_none_or(|b| frontal < b.0) && p.issues.iter().all(|i| i.is_framing()) {
-                self.best = Some((frontal, img.clone(), p.clone()));
-            }
-        }
-        Ok(self.session.push(Frame { elapsed_ms, face }))
-    }
-
-    /// End the run: if liveness passed, match the most frontal frame against `enrolled`.
-    /// The kept frame is dropped here.
-    pub fn finish(self, enrolled: &FaceTemplate) -> Result<CertificationDecision, FaceError> {
-        let liveness_passed = self.session.state() == SessionState::Passed;
-        let (comparison, antispoof) = match (&self.best, liveness_passed) {
-            (Some((_, img, face)), true) => {
-                let probe = self.engine.embed(img, face)?;
-                (
-                    Some(self.engine.compare(enrolled, &probe)),
-                    self.engine.antispoof_score(img, &face.detection)?,
-                )
-            }
-            _ => (None, None),
-        };
-        Ok(CertificationDecision {
-            liveness_passed,
-            comparison,
-            antispoof,
-        })
     }
 }

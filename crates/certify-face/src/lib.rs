@@ -14,10 +14,12 @@ pub mod embed;
 pub mod engine;
 pub mod geometry;
 pub mod image_io;
+pub mod liveness_run;
 pub mod mesh;
 pub mod quality;
 /// ONNX Runtime loading and verified models (the `certify-onnx` crate).
 pub use certify_onnx as runtime;
 pub mod testing;
 
-pub use engine::{CertificationDecision, Comparison, EnrollmentReview, FaceEngine, FaceEngineConfig, FaceError};
+pub use engine::{Comparison, EnrollmentReview, FaceEngine, FaceEngineConfig, FaceError};
+pub use liveness_run::{CertificationDecision, LivenessRun};

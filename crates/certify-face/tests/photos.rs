@@ -6,8 +6,7 @@
 mod common;
 
 use certify_core::biometric::{MatchDecision, ReviewIssue};
-use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessEvent, LivenessSession, SessionState};
-use certify_core::time::Timestamp;
+use certify_core::liveness::LivenessConfig;
 use certify_face::quality::QualityIssue;
 use common::*;
 use image::RgbImage;
@@ -136,94 +135,6 @@ fn open_mouth_measures_open() {
     let c = LivenessConfig::default();
     assert!(open >= c.mouth_open, "open {open}");
     assert!(closed < c.mouth_closed, "closed {closed}");
-}
-
-fn session(actions: Vec<Action>) -> LivenessSession {
-    LivenessSession::new(
-        LivenessChallenge {
-            actions,
-            nonce: [7; 16],
-            issued_at: Timestamp::from_unix_seconds(0),
-        },
-        LivenessConfig::default(),
-    )
-}
-
-/// Real frames: frontal (obama.jpg) as the baseline, then obama3 (mouth closed, nodding
-/// up), obama2 (mouth open, turned one way), obama2 mirrored (turned the other way).
-fn frames() -> (RgbImage, RgbImage, RgbImage, RgbImage) {
-    let o2 = photo("obama2.jpg");
-    (
-        photo("obama.jpg"),
-        photo("obama3.jpg"),
-        o2.clone(),
-        image::imageops::flip_horizontal(&o2),
-    )
-}
-
-#[test]
-fn liveness_passes_with_the_actions_in_order_and_matches() {
-    let (front, closed, open_left, right) = frames();
-    let e = engine();
-    let mut run = e.liveness(session(vec![Action::OpenMouth, Action::ShakeHead]));
-    let mut t = 0;
-    let mut events = Vec::new();
-    for img in [&front, &front, &front, &closed, &open_left, &right] {
-        t += 400;
-        events.push(run.push_image(img, t).unwrap());
-    }
-    assert!(
-        events.contains(&LivenessEvent::ActionDone {
-            action: Action::OpenMouth,
-            next: Some(Action::ShakeHead)
-        }),
-        "{events:?}"
-    );
-    assert_eq!(events.last(), Some(&LivenessEvent::Passed), "{events:?}");
-    let enrolled = e.template(&photo("obama2.jpg")).unwrap();
-    let decision = run.finish(&enrolled).unwrap();
-    assert!(decision.passed(), "{decision:?}");
-    // The same live run against someone else's template does not certify.
-    let mut run = e.liveness(session(vec![Action::OpenMouth, Action::ShakeHead]));
-    for (i, img) in [&front, &front, &front, &closed, &open_left, &right].iter().enumerate() {
-        run.push_image(img, 400 * (i as u32 + 1)).unwrap();
-    }
-    let other = run.finish(&e.template(&photo("biden.jpg")).unwrap()).unwrap();
-    assert!(other.liveness_passed && !other.passed(), "{other:?}");
-}
-
-#[test]
-fn a_still_photo_repeated_times_out() {
-    let front = photo("obama.jpg");
-    let mut run = engine().liveness(session(vec![Action::Nod, Action::OpenMouth]));
-    let mut last = LivenessEvent::FaceMissing;
-    for i in 0..12 {
-        last = run.push_image(&front, 1000 * (i + 1)).unwrap();
-    }
-    assert_eq!(last, LivenessEvent::TimedOut { action: Action::Nod });
-    assert_eq!(run.session().state(), SessionState::Failed);
-    let d = run.finish(&engine().template(&front).unwrap()).unwrap();
-    assert!(
-        !d.passed() && d.comparison.is_none(),
-        "no match is attempted without liveness"
-    );
-}
-
-#[test]
-fn a_video_doing_the_actions_in_another_order_fails() {
-    let (front, closed, open_left, _) = frames();
-    let mut run = engine().liveness(session(vec![Action::ShakeHead, Action::OpenMouth]));
-    let mut events = Vec::new();
-    for (i, img) in [&front, &front, &front, &closed, &open_left].iter().enumerate() {
-        events.push(run.push_image(img, 400 * (i as u32 + 1)).unwrap());
-    }
-    assert!(
-        events.contains(&LivenessEvent::WrongAction {
-            expected: Action::ShakeHead,
-            performed: Action::OpenMouth
-        }),
-        "{events:?}"
-    );
 }
 
 #[test]

@@ -29,6 +29,39 @@ pub struct Config {
     /// Demo social-security-card system: the PIN every card accepts (empty: card login off).
     #[serde(default)]
     pub demo_card_pin: String,
+    /// Face liveness: allowed actions, silent mode, passive anti-spoof.
+    #[serde(default)]
+    pub liveness: LivenessSettings,
+}
+
+/// Face liveness settings (`[liveness]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LivenessSettings {
+    /// Actions the server may ask for (must include `shake_head` or `nod`); empty: all four.
+    pub actions: Vec<certify_core::liveness::Action>,
+    /// Whether a pensioner may ask for silent mode (no actions; seed 003 FAQ 5). Needs an
+    /// anti-spoof model.
+    pub allow_silent: bool,
+    /// Directory with the MiniFASNet anti-spoof models (not on a registry: the operator
+    /// supplies them). Absent: no passive anti-spoof.
+    pub antispoof_dir: Option<PathBuf>,
+    /// Anti-spoof threshold override (probability of a real face).
+    pub antispoof_threshold: Option<f32>,
+    /// Open liveness sessions one account may hold; starting another ends the oldest.
+    pub max_open_sessions_per_account: usize,
+}
+
+impl Default for LivenessSettings {
+    fn default() -> Self {
+        Self {
+            actions: Vec::new(),
+            allow_silent: false,
+            antispoof_dir: None,
+            antispoof_threshold: None,
+            max_open_sessions_per_account: 2,
+        }
+    }
 }
 
 /// The region and scheme.
@@ -113,6 +146,12 @@ impl Config {
         }
         config.sms_key().map_err(err)?;
         config.trusted_device_keys().map_err(err)?;
+        if !config.liveness.actions.is_empty() && !config.liveness.actions.iter().any(|a| a.moves_head()) {
+            return Err(err("liveness.actions must include shake_head or nod".to_owned()));
+        }
+        if config.liveness.allow_silent && config.liveness.antispoof_dir.is_none() {
+            return Err(err("liveness.allow_silent needs liveness.antispoof_dir".to_owned()));
+        }
         for s in &config.staff {
             if s.role != "reviewer" && s.role != "admin" {
                 return Err(err(format!("staff {:?}: role is reviewer or admin", s.staff_id)));

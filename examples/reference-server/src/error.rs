@@ -30,6 +30,8 @@ pub mod codes {
     /// Client-signed evidence is not accepted: no trusted device key is configured, or the
     /// token is signed by another key.
     pub const UNTRUSTED_DEVICE: u32 = 909;
+    /// Silent liveness is not allowed by this server's configuration.
+    pub const SILENT_NOT_ALLOWED: u32 = 910;
 }
 
 /// An error response.
@@ -41,6 +43,9 @@ pub struct ApiError {
     pub code: u32,
     /// English message.
     pub message: String,
+    /// Structured detail merged into the body (e.g. a liveness reason and its advice; an
+    /// `advice_zh` there replaces the code's general Chinese message).
+    pub detail: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -50,7 +55,14 @@ impl ApiError {
             http,
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// The same error with structured detail for the client.
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = Some(detail);
+        self
     }
 
     /// 401: no valid session.
@@ -179,6 +191,7 @@ pub fn message_zh(code: u32) -> &'static str {
         600..=604 => "服务暂不可用，请稍后再试",
         610..=614 => "图片无法识别，请重新拍摄",
         620 => "照片不合格（无人脸、光线、清晰度或姿态），请重新拍摄",
+        621 => "本机构暂不支持静默认证，请按提示做动作完成认证",
         630..=635 => "录音无法识别，请重新录制",
         codes::UNAUTHORIZED => "请先登录",
         codes::FORBIDDEN => "无权限",
@@ -190,17 +203,26 @@ pub fn message_zh(code: u32) -> &'static str {
         codes::CAPTCHA_EXPIRED => "图片验证码已过期",
         codes::CONCURRENT_UPDATE => "操作冲突，请重试",
         codes::UNTRUSTED_DEVICE => "设备未登记，不接受该认证凭证",
+        codes::SILENT_NOT_ALLOWED => "本机构要求按提示做动作完成认证；如无法配合，请申请上门认证",
         _ => "请求未能完成",
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "code": self.code,
             "message": self.message,
             "message_zh": message_zh(self.code),
         });
+        if let (Some(serde_json::Value::Object(extra)), Some(b)) = (self.detail, body.as_object_mut()) {
+            if let Some(advice) = extra.get("advice_zh").and_then(|a| a.as_str()) {
+                b.insert("message_zh".into(), advice.into());
+            }
+            for (k, v) in extra {
+                b.entry(k).or_insert(v);
+            }
+        }
         (self.http, Json(body)).into_response()
     }
 }

@@ -14,11 +14,12 @@
 mod config;
 mod db;
 mod error;
+mod liveness;
 mod pensioner;
 mod staff;
 mod voice;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, LivenessSettings};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};
 
@@ -143,13 +144,6 @@ impl RngCore for RngRef<'_> {
 
 impl CryptoRng for RngRef<'_> {}
 
-/// A liveness session in progress (kept in memory; a restart ends open sessions).
-pub(crate) struct OpenSession {
-    operator: String,
-    subject: String,
-    run: certify_face::engine::LivenessRun<Arc<FaceEngine>>,
-}
-
 /// Everything a request needs.
 #[derive(Clone)]
 pub struct AppState {
@@ -167,7 +161,7 @@ pub struct AppState {
     pub rng: Arc<SharedRng>,
     /// SMS.
     pub sms: Arc<dyn SmsSender>,
-    pub(crate) sessions: Arc<Mutex<HashMap<String, OpenSession>>>,
+    pub(crate) sessions: Arc<Mutex<HashMap<String, liveness::OpenSession>>>,
 }
 
 impl AppState {
@@ -234,9 +228,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/enrollment", get(pensioner::enrollment_status))
         .route("/api/contacts", get(pensioner::contacts).post(pensioner::add_contact))
         .route("/api/may-certify", get(pensioner::may_certify))
-        .route("/api/liveness/start", post(pensioner::liveness_start))
-        .route("/api/liveness/{id}/frame", post(pensioner::liveness_frame))
-        .route("/api/liveness/{id}/finish", post(pensioner::liveness_finish))
+        .route("/api/liveness/start", post(liveness::start))
+        .route("/api/liveness/{id}/frame", post(liveness::frame))
+        .route("/api/liveness/{id}/finish", post(liveness::finish))
         .route("/api/evidence/challenge", post(pensioner::evidence_challenge))
         .route("/api/evidence", post(pensioner::evidence_submit))
         .route("/api/history", get(pensioner::history))
@@ -443,6 +437,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     engine_config.runtime_library = config.engines.runtime_library.clone();
     if let Some(t) = config.engines.face_match_threshold {
         engine_config.match_threshold = t;
+    }
+    engine_config.antispoof_dir = config.liveness.antispoof_dir.clone();
+    if let Some(t) = config.liveness.antispoof_threshold {
+        engine_config.antispoof_threshold = t;
     }
     let face = Arc::new(FaceEngine::load(engine_config)?);
     let mut voice_config = certify_voice::VoiceEngineConfig::new(&config.engines.models_dir);

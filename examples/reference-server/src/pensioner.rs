@@ -1,12 +1,9 @@
 //! Pensioner-side endpoints (`/api/*`): the app flow of seed 003 and the certification.
 
 use crate::error::{ApiError, codes, domain};
-use crate::{
-    AppState, Caller, OpenSession, audit, caller, idempotency_key, idempotent_replay, idempotent_store, open_session,
-};
+use crate::{AppState, Caller, audit, caller, idempotency_key, idempotent_replay, idempotent_store, open_session};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -23,7 +20,6 @@ use certify_core::certification::{
 use certify_core::enrollment::{EnrollmentCase, EnrollmentEvent};
 use certify_core::evidence::{Challenge, EvidenceClaims, EvidenceToken, EvidenceVerifier, ReplayGuard};
 use certify_core::id::ResidentId;
-use certify_core::liveness::{LivenessChallenge, LivenessConfig, LivenessSession};
 use certify_core::payment::PaymentStatus;
 use certify_core::roster::RosterEntry;
 use certify_core::time::Timestamp;
@@ -31,7 +27,6 @@ use rand_core::RngCore;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::Row;
-use std::sync::Arc;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -826,26 +821,7 @@ pub(crate) async fn enroll_face(
 #[derive(Deserialize)]
 pub(crate) struct SubjectArg {
     #[serde(default)]
-    subject: Option<String>,
-}
-
-/// Take the open liveness session `id` of `operator` out of the map (it goes back after a
-/// frame; another account's session is left where it is and reported as unknown).
-fn take_session(state: &AppState, id: &str, operator: &str) -> Result<OpenSession, ApiError> {
-    let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
-    match open.remove(id) {
-        Some(s) if s.operator == operator => Ok(s),
-        other => {
-            if let Some(s) = other {
-                open.insert(id.to_owned(), s);
-            }
-            Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                codes::CHALLENGE_UNKNOWN,
-                "no such session",
-            ))
-        }
-    }
+    pub(crate) subject: Option<String>,
 }
 
 /// The holder of the token and the person the request is about (the holder or a contact).
@@ -1001,86 +977,10 @@ pub(crate) async fn may_certify(
     }))
 }
 
-/// `POST /api/liveness/start`: a liveness challenge (2–3 random actions, a nonce) for the
-/// holder or a contact; frames follow.
-pub(crate) async fn liveness_start(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(req): Json<SubjectArg>,
-) -> ApiResult {
-    let (c, subject) = holder_and_subject(&state, &headers, &req).await?;
-    if !load_case(&state, &subject, "face").await?.may_certify() {
-        return Err(ApiError::status(
-            CertifyStatus::NotEnrolled,
-            "the face enrollment is not approved",
-        ));
-    }
-    let now = state.now();
-    let challenge = state.with_rng(|r| LivenessChallenge::draw(r, now));
-    let actions: Vec<Value> = challenge
-        .actions
-        .iter()
-        .map(|a| json!({"action": a, "prompt": a.prompt()}))
-        .collect();
-    let id = state.random_hex(16);
-    let nonce: String = challenge.nonce.iter().map(|b| format!("{b:02x}")).collect();
-    let run = certify_face::engine::LivenessRun::new(
-        Arc::clone(&state.face),
-        LivenessSession::new(challenge, LivenessConfig::default()),
-    );
-    let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
-    // Abandoned sessions are bounded: the oldest go first.
-    if open.len() >= 1024 {
-        let victim = open.keys().next().cloned();
-        if let Some(v) = victim {
-            open.remove(&v);
-        }
-    }
-    open.insert(
-        id.clone(),
-        OpenSession {
-            operator: c.subject.clone(),
-            subject: subject.clone(),
-            run,
-        },
-    );
-    ok(json!({"session_id": id, "nonce": nonce, "actions": actions, "subject": subject}))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct FrameQuery {
-    elapsed_ms: u32,
-}
-
-/// `POST /api/liveness/{id}/frame?elapsed_ms=` with a JPEG/PNG body: the session's event.
-/// The frame is analysed and dropped (only the best frame is kept, in memory, until finish).
-pub(crate) async fn liveness_frame(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(q): Query<FrameQuery>,
-    body: Bytes,
-) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let img = certify_face::image_io::decode(&body).map_err(domain)?;
-    let mut taken = take_session(&state, &id, &c.subject)?;
-    // Inference runs outside the lock and off the async workers.
-    let (taken_back, event) = tokio::task::spawn_blocking(move || {
-        let e = taken.run.push_image(&img, q.elapsed_ms);
-        (taken, e)
-    })
-    .await
-    .map_err(|_| ApiError::status(CertifyStatus::Panic, "frame analysis failed"))?;
-    taken = taken_back;
-    state
-        .sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, taken);
-    ok(json!(event.map_err(domain)?))
-}
-
-async fn face_template(state: &AppState, case: &EnrollmentCase) -> Result<certify_face::embed::FaceTemplate, ApiError> {
+pub(crate) async fn face_template(
+    state: &AppState,
+    case: &EnrollmentCase,
+) -> Result<certify_face::embed::FaceTemplate, ApiError> {
     let r = case
         .template_ref
         .clone()
@@ -1149,38 +1049,6 @@ pub(crate) async fn certify_with_claims(
             Err(e)
         }
     }
-}
-
-/// `POST /api/liveness/{id}/finish`: liveness verdict, 1:1 match of the best frame against
-/// the enrolled template, and — when both pass — the certification record.
-pub(crate) async fn liveness_finish(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let session = take_session(&state, &id, &c.subject)?;
-    let case = load_case(&state, &session.subject, "face").await?;
-    let template = face_template(&state, &case).await?;
-    let nonce = session.run.session().challenge().nonce;
-    let (operator, subject) = (session.operator.clone(), session.subject.clone());
-    let decision = tokio::task::spawn_blocking(move || session.run.finish(&template))
-        .await
-        .map_err(|_| ApiError::status(CertifyStatus::Panic, "matching failed"))?
-        .map_err(domain)?;
-    let now = state.now();
-    let claims = EvidenceClaims {
-        subject: ResidentId::parse(&subject).map_err(domain)?,
-        operator: ResidentId::parse(&operator).map_err(domain)?,
-        modality: Modality::Face,
-        liveness_passed: decision.liveness_passed,
-        decision: decision.comparison.map_or(MatchDecision::NoMatch, |c| c.decision),
-        score_milli: decision.comparison.map_or(0, |c| (c.distance * 1000.0).round() as i32),
-        nonce,
-        issued_at: now,
-        expires_at: now.plus_seconds(60),
-    };
-    certify_with_claims(&state, &operator, &subject, &claims, format!("liveness:{id}"), "face").await
 }
 
 /// `POST /api/evidence/challenge {subject?}`: a challenge for a device that runs the

@@ -38,6 +38,12 @@ fn photo(name: &str) -> RgbImage {
     .unwrap()
 }
 
+fn face_engine() -> certify_face::FaceEngine {
+    let mut config = certify_face::FaceEngineConfig::new(root().join("models"));
+    config.runtime_library = Some(root().join(".deps/onnxruntime/libonnxruntime.so"));
+    certify_face::FaceEngine::load(config).unwrap()
+}
+
 fn jpeg(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
@@ -115,6 +121,11 @@ async fn server(url: &str) -> Server {
     config.database_url = url.to_owned();
     config.engines.models_dir = root().join("models");
     // The "provincial app" key whose signed evidence the server trusts.
+    // Head movements only: the test's live person is a photograph rendered in 3-D.
+    config.liveness.actions = vec![
+        certify_core::liveness::Action::ShakeHead,
+        certify_core::liveness::Action::Nod,
+    ];
     let device = certify_core::evidence::EvidenceSigner::from_seed([9; 32]);
     config.keys.trusted_device_keys_hex = vec![device.public_key().iter().map(|b| format!("{b:02x}")).collect()];
     let db = Db::connect(url).await.unwrap();
@@ -342,46 +353,97 @@ async fn story(s: &Server) {
             .unwrap();
     assert!(held.is_none(), "held uploads are deleted when the case closes");
 
-    // Certify by liveness: frames for open-mouth then shake-head.
+    // A relative tries three photographs of Wang instead of Wang: refused as discontinuous,
+    // with the reason and Chinese advice; finishing records nothing.
     let (_, may) = s.call(Method::GET, "/api/may-certify", t, None).await;
     assert_eq!(may["may_certify"], true, "{may}");
-    let wanted = json!([{"action": "open_mouth"}, {"action": "shake_head"}]);
-    let mut session = None;
-    for _ in 0..300 {
-        let (_, r) = s.call(Method::POST, "/api/liveness/start", t, Some(json!({}))).await;
-        let actions: Vec<Value> = r["actions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| json!({"action": a["action"]}))
-            .collect();
-        assert_eq!(r["nonce"].as_str().unwrap().len(), 32, "{r}");
-        if Value::Array(actions) == wanted {
-            session = Some(r["session_id"].as_str().unwrap().to_owned());
-            break;
+    let (_, r) = s.call(Method::POST, "/api/liveness/start", t, Some(json!({}))).await;
+    let attack = r["session_id"].as_str().unwrap().to_owned();
+    let mut refused = Value::Null;
+    for (i, still) in ["obama.jpg", "obama2.jpg", "obama3.jpg"].iter().enumerate() {
+        for k in 0..4 {
+            let frame = certify_face::testing::with_sensor_noise(&photo(still), (4 * i + k) as u32);
+            let (_, ev) = s
+                .raw(
+                    Method::POST,
+                    // A client's elapsed_ms is ignored: the server times frames itself.
+                    &format!("/api/liveness/{attack}/frame?elapsed_ms=0"),
+                    t,
+                    &[],
+                    Some((jpeg(&frame), "image/jpeg")),
+                )
+                .await;
+            if ev["reason"].is_string() && refused.is_null() {
+                refused = ev;
+            }
         }
     }
-    let session = session.expect("an open-mouth, shake-head challenge");
-    let (front, closed, turned) = (photo("obama.jpg"), photo("obama3.jpg"), photo("obama2.jpg"));
-    let other_way = image::imageops::flip_horizontal(&turned);
-    let mut last = Value::Null;
-    for (i, f) in [&front, &front, &front, &closed, &turned, &other_way]
+    assert_eq!(refused["reason"], "discontinuous", "{refused}");
+    assert!(refused["advice_zh"].as_str().unwrap().contains('请'), "{refused}");
+    let (st, r) = s
+        .call(Method::POST, &format!("/api/liveness/{attack}/finish"), t, None)
+        .await;
+    assert_ne!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["reason"], "discontinuous", "{r}");
+
+    // The server's clock decides: a 1.2 s pause between frames ends the run, whatever the
+    // client says.
+    let (_, r) = s.call(Method::POST, "/api/liveness/start", t, Some(json!({}))).await;
+    let paused = r["session_id"].as_str().unwrap().to_owned();
+    let mut events = Vec::new();
+    for k in 0..2u32 {
+        if k == 1 {
+            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        }
+        let frame = certify_face::testing::with_sensor_noise(&photo("obama.jpg"), k);
+        let (_, ev) = s
+            .raw(
+                Method::POST,
+                &format!("/api/liveness/{paused}/frame?elapsed_ms={}", 10 * k),
+                t,
+                &[],
+                Some((jpeg(&frame), "image/jpeg")),
+            )
+            .await;
+        events.push(ev);
+    }
+    assert_eq!(events[1]["event"], "frame_gap", "{events:?}");
+    // Silent mode is not allowed by this configuration.
+    let (st, r) = s
+        .call(Method::POST, "/api/liveness/start", t, Some(json!({"mode": "silent"})))
+        .await;
+    assert_eq!((st, r["code"].as_u64()), (StatusCode::FORBIDDEN, Some(910)), "{r}");
+
+    // Certify by liveness: the server draws head movements (this test's configuration);
+    // Wang's live head is his photograph re-rendered in 3-D.
+    let (_, r) = s.call(Method::POST, "/api/liveness/start", t, Some(json!({}))).await;
+    assert_eq!(r["nonce"].as_str().unwrap().len(), 32, "{r}");
+    assert_eq!(r["mode"], "actions", "{r}");
+    let session = r["session_id"].as_str().unwrap().to_owned();
+    let actions: Vec<certify_core::liveness::Action> = r["actions"]
+        .as_array()
+        .unwrap()
         .iter()
-        .enumerate()
-    {
+        .map(|a| serde_json::from_value(a["action"].clone()).unwrap())
+        .collect();
+    assert!(r["actions"][0]["prompt"].as_str().unwrap().starts_with('请'), "{r}");
+    let head = certify_face::testing::HeadModel::new(&face_engine(), &photo("obama.jpg")).unwrap();
+    let mut last = Value::Null;
+    for (i, f) in head.perform(&actions).unwrap().iter().enumerate() {
+        let f = certify_face::testing::with_sensor_noise(f, i as u32);
         let (st, ev) = s
             .raw(
                 Method::POST,
-                &format!("/api/liveness/{session}/frame?elapsed_ms={}", 400 * (i + 1)),
+                &format!("/api/liveness/{session}/frame"),
                 t,
                 &[],
-                Some((jpeg(f), "image/jpeg")),
+                Some((jpeg(&f), "image/jpeg")),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{ev}");
         last = ev;
     }
-    assert_eq!(last["event"], "passed", "{last}");
+    assert_eq!(last["event"], "passed", "{actions:?}: {last}");
     let (st, r) = s
         .call(Method::POST, &format!("/api/liveness/{session}/finish"), t, None)
         .await;

@@ -209,8 +209,9 @@ pub struct FaceObservation {
     pub face_luma: f32,
     /// Mean luminance (0–255) of the frame around the face.
     pub scene_luma: f32,
-    /// The landmarks of [`MESH_POINTS`], in image coordinates.
-    pub points: [[f32; 2]; POINTS],
+    /// The landmarks of [`MESH_POINTS`]: x, y in image coordinates and the mesh's depth z
+    /// (same scale, toward the camera negative).
+    pub points: [[f32; 3]; POINTS],
 }
 
 impl FaceObservation {
@@ -294,6 +295,9 @@ pub struct LivenessConfig {
     /// Least parallax (homography residual ÷ eye distance) at the head movement's peak:
     /// below it the face moved like a flat picture.
     pub min_parallax: f32,
+    /// Least ratio of that parallax to what the mesh's depth leaves unexplained (a rigid
+    /// 3-D turn explains a head's motion; it does not explain a flat picture's).
+    pub min_depth_ratio: f32,
     /// Silent mode: least time looking at the phone before passing.
     pub silent_min_ms: u32,
     /// Silent mode: the run fails when no blink was seen by then.
@@ -325,6 +329,7 @@ impl Default for LivenessConfig {
             max_identical_frames: 1,
             parallax_pose_deg: 8.0,
             min_parallax: 0.02,
+            min_depth_ratio: 2.0,
             silent_min_ms: 3000,
             silent_max_ms: 12_000,
         }

@@ -16,11 +16,35 @@ pub const POINTS: usize = 14;
 /// Position of the outer eye corners in [`MESH_POINTS`] (for the eye distance).
 const EYE_OUTER: (usize, usize) = (5, 6);
 
+/// Whether the motion from `from` to `to` is that of a 3-D head: the best homography
+/// leaves at least `min_parallax` unexplained, and the mesh's depth explains at least
+/// `min_ratio` times more of it than the plane does (parallax ÷ depth residual).
+pub fn looks_three_dimensional(
+    from: &[[f32; 3]; POINTS],
+    to: &[[f32; 3]; POINTS],
+    min_parallax: f32,
+    min_ratio: f32,
+) -> bool {
+    match (parallax(from, to), depth_residual(from, to)) {
+        (Some(p), Some(d)) => p >= min_parallax && p >= min_ratio * d.max(1e-6),
+        _ => false,
+    }
+}
+
 /// Root-mean-square residual of the best homography from `from` to `to`, divided by the
 /// eye distance in `to`. `None` when the points are degenerate (no eye distance, or the
 /// fit is singular).
-pub fn parallax(from: &[[f32; 2]; POINTS], to: &[[f32; 2]; POINTS]) -> Option<f32> {
-    let eye = dist(to[EYE_OUTER.0], to[EYE_OUTER.1]);
+pub fn parallax(from: &[[f32; 3]; POINTS], to: &[[f32; 3]; POINTS]) -> Option<f32> {
+    parallax_of(from, to, EYE_OUTER)
+}
+
+/// [`parallax`] over any number of corresponding points (`eye`: the indices of the outer eye
+/// corners among them).
+pub fn parallax_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
+    if from.len() != to.len() || from.len() < 8 || eye.0.max(eye.1) >= to.len() {
+        return None;
+    }
+    let eye = dist(to[eye.0], to[eye.1]);
     if !eye.is_finite() || eye <= 1e-6 {
         return None;
     }
@@ -38,19 +62,90 @@ pub fn parallax(from: &[[f32; 2]; POINTS], to: &[[f32; 2]; POINTS]) -> Option<f3
         let y = (h[3] * a[0] + h[4] * a[1] + h[5]) / w;
         sum += (x - b[0]).powi(2) + (y - b[1]).powi(2);
     }
-    let rms = (sum / POINTS as f64).sqrt() / tb;
+    let rms = (sum / from.len() as f64).sqrt() / tb;
     let r = (rms / f64::from(eye)) as f32;
     r.is_finite().then_some(r)
 }
 
-fn dist(a: [f32; 2], b: [f32; 2]) -> f32 {
+/// Root-mean-square residual of the best affine camera from `from`'s 3-D points (x, y and
+/// the mesh's depth z) to `to`'s 2-D points, divided by the eye distance in `to`: what a
+/// rigid head turning under a weak-perspective camera leaves unexplained. Small for a real
+/// head; for a flat picture the predicted depth does not explain the motion.
+pub fn depth_residual(from: &[[f32; 3]; POINTS], to: &[[f32; 3]; POINTS]) -> Option<f32> {
+    depth_residual_of(from, to, EYE_OUTER)
+}
+
+/// [`depth_residual`] over any number of corresponding points.
+pub fn depth_residual_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
+    if from.len() != to.len() || from.len() < 8 || eye.0.max(eye.1) >= to.len() {
+        return None;
+    }
+    let eye = dist(to[eye.0], to[eye.1]);
+    if !eye.is_finite() || eye <= 1e-6 {
+        return None;
+    }
+    let mut sum = 0.0f64;
+    for axis in 0..2 {
+        // Least squares for [a, b, c, d]·[x, y, z, 1] = target.
+        let mut ata = [[0.0f64; 4]; 4];
+        let mut atb = [0.0f64; 4];
+        for (p, q) in from.iter().zip(to) {
+            let r = [f64::from(p[0]), f64::from(p[1]), f64::from(p[2]), 1.0];
+            for i in 0..4 {
+                atb[i] += r[i] * f64::from(q[axis]);
+                for j in 0..4 {
+                    ata[i][j] += r[i] * r[j];
+                }
+            }
+        }
+        // Ridge term keeps a degenerate depth (all z equal) solvable.
+        for (i, row) in ata.iter_mut().enumerate().take(3) {
+            row[i] += 1e-9;
+        }
+        let coef = solve_n(ata, atb)?;
+        for (p, q) in from.iter().zip(to) {
+            let r = [f64::from(p[0]), f64::from(p[1]), f64::from(p[2]), 1.0];
+            let pred: f64 = r.iter().zip(&coef).map(|(a, b)| a * b).sum();
+            sum += (pred - f64::from(q[axis])).powi(2);
+        }
+    }
+    let r = ((sum / from.len() as f64).sqrt() / f64::from(eye)) as f32;
+    r.is_finite().then_some(r)
+}
+
+/// Gaussian elimination with partial pivoting.
+fn solve_n<const N: usize>(mut m: [[f64; N]; N], mut v: [f64; N]) -> Option<[f64; N]> {
+    for col in 0..N {
+        let pivot = (col..N).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
+        if m[pivot][col].abs() < 1e-15 {
+            return None;
+        }
+        m.swap(col, pivot);
+        v.swap(col, pivot);
+        for row in col + 1..N {
+            let f = m[row][col] / m[col][col];
+            for k in col..N {
+                m[row][k] -= f * m[col][k];
+            }
+            v[row] -= f * v[col];
+        }
+    }
+    let mut x = [0.0; N];
+    for row in (0..N).rev() {
+        let s: f64 = (row + 1..N).map(|k| m[row][k] * x[k]).sum();
+        x[row] = (v[row] - s) / m[row][row];
+    }
+    x.iter().all(|c| c.is_finite()).then_some(x)
+}
+
+fn dist(a: [f32; 3], b: [f32; 3]) -> f32 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
 }
 
 /// Hartley normalisation: centroid to the origin, mean distance √2. Returns the points and
 /// the scale applied.
-fn normalise(p: &[[f32; 2]; POINTS]) -> Option<([[f64; 2]; POINTS], f64)> {
-    let n = POINTS as f64;
+fn normalise(p: &[[f32; 3]]) -> Option<(Vec<[f64; 2]>, f64)> {
+    let n = p.len() as f64;
     let cx = p.iter().map(|q| f64::from(q[0])).sum::<f64>() / n;
     let cy = p.iter().map(|q| f64::from(q[1])).sum::<f64>() / n;
     let mean = p
@@ -62,16 +157,16 @@ fn normalise(p: &[[f32; 2]; POINTS]) -> Option<([[f64; 2]; POINTS], f64)> {
         return None;
     }
     let s = std::f64::consts::SQRT_2 / mean;
-    let mut out = [[0.0; 2]; POINTS];
-    for (o, q) in out.iter_mut().zip(p) {
-        *o = [(f64::from(q[0]) - cx) * s, (f64::from(q[1]) - cy) * s];
-    }
+    let out = p
+        .iter()
+        .map(|q| [(f64::from(q[0]) - cx) * s, (f64::from(q[1]) - cy) * s])
+        .collect();
     Some((out, s))
 }
 
 /// Least-squares homography with h33 = 1 (8 unknowns, 2 equations per point), solved by
 /// the normal equations.
-fn fit(a: &[[f64; 2]; POINTS], b: &[[f64; 2]; POINTS]) -> Option<[f64; 8]> {
+fn fit(a: &[[f64; 2]], b: &[[f64; 2]]) -> Option<[f64; 8]> {
     let mut ata = [[0.0f64; 8]; 8];
     let mut atb = [0.0f64; 8];
     for (p, q) in a.iter().zip(b) {
@@ -89,32 +184,7 @@ fn fit(a: &[[f64; 2]; POINTS], b: &[[f64; 2]; POINTS]) -> Option<[f64; 8]> {
             }
         }
     }
-    solve(ata, atb)
-}
-
-/// Gaussian elimination with partial pivoting.
-fn solve(mut m: [[f64; 8]; 8], mut v: [f64; 8]) -> Option<[f64; 8]> {
-    for col in 0..8 {
-        let pivot = (col..8).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
-        if m[pivot][col].abs() < 1e-12 {
-            return None;
-        }
-        m.swap(col, pivot);
-        v.swap(col, pivot);
-        for row in col + 1..8 {
-            let f = m[row][col] / m[col][col];
-            for k in col..8 {
-                m[row][k] -= f * m[col][k];
-            }
-            v[row] -= f * v[col];
-        }
-    }
-    let mut x = [0.0; 8];
-    for row in (0..8).rev() {
-        let s: f64 = (row + 1..8).map(|k| m[row][k] * x[k]).sum();
-        x[row] = (v[row] - s) / m[row][row];
-    }
-    x.iter().all(|c| c.is_finite()).then_some(x)
+    solve_n(ata, atb)
 }
 
 #[cfg(test)]
@@ -141,15 +211,15 @@ mod tests {
         ]
     }
 
-    fn project(p: &[[f32; 3]; POINTS], yaw_deg: f32, flat: bool) -> [[f32; 2]; POINTS] {
+    fn project(p: &[[f32; 3]; POINTS], yaw_deg: f32, flat: bool) -> [[f32; 3]; POINTS] {
         let (s, c) = yaw_deg.to_radians().sin_cos();
-        let mut out = [[0.0; 2]; POINTS];
+        let mut out = [[0.0; 3]; POINTS];
         for (o, q) in out.iter_mut().zip(p) {
             let z = if flat { 0.0 } else { q[2] };
             let x = c * q[0] + s * z;
             let zz = -s * q[0] + c * z;
             let f = 6.0 / (6.0 - zz); // a camera about six eye distances away
-            *o = [100.0 + 40.0 * x * f, 100.0 + 40.0 * q[1] * f];
+            *o = [100.0 + 40.0 * x * f, 100.0 + 40.0 * q[1] * f, -40.0 * q[2]];
         }
         out
     }
@@ -167,11 +237,14 @@ mod tests {
         assert!(photo < 1e-3, "flat picture {photo}");
         // Same frame: nothing moved.
         assert!(parallax(&front, &front).unwrap() < 1e-6);
+        // The mesh's depth explains a turning head's motion, not a turning photo's.
+        let real_depth = depth_residual(&front, &turned).unwrap();
+        assert!(real_depth < real / 3.0, "head: depth {real_depth} vs homography {real}");
     }
 
     #[test]
     fn degenerate_points_give_none() {
-        assert_eq!(parallax(&[[1.0, 1.0]; POINTS], &[[1.0, 1.0]; POINTS]), None);
+        assert_eq!(parallax(&[[1.0, 1.0, 0.0]; POINTS], &[[1.0, 1.0, 0.0]; POINTS]), None);
         let mut nan = project(&head(), 0.0, false);
         nan[0][0] = f32::NAN;
         assert_eq!(parallax(&project(&head(), 0.0, false), &nan), None);

@@ -2,7 +2,7 @@
 //! timing, frame by frame.
 
 use super::continuity::{identical, step};
-use super::planarity::{POINTS, parallax};
+use super::planarity::{POINTS, depth_residual, parallax};
 use super::{Action, FaceObservation, Frame, LivenessChallenge, LivenessConfig, LivenessEvent, LivenessMode};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,7 @@ struct Tracker {
     /// Largest pose change from the baseline during this action, and the parallax there.
     peak_away: f32,
     peak_parallax: Option<f32>,
+    peak_depth: Option<f32>,
 }
 
 /// Where a session stands.
@@ -47,7 +48,7 @@ pub struct LivenessSession {
     baseline_yaw: f32,
     baseline_pitch: f32,
     baseline_eye: f32,
-    baseline_points: [[f32; 2]; POINTS],
+    baseline_points: [[f32; 3]; POINTS],
     baseline_end_ms: u32,
     action_started_ms: u32,
     last_face_ms: u32,
@@ -64,6 +65,7 @@ pub struct LivenessSession {
     /// Largest pose change from the baseline over the run and the parallax there.
     run_peak_away: f32,
     run_peak_parallax: Option<f32>,
+    run_peak_depth: Option<f32>,
     tracker: Tracker,
     ended: Option<LivenessEvent>,
 }
@@ -80,7 +82,7 @@ impl LivenessSession {
             baseline_yaw: 0.0,
             baseline_pitch: 0.0,
             baseline_eye: 0.0,
-            baseline_points: [[0.0; 2]; POINTS],
+            baseline_points: [[0.0; 3]; POINTS],
             baseline_end_ms: 0,
             action_started_ms: 0,
             last_face_ms: 0,
@@ -94,6 +96,7 @@ impl LivenessSession {
             blinked: false,
             run_peak_away: 0.0,
             run_peak_parallax: None,
+            run_peak_depth: None,
             tracker: Tracker::default(),
             ended: None,
         }
@@ -157,6 +160,7 @@ impl LivenessSession {
             eyes_were_open: f.eye_openness >= self.baseline_eye * self.config.blink_open_ratio,
             peak_away: 0.0,
             peak_parallax: None,
+            peak_depth: None,
         };
     }
 
@@ -165,7 +169,7 @@ impl LivenessSession {
     fn try_pass(&mut self, now: u32) -> LivenessEvent {
         let c = self.config;
         // A run whose head moved far enough must show parallax there.
-        if self.run_peak_away >= c.parallax_pose_deg && self.run_peak_parallax.is_none_or(|p| p < c.min_parallax) {
+        if self.run_peak_away >= c.parallax_pose_deg && !self.three_d(self.run_peak_parallax, self.run_peak_depth) {
             return self.fail(LivenessEvent::FlatFace);
         }
         if self.face_frames < c.min_frames {
@@ -184,6 +188,15 @@ impl LivenessSession {
         self.state = SessionState::Passed;
         self.ended = Some(LivenessEvent::Passed);
         LivenessEvent::Passed
+    }
+
+    /// Whether a peak's parallax and depth residual show a 3-D head.
+    fn three_d(&self, parallax: Option<f32>, depth: Option<f32>) -> bool {
+        let c = &self.config;
+        match (parallax, depth) {
+            (Some(p), Some(d)) => p >= c.min_parallax && p >= c.min_depth_ratio * d.max(1e-6),
+            _ => false,
+        }
     }
 
     /// Which head actions the tracker shows completed.
@@ -287,13 +300,16 @@ impl LivenessSession {
             .max((f.pitch - self.baseline_pitch).abs());
         if away >= c.parallax_pose_deg {
             let p = parallax(&self.baseline_points, &f.points);
+            let d = depth_residual(&self.baseline_points, &f.points);
             if away > self.tracker.peak_away {
                 self.tracker.peak_away = away;
                 self.tracker.peak_parallax = p;
+                self.tracker.peak_depth = d;
             }
             if away > self.run_peak_away {
                 self.run_peak_away = away;
                 self.run_peak_parallax = p;
+                self.run_peak_depth = d;
             }
         }
         if self.finishing {
@@ -358,7 +374,7 @@ impl LivenessSession {
             return self.try_pass(now);
         };
         if performed.contains(&expected) {
-            if expected.moves_head() && self.tracker.peak_parallax.is_none_or(|p| p < c.min_parallax) {
+            if expected.moves_head() && !self.three_d(self.tracker.peak_parallax, self.tracker.peak_depth) {
                 return self.fail(LivenessEvent::FlatFace);
             }
             self.current += 1;

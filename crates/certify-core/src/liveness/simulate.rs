@@ -60,7 +60,7 @@ pub fn observe(p: Pose, flat: bool) -> FaceObservation {
     let (sy, cy) = p.yaw.to_radians().sin_cos();
     let (sp, cp) = p.pitch.to_radians().sin_cos();
     let scale = p.size / 1.6; // a face box is about 1.6 eye distances wide
-    let mut points = [[0.0f32; 2]; POINTS];
+    let mut points = [[0.0f32; 3]; POINTS];
     for (o, q) in points.iter_mut().zip(HEAD.iter()) {
         let z0 = if flat { 0.0 } else { q[2] };
         // Yaw about the vertical axis, then pitch about the horizontal one.
@@ -69,7 +69,13 @@ pub fn observe(p: Pose, flat: bool) -> FaceObservation {
         let y2 = cp * q[1] - sp * z1;
         let z2 = sp * q[1] + cp * z1;
         let f = 6.0 / (6.0 - z2);
-        *o = [p.centre[0] + scale * x1 * f, p.centre[1] + scale * y2 * f];
+        // The reported depth is the mesh's belief about a face (it sees a face either way).
+        let _ = z2;
+        *o = [
+            p.centre[0] + scale * x1 * f,
+            p.centre[1] + scale * y2 * f,
+            -scale * q[2],
+        ];
     }
     FaceObservation {
         yaw: p.yaw,

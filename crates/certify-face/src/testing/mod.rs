@@ -56,3 +56,8 @@ pub fn selfie_with_card(selfie: &RgbImage, card: &RgbImage, card_width: u32) -> 
     image::imageops::overlay(&mut s, &small, i64::from(x), i64::from(y));
     s
 }
+
+mod attacks;
+mod head;
+pub use attacks::{edit_eyes_shut, flat_turn, recapture, with_sensor_noise};
+pub use head::{HeadModel, Pose3};
