@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 cargo build --quiet --locked -p certify-c
+# A live head's frames (a real photograph re-rendered in 3-D) for the liveness tests.
+[ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
+  .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 git diff --exit-code -- include/certify.h || { echo "include/certify.h is stale: commit the regenerated header"; exit 1; }
 OUT="$ROOT/target/c-tests"; mkdir -p "$OUT"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -g"

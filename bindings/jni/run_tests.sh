@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
+# A live head's frames (a real photograph re-rendered in 3-D) for the liveness tests.
+[ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
+  .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 # The JNI exports live in the one Android library (bindings/android).
 cargo build --quiet --locked -p certify-android
 OUT="$ROOT/target/jni-tests"; rm -rf "$OUT"; mkdir -p "$OUT"

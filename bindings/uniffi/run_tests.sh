@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
+# A live head's frames (a real photograph re-rendered in 3-D) for the liveness tests.
+[ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
+  .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 # The bindings live in the one Android library (bindings/android): the tests load that .so.
 cargo build --quiet --locked -p certify-android -p uniffi-bindgen
 LIB="$ROOT/target/debug/libcertify_android.so"

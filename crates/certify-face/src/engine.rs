@@ -1,13 +1,14 @@
 //! The face engine: models loaded once, then frame analysis, templates, 1:1 comparison,
 //! enrollment review of identity-card photos, and liveness runs that end in a decision.
 
+use crate::antispoof::{Antispoof, AntispoofKind};
 use crate::detect::{BACK_256, Detection, Detector, DetectorKind, SHORT_RANGE, iou};
 use crate::embed::{Embedder, FACE_EMBEDDING, FaceTemplate};
 use crate::geometry::{Border, warp_affine};
 use crate::image_io::ImageError;
 use crate::mesh::{FACE_LANDMARK, FaceMeasures, FaceMesh, Landmarks};
 use crate::quality::{QualityConfig, QualityIssue, QualityMeasures, assess, mean_luminance, sharpness};
-use crate::runtime::{Model, ModelSpec, Runtime, RuntimeError};
+use crate::runtime::{Model, Runtime, RuntimeError};
 use certify_core::biometric::{MatchDecision, ReviewIssue};
 use certify_core::liveness::{FaceObservation, MESH_POINTS, POINTS};
 use image::RgbImage;
@@ -23,20 +24,7 @@ pub const DEFAULT_ANTISPOOF_THRESHOLD: f32 = 0.5;
 /// Looser threshold for a live face against an identity-card portrait (printed, small, old).
 pub const DEFAULT_CARD_MATCH_THRESHOLD: f32 = 0.6;
 
-/// MiniFASNet V2 (scale 2.7), passive anti-spoof: not on a registry, loaded from a user path.
-pub const MINIFASNET_V2: ModelSpec = ModelSpec {
-    file: "minifasnet_v2_2.7_80x80.onnx",
-    sha256: "",
-    inputs: &[("input", &[-1, 3, 80, 80])],
-    outputs: &[("logits", &[-1, 3])],
-};
-/// MiniFASNet V1SE (scale 4.0).
-pub const MINIFASNET_V1SE: ModelSpec = ModelSpec {
-    file: "minifasnet_v1se_4.0_80x80.onnx",
-    sha256: "",
-    inputs: &[("input", &[-1, 3, 80, 80])],
-    outputs: &[("logits", &[-1, 3])],
-};
+pub use crate::antispoof::{MINIFASNET_V1SE, MINIFASNET_V2};
 
 /// Why the engine could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,8 +50,12 @@ pub struct FaceEngineConfig {
     pub models_dir: PathBuf,
     /// ONNX Runtime library (`None`: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`).
     pub runtime_library: Option<PathBuf>,
-    /// Directory with the two MiniFASNet files, to enable passive anti-spoofing.
+    /// Directory with the two MiniFASNet files, to use them for passive anti-spoofing
+    /// (takes precedence over `antispoof`).
     pub antispoof_dir: Option<PathBuf>,
+    /// A shipped passive anti-spoof model to run (`None`: none). Off by default: see the
+    /// README's measurements.
+    pub antispoof: Option<AntispoofKind>,
     /// Quality thresholds.
     pub quality: QualityConfig,
     /// Same-person distance threshold.
@@ -83,6 +75,7 @@ impl FaceEngineConfig {
             models_dir: models_dir.into(),
             runtime_library: None,
             antispoof_dir: None,
+            antispoof: None,
             quality: QualityConfig::default(),
             match_threshold: DEFAULT_MATCH_THRESHOLD,
             card_match_threshold: DEFAULT_CARD_MATCH_THRESHOLD,
@@ -194,7 +187,7 @@ pub struct FaceEngine {
     back: Detector,
     mesh: FaceMesh,
     embedder: Embedder,
-    antispoof: Option<(Model, Model)>,
+    antispoof: Option<Antispoof>,
     config: FaceEngineConfig,
 }
 
@@ -214,11 +207,12 @@ impl FaceEngine {
     pub fn load(config: FaceEngineConfig) -> Result<Self, FaceError> {
         let rt = Runtime::load(config.runtime_library.as_deref())?;
         let dir = &config.models_dir;
-        let antispoof = match &config.antispoof_dir {
-            Some(d) => Some((
-                Model::load_unpinned(&rt, &d.join(MINIFASNET_V2.file), MINIFASNET_V2)?,
-                Model::load_unpinned(&rt, &d.join(MINIFASNET_V1SE.file), MINIFASNET_V1SE)?,
-            )),
+        let kind = match (&config.antispoof_dir, &config.antispoof) {
+            (Some(d), _) => Some(AntispoofKind::MiniFasNet(d.clone())),
+            (None, k) => k.clone(),
+        };
+        let antispoof = match kind {
+            Some(k) => Some(Antispoof::load(&rt, dir, k)?),
             None => None,
         };
         Ok(Self {
@@ -408,38 +402,13 @@ impl FaceEngine {
         self.antispoof.is_some()
     }
 
-    /// Passive anti-spoof probability that the face is real (0..1), when the MiniFASNet
-    /// models were configured.
+    /// Passive anti-spoof probability that the face is real (0..1), when a model is
+    /// configured.
     pub fn antispoof_score(&self, img: &RgbImage, det: &Detection) -> Result<Option<f32>, FaceError> {
-        let Some((v2, v1se)) = &self.antispoof else {
-            return Ok(None);
-        };
-        let mut total = 0.0;
-        for (model, scale) in [(v2, 2.7f32), (v1se, 4.0f32)] {
-            let (w, h) = (img.width() as f32, img.height() as f32);
-            let (cx, cy) = det.centre();
-            let (bw, bh) = ((det.width() * scale).min(w), (det.height() * scale).min(h));
-            let x0 = (cx - bw / 2.0).clamp(0.0, w - bw);
-            let y0 = (cy - bh / 2.0).clamp(0.0, h - bh);
-            let m = [
-                [80.0 / f64::from(bw), 0.0, -f64::from(x0) * 80.0 / f64::from(bw)],
-                [0.0, 80.0 / f64::from(bh), -f64::from(y0) * 80.0 / f64::from(bh)],
-            ];
-            let rgb = warp_affine(img, &m, 80, 80, Border::Replicate);
-            // NCHW, BGR, 0..255.
-            let mut chw = vec![0f32; 3 * 80 * 80];
-            for (i, p) in rgb.chunks_exact(3).enumerate() {
-                chw[i] = p[2];
-                chw[6400 + i] = p[1];
-                chw[12_800 + i] = p[0];
-            }
-            let out = model.run_f32(&[1, 3, 80, 80], &chw)?;
-            let logits = &out[0].1;
-            let max = logits.iter().copied().fold(f32::MIN, f32::max);
-            let exps: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
-            total += exps.get(1).copied().unwrap_or(0.0) / exps.iter().sum::<f32>();
+        match &self.antispoof {
+            Some(a) => Ok(Some(a.score(img, det)?)),
+            None => Ok(None),
         }
-        Ok(Some(total / 2.0))
     }
 
     /// Automatic enrollment review (seed 000 §三.(二)): identity card front (portrait found

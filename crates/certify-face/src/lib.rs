@@ -7,6 +7,7 @@
 //! 128-D embedding (dlib ResNet via face-api). All models run through ONNX Runtime (`ort`,
 //! loaded dynamically) and are verified at load. No image is kept after processing.
 
+pub mod antispoof;
 pub mod calibration;
 pub mod calibration_set;
 pub mod detect;

@@ -233,3 +233,59 @@ fn a_live_head_passes_the_head_movements_in_either_order() {
         assert_eq!(events.last(), Some(&LivenessEvent::Passed), "{actions:?}: {events:?}");
     }
 }
+
+/// An engine with the shipped anti-spoof model switched on and the given threshold.
+fn engine_with_antispoof(threshold: f32) -> FaceEngine {
+    let mut config = certify_face::FaceEngineConfig::new(root().join("models"));
+    config.runtime_library = Some(root().join(".deps/onnxruntime/libonnxruntime.so"));
+    config.antispoof = Some(certify_face::antispoof::AntispoofKind::HumanAntispoof);
+    config.antispoof_threshold = threshold;
+    FaceEngine::load(config).unwrap()
+}
+
+#[test]
+fn the_anti_spoof_score_enters_the_decision_and_its_threshold_decides() {
+    let head = HeadModel::new(engine(), &photo("obama.jpg")).unwrap();
+    let frames = head.perform(&[Action::ShakeHead, Action::Nod]).unwrap();
+    let enrolled = engine().template(&photo("obama2.jpg")).unwrap();
+    for (threshold, expect) in [(0.0, None), (0.999, Some("spoof_suspected"))] {
+        let e = engine_with_antispoof(threshold);
+        let mut run = e.liveness(session(vec![Action::ShakeHead, Action::Nod])).unwrap();
+        for (i, f) in frames.iter().enumerate() {
+            run.push_image(&with_sensor_noise(f, i as u32), 100 * (i as u32 + 1)).unwrap();
+        }
+        let d = run.finish(&enrolled).unwrap();
+        let score = d.antispoof.expect("scored");
+        assert!((0.0..=1.0).contains(&score), "{d:?}");
+        assert_eq!(d.reason(), expect, "{d:?}");
+        let claims = d.claims_for(
+            certify_core::id::ResidentId::parse("11010519491231002X").unwrap(),
+            certify_core::id::ResidentId::parse("11010519491231002X").unwrap(),
+            [1; 16],
+            Timestamp::from_unix_seconds(0),
+            60,
+        );
+        assert_eq!(claims.antispoof_milli, Some((score * 1000.0).round() as i32));
+        assert_eq!(claims.liveness_mode, Some(LivenessMode::Actions));
+        assert_eq!(claims.passed(), expect.is_none());
+    }
+}
+
+#[test]
+fn silent_mode_runs_with_anti_spoof_and_a_still_shows_no_sign_of_life() {
+    let e = engine_with_antispoof(0.5);
+    let mut ch = session(vec![]).challenge().clone();
+    ch.mode = LivenessMode::Silent;
+    let mut run = e.liveness(LivenessSession::new(ch, LivenessConfig::default())).unwrap();
+    let front = photo("obama.jpg");
+    let mut events = Vec::new();
+    for i in 0..130u32 {
+        events.push(run.push_image(&with_sensor_noise(&front, i), 100 * (i + 1)).unwrap());
+        if events.last().is_some_and(|e| e.is_failure()) {
+            break;
+        }
+    }
+    assert_eq!(events.last(), Some(&LivenessEvent::NoSignOfLife), "{:?}", events.last());
+    let d = run.finish(&e.template(&front).unwrap()).unwrap();
+    assert_eq!((d.mode, d.reason()), (LivenessMode::Silent, Some("no_sign_of_life")));
+}

@@ -46,18 +46,15 @@ public class CertifyTest {
     }
 
     /** The same JPEG marked "mirrored horizontally" (its EXIF orientation set to 2). */
-    static byte[] mirrored(byte[] jpeg) {
-        byte[] out = jpeg.clone();
-        for (int i = 2; i + 10 < Math.min(out.length, 65536); i++) {
-            boolean be = out[i] == 0x01 && out[i + 1] == 0x12 && out[i + 2] == 0x00 && out[i + 3] == 0x03;
-            boolean le = out[i] == 0x12 && out[i + 1] == 0x01 && out[i + 2] == 0x03 && out[i + 3] == 0x00;
-            if (be || le) {
-                out[i + 8] = (byte) (be ? 0 : 2);
-                out[i + 9] = (byte) (be ? 2 : 0);
-                return out;
-            }
+    /** A live head shaking and nodding (written by the live_frames example; run_tests.sh). */
+    static byte[][] liveFrames(String root) throws Exception {
+        java.util.List<byte[]> frames = new java.util.ArrayList<>();
+        for (int i = 0; ; i++) {
+            java.nio.file.Path p = Paths.get(root, "target/live-frames", String.format("frame_%03d.jpg", i));
+            if (!Files.exists(p)) break;
+            frames.add(Files.readAllBytes(p));
         }
-        throw new IllegalStateException("the photo has no EXIF orientation entry");
+        return frames.toArray(new byte[0][]);
     }
 
     static final String WANG = "610526195503011236", LIU = "610526194801023310";
@@ -114,17 +111,38 @@ public class CertifyTest {
         byte[] front = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama.jpg"));
         byte[] closed = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama3.jpg"));
         byte[] turned = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama2.jpg"));
-        byte[][] frames = {front, front, front, closed, turned, mirrored(turned)};
         float[] enrolled = engine.template(turned);
-        try (LivenessSession s = engine.startLiveness("[\"open_mouth\",\"shake_head\"]", T0)) {
-            check(s.actions().equals("[\"open_mouth\",\"shake_head\"]"), "actions");
+        byte[][] live = liveFrames(root);
+        check(live.length > 20, "live frames present (run_tests.sh writes them)");
+        try (LivenessSession s = engine.startLiveness("[\"shake_head\",\"nod\"]", T0)) {
+            check(s.actions().equals("[\"shake_head\",\"nod\"]"), "actions");
             String last = null;
-            for (int i = 0; i < frames.length; i++) last = s.pushFrame(frames[i], 400 * (i + 1));
-            check(last.contains("\"passed\""), "session passed: " + last);
+            // Explicit times (test only): 10 frames a second.
+            for (int i = 0; i < live.length; i++) last = s.pushFrame(live[i], 100 * (i + 1));
+            check(last.contains("\"event\":\"passed\""), "a live head passes: " + last);
             String d = s.finish(enrolled);
-            check(d.contains("\"passed\":true") && d.contains("\"same_person\":true"), "decision: " + d);
+            check(d.contains("\"passed\":true") && d.contains("\"same_person\":true") && d.contains("\"reason\":null"), "decision: " + d);
             expectCode(106, "finishes once", () -> s.finish(enrolled));
         }
+        // Three photographs of the same person: refused with a reason and Chinese advice.
+        byte[][] stills = {front, front, front, front, closed, closed, closed, closed, turned, turned, turned, turned};
+        try (LivenessSession s = engine.startLiveness("[\"open_mouth\",\"shake_head\"]", T0)) {
+            String refused = null;
+            for (int i = 0; i < stills.length; i++) {
+                String ev = s.pushFrame(stills[i], 100 * (i + 1));
+                if (refused == null && ev.contains("\"reason\":\"")) refused = ev;
+            }
+            // The same bytes again are frozen; another photo is a jump.
+            check(refused != null && (refused.contains("\"reason\":\"frozen\"") || refused.contains("\"reason\":\"discontinuous\""))
+                && refused.contains("请"), "stills refused: " + refused);
+            String d = s.finish(enrolled);
+            check(d.contains("\"passed\":false") && d.contains("\"distance\":null") && !d.contains("\"reason\":null"), "stills decision: " + d);
+        }
+        // Frames timed by the library's monotonic clock (elapsedMs < 0); silent needs anti-spoof.
+        try (LivenessSession s = engine.startLiveness("[\"nod\",\"blink\"]", Certify.NOW_SYSTEM)) {
+            check(s.pushFrame(front, -1).contains("in_progress"), "monotonic frame");
+        }
+        expectCode(621, "silent mode needs anti-spoof", () -> engine.startLiveness("[]", T0));
         expectCode(102, "unknown action", () -> engine.startLiveness("[\"juggle\"]", T0));
         LivenessSession closedSession = engine.startLiveness(null, Certify.NOW_SYSTEM);
         expectCode(613, "garbage frame", () -> closedSession.pushFrame(new byte[] {1, 2, 3}, 10));

@@ -98,20 +98,43 @@ def test_voice_enroll_and_verify():
     raises_code(635, engine.verify, result.template_json, b"RIFFjunk", "73920581")
 
 
+def live_frames():
+    """A live head shaking and nodding (written by the live_frames example; run_tests.sh)."""
+    d = os.path.join(ROOT, "target", "live-frames")
+    names = sorted(n for n in os.listdir(d) if n.endswith(".jpg"))
+    return [open(os.path.join(d, n), "rb").read() for n in names]
+
+
 def test_liveness_session():
     engine = certify.FaceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
     read = lambda n: open(os.path.join(PHOTOS, n), "rb").read()
     drawn = engine.start_liveness()
     assert 2 <= len(drawn.actions()) <= 3
-    run = engine.start_liveness_with_actions(["open_mouth", "shake_head"])
-    # Real frames: frontal, mouth closed, then mouth open (turned one way only).
-    frames = [read("obama.jpg")] * 3 + [read("obama3.jpg"), read("obama2.jpg")]
-    events = [run.push_frame(f, 500 * (i + 1)) for i, f in enumerate(frames)]
-    assert "action_done" in events, events
+    assert any(a in ("shake_head", "nod") for a in drawn.actions()), drawn.actions()
     template = engine.template(read("obama2.jpg"))
+    # A live head passes (explicit times: test only).
+    run = engine.start_liveness_with_actions(["shake_head", "nod"])
+    steps = [run.push_frame(f, 100 * (i + 1)) for i, f in enumerate(live_frames())]
+    assert [s.event for s in steps].count("action_done") == 1 and steps[-1].event == "passed", [s.event for s in steps]
+    assert "转头" in steps[0].advice_zh or "点头" in steps[0].advice_zh or steps[0].event == "in_progress"
     decision = run.finish(template)
-    assert not decision.liveness_passed and not decision.passed  # the head was not shaken both ways
+    assert decision.passed and decision.liveness_passed and decision.identity_consistent, decision
+    assert decision.reason is None and decision.mode == "actions"
     raises_code(106, run.finish, template)  # a session finishes once
+    # Three photographs of the same person: refused, with the reason and Chinese advice.
+    run = engine.start_liveness_with_actions(["open_mouth", "shake_head"])
+    frames = [read("obama.jpg")] * 4 + [read("obama3.jpg")] * 4 + [read("obama2.jpg")] * 4
+    steps = [run.push_frame(f, 100 * (i + 1)) for i, f in enumerate(frames)]
+    failed = [s for s in steps if s.reason]
+    # The same bytes again are frozen; another photo is a jump.
+    assert failed and failed[0].reason in ("frozen", "discontinuous"), [s.event for s in steps]
+    assert "请" in failed[0].advice_zh
+    decision = run.finish(template)
+    assert not decision.passed and decision.reason == failed[0].reason and decision.distance is None, decision
+    # Frames timed by the library's monotonic clock; silent mode needs anti-spoof.
+    run = engine.start_liveness_with_actions(["nod", "blink"])
+    assert run.push_frame(read("obama.jpg")).event == "in_progress"
+    raises_code(621, engine.start_liveness_with_actions, [])
     raises_code(102, engine.start_liveness_with_actions, ["juggle"])
 
 

@@ -288,7 +288,8 @@ pub struct LivenessConfig {
     pub max_step_scene_luma: f32,
     /// Continuity breaks tolerated in one run (0: none).
     pub max_breaks: u32,
-    /// Identical consecutive frames tolerated (a repeated frame is not a live camera).
+    /// Repeats of one frame tolerated in a row (an app may grab one camera frame twice;
+    /// more is not a live camera).
     pub max_identical_frames: u32,
     /// Pose change from the baseline (degrees) from which 3-D parallax is measured.
     pub parallax_pose_deg: f32,

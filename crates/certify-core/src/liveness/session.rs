@@ -238,7 +238,7 @@ impl LivenessSession {
         if let Some(p) = self.previous {
             if identical(&p, &f) {
                 self.identical_run += 1;
-                if self.identical_run > c.max_identical_frames.saturating_sub(1) {
+                if self.identical_run > c.max_identical_frames {
                     return Some(self.fail(LivenessEvent::Frozen));
                 }
             } else {

@@ -110,3 +110,22 @@ pub fn with_sensor_noise(img: &RgbImage, seed: u32) -> RgbImage {
     }
     out
 }
+
+/// A photograph printed on paper and photographed again: lower contrast and saturation,
+/// warm paper white, paper grain and a slight blur.
+pub fn reprint(img: &RgbImage, seed: u32) -> RgbImage {
+    let blurred = image::imageops::blur(img, 1.2);
+    let noisy = with_sensor_noise(&blurred, seed);
+    RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = noisy.get_pixel(x, y).0;
+        let grey = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
+        let grain = (((x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ seed) % 13) as f32 - 6.0) * 1.5;
+        let mut o = [0u8; 3];
+        for c in 0..3 {
+            let desat = 0.7 * f32::from(p[c]) + 0.3 * grey;
+            let contrast = 40.0 + desat * 0.72;
+            o[c] = (contrast * [1.04, 1.0, 0.9][c] + grain).round().clamp(0.0, 255.0) as u8;
+        }
+        image::Rgb(o)
+    })
+}

@@ -59,5 +59,5 @@ pub fn selfie_with_card(selfie: &RgbImage, card: &RgbImage, card_width: u32) -> 
 
 mod attacks;
 mod head;
-pub use attacks::{edit_eyes_shut, flat_turn, recapture, with_sensor_noise};
+pub use attacks::{edit_eyes_shut, flat_turn, recapture, reprint, with_sensor_noise};
 pub use head::{HeadModel, Pose3};

@@ -18,7 +18,7 @@ public final class FaceEngine implements AutoCloseable {
         return Certify.faceDistance(handle, a, b) < Certify.faceThreshold(handle);
     }
 
-    /** Start a liveness session: actionsJson like ["nod","blink"] (null: random), at nowUnix. */
+    /** Start a liveness session: actionsJson like ["nod","blink"] (null: random; "[]": silent mode, which needs an anti-spoof model), at nowUnix. */
     public synchronized LivenessSession startLiveness(String actionsJson, long nowUnix) throws CertifyException {
         return new LivenessSession(Certify.livenessStart(handle, actionsJson, nowUnix));
     }

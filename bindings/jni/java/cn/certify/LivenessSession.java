@@ -7,11 +7,18 @@ package cn.certify;
 public final class LivenessSession implements AutoCloseable {
     private long handle;
 
+    /** Time frames by the library's monotonic clock (what apps pass as elapsedMs). */
+    public static final int MONOTONIC = -1;
+
     LivenessSession(long handle) { this.handle = handle; }
 
     /** The actions asked for, as a JSON array of names, in order. */
     public synchronized String actions() throws CertifyException { return Certify.livenessActions(handle); }
-    /** Feed one JPEG/PNG frame taken elapsedMs after the start; the session's event as JSON. */
+    /**
+     * Feed one JPEG/PNG frame; the session's event as JSON with its reason (failures) and
+     * advice ({@code advice_zh}, {@code advice_en}). Pass {@link #MONOTONIC} as elapsedMs:
+     * the library times the frame by its monotonic clock. An explicit time is for tests only.
+     */
     public synchronized String pushFrame(byte[] image, int elapsedMs) throws CertifyException {
         return Certify.livenessPushFrame(handle, image, elapsedMs);
     }
