@@ -311,6 +311,18 @@ CertifyStatus certify_face_engine_new(const char *models_dir,
                                       const char *runtime_library,
                                       CertifyFaceEngine **out_engine);
 
+// Load the face engine with options: `options_json` NULL or
+// `{"antispoof":"human_antispoof"|"human_liveness","antispoof_dir":"<MiniFASNet folder>",
+// "antispoof_threshold":0.5,"match_threshold":0.5}` (every member optional; unknown
+// members are refused). Otherwise as `certify_face_engine_new`.
+//
+// # Safety
+// As `certify_face_engine_new`; `options_json` NULL or NUL-terminated.
+CertifyStatus certify_face_engine_new_with_options(const char *models_dir,
+                                                   const char *runtime_library,
+                                                   const char *options_json,
+                                                   CertifyFaceEngine **out_engine);
+
 // Release a face engine (NULL is ignored).
 //
 // # Safety

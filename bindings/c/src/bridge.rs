@@ -66,6 +66,56 @@ pub fn parse_actions<S: AsRef<str>>(names: &[S]) -> Result<Vec<Action>, Fail> {
         .collect()
 }
 
+/// Face engine options every binding accepts as JSON (all optional):
+/// `{"antispoof": "human_antispoof" | "human_liveness", "antispoof_dir": "<MiniFASNet folder>",
+/// "antispoof_threshold": 0.5, "match_threshold": 0.5}`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceOptions {
+    /// A shipped anti-spoof model (off by default; see the README's measurements).
+    pub antispoof: Option<String>,
+    /// A folder with the user-supplied MiniFASNet models (takes precedence).
+    pub antispoof_dir: Option<String>,
+    /// Probability of a real face below which a run fails.
+    pub antispoof_threshold: Option<f32>,
+    /// Same-person distance threshold.
+    pub match_threshold: Option<f32>,
+}
+
+/// The engine configuration for `models_dir`, a runtime library and options JSON (`None`
+/// or empty: defaults).
+pub fn face_config(
+    models_dir: &str,
+    runtime_library: Option<&str>,
+    options_json: Option<&str>,
+) -> Result<certify_face::FaceEngineConfig, Fail> {
+    let mut config = certify_face::FaceEngineConfig::new(models_dir);
+    config.runtime_library = runtime_library.map(std::path::PathBuf::from);
+    let options: FaceOptions = match options_json.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => serde_json::from_str(text).map_err(|e| (CertifyStatus::JsonInvalid, e.to_string()))?,
+        None => FaceOptions::default(),
+    };
+    config.antispoof = match options.antispoof.as_deref() {
+        None => None,
+        Some("human_antispoof") => Some(certify_face::antispoof::AntispoofKind::HumanAntispoof),
+        Some("human_liveness") => Some(certify_face::antispoof::AntispoofKind::HumanLiveness),
+        Some(other) => return Err(invalid(format!("unknown anti-spoof model {other:?}"))),
+    };
+    config.antispoof_dir = options.antispoof_dir.map(std::path::PathBuf::from);
+    for (value, slot) in [
+        (options.antispoof_threshold, &mut config.antispoof_threshold),
+        (options.match_threshold, &mut config.match_threshold),
+    ] {
+        if let Some(v) = value {
+            if !(0.0..=2.0).contains(&v) {
+                return Err(invalid("thresholds are between 0 and 2"));
+            }
+            *slot = v;
+        }
+    }
+    Ok(config)
+}
+
 /// A liveness run as the bindings hold it: the engine's run and the monotonic instant it
 /// started, so that frames are timed by the library, not by the caller's word.
 pub struct BoundRun<E: Deref<Target = FaceEngine>> {

@@ -16,7 +16,7 @@ use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::name::PersonName;
 use certify_core::time::{YearMonth, format_date, parse_date};
-use certify_face::{FaceEngine, FaceEngineConfig};
+use certify_face::FaceEngine;
 use std::ffi::{CStr, CString, c_char};
 use std::path::PathBuf;
 
@@ -256,8 +256,33 @@ pub unsafe extern "C" fn certify_face_engine_new(
         let dir = unsafe { str_arg(models_dir) }?;
         let lib = unsafe { opt_str_arg(runtime_library) }?;
         let out_engine = unsafe { out(out_engine) }?;
-        let mut config = FaceEngineConfig::new(dir);
-        config.runtime_library = lib.map(PathBuf::from);
+        let config = bridge::face_config(dir, lib, None).map_err(from_fail)?;
+        let engine = FaceEngine::load(config).map_err(|e| e.status())?;
+        *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(std::sync::Arc::new(engine))));
+        Ok(())
+    })
+}
+
+/// Load the face engine with options: `options_json` NULL or
+/// `{"antispoof":"human_antispoof"|"human_liveness","antispoof_dir":"<MiniFASNet folder>",
+/// "antispoof_threshold":0.5,"match_threshold":0.5}` (every member optional; unknown
+/// members are refused). Otherwise as `certify_face_engine_new`.
+///
+/// # Safety
+/// As `certify_face_engine_new`; `options_json` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_engine_new_with_options(
+    models_dir: *const c_char,
+    runtime_library: *const c_char,
+    options_json: *const c_char,
+    out_engine: *mut *mut CertifyFaceEngine,
+) -> CertifyStatus {
+    ffi!({
+        let dir = unsafe { str_arg(models_dir) }?;
+        let lib = unsafe { opt_str_arg(runtime_library) }?;
+        let options = unsafe { opt_str_arg(options_json) }?;
+        let out_engine = unsafe { out(out_engine) }?;
+        let config = bridge::face_config(dir, lib, options).map_err(from_fail)?;
         let engine = FaceEngine::load(config).map_err(|e| e.status())?;
         *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(std::sync::Arc::new(engine))));
         Ok(())

@@ -161,6 +161,39 @@ int main(int argc, char **argv) {
     test_liveness(engine, b, c);
     certify_face_engine_free(engine);
   }
+  /* Options: the shipped anti-spoof model with a threshold no face reaches. */
+  CertifyFaceEngine *strict = NULL;
+  CHECK(certify_face_engine_new_with_options(models, lib, "{\"bogus\":1}", &strict) == CERTIFY_STATUS_JSON_INVALID && !strict, "unknown option refused");
+  CHECK(certify_face_engine_new_with_options(models, lib, "{\"antispoof\":\"magic\"}", &strict) == CERTIFY_STATUS_INVALID_ARGUMENT && !strict, "unknown model refused");
+  CHECK(certify_face_engine_new_with_options(models, lib, "{\"antispoof\":\"human_antispoof\",\"antispoof_threshold\":0.999}", &strict) == CERTIFY_STATUS_OK && strict, "engine with anti-spoof");
+  if (strict) {
+    size_t lens[128] = {0};
+    int count = 0;
+    unsigned char **frames = live_frames(root, lens, 120, &count);
+    float t[CERTIFY_FACE_TEMPLATE_LEN];
+    size_t len = 0;
+    unsigned char *img = photo("obama2.jpg", &len);
+    CHECK(img && certify_face_template(strict, img, len, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "template");
+    CertifyLivenessSession *s = NULL;
+    CHECK(certify_liveness_start(strict, "[\"shake_head\",\"nod\"]", 1591322400, &s) == CERTIFY_STATUS_OK, "session");
+    for (int i = 0; i < count; i++) {
+      char *event = NULL;
+      certify_liveness_push_frame(s, frames[i], lens[i], 100 * (i + 1), &event);
+      certify_string_free(event);
+    }
+    char *decision = NULL;
+    CHECK(certify_liveness_finish(s, t, CERTIFY_FACE_TEMPLATE_LEN, &decision) == CERTIFY_STATUS_OK, "finish");
+    CHECK(decision && strstr(decision, "\"reason\":\"spoof_suspected\"") && !strstr(decision, "\"antispoof\":null"), "the anti-spoof score decides");
+    certify_string_free(decision);
+    certify_liveness_free(s);
+    CertifyLivenessSession *silent = NULL;
+    CHECK(certify_liveness_start(strict, "[]", CERTIFY_NOW_SYSTEM, &silent) == CERTIFY_STATUS_OK && silent, "silent mode with anti-spoof");
+    certify_liveness_free(silent);
+    for (int i = 0; i < count; i++) free(frames[i]);
+    free(frames);
+    free(img);
+    certify_face_engine_free(strict);
+  }
   certify_face_engine_free(NULL);
   return report();
 }

@@ -187,21 +187,22 @@ pub extern "system" fn Java_cn_certify_Certify_allStatusCodes<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `long Certify.faceEngineNew(String modelsDir, String runtimeLibrary)`: a handle for
-/// `faceEngineFree`. Thread-safe handle.
+/// `long Certify.faceEngineNew(String modelsDir, String runtimeLibrary, String optionsJson)`:
+/// a handle for `faceEngineFree` (options as in the C API; null: defaults). Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_faceEngineNew<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     dir: JString<'l>,
     lib: JString<'l>,
+    options: JString<'l>,
 ) -> jlong {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let mut config = certify_face::FaceEngineConfig::new(string(env, &dir)?);
-            if !lib.is_null() {
-                config.runtime_library = Some(string(env, &lib)?.into());
-            }
+            let dir = string(env, &dir)?;
+            let lib = opt_string(env, &lib)?;
+            let options = opt_string(env, &options)?;
+            let config = bridge::face_config(&dir, lib.as_deref(), options.as_deref()).map_err(bridged)?;
             let engine = certify_face::FaceEngine::load(config).map_err(certify)?;
             Ok(Arc::into_raw(Arc::new(engine)) as jlong)
         })

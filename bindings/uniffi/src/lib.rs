@@ -183,8 +183,20 @@ impl FaceEngine {
     /// `ORT_DYLIB_PATH` setting, then `.deps/onnxruntime`).
     #[uniffi::constructor]
     pub fn new(models_dir: String, runtime_library: Option<String>) -> Result<Self, CertifyError> {
-        let mut config = certify_face::FaceEngineConfig::new(models_dir);
-        config.runtime_library = runtime_library.map(PathBuf::from);
+        Self::with_options(models_dir, runtime_library, None)
+    }
+
+    /// Load with options JSON (every member optional): `{"antispoof": "human_antispoof" |
+    /// "human_liveness", "antispoof_dir": "<MiniFASNet folder>", "antispoof_threshold": 0.5,
+    /// "match_threshold": 0.5}`.
+    #[uniffi::constructor]
+    pub fn with_options(
+        models_dir: String,
+        runtime_library: Option<String>,
+        options_json: Option<String>,
+    ) -> Result<Self, CertifyError> {
+        let config =
+            bridge::face_config(&models_dir, runtime_library.as_deref(), options_json.as_deref()).map_err(bridged)?;
         Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
     }
 

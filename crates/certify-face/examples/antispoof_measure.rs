@@ -37,12 +37,23 @@ fn main() {
         kinds.push(AntispoofKind::MiniFasNet(shared));
     }
     let photos = [
-        "obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg", "astronaut.png", "group1.jpg", "group2.jpg",
-        "group3.jpg", "group4.jpg", "group5.jpg", "group6.jpg",
+        "obama.jpg",
+        "obama2.jpg",
+        "obama3.jpg",
+        "biden.jpg",
+        "astronaut.png",
+        "group1.jpg",
+        "group2.jpg",
+        "group3.jpg",
+        "group4.jpg",
+        "group5.jpg",
+        "group6.jpg",
     ];
     let images: Vec<RgbImage> = photos
         .iter()
-        .map(|p| certify_face::image_io::decode(&std::fs::read(root.join(".deps/testdata/face").join(p)).unwrap()).unwrap())
+        .map(|p| {
+            certify_face::image_io::decode(&std::fs::read(root.join(".deps/testdata/face").join(p)).unwrap()).unwrap()
+        })
         .collect();
     for kind in kinds {
         let mut config = FaceEngineConfig::new(root.join("models"));
@@ -71,14 +82,24 @@ fn main() {
             AntispoofKind::MiniFasNet(_) => "MiniFASNet V2+V1SE (reference, not shipped)".to_owned(),
             k => format!("{k:?}"),
         };
-        println!("\n{name}: {} genuine, {} screen, {} print faces", genuine.len(), screen.len(), print.len());
+        println!(
+            "\n{name}: {} genuine, {} screen, {} print faces",
+            genuine.len(),
+            screen.len(),
+            print.len()
+        );
         let range = |v: &[f32]| {
             let lo = v.iter().copied().fold(f32::MAX, f32::min);
             let hi = v.iter().copied().fold(f32::MIN, f32::max);
             let mean = v.iter().sum::<f32>() / v.len().max(1) as f32;
             format!("{lo:.2}–{hi:.2} (mean {mean:.2})")
         };
-        println!("  scores: genuine {}, screen {}, print {}", range(&genuine), range(&screen), range(&print));
+        println!(
+            "  scores: genuine {}, screen {}, print {}",
+            range(&genuine),
+            range(&screen),
+            range(&print)
+        );
         for t in [0.2f32, 0.3, 0.5, 0.7] {
             let frr = genuine.iter().filter(|s| **s < t).count() as f32 / genuine.len().max(1) as f32;
             let sa = screen.iter().filter(|s| **s >= t).count() as f32 / screen.len().max(1) as f32;

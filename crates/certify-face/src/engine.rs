@@ -110,6 +110,8 @@ pub struct FrameAnalysis {
     pub frame_width: u32,
     /// Mean luminance of the frame around the primary face (of the whole frame without one).
     pub scene_luma: f32,
+    /// A hash of sampled pixels: the same frame sent twice hashes the same.
+    pub frame_hash: u64,
     /// The largest face, analysed.
     pub primary: Option<FaceAnalysis>,
     /// Frame-level issues (no face, several faces) plus the primary face's issues.
@@ -124,7 +126,10 @@ impl FrameAnalysis {
             return None;
         }
         let w = self.frame_width.max(1) as f32;
-        let (cx, cy) = p.detection.centre();
+        // Position and size from the landmarks, the same whether the detector or tracking
+        // found the face this frame.
+        let [x0, y0, x1, y1] = p.landmarks.bounds();
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
         let mut points = [[0.0f32; 3]; POINTS];
         for (o, &i) in points.iter_mut().zip(MESH_POINTS.iter()) {
             let q = p.landmarks.points[i];
@@ -136,10 +141,11 @@ impl FrameAnalysis {
             eye_openness: p.measures.eye_openness,
             mouth_openness: p.measures.mouth_openness,
             centre: [cx / w, cy / w],
-            size: p.detection.width() / w,
+            size: (x1 - x0) / w,
             face_luma: p.quality.luminance,
             scene_luma: self.scene_luma,
             points,
+            frame_hash: self.frame_hash,
         })
     }
 }
@@ -199,6 +205,32 @@ fn quality_to_review(i: QualityIssue) -> ReviewIssue {
         QualityIssue::TooBright => ReviewIssue::TooBright,
         QualityIssue::Blurred => ReviewIssue::Blurred,
         other => ReviewIssue::Other(other.advice().to_owned()),
+    }
+}
+
+/// A hash of every 61st byte of the frame and its size (about 15,000 samples of a 640×480
+/// frame): any camera noise changes it; the same frame sent again does not. Never 0.
+fn frame_hash(img: &RgbImage) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (u64::from(img.width()) << 32 | u64::from(img.height()));
+    for &b in img.as_raw().iter().step_by(61) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h.max(1)
+}
+
+/// Mean luminance of the frame around `face` (of the whole frame without one).
+fn scene_luminance(img: &RgbImage, face: Option<&FaceAnalysis>) -> f32 {
+    let whole = [0.0, 0.0, img.width() as f32, img.height() as f32];
+    let frame_luma = mean_luminance(img, &whole);
+    match face {
+        Some(p) => {
+            let area = (img.width() as f32 * img.height() as f32).max(1.0);
+            let [x0, y0, x1, y1] = p.detection.bbox;
+            let face_area = ((x1.min(whole[2]) - x0.max(0.0)).max(0.0) * (y1.min(whole[3]) - y0.max(0.0)).max(0.0))
+                .min(area * 0.95);
+            (frame_luma * area - p.quality.luminance * face_area) / (area - face_area)
+        }
+        None => frame_luma,
     }
 }
 
@@ -314,29 +346,12 @@ impl FaceEngine {
             Some(d) => Some(self.analyse_face(img, d)?),
             None => None,
         };
-        // Other detections count as people only when the mesh sees a face there and it is
-        // not tiny beside the main face.
         let mut faces = Vec::with_capacity(detections.len());
         if let Some(main) = &primary_det {
             faces.push(main.clone());
-            for d in detections.iter().filter(|d| d.bbox != main.bbox) {
-                if d.width() >= 0.25 * main.width() && self.mesh.landmarks(img, d)?.presence >= 0.5 {
-                    faces.push(d.clone());
-                }
-            }
+            faces.extend(self.other_people(img, &detections, main)?);
         }
-        let whole = [0.0, 0.0, img.width() as f32, img.height() as f32];
-        let frame_luma = mean_luminance(img, &whole);
-        let scene_luma = match &primary {
-            Some(p) => {
-                let area = (img.width() as f32 * img.height() as f32).max(1.0);
-                let [x0, y0, x1, y1] = p.detection.bbox;
-                let face_area = ((x1.min(whole[2]) - x0.max(0.0)).max(0.0) * (y1.min(whole[3]) - y0.max(0.0)).max(0.0))
-                    .min(area * 0.95);
-                (frame_luma * area - p.quality.luminance * face_area) / (area - face_area)
-            }
-            None => frame_luma,
-        };
+        let scene_luma = scene_luminance(img, primary.as_ref());
         let mut issues = Vec::new();
         match faces.len() {
             0 => issues.push(QualityIssue::NoFace),
@@ -353,9 +368,54 @@ impl FaceEngine {
             faces,
             frame_width: img.width(),
             scene_luma,
+            frame_hash: frame_hash(img),
             primary,
             issues,
         })
+    }
+
+    /// Detections other than `main` that count as people: the mesh sees a face there, it is
+    /// not tiny beside the main face, and it is not the main face itself.
+    pub fn other_people(
+        &self,
+        img: &RgbImage,
+        detections: &[Detection],
+        main: &Detection,
+    ) -> Result<Vec<Detection>, FaceError> {
+        let mut others = Vec::new();
+        for d in detections {
+            if iou(&d.bbox, &main.bbox) > 0.3 || d.width() < 0.25 * main.width() {
+                continue;
+            }
+            if self.mesh.landmarks(img, d)?.presence >= 0.5 {
+                others.push(d.clone());
+            }
+        }
+        Ok(others)
+    }
+
+    /// Analyse a frame by tracking: the face mesh on the region of the previous frame's
+    /// landmarks, without the detector (`None` when the mesh no longer sees a face there;
+    /// run [`FaceEngine::analyze`] then). Other people are not looked for: callers detect
+    /// every few frames.
+    pub fn analyze_tracked(&self, img: &RgbImage, previous: &Landmarks) -> Result<Option<FrameAnalysis>, FaceError> {
+        let Some(det) = previous.to_detection() else {
+            return Ok(None);
+        };
+        let face = self.analyse_face(img, &det)?;
+        if face.landmarks.presence < 0.5 {
+            return Ok(None);
+        }
+        let issues = face.issues.clone();
+        let scene_luma = scene_luminance(img, Some(&face));
+        Ok(Some(FrameAnalysis {
+            faces: vec![det],
+            frame_width: img.width(),
+            scene_luma,
+            frame_hash: frame_hash(img),
+            primary: Some(face),
+            issues,
+        }))
     }
 
     /// The template of the single, good-quality face in `img` (framing is not judged: see

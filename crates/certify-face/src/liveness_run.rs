@@ -17,6 +17,10 @@ use serde::Serialize;
 /// widths): a few hundred KiB whatever the upload's size.
 const BEST_CROP_MAX: u32 = 448;
 
+/// Frames between two runs of the detector while the face is tracked from its landmarks
+/// (the detector also looks for other people, so it runs at least this often).
+pub const REDETECT_EVERY: u32 = 5;
+
 /// A liveness session fed with images. Frames are analysed and dropped; only a small crop
 /// of the most frontal frame and the identity samples (templates) stay until the end.
 pub struct LivenessRun<E: std::ops::Deref<Target = FaceEngine>> {
@@ -25,6 +29,9 @@ pub struct LivenessRun<E: std::ops::Deref<Target = FaceEngine>> {
     best: Option<(f32, RgbImage)>,
     samples: Vec<FaceTemplate>,
     antispoof: Vec<f32>,
+    /// The last frame's landmarks and frames since the detector last ran.
+    track: Option<crate::mesh::Landmarks>,
+    since_detect: u32,
 }
 
 impl FaceEngine {
@@ -48,6 +55,8 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
             best: None,
             samples: Vec::new(),
             antispoof: Vec::new(),
+            track: None,
+            since_detect: 0,
         })
     }
 
@@ -60,8 +69,32 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
     /// started on the verifier's clock (the server's clock on arrival, a binding's
     /// monotonic clock); a client's claim must never be passed here.
     pub fn push_image(&mut self, img: &RgbImage, elapsed_ms: u32) -> Result<LivenessEvent, FaceError> {
-        let analysis = self.engine.analyze(img)?;
+        // Track the face from its last landmarks (one crop rule for every frame, so the
+        // landmarks are comparable); the detector runs on the first frame, when tracking
+        // loses the face, and every few frames to look for other people.
+        let tracked = match &self.track {
+            Some(prev) => self.engine.analyze_tracked(img, prev)?,
+            None => None,
+        };
+        let analysis = match tracked {
+            Some(mut a) => {
+                self.since_detect += 1;
+                if self.since_detect >= REDETECT_EVERY {
+                    self.since_detect = 0;
+                    if let Some(main) = a.faces.first().cloned() {
+                        let detections = self.engine.detect(img)?;
+                        a.faces.extend(self.engine.other_people(img, &detections, &main)?);
+                    }
+                }
+                a
+            }
+            None => {
+                self.since_detect = 0;
+                self.engine.analyze(img)?
+            }
+        };
         let face = analysis.observation();
+        self.track = face.and(analysis.primary.as_ref()).map(|p| p.landmarks.clone());
         let event = self.session.push(Frame { elapsed_ms, face });
         if let (Some(p), Some(_)) = (&analysis.primary, face) {
             if self.session.state() != SessionState::Failed {

@@ -134,6 +134,34 @@ impl Landmarks {
         &self.points[i]
     }
 
+    /// The bounding box of the points `[x0, y0, x1, y1]`.
+    pub fn bounds(&self) -> [f32; 4] {
+        self.points
+            .iter()
+            .fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, p| {
+                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+            })
+    }
+
+    /// A detection standing for this face in the next frame (tracking, as MediaPipe does):
+    /// the points' bounding box, the eye centres, nose tip, mouth centre and cheek edges as
+    /// keypoints. Feeding it to the mesh skips the detector.
+    pub fn to_detection(&self) -> Option<Detection> {
+        if self.points.len() < 468 {
+            return None;
+        }
+        let mid = |a: usize, b: usize| {
+            let (p, q) = (self.p(a), self.p(b));
+            [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0]
+        };
+        let at = |i: usize| [self.p(i)[0], self.p(i)[1]];
+        Some(Detection {
+            bbox: self.bounds(),
+            keypoints: [mid(33, 133), mid(263, 362), at(1), mid(13, 14), at(234), at(454)],
+            score: self.presence,
+        })
+    }
+
     /// Eye aspect ratio of one eye (6 indices: outer, top1, top2, inner, bottom2, bottom1).
     pub fn eye_aspect_ratio(&self, eye: &[usize; 6]) -> f32 {
         let p = |k: usize| self.p(eye[k]);

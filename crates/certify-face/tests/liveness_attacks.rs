@@ -252,7 +252,8 @@ fn the_anti_spoof_score_enters_the_decision_and_its_threshold_decides() {
         let e = engine_with_antispoof(threshold);
         let mut run = e.liveness(session(vec![Action::ShakeHead, Action::Nod])).unwrap();
         for (i, f) in frames.iter().enumerate() {
-            run.push_image(&with_sensor_noise(f, i as u32), 100 * (i as u32 + 1)).unwrap();
+            run.push_image(&with_sensor_noise(f, i as u32), 100 * (i as u32 + 1))
+                .unwrap();
         }
         let d = run.finish(&enrolled).unwrap();
         let score = d.antispoof.expect("scored");

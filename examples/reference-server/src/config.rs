@@ -46,10 +46,31 @@ pub struct LivenessSettings {
     /// Directory with the MiniFASNet anti-spoof models (not on a registry: the operator
     /// supplies them). Absent: no passive anti-spoof.
     pub antispoof_dir: Option<PathBuf>,
+    /// A shipped anti-spoof model instead (`human_antispoof` or `human_liveness`; off by
+    /// default: the README's measurements say why).
+    pub antispoof_model: Option<String>,
     /// Anti-spoof threshold override (probability of a real face).
     pub antispoof_threshold: Option<f32>,
     /// Open liveness sessions one account may hold; starting another ends the oldest.
     pub max_open_sessions_per_account: usize,
+}
+
+impl LivenessSettings {
+    /// The anti-spoof model to load, if any (MiniFASNet from `antispoof_dir` first).
+    pub fn antispoof_kind(&self) -> Result<Option<certify_face::antispoof::AntispoofKind>, String> {
+        use certify_face::antispoof::AntispoofKind;
+        if let Some(d) = &self.antispoof_dir {
+            return Ok(Some(AntispoofKind::MiniFasNet(d.clone())));
+        }
+        match self.antispoof_model.as_deref() {
+            None => Ok(None),
+            Some("human_antispoof") => Ok(Some(AntispoofKind::HumanAntispoof)),
+            Some("human_liveness") => Ok(Some(AntispoofKind::HumanLiveness)),
+            Some(other) => Err(format!(
+                "liveness.antispoof_model {other:?} is human_antispoof or human_liveness"
+            )),
+        }
+    }
 }
 
 impl Default for LivenessSettings {
@@ -58,6 +79,7 @@ impl Default for LivenessSettings {
             actions: Vec::new(),
             allow_silent: false,
             antispoof_dir: None,
+            antispoof_model: None,
             antispoof_threshold: None,
             max_open_sessions_per_account: 2,
         }
@@ -149,8 +171,11 @@ impl Config {
         if !config.liveness.actions.is_empty() && !config.liveness.actions.iter().any(|a| a.moves_head()) {
             return Err(err("liveness.actions must include shake_head or nod".to_owned()));
         }
-        if config.liveness.allow_silent && config.liveness.antispoof_dir.is_none() {
-            return Err(err("liveness.allow_silent needs liveness.antispoof_dir".to_owned()));
+        config.liveness.antispoof_kind().map_err(err)?;
+        if config.liveness.allow_silent && config.liveness.antispoof_kind().ok().flatten().is_none() {
+            return Err(err(
+                "liveness.allow_silent needs an anti-spoof model (antispoof_dir or antispoof_model)".to_owned(),
+            ));
         }
         for s in &config.staff {
             if s.role != "reviewer" && s.role != "admin" {

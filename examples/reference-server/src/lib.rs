@@ -438,7 +438,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(t) = config.engines.face_match_threshold {
         engine_config.match_threshold = t;
     }
-    engine_config.antispoof_dir = config.liveness.antispoof_dir.clone();
+    engine_config.antispoof = config.liveness.antispoof_kind()?;
     if let Some(t) = config.liveness.antispoof_threshold {
         engine_config.antispoof_threshold = t;
     }

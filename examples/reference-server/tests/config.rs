@@ -32,5 +32,23 @@ fn broken_configurations_are_refused_with_the_reason() {
         let err = Config::load(&tmp).expect_err(to).to_string();
         assert!(err.contains(reason), "{to}: {err}");
     }
+    // Liveness settings: a head movement must be allowed; silent mode needs anti-spoof.
+    for (section, reason) in [
+        ("actions = [\"blink\", \"open_mouth\"]", "shake_head or nod"),
+        ("allow_silent = true", "needs an anti-spoof model"),
+        ("antispoof_model = \"magic\"", "human_antispoof or human_liveness"),
+        ("max_sessions = 3", "unknown field"),
+    ] {
+        std::fs::write(&tmp, format!("{good}\n[liveness]\n{section}\n")).unwrap();
+        let err = Config::load(&tmp).expect_err(section).to_string();
+        assert!(err.contains(reason), "{section}: {err}");
+    }
+    std::fs::write(
+        &tmp,
+        format!("{good}\n[liveness]\nactions = [\"nod\", \"blink\"]\nallow_silent = true\nantispoof_model = \"human_antispoof\"\n"),
+    )
+    .unwrap();
+    let ok = Config::load(&tmp).unwrap();
+    assert!(ok.liveness.allow_silent && ok.liveness.antispoof_kind().unwrap().is_some());
     let _ = std::fs::remove_file(tmp);
 }

@@ -143,6 +143,15 @@ public class CertifyTest {
             check(s.pushFrame(front, -1).contains("in_progress"), "monotonic frame");
         }
         expectCode(621, "silent mode needs anti-spoof", () -> engine.startLiveness("[]", T0));
+        // Options: the shipped anti-spoof model with a threshold no face reaches decides.
+        try (FaceEngine strict = new FaceEngine(root + "/models", root + "/.deps/onnxruntime/libonnxruntime.so",
+                "{\"antispoof\":\"human_antispoof\",\"antispoof_threshold\":0.999}");
+             LivenessSession s = strict.startLiveness("[\"shake_head\",\"nod\"]", T0)) {
+            for (int i = 0; i < live.length; i++) s.pushFrame(live[i], 100 * (i + 1));
+            String d = s.finish(enrolled);
+            check(d.contains("\"reason\":\"spoof_suspected\"") && !d.contains("\"antispoof\":null"), "anti-spoof decides: " + d);
+        }
+        expectCode(104, "unknown option", () -> new FaceEngine(root + "/models", null, "{\"bogus\":1}"));
         expectCode(102, "unknown action", () -> engine.startLiveness("[\"juggle\"]", T0));
         LivenessSession closedSession = engine.startLiveness(null, Certify.NOW_SYSTEM);
         expectCode(613, "garbage frame", () -> closedSession.pushFrame(new byte[] {1, 2, 3}, 10));

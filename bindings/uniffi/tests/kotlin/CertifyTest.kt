@@ -97,6 +97,21 @@ fun main(args: Array<String>) {
         check(engine.compare(a, b).samePerson, "same person matches")
         check(!engine.compare(a, c).samePerson, "different people do not")
         expectCode(613u, "garbage image") { engine.template(byteArrayOf(1, 2, 3)) }
+        // A live head (frames written by the live_frames example) passes; photographs do not.
+        val live = (0 until 200).map { File("$root/target/live-frames/frame_%03d.jpg".format(it)) }
+            .takeWhile { it.exists() }.map { it.readBytes() }
+        val run = engine.startLivenessWithActions(listOf("shake_head", "nod"))
+        val steps = live.mapIndexed { i, f -> run.pushFrame(f, (100 * (i + 1)).toUInt()) }
+        check(steps.last().event == "passed", "a live head passes: ${steps.last()}")
+        val d = run.finish(b)
+        check(d.passed && d.reason == null && d.identityConsistent && d.mode == "actions", "decision: $d")
+        val stills = listOf("obama.jpg", "obama3.jpg", "obama2.jpg").flatMap { n -> List(4) { photo(n) } }
+        val attack = engine.startLivenessWithActions(listOf("open_mouth", "shake_head"))
+        val refused = stills.mapIndexed { i, f -> attack.pushFrame(f, (100 * (i + 1)).toUInt()) }.firstOrNull { it.reason != null }
+        check(refused != null && refused.adviceZh.contains("请"), "photographs refused with advice: $refused")
+        val no = attack.finish(b)
+        check(!no.passed && no.reason == refused?.reason && no.distance == null, "stills decision: $no")
+        expectCode(621u, "silent mode needs anti-spoof") { engine.startLivenessWithActions(listOf()) }
     }
     expectCode(601u, "missing models") { FaceEngine("/nonexistent", lib) }
     flow()

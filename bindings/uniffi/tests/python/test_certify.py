@@ -136,6 +136,17 @@ def test_liveness_session():
     assert run.push_frame(read("obama.jpg")).event == "in_progress"
     raises_code(621, engine.start_liveness_with_actions, [])
     raises_code(102, engine.start_liveness_with_actions, ["juggle"])
+    # Options: the shipped anti-spoof model with a threshold no face reaches decides.
+    strict = certify.FaceEngine.with_options(
+        os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"),
+        '{"antispoof": "human_antispoof", "antispoof_threshold": 0.999}')
+    run = strict.start_liveness_with_actions(["shake_head", "nod"])
+    for i, f in enumerate(live_frames()):
+        run.push_frame(f, 100 * (i + 1))
+    decision = run.finish(template)
+    assert decision.reason == "spoof_suspected" and decision.antispoof is not None and not decision.passed, decision
+    assert strict.start_liveness_with_actions([]).actions() == []  # silent mode runs with anti-spoof
+    raises_code(104, certify.FaceEngine.with_options, os.path.join(ROOT, "models"), None, '{"bogus": 1}')
 
 
 def test_evidence_round_trip():

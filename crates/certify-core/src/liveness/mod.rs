@@ -212,6 +212,10 @@ pub struct FaceObservation {
     /// The landmarks of [`MESH_POINTS`]: x, y in image coordinates and the mesh's depth z
     /// (same scale, toward the camera negative).
     pub points: [[f32; 3]; POINTS],
+    /// A hash of the frame's pixels (0: not computed): equal hashes mean the same frame
+    /// was sent again, which a live camera's noise never does.
+    #[serde(default)]
+    pub frame_hash: u64,
 }
 
 impl FaceObservation {

@@ -87,6 +87,7 @@ pub fn observe(p: Pose, flat: bool) -> FaceObservation {
         face_luma: 120.0,
         scene_luma: 100.0,
         points,
+        frame_hash: 0,
     }
 }
 

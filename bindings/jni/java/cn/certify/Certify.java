@@ -38,7 +38,7 @@ public final class Certify {
     /** Digit prompts as a JSON array: five for enrollment (enrolledJson null) or one for certification. */
     public static native String voicePrompts(String enrolledJson) throws CertifyException;
 
-    static native long faceEngineNew(String modelsDir, String runtimeLibrary) throws CertifyException;
+    static native long faceEngineNew(String modelsDir, String runtimeLibrary, String optionsJson) throws CertifyException;
     static native void faceEngineFree(long handle);
     static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
     static native float faceDistance(long handle, float[] a, float[] b) throws CertifyException;

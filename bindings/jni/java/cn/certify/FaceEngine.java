@@ -6,7 +6,15 @@ public final class FaceEngine implements AutoCloseable {
 
     /** Load models from modelsDir; ONNX Runtime from runtimeLibrary (null: default search). */
     public FaceEngine(String modelsDir, String runtimeLibrary) throws CertifyException {
-        handle = Certify.faceEngineNew(modelsDir, runtimeLibrary);
+        this(modelsDir, runtimeLibrary, null);
+    }
+
+    /**
+     * Load the engine with options (JSON, every member optional):
+     * {@code {"antispoof":"human_antispoof","antispoof_dir":"...","antispoof_threshold":0.5,"match_threshold":0.5}}.
+     */
+    public FaceEngine(String modelsDir, String runtimeLibrary, String optionsJson) throws CertifyException {
+        handle = Certify.faceEngineNew(modelsDir, runtimeLibrary, optionsJson);
     }
 
     /** The 128-float template of the single good face in a JPEG/PNG. */
