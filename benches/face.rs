@@ -1,6 +1,9 @@
 //! Face engine timings on 640×480 frames, one thread (sessions use one intra-op thread):
 //! per-frame analysis (detection + landmarks + measures + quality), embedding, full
-//! enrollment review, and the certification decision after the last liveness frame.
+//! enrollment review, the certification decision after the last liveness frame, and a
+//! whole liveness run of a live head (a photograph re-rendered in 3-D) side by side: the
+//! detector on every frame (the earlier path) against tracking from landmarks; the mesh
+//! crop's warp against its straightforward reference.
 //! `cargo bench -p certify-benches --bench face` (needs `scripts/setup.sh`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -104,5 +107,84 @@ fn main() {
             "last frame → decision"
         },
         last,
+    );
+    liveness_run(&e, n);
+}
+
+/// A whole liveness run (shake, nod) of a live head at 640×480: per-frame cost with the
+/// detector on every frame against the run's tracking, then the decision after the last
+/// frame. Also the mesh crop's warp, fast against reference.
+fn liveness_run(e: &FaceEngine, n: usize) {
+    use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessMode, LivenessSession};
+    let head = certify_face::testing::HeadModel::new(e, &frame(&photo("obama.jpg"))).unwrap();
+    let frames: Vec<RgbImage> = head
+        .perform(&[Action::ShakeHead, Action::Nod])
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| certify_face::testing::with_sensor_noise(f, i as u32))
+        .collect();
+    let enrolled = e.template(&frame(&photo("obama2.jpg"))).unwrap();
+    let session = || {
+        LivenessSession::new(
+            LivenessChallenge {
+                actions: vec![Action::ShakeHead, Action::Nod],
+                nonce: [0; 16],
+                issued_at: certify_core::time::Timestamp::from_unix_seconds(0),
+                mode: LivenessMode::Actions,
+            },
+            LivenessConfig::default(),
+        )
+    };
+    let runs = n.clamp(2, 10);
+    let (mut every, mut tracked, mut decide) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        // Interleaved, so both paths see the same machine state.
+        let t = Instant::now();
+        let mut s = session();
+        for (i, f) in frames.iter().enumerate() {
+            let a = e.analyze(f).unwrap();
+            s.push(certify_core::liveness::Frame {
+                elapsed_ms: 100 * (i as u32 + 1),
+                face: a.observation(),
+            });
+        }
+        every.push(t.elapsed().as_secs_f64() * 1000.0 / frames.len() as f64);
+        let t = Instant::now();
+        let mut run = e.liveness(session()).unwrap();
+        for (i, f) in frames.iter().enumerate() {
+            std::hint::black_box(run.push_image(f, 100 * (i as u32 + 1)).unwrap());
+        }
+        tracked.push(t.elapsed().as_secs_f64() * 1000.0 / frames.len() as f64);
+        let t = Instant::now();
+        let d = run.finish(&enrolled).unwrap();
+        decide.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(d.passed(), "{d:?}");
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (a, b) = (med(&mut every), med(&mut tracked));
+    println!(
+        "face liveness run ({} frames, median of {runs}): detector every frame {a:6.2} ms/frame, tracked {b:6.2} ms/frame (ratio {:.2})",
+        frames.len(),
+        b / a
+    );
+    println!(
+        "face decision after the last frame (crop analysis, identity samples, match{}) {:6.1} ms",
+        if e.has_antispoof() { ", anti-spoof" } else { "" },
+        med(&mut decide)
+    );
+    let m = [[0.9, 0.1, -40.0], [-0.1, 0.9, -30.0]];
+    let (fast, _) = time(n.max(20), || {
+        certify_face::geometry::warp_affine(&frames[0], &m, 192, 192, certify_face::geometry::Border::Zero)
+    });
+    let (slow, _) = time(n.max(20), || {
+        certify_face::geometry::warp_affine_reference(&frames[0], &m, 192, 192, certify_face::geometry::Border::Zero)
+    });
+    println!(
+        "face mesh-crop warp 192×192: fast {fast:.3} ms, reference {slow:.3} ms (ratio {:.2})",
+        fast / slow
     );
 }

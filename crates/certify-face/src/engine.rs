@@ -276,9 +276,20 @@ impl FaceEngine {
     /// tiles (for the portrait on a card held in a selfie). Merged by NMS, strongest first,
     /// and confirmed by the face mesh's presence score.
     pub fn detect_small(&self, img: &RgbImage) -> Result<Vec<Detection>, FaceError> {
+        self.detect_small_until(img, usize::MAX)
+    }
+
+    /// [`FaceEngine::detect_small`], skipping the tiles when the whole-image passes already
+    /// found (and the mesh confirmed) `enough` faces.
+    pub fn detect_small_until(&self, img: &RgbImage, enough: usize) -> Result<Vec<Detection>, FaceError> {
         let t = self.config.detection_threshold;
-        let mut all = self.short.detect(img, t, 0.3)?;
-        all.extend(self.back.detect(img, t, 0.3)?);
+        let mut whole = self.short.detect(img, t, 0.3)?;
+        whole.extend(self.back.detect(img, t, 0.3)?);
+        let found = self.merge_confirmed(img, whole.clone())?;
+        if found.len() >= enough {
+            return Ok(found);
+        }
+        let mut all = whole;
         let (w, h) = img.dimensions();
         let tile = (w.min(h) / 2).max(64);
         let step = (tile / 2).max(1);
@@ -302,6 +313,12 @@ impl FaceEngine {
             }
             y += step;
         }
+        self.merge_confirmed(img, all)
+    }
+
+    /// Merge detections by NMS (strongest first; boxes mostly inside a kept box dropped) and
+    /// keep those the face mesh confirms as faces.
+    fn merge_confirmed(&self, img: &RgbImage, mut all: Vec<Detection>) -> Result<Vec<Detection>, FaceError> {
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut kept: Vec<Detection> = Vec::new();
         for d in all {
@@ -507,7 +524,8 @@ impl FaceEngine {
         }
         // Selfie with card: the largest face is the live one; the card portrait is another,
         // smaller face; nothing else.
-        let faces = self.detect_small(selfie)?;
+        // The live face and the card portrait: tiles only when the whole image shows fewer.
+        let faces = self.detect_small_until(selfie, 2)?;
         let mut by_size = faces.clone();
         by_size.sort_by(|a, b| b.area().total_cmp(&a.area()));
         let mut template = None;
@@ -548,7 +566,7 @@ impl FaceEngine {
 
     /// Find the single portrait on a card image, upscale it, and embed it.
     pub fn card_portrait_template(&self, card: &RgbImage) -> Result<Option<FaceTemplate>, FaceError> {
-        let faces = self.detect_small(card)?;
+        let faces = self.detect_small_until(card, 1)?;
         let [face] = faces.as_slice() else { return Ok(None) };
         // Upscale a square region of twice the face box to 384 px, then analyse there.
         let (cx, cy) = face.centre();

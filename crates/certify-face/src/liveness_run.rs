@@ -14,8 +14,8 @@ use image::RgbImage;
 use serde::Serialize;
 
 /// Longest side of the kept best-frame crop (the face and its surroundings, ≈ 4 face
-/// widths): a few hundred KiB whatever the upload's size.
-const BEST_CROP_MAX: u32 = 448;
+/// widths): under 800 KiB whatever the upload's size (a 640×480 frame's crop fits as is).
+const BEST_CROP_MAX: u32 = 512;
 
 /// Frames between two runs of the detector while the face is tracked from its landmarks
 /// (the detector also looks for other people, so it runs at least this often).
@@ -120,7 +120,8 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
     fn keep_best(&mut self, img: &RgbImage, p: &FaceAnalysis) {
         let m = &p.measures;
         let frontal = m.pose.yaw.abs() + m.pose.pitch.abs() + if m.eye_openness < 0.15 { 90.0 } else { 0.0 };
-        if self.best.as_ref().is_some_and(|b| frontal >= b.0) || !p.issues.iter().all(|i| i.is_framing()) {
+        // A new crop only for a frame at least a degree more frontal (copies cost time).
+        if self.best.as_ref().is_some_and(|b| frontal > b.0 - 1.0) || !p.issues.iter().all(|i| i.is_framing()) {
             return;
         }
         let (cx, cy) = p.detection.centre();

@@ -72,7 +72,7 @@ fn a_live_head_passes_and_matches_only_its_owner() {
     let mut run = e.liveness(session(vec![Action::ShakeHead, Action::Nod])).unwrap();
     let events = feed(&mut run, &frames);
     assert_eq!(events.last(), Some(&LivenessEvent::Passed), "{events:?}");
-    assert!(run.held_bytes() <= 448 * 448 * 3);
+    assert!(run.held_bytes() <= 512 * 512 * 3);
     let d = run.finish(&e.template(&photo("obama2.jpg")).unwrap()).unwrap();
     assert!(d.passed(), "{d:?}");
     assert!(d.identity_consistent && d.parallax.unwrap() >= 0.02, "{d:?}");
@@ -213,7 +213,7 @@ fn a_huge_upload_leaves_only_a_small_crop_in_the_run() {
     let mut run = e.liveness(session(vec![Action::Nod, Action::Blink])).unwrap();
     run.push_image(&big, 100).unwrap();
     assert!(
-        run.held_bytes() > 0 && run.held_bytes() <= 448 * 448 * 3,
+        run.held_bytes() > 0 && run.held_bytes() <= 512 * 512 * 3,
         "{}",
         run.held_bytes()
     );

@@ -27,23 +27,30 @@ pub fn step(prev: &FaceObservation, next: &FaceObservation, c: &LivenessConfig) 
     let size = prev.size.max(next.size).max(1e-6);
     let dx = next.centre[0] - prev.centre[0];
     let dy = next.centre[1] - prev.centre[1];
-    if !((dx * dx + dy * dy).sqrt() / size <= c.max_step_position) {
+    if exceeds((dx * dx + dy * dy).sqrt() / size, c.max_step_position) {
         return Some(Discontinuity::Position);
     }
     let ratio = next.size.max(1e-6) / prev.size.max(1e-6);
-    if !(ratio.ln().abs() <= (1.0 + c.max_step_scale).ln()) {
+    if exceeds(ratio.ln().abs(), (1.0 + c.max_step_scale).ln()) {
         return Some(Discontinuity::Scale);
     }
-    if !((next.yaw - prev.yaw).abs() <= c.max_step_pose_deg && (next.pitch - prev.pitch).abs() <= c.max_step_pose_deg) {
+    if exceeds((next.yaw - prev.yaw).abs(), c.max_step_pose_deg)
+        || exceeds((next.pitch - prev.pitch).abs(), c.max_step_pose_deg)
+    {
         return Some(Discontinuity::Pose);
     }
-    if !((next.face_luma - prev.face_luma).abs() <= c.max_step_face_luma) {
+    if exceeds((next.face_luma - prev.face_luma).abs(), c.max_step_face_luma) {
         return Some(Discontinuity::FaceLight);
     }
-    if !((next.scene_luma - prev.scene_luma).abs() <= c.max_step_scene_luma) {
+    if exceeds((next.scene_luma - prev.scene_luma).abs(), c.max_step_scene_luma) {
         return Some(Discontinuity::SceneLight);
     }
     None
+}
+
+/// Whether a change is over its limit (anything not a number is).
+fn exceeds(change: f32, limit: f32) -> bool {
+    !change.is_finite() || change > limit
 }
 
 /// Whether two observations are of identical frames: the same frame sent again. A live

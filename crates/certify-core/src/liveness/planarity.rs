@@ -122,10 +122,11 @@ fn solve_n<const N: usize>(mut m: [[f64; N]; N], mut v: [f64; N]) -> Option<[f64
         }
         m.swap(col, pivot);
         v.swap(col, pivot);
+        let pivot_row = m[col];
         for row in col + 1..N {
-            let f = m[row][col] / m[col][col];
-            for k in col..N {
-                m[row][k] -= f * m[col][k];
+            let f = m[row][col] / pivot_row[col];
+            for (a, b) in m[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *a -= f * b;
             }
             v[row] -= f * v[col];
         }

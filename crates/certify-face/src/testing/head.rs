@@ -118,9 +118,8 @@ impl HeadModel {
         let mut src = self.vertices.clone();
         for &(up, low, travel) in &self.upper_lids {
             let t = pose.eyes_shut.clamp(0.0, 1.0) * travel;
-            for k in 0..3 {
-                src[up][k] = self.vertices[up][k] + (self.vertices[low][k] - self.vertices[up][k]) * t;
-            }
+            let (a, b) = (self.vertices[up], self.vertices[low]);
+            src[up] = [0, 1, 2].map(|k| a[k] + (b[k] - a[k]) * t);
         }
         // Destination of each vertex: rotate by the weighted pose; project orthographically.
         let dst: Vec<[f32; 3]> = src
