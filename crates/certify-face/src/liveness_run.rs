@@ -69,6 +69,10 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
     /// started on the verifier's clock (the server's clock on arrival, a binding's
     /// monotonic clock); a client's claim must never be passed here.
     pub fn push_image(&mut self, img: &RgbImage, elapsed_ms: u32) -> Result<LivenessEvent, FaceError> {
+        // After the end, frames change nothing: no analysis, no sampling.
+        if let Some(end) = self.session.ended() {
+            return Ok(end.clone());
+        }
         // Track the face from its last landmarks (one crop rule for every frame, so the
         // landmarks are comparable); the detector runs on the first frame, when tracking
         // loses the face, and every few frames to look for other people.
