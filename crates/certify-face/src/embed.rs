@@ -16,6 +16,15 @@ pub const FACE_EMBEDDING: ModelSpec = ModelSpec {
     outputs: &[("embedding", &[-1, 128])],
 };
 
+/// The same model with static int8 weights and activations (QDQ, per-channel), made by
+/// `models/reference/quantize_embedding.py`: an option, see the README's calibration.
+pub const FACE_EMBEDDING_INT8: ModelSpec = ModelSpec {
+    file: "faceapi_recognition_dlib128_int8.onnx",
+    sha256: "0b0662da3f265688b0da15bc4ada4aab5bb86c4da3aaa7b04dd2f9b71d5dfbaf",
+    inputs: &[("input", &[-1, 150, 150, 3])],
+    outputs: &[("embedding", &[-1, 128])],
+};
+
 /// Side of the aligned chip.
 pub const CHIP: usize = 150;
 
@@ -70,6 +79,24 @@ impl Embedder {
     pub fn chip(img: &RgbImage, lm: &Landmarks) -> Vec<f32> {
         let m = similarity(&lm.five_points(), &DLIB_TEMPLATE);
         warp_affine(img, &m, CHIP, CHIP, Border::Replicate)
+    }
+
+    /// The templates of aligned chips kept as bytes (see [`Embedder::chip`]), in one
+    /// batched run.
+    pub fn embed_chips(&self, chips: &[Vec<u8>]) -> Result<Vec<FaceTemplate>, RuntimeError> {
+        let per = CHIP * CHIP * 3;
+        let chips: Vec<&Vec<u8>> = chips.iter().filter(|c| c.len() == per).collect();
+        if chips.is_empty() {
+            return Ok(Vec::new());
+        }
+        let data: Vec<f32> = chips.iter().flat_map(|c| c.iter().map(|v| f32::from(*v))).collect();
+        let out = self.model.run_f32(&[chips.len(), CHIP, CHIP, 3], &data)?;
+        let flat = out.into_iter().next().map(|o| o.1).unwrap_or_default();
+        let dim = flat.len() / chips.len();
+        Ok(flat
+            .chunks_exact(dim.max(1))
+            .map(|e| FaceTemplate { embedding: e.to_vec() })
+            .collect())
     }
 
     /// The template of the face with these landmarks.

@@ -3,7 +3,7 @@
 
 use crate::antispoof::{Antispoof, AntispoofKind};
 use crate::detect::{BACK_256, Detection, Detector, DetectorKind, SHORT_RANGE, iou};
-use crate::embed::{Embedder, FACE_EMBEDDING, FaceTemplate};
+use crate::embed::{Embedder, FACE_EMBEDDING, FACE_EMBEDDING_INT8, FaceTemplate};
 use crate::geometry::{Border, warp_affine};
 use crate::image_io::ImageError;
 use crate::mesh::{FACE_LANDMARK, FaceMeasures, FaceMesh, Landmarks};
@@ -66,6 +66,9 @@ pub struct FaceEngineConfig {
     pub detection_threshold: f32,
     /// Passive anti-spoof: a face scoring below this probability of being real fails.
     pub antispoof_threshold: f32,
+    /// Use the int8 embedding model (faster, smaller; distances move slightly — see the
+    /// README's calibration before switching).
+    pub int8_embedding: bool,
 }
 
 impl FaceEngineConfig {
@@ -81,6 +84,7 @@ impl FaceEngineConfig {
             card_match_threshold: DEFAULT_CARD_MATCH_THRESHOLD,
             detection_threshold: 0.5,
             antispoof_threshold: DEFAULT_ANTISPOOF_THRESHOLD,
+            int8_embedding: false,
         }
     }
 }
@@ -251,7 +255,15 @@ impl FaceEngine {
             short: Detector::new(Model::load(&rt, dir, SHORT_RANGE)?, DetectorKind::ShortRange),
             back: Detector::new(Model::load(&rt, dir, BACK_256)?, DetectorKind::Back256),
             mesh: FaceMesh::new(Model::load(&rt, dir, FACE_LANDMARK)?),
-            embedder: Embedder::new(Model::load(&rt, dir, FACE_EMBEDDING)?),
+            embedder: Embedder::new(Model::load(
+                &rt,
+                dir,
+                if config.int8_embedding {
+                    FACE_EMBEDDING_INT8
+                } else {
+                    FACE_EMBEDDING
+                },
+            )?),
             antispoof,
             config,
         })
@@ -454,6 +466,20 @@ impl FaceEngine {
     /// The template of a face from its landmarks (no quality gate).
     pub fn embed_landmarks(&self, img: &RgbImage, lm: &Landmarks) -> Result<FaceTemplate, FaceError> {
         Ok(self.embedder.embed(img, lm)?)
+    }
+
+    /// The aligned face chip of an analysed face as bytes (67 KiB), to embed later with
+    /// [`FaceEngine::embed_chips`].
+    pub fn face_chip(&self, img: &RgbImage, face: &FaceAnalysis) -> Vec<u8> {
+        crate::embed::Embedder::chip(img, &face.landmarks)
+            .into_iter()
+            .map(|v| v.round().clamp(0.0, 255.0) as u8)
+            .collect()
+    }
+
+    /// The templates of chips from [`FaceEngine::face_chip`], in one batched run.
+    pub fn embed_chips(&self, chips: &[Vec<u8>]) -> Result<Vec<FaceTemplate>, FaceError> {
+        Ok(self.embedder.embed_chips(chips)?)
     }
 
     /// The template of an analysed face (no quality gate).

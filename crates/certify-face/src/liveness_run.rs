@@ -1,7 +1,7 @@
 //! Liveness runs over images: each frame analysed into the core's observation and fed to
 //! the core's session; identity sampled at every completed action; a small crop of the
 //! most frontal frame kept for the final match; passive anti-spoof, when configured,
-//! scored on the sampled frames. The decision says what passed and, if not, why.
+//! scored on that frame. The decision says what passed and, if not, why.
 
 use crate::embed::FaceTemplate;
 use crate::engine::{Comparison, FaceAnalysis, FaceEngine, FaceError};
@@ -19,16 +19,16 @@ const BEST_CROP_MAX: u32 = 512;
 
 /// Frames between two runs of the detector while the face is tracked from its landmarks
 /// (the detector also looks for other people, so it runs at least this often).
-pub const REDETECT_EVERY: u32 = 5;
+pub const REDETECT_EVERY: u32 = 8;
 
 /// A liveness session fed with images. Frames are analysed and dropped; only a small crop
-/// of the most frontal frame and the identity samples (templates) stay until the end.
+/// of the most frontal frame and the identity samples (aligned 150 px face chips, embedded
+/// together at the end) stay until the end.
 pub struct LivenessRun<E: std::ops::Deref<Target = FaceEngine>> {
     engine: E,
     session: LivenessSession,
     best: Option<(f32, RgbImage)>,
-    samples: Vec<FaceTemplate>,
-    antispoof: Vec<f32>,
+    samples: Vec<Vec<u8>>,
     /// The last frame's landmarks and frames since the detector last ran.
     track: Option<crate::mesh::Landmarks>,
     since_detect: u32,
@@ -54,7 +54,6 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
             session,
             best: None,
             samples: Vec::new(),
-            antispoof: Vec::new(),
             track: None,
             since_detect: 0,
         })
@@ -104,20 +103,12 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
             if self.session.state() != SessionState::Failed {
                 self.keep_best(img, p);
                 if matches!(event, LivenessEvent::ActionDone { .. } | LivenessEvent::Passed) {
-                    self.sample(img, p)?;
+                    // Identity at each completed action: a chip now, embedded at the end.
+                    self.samples.push(self.engine.face_chip(img, p));
                 }
             }
         }
         Ok(event)
-    }
-
-    /// Identity (and anti-spoof) at a completed action: every sample must be the same person.
-    fn sample(&mut self, img: &RgbImage, p: &FaceAnalysis) -> Result<(), FaceError> {
-        self.samples.push(self.engine.embed(img, p)?);
-        if let Some(s) = self.engine.antispoof_score(img, &p.detection)? {
-            self.antispoof.push(s);
-        }
-        Ok(())
     }
 
     /// Keep a small crop around the face of the most frontal, eyes-open, usable frame.
@@ -180,17 +171,12 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
             return Ok(d);
         };
         let probe = e.embed(crop, &face)?;
-        let worst = self.samples.iter().map(|s| s.distance(&probe)).fold(0.0f32, f32::max);
+        let samples = e.embed_chips(&self.samples)?;
+        let worst = samples.iter().map(|s| s.distance(&probe)).fold(0.0f32, f32::max);
         d.max_sample_distance = Some(worst);
         d.identity_consistent = worst < e.config().match_threshold;
         d.comparison = Some(e.compare(enrolled, &probe));
-        let mut scores = self.antispoof.clone();
-        if let Some(s) = e.antispoof_score(crop, &face.detection)? {
-            scores.push(s);
-        }
-        if !scores.is_empty() {
-            d.antispoof = Some(scores.iter().sum::<f32>() / scores.len() as f32);
-        }
+        d.antispoof = e.antispoof_score(crop, &face.detection)?;
         Ok(d)
     }
 }
@@ -214,7 +200,8 @@ pub struct CertificationDecision {
     pub max_sample_distance: Option<f32>,
     /// Comparison of the best frontal frame with the enrolled template.
     pub comparison: Option<Comparison>,
-    /// Mean passive anti-spoof probability of a real face, when a model is configured.
+    /// Passive anti-spoof probability of a real face on the best frame, when a model is
+    /// configured.
     pub antispoof: Option<f32>,
     /// The threshold it was judged against.
     pub antispoof_threshold: f32,

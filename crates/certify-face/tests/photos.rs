@@ -182,3 +182,43 @@ proptest::proptest! {
         let _ = engine().review_enrollment(&img, &img, &img);
     }
 }
+
+#[test]
+fn the_int8_embedding_keeps_the_decisions_but_its_templates_are_its_own() {
+    let mut config = certify_face::FaceEngineConfig::new(root().join("models"));
+    config.runtime_library = Some(root().join(".deps/onnxruntime/libonnxruntime.so"));
+    config.int8_embedding = true;
+    let q = certify_face::FaceEngine::load(config).unwrap();
+    let t = |e: &certify_face::FaceEngine, n: &str| e.template(&photo(n)).unwrap();
+    let (o1, o2, b) = (t(&q, "obama.jpg"), t(&q, "obama2.jpg"), t(&q, "biden.jpg"));
+    assert_eq!(q.compare(&o1, &o2).decision, MatchDecision::Match);
+    assert_eq!(q.compare(&o1, &b).decision, MatchDecision::NoMatch);
+    // A float32 template is not an int8 one: the drift is why the two are never mixed.
+    let drift = t(engine(), "obama.jpg").distance(&o1);
+    assert!(drift > 0.01, "{drift}");
+}
+
+#[test]
+fn a_second_person_beside_the_pensioner_is_still_several_faces() {
+    // Other detections must now be confirmed by the mesh and be of sensible size (so that a
+    // patterned background is not "several faces"): a real second person still counts.
+    let e = engine();
+    let main = photo("obama.jpg");
+    let (w, h) = main.dimensions();
+    let face = face_crop(&photo("biden.jpg"));
+    let mut two = image::RgbImage::from_pixel(w * 2, h, image::Rgb([120, 120, 120]));
+    image::imageops::overlay(&mut two, &main, 0, 0);
+    let other = image::imageops::resize(&face, w * 3 / 4, w * 3 / 4, image::imageops::FilterType::Triangle);
+    image::imageops::overlay(&mut two, &other, i64::from(w + w / 8), i64::from(h / 8));
+    let a = e.analyze(&two).unwrap();
+    assert!(
+        a.faces.len() >= 2 && a.issues.contains(&QualityIssue::SeveralFaces),
+        "{:?}",
+        a.faces
+    );
+    assert!(a.observation().is_none());
+    // Alone: one face, an observation.
+    let a = e.analyze(&main).unwrap();
+    assert_eq!(a.faces.len(), 1);
+    assert!(a.observation().is_some());
+}

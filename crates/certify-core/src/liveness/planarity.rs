@@ -41,13 +41,7 @@ pub fn parallax(from: &[[f32; 3]; POINTS], to: &[[f32; 3]; POINTS]) -> Option<f3
 /// [`parallax`] over any number of corresponding points (`eye`: the indices of the outer eye
 /// corners among them).
 pub fn parallax_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
-    if from.len() != to.len() || from.len() < 8 || eye.0.max(eye.1) >= to.len() {
-        return None;
-    }
-    let eye = dist(to[eye.0], to[eye.1]);
-    if !eye.is_finite() || eye <= 1e-6 {
-        return None;
-    }
+    let eye = eye_distance(from, to, eye)?;
     let (na, _) = normalise(from)?;
     let (nb, tb) = normalise(to)?;
     let h = fit(&na, &nb)?;
@@ -77,13 +71,7 @@ pub fn depth_residual(from: &[[f32; 3]; POINTS], to: &[[f32; 3]; POINTS]) -> Opt
 
 /// [`depth_residual`] over any number of corresponding points.
 pub fn depth_residual_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
-    if from.len() != to.len() || from.len() < 8 || eye.0.max(eye.1) >= to.len() {
-        return None;
-    }
-    let eye = dist(to[eye.0], to[eye.1]);
-    if !eye.is_finite() || eye <= 1e-6 {
-        return None;
-    }
+    let eye = eye_distance(from, to, eye)?;
     let mut sum = 0.0f64;
     for axis in 0..2 {
         // Least squares for [a, b, c, d]·[x, y, z, 1] = target.
@@ -137,6 +125,15 @@ fn solve_n<const N: usize>(mut m: [[f64; N]; N], mut v: [f64; N]) -> Option<[f64
         x[row] = (v[row] - s) / m[row][row];
     }
     x.iter().all(|c| c.is_finite()).then_some(x)
+}
+
+/// The eye distance in `to`, when the two point sets correspond and it is usable.
+fn eye_distance(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
+    if from.len() != to.len() || from.len() < 8 || eye.0.max(eye.1) >= to.len() {
+        return None;
+    }
+    let d = dist(to[eye.0], to[eye.1]);
+    (d.is_finite() && d > 1e-6).then_some(d)
 }
 
 fn dist(a: [f32; 3], b: [f32; 3]) -> f32 {

@@ -164,20 +164,15 @@ fn fill(img: &RgbImage, out: &mut RgbImage, depth: &mut [f32], s: [[f32; 3]; 3],
     if area.abs() < 1e-6 {
         return;
     }
-    let x0 = d.iter().map(|p| p[0]).fold(f32::MAX, f32::min).floor().max(0.0) as i64;
-    let x1 = d
-        .iter()
-        .map(|p| p[0])
-        .fold(f32::MIN, f32::max)
-        .ceil()
-        .min(w as f32 - 1.0) as i64;
-    let y0 = d.iter().map(|p| p[1]).fold(f32::MAX, f32::min).floor().max(0.0) as i64;
-    let y1 = d
-        .iter()
-        .map(|p| p[1])
-        .fold(f32::MIN, f32::max)
-        .ceil()
-        .min(h as f32 - 1.0) as i64;
+    let lo = |k: usize| d.iter().map(|p| p[k]).fold(f32::MAX, f32::min).floor().max(0.0) as i64;
+    let hi = |k: usize, limit: i64| {
+        d.iter()
+            .map(|p| p[k])
+            .fold(f32::MIN, f32::max)
+            .ceil()
+            .min(limit as f32 - 1.0) as i64
+    };
+    let (x0, x1, y0, y1) = (lo(0), hi(0, w), lo(1), hi(1, h));
     for y in y0..=y1 {
         for x in x0..=x1 {
             let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
