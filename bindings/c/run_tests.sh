@@ -54,8 +54,9 @@ if command -v valgrind >/dev/null; then
   # loader reading a word past an RPATH string (a known false positive) are suppressed.
   for area in $AREAS; do
     echo "== C $area (shared library, valgrind memcheck)"
-    # Voice enrollment under valgrind takes minutes: its quick mode checks the argument paths.
-    if [ "$area" = voice ]; then quick=(env CERTIFY_TEST_QUICK=1); else quick=(); fi
+    # Voice enrollment and whole live-head runs under valgrind take minutes: their quick
+    # mode checks the argument paths and the refusals (ASan above runs everything).
+    if [ "$area" = voice ] || [ "$area" = face ]; then quick=(env CERTIFY_TEST_QUICK=1); else quick=(); fi
     run "${area}_valgrind" "${quick[@]}" valgrind --quiet --error-exitcode=3 --suppressions="$OUT/valgrind.supp" --leak-check=full --errors-for-leak-kinds=definite \
       --show-leak-kinds=definite "$OUT/${area}_plain" "$ROOT"
   done
