@@ -83,6 +83,13 @@ fn main() {
         "enrollment review (card front, back, selfie)",
         time(n.min(10), || e.review_enrollment(&card, &back, &f1).unwrap()),
     );
+    // As enrollment really looks: the selfie holds the card, so the whole-image pass can
+    // find both faces and the tiles are skipped.
+    let holding = certify_face::testing::selfie_with_card(&f1, &card, 260);
+    report(
+        "enrollment review (selfie holding the card)",
+        time(n.min(10), || e.review_enrollment(&card, &back, &holding).unwrap()),
+    );
     // After the last liveness frame: analyse it, embed the best frame, compare with the
     // enrolled template, and (when configured) score anti-spoofing.
     let last = {
