@@ -294,6 +294,28 @@ fn wrong_order_and_lost_face_fail() {
 }
 
 #[test]
+fn an_involuntary_blink_during_another_action_is_not_a_wrong_action() {
+    let actions = vec![Action::ShakeHead, Action::OpenMouth];
+    let mut s = LivenessSession::new(challenge(actions), LivenessConfig::default());
+    let mut t = 0;
+    let poses = [
+        vec![rest(); 4],
+        perform(Action::Blink),
+        perform(Action::ShakeHead),
+        vec![rest(); 2],
+        perform(Action::OpenMouth),
+        vec![rest(); 2],
+    ]
+    .concat();
+    let ev = feed(&mut s, &poses, &mut t, 100, false);
+    assert!(
+        !ev.iter().any(|e| matches!(e, LivenessEvent::WrongAction { .. })),
+        "{ev:?}"
+    );
+    assert_eq!(ev.last(), Some(&LivenessEvent::Passed), "{ev:?}");
+}
+
+#[test]
 fn silent_mode_passes_on_a_natural_blink_and_fails_without() {
     let mut s = LivenessSession::new(silent(), LivenessConfig::default());
     let mut t = 0;

@@ -389,7 +389,9 @@ impl LivenessSession {
         if now.saturating_sub(self.action_started_ms) > c.action_timeout_ms {
             return self.fail(LivenessEvent::TimedOut { action: expected });
         }
-        if let Some(&other) = performed.first() {
+        // A blink is often involuntary: it never counts as a wrong action (people blink
+        // every few seconds, and an 80-year-old must not fail for it).
+        if let Some(&other) = performed.iter().find(|a| **a != Action::Blink) {
             return self.fail(LivenessEvent::WrongAction {
                 expected,
                 performed: other,
