@@ -25,7 +25,13 @@ pub fn looks_three_dimensional(
     min_parallax: f32,
     min_ratio: f32,
 ) -> bool {
-    match (parallax(from, to), depth_residual(from, to)) {
+    is_three_dimensional(parallax(from, to), depth_residual(from, to), min_parallax, min_ratio)
+}
+
+/// The criterion of [`looks_three_dimensional`] on measured values (a missing measure is
+/// not 3-D).
+pub fn is_three_dimensional(parallax: Option<f32>, depth: Option<f32>, min_parallax: f32, min_ratio: f32) -> bool {
+    match (parallax, depth) {
         (Some(p), Some(d)) => p >= min_parallax && p >= min_ratio * d.max(1e-6),
         _ => false,
     }

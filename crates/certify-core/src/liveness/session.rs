@@ -2,7 +2,7 @@
 //! timing, frame by frame.
 
 use super::continuity::{identical, step};
-use super::planarity::{POINTS, depth_residual, parallax};
+use super::planarity::{POINTS, depth_residual, is_three_dimensional, parallax};
 use super::{Action, FaceObservation, Frame, LivenessChallenge, LivenessConfig, LivenessEvent, LivenessMode};
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +19,31 @@ struct Tracker {
     mouth_was_closed: bool,
     eyes_closed: bool,
     eyes_were_open: bool,
-    /// Largest pose change from the baseline during this action, and the parallax there.
-    peak_away: f32,
-    peak_parallax: Option<f32>,
-    peak_depth: Option<f32>,
+    /// The largest head movement during this action.
+    peak: Peak,
+}
+
+/// The largest pose change from the baseline seen so far, with the parallax and depth
+/// residual measured there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+struct Peak {
+    away: f32,
+    parallax: Option<f32>,
+    depth: Option<f32>,
+}
+
+impl Peak {
+    /// Keep this measurement if the head is further from the baseline than before.
+    fn offer(&mut self, away: f32, parallax: Option<f32>, depth: Option<f32>) {
+        if away > self.away {
+            *self = Peak { away, parallax, depth };
+        }
+    }
+
+    /// Whether the motion at the peak is a 3-D head's.
+    fn three_d(&self, c: &LivenessConfig) -> bool {
+        is_three_dimensional(self.parallax, self.depth, c.min_parallax, c.min_depth_ratio)
+    }
 }
 
 /// Where a session stands.
@@ -63,9 +84,7 @@ pub struct LivenessSession {
     /// Silent mode: a blink was seen.
     blinked: bool,
     /// Largest pose change from the baseline over the run and the parallax there.
-    run_peak_away: f32,
-    run_peak_parallax: Option<f32>,
-    run_peak_depth: Option<f32>,
+    run_peak: Peak,
     tracker: Tracker,
     ended: Option<LivenessEvent>,
 }
@@ -94,9 +113,7 @@ impl LivenessSession {
             breaks: 0,
             finishing: false,
             blinked: false,
-            run_peak_away: 0.0,
-            run_peak_parallax: None,
-            run_peak_depth: None,
+            run_peak: Peak::default(),
             tracker: Tracker::default(),
             ended: None,
         }
@@ -130,7 +147,7 @@ impl LivenessSession {
     /// The 3-D parallax measured at the run's largest head movement (`None` when the head
     /// never moved far enough to measure it).
     pub fn peak_parallax(&self) -> Option<f32> {
-        self.run_peak_parallax
+        self.run_peak.parallax
     }
 
     /// The action now asked for (`None` before the baseline is set, in silent mode, or
@@ -158,9 +175,7 @@ impl LivenessSession {
             mouth_was_closed: f.mouth_openness < self.config.mouth_closed,
             eyes_closed: false,
             eyes_were_open: f.eye_openness >= self.baseline_eye * self.config.blink_open_ratio,
-            peak_away: 0.0,
-            peak_parallax: None,
-            peak_depth: None,
+            peak: Peak::default(),
         };
     }
 
@@ -169,7 +184,7 @@ impl LivenessSession {
     fn try_pass(&mut self, now: u32) -> LivenessEvent {
         let c = self.config;
         // A run whose head moved far enough must show parallax there.
-        if self.run_peak_away >= c.parallax_pose_deg && !self.three_d(self.run_peak_parallax, self.run_peak_depth) {
+        if self.run_peak.away >= c.parallax_pose_deg && !self.run_peak.three_d(&c) {
             return self.fail(LivenessEvent::FlatFace);
         }
         if self.face_frames < c.min_frames {
@@ -188,15 +203,6 @@ impl LivenessSession {
         self.state = SessionState::Passed;
         self.ended = Some(LivenessEvent::Passed);
         LivenessEvent::Passed
-    }
-
-    /// Whether a peak's parallax and depth residual show a 3-D head.
-    fn three_d(&self, parallax: Option<f32>, depth: Option<f32>) -> bool {
-        let c = &self.config;
-        match (parallax, depth) {
-            (Some(p), Some(d)) => p >= c.min_parallax && p >= c.min_depth_ratio * d.max(1e-6),
-            _ => false,
-        }
     }
 
     /// Which head actions the tracker shows completed.
@@ -301,16 +307,8 @@ impl LivenessSession {
         if away >= c.parallax_pose_deg {
             let p = parallax(&self.baseline_points, &f.points);
             let d = depth_residual(&self.baseline_points, &f.points);
-            if away > self.tracker.peak_away {
-                self.tracker.peak_away = away;
-                self.tracker.peak_parallax = p;
-                self.tracker.peak_depth = d;
-            }
-            if away > self.run_peak_away {
-                self.run_peak_away = away;
-                self.run_peak_parallax = p;
-                self.run_peak_depth = d;
-            }
+            self.tracker.peak.offer(away, p, d);
+            self.run_peak.offer(away, p, d);
         }
         if self.finishing {
             return self.try_pass(now);
@@ -374,7 +372,7 @@ impl LivenessSession {
             return self.try_pass(now);
         };
         if performed.contains(&expected) {
-            if expected.moves_head() && !self.three_d(self.tracker.peak_parallax, self.tracker.peak_depth) {
+            if expected.moves_head() && !self.tracker.peak.three_d(&c) {
                 return self.fail(LivenessEvent::FlatFace);
             }
             self.current += 1;
