@@ -99,9 +99,10 @@ pub fn face_config(
     };
     config.antispoof = match options.antispoof.as_deref() {
         None => None,
-        Some("human_antispoof") => Some(certify_face::antispoof::AntispoofKind::HumanAntispoof),
-        Some("human_liveness") => Some(certify_face::antispoof::AntispoofKind::HumanLiveness),
-        Some(other) => return Err(invalid(format!("unknown anti-spoof model {other:?}"))),
+        Some(name) => Some(
+            certify_face::antispoof::AntispoofKind::shipped(name)
+                .ok_or_else(|| invalid(format!("unknown anti-spoof model {name:?}")))?,
+        ),
     };
     config.antispoof_dir = options.antispoof_dir.map(std::path::PathBuf::from);
     config.int8_embedding = options.int8_embedding.unwrap_or(false);

@@ -53,6 +53,17 @@ pub enum AntispoofKind {
     MiniFasNet(std::path::PathBuf),
 }
 
+impl AntispoofKind {
+    /// The shipped model with this configuration name (`human_antispoof`, `human_liveness`).
+    pub fn shipped(name: &str) -> Option<Self> {
+        match name {
+            "human_antispoof" => Some(AntispoofKind::HumanAntispoof),
+            "human_liveness" => Some(AntispoofKind::HumanLiveness),
+            _ => None,
+        }
+    }
+}
+
 /// A loaded anti-spoof model.
 #[derive(Debug)]
 pub struct Antispoof {

@@ -64,11 +64,9 @@ impl LivenessSettings {
         }
         match self.antispoof_model.as_deref() {
             None => Ok(None),
-            Some("human_antispoof") => Ok(Some(AntispoofKind::HumanAntispoof)),
-            Some("human_liveness") => Ok(Some(AntispoofKind::HumanLiveness)),
-            Some(other) => Err(format!(
-                "liveness.antispoof_model {other:?} is human_antispoof or human_liveness"
-            )),
+            Some(name) => AntispoofKind::shipped(name)
+                .map(Some)
+                .ok_or_else(|| format!("liveness.antispoof_model {name:?} is human_antispoof or human_liveness")),
         }
     }
 }
