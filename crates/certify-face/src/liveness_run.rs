@@ -241,31 +241,17 @@ impl CertificationDecision {
 
     /// What to tell the person, Chinese first.
     pub fn advice_zh(&self) -> String {
-        if let Some(ev) = &self.liveness_failure {
-            return ev.advice_zh();
-        }
-        match self.reason() {
-            None => "认证通过".to_owned(),
-            Some("identity_changed") => "认证过程中换了人，请本人从头完成认证".to_owned(),
-            Some("spoof_suspected") => "检测到照片或屏幕翻拍，请本人面对摄像头现场认证".to_owned(),
-            Some("face_mismatch") => "人脸与对比照片相似度低，请确认是本人后重新操作".to_owned(),
-            Some("no_face") => "没有拍到清楚的正脸，请到光线好的地方重新认证".to_owned(),
-            Some(_) => "认证未完成，请按提示完成动作".to_owned(),
+        match &self.liveness_failure {
+            Some(ev) => ev.advice_zh(),
+            None => decision_text(self.reason()).0.to_owned(),
         }
     }
 
     /// The same in English.
     pub fn advice_en(&self) -> String {
-        if let Some(ev) = &self.liveness_failure {
-            return ev.advice_en();
-        }
-        match self.reason() {
-            None => "certified".to_owned(),
-            Some("identity_changed") => "another person appeared during the run".to_owned(),
-            Some("spoof_suspected") => "a photo or screen is suspected".to_owned(),
-            Some("face_mismatch") => "the face does not match the enrolled one".to_owned(),
-            Some("no_face") => "no clear frontal face was captured".to_owned(),
-            Some(_) => "the run did not finish".to_owned(),
+        match &self.liveness_failure {
+            Some(ev) => ev.advice_en(),
+            None => decision_text(self.reason()).1.to_owned(),
         }
     }
 
@@ -321,5 +307,30 @@ impl CertificationDecision {
 
     fn score_milli(&self) -> i32 {
         self.comparison.map_or(-1, |c| (c.distance * 1000.0).round() as i32)
+    }
+}
+
+/// What to tell the person (Chinese, English) for a decision the liveness run itself did
+/// not fail: passed, or why the checks after it refused.
+fn decision_text(reason: Option<&str>) -> (&'static str, &'static str) {
+    match reason {
+        None => ("认证通过", "certified"),
+        Some("identity_changed") => (
+            "认证过程中换了人，请本人从头完成认证",
+            "another person appeared during the run",
+        ),
+        Some("spoof_suspected") => (
+            "检测到照片或屏幕翻拍，请本人面对摄像头现场认证",
+            "a photo or screen is suspected",
+        ),
+        Some("face_mismatch") => (
+            "人脸与对比照片相似度低，请确认是本人后重新操作",
+            "the face does not match the enrolled one",
+        ),
+        Some("no_face") => (
+            "没有拍到清楚的正脸，请到光线好的地方重新认证",
+            "no clear frontal face was captured",
+        ),
+        Some(_) => ("认证未完成，请按提示完成动作", "the run did not finish"),
     }
 }
