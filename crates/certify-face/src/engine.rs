@@ -297,7 +297,9 @@ impl FaceEngine {
         let t = self.config.detection_threshold;
         let mut whole = self.short.detect(img, t, 0.3)?;
         whole.extend(self.back.detect(img, t, 0.3)?);
-        let found = self.merge_confirmed(img, whole.clone())?;
+        // The mesh's verdict per box, so that a box kept in both merges is checked once.
+        let mut checked = Vec::new();
+        let found = self.merge_confirmed(img, whole.clone(), &mut checked)?;
         if found.len() >= enough {
             return Ok(found);
         }
@@ -325,12 +327,18 @@ impl FaceEngine {
             }
             y += step;
         }
-        self.merge_confirmed(img, all)
+        self.merge_confirmed(img, all, &mut checked)
     }
 
     /// Merge detections by NMS (strongest first; boxes mostly inside a kept box dropped) and
-    /// keep those the face mesh confirms as faces.
-    fn merge_confirmed(&self, img: &RgbImage, mut all: Vec<Detection>) -> Result<Vec<Detection>, FaceError> {
+    /// keep those the face mesh confirms as faces (`checked` remembers the mesh's verdict per
+    /// box across calls).
+    fn merge_confirmed(
+        &self,
+        img: &RgbImage,
+        mut all: Vec<Detection>,
+        checked: &mut Vec<([f32; 4], bool)>,
+    ) -> Result<Vec<Detection>, FaceError> {
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
         let mut kept: Vec<Detection> = Vec::new();
         for d in all {
@@ -347,7 +355,15 @@ impl FaceEngine {
         // Tiles see many small patches: keep only what the face mesh confirms as a face.
         let mut faces = Vec::with_capacity(kept.len());
         for d in kept {
-            if self.mesh.landmarks(img, &d)?.presence >= 0.5 {
+            let face = match checked.iter().find(|c| c.0 == d.bbox) {
+                Some(c) => c.1,
+                None => {
+                    let face = self.mesh.landmarks(img, &d)?.presence >= 0.5;
+                    checked.push((d.bbox, face));
+                    face
+                }
+            };
+            if face {
                 faces.push(d);
             }
         }
