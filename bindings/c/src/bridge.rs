@@ -162,11 +162,6 @@ pub fn liveness_actions<E: Deref<Target = FaceEngine>>(run: &BoundRun<E>) -> Vec
     run.run.session().challenge().actions.iter().map(variant_name).collect()
 }
 
-/// "actions" or "silent".
-pub fn liveness_mode<E: Deref<Target = FaceEngine>>(run: &BoundRun<E>) -> String {
-    variant_name(&run.run.session().challenge().mode)
-}
-
 /// An event as JSON, with its reason code (failures) and advice, Chinese first.
 pub fn event_json(event: &LivenessEvent) -> Value {
     let mut v = serde_json::to_value(event).unwrap_or(Value::Null);

@@ -1,7 +1,7 @@
 //! What a pensioner is told when a liveness run fails, Chinese first, in words an elderly
 //! person can act on, with an English rendering for logs and developers.
 
-use super::{Action, Discontinuity, LivenessEvent};
+use super::{Action, LivenessEvent};
 
 /// A stable reason code for a failing event (`None` for events that do not end a run).
 pub fn reason(event: &LivenessEvent) -> Option<&'static str> {
@@ -89,16 +89,5 @@ fn action_zh(a: Action) -> &'static str {
         Action::OpenMouth => "张嘴",
         Action::Blink => "眨眼",
         Action::Nod => "点头",
-    }
-}
-
-/// Chinese name of what jumped.
-pub fn discontinuity_zh(d: Discontinuity) -> &'static str {
-    match d {
-        Discontinuity::Position => "位置",
-        Discontinuity::Scale => "大小",
-        Discontinuity::Pose => "角度",
-        Discontinuity::FaceLight => "脸部亮度",
-        Discontinuity::SceneLight => "背景",
     }
 }

@@ -46,7 +46,7 @@ pub fn parallax(from: &[[f32; 3]; POINTS], to: &[[f32; 3]; POINTS]) -> Option<f3
 
 /// [`parallax`] over any number of corresponding points (`eye`: the indices of the outer eye
 /// corners among them).
-pub fn parallax_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
+fn parallax_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
     let eye = eye_distance(from, to, eye)?;
     let (na, _) = normalise(from)?;
     let (nb, tb) = normalise(to)?;
@@ -76,7 +76,7 @@ pub fn depth_residual(from: &[[f32; 3]; POINTS], to: &[[f32; 3]; POINTS]) -> Opt
 }
 
 /// [`depth_residual`] over any number of corresponding points.
-pub fn depth_residual_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
+fn depth_residual_of(from: &[[f32; 3]], to: &[[f32; 3]], eye: (usize, usize)) -> Option<f32> {
     let eye = eye_distance(from, to, eye)?;
     let mut sum = 0.0f64;
     for axis in 0..2 {
