@@ -7,10 +7,8 @@ use crate::Format;
 use certify_core::cycle::CyclePolicy;
 use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide};
 use certify_core::id::ResidentId;
-use certify_core::money::Fen;
-use certify_core::payment::{PaymentStatus, Suspension, SuspensionReason};
 use certify_core::roster::Scheme;
-use certify_core::time::{YearMonth, format_date, parse_date};
+use certify_core::time::{format_date, parse_date};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -141,46 +139,22 @@ fn field(rec: &csv::ByteRecord, i: usize) -> &str {
     std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
 }
 
-fn scheme_from(text: &str) -> Option<Scheme> {
-    match text {
-        "enterprise" => Some(Scheme::Enterprise),
-        "public_institution" => Some(Scheme::PublicInstitution),
-        "urban_rural_resident" => Some(Scheme::UrbanRuralResident),
-        _ => None,
-    }
-}
-
-/// Parse one roster row into a payroll row, or say why not.
+/// Parse one roster row into a payroll row (the core's parser, shared with the server's
+/// roster import), or say why not.
 fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String> {
-    let id = ResidentId::parse(field(rec, c.id)).map_err(|e| format!("id_number: {e}"))?;
-    let monthly_pension = Fen::parse_yuan(field(rec, c.monthly)).ok_or("monthly_pension: not an amount in yuan")?;
-    let pension_start: YearMonth = field(rec, c.start).parse().map_err(|e| format!("pension_start: {e}"))?;
-    let status = match c.status.map(|i| field(rec, i)).unwrap_or("active") {
-        "" | "active" => PaymentStatus::Active,
-        "suspended" => {
-            let from: YearMonth = c
-                .suspended_from
-                .map(|i| field(rec, i))
-                .unwrap_or("")
-                .parse()
-                .map_err(|e| format!("suspended_from: {e}"))?;
-            let reason_text = c.reason.map(|i| field(rec, i)).unwrap_or("certification_lapse");
-            let reason = SuspensionReason::from_code(if reason_text.is_empty() {
-                "certification_lapse"
-            } else {
-                reason_text
-            })
-            .ok_or_else(|| format!("suspension_reason: unknown {reason_text:?}"))?;
-            PaymentStatus::Suspended(Suspension { reason, from })
-        }
-        other => return Err(format!("status: expected active or suspended, got {other:?}")),
+    let opt = |i: Option<usize>| i.map(|i| field(rec, i));
+    let fields = certify_core::payroll::PayrollFields {
+        id_number: field(rec, c.id),
+        name: opt(c.name),
+        scheme: opt(c.scheme),
+        unit: None,
+        monthly_pension: field(rec, c.monthly),
+        pension_start: field(rec, c.start),
+        status: opt(c.status),
+        suspended_from: opt(c.suspended_from),
+        suspension_reason: opt(c.reason),
     };
-    Ok(PayrollRow {
-        id,
-        monthly_pension,
-        pension_start,
-        status,
-    })
+    certify_core::payroll::parse_payroll_row(&fields).map_err(|e| e.to_string())
 }
 
 /// Read the certification file into an index of the latest passed date per person.
@@ -298,7 +272,7 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
         line += 1;
         if let Some(i) = cols.scheme {
             let s = field(&rec, i);
-            if !s.is_empty() && scheme_from(s) != Some(config.scheme) {
+            if !s.is_empty() && certify_core::payroll::parse_scheme(s).ok() != Some(config.scheme) {
                 other_scheme += 1;
                 continue;
             }

@@ -29,6 +29,7 @@ pub mod liveness;
 pub mod money;
 pub mod name;
 pub mod payment;
+pub mod payroll;
 pub mod realname;
 pub mod region;
 pub mod roster;

@@ -50,6 +50,14 @@ pub struct PersonName(String);
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NameKey(String);
 
+/// `text` without bidirectional control characters (U+061C, U+200E–U+200F, U+202A–U+202E,
+/// U+2066–U+2069).
+pub fn strip_bidi_controls(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
 impl NameKey {
     /// The folded text.
     pub fn as_str(&self) -> &str {
@@ -103,6 +111,13 @@ impl PersonName {
     /// The name as entered.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The name for display (lists, reports, the console): bidirectional control
+    /// characters removed, so a right-to-left override cannot make a name read as another.
+    /// The stored name is untouched.
+    pub fn for_display(&self) -> String {
+        strip_bidi_controls(&self.0)
     }
 
     /// The comparison key: NFKC (full-width → half-width), separators (spaces, middle
@@ -236,5 +251,11 @@ mod tests {
                 let _ = name.comparison_key();
             }
         }
+    }
+
+    #[test]
+    fn display_drops_bidi_controls_only() {
+        assert_eq!(strip_bidi_controls("王\u{202E}建国\u{2066}"), "王建国");
+        assert_eq!(strip_bidi_controls("阿依古丽·买买提"), "阿依古丽·买买提");
     }
 }

@@ -17,10 +17,12 @@ pub struct Db {
 const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_voice.sql")),
+    (3, include_str!("../migrations/sqlite/0003_versions.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_voice.sql")),
+    (3, include_str!("../migrations/postgres/0003_versions.sql")),
 ];
 
 impl Db {

@@ -32,6 +32,11 @@ pub mod codes {
     pub const UNTRUSTED_DEVICE: u32 = 909;
     /// Silent liveness is not allowed by this server's configuration.
     pub const SILENT_NOT_ALLOWED: u32 = 910;
+    /// The request body or query is not the JSON the endpoint takes (syntax, a missing or
+    /// mistyped field, the content type).
+    pub const BAD_REQUEST_BODY: u32 = 911;
+    /// A deadline-run preview is unknown, expired or already applied.
+    pub const PREVIEW_UNKNOWN: u32 = 912;
 }
 
 /// An error response.
@@ -105,10 +110,52 @@ pub fn domain<E: ToStatus + std::fmt::Display>(e: E) -> ApiError {
     ApiError::status(e.status(), e.to_string())
 }
 
+/// `?` on a core or engine error gives its code of the shared table.
+macro_rules! domain_errors {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                domain(e)
+            }
+        }
+    )*};
+}
+
+domain_errors!(
+    certify_core::id::IdError,
+    certify_core::name::NameError,
+    certify_face::FaceError,
+    certify_face::image_io::ImageError,
+    certify_voice::AudioError,
+    certify_voice::VoiceError,
+    certify_core::evidence::EvidenceError,
+    certify_core::account::PhoneError,
+    certify_core::roster::RosterError,
+    certify_core::account::sms::SmsError,
+    certify_core::account::password::PasswordError,
+    certify_core::account::RegistrationError,
+    certify_core::account::LoginError,
+    certify_core::account::RecoveryError,
+    certify_core::account::FirstCardLoginError,
+    certify_core::realname::RealNameError,
+    certify_core::enrollment::EnrollmentError,
+    certify_core::certification::CannotCertify,
+    certify_core::certification::ContactError,
+    certify_core::payment::PaymentError,
+    certify_core::payment::DeclarationError,
+);
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            // A named constraint: a parallel request created the same row first.
+            if d.is_unique_violation() {
+                tracing::info!(constraint = d.constraint().unwrap_or(""), "unique violation: reported as a conflict");
+                return Self::conflict();
+            }
+        }
         // The message names the failing operation; no request values are in it.
-        eprintln!("storage error: {e}");
+        tracing::error!(error = %e, "storage error");
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             codes::STORAGE,
@@ -119,12 +166,32 @@ impl From<sqlx::Error> for ApiError {
 
 impl From<serde_json::Error> for ApiError {
     fn from(e: serde_json::Error) -> Self {
-        eprintln!("stored state unreadable: {e}");
+        tracing::error!(error = %e, "stored state unreadable");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             codes::STORAGE,
             "stored state is unreadable",
         )
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        // The rejection says what is wrong with the body (syntax, a missing field, the
+        // content type); it quotes no field values.
+        Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST_BODY, e.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST_BODY, e.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(e: axum::extract::rejection::PathRejection) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST_BODY, e.body_text())
     }
 }
 
@@ -204,6 +271,8 @@ pub fn message_zh(code: u32) -> &'static str {
         codes::CONCURRENT_UPDATE => "操作冲突，请重试",
         codes::UNTRUSTED_DEVICE => "设备未登记，不接受该认证凭证",
         codes::SILENT_NOT_ALLOWED => "本机构要求按提示做动作完成认证；如无法配合，请申请上门认证",
+        codes::BAD_REQUEST_BODY => "请求内容格式有误，请更新应用后重试",
+        codes::PREVIEW_UNKNOWN => "预览已过期或已执行，请重新预览",
         _ => "请求未能完成",
     }
 }

@@ -5,13 +5,17 @@
 //! the same claims a device would sign.
 
 use crate::AppState;
-use crate::error::{ApiError, codes, domain};
-use crate::pensioner::{SubjectArg, certify_with_claims, face_template, holder, holder_and_subject, load_case};
-use axum::Json;
+use crate::certification::{certify_with_claims, face_template};
+use crate::contacts::{SubjectArg, acting_for};
+use crate::enrollment::load_case;
+use crate::error::{ApiError, codes};
+use crate::extract::{ApiJson, Holder};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::id::ResidentId;
 use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessMode, LivenessSession};
@@ -23,6 +27,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 type ApiResult = Result<Response, ApiError>;
+
+/// The liveness routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/liveness/start", post(start))
+        .route("/api/liveness/{id}/frame", post(frame))
+        .route("/api/liveness/{id}/finish", post(finish))
+}
 
 /// A liveness session in progress (kept in memory; a restart ends open sessions).
 pub(crate) struct OpenSession {
@@ -67,11 +79,11 @@ pub(crate) struct StartRequest {
 /// its nonce; frames follow.
 pub(crate) async fn start(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(req): Json<StartRequest>,
+    holder: Holder,
+    ApiJson(req): ApiJson<StartRequest>,
 ) -> ApiResult {
-    let (c, subject) = holder_and_subject(&state, &headers, &req.subject).await?;
-    if !load_case(&state, &subject, "face").await?.may_certify() {
+    let subject = acting_for(&state, &holder, req.subject.subject.as_deref()).await?;
+    if !load_case(&state, &subject, "face").await?.value.may_certify() {
         return Err(ApiError::status(
             CertifyStatus::NotEnrolled,
             "the face enrollment is not approved",
@@ -87,16 +99,14 @@ pub(crate) async fn start(
                 "silent liveness is not allowed here",
             ));
         }
-        LivenessMode::Silent => state.with_rng(|r| LivenessChallenge::silent(r, now)),
+        LivenessMode::Silent => LivenessChallenge::silent(&mut state.rng(), now),
         LivenessMode::Actions => {
             let allowed: &[Action] = if settings.actions.is_empty() {
                 &Action::ALL
             } else {
                 &settings.actions
             };
-            state
-                .with_rng(|r| LivenessChallenge::draw_from(r, now, allowed))
-                .map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e.to_string()))?
+            LivenessChallenge::draw_from(&mut state.rng(), now, allowed).map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e.to_string()))?
         }
     };
     let actions: Vec<Value> = challenge
@@ -111,13 +121,13 @@ pub(crate) async fn start(
         Arc::clone(&state.face),
         LivenessSession::new(challenge, LivenessConfig::default()),
     )
-    .map_err(domain)?;
+    ?;
     let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
     // One account holds a bounded number of open sessions (memory per account); starting
     // another ends its oldest. The whole map is bounded too.
     let mut mine: Vec<(String, Instant)> = open
         .iter()
-        .filter(|(_, s)| s.operator == c.subject)
+        .filter(|(_, s)| s.operator == holder.id)
         .map(|(k, s)| (k.clone(), s.started))
         .collect();
     mine.sort_by_key(|m| m.1);
@@ -134,7 +144,7 @@ pub(crate) async fn start(
     open.insert(
         id.clone(),
         OpenSession {
-            operator: c.subject.clone(),
+            operator: holder.id.clone(),
             subject: subject.clone(),
             started: Instant::now(),
             run,
@@ -151,50 +161,45 @@ pub(crate) async fn start(
 /// on arrival, analysed and dropped.
 pub(crate) async fn frame(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    holder: Holder,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let mut taken = take_session(&state, &id, &c.subject)?;
+    let mut taken = take_session(&state, &id, &holder.id)?;
     let elapsed_ms = u32::try_from(taken.started.elapsed().as_millis()).unwrap_or(u32::MAX);
     // Decoding and inference run outside the lock and off the async workers.
-    let (taken_back, event) = tokio::task::spawn_blocking(move || {
-        let e = certify_face::image_io::decode(&body)
-            .map_err(certify_face::FaceError::from)
-            .and_then(|img| taken.run.push_image(&img, elapsed_ms));
-        (taken, e)
-    })
-    .await
-    .map_err(|_| ApiError::status(CertifyStatus::Panic, "frame analysis failed"))?;
+    let (taken_back, event) = state
+        .blocking(move || {
+            let e = certify_face::image_io::decode(&body)
+                .map_err(certify_face::FaceError::from)
+                .and_then(|img| taken.run.push_image(&img, elapsed_ms));
+            (taken, e)
+        })
+        .await?;
     taken = taken_back;
     state
         .sessions
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(id, taken);
-    let event = event.map_err(domain)?;
+    let event = event?;
     Ok(Json(certify::bridge::event_json(&event)).into_response())
 }
 
 /// `POST /api/liveness/{id}/finish`: the decision (liveness, one person throughout,
 /// anti-spoof when configured, 1:1 match of the best frame against the enrolled template)
 /// and, when it passed, the certification record. A refusal carries the reason and advice.
-pub(crate) async fn finish(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let session = take_session(&state, &id, &c.subject)?;
+pub(crate) async fn finish(State(state): State<AppState>, holder: Holder, Path(id): Path<String>) -> ApiResult {
+    let session = take_session(&state, &id, &holder.id)?;
     let case = load_case(&state, &session.subject, "face").await?;
-    let template = face_template(&state, &case).await?;
+    let template = face_template(&state, &case.value).await?;
     let nonce = session.run.session().challenge().nonce;
     let (operator, subject) = (session.operator.clone(), session.subject.clone());
-    let decision = tokio::task::spawn_blocking(move || session.run.finish(&template))
-        .await
-        .map_err(|_| ApiError::status(CertifyStatus::Panic, "matching failed"))?
-        .map_err(domain)?;
+    let decision = state.blocking(move || session.run.finish(&template)).await??;
     let now = state.now();
     let claims = decision.claims_for(
-        ResidentId::parse(&subject).map_err(domain)?,
-        ResidentId::parse(&operator).map_err(domain)?,
+        ResidentId::parse(&subject)?,
+        ResidentId::parse(&operator)?,
         nonce,
         now,
         60,
@@ -207,7 +212,10 @@ pub(crate) async fn finish(State(state): State<AppState>, headers: HeaderMap, Pa
         "antispoof": decision.antispoof,
         "identity_consistent": decision.identity_consistent,
     });
-    certify_with_claims(&state, &operator, &subject, &claims, format!("liveness:{id}"), "face")
-        .await
-        .map_err(|e| e.with_detail(detail))
+    Ok(
+        certify_with_claims(&state, &operator, &subject, &claims, format!("liveness:{id}"), "face")
+            .await
+            .map_err(|e| e.with_detail(detail))?
+            .into_response(),
+    )
 }

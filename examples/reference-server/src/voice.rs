@@ -1,14 +1,19 @@
 //! Voiceprint endpoints: enrollment from five prompted recordings, and certification by a
 //! fresh prompt (声纹认证), for people whose face enrollment failed or who prefer voice.
 
-use crate::error::{ApiError, codes, domain};
-use crate::pensioner::{SubjectArg, certify_with_claims, holder, holder_and_subject, load_case, save_case, subject_of};
-use crate::{AppState, audit, idempotency_key, idempotent_replay, idempotent_store};
-use axum::Json;
+use crate::AppState;
+use crate::audit::audit;
+use crate::certification::certify_with_claims;
+use crate::contacts::{SubjectArg, acting_for};
+use crate::enrollment::{decode_base64, load_case, save_case};
+use crate::error::{ApiError, codes};
+use crate::extract::{ApiJson, Holder, IdempotencyKey};
+use crate::idempotency;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
+use axum::routing::post;
+use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::biometric::Modality;
 use certify_core::evidence::Challenge;
@@ -19,15 +24,24 @@ use sqlx::Row;
 
 type ApiResult = Result<Response, ApiError>;
 
+/// The voice routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/voice/prompts", post(prompts))
+        .route("/api/enrollment/voice", post(enroll))
+        .route("/api/voice/start", post(start))
+        .route("/api/voice/{id}/finish", post(finish))
+}
+
 /// `POST /api/voice/prompts {subject?}`: five enrollment prompts (8 digits each, every digit
 /// at least three times), remembered for the enrollment upload.
 pub(crate) async fn prompts(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(req): Json<SubjectArg>,
+    holder: Holder,
+    ApiJson(req): ApiJson<SubjectArg>,
 ) -> ApiResult {
-    let (_, subject) = holder_and_subject(&state, &headers, &req).await?;
-    let prompts = state.with_rng(|r| certify_core::voice::enrollment_prompts(r));
+    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    let prompts = certify_core::voice::enrollment_prompts(&mut state.rng());
     let mut tx = state.db.pool.begin().await?;
     sqlx::query("DELETE FROM voice_prompts WHERE holder_id = $1")
         .bind(subject.clone())
@@ -43,10 +57,7 @@ pub(crate) async fn prompts(
 }
 
 fn wav(b64: &str) -> Result<certify_voice::Audio, ApiError> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .map_err(|_| ApiError::bad_upload("a recording is not valid base64"))?;
-    certify_voice::Audio::from_wav(&bytes).map_err(domain)
+    Ok(certify_voice::Audio::from_wav(&decode_base64(b64, "a recording")?)?)
 }
 
 #[derive(Deserialize)]
@@ -62,15 +73,15 @@ pub(crate) struct EnrollRequest {
 /// dropped.
 pub(crate) async fn enroll(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(req): Json<EnrollRequest>,
+    holder: Holder,
+    idem: IdempotencyKey,
+    ApiJson(req): ApiJson<EnrollRequest>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
-    let key = idempotency_key(&headers, &c.subject);
-    if let Some(r) = idempotent_replay(&state, key.as_deref()).await? {
+    let key = idem.scoped(&holder.id);
+    if let Some(r) = idempotency::replay(&state, key.as_deref()).await? {
         return Ok(r);
     }
-    let subject = subject_of(&state, &c, req.subject.as_deref()).await?;
+    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
     let prompts: Vec<String> = state
         .db
         .json("SELECT prompts_json FROM voice_prompts WHERE holder_id = $1", &subject)
@@ -82,27 +93,25 @@ pub(crate) async fn enroll(
             "one recording per prompt",
         ));
     }
-    let recs = req
-        .recordings
-        .iter()
-        .zip(&prompts)
-        .map(|(w, p)| Ok((wav(w)?, p.clone())))
-        .collect::<Result<Vec<_>, ApiError>>()?;
     let voice = std::sync::Arc::clone(&state.voice);
-    let enrollment = tokio::task::spawn_blocking(move || voice.enroll(&recs))
-        .await
-        .map_err(|_| ApiError::status(CertifyStatus::Panic, "voice enrollment failed"))?
-        .map_err(domain)?;
+    let enrollment = state
+        .blocking(move || -> Result<_, ApiError> {
+            let recs = req
+                .recordings
+                .iter()
+                .zip(&prompts)
+                .map(|(w, p)| Ok((wav(w)?, p.clone())))
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            Ok(voice.enroll(&recs)?)
+        })
+        .await??;
     let now = state.now();
     let mut case = load_case(&state, &subject, "voice").await?;
-    let case_before = case.clone();
     let template_ref = state.random_hex(16);
-    let events = case
-        .submit(enrollment.to_core(template_ref.clone()), now)
-        .map_err(domain)?;
+    let events = case.value.submit(enrollment.to_core(template_ref.clone()), now)?;
     let mut tx = state.db.pool.begin().await?;
     if let Some(t) = &enrollment.template {
-        if case.may_certify() {
+        if case.value.may_certify() {
             sqlx::query("INSERT INTO templates (template_ref, modality, template_json) VALUES ($1, 'voice', $2)")
                 .bind(template_ref)
                 .bind(serde_json::to_string(t)?)
@@ -110,7 +119,7 @@ pub(crate) async fn enroll(
                 .await?;
         }
     }
-    save_case(&mut tx, &subject, "voice", &case_before, &case).await?;
+    save_case(&mut tx, &subject, "voice", &case).await?;
     let issues: Vec<Vec<String>> = enrollment
         .reports
         .iter()
@@ -119,23 +128,27 @@ pub(crate) async fn enroll(
     audit(
         &mut tx,
         now,
-        &c.subject,
+        &holder.id,
         "enrollment.voice_submitted",
         &subject,
         &json!({"events": events, "issues": issues}),
     )
     .await?;
-    let body = json!({"state": case.state, "issues": issues});
-    idempotent_store(&mut tx, key.as_deref(), &body).await?;
+    let body = json!({"state": case.value.state, "issues": issues});
+    idempotency::store(&mut tx, key.as_deref(), &body).await?;
     tx.commit().await?;
     Ok(Json(body).into_response())
 }
 
 /// `POST /api/voice/start {subject?}`: a certification prompt (never an enrollment prompt)
 /// and its challenge.
-pub(crate) async fn start(State(state): State<AppState>, headers: HeaderMap, Json(req): Json<SubjectArg>) -> ApiResult {
-    let (c, subject) = holder_and_subject(&state, &headers, &req).await?;
-    if !load_case(&state, &subject, "voice").await?.may_certify() {
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiJson(req): ApiJson<SubjectArg>,
+) -> ApiResult {
+    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    if !load_case(&state, &subject, "voice").await?.value.may_certify() {
         return Err(ApiError::status(
             CertifyStatus::NotEnrolled,
             "the voice enrollment is not approved",
@@ -147,17 +160,14 @@ pub(crate) async fn start(State(state): State<AppState>, headers: HeaderMap, Jso
         .await?
         .unwrap_or_default();
     let now = state.now();
-    let id = ResidentId::parse(&subject).map_err(domain)?;
-    let (prompt, ch) = state.with_rng(|r| {
-        (
-            certify_core::voice::verification_prompt(r, &enrolled),
-            Challenge::issue(id, Modality::Voice, now, 300, r),
-        )
-    });
-    let challenge_id = state.random_hex(16);
+    let id = ResidentId::parse(&subject)?;
+    let mut rng = state.rng();
+    let prompt = certify_core::voice::verification_prompt(&mut rng, &enrolled);
+    let ch = Challenge::issue(id, Modality::Voice, now, 300, &mut rng);
+    let challenge_id = rng.hex(16);
     sqlx::query("INSERT INTO voice_sessions (challenge_id, operator, subject, challenge_json, prompt, used) VALUES ($1, $2, $3, $4, $5, 0)")
         .bind(challenge_id.clone())
-        .bind(c.subject.clone())
+        .bind(holder.id.clone())
         .bind(subject)
         .bind(serde_json::to_string(&ch)?)
         .bind(prompt.clone())
@@ -176,11 +186,10 @@ pub(crate) struct FinishRequest {
 /// passed: the certification record.
 pub(crate) async fn finish(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    holder: Holder,
     Path(id): Path<String>,
-    Json(req): Json<FinishRequest>,
+    ApiJson(req): ApiJson<FinishRequest>,
 ) -> ApiResult {
-    let c = holder(&state, &headers).await?;
     let unknown = || ApiError::new(StatusCode::NOT_FOUND, codes::CHALLENGE_UNKNOWN, "no such voice session");
     let row =
         sqlx::query("SELECT operator, subject, challenge_json, prompt FROM voice_sessions WHERE challenge_id = $1")
@@ -190,7 +199,7 @@ pub(crate) async fn finish(
             .ok_or_else(unknown)?;
     let (operator, subject, ch_json, prompt): (String, String, String, String) =
         (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-    if operator != c.subject {
+    if operator != holder.id {
         return Err(unknown());
     }
     let claimed = sqlx::query("UPDATE voice_sessions SET used = 1 WHERE challenge_id = $1 AND used = 0")
@@ -208,6 +217,7 @@ pub(crate) async fn finish(
     let ch: Challenge = serde_json::from_str(&ch_json)?;
     let case = load_case(&state, &subject, "voice").await?;
     let template_ref = case
+        .value
         .template_ref
         .clone()
         .ok_or_else(|| ApiError::status(CertifyStatus::NotEnrolled, "no approved voice template"))?;
@@ -219,13 +229,15 @@ pub(crate) async fn finish(
         )
         .await?
         .ok_or_else(|| ApiError::not_found("template"))?;
-    let audio = wav(&req.recording)?;
     let voice = std::sync::Arc::clone(&state.voice);
-    let decision = tokio::task::spawn_blocking(move || voice.verify(&template, &audio, &prompt))
-        .await
-        .map_err(|_| ApiError::status(CertifyStatus::Panic, "voice verification failed"))?
-        .map_err(domain)?;
+    let decision = state
+        .blocking(move || -> Result<_, ApiError> { Ok(voice.verify(&template, &wav(&req.recording)?, &prompt)?) })
+        .await??;
     let now = state.now();
-    let claims = decision.claims(&ch, ResidentId::parse(&operator).map_err(domain)?, now, 60);
-    certify_with_claims(&state, &operator, &subject, &claims, format!("voice:{id}"), "voice").await
+    let claims = decision.claims(&ch, ResidentId::parse(&operator)?, now, 60);
+    Ok(
+        certify_with_claims(&state, &operator, &subject, &claims, format!("voice:{id}"), "voice")
+            .await?
+            .into_response(),
+    )
 }

@@ -248,9 +248,22 @@ fn killed_during_uploads_and_the_deadline_run_nothing_is_lost_or_applied_twice()
 
     // Killed during the deadline run: nothing or everything is applied; the retry with the
     // same key completes it once.
-    let run = r#"{"run_date":"2020-08-01"}"#;
+    let (st, b) = http(
+        port,
+        "POST",
+        "/staff/api/deadline-run/preview",
+        Some(&admin),
+        &[],
+        r#"{"run_date":"2020-08-01"}"#,
+        "application/json",
+    );
+    assert_eq!(st, 200, "{b}");
+    let preview = json(&b);
+    assert_eq!(preview["summary"]["suspended"], 20_000, "{preview}");
+    let run = format!(r#"{{"preview_id":"{}"}}"#, preview["preview_id"].as_str().unwrap());
     let sender = std::thread::spawn({
         let admin = admin.clone();
+        let run = run.clone();
         move || {
             http(
                 port,
@@ -258,12 +271,12 @@ fn killed_during_uploads_and_the_deadline_run_nothing_is_lost_or_applied_twice()
                 "/staff/api/deadline-run",
                 Some(&admin),
                 &[("Idempotency-Key", "run-1")],
-                run,
+                &run,
                 "application/json",
             )
         }
     });
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(300));
     server.kill();
     let _ = sender.join();
 
@@ -278,7 +291,7 @@ fn killed_during_uploads_and_the_deadline_run_nothing_is_lost_or_applied_twice()
         "/staff/api/deadline-run",
         Some(&admin),
         &[("Idempotency-Key", "run-1")],
-        run,
+        &run,
         "application/json",
     );
     assert_eq!(st, 200, "{b}");
@@ -293,13 +306,14 @@ fn killed_during_uploads_and_the_deadline_run_nothing_is_lost_or_applied_twice()
         t.elapsed().as_secs_f64()
     );
     assert_eq!(first["summary"]["suspended"], 20_000, "{first}");
+    assert_eq!(first["applied"], 20_000, "{first}");
     let (_, b) = http(
         port,
         "POST",
         "/staff/api/deadline-run",
         Some(&admin),
         &[("Idempotency-Key", "run-1")],
-        run,
+        &run,
         "application/json",
     );
     assert_eq!(json(&b)["run_id"], first["run_id"]);
@@ -316,4 +330,45 @@ fn killed_during_uploads_and_the_deadline_run_nothing_is_lost_or_applied_twice()
     );
     assert_eq!(st, 200, "{b}");
     server.kill();
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_then_stops() {
+    let dir = root().join("target/sigterm-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let demo = std::fs::read_to_string(root().join("examples/reference-server/config/demo.toml")).unwrap();
+    let config_text = demo
+        .replace("listen = \"127.0.0.1:8080\"", &format!("listen = \"127.0.0.1:{port}\""))
+        .replace(
+            "sqlite://target/certify-demo.db?mode=rwc",
+            &format!("sqlite://{}/term.db?mode=rwc", dir.display()),
+        );
+    let config = dir.join("config.toml");
+    std::fs::write(&config, config_text).unwrap();
+    let mut server = start(&config, port);
+    let admin = staff_token(port);
+    // A roster import of 20,000 rows takes a while: SIGTERM arrives while it runs.
+    let mut csv = String::from("id_number,name,scheme,unit,monthly_pension,pension_start\n");
+    for id in ids(20_000) {
+        csv.push_str(&format!("{id},王建国,public_institution,蒲城县,2000.00,2010-01\n"));
+    }
+    let sender = std::thread::spawn(move || http(port, "POST", "/staff/api/roster", Some(&admin), &[], &csv, "text/csv"));
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let (st, b) = sender.join().unwrap();
+    assert_eq!(st, 200, "the request in flight is answered: {b}");
+    assert_eq!(json(&b)["imported"], 20_000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "no longer listening");
 }

@@ -7,7 +7,6 @@
 use certify_core::biometric::Modality;
 use certify_core::enrollment::{EnrollmentCase, EnrollmentState};
 use certify_server::{AppState, CapturingSmsSender, Config, Db, ManualClock};
-use rand_core::SeedableRng;
 use sqlx::Row;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,7 +51,7 @@ async fn reviewer_approves_and_rejects_in_chromium() {
             ),
         ),
         clock.clone(),
-        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(3)),
+        Arc::new(certify_server::SeededRngSource::new(3)),
         Arc::new(CapturingSmsSender::default()),
     );
     certify_server::bootstrap(&state).await.unwrap();

@@ -12,7 +12,6 @@ use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
 use certify_server::{AppState, CapturingSmsSender, Config, Db, ManualClock};
 use image::RgbImage;
-use rand_core::SeedableRng;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +63,30 @@ struct Server {
 }
 
 impl Server {
+    /// The deadline run as staff do it: preview on `date`, then confirm with `key`.
+    async fn deadline_run(&self, admin: &str, date: &str, key: &str) -> (StatusCode, Value) {
+        let (st, preview) = self
+            .call(
+                Method::POST,
+                "/staff/api/deadline-run/preview",
+                Some(admin),
+                Some(json!({"run_date": date})),
+            )
+            .await;
+        if st != StatusCode::OK {
+            return (st, preview);
+        }
+        let body = json!({"preview_id": preview["preview_id"]}).to_string().into_bytes();
+        self.raw(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(admin),
+            &[("idempotency-key", key)],
+            Some((body, "application/json")),
+        )
+        .await
+    }
+
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         self.raw(
             method,
@@ -144,7 +167,7 @@ async fn server(url: &str) -> Server {
             ),
         ),
         clock.clone(),
-        Box::new(rand_chacha::ChaCha20Rng::seed_from_u64(7)),
+        Arc::new(certify_server::SeededRngSource::new(7)),
         sms.clone(),
     );
     certify_server::bootstrap(&state).await.unwrap();
@@ -559,28 +582,18 @@ async fn story(s: &Server) {
         )
         .await;
     let admin = r["token"].as_str().unwrap().to_owned();
-    let run_body = Some((
-        json!({"run_date": "2020-08-01"}).to_string().into_bytes(),
-        "application/json",
-    ));
-    let (st, run) = s
-        .raw(
-            Method::POST,
-            "/staff/api/deadline-run",
-            Some(&admin),
-            &[("idempotency-key", "run-2020-08")],
-            run_body.clone(),
-        )
-        .await;
+    let (st, run) = s.deadline_run(&admin, "2020-08-01", "run-2020-08").await;
     assert_eq!(st, StatusCode::OK, "{run}");
     assert_eq!(run["summary"]["suspended"], 2, "{run}");
+    // The same key again: the stored answer, applied once.
+    let body = json!({"preview_id": "anything"}).to_string().into_bytes();
     let (_, again) = s
         .raw(
             Method::POST,
             "/staff/api/deadline-run",
             Some(&admin),
             &[("idempotency-key", "run-2020-08")],
-            run_body,
+            Some((body, "application/json")),
         )
         .await;
     assert_eq!(again["run_id"], run["run_id"]);
@@ -709,19 +722,17 @@ async fn story(s: &Server) {
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["certified"], json!([CHEN]), "{r}");
     assert_eq!(r["refused"].as_array().unwrap().len(), 1, "{r}");
-    let body = Some((
-        json!({"run_date": "2020-10-01"}).to_string().into_bytes(),
-        "application/json",
-    ));
-    let (_, run) = s
-        .raw(
+    s.clock.advance(16 * DAY);
+    let (_, r) = s
+        .call(
             Method::POST,
-            "/staff/api/deadline-run",
-            Some(&admin),
-            &[("idempotency-key", "run-2020-10")],
-            body,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "admin", "password": "admin-demo-1"})),
         )
         .await;
+    let admin = r["token"].as_str().unwrap().to_owned();
+    let (_, run) = s.deadline_run(&admin, "2020-10-01", "run-2020-10").await;
     assert_eq!(run["summary"]["resumed"], 2, "{run}");
     // Two months (August, September) each: Liu 2,500.00 and Chen 2,000.00 a month.
     assert_eq!(run["summary"]["back_pay_total"], 2 * 250_000 + 2 * 200_000, "{run}");

@@ -186,7 +186,7 @@ fn main() -> Result<(), BoxError> {
                 )?),
             ),
             Arc::new(SystemClock),
-            Box::new(rand_core::OsRng),
+            std::sync::Arc::new(certify_server::OsRngSource),
             Arc::new(CapturingSmsSender::default()),
         );
         certify_server::bootstrap(&state).await.map_err(|e| e.message)?;

@@ -1,0 +1,125 @@
+//! Login (登录): phone and password, or social-security card and PIN; three failures lock
+//! the account for 24 hours (the core's rule). Passwords are verified on the blocking pool.
+
+use super::{holder_of_phone, load_account, save_account};
+use crate::AppState;
+use crate::audit::audit;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, open_session};
+use crate::people::roster_entry;
+use crate::store::Versioned;
+use axum::Json;
+use axum::extract::State;
+use certify::CertifyStatus;
+use certify_core::account::{Account, CardCheck, CardVerifier, LoginResult, first_card_login};
+use certify_core::id::ResidentId;
+use certify_core::time::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /api/login` body.
+#[derive(Deserialize)]
+pub(crate) struct LoginRequest {
+    phone: String,
+    password: String,
+}
+
+/// `POST /api/login`: phone + password → `{token}`; three failures lock for 24 hours.
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let Some(holder_id) = holder_of_phone(&state, &req.phone).await? else {
+        // Same answer as a wrong password: no account enumeration.
+        return Err(ApiError::status(
+            CertifyStatus::LoginWrongCredentials,
+            "wrong phone number or password",
+        ));
+    };
+    let mut account = load_account(&state, &holder_id).await?;
+    let now = state.now();
+    let (account, result) = state
+        .blocking(move || {
+            let r = account.value.login_with_password(&req.password, now);
+            (account, r)
+        })
+        .await?;
+    finish_login(&state, account, result, now).await
+}
+
+/// Store the account after a login attempt (failures count even when the login fails) and
+/// open a session when it passed.
+async fn finish_login(
+    state: &AppState,
+    account: Versioned<Account>,
+    result: LoginResult,
+    now: Timestamp,
+) -> Result<Json<Value>, ApiError> {
+    let holder_id = account.value.holder_id.to_string();
+    let mut tx = state.db.pool.begin().await?;
+    save_account(&mut tx, &account).await?;
+    for e in &result.events {
+        audit(&mut tx, now, &holder_id, "account.event", &holder_id, &json!(e)).await?;
+    }
+    tx.commit().await?;
+    result.outcome?;
+    let token = open_session(state, "pensioner", &holder_id, 24).await?;
+    Ok(Json(
+        json!({"token": token, "holder_id": holder_id, "real_name_verified": account.value.real_name_verified_at.is_some()}),
+    ))
+}
+
+/// The demo card system: every card accepts the configured PIN.
+struct DemoCards(String);
+
+impl CardVerifier for DemoCards {
+    fn check(&self, _id: &ResidentId, pin: &str) -> CardCheck {
+        if self.0.is_empty() {
+            CardCheck::NoCard
+        } else if pin == self.0 {
+            CardCheck::Valid
+        } else {
+            CardCheck::WrongPin
+        }
+    }
+}
+
+/// `POST /api/login/card` body.
+#[derive(Deserialize)]
+pub(crate) struct CardLoginRequest {
+    id_number: String,
+    pin: String,
+}
+
+/// `POST /api/login/card`: social security card number + PIN (the demo card system
+/// accepts `demo_card_pin`); creates the account on first use.
+pub(crate) async fn login_card(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<CardLoginRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let cards = DemoCards(state.config.demo_card_pin.clone());
+    let now = state.now();
+    let normalized = ResidentId::parse(&req.id_number)?.to_string();
+    if let Ok(mut account) = load_account(&state, &normalized).await {
+        let result = account.value.login_with_card(&req.pin, &cards, now);
+        return finish_login(&state, account, result, now).await;
+    }
+    let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
+    let (account, events) = first_card_login(&req.id_number, &req.pin, &cards, entry.as_ref(), now)?;
+    let mut tx = state.db.pool.begin().await?;
+    save_account(&mut tx, &Versioned::new(account)).await?;
+    audit(
+        &mut tx,
+        now,
+        &normalized,
+        "account.registered_by_card",
+        &normalized,
+        &json!({"events": events}),
+    )
+    .await?;
+    tx.commit().await?;
+    let token = open_session(&state, "pensioner", &normalized, 24).await?;
+    Ok(Json(
+        json!({"token": token, "holder_id": normalized, "real_name_verified": false}),
+    ))
+}

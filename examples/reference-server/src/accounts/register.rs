@@ -1,0 +1,155 @@
+//! Registration (注册): picture captcha and phone → SMS code → the form, checked against the
+//! roster by the core. The SMS challenge changes on every attempt (a wrong code counts).
+
+use super::{holder_of_phone, load_sms, save_sms};
+use crate::AppState;
+use crate::audit::audit;
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::people::roster_entry;
+use crate::store::Versioned;
+use axum::Json;
+use axum::extract::State;
+use certify::CertifyStatus;
+use certify_core::account::sms::{SmsPolicy, SmsPurpose};
+use certify_core::account::{Existing, PhoneOwner, RegistrationForm, register as core_register, request_registration_code};
+use certify_core::id::ResidentId;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+struct Answered(bool);
+
+impl certify_core::account::CaptchaVerifier for Answered {
+    fn verify(&self, _: &str, _: &str) -> bool {
+        self.0
+    }
+}
+
+/// `POST /api/sms/register` body.
+#[derive(Deserialize)]
+pub(crate) struct SmsRegisterRequest {
+    phone: String,
+    captcha_id: String,
+    captcha_answer: String,
+}
+
+/// `POST /api/sms/register`: picture captcha + phone → an SMS code is sent.
+pub(crate) async fn sms_register(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<SmsRegisterRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let solved = super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await?;
+    let phone_registered = holder_of_phone(&state, &req.phone).await?.is_some();
+    let previous = load_sms(&state, &req.phone, SmsPurpose::Register).await?;
+    let now = state.now();
+    let (challenge, code) = request_registration_code(
+        &req.phone,
+        &Answered(solved),
+        &req.captcha_id,
+        &req.captcha_answer,
+        phone_registered,
+        previous.as_ref().map(|p| &p.value),
+        &state.sms_key(),
+        &SmsPolicy::default(),
+        now,
+        &mut state.rng(),
+    )?;
+    let stored = Versioned {
+        value: challenge,
+        version: previous.and_then(|p| p.version),
+    };
+    let mut tx = state.db.pool.begin().await?;
+    save_sms(&mut tx, SmsPurpose::Register, &stored).await?;
+    tx.commit().await?;
+    state.sms.send(stored.value.phone.as_str(), "register", code.expose());
+    Ok(Json(
+        json!({"sent": true, "resend_after_seconds": SmsPolicy::default().resend_cooldown_seconds}),
+    ))
+}
+
+/// `POST /api/register` body.
+#[derive(Deserialize)]
+pub(crate) struct RegisterRequest {
+    phone: String,
+    sms_code: String,
+    name: String,
+    id_number: String,
+    password: String,
+    password_repeat: String,
+    #[serde(default)]
+    phone_owner: Option<PhoneOwner>,
+}
+
+/// `POST /api/register`: the registration form (the SMS code is checked; a wrong one counts).
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut challenge = load_sms(&state, &req.phone, SmsPurpose::Register)
+        .await?
+        .ok_or_else(|| ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first"))?;
+    let normalized = ResidentId::parse(&req.id_number)
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
+    let existing = Existing {
+        phone_registered: holder_of_phone(&state, &req.phone).await?.is_some(),
+        id_registered: state
+            .db
+            .text("SELECT holder_id FROM accounts WHERE holder_id = $1", &normalized)
+            .await?
+            .is_some(),
+    };
+    let now = state.now();
+    let key = state.sms_key();
+    let mut rng = state.rng();
+    // Password hashing (argon2id) runs on the blocking pool.
+    let (challenge, result) = state
+        .blocking(move || {
+            let form = RegistrationForm {
+                phone: &req.phone,
+                sms_code: &req.sms_code,
+                name: &req.name,
+                id_number: &req.id_number,
+                password: &req.password,
+                password_repeat: &req.password_repeat,
+                phone_owner: req.phone_owner.unwrap_or(PhoneOwner::Holder),
+            };
+            let result = core_register(
+                &form,
+                &mut challenge.value,
+                existing,
+                entry.as_ref(),
+                &key,
+                &SmsPolicy::default(),
+                &certify_core::account::password::PasswordParams::default(),
+                now,
+                &mut rng,
+            );
+            (challenge, result)
+        })
+        .await?;
+    let mut tx = state.db.pool.begin().await?;
+    // The challenge changes either way (a wrong code counts): keep it.
+    save_sms(&mut tx, SmsPurpose::Register, &challenge).await?;
+    let (account, events) = match result {
+        Ok(v) => v,
+        Err(e) => {
+            tx.commit().await?;
+            return Err(e.into());
+        }
+    };
+    let holder_id = account.holder_id.to_string();
+    super::save_account(&mut tx, &Versioned::new(account)).await?;
+    audit(
+        &mut tx,
+        now,
+        &holder_id,
+        "account.registered",
+        &holder_id,
+        &json!({"events": events}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"holder_id": holder_id})))
+}

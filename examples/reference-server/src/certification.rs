@@ -1,0 +1,143 @@
+//! Certification by the app (认证): "may I certify now", recording a certification from
+//! claims (server liveness, voice, or verified device evidence), and the history.
+
+use crate::AppState;
+use crate::accounts::load_account;
+use crate::audit::audit;
+use crate::contacts::{SubjectArg, acting_for, contacts_of};
+use crate::enrollment::load_case;
+use crate::error::{ApiError, domain};
+use crate::extract::{ApiQuery, Holder};
+use crate::people::{insert_record, known, records_of};
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use certify::CertifyStatus;
+use certify_core::certification::{certify_by_app, history as core_history, last_certified};
+use certify_core::enrollment::EnrollmentCase;
+use certify_core::evidence::EvidenceClaims;
+use certify_core::id::ResidentId;
+use serde_json::{Value, json};
+
+/// The certification routes (evidence and liveness have their own modules).
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/may-certify", get(may_certify))
+        .route("/api/history", get(history))
+}
+
+/// `GET /api/may-certify?subject=`: whether the person may certify now, and why not.
+pub(crate) async fn may_certify(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiQuery(q): ApiQuery<SubjectArg>,
+) -> Result<Json<Value>, ApiError> {
+    let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
+    let k = known(&state, &subject).await?;
+    let now = state.now();
+    let enrolled = load_case(&state, &subject, "face").await?.value.may_certify();
+    let answer =
+        certify_core::certification::may_certify(&k.facts(&state), &state.config.region.cycle, now.china_date());
+    let status = k.entry.as_ref().map(|e| {
+        state
+            .config
+            .region
+            .cycle
+            .status_on(k.last, e.pension_start, now.china_date())
+    });
+    Ok(Json(json!({
+        "may_certify": answer.is_ok() && enrolled,
+        "enrolled": enrolled,
+        "refused": answer.err().map(|e| { let a = domain(e); json!({"code": a.code, "message": a.message, "message_zh": crate::message_zh(a.code)}) }),
+        "cycle_status": status,
+    })))
+}
+
+/// The approved face template of a case.
+pub(crate) async fn face_template(
+    state: &AppState,
+    case: &EnrollmentCase,
+) -> Result<certify_face::embed::FaceTemplate, ApiError> {
+    let r = case
+        .template_ref
+        .clone()
+        .ok_or_else(|| ApiError::status(CertifyStatus::NotEnrolled, "no approved face template"))?;
+    let embedding: Vec<f32> = state
+        .db
+        .json("SELECT template_json FROM templates WHERE template_ref = $1", &r)
+        .await?
+        .ok_or_else(|| ApiError::not_found("template"))?;
+    Ok(certify_face::embed::FaceTemplate { embedding })
+}
+
+/// Record an app certification from claims against the subject's `modality` enrollment;
+/// a refusal is audited too.
+pub(crate) async fn certify_with_claims(
+    state: &AppState,
+    operator: &str,
+    subject: &str,
+    claims: &EvidenceClaims,
+    evidence_ref: String,
+    modality: &str,
+) -> Result<Json<Value>, ApiError> {
+    let account = load_account(state, operator).await?;
+    let contacts = contacts_of(state, operator).await?;
+    let k = known(state, subject).await?;
+    let case = load_case(state, subject, modality).await?;
+    let now = state.now();
+    let result = certify_by_app(
+        &account.value,
+        &contacts.value,
+        &k.facts(state),
+        &case.value,
+        claims,
+        Some(evidence_ref),
+        &state.config.region.cycle,
+        now,
+    );
+    let mut tx = state.db.pool.begin().await?;
+    match result {
+        Ok(record) => {
+            insert_record(&mut tx, &record).await?;
+            audit(
+                &mut tx,
+                now,
+                operator,
+                "certification.app",
+                subject,
+                &json!({"method": record.method, "operator": record.operator}),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Json(json!({"certified": true, "record": record})))
+        }
+        Err(e) => {
+            let e = domain(e);
+            audit(
+                &mut tx,
+                now,
+                operator,
+                "certification.refused",
+                subject,
+                &json!({"code": e.code}),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(e)
+        }
+    }
+}
+
+/// `GET /api/history?subject=`: the person's certifications, newest last.
+pub(crate) async fn history(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiQuery(q): ApiQuery<SubjectArg>,
+) -> Result<Json<Value>, ApiError> {
+    let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
+    let records = records_of(&state, &subject).await?;
+    let id = ResidentId::parse(&subject)?;
+    Ok(Json(
+        json!({"records": core_history(&records, &id), "last_certified": last_certified(&records, &id)}),
+    ))
+}

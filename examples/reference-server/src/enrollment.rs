@@ -1,0 +1,204 @@
+//! Face enrollment (人脸采集): automatic review of the identity card and a selfie with it;
+//! three failures go to staff review with the images held until the case closes. The case
+//! is the core's `EnrollmentCase`, stored with compare-and-swap.
+
+use crate::AppState;
+use crate::audit::audit;
+use crate::contacts::{SubjectArg, acting_for};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, Holder, IdempotencyKey};
+use crate::idempotency;
+use crate::store::{self, Versioned};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use certify_core::biometric::Modality;
+use certify_core::enrollment::{EnrollmentCase, EnrollmentEvent};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The enrollment routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/enrollment/face", post(enroll_face))
+        .route("/api/enrollment", get(enrollment_status))
+}
+
+/// Decode a base64 upload.
+pub(crate) fn decode_base64(b64: &str, what: &str) -> Result<Vec<u8>, ApiError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| ApiError::bad_upload(format!("{what} is not valid base64")))
+}
+
+/// Decode a base64 JPEG/PNG upload.
+pub(crate) fn image_of(b64: &str) -> Result<image::RgbImage, ApiError> {
+    Ok(certify_face::image_io::decode(&decode_base64(b64, "an image")?)?)
+}
+
+/// The enrollment case of `holder_id` for `modality` (a new one when none is stored).
+pub(crate) async fn load_case(
+    state: &AppState,
+    holder_id: &str,
+    modality: &str,
+) -> Result<Versioned<EnrollmentCase>, ApiError> {
+    Ok(store::load(&state.db.pool, store::ENROLLMENTS, &[holder_id, modality])
+        .await?
+        .unwrap_or_else(|| {
+            Versioned::new(EnrollmentCase::new(if modality == "voice" {
+                Modality::Voice
+            } else {
+                Modality::Face
+            }))
+        }))
+}
+
+/// Store a case (compare-and-swap: a parallel upload or decision makes this one `908`).
+pub(crate) async fn save_case(
+    conn: &mut sqlx::AnyConnection,
+    holder_id: &str,
+    modality: &str,
+    case: &Versioned<EnrollmentCase>,
+) -> Result<(), ApiError> {
+    store::save(conn, store::ENROLLMENTS, &[holder_id, modality], case, &[])
+        .await
+        .map(|_| ())
+}
+
+/// Held uploads are deleted when the case closes (approved, rejected, expired).
+pub(crate) async fn discard_held(conn: &mut sqlx::AnyConnection, holder_id: &str, modality: &str) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM held_uploads WHERE holder_id = $1 AND modality = $2")
+        .bind(holder_id.to_owned())
+        .bind(modality.to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Store a template apart from identity, under a random reference.
+pub(crate) async fn insert_template(
+    conn: &mut sqlx::AnyConnection,
+    template_ref: &str,
+    modality: &str,
+    embedding: &[f32],
+) -> Result<(), ApiError> {
+    sqlx::query("INSERT INTO templates (template_ref, modality, template_json) VALUES ($1, $2, $3)")
+        .bind(template_ref.to_owned())
+        .bind(modality.to_owned())
+        .bind(serde_json::to_string(embedding)?)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// `POST /api/enrollment/face` body.
+#[derive(Deserialize)]
+pub(crate) struct FaceEnrollRequest {
+    /// Whose enrollment (a contact's number; absent: the holder).
+    #[serde(default)]
+    subject: Option<String>,
+    card_front: String,
+    card_back: String,
+    /// A selfie holding the identity card.
+    selfie: String,
+}
+
+/// `POST /api/enrollment/face` (`Idempotency-Key` recommended): automatic review of the
+/// card front, back and a selfie with the card. Passed: the template is stored (apart from
+/// identity) and the images dropped. The third failure sends the case to manual review and
+/// holds these images for staff until the case closes.
+pub(crate) async fn enroll_face(
+    State(state): State<AppState>,
+    holder: Holder,
+    idem: IdempotencyKey,
+    ApiJson(req): ApiJson<FaceEnrollRequest>,
+) -> Result<Response, ApiError> {
+    let key = idem.scoped(&holder.id);
+    if let Some(r) = idempotency::replay(&state, key.as_deref()).await? {
+        return Ok(r);
+    }
+    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    let uploads = [
+        ("card_front", decode_base64(&req.card_front, "card_front")?),
+        ("card_back", decode_base64(&req.card_back, "card_back")?),
+        ("selfie", decode_base64(&req.selfie, "selfie")?),
+    ];
+    let face = state.face.clone();
+    let bytes: Vec<Vec<u8>> = uploads.iter().map(|(_, b)| b.clone()).collect();
+    let review = state
+        .blocking(move || -> Result<_, ApiError> {
+            let decode = |b: &[u8]| certify_face::image_io::decode(b);
+            let (front, back, selfie) = (decode(&bytes[0])?, decode(&bytes[1])?, decode(&bytes[2])?);
+            Ok(face.review_enrollment(&front, &back, &selfie)?)
+        })
+        .await??;
+    let now = state.now();
+    let mut case = load_case(&state, &subject, "face").await?;
+    let template_ref = review.template.as_ref().map(|_| state.random_hex(16));
+    let events = case
+        .value
+        .submit(review.to_core(template_ref.clone().unwrap_or_default()), now)?;
+    let mut tx = state.db.pool.begin().await?;
+    if let (Some(t), Some(r)) = (&review.template, &template_ref) {
+        if case.value.may_certify() {
+            insert_template(&mut tx, r, "face", &t.embedding).await?;
+        }
+    }
+    if events
+        .iter()
+        .any(|e| matches!(e, EnrollmentEvent::SentToManualReview { .. }))
+    {
+        for (name, data) in uploads {
+            sqlx::query("INSERT INTO held_uploads (holder_id, modality, name, data) VALUES ($1, 'face', $2, $3)")
+                .bind(subject.clone())
+                .bind(name)
+                .bind(data)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    save_case(&mut tx, &subject, "face", &case).await?;
+    let issues: Vec<String> = review.issues.iter().map(certify::bridge::variant_name).collect();
+    audit(
+        &mut tx,
+        now,
+        &holder.id,
+        "enrollment.face_submitted",
+        &subject,
+        &json!({"events": events, "issues": issues}),
+    )
+    .await?;
+    let body = json!({"state": case.value.state, "issues": issues, "events": events});
+    idempotency::store(&mut tx, key.as_deref(), &body).await?;
+    tx.commit().await?;
+    Ok(Json(body).into_response())
+}
+
+/// `GET /api/enrollment?subject=`: the face enrollment case (7-day expiry applied).
+pub(crate) async fn enrollment_status(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiQuery(q): ApiQuery<SubjectArg>,
+) -> Result<Json<Value>, ApiError> {
+    let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
+    let mut case = load_case(&state, &subject, "face").await?;
+    let events = case.value.advance(state.now());
+    if !events.is_empty() {
+        let mut tx = state.db.pool.begin().await?;
+        save_case(&mut tx, &subject, "face", &case).await?;
+        discard_held(&mut tx, &subject, "face").await?;
+        audit(
+            &mut tx,
+            state.now(),
+            "system",
+            "enrollment.expired",
+            &subject,
+            &json!({"events": events}),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(Json(json!({"face": case.value})))
+}

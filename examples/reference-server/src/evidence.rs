@@ -1,0 +1,133 @@
+//! Client-signed evidence (端侧认证): a device that runs the engines itself asks for a
+//! challenge and returns evidence signed by a trusted device key; the server re-checks the
+//! signature, the challenge, its expiry and single use before the certification rules run
+//! (GB/T 38671).
+
+use crate::AppState;
+use crate::certification::certify_with_claims;
+use crate::contacts::{SubjectArg, acting_for};
+use crate::enrollment::decode_base64;
+use crate::error::{ApiError, codes};
+use crate::extract::{ApiJson, Holder};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use certify::CertifyStatus;
+use certify_core::biometric::Modality;
+use certify_core::evidence::{Challenge, EvidenceError, EvidenceToken, EvidenceVerifier, ReplayGuard};
+use certify_core::id::ResidentId;
+use certify_core::time::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+/// The evidence routes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/evidence/challenge", post(evidence_challenge))
+        .route("/api/evidence", post(evidence_submit))
+}
+
+/// `POST /api/evidence/challenge {subject?}`: a challenge (5 minutes, single use).
+pub(crate) async fn evidence_challenge(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiJson(req): ApiJson<SubjectArg>,
+) -> Result<Json<Value>, ApiError> {
+    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    let now = state.now();
+    let id = ResidentId::parse(&subject)?;
+    let mut rng = state.rng();
+    let ch = Challenge::issue(id, Modality::Face, now, 300, &mut rng);
+    let challenge_id = rng.hex(16);
+    sqlx::query(
+        "INSERT INTO challenges (challenge_id, operator, subject, challenge_json, used) VALUES ($1, $2, $3, $4, 0)",
+    )
+    .bind(challenge_id.clone())
+    .bind(holder.id.clone())
+    .bind(subject)
+    .bind(serde_json::to_string(&ch)?)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(Json(json!({"challenge_id": challenge_id, "challenge": ch})))
+}
+
+/// `POST /api/evidence` body.
+#[derive(Deserialize)]
+pub(crate) struct EvidenceRequest {
+    challenge_id: String,
+    /// The device's signed evidence (base64), signed by one of the configured trusted keys.
+    token: String,
+}
+
+/// The challenge was claimed in the database (single use across processes and restarts).
+struct DbGuard(bool);
+
+impl ReplayGuard for DbGuard {
+    fn first_use(&mut self, _nonce: [u8; 16], _expires_at: Timestamp) -> bool {
+        self.0
+    }
+}
+
+fn unknown_challenge() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, codes::CHALLENGE_UNKNOWN, "no such challenge")
+}
+
+/// `POST /api/evidence`: verify the evidence and certify.
+pub(crate) async fn evidence_submit(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiJson(req): ApiJson<EvidenceRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let row = sqlx::query("SELECT operator, subject, challenge_json FROM challenges WHERE challenge_id = $1")
+        .bind(req.challenge_id.clone())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(unknown_challenge)?;
+    let (operator, subject): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+    if operator != holder.id {
+        return Err(unknown_challenge());
+    }
+    let ch: Challenge = serde_json::from_str(&row.try_get::<String, _>(2)?)?;
+    let keys = state
+        .config
+        .trusted_device_keys()
+        .map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e))?;
+    if keys.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::UNTRUSTED_DEVICE,
+            "client-signed evidence is not accepted here (no trusted device keys configured)",
+        ));
+    }
+    let token = decode_base64(&req.token, "the token")
+        .map_err(|_| ApiError::status(CertifyStatus::EvidenceMalformed, "the token is not base64"))?;
+    // Claim the challenge atomically: only one request can flip used 0 → 1.
+    let claimed = sqlx::query("UPDATE challenges SET used = 1 WHERE challenge_id = $1 AND used = 0")
+        .bind(req.challenge_id.clone())
+        .execute(&state.db.pool)
+        .await?
+        .rows_affected()
+        == 1;
+    // The first trusted key whose signature matches decides; others are skipped.
+    let token = EvidenceToken::from_bytes(token);
+    let mut outcome = Err(EvidenceError::BadSignature);
+    for key in keys {
+        let verifier = EvidenceVerifier::from_public_key(key)?;
+        outcome = verifier.verify(&token, &ch, state.now(), &mut DbGuard(claimed));
+        if !matches!(outcome, Err(EvidenceError::BadSignature)) {
+            break;
+        }
+    }
+    let claims = outcome?;
+    certify_with_claims(
+        &state,
+        &operator,
+        &subject,
+        &claims,
+        format!("evidence:{}", req.challenge_id),
+        "face",
+    )
+    .await
+}

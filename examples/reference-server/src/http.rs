@@ -1,0 +1,152 @@
+//! The HTTP shell: every area's routes in one router, the layers around them (request id,
+//! tracing without personal data, timeouts, body limit, security headers), and serving
+//! with graceful shutdown on SIGTERM or Ctrl-C.
+
+use crate::{AppState, Config, Db, DemoSmsSender, OsRngSource, SystemClock, bootstrap};
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::routing::get;
+use certify_face::FaceEngine;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// A request that takes longer than this is answered `408` (the largest upload is a few
+/// megabytes; a roster of a million rows imports within it on one core).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// The largest request body (three photos of an enrollment).
+pub const BODY_LIMIT: usize = 24 * 1024 * 1024;
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The router: `/api/*` for pensioners and their relatives, `/staff/*` for staff,
+/// `/openapi.json`, `/health`, with the layers above.
+pub fn router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        // The route template, never the path: paths carry identity numbers.
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("unmatched", MatchedPath::as_str)
+            .to_owned();
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|r| r.header_value().to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+    });
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/openapi.json", get(openapi))
+        .merge(crate::accounts::router())
+        .merge(crate::realname::router())
+        .merge(crate::enrollment::router())
+        .merge(crate::contacts::router())
+        .merge(crate::certification::router())
+        .merge(crate::liveness::router())
+        .merge(crate::evidence::router())
+        .merge(crate::voice::router())
+        .merge(crate::staff::router())
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        // Answers carry personal data: never cached, never sniffed, never framed.
+        .layer(header(header::CACHE_CONTROL, "no-store"))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        ))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .with_state(state)
+}
+
+async fn openapi() -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    ))
+}
+
+/// Resolves on SIGTERM (a container or service stop) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested: finishing requests in flight");
+}
+
+/// Connect, migrate, load the engines, bootstrap, and serve until SIGTERM or Ctrl-C; requests
+/// in flight finish before it returns.
+pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url).await?;
+    let mut engine_config = certify_face::FaceEngineConfig::new(&config.engines.models_dir);
+    engine_config.runtime_library = config.engines.runtime_library.clone();
+    if let Some(t) = config.engines.face_match_threshold {
+        engine_config.match_threshold = t;
+    }
+    engine_config.antispoof = config.liveness.antispoof_kind()?;
+    if let Some(t) = config.liveness.antispoof_threshold {
+        engine_config.antispoof_threshold = t;
+    }
+    let face = Arc::new(FaceEngine::load(engine_config)?);
+    let mut voice_config = certify_voice::VoiceEngineConfig::new(&config.engines.models_dir);
+    voice_config.runtime_library = config.engines.runtime_library.clone();
+    let voice = Arc::new(certify_voice::VoiceEngine::load(voice_config)?);
+    let listen = config.listen.clone();
+    let state = AppState::new(
+        db,
+        config,
+        (face, voice),
+        Arc::new(SystemClock),
+        Arc::new(OsRngSource),
+        Arc::new(DemoSmsSender),
+    );
+    bootstrap(&state)
+        .await
+        .map_err(|e| format!("bootstrap: [{}] {}", e.code, e.message))?;
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        %addr,
+        database = if state.db.postgres { "PostgreSQL" } else { "SQLite" },
+        "listening"
+    );
+    println!(
+        "certify-server listening on http://{addr} (staff console: http://{addr}/staff/review; API: http://{addr}/openapi.json)"
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}

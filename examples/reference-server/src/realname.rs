@@ -1,0 +1,84 @@
+//! Real-name verification (实名认证): the typed name and number against the account and the
+//! roster, and the live face against the identity-card portrait. Images are not kept.
+
+use crate::AppState;
+use crate::accounts::{load_account, save_account};
+use crate::audit::audit;
+use crate::enrollment::image_of;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, Holder};
+use crate::people::roster_entry;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use certify_core::biometric::MatchDecision;
+use certify_core::id::ResidentId;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The real-name route.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/api/realname", post(realname))
+}
+
+/// `POST /api/realname` body.
+#[derive(Deserialize)]
+pub(crate) struct RealNameRequest {
+    name: String,
+    id_number: String,
+    /// Identity card front (base64 JPEG/PNG).
+    card_front: String,
+    /// A live photo of the holder (base64).
+    selfie: String,
+}
+
+/// `POST /api/realname`: real-name verification of the logged-in holder.
+pub(crate) async fn realname(
+    State(state): State<AppState>,
+    holder: Holder,
+    ApiJson(req): ApiJson<RealNameRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut account = load_account(&state, &holder.id).await?;
+    let (card, selfie) = (req.card_front, req.selfie);
+    let face = state.face.clone();
+    let decision = state
+        .blocking(move || -> Result<MatchDecision, ApiError> {
+            let card = image_of(&card)?;
+            let selfie = image_of(&selfie)?;
+            let portrait = face.card_portrait_template(&card)?;
+            let live = face.template(&selfie)?;
+            Ok(match portrait {
+                Some(p) if face.compare(&p, &live).distance < face.config().card_match_threshold => {
+                    MatchDecision::Match
+                }
+                _ => MatchDecision::NoMatch,
+            })
+        })
+        .await??;
+    let normalized = ResidentId::parse(&req.id_number)
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
+    let now = state.now();
+    let events = certify_core::realname::verify_real_name(
+        &mut account.value,
+        &req.name,
+        &req.id_number,
+        entry.as_ref(),
+        decision,
+        now,
+    )?;
+    let mut tx = state.db.pool.begin().await?;
+    save_account(&mut tx, &account).await?;
+    audit(
+        &mut tx,
+        now,
+        &holder.id,
+        "account.real_name_verified",
+        &holder.id,
+        &json!({"events": events}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"real_name_verified": true})))
+}

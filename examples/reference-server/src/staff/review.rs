@@ -1,0 +1,201 @@
+//! The manual review console: the queue of enrollment cases in staff review with their
+//! held images, and the decision (approve takes the template from the held selfie; the
+//! images are deleted either way). Cases past the week expire here.
+
+use crate::AppState;
+use crate::audit::audit;
+use crate::enrollment::{discard_held, insert_template, save_case};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, Reviewer, Staff};
+use crate::people::roster_entry;
+use crate::store::Versioned;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use base64::Engine as _;
+use certify::CertifyStatus;
+use certify_core::enrollment::{EnrollmentCase, EnrollmentState, ManualDecision};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+/// `GET /staff/review`: the review console (a page that logs in and calls the API).
+pub(crate) async fn review_page() -> Html<&'static str> {
+    Html(include_str!("../review.html"))
+}
+
+/// `GET /staff/api/review`: cases in manual review, oldest first, with the held images
+/// (data URLs) and the time left of the week; cases past the week expire here.
+pub(crate) async fn review_queue(State(state): State<AppState>, c: Staff<Reviewer>) -> Result<Json<Value>, ApiError> {
+    let rows = sqlx::query("SELECT holder_id, modality, case_json, version FROM enrollments")
+        .fetch_all(&state.db.pool)
+        .await?;
+    let now = state.now();
+    let mut cases = Vec::new();
+    for r in rows {
+        let (holder, modality, text): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let mut case = Versioned {
+            value: serde_json::from_str::<EnrollmentCase>(&text)?,
+            version: Some(r.try_get(3)?),
+        };
+        let events = case.value.advance(now);
+        if !events.is_empty() {
+            let mut tx = state.db.pool.begin().await?;
+            save_case(&mut tx, &holder, &modality, &case).await?;
+            discard_held(&mut tx, &holder, &modality).await?;
+            audit(
+                &mut tx,
+                now,
+                &c.id,
+                "enrollment.expired",
+                &holder,
+                &json!({"events": events}),
+            )
+            .await?;
+            tx.commit().await?;
+            continue;
+        }
+        let EnrollmentState::ManualReview { since } = case.value.state else {
+            continue;
+        };
+        let name = roster_entry(&state, &holder)
+            .await?
+            .map(|(e, _)| e.name.for_display())
+            .unwrap_or_default();
+        let held =
+            sqlx::query("SELECT name, data FROM held_uploads WHERE holder_id = $1 AND modality = $2 ORDER BY name")
+                .bind(holder.clone())
+                .bind(modality.clone())
+                .fetch_all(&state.db.pool)
+                .await?;
+        let mut images = serde_json::Map::new();
+        for h in held {
+            let (n, data): (String, Vec<u8>) = (h.try_get(0)?, h.try_get(1)?);
+            let mime = if data.starts_with(&[0x89, b'P']) {
+                "image/png"
+            } else {
+                "image/jpeg"
+            };
+            images.insert(
+                n,
+                json!(format!(
+                    "data:{mime};base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(&data)
+                )),
+            );
+        }
+        cases.push(json!({
+            "holder_id": holder,
+            "name": name,
+            "modality": modality,
+            "since": since,
+            "expires_in_seconds": (since.unix_seconds() + certify_core::enrollment::MANUAL_REVIEW_SECONDS) - now.unix_seconds(),
+            "images": images,
+        }));
+    }
+    cases.sort_by_key(|c| c["since"].as_i64());
+    Ok(Json(json!({"cases": cases})))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DecideRequest {
+    /// `approve` or `reject`.
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /staff/api/review/{holder}/{modality}`: approve (the template is taken from the
+/// held selfie) or reject; the held images are deleted either way.
+pub(crate) async fn review_decide(
+    State(state): State<AppState>,
+    c: Staff<Reviewer>,
+    Path((holder, modality)): Path<(String, String)>,
+    ApiJson(req): ApiJson<DecideRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let mut case: Versioned<EnrollmentCase> =
+        crate::store::load(&state.db.pool, crate::store::ENROLLMENTS, &[&holder, &modality])
+            .await?
+            .ok_or_else(|| ApiError::not_found("enrollment case"))?;
+    let now = state.now();
+    let mut template = None;
+    let decision = match req.decision.as_str() {
+        "approve" if modality != "face" => {
+            // Recordings are not held: a voice case is re-recorded, not approved by hand.
+            return Err(ApiError::status(
+                CertifyStatus::InvalidArgument,
+                "voice cases cannot be approved by hand; reject so the person records again",
+            ));
+        }
+        "approve" => {
+            let selfie: Vec<u8> =
+                sqlx::query("SELECT data FROM held_uploads WHERE holder_id = $1 AND modality = $2 AND name = 'selfie'")
+                    .bind(holder.clone())
+                    .bind(modality.clone())
+                    .fetch_optional(&state.db.pool)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("held selfie"))?
+                    .try_get(0)?;
+            let engine = state.face.clone();
+            // Staff accepted the photos: the live (largest) face is embedded even when the
+            // automatic quality gate refused it (too dark, blurred …).
+            let t = state
+                .blocking(move || -> Result<_, ApiError> {
+                    let img = certify_face::image_io::decode(&selfie)?;
+                    let analysis = engine.analyze(&img)?;
+                    let face = analysis.primary.ok_or_else(|| {
+                        ApiError::status(CertifyStatus::FaceQuality, "no face in the held selfie; reject instead")
+                    })?;
+                    Ok(engine.embed(&img, &face)?)
+                })
+                .await??;
+            let r = state.random_hex(16);
+            template = Some((r.clone(), t));
+            ManualDecision::Approve { template_ref: r }
+        }
+        "reject" => ManualDecision::Reject {
+            reason: if req.reason.is_empty() {
+                "rejected by staff".into()
+            } else {
+                req.reason.clone()
+            },
+        },
+        _ => {
+            return Err(ApiError::status(
+                CertifyStatus::InvalidArgument,
+                "decision is approve or reject",
+            ));
+        }
+    };
+    let result = case.value.decide(decision, &c.id, now);
+    let mut tx = state.db.pool.begin().await?;
+    let events = match result {
+        Ok(e) => e,
+        Err(e) => {
+            // An expired case is closed too: save it and drop its images.
+            save_case(&mut tx, &holder, &modality, &case).await?;
+            if !matches!(case.value.state, EnrollmentState::ManualReview { .. }) {
+                discard_held(&mut tx, &holder, &modality).await?;
+            }
+            tx.commit().await?;
+            return Err(e.into());
+        }
+    };
+    if let Some((r, t)) = template {
+        insert_template(&mut tx, &r, &modality, &t.embedding).await?;
+    }
+    save_case(&mut tx, &holder, &modality, &case).await?;
+    discard_held(&mut tx, &holder, &modality).await?;
+    audit(
+        &mut tx,
+        now,
+        &c.id,
+        &format!("enrollment.{}", req.decision),
+        &holder,
+        &json!({"events": events}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({"state": case.value.state})))
+}
+
