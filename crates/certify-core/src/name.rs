@@ -54,7 +54,9 @@ pub struct NameKey(String);
 /// U+2066–U+2069).
 pub fn strip_bidi_controls(text: &str) -> String {
     text.chars()
-        .filter(|c| !matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(
+            |c| !matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'),
+        )
         .collect()
 }
 

@@ -136,7 +136,12 @@ pub fn parse_payroll_row(f: &PayrollFields<'_>) -> Result<PayrollRow, PayrollRow
 /// The roster entry and payment status of a row (name and scheme required).
 pub fn parse_roster_row(f: &PayrollFields<'_>) -> Result<(RosterEntry, PaymentStatus), PayrollRowError> {
     let row = parse_payroll_row(f)?;
-    let name = PersonName::new(f.name.map(str::trim).filter(|n| !n.is_empty()).ok_or(PayrollRowError::NameMissing)?)?;
+    let name = PersonName::new(
+        f.name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .ok_or(PayrollRowError::NameMissing)?,
+    )?;
     let scheme = parse_scheme(f.scheme.unwrap_or(""))?;
     Ok((
         RosterEntry {
@@ -210,7 +215,10 @@ mod tests {
             })
         ));
         f.suspended_from = None;
-        assert_eq!(parse_roster_row(&f).unwrap_err(), PayrollRowError::Month("suspended_from"));
+        assert_eq!(
+            parse_roster_row(&f).unwrap_err(),
+            PayrollRowError::Month("suspended_from")
+        );
         f.status = Some("paused");
         assert!(matches!(parse_roster_row(&f), Err(PayrollRowError::Status(_))));
     }

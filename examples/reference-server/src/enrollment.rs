@@ -68,7 +68,11 @@ pub(crate) async fn save_case(
 }
 
 /// Held uploads are deleted when the case closes (approved, rejected, expired).
-pub(crate) async fn discard_held(conn: &mut sqlx::AnyConnection, holder_id: &str, modality: &str) -> Result<(), ApiError> {
+pub(crate) async fn discard_held(
+    conn: &mut sqlx::AnyConnection,
+    holder_id: &str,
+    modality: &str,
+) -> Result<(), ApiError> {
     sqlx::query("DELETE FROM held_uploads WHERE holder_id = $1 AND modality = $2")
         .bind(holder_id.to_owned())
         .bind(modality.to_owned())

@@ -150,7 +150,10 @@ impl From<sqlx::Error> for ApiError {
         if let sqlx::Error::Database(d) = &e {
             // A named constraint: a parallel request created the same row first.
             if d.is_unique_violation() {
-                tracing::info!(constraint = d.constraint().unwrap_or(""), "unique violation: reported as a conflict");
+                tracing::info!(
+                    constraint = d.constraint().unwrap_or(""),
+                    "unique violation: reported as a conflict"
+                );
                 return Self::conflict();
             }
         }

@@ -106,7 +106,8 @@ pub(crate) async fn start(
             } else {
                 &settings.actions
             };
-            LivenessChallenge::draw_from(&mut state.rng(), now, allowed).map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e.to_string()))?
+            LivenessChallenge::draw_from(&mut state.rng(), now, allowed)
+                .map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e.to_string()))?
         }
     };
     let actions: Vec<Value> = challenge
@@ -120,8 +121,7 @@ pub(crate) async fn start(
     let run = LivenessRun::new(
         Arc::clone(&state.face),
         LivenessSession::new(challenge, LivenessConfig::default()),
-    )
-    ?;
+    )?;
     let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
     // One account holds a bounded number of open sessions (memory per account); starting
     // another ends its oldest. The whole map is bounded too.

@@ -36,7 +36,10 @@ pub(crate) async fn records_of(state: &AppState, person: &str) -> Result<Vec<Cer
 }
 
 /// Add a certification record (inside the caller's transaction).
-pub(crate) async fn insert_record(conn: &mut sqlx::AnyConnection, record: &CertificationRecord) -> Result<(), ApiError> {
+pub(crate) async fn insert_record(
+    conn: &mut sqlx::AnyConnection,
+    record: &CertificationRecord,
+) -> Result<(), ApiError> {
     sqlx::query("INSERT INTO certifications (person, at, record_json) VALUES ($1, $2, $3)")
         .bind(record.person.to_string())
         .bind(record.at.unix_seconds())

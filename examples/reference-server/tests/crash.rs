@@ -354,7 +354,8 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
     for id in ids(20_000) {
         csv.push_str(&format!("{id},王建国,public_institution,蒲城县,2000.00,2010-01\n"));
     }
-    let sender = std::thread::spawn(move || http(port, "POST", "/staff/api/roster", Some(&admin), &[], &csv, "text/csv"));
+    let sender =
+        std::thread::spawn(move || http(port, "POST", "/staff/api/roster", Some(&admin), &[], &csv, "text/csv"));
     std::thread::sleep(Duration::from_millis(200));
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());

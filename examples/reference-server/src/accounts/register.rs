@@ -12,7 +12,9 @@ use axum::Json;
 use axum::extract::State;
 use certify::CertifyStatus;
 use certify_core::account::sms::{SmsPolicy, SmsPurpose};
-use certify_core::account::{Existing, PhoneOwner, RegistrationForm, register as core_register, request_registration_code};
+use certify_core::account::{
+    Existing, PhoneOwner, RegistrationForm, register as core_register, request_registration_code,
+};
 use certify_core::id::ResidentId;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -84,4 +84,3 @@ pub(crate) async fn evidence_feed(
     }
     Ok(Json(json!({"certified": certified, "refused": refused})))
 }
-

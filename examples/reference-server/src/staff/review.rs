@@ -198,4 +198,3 @@ pub(crate) async fn review_decide(
     tx.commit().await?;
     Ok(Json(json!({"state": case.value.state})))
 }
-

@@ -47,7 +47,8 @@ pub(crate) async fn import_roster_csv(
         .map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, format!("roster header: {e}")))?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let (Some(id_col), Some(monthly_col), Some(start_col)) = (col("id_number"), col("monthly_pension"), col("pension_start"))
+    let (Some(id_col), Some(monthly_col), Some(start_col)) =
+        (col("id_number"), col("monthly_pension"), col("pension_start"))
     else {
         return Err(ApiError::status(
             CertifyStatus::InvalidArgument,

@@ -1,0 +1,182 @@
+//! The test server shared by the HTTP tests: the demo configuration on a given database,
+//! a manual clock, captured SMS codes, seeded randomness, and request helpers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use base64::Engine as _;
+use certify_server::{AppState, CapturingSmsSender, Config, Db, ManualClock};
+use image::RgbImage;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// 2020-06-05 10:00 in China.
+pub const T0: i64 = 1_591_322_400;
+/// A day in seconds.
+pub const DAY: i64 = 86_400;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn photo(name: &str) -> RgbImage {
+    certify_face::image_io::decode(
+        &std::fs::read(root().join(".deps/testdata/face").join(name)).expect("run scripts/setup.sh"),
+    )
+    .unwrap()
+}
+
+pub fn face_engine() -> certify_face::FaceEngine {
+    let mut config = certify_face::FaceEngineConfig::new(root().join("models"));
+    config.runtime_library = Some(root().join(".deps/onnxruntime/libonnxruntime.so"));
+    certify_face::FaceEngine::load(config).unwrap()
+}
+
+pub fn jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(img)
+        .unwrap();
+    out
+}
+
+pub fn b64(img: &RgbImage) -> String {
+    base64::engine::general_purpose::STANDARD.encode(jpeg(img))
+}
+
+pub struct Server {
+    pub app: Router,
+    pub clock: Arc<ManualClock>,
+    pub sms: Arc<CapturingSmsSender>,
+    pub db: Db,
+}
+
+impl Server {
+    /// The deadline run as staff do it: preview on `date`, then confirm with `key`.
+    pub async fn deadline_run(&self, admin: &str, date: &str, key: &str) -> (StatusCode, Value) {
+        let (st, preview) = self
+            .call(
+                Method::POST,
+                "/staff/api/deadline-run/preview",
+                Some(admin),
+                Some(json!({"run_date": date})),
+            )
+            .await;
+        if st != StatusCode::OK {
+            return (st, preview);
+        }
+        let body = json!({"preview_id": preview["preview_id"]}).to_string().into_bytes();
+        self.raw(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(admin),
+            &[("idempotency-key", key)],
+            Some((body, "application/json")),
+        )
+        .await
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.raw(
+            method,
+            path,
+            token,
+            &[],
+            body.map(|b| (b.to_string().into_bytes(), "application/json")),
+        )
+        .await
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(Vec<u8>, &str)>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some((bytes, ct)) => req.header("content-type", ct).body(Body::from(bytes)).unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 64 << 20).await.unwrap();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    pub async fn captcha(&self) -> (String, String) {
+        let (_, c) = self.call(Method::POST, "/api/captcha", None, None).await;
+        let id = c["captcha_id"].as_str().unwrap().to_owned();
+        assert!(c["svg"].as_str().unwrap().starts_with("<svg"));
+        let answer = self
+            .db
+            .text("SELECT answer FROM captchas WHERE captcha_id = $1", &id)
+            .await
+            .unwrap()
+            .unwrap();
+        (id, answer)
+    }
+}
+
+pub async fn server(url: &str) -> Server {
+    let mut config = Config::load(&root().join("examples/reference-server/config/demo.toml")).unwrap();
+    config.database_url = url.to_owned();
+    config.engines.models_dir = root().join("models");
+    // The "provincial app" key whose signed evidence the server trusts.
+    // Head movements only: the test's live person is a photograph rendered in 3-D.
+    config.liveness.actions = vec![
+        certify_core::liveness::Action::ShakeHead,
+        certify_core::liveness::Action::Nod,
+    ];
+    let device = certify_core::evidence::EvidenceSigner::from_seed([9; 32]);
+    config.keys.trusted_device_keys_hex = vec![device.public_key().iter().map(|b| format!("{b:02x}")).collect()];
+    let db = Db::connect(url).await.unwrap();
+    let mut engine_config = certify_face::FaceEngineConfig::new(root().join("models"));
+    engine_config.runtime_library = None;
+    let face = Arc::new(certify_face::FaceEngine::load(engine_config).expect("face engine (run scripts/setup.sh)"));
+    let clock = Arc::new(ManualClock::at(T0));
+    let sms = Arc::new(CapturingSmsSender::default());
+    let state = AppState::new(
+        db.clone(),
+        config,
+        (
+            face,
+            Arc::new(
+                certify_voice::VoiceEngine::load(certify_voice::VoiceEngineConfig::new(root().join("models"))).unwrap(),
+            ),
+        ),
+        clock.clone(),
+        Arc::new(certify_server::SeededRngSource::new(7)),
+        sms.clone(),
+    );
+    certify_server::bootstrap(&state).await.unwrap();
+    Server {
+        app: certify_server::router(state),
+        clock,
+        sms,
+        db,
+    }
+}
+
+pub fn code(v: &Value) -> u64 {
+    v["code"].as_u64().unwrap_or_else(|| panic!("no code in {v}"))
+}

@@ -1,0 +1,361 @@
+//! Defects of the server's operations, each a test that failed before the reshape: a death
+//! declared during a deadline run, roster columns and amounts, future run dates, spreadsheet
+//! formulas and bidi spoofing in the report, compare-and-swap on re-serialised JSON, the JSON
+//! error contract for malformed bodies, one captcha spent by parallel requests, and the
+//! security headers. SQLite (a fresh file per test).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+async fn fresh(name: &str) -> Server {
+    let dir = root().join("target/operations-test");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    server(&format!("sqlite://{}?mode=rwc", path.display())).await
+}
+
+async fn admin(s: &Server) -> String {
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "admin", "password": "admin-demo-1"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    r["token"].as_str().unwrap().to_owned()
+}
+
+async fn import(s: &Server, admin: &str, csv: &str) -> Value {
+    let (st, r) = s
+        .raw(
+            Method::POST,
+            "/staff/api/roster",
+            Some(admin),
+            &[],
+            Some((csv.as_bytes().to_vec(), "text/csv")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    r
+}
+
+async fn payment_of(s: &Server, id: &str) -> Value {
+    let text =
+        s.db.text("SELECT payment_json FROM roster WHERE id_number = $1", id)
+            .await
+            .unwrap()
+            .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+const WANG: &str = "610526195503011236";
+const ZHAO: &str = "610526195207152042";
+
+#[tokio::test]
+async fn a_death_declared_between_preview_and_confirm_is_not_overwritten() {
+    let s = fresh("race").await;
+    let admin = admin(&s).await;
+    s.clock.advance(60 * DAY); // 2020-08-04: the demo roster is overdue
+    let admin = {
+        let _ = admin;
+        self::admin(&s).await
+    };
+    let (st, preview) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run/preview",
+            Some(&admin),
+            Some(json!({"run_date": "2020-08-01"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{preview}");
+    assert_eq!(preview["summary"]["suspended"], 3, "{preview}");
+    // Zhao's unit declares her death while the run waits for confirmation.
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/staff/api/declarations",
+            Some(&admin),
+            Some(
+                json!({"id_number": ZHAO, "reason": "death", "event_date": "2020-07-20", "declared_on": "2020-08-03"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, run) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            Some(json!({"preview_id": preview["preview_id"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{run}");
+    assert_eq!(run["applied"], 2, "{run}");
+    assert_eq!(run["skipped"], json!([ZHAO]), "{run}");
+    assert_eq!(
+        payment_of(&s, ZHAO).await["reason"],
+        "death",
+        "the death declaration stands"
+    );
+    assert_eq!(payment_of(&s, WANG).await["reason"], "certification_lapse");
+    // A preview applies once.
+    let (st, again) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            Some(json!({"preview_id": preview["preview_id"]})),
+        )
+        .await;
+    assert_eq!(
+        (st, again["code"].as_u64()),
+        (StatusCode::NOT_FOUND, Some(912)),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn a_run_dated_after_today_is_refused() {
+    let s = fresh("future").await;
+    let admin = admin(&s).await;
+    for date in ["9999-12-31", "2020-06-06"] {
+        let (st, r) = s
+            .call(
+                Method::POST,
+                "/staff/api/deadline-run/preview",
+                Some(&admin),
+                Some(json!({"run_date": date})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{date}: {r}");
+    }
+    for (_, status) in [(WANG, "active")] {
+        assert_eq!(payment_of(&s, WANG).await["status"], status, "nothing changed");
+    }
+}
+
+#[tokio::test]
+async fn roster_import_keeps_suspensions_and_refuses_bad_amounts() {
+    let s = fresh("roster").await;
+    let admin = admin(&s).await;
+    let dead = "610526194605123453";
+    let csv = format!(
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason\n\
+         {dead},陈桂兰,public_institution,蒲城县,2000.00,2010-01,suspended,2020-03,death\n\
+         610526194801023310,刘德明,public_institution,蒲城县,-3000.00,2008-01,,,\n\
+         610526194801023310,刘德明,public_institution,蒲城县,-0.50,2008-01,,,\n\
+         610526194801023310,刘德明,public_institution,蒲城县,3000.-5,2008-01,,,\n\
+         610526194801023310,刘德明,public_institution,蒲城县,92233720368547759.00,2008-01,,,\n\
+         {WANG},王建国,public_institution,蒲城县教育局,3000.00,2012-03,active,,\n"
+    );
+    let r = import(&s, &admin, &csv).await;
+    assert_eq!(r["imported"], 2, "{r}");
+    let lines: Vec<u64> = r["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4, 5, 6], "{r}");
+    assert!(
+        r["rejected"][0]["reason"].as_str().unwrap().contains("monthly_pension"),
+        "{r}"
+    );
+    assert_eq!(
+        payment_of(&s, dead).await,
+        json!({"status": "suspended", "reason": "death", "from": "2020-03"})
+    );
+    // The deadline run does not turn the death into a lapse (which a proxy could lift).
+    s.clock.advance(60 * DAY);
+    let admin = self::admin(&s).await;
+    let (_, preview) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run/preview",
+            Some(&admin),
+            Some(json!({"run_date": "2020-08-01"})),
+        )
+        .await;
+    let (_, run) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            Some(json!({"preview_id": preview["preview_id"]})),
+        )
+        .await;
+    assert!(run["applied"].as_u64().unwrap() >= 1, "{run}");
+    assert_eq!(payment_of(&s, dead).await["reason"], "death");
+}
+
+#[tokio::test]
+async fn the_report_neutralises_formulas_and_bidi_spoofing() {
+    let s = fresh("report").await;
+    let admin = admin(&s).await;
+    let csv = format!(
+        "id_number,name,scheme,unit,monthly_pension,pension_start\n\
+         {WANG},-NOW(),public_institution,蒲城县,3000.00,2012-03\n\
+         {ZHAO},赵\u{202E}英秀,public_institution,蒲城县,2800.00,2012-03\n"
+    );
+    let r = import(&s, &admin, &csv).await;
+    assert_eq!(r["imported"], 2, "{r}");
+    s.clock.advance(60 * DAY);
+    let admin = self::admin(&s).await;
+    let (_, preview) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run/preview",
+            Some(&admin),
+            Some(json!({"run_date": "2020-08-01"})),
+        )
+        .await;
+    let (_, run) = s
+        .call(
+            Method::POST,
+            "/staff/api/deadline-run",
+            Some(&admin),
+            Some(json!({"preview_id": preview["preview_id"]})),
+        )
+        .await;
+    let (st, report) = s
+        .call(
+            Method::GET,
+            &format!("/staff/api/deadline-run/{}/report.csv", run["run_id"].as_str().unwrap()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let report = report.as_str().unwrap();
+    assert!(report.contains(&format!("{WANG},'-NOW(),suspend")), "{report}");
+    assert!(report.contains(&format!("{ZHAO},赵英秀,suspend")), "{report}");
+    assert!(!report.contains('\u{202E}'), "{report}");
+    // The stored name is untouched.
+    let entry =
+        s.db.text("SELECT entry_json FROM roster WHERE id_number = $1", ZHAO)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(entry.contains('\u{202E}') || entry.contains("\\u202e") || entry.contains("\\u202E"));
+}
+
+#[tokio::test]
+async fn stored_state_in_another_serialisation_still_updates() {
+    // Compare-and-swap is on a version, not on re-serialised JSON: a row whose JSON text
+    // differs from what this build would write (key order, whitespace, a field an older or
+    // newer build adds) still updates.
+    let s = fresh("cas").await;
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/login/card",
+            None,
+            Some(json!({"id_number": WANG, "pin": "123456"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let text =
+        s.db.text("SELECT account_json FROM accounts WHERE holder_id = $1", WANG)
+            .await
+            .unwrap()
+            .unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["field_a_later_version_adds"] = json!(true);
+    sqlx::query("UPDATE accounts SET account_json = $1 WHERE holder_id = $2")
+        .bind(serde_json::to_string_pretty(&v).unwrap())
+        .bind(WANG)
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/login/card",
+            None,
+            Some(json!({"id_number": WANG, "pin": "123456"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_the_json_error_contract() {
+    let s = fresh("malformed").await;
+    for (body, ct) in [
+        ("{\"phone\": ", "application/json"),
+        ("{\"phone\": 5}", "application/json"),
+        ("phone=1", "text/plain"),
+    ] {
+        let (st, r) = s
+            .raw(
+                Method::POST,
+                "/api/login",
+                None,
+                &[],
+                Some((body.as_bytes().to_vec(), ct)),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}: {r}");
+        assert_eq!(r["code"], 911, "{body}: {r}");
+        assert!(r["message_zh"].as_str().unwrap().contains("格式"), "{r}");
+    }
+}
+
+#[tokio::test]
+async fn one_captcha_answers_one_request_under_concurrency() {
+    let s = fresh("captcha").await;
+    let (id, answer) = s.captcha().await;
+    let phones = ["13800138001", "13800138002", "13800138003", "13800138004"];
+    let calls = phones.map(|p| {
+        s.call(
+            Method::POST,
+            "/api/sms/register",
+            None,
+            Some(json!({"phone": p, "captcha_id": id, "captcha_answer": answer})),
+        )
+    });
+    let results = futures_join_all(calls).await;
+    let sent = results.iter().filter(|(st, _)| *st == StatusCode::OK).count();
+    assert_eq!(sent, 1, "{results:?}");
+    let sms_sent = phones.iter().filter(|p| s.sms.last(p).is_some()).count();
+    assert_eq!(sms_sent, 1);
+}
+
+async fn futures_join_all<F: std::future::Future>(futures: [F; 4]) -> Vec<F::Output> {
+    let [a, b, c, d] = futures;
+    let (a, b, c, d) = tokio::join!(a, b, c, d);
+    vec![a, b, c, d]
+}
+
+#[tokio::test]
+async fn answers_are_not_cached_sniffed_or_framed_and_carry_a_request_id() {
+    let s = fresh("headers").await;
+    for path in ["/staff/review", "/health", "/api/history"] {
+        let req = axum::http::Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let resp = tower::ServiceExt::oneshot(s.app.clone(), req).await.unwrap();
+        let h = resp.headers();
+        assert_eq!(h["cache-control"], "no-store", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(h["x-request-id"].len(), 36, "{path}");
+    }
+}
