@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 fn imported_status(existing: Option<&PaymentStatus>, row: PaymentStatus) -> PaymentStatus {
     match (existing, row) {
         (_, s @ PaymentStatus::Suspended(_)) | (None, s) => s,
-        (Some(current), PaymentStatus::Active) => current.clone(),
+        (Some(current), PaymentStatus::Active) => *current,
     }
 }
 
@@ -95,7 +95,7 @@ pub(crate) async fn import_roster_csv(
     for (entry, row_status) in &rows {
         let id = entry.id.to_string();
         let existing: Option<Versioned<PaymentStatus>> = store::load(&mut *tx, store::PAYMENT, &[&id]).await?;
-        let status = imported_status(existing.as_ref().map(|e| &e.value), row_status.clone());
+        let status = imported_status(existing.as_ref().map(|e| &e.value), *row_status);
         match existing {
             Some(e) => {
                 let done = sqlx::query(
@@ -211,8 +211,8 @@ mod tests {
             reason: SuspensionReason::Death,
             from: YearMonth::new(2020, 8).unwrap(),
         });
-        assert_eq!(imported_status(None, death.clone()), death);
-        assert_eq!(imported_status(Some(&PaymentStatus::Active), death.clone()), death);
+        assert_eq!(imported_status(None, death), death);
+        assert_eq!(imported_status(Some(&PaymentStatus::Active), death), death);
         assert_eq!(imported_status(Some(&death), PaymentStatus::Active), death);
         assert_eq!(imported_status(None, PaymentStatus::Active), PaymentStatus::Active);
     }
