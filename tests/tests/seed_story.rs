@@ -136,6 +136,8 @@ fn inner_mongolia_face_fails_voice_enrolls_data_comparison_lifts_suspension() {
             back_pay_months: 2,
             back_pay: Fen::yuan(2980, 30).times(2),
             certified_on: date!(2019 - 12 - 03),
+            review_months: 0,
+            review_amount: Fen::ZERO,
         }
     );
 }

@@ -5,7 +5,7 @@
 
 use crate::Format;
 use certify_core::cycle::CyclePolicy;
-use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide};
+use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide_with};
 use certify_core::id::ResidentId;
 use certify_core::roster::Scheme;
 use certify_core::time::{format_date, parse_date};
@@ -57,6 +57,9 @@ pub struct RegionConfig {
     pub scheme: Scheme,
     /// The cycle policy.
     pub cycle: CyclePolicy,
+    /// What the run does by itself (`[run] max_automatic_back_pay_months`).
+    #[serde(default)]
+    pub run: certify_core::deadline::RunRules,
 }
 
 /// Errors of the command line: messages for the operator.
@@ -95,6 +98,8 @@ struct OutRow<'a> {
     resume_from: Option<String>,
     back_pay_months: Option<u32>,
     back_pay_yuan: Option<String>,
+    back_pay_review_months: Option<u32>,
+    back_pay_review_yuan: Option<String>,
     certified_on: Option<String>,
     error: Option<String>,
 }
@@ -289,6 +294,8 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
             resume_from: None,
             back_pay_months: None,
             back_pay_yuan: None,
+            back_pay_review_months: None,
+            back_pay_review_yuan: None,
             certified_on: None,
             error: None,
         };
@@ -300,7 +307,7 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
                 sink.write(&out)?;
             }
             Ok(row) => {
-                let decision = decide(&config.cycle, run_date, &row, index.last(&row.id));
+                let decision = decide_with(&config.cycle, &config.run, run_date, &row, index.last(&row.id));
                 summary.record(&row, &decision);
                 match decision {
                     RunDecision::Unchanged if !args.all => continue,
@@ -316,8 +323,12 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
                         back_pay_months,
                         back_pay,
                         certified_on,
+                        review_months,
+                        review_amount,
                     } => {
                         out.action = "resume";
+                        out.back_pay_review_months = Some(review_months);
+                        out.back_pay_review_yuan = Some(review_amount.to_string());
                         out.from = Some(back_pay_from.to_string());
                         out.resume_from = Some(resume_from.to_string());
                         out.back_pay_months = Some(back_pay_months);

@@ -40,19 +40,49 @@ pub enum RunDecision {
         /// The deadline missed.
         deadline: Date,
     },
-    /// Resume after certification, with back pay from the suspension month.
+    /// Resume after certification, with back pay of the suspended months (seed 000 §二:
+    /// "待认证后恢复发放并补发暂停发放期间的养老金"). The newest
+    /// [`RunRules::max_automatic_back_pay_months`] are paid by the run; older months are
+    /// owed too but listed for staff to confirm (`review_*`), never dropped.
     Resume {
         /// First month paid regularly again (the run's month).
         resume_from: YearMonth,
-        /// The suspension month back pay starts from.
+        /// The first month the run pays back.
         back_pay_from: YearMonth,
-        /// Months paid back.
+        /// Months paid back by the run.
         back_pay_months: u32,
-        /// Back pay total.
+        /// Their total.
         back_pay: Fen,
         /// The certification that lifted the suspension.
         certified_on: Date,
+        /// Older suspended months beyond the automatic limit, for staff to confirm.
+        review_months: u32,
+        /// Their total.
+        review_amount: Fen,
     },
+}
+
+/// What a run may do without a person looking at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunRules {
+    /// Back pay the run pays by itself, in months (default 12: one cycle). A suspension
+    /// longer than that usually means a misconfigured cycle or a record gone wrong; the
+    /// older months go to staff with the report instead of being paid blindly.
+    pub max_automatic_back_pay_months: u32,
+}
+
+impl Default for RunRules {
+    fn default() -> Self {
+        Self {
+            max_automatic_back_pay_months: 12,
+        }
+    }
+}
+
+/// [`decide_with`] under the default [`RunRules`].
+pub fn decide(policy: &CyclePolicy, run_date: Date, row: &PayrollRow, last_certified: Option<Date>) -> RunDecision {
+    decide_with(policy, &RunRules::default(), run_date, row, last_certified)
 }
 
 /// Decide one row on `run_date`, given the person's latest certification.
@@ -62,7 +92,13 @@ pub enum RunDecision {
 ///   first unpaid month → resume from the run's month with back pay from the suspension
 ///   month.
 /// - Anything else (including suspensions for other reasons) → unchanged.
-pub fn decide(policy: &CyclePolicy, run_date: Date, row: &PayrollRow, last_certified: Option<Date>) -> RunDecision {
+pub fn decide_with(
+    policy: &CyclePolicy,
+    rules: &RunRules,
+    run_date: Date,
+    row: &PayrollRow,
+    last_certified: Option<Date>,
+) -> RunDecision {
     let status = policy.status_on(last_certified, row.pension_start, run_date);
     match (&row.status, status) {
         (PaymentStatus::Active, CycleStatus::Overdue { deadline, suspend_from }) => RunDecision::Suspend {
@@ -86,13 +122,20 @@ pub fn decide(policy: &CyclePolicy, run_date: Date, row: &PayrollRow, last_certi
                 resume_from,
                 &PensionSchedule::flat(row.monthly_pension),
             ) {
-                Ok(r) => RunDecision::Resume {
-                    resume_from,
-                    back_pay_from: s.from,
-                    back_pay_months: r.back_pay_months,
-                    back_pay: r.back_pay,
-                    certified_on,
-                },
+                Ok(r) => {
+                    let review_months = r.back_pay_months.saturating_sub(rules.max_automatic_back_pay_months);
+                    let back_pay_from = s.from.plus_months(i64::from(review_months));
+                    let review_amount = row.monthly_pension.times(i64::from(review_months));
+                    RunDecision::Resume {
+                        resume_from,
+                        back_pay_from,
+                        back_pay_months: r.back_pay_months - review_months,
+                        back_pay: r.back_pay - review_amount,
+                        certified_on,
+                        review_months,
+                        review_amount,
+                    }
+                }
                 Err(_) => RunDecision::Unchanged,
             }
         }
@@ -117,6 +160,10 @@ pub struct RunSummary {
     pub back_pay_total: Fen,
     /// Monthly payroll no longer paid because of this run's suspensions.
     pub monthly_amount_suspended: Fen,
+    /// Resumptions with older back pay beyond the automatic limit, for staff to confirm.
+    pub back_pay_review_rows: u64,
+    /// That older back pay in total.
+    pub back_pay_review_total: Fen,
 }
 
 impl RunSummary {
@@ -128,9 +175,18 @@ impl RunSummary {
                 self.suspended += 1;
                 self.monthly_amount_suspended = self.monthly_amount_suspended + row.monthly_pension;
             }
-            RunDecision::Resume { back_pay, .. } => {
+            RunDecision::Resume {
+                back_pay,
+                review_months,
+                review_amount,
+                ..
+            } => {
                 self.resumed += 1;
                 self.back_pay_total = self.back_pay_total + *back_pay;
+                if *review_months > 0 {
+                    self.back_pay_review_rows += 1;
+                    self.back_pay_review_total = self.back_pay_review_total + *review_amount;
+                }
             }
             RunDecision::Unchanged => {
                 self.unchanged += 1;

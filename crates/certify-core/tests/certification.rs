@@ -454,6 +454,8 @@ fn pucheng_deadline_run_suspends_from_august_and_resumes_with_back_pay() {
             back_pay_months: 3,
             back_pay: Fen::yuan(3210, 0).times(3),
             certified_on: date!(2020 - 10 - 12),
+            review_months: 0,
+            review_amount: Fen::ZERO,
         }
     );
 }
@@ -544,5 +546,60 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+// The defect: a 2020 window run years later, then a hospital record, paid 75 months of
+// back pay in one run. The run pays the newest 12 months by itself and lists the older
+// months for staff (seed 000 §二 owes them; nobody should pay them blindly).
+#[test]
+fn back_pay_beyond_a_year_goes_to_staff() {
+    let e = entry(
+        &make_id("610526", "19550301", "123"),
+        "王建国",
+        Scheme::PublicInstitution,
+    );
+    let suspended = row(
+        &e,
+        PaymentStatus::Suspended(Suspension {
+            reason: SuspensionReason::CertificationLapse,
+            from: ym(2020, 8),
+        }),
+    );
+    let p = CyclePolicy::pucheng_yearly();
+    match decide(&p, date!(2026 - 08 - 01), &suspended, Some(date!(2026 - 06 - 10))) {
+        RunDecision::Resume {
+            resume_from,
+            back_pay_from,
+            back_pay_months,
+            back_pay,
+            review_months,
+            review_amount,
+            ..
+        } => {
+            assert_eq!(resume_from, ym(2026, 8));
+            assert_eq!((back_pay_from, back_pay_months), (ym(2025, 8), 12));
+            assert_eq!(back_pay, e.monthly_pension.times(12));
+            assert_eq!(review_months, 72 - 12);
+            assert_eq!(review_amount, e.monthly_pension.times(60));
+        }
+        other => panic!("expected resume, got {other:?}"),
+    }
+    let generous = certify_core::deadline::RunRules {
+        max_automatic_back_pay_months: 120,
+    };
+    match certify_core::deadline::decide_with(
+        &p,
+        &generous,
+        date!(2026 - 08 - 01),
+        &suspended,
+        Some(date!(2026 - 06 - 10)),
+    ) {
+        RunDecision::Resume {
+            back_pay_months,
+            review_months,
+            ..
+        } => assert_eq!((back_pay_months, review_months), (72, 0)),
+        other => panic!("expected resume, got {other:?}"),
     }
 }

@@ -94,8 +94,12 @@ pub struct Region {
     pub region_code: String,
     /// Scheme.
     pub scheme: Scheme,
-    /// Cycle policy (`kind = "natural_year" | "window" | "rolling"`).
+    /// Cycle policy (`kind = "natural_year" | "yearly_window" | "window" | "rolling"`).
     pub cycle: CyclePolicy,
+    /// What a deadline run does by itself (`[region.run]`, e.g.
+    /// `max_automatic_back_pay_months = 12`).
+    #[serde(default)]
+    pub run: certify_core::deadline::RunRules,
 }
 
 /// Engine configuration.

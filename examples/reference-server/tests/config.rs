@@ -25,7 +25,8 @@ fn broken_configurations_are_refused_with_the_reason() {
         ("region_code = \"610526\"", "region_code = \"999999\"", "GB/T 2260"),
         ("sms_key_hex = \"5f3a", "sms_key_hex = \"zz3a", "64 hexadecimal"),
         ("role = \"reviewer\"", "role = \"janitor\"", "reviewer or admin"),
-        ("opens = \"2020-06-03\"", "opens = \"2020-08-03\"", ""),
+        ("opens = \"06-03\"", "opens = \"08-03\"", ""),
+        ("suspend_from_month = 8", "suspend_from_month = 13", ""),
         ("listen =", "lisen =", "unknown field"),
     ] {
         std::fs::write(&tmp, good.replace(from, to)).unwrap();

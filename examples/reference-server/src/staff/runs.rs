@@ -15,7 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use certify::CertifyStatus;
 use certify_core::certification::{CertificationRecord, last_certified};
-use certify_core::deadline::{PayrollRow, RunDecision, RunSummary, decide};
+use certify_core::deadline::{PayrollRow, RunDecision, RunSummary, decide_with};
 use certify_core::payment::{PaymentStatus, Suspension, SuspensionReason};
 use certify_core::roster::RosterEntry;
 use certify_core::time::{format_date, parse_date};
@@ -52,7 +52,8 @@ pub(crate) fn csv_field(s: &str) -> String {
     }
 }
 
-const REPORT_HEADER: &str = "id_number,name,action,from,deadline,back_pay_months,back_pay_yuan\n";
+const REPORT_HEADER: &str =
+    "id_number,name,action,from,deadline,back_pay_months,back_pay_yuan,back_pay_review_months,back_pay_review_yuan\n";
 
 /// `POST /staff/api/deadline-run/preview` body.
 #[derive(Deserialize)]
@@ -115,7 +116,7 @@ pub(crate) async fn preview(
             pension_start: entry.pension_start,
             status: payment,
         };
-        let decision = decide(policy, run_date, &row, last);
+        let decision = decide_with(policy, &state.config.region.run, run_date, &row, last);
         summary.record(&row, &decision);
         let name = csv_field(&entry.name.for_display());
         let (status, line) = match &decision {
@@ -125,16 +126,20 @@ pub(crate) async fn preview(
                     reason: SuspensionReason::CertificationLapse,
                     from: *from,
                 }),
-                format!("{id},{name},suspend,{from},{},0,0.00\n", format_date(*deadline)),
+                format!("{id},{name},suspend,{from},{},0,0.00,0,0.00\n", format_date(*deadline)),
             ),
             RunDecision::Resume {
                 resume_from,
                 back_pay_months,
                 back_pay,
+                review_months,
+                review_amount,
                 ..
             } => (
                 PaymentStatus::Active,
-                format!("{id},{name},resume,{resume_from},,{back_pay_months},{back_pay}\n"),
+                format!(
+                    "{id},{name},resume,{resume_from},,{back_pay_months},{back_pay},{review_months},{review_amount}\n"
+                ),
             ),
         };
         changes.push(Change {
