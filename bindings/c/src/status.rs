@@ -506,6 +506,7 @@ impl ToStatus for FaceError {
             FaceError::Runtime(e) => e.status(),
             FaceError::Quality(_) => CertifyStatus::FaceQuality,
             FaceError::AntispoofRequired => CertifyStatus::AntispoofRequired,
+            FaceError::BadSnapshot(_) => CertifyStatus::InvalidArgument,
         }
     }
 }

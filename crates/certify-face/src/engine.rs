@@ -41,6 +41,9 @@ pub enum FaceError {
     /// Silent liveness needs a passive anti-spoof model, and none is configured.
     #[error("silent liveness needs a passive anti-spoof model; none is configured")]
     AntispoofRequired,
+    /// A stored liveness run ([`crate::liveness_run::RunSnapshot`]) is inconsistent.
+    #[error("a stored liveness run is unreadable: {0}")]
+    BadSnapshot(&'static str),
 }
 
 /// Engine configuration.

@@ -13,6 +13,10 @@ use certify_core::time::Timestamp;
 use image::RgbImage;
 use serde::Serialize;
 
+mod snapshot;
+
+pub use snapshot::{RunSnapshot, RunState};
+
 /// Longest side of the kept best-frame crop (the face and its surroundings, ≈ 4 face
 /// widths): under 800 KiB whatever the upload's size (a 640×480 frame's crop fits as is).
 const BEST_CROP_MAX: u32 = 512;

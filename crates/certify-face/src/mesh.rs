@@ -34,7 +34,7 @@ mod idx {
 }
 
 /// 468 landmarks in image pixels (z in the same scale, smaller is nearer the camera).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Landmarks {
     /// Points.
     pub points: Vec<[f32; 3]>,

@@ -290,3 +290,55 @@ fn silent_mode_runs_with_anti_spoof_and_a_still_shows_no_sign_of_life() {
     let d = run.finish(&e.template(&front).unwrap()).unwrap();
     assert_eq!((d.mode, d.reason()), (LivenessMode::Silent, Some("no_sign_of_life")));
 }
+
+/// A run stored after every frame and continued from the stored data (as a server with
+/// several instances does) decides exactly as one run in memory.
+#[test]
+fn a_run_continued_from_its_snapshot_after_every_frame_decides_the_same() {
+    let e = engine();
+    let head = HeadModel::new(e, &photo("obama.jpg")).unwrap();
+    let frames: Vec<RgbImage> = shake_then_nod().into_iter().map(|p| head.render(p)).collect();
+    let enrolled = e.template(&photo("obama2.jpg")).unwrap();
+    let mut whole = e.liveness(session(vec![Action::ShakeHead, Action::Nod])).unwrap();
+    let expected = feed(&mut whole, &frames);
+    let mut stored = e
+        .liveness(session(vec![Action::ShakeHead, Action::Nod]))
+        .unwrap()
+        .into_snapshot();
+    let mut events = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let mut run = LivenessRun::restore(e, stored).unwrap();
+        events.push(
+            run.push_image(&with_sensor_noise(f, i as u32), 100 * (i as u32 + 1))
+                .unwrap(),
+        );
+        stored = run.into_snapshot();
+        // The stored state is plain JSON.
+        let json = serde_json::to_string(&stored.state).unwrap();
+        stored.state = serde_json::from_str(&json).unwrap();
+    }
+    assert_eq!(events, expected);
+    let a = whole.finish(&enrolled).unwrap();
+    let b = LivenessRun::restore(e, stored).unwrap().finish(&enrolled).unwrap();
+    assert!(a.passed() && b.passed(), "{a:?} {b:?}");
+    assert_eq!(a.comparison, b.comparison);
+    assert_eq!(a.max_sample_distance, b.max_sample_distance);
+}
+
+#[test]
+fn an_inconsistent_snapshot_is_refused() {
+    let e = engine();
+    let mut s = e
+        .liveness(session(vec![Action::ShakeHead, Action::Nod]))
+        .unwrap()
+        .into_snapshot();
+    s.samples.push(vec![0; 10]);
+    assert!(matches!(
+        LivenessRun::restore(e, s.clone()),
+        Err(FaceError::BadSnapshot(_))
+    ));
+    s.samples.clear();
+    s.best = Some(RgbImage::new(2000, 2000));
+    s.state.best_score = Some(1.0);
+    assert!(matches!(LivenessRun::restore(e, s), Err(FaceError::BadSnapshot(_))));
+}

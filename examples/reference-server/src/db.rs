@@ -18,11 +18,13 @@ const SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_voice.sql")),
     (3, include_str!("../migrations/sqlite/0003_versions.sql")),
+    (4, include_str!("../migrations/sqlite/0004_liveness_sessions.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_voice.sql")),
     (3, include_str!("../migrations/postgres/0003_versions.sql")),
+    (4, include_str!("../migrations/postgres/0004_liveness_sessions.sql")),
 ];
 
 impl Db {

@@ -18,6 +18,11 @@ use std::sync::{Arc, Mutex};
 pub trait Clock: Send + Sync {
     /// Now.
     fn now(&self) -> Timestamp;
+
+    /// Now in Unix milliseconds (liveness frames are timed by it).
+    fn now_millis(&self) -> i64 {
+        self.now().unix_seconds().saturating_mul(1000)
+    }
 }
 
 /// The system clock.
@@ -26,32 +31,45 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        let secs = std::time::SystemTime::now()
+        Timestamp::from_unix_seconds(self.now_millis().div_euclid(1000))
+    }
+
+    fn now_millis(&self) -> i64 {
+        let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Timestamp::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+            .map_or(0, |d| d.as_millis());
+        i64::try_from(ms).unwrap_or(i64::MAX)
     }
 }
 
-/// A clock the caller sets (tests, replays).
+/// A clock the caller sets (tests, replays), with millisecond steps.
 #[derive(Debug, Default)]
 pub struct ManualClock(AtomicI64);
 
 impl ManualClock {
     /// At `unix` seconds.
     pub fn at(unix: i64) -> Self {
-        Self(AtomicI64::new(unix))
+        Self(AtomicI64::new(unix.saturating_mul(1000)))
     }
 
     /// Move forward by `seconds`.
     pub fn advance(&self, seconds: i64) {
-        self.0.fetch_add(seconds, Ordering::SeqCst);
+        self.0.fetch_add(seconds.saturating_mul(1000), Ordering::SeqCst);
+    }
+
+    /// Move forward by `millis` milliseconds.
+    pub fn advance_millis(&self, millis: i64) {
+        self.0.fetch_add(millis, Ordering::SeqCst);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        Timestamp::from_unix_seconds(self.0.load(Ordering::SeqCst))
+        Timestamp::from_unix_seconds(self.0.load(Ordering::SeqCst).div_euclid(1000))
+    }
+
+    fn now_millis(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -191,7 +209,6 @@ pub struct AppState {
     pub rng_source: Arc<dyn RngSource>,
     /// SMS.
     pub sms: Arc<dyn SmsSender>,
-    pub(crate) sessions: Arc<Mutex<HashMap<String, crate::liveness::OpenSession>>>,
     /// Bounds CPU-heavy work to the cores the machine has, so a burst of uploads queues
     /// instead of starving everything else.
     pub(crate) cpu: Arc<tokio::sync::Semaphore>,
@@ -216,7 +233,6 @@ impl AppState {
             clock,
             rng_source,
             sms,
-            sessions: Arc::default(),
             cpu: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
         }
     }

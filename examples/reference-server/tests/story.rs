@@ -222,6 +222,7 @@ async fn story(s: &Server) {
     for (i, still) in ["obama.jpg", "obama2.jpg", "obama3.jpg"].iter().enumerate() {
         for k in 0..4 {
             let frame = certify_face::testing::with_sensor_noise(&photo(still), (4 * i + k) as u32);
+            s.clock.advance_millis(100);
             let (_, ev) = s
                 .raw(
                     Method::POST,
@@ -251,9 +252,7 @@ async fn story(s: &Server) {
     let paused = r["session_id"].as_str().unwrap().to_owned();
     let mut events = Vec::new();
     for k in 0..2u32 {
-        if k == 1 {
-            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-        }
+        s.clock.advance_millis(if k == 1 { 1200 } else { 100 });
         let frame = certify_face::testing::with_sensor_noise(&photo("obama.jpg"), k);
         let (_, ev) = s
             .raw(
@@ -290,6 +289,8 @@ async fn story(s: &Server) {
     let mut last = Value::Null;
     for (i, f) in head.perform(&actions).unwrap().iter().enumerate() {
         let f = certify_face::testing::with_sensor_noise(f, i as u32);
+        // Ten frames a second on the server's clock.
+        s.clock.advance_millis(100);
         let (st, ev) = s
             .raw(
                 Method::POST,

@@ -138,6 +138,12 @@ impl Server {
 }
 
 pub async fn server(url: &str) -> Server {
+    server_on(url, Arc::new(ManualClock::at(T0))).await
+}
+
+/// A server instance on database `url` whose clock is `clock` (instances of one
+/// deployment share a time source).
+pub async fn server_on(url: &str, clock: Arc<ManualClock>) -> Server {
     let mut config = Config::load(&root().join("examples/reference-server/config/demo.toml")).unwrap();
     config.database_url = url.to_owned();
     config.engines.models_dir = root().join("models");
@@ -153,7 +159,6 @@ pub async fn server(url: &str) -> Server {
     let mut engine_config = certify_face::FaceEngineConfig::new(root().join("models"));
     engine_config.runtime_library = None;
     let face = Arc::new(certify_face::FaceEngine::load(engine_config).expect("face engine (run scripts/setup.sh)"));
-    let clock = Arc::new(ManualClock::at(T0));
     let sms = Arc::new(CapturingSmsSender::default());
     let state = AppState::new(
         db.clone(),

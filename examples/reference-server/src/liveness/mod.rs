@@ -2,7 +2,10 @@
 //! times every frame by its own clock on arrival (a client's `elapsed_ms` is never read),
 //! keeps only the engine's small best-frame crop per open session, bounds open sessions per
 //! account, and records the decision — liveness mode and anti-spoof score included — as
-//! the same claims a device would sign.
+//! the same claims a device would sign. Open runs are stored in the database
+//! ([`stored`]), so any instance behind a load balancer serves any frame.
+
+mod stored;
 
 use crate::AppState;
 use crate::certification::{certify_with_claims, face_template};
@@ -19,12 +22,10 @@ use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::id::ResidentId;
 use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessMode, LivenessSession};
-use certify_face::FaceEngine;
 use certify_face::engine::LivenessRun;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Instant;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -34,34 +35,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/liveness/start", post(start))
         .route("/api/liveness/{id}/frame", post(frame))
         .route("/api/liveness/{id}/finish", post(finish))
-}
-
-/// A liveness session in progress (kept in memory; a restart ends open sessions).
-pub(crate) struct OpenSession {
-    operator: String,
-    subject: String,
-    /// The server's monotonic clock at the start: frames are timed from here.
-    started: Instant,
-    run: LivenessRun<Arc<FaceEngine>>,
-}
-
-/// Take the open liveness session `id` of `operator` out of the map (it goes back after a
-/// frame; another account's session is left where it is and reported as unknown).
-fn take_session(state: &AppState, id: &str, operator: &str) -> Result<OpenSession, ApiError> {
-    let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
-    match open.remove(id) {
-        Some(s) if s.operator == operator => Ok(s),
-        other => {
-            if let Some(s) = other {
-                open.insert(id.to_owned(), s);
-            }
-            Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                codes::CHALLENGE_UNKNOWN,
-                "no such session",
-            ))
-        }
-    }
 }
 
 /// `POST /api/liveness/start {subject?, mode?}` body.
@@ -122,34 +95,15 @@ pub(crate) async fn start(
         Arc::clone(&state.face),
         LivenessSession::new(challenge, LivenessConfig::default()),
     )?;
-    let mut open = state.sessions.lock().unwrap_or_else(|p| p.into_inner());
-    // One account holds a bounded number of open sessions (memory per account); starting
-    // another ends its oldest. The whole map is bounded too.
-    let mut mine: Vec<(String, Instant)> = open
-        .iter()
-        .filter(|(_, s)| s.operator == holder.id)
-        .map(|(k, s)| (k.clone(), s.started))
-        .collect();
-    mine.sort_by_key(|m| m.1);
-    while mine.len() >= settings.max_open_sessions_per_account.max(1) {
-        let (oldest, _) = mine.remove(0);
-        open.remove(&oldest);
-    }
-    if open.len() >= 1024 {
-        let oldest = open.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| k.clone());
-        if let Some(v) = oldest {
-            open.remove(&v);
-        }
-    }
-    open.insert(
-        id.clone(),
-        OpenSession {
-            operator: holder.id.clone(),
-            subject: subject.clone(),
-            started: Instant::now(),
-            run,
-        },
-    );
+    stored::insert(
+        &state,
+        &id,
+        &holder.id,
+        &subject,
+        run,
+        settings.max_open_sessions_per_account,
+    )
+    .await?;
     Ok(
         Json(json!({"session_id": id, "nonce": nonce, "mode": mode, "actions": actions, "subject": subject}))
             .into_response(),
@@ -165,23 +119,23 @@ pub(crate) async fn frame(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let mut taken = take_session(&state, &id, &holder.id)?;
-    let elapsed_ms = u32::try_from(taken.started.elapsed().as_millis()).unwrap_or(u32::MAX);
-    // Decoding and inference run outside the lock and off the async workers.
-    let (taken_back, event) = state
-        .blocking(move || {
-            let e = certify_face::image_io::decode(&body)
+    let arrived_ms = state.clock.now_millis();
+    let loaded = stored::load(&state, &id, &holder.id).await?;
+    let elapsed_ms = u32::try_from((arrived_ms - loaded.started_ms).max(0)).unwrap_or(u32::MAX);
+    let before = loaded.snapshot.state.clone();
+    let before_samples = loaded.snapshot.samples.len();
+    let engine = Arc::clone(&state.face);
+    // Decoding and inference run on the blocking pool.
+    let (after, event) = state
+        .blocking(move || -> Result<_, certify_face::FaceError> {
+            let mut run = LivenessRun::restore(engine, loaded.snapshot)?;
+            let event = certify_face::image_io::decode(&body)
                 .map_err(certify_face::FaceError::from)
-                .and_then(|img| taken.run.push_image(&img, elapsed_ms));
-            (taken, e)
+                .and_then(|img| run.push_image(&img, elapsed_ms));
+            Ok((run.into_snapshot(), event))
         })
-        .await?;
-    taken = taken_back;
-    state
-        .sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, taken);
+        .await??;
+    stored::save(&state, &id, loaded.version, &before, before_samples, &after).await?;
     let event = event?;
     Ok(Json(certify::bridge::event_json(&event)).into_response())
 }
@@ -190,12 +144,16 @@ pub(crate) async fn frame(
 /// anti-spoof when configured, 1:1 match of the best frame against the enrolled template)
 /// and, when it passed, the certification record. A refusal carries the reason and advice.
 pub(crate) async fn finish(State(state): State<AppState>, holder: Holder, Path(id): Path<String>) -> ApiResult {
-    let session = take_session(&state, &id, &holder.id)?;
-    let case = load_case(&state, &session.subject, "face").await?;
+    let loaded = stored::load(&state, &id, &holder.id).await?;
+    stored::take(&state, &id, loaded.version).await?;
+    let (operator, subject) = (holder.id.clone(), loaded.subject.clone());
+    let case = load_case(&state, &subject, "face").await?;
     let template = face_template(&state, &case.value).await?;
-    let nonce = session.run.session().challenge().nonce;
-    let (operator, subject) = (session.operator.clone(), session.subject.clone());
-    let decision = state.blocking(move || session.run.finish(&template)).await??;
+    let nonce = loaded.snapshot.state.session.challenge().nonce;
+    let engine = Arc::clone(&state.face);
+    let decision = state
+        .blocking(move || LivenessRun::restore(engine, loaded.snapshot)?.finish(&template))
+        .await??;
     let now = state.now();
     let claims = decision.claims_for(
         ResidentId::parse(&subject)?,
@@ -204,14 +162,19 @@ pub(crate) async fn finish(State(state): State<AppState>, holder: Holder, Path(i
         now,
         60,
     );
-    let detail = json!({
+    let mut detail = json!({
         "reason": decision.reason(),
-        "advice_zh": decision.advice_zh(),
-        "advice_en": decision.advice_en(),
         "liveness_mode": decision.mode,
         "antispoof": decision.antispoof,
         "identity_consistent": decision.identity_consistent,
     });
+    // The liveness advice explains a refusal only when liveness or the match failed; when
+    // they passed and the rules refuse (e.g. no real name yet), the refusal's own Chinese
+    // message stands — never "认证通过" on a refusal.
+    if decision.reason().is_some() {
+        detail["advice_zh"] = json!(decision.advice_zh());
+        detail["advice_en"] = json!(decision.advice_en());
+    }
     Ok(
         certify_with_claims(&state, &operator, &subject, &claims, format!("liveness:{id}"), "face")
             .await
