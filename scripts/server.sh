@@ -4,7 +4,7 @@
 # Pass another config file as the first argument (e.g. one with a postgres:// URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh >/dev/null
+./scripts/setup.sh run >/dev/null
 export ORT_DYLIB_PATH="$PWD/.deps/onnxruntime/libonnxruntime.so"
 cargo build --quiet --release --locked -p certify-server --bin certify-server
 CONFIG="${1:-examples/reference-server/config/demo.toml}"

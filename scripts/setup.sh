@@ -7,8 +7,15 @@
 #   .deps/testdata/voice/                 digit recordings generated with Debian espeak-ng + sox
 #   .deps/testdata/human/                 real speech from Debian klettres-data/ktuberling-data
 # Idempotent: files already present are kept. Needs python3 with pip, and npm.
+#
+#   ./scripts/setup.sh run    what the demo and the server run on: ONNX Runtime and the
+#                             demo's photographs (face_recognition's test images)
+#   ./scripts/setup.sh test   (default) everything the tests need on top: the other test
+#                             photographs, the voice sets, Kotlin, JNA, valgrind, Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
+MODE="${1:-test}"
+case "$MODE" in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2;; esac
 DEPS="$PWD/.deps"
 ORT_VERSION=1.31.1
 mkdir -p "$DEPS/onnxruntime" "$DEPS/testdata/face" "$DEPS/wheels"
@@ -47,6 +54,11 @@ if [ ! -f "$FACE/obama.jpg" ]; then
   for f in obama.jpg obama2.jpg obama3.jpg biden.jpg obama_partial_face.jpg obama_partial_face2.jpg obama_small.jpg obama-720p.jpg obama-1080p.jpg 32bit.png; do
     extract "$SDIST" "face_recognition-1.3.0/tests/test_images/$f" "$FACE/$f" 2>/dev/null || true
   done
+fi
+if [ "$MODE" = run ]; then
+  rm -rf "$DEPS/wheels"
+  echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
+  exit 0
 fi
 if [ ! -f "$FACE/astronaut.png" ]; then
   echo "setup: fetching scikit-image's astronaut.png (PyPI wheel)"
