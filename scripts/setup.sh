@@ -126,4 +126,11 @@ if [ ! -d "$DEPS/node/node_modules/puppeteer-core" ]; then
   (cd "$DEPS/node" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund puppeteer-core@24.9.0 >/dev/null)
 fi
 
+# 7. openapi-spec-validator (PyPI) in its own virtual environment, for the API document.
+if [ ! -x "$DEPS/venv-oas/bin/openapi-spec-validator" ]; then
+  echo "setup: installing openapi-spec-validator 0.9.0 (PyPI)"
+  python3 -m venv "$DEPS/venv-oas"
+  "$DEPS/venv-oas/bin/pip" install --quiet "openapi-spec-validator==0.9.0"
+fi
+
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"

@@ -7,8 +7,34 @@ use crate::extract::{Admin, ApiQuery, Staff};
 use axum::Json;
 use axum::extract::State;
 use certify_core::time::Timestamp;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+/// One audit entry.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AuditEntry {
+    /// Sequence number.
+    id: i64,
+    /// Unix seconds.
+    at: i64,
+    /// Who (holder id, staff id or `system`).
+    actor: String,
+    /// What (`account.registered`, `deadline.run` …).
+    action: String,
+    /// About whom.
+    subject: String,
+    /// Detail (no secrets, no biometric data).
+    #[schema(value_type = Object)]
+    detail: Value,
+}
+
+/// The newest entries first.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AuditLog {
+    /// Entries.
+    entries: Vec<AuditEntry>,
+}
 use sqlx::Row;
 
 /// Append to the audit log inside the caller's transaction.
@@ -32,18 +58,22 @@ pub(crate) async fn audit(
 }
 
 /// `GET /staff/api/audit` query.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AuditQuery {
+    /// How many (1–1000, default 100).
     #[serde(default)]
     limit: Option<i64>,
 }
 
 /// `GET /staff/api/audit?limit=`: the newest audit entries.
+#[utoipa::path(get, path = "/staff/api/audit", tag = "staff", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, body = AuditLog), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn audit_log(
     State(state): State<AppState>,
     _staff: Staff<Admin>,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     let rows =
         sqlx::query("SELECT id, at, actor, action, subject, detail_json FROM audit_log ORDER BY id DESC LIMIT $1")
             .bind(q.limit.unwrap_or(100).clamp(1, 1000))
@@ -52,15 +82,15 @@ pub(crate) async fn audit_log(
     let entries = rows
         .iter()
         .map(|r| {
-            Ok(json!({
-                "id": r.try_get::<i64, _>(0)?,
-                "at": r.try_get::<i64, _>(1)?,
-                "actor": r.try_get::<String, _>(2)?,
-                "action": r.try_get::<String, _>(3)?,
-                "subject": r.try_get::<String, _>(4)?,
-                "detail": serde_json::from_str::<Value>(&r.try_get::<String, _>(5)?)?,
-            }))
+            Ok(AuditEntry {
+                id: r.try_get(0)?,
+                at: r.try_get(1)?,
+                actor: r.try_get(2)?,
+                action: r.try_get(3)?,
+                subject: r.try_get(4)?,
+                detail: serde_json::from_str(&r.try_get::<String, _>(5)?)?,
+            })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(Json(json!({"entries": entries})))
+    Ok(Json(AuditLog { entries }))
 }

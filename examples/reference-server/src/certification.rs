@@ -9,29 +9,80 @@ use crate::enrollment::load_case;
 use crate::error::{ApiError, domain};
 use crate::extract::{ApiQuery, Holder};
 use crate::people::{insert_record, known, records_of};
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::certification::{certify_by_app, history as core_history, last_certified};
 use certify_core::enrollment::EnrollmentCase;
 use certify_core::evidence::EvidenceClaims;
 use certify_core::id::ResidentId;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The certification routes (evidence and liveness have their own modules).
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/may-certify", get(may_certify))
-        .route("/api/history", get(history))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(may_certify))
+        .routes(routes!(history))
+}
+
+/// Why a person may not certify now.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Refusal {
+    /// Stable numeric code.
+    code: u32,
+    /// English message.
+    message: String,
+    /// Chinese message.
+    message_zh: String,
+}
+
+/// Whether a person may certify now.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MayCertify {
+    /// The rules allow it and the face enrollment is approved.
+    may_certify: bool,
+    /// The face enrollment is approved.
+    enrolled: bool,
+    /// Why the rules refuse, if they do.
+    refused: Option<Refusal>,
+    /// The person's cycle status (roster people only).
+    #[schema(value_type = Option<Object>)]
+    cycle_status: Option<certify_core::cycle::CycleStatus>,
+}
+
+/// A certification was recorded.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Certified {
+    /// Always true.
+    certified: bool,
+    /// The record.
+    #[schema(value_type = Object)]
+    record: certify_core::certification::CertificationRecord,
+}
+
+/// A person's certifications.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct History {
+    /// Newest first.
+    #[schema(value_type = Vec<Object>)]
+    records: Vec<certify_core::certification::CertificationRecord>,
+    /// The latest passed certification (YYYY-MM-DD).
+    #[schema(value_type = Option<String>)]
+    last_certified: Option<time::Date>,
 }
 
 /// `GET /api/may-certify?subject=`: whether the person may certify now, and why not.
+#[utoipa::path(get, path = "/api/may-certify", tag = "certification", params(SubjectArg), security(("bearer" = [])),
+    responses((status = 200, body = MayCertify), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn may_certify(
     State(state): State<AppState>,
     holder: Holder,
     ApiQuery(q): ApiQuery<SubjectArg>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MayCertify>, ApiError> {
     let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
     let k = known(&state, &subject).await?;
     let now = state.now();
@@ -45,12 +96,19 @@ pub(crate) async fn may_certify(
             .cycle
             .status_on(k.last, e.pension_start, now.china_date())
     });
-    Ok(Json(json!({
-        "may_certify": answer.is_ok() && enrolled,
-        "enrolled": enrolled,
-        "refused": answer.err().map(|e| { let a = domain(e); json!({"code": a.code, "message": a.message, "message_zh": crate::message_zh(a.code)}) }),
-        "cycle_status": status,
-    })))
+    Ok(Json(MayCertify {
+        may_certify: answer.is_ok() && enrolled,
+        enrolled,
+        refused: answer.err().map(|e| {
+            let a = domain(e);
+            Refusal {
+                code: a.code,
+                message_zh: crate::message_zh(a.code).to_owned(),
+                message: a.message,
+            }
+        }),
+        cycle_status: status,
+    }))
 }
 
 /// The approved face template of a case.
@@ -79,7 +137,7 @@ pub(crate) async fn certify_with_claims(
     claims: &EvidenceClaims,
     evidence_ref: String,
     modality: &str,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Certified>, ApiError> {
     let account = load_account(state, operator).await?;
     let contacts = contacts_of(state, operator).await?;
     let k = known(state, subject).await?;
@@ -109,7 +167,10 @@ pub(crate) async fn certify_with_claims(
             )
             .await?;
             tx.commit().await?;
-            Ok(Json(json!({"certified": true, "record": record})))
+            Ok(Json(Certified {
+                certified: true,
+                record,
+            }))
         }
         Err(e) => {
             let e = domain(e);
@@ -128,16 +189,19 @@ pub(crate) async fn certify_with_claims(
     }
 }
 
-/// `GET /api/history?subject=`: the person's certifications, newest last.
+/// `GET /api/history?subject=`: the person's certifications, newest first.
+#[utoipa::path(get, path = "/api/history", tag = "certification", params(SubjectArg), security(("bearer" = [])),
+    responses((status = 200, body = History), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn history(
     State(state): State<AppState>,
     holder: Holder,
     ApiQuery(q): ApiQuery<SubjectArg>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<History>, ApiError> {
     let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
     let records = records_of(&state, &subject).await?;
     let id = ResidentId::parse(&subject)?;
-    Ok(Json(
-        json!({"records": core_history(&records, &id), "last_certified": last_certified(&records, &id)}),
-    ))
+    Ok(Json(History {
+        records: core_history(&records, &id).into_iter().cloned().collect(),
+        last_certified: last_certified(&records, &id),
+    }))
 }

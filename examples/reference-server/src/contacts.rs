@@ -9,18 +9,28 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, Holder};
 use crate::people::roster_entry;
 use crate::store::{self, Versioned};
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::certification::ProxyContact;
 use certify_core::id::ResidentId;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The contact routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api/contacts", get(contacts).post(add_contact))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(contacts, add_contact))
+}
+
+/// A holder's contacts.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Contacts {
+    /// The relatives this holder may act for.
+    #[schema(value_type = Vec<Object>)]
+    contacts: Vec<ProxyContact>,
 }
 
 /// The contacts of `holder_id`, with their version.
@@ -32,8 +42,10 @@ pub(crate) async fn contacts_of(state: &AppState, holder_id: &str) -> Result<Ver
 
 /// The person a request is about (query string or JSON body): a contact's identity
 /// number, or absent for the holder.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SubjectArg {
+    /// A contact's identity number; absent for the holder.
     #[serde(default)]
     pub(crate) subject: Option<String>,
 }
@@ -64,23 +76,29 @@ pub(crate) async fn acting_for(state: &AppState, holder: &Holder, subject: Optio
 }
 
 /// `GET /api/contacts`.
-pub(crate) async fn contacts(State(state): State<AppState>, holder: Holder) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"contacts": contacts_of(&state, &holder.id).await?.value})))
+#[utoipa::path(get, path = "/api/contacts", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = Contacts), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn contacts(State(state): State<AppState>, holder: Holder) -> Result<Json<Contacts>, ApiError> {
+    Ok(Json(Contacts {
+        contacts: contacts_of(&state, &holder.id).await?.value,
+    }))
 }
 
 /// `POST /api/contacts` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct ContactRequest {
     name: String,
     id_number: String,
 }
 
 /// `POST /api/contacts`: add a relative (on the roster, name matching) to certify for.
+#[utoipa::path(post, path = "/api/contacts", tag = "identity", request_body = ContactRequest, security(("bearer" = [])),
+    responses((status = 200, body = Contacts), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn add_contact(
     State(state): State<AppState>,
     holder: Holder,
     ApiJson(req): ApiJson<ContactRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Contacts>, ApiError> {
     let account = load_account(&state, &holder.id).await?;
     let mut list = contacts_of(&state, &holder.id).await?;
     let normalized = ResidentId::parse(&req.id_number)
@@ -108,5 +126,5 @@ pub(crate) async fn add_contact(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({"contacts": list.value})))
+    Ok(Json(Contacts { contacts: list.value }))
 }

@@ -9,21 +9,44 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, Holder, IdempotencyKey};
 use crate::idempotency;
 use crate::store::{self, Versioned};
+use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine as _;
 use certify_core::biometric::Modality;
 use certify_core::enrollment::{EnrollmentCase, EnrollmentEvent};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The enrollment routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/enrollment/face", post(enroll_face))
-        .route("/api/enrollment", get(enrollment_status))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enroll_face))
+        .routes(routes!(enrollment_status))
+}
+
+/// The case after an upload.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Submitted {
+    /// The case's state (`collecting`, `approved`, `manual_review` …).
+    #[schema(value_type = Object)]
+    state: certify_core::enrollment::EnrollmentState,
+    /// Quality issues of this upload.
+    issues: Vec<String>,
+    /// What changed.
+    #[schema(value_type = Vec<Object>)]
+    events: Vec<EnrollmentEvent>,
+}
+
+/// A face enrollment case.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CaseStatus {
+    /// The case.
+    #[schema(value_type = Object)]
+    face: EnrollmentCase,
 }
 
 /// Decode a base64 upload.
@@ -98,7 +121,7 @@ pub(crate) async fn insert_template(
 }
 
 /// `POST /api/enrollment/face` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct FaceEnrollRequest {
     /// Whose enrollment (a contact's number; absent: the holder).
     #[serde(default)]
@@ -113,6 +136,9 @@ pub(crate) struct FaceEnrollRequest {
 /// card front, back and a selfie with the card. Passed: the template is stored (apart from
 /// identity) and the images dropped. The third failure sends the case to manual review and
 /// holds these images for staff until the case closes.
+#[utoipa::path(post, path = "/api/enrollment/face", tag = "identity", request_body = FaceEnrollRequest, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    responses((status = 200, body = Submitted), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn enroll_face(
     State(state): State<AppState>,
     holder: Holder,
@@ -174,18 +200,24 @@ pub(crate) async fn enroll_face(
         &json!({"events": events, "issues": issues}),
     )
     .await?;
-    let body = json!({"state": case.value.state, "issues": issues, "events": events});
+    let body = serde_json::to_value(Submitted {
+        state: case.value.state.clone(),
+        issues,
+        events,
+    })?;
     idempotency::store(&mut tx, key.as_deref(), &body).await?;
     tx.commit().await?;
     Ok(Json(body).into_response())
 }
 
 /// `GET /api/enrollment?subject=`: the face enrollment case (7-day expiry applied).
+#[utoipa::path(get, path = "/api/enrollment", tag = "identity", params(SubjectArg), security(("bearer" = [])),
+    responses((status = 200, body = CaseStatus), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn enrollment_status(
     State(state): State<AppState>,
     holder: Holder,
     ApiQuery(q): ApiQuery<SubjectArg>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseStatus>, ApiError> {
     let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
     let mut case = load_case(&state, &subject, "face").await?;
     let events = case.value.advance(state.now());
@@ -204,5 +236,5 @@ pub(crate) async fn enrollment_status(
         .await?;
         tx.commit().await?;
     }
-    Ok(Json(json!({"face": case.value})))
+    Ok(Json(CaseStatus { face: case.value }))
 }

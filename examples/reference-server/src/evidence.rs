@@ -9,32 +9,45 @@ use crate::contacts::{SubjectArg, acting_for};
 use crate::enrollment::decode_base64;
 use crate::error::{ApiError, codes};
 use crate::extract::{ApiJson, Holder};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::biometric::Modality;
 use certify_core::evidence::{Challenge, EvidenceError, EvidenceToken, EvidenceVerifier, ReplayGuard};
 use certify_core::id::ResidentId;
 use certify_core::time::Timestamp;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The evidence routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/evidence/challenge", post(evidence_challenge))
-        .route("/api/evidence", post(evidence_submit))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(evidence_challenge))
+        .routes(routes!(evidence_submit))
+}
+
+/// A challenge for the device.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct IssuedChallenge {
+    /// Pass it back with the evidence.
+    challenge_id: String,
+    /// What the device signs over (nonce, subject, expiry).
+    #[schema(value_type = Object)]
+    challenge: Challenge,
 }
 
 /// `POST /api/evidence/challenge {subject?}`: a challenge (5 minutes, single use).
+#[utoipa::path(post, path = "/api/evidence/challenge", tag = "certification", request_body = SubjectArg, security(("bearer" = [])),
+    responses((status = 200, body = IssuedChallenge), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn evidence_challenge(
     State(state): State<AppState>,
     holder: Holder,
     ApiJson(req): ApiJson<SubjectArg>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IssuedChallenge>, ApiError> {
     let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
     let now = state.now();
     let id = ResidentId::parse(&subject)?;
@@ -50,11 +63,14 @@ pub(crate) async fn evidence_challenge(
     .bind(serde_json::to_string(&ch)?)
     .execute(&state.db.pool)
     .await?;
-    Ok(Json(json!({"challenge_id": challenge_id, "challenge": ch})))
+    Ok(Json(IssuedChallenge {
+        challenge_id,
+        challenge: ch,
+    }))
 }
 
 /// `POST /api/evidence` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct EvidenceRequest {
     challenge_id: String,
     /// The device's signed evidence (base64), signed by one of the configured trusted keys.
@@ -75,11 +91,13 @@ fn unknown_challenge() -> ApiError {
 }
 
 /// `POST /api/evidence`: verify the evidence and certify.
+#[utoipa::path(post, path = "/api/evidence", tag = "certification", request_body = EvidenceRequest, security(("bearer" = [])),
+    responses((status = 200, body = crate::certification::Certified), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn evidence_submit(
     State(state): State<AppState>,
     holder: Holder,
     ApiJson(req): ApiJson<EvidenceRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<crate::certification::Certified>, ApiError> {
     let row = sqlx::query("SELECT operator, subject, challenge_json FROM challenges WHERE challenge_id = $1")
         .bind(req.challenge_id.clone())
         .fetch_optional(&state.db.pool)

@@ -15,6 +15,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
 
 /// A request that takes longer than this is answered `408` (the largest upload is a few
 /// megabytes; a roster of a million rows imports within it on one core).
@@ -45,18 +47,17 @@ pub fn router(state: AppState) -> Router {
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    Router::new()
+    let (routes, doc) = api().split_for_parts();
+    let doc = Arc::new(doc.to_pretty_json().unwrap_or_default());
+    routes
         .route("/health", get(|| async { "ok" }))
-        .route("/openapi.json", get(openapi))
-        .merge(crate::accounts::router())
-        .merge(crate::realname::router())
-        .merge(crate::enrollment::router())
-        .merge(crate::contacts::router())
-        .merge(crate::certification::router())
-        .merge(crate::liveness::router())
-        .merge(crate::evidence::router())
-        .merge(crate::voice::router())
-        .merge(crate::staff::router())
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&doc);
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
+            }),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         // Answers carry personal data: never cached, never sniffed, never framed.
         .layer(header(header::CACHE_CONTROL, "no-store"))
@@ -75,11 +76,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn openapi() -> axum::response::Response {
-    axum::response::IntoResponse::into_response((
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("openapi.json"),
-    ))
+/// Every area's routes with their OpenAPI description.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .merge(crate::accounts::router())
+        .merge(crate::realname::router())
+        .merge(crate::enrollment::router())
+        .merge(crate::contacts::router())
+        .merge(crate::certification::router())
+        .merge(crate::liveness::router())
+        .merge(crate::evidence::router())
+        .merge(crate::voice::router())
+        .merge(crate::staff::router())
+}
+
+/// The OpenAPI document of the server, as served at `/openapi.json`.
+pub fn openapi_json() -> String {
+    api().into_openapi().to_pretty_json().unwrap_or_default()
 }
 
 /// Resolves on SIGTERM (a container or service stop) or Ctrl-C.

@@ -26,6 +26,7 @@ mod extract;
 mod http;
 mod idempotency;
 mod liveness;
+mod openapi;
 mod people;
 mod realname;
 mod staff;
@@ -36,7 +37,7 @@ mod voice;
 pub use config::{Config, ConfigError, LivenessSettings};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};
-pub use http::{router, serve, shutdown_signal};
+pub use http::{openapi_json, router, serve, shutdown_signal};
 pub use state::{
     AppState, CapturingSmsSender, Clock, DemoSmsSender, ManualClock, OsRngSource, Rng, RngCoreSend, RngSource,
     SeededRngSource, SmsSender, SystemClock,

@@ -8,21 +8,30 @@ use crate::enrollment::image_of;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Holder};
 use crate::people::roster_entry;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
 use certify_core::biometric::MatchDecision;
 use certify_core::id::ResidentId;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The real-name route.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api/realname", post(realname))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(realname))
+}
+
+/// Real name verified.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RealNameDone {
+    /// Always true.
+    real_name_verified: bool,
 }
 
 /// `POST /api/realname` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct RealNameRequest {
     name: String,
     id_number: String,
@@ -33,11 +42,13 @@ pub(crate) struct RealNameRequest {
 }
 
 /// `POST /api/realname`: real-name verification of the logged-in holder.
+#[utoipa::path(post, path = "/api/realname", tag = "identity", request_body = RealNameRequest, security(("bearer" = [])),
+    responses((status = 200, body = RealNameDone), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn realname(
     State(state): State<AppState>,
     holder: Holder,
     ApiJson(req): ApiJson<RealNameRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RealNameDone>, ApiError> {
     let mut account = load_account(&state, &holder.id).await?;
     let (card, selfie) = (req.card_front, req.selfie);
     let face = state.face.clone();
@@ -80,5 +91,7 @@ pub(crate) async fn realname(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({"real_name_verified": true})))
+    Ok(Json(RealNameDone {
+        real_name_verified: true,
+    }))
 }

@@ -9,32 +9,65 @@ use crate::enrollment::{decode_base64, load_case, save_case};
 use crate::error::{ApiError, codes};
 use crate::extract::{ApiJson, Holder, IdempotencyKey};
 use crate::idempotency;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::biometric::Modality;
 use certify_core::evidence::Challenge;
 use certify_core::id::ResidentId;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 type ApiResult = Result<Response, ApiError>;
 
 /// The voice routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/voice/prompts", post(prompts))
-        .route("/api/enrollment/voice", post(enroll))
-        .route("/api/voice/start", post(start))
-        .route("/api/voice/{id}/finish", post(finish))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(prompts))
+        .routes(routes!(enroll))
+        .routes(routes!(start))
+        .routes(routes!(finish))
+}
+
+/// Five enrollment prompts.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Prompts {
+    /// Eight digits each, read one recording per prompt.
+    prompts: Vec<String>,
+}
+
+/// The voice case after the recordings.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct VoiceSubmitted {
+    /// The case's state.
+    #[schema(value_type = Object)]
+    state: certify_core::enrollment::EnrollmentState,
+    /// Quality issues per recording.
+    issues: Vec<Vec<String>>,
+}
+
+/// A voice certification prompt.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct VoiceStarted {
+    /// Finish at `/api/voice/{session_id}/finish`.
+    session_id: String,
+    /// The digits to read.
+    prompt: String,
+    /// When the prompt expires.
+    #[schema(value_type = Object)]
+    expires_at: certify_core::time::Timestamp,
 }
 
 /// `POST /api/voice/prompts {subject?}`: five enrollment prompts (8 digits each, every digit
 /// at least three times), remembered for the enrollment upload.
+#[utoipa::path(post, path = "/api/voice/prompts", tag = "identity", request_body = SubjectArg, security(("bearer" = [])),
+    responses((status = 200, body = Prompts), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn prompts(
     State(state): State<AppState>,
     holder: Holder,
@@ -53,14 +86,14 @@ pub(crate) async fn prompts(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Json(json!({"prompts": prompts})).into_response())
+    Ok(Json(Prompts { prompts }).into_response())
 }
 
 fn wav(b64: &str) -> Result<certify_voice::Audio, ApiError> {
     Ok(certify_voice::Audio::from_wav(&decode_base64(b64, "a recording")?)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct EnrollRequest {
     #[serde(default)]
     subject: Option<String>,
@@ -71,6 +104,9 @@ pub(crate) struct EnrollRequest {
 /// `POST /api/enrollment/voice` (`Idempotency-Key` recommended): automatic review of the
 /// five recordings; passed: the voice template is stored apart from identity and the audio
 /// dropped.
+#[utoipa::path(post, path = "/api/enrollment/voice", operation_id = "enroll_voice", tag = "identity", request_body = EnrollRequest, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    responses((status = 200, body = VoiceSubmitted), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn enroll(
     State(state): State<AppState>,
     holder: Holder,
@@ -134,7 +170,10 @@ pub(crate) async fn enroll(
         &json!({"events": events, "issues": issues}),
     )
     .await?;
-    let body = json!({"state": case.value.state, "issues": issues});
+    let body = serde_json::to_value(VoiceSubmitted {
+        state: case.value.state.clone(),
+        issues,
+    })?;
     idempotency::store(&mut tx, key.as_deref(), &body).await?;
     tx.commit().await?;
     Ok(Json(body).into_response())
@@ -142,6 +181,8 @@ pub(crate) async fn enroll(
 
 /// `POST /api/voice/start {subject?}`: a certification prompt (never an enrollment prompt)
 /// and its challenge.
+#[utoipa::path(post, path = "/api/voice/start", operation_id = "voice_start", tag = "certification", request_body = SubjectArg, security(("bearer" = [])),
+    responses((status = 200, body = VoiceStarted), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn start(
     State(state): State<AppState>,
     holder: Holder,
@@ -173,10 +214,15 @@ pub(crate) async fn start(
         .bind(prompt.clone())
         .execute(&state.db.pool)
         .await?;
-    Ok(Json(json!({"session_id": challenge_id, "prompt": prompt, "expires_at": ch.expires_at})).into_response())
+    Ok(Json(VoiceStarted {
+        session_id: challenge_id,
+        prompt,
+        expires_at: ch.expires_at,
+    })
+    .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct FinishRequest {
     /// The recording of the prompt (WAV, base64).
     recording: String,
@@ -184,6 +230,9 @@ pub(crate) struct FinishRequest {
 
 /// `POST /api/voice/{id}/finish`: same speaker and the prompted digits, once per session;
 /// passed: the certification record.
+#[utoipa::path(post, path = "/api/voice/{id}/finish", operation_id = "voice_finish", tag = "certification", request_body = FinishRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "The voice session")),
+    responses((status = 200, body = crate::certification::Certified), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn finish(
     State(state): State<AppState>,
     holder: Holder,

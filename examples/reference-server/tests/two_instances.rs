@@ -18,7 +18,6 @@ async fn alternate(url: &str) {
     let clock = Arc::new(certify_server::ManualClock::at(T0));
     let a = server_on(url, clock.clone()).await;
     let b = server_on(url, clock.clone()).await;
-    let instances = [&a, &b];
     let (st, r) = a
         .call(
             Method::POST,

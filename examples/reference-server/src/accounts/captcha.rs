@@ -7,11 +7,22 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rand_core::RngCore;
-use serde_json::{Value, json};
+use serde::Serialize;
 use sqlx::Row;
+use utoipa::ToSchema;
+
+/// A picture captcha.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Captcha {
+    /// Pass it back with the answer.
+    captcha_id: String,
+    /// The picture (SVG).
+    svg: String,
+}
 
 /// `POST /api/captcha` → `{captcha_id, svg}`: a picture captcha (4 digits, 5 minutes).
-pub(crate) async fn captcha(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(post, path = "/api/captcha", tag = "accounts", responses((status = 200, body = Captcha)))]
+pub(crate) async fn captcha(State(state): State<AppState>) -> Result<Json<Captcha>, ApiError> {
     let mut rng = state.rng();
     let digits: String = (0..4)
         .map(|_| char::from(b'0' + u8::try_from(rng.next_u32() % 10).unwrap_or(0)))
@@ -44,7 +55,7 @@ pub(crate) async fn captcha(State(state): State<AppState>) -> Result<Json<Value>
         ));
     }
     svg.push_str("</svg>");
-    Ok(Json(json!({"captcha_id": id, "svg": svg})))
+    Ok(Json(Captcha { captcha_id: id, svg }))
 }
 
 /// Spend captcha `id`: whether `answer` was right. One statement deletes and returns it, so

@@ -14,21 +14,35 @@ use certify::CertifyStatus;
 use certify_core::account::{Account, CardCheck, CardVerifier, LoginResult, first_card_login};
 use certify_core::id::ResidentId;
 use certify_core::time::Timestamp;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// A session.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct LoggedIn {
+    /// Bearer token (24 hours).
+    token: String,
+    /// The holder's identity number.
+    holder_id: String,
+    /// Whether real-name verification is done.
+    real_name_verified: bool,
+}
 
 /// `POST /api/login` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct LoginRequest {
     phone: String,
     password: String,
 }
 
 /// `POST /api/login`: phone + password → `{token}`; three failures lock for 24 hours.
+#[utoipa::path(post, path = "/api/login", tag = "accounts", request_body = LoginRequest,
+    responses((status = 200, body = LoggedIn), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoggedIn>, ApiError> {
     let Some(holder_id) = holder_of_phone(&state, &req.phone).await? else {
         // Same answer as a wrong password: no account enumeration.
         return Err(ApiError::status(
@@ -54,7 +68,7 @@ async fn finish_login(
     account: Versioned<Account>,
     result: LoginResult,
     now: Timestamp,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoggedIn>, ApiError> {
     let holder_id = account.value.holder_id.to_string();
     let mut tx = state.db.pool.begin().await?;
     save_account(&mut tx, &account).await?;
@@ -64,9 +78,11 @@ async fn finish_login(
     tx.commit().await?;
     result.outcome?;
     let token = open_session(state, "pensioner", &holder_id, 24).await?;
-    Ok(Json(
-        json!({"token": token, "holder_id": holder_id, "real_name_verified": account.value.real_name_verified_at.is_some()}),
-    ))
+    Ok(Json(LoggedIn {
+        token,
+        holder_id,
+        real_name_verified: account.value.real_name_verified_at.is_some(),
+    }))
 }
 
 /// The demo card system: every card accepts the configured PIN.
@@ -85,7 +101,7 @@ impl CardVerifier for DemoCards {
 }
 
 /// `POST /api/login/card` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct CardLoginRequest {
     id_number: String,
     pin: String,
@@ -93,10 +109,12 @@ pub(crate) struct CardLoginRequest {
 
 /// `POST /api/login/card`: social security card number + PIN (the demo card system
 /// accepts `demo_card_pin`); creates the account on first use.
+#[utoipa::path(post, path = "/api/login/card", tag = "accounts", request_body = CardLoginRequest,
+    responses((status = 200, body = LoggedIn), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn login_card(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CardLoginRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoggedIn>, ApiError> {
     let cards = DemoCards(state.config.demo_card_pin.clone());
     let now = state.now();
     let normalized = ResidentId::parse(&req.id_number)?.to_string();
@@ -119,7 +137,9 @@ pub(crate) async fn login_card(
     .await?;
     tx.commit().await?;
     let token = open_session(&state, "pensioner", &normalized, 24).await?;
-    Ok(Json(
-        json!({"token": token, "holder_id": normalized, "real_name_verified": false}),
-    ))
+    Ok(Json(LoggedIn {
+        token,
+        holder_id: normalized,
+        real_name_verified: false,
+    }))
 }

@@ -10,21 +10,32 @@ mod register;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::store::{self, Versioned};
-use axum::Router;
-use axum::routing::post;
 use certify_core::account::Account;
 use certify_core::account::sms::{SmsChallenge, SmsPurpose};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The account routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/captcha", post(captcha::captcha))
-        .route("/api/sms/register", post(register::sms_register))
-        .route("/api/register", post(register::register))
-        .route("/api/login", post(login::login))
-        .route("/api/login/card", post(login::login_card))
-        .route("/api/password/sms", post(password::password_sms))
-        .route("/api/password/reset", post(password::password_reset))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(captcha::captcha))
+        .routes(routes!(register::sms_register))
+        .routes(routes!(register::register))
+        .routes(routes!(login::login))
+        .routes(routes!(login::login_card))
+        .routes(routes!(password::password_sms))
+        .routes(routes!(password::password_reset))
+}
+
+/// An SMS was sent (or, for forgot-password, the same answer whether or not it was).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SmsSent {
+    /// Always true.
+    sent: bool,
+    /// Seconds before another code can be asked for.
+    #[schema(nullable = false)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resend_after_seconds: Option<i64>,
 }
 
 /// The account of `holder_id`, with its version.

@@ -11,20 +11,30 @@ use axum::Json;
 use axum::extract::State;
 use certify::CertifyStatus;
 use certify_core::account::sms::{SmsChallenge, SmsPolicy, SmsPurpose};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// The password was reset.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ResetDone {
+    /// Always true.
+    reset: bool,
+}
 
 /// `POST /api/password/sms` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct PasswordSmsRequest {
     phone: String,
 }
 
 /// `POST /api/password/sms`: forgot-password, step 1 (a code to the account's phone).
+#[utoipa::path(post, path = "/api/password/sms", tag = "accounts", request_body = PasswordSmsRequest,
+    responses((status = 200, body = super::SmsSent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn password_sms(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<PasswordSmsRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<super::SmsSent>, ApiError> {
     let phone = certify_core::account::MobileNumber::parse(&req.phone)?;
     if holder_of_phone(&state, phone.as_str()).await?.is_some() {
         let previous = load_sms(&state, phone.as_str(), SmsPurpose::ResetPassword).await?;
@@ -47,11 +57,14 @@ pub(crate) async fn password_sms(
         state.sms.send(phone.as_str(), "reset_password", code.expose());
     }
     // The same answer whether or not the phone has an account.
-    Ok(Json(json!({"sent": true})))
+    Ok(Json(super::SmsSent {
+        sent: true,
+        resend_after_seconds: None,
+    }))
 }
 
 /// `POST /api/password/reset` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct PasswordResetRequest {
     phone: String,
     sms_code: String,
@@ -60,10 +73,12 @@ pub(crate) struct PasswordResetRequest {
 }
 
 /// `POST /api/password/reset`: forgot-password, step 2; also lifts a lock.
+#[utoipa::path(post, path = "/api/password/reset", tag = "accounts", request_body = PasswordResetRequest,
+    responses((status = 200, body = ResetDone), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn password_reset(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<PasswordResetRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ResetDone>, ApiError> {
     let no_code = || ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first");
     let holder_id = holder_of_phone(&state, &req.phone).await?.ok_or_else(no_code)?;
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::ResetPassword)
@@ -104,7 +119,7 @@ pub(crate) async fn password_reset(
             )
             .await?;
             tx.commit().await?;
-            Ok(Json(json!({"reset": true})))
+            Ok(Json(ResetDone { reset: true }))
         }
         Err(e) => {
             tx.commit().await?;

@@ -16,8 +16,9 @@ use certify_core::account::{
     Existing, PhoneOwner, RegistrationForm, register as core_register, request_registration_code,
 };
 use certify_core::id::ResidentId;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
 
 struct Answered(bool);
 
@@ -28,7 +29,7 @@ impl certify_core::account::CaptchaVerifier for Answered {
 }
 
 /// `POST /api/sms/register` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct SmsRegisterRequest {
     phone: String,
     captcha_id: String,
@@ -36,10 +37,12 @@ pub(crate) struct SmsRegisterRequest {
 }
 
 /// `POST /api/sms/register`: picture captcha + phone → an SMS code is sent.
+#[utoipa::path(post, path = "/api/sms/register", tag = "accounts", request_body = SmsRegisterRequest,
+    responses((status = 200, body = super::SmsSent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn sms_register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SmsRegisterRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<super::SmsSent>, ApiError> {
     let solved = super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await?;
     let phone_registered = holder_of_phone(&state, &req.phone).await?.is_some();
     let previous = load_sms(&state, &req.phone, SmsPurpose::Register).await?;
@@ -64,13 +67,14 @@ pub(crate) async fn sms_register(
     save_sms(&mut tx, SmsPurpose::Register, &stored).await?;
     tx.commit().await?;
     state.sms.send(stored.value.phone.as_str(), "register", code.expose());
-    Ok(Json(
-        json!({"sent": true, "resend_after_seconds": SmsPolicy::default().resend_cooldown_seconds}),
-    ))
+    Ok(Json(super::SmsSent {
+        sent: true,
+        resend_after_seconds: Some(SmsPolicy::default().resend_cooldown_seconds),
+    }))
 }
 
 /// `POST /api/register` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct RegisterRequest {
     phone: String,
     sms_code: String,
@@ -78,15 +82,26 @@ pub(crate) struct RegisterRequest {
     id_number: String,
     password: String,
     password_repeat: String,
+    /// `holder` (default) or `relative`.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     phone_owner: Option<PhoneOwner>,
 }
 
+/// A new account.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Registered {
+    /// The holder's identity number (normalised).
+    holder_id: String,
+}
+
 /// `POST /api/register`: the registration form (the SMS code is checked; a wrong one counts).
+#[utoipa::path(post, path = "/api/register", tag = "accounts", request_body = RegisterRequest,
+    responses((status = 200, body = Registered), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Registered>, ApiError> {
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::Register)
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first"))?;
@@ -153,5 +168,5 @@ pub(crate) async fn register(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({"holder_id": holder_id})))
+    Ok(Json(Registered { holder_id }))
 }

@@ -13,43 +13,82 @@ use crate::contacts::{SubjectArg, acting_for};
 use crate::enrollment::load_case;
 use crate::error::{ApiError, codes};
 use crate::extract::{ApiJson, Holder};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use certify::CertifyStatus;
 use certify_core::id::ResidentId;
 use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessMode, LivenessSession};
 use certify_face::engine::LivenessRun;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 type ApiResult = Result<Response, ApiError>;
 
 /// The liveness routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/liveness/start", post(start))
-        .route("/api/liveness/{id}/frame", post(frame))
-        .route("/api/liveness/{id}/finish", post(finish))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start))
+        .routes(routes!(frame))
+        .routes(routes!(finish))
 }
 
+/// One action to perform, with what to show the person.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PromptedAction {
+    /// `blink`, `open_mouth`, `shake_head` or `nod`.
+    #[schema(value_type = String)]
+    action: Action,
+    /// The prompt in Chinese (show this).
+    prompt: &'static str,
+    /// The prompt in English.
+    prompt_en: &'static str,
+}
+
+/// A liveness run started.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Started {
+    /// Send frames to `/api/liveness/{session_id}/frame`.
+    session_id: String,
+    /// The challenge nonce (hex).
+    nonce: String,
+    /// `actions` or `silent`.
+    #[schema(value_type = String)]
+    mode: LivenessMode,
+    /// The actions in order (empty in silent mode).
+    actions: Vec<PromptedAction>,
+    /// Whose certification this is.
+    subject: String,
+}
+
+/// What a frame did to the run: `event` (`started`, `action_done`, `passed`, a failure …),
+/// with `reason`, `advice_zh` and `advice_en` on failures.
+#[derive(Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub(crate) struct FrameEvent(Value);
+
 /// `POST /api/liveness/start {subject?, mode?}` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct StartRequest {
     #[serde(flatten)]
     subject: SubjectArg,
     /// "actions" (default) or "silent" (when the configuration allows it).
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     mode: LivenessMode,
 }
 
 /// `POST /api/liveness/start`: a challenge for the holder or a contact — 2–3 random actions
 /// from the configured set (always a head movement), or silent mode where allowed — with
 /// its nonce; frames follow.
+#[utoipa::path(post, path = "/api/liveness/start", operation_id = "liveness_start", tag = "certification", request_body = StartRequest, security(("bearer" = [])),
+    responses((status = 200, body = Started), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn start(
     State(state): State<AppState>,
     holder: Holder,
@@ -83,10 +122,14 @@ pub(crate) async fn start(
                 .map_err(|e| ApiError::status(CertifyStatus::InvalidArgument, e.to_string()))?
         }
     };
-    let actions: Vec<Value> = challenge
+    let actions: Vec<PromptedAction> = challenge
         .actions
         .iter()
-        .map(|a| json!({"action": a, "prompt": a.prompt(), "prompt_en": a.prompt_en()}))
+        .map(|a| PromptedAction {
+            action: *a,
+            prompt: a.prompt(),
+            prompt_en: a.prompt_en(),
+        })
         .collect();
     let mode = challenge.mode;
     let id = state.random_hex(16);
@@ -104,15 +147,23 @@ pub(crate) async fn start(
         settings.max_open_sessions_per_account,
     )
     .await?;
-    Ok(
-        Json(json!({"session_id": id, "nonce": nonce, "mode": mode, "actions": actions, "subject": subject}))
-            .into_response(),
-    )
+    Ok(Json(Started {
+        session_id: id,
+        nonce,
+        mode,
+        actions,
+        subject,
+    })
+    .into_response())
 }
 
 /// `POST /api/liveness/{id}/frame` with a JPEG/PNG body: the session's event with its
 /// reason (failures) and advice, Chinese first. The frame is timed by the server's clock
 /// on arrival, analysed and dropped.
+#[utoipa::path(post, path = "/api/liveness/{id}/frame", operation_id = "liveness_frame", tag = "certification", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The session")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "One camera frame (JPEG or PNG)"),
+    responses((status = 200, body = FrameEvent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn frame(
     State(state): State<AppState>,
     holder: Holder,
@@ -137,12 +188,15 @@ pub(crate) async fn frame(
         .await??;
     stored::save(&state, &id, loaded.version, &before, before_samples, &after).await?;
     let event = event?;
-    Ok(Json(certify::bridge::event_json(&event)).into_response())
+    Ok(Json(FrameEvent(certify::bridge::event_json(&event))).into_response())
 }
 
 /// `POST /api/liveness/{id}/finish`: the decision (liveness, one person throughout,
 /// anti-spoof when configured, 1:1 match of the best frame against the enrolled template)
 /// and, when it passed, the certification record. A refusal carries the reason and advice.
+#[utoipa::path(post, path = "/api/liveness/{id}/finish", operation_id = "liveness_finish", tag = "certification", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The session")),
+    responses((status = 200, body = crate::certification::Certified), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn finish(State(state): State<AppState>, holder: Holder, Path(id): Path<String>) -> ApiResult {
     let loaded = stored::load(&state, &id, &holder.id).await?;
     stored::take(&state, &id, loaded.version).await?;

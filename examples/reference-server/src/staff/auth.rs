@@ -8,22 +8,34 @@ use crate::extract::{ApiJson, open_session};
 use axum::Json;
 use axum::extract::State;
 use certify::CertifyStatus;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// A staff session.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct StaffSession {
+    /// Bearer token (8 hours).
+    token: String,
+    /// `admin` or `reviewer`.
+    role: String,
+}
 use sqlx::Row;
 
 /// `POST /staff/login` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct LoginRequest {
     staff_id: String,
     password: String,
 }
 
 /// `POST /staff/login` → `{token, role}`.
+#[utoipa::path(post, path = "/staff/login", operation_id = "staff_login", tag = "staff", request_body = LoginRequest,
+    responses((status = 200, body = StaffSession), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StaffSession>, ApiError> {
     let row = sqlx::query("SELECT role, password_hash FROM staff WHERE staff_id = $1")
         .bind(req.staff_id.clone())
         .fetch_optional(&state.db.pool)
@@ -50,5 +62,5 @@ pub(crate) async fn login(
         return Err(wrong());
     }
     let token = open_session(&state, &format!("staff:{role}"), &req.staff_id, 8).await?;
-    Ok(Json(json!({"token": token, "role": role})))
+    Ok(Json(StaffSession { token, role }))
 }

@@ -13,8 +13,19 @@ use certify::CertifyStatus;
 use certify_core::certification::{LifeEvidence, certify_by_data_comparison};
 use certify_core::id::ResidentId;
 use certify_core::time::parse_date;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// What a feed did.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FeedResult {
+    /// People certified by this feed.
+    certified: Vec<String>,
+    /// Rows refused: `{line, code, reason}` each.
+    #[schema(value_type = Vec<Object>)]
+    refused: Vec<Value>,
+}
 
 #[derive(Deserialize)]
 struct FeedRow {
@@ -27,11 +38,14 @@ struct FeedRow {
 
 /// `POST /staff/api/evidence-feed` (text/csv `id_number,date,kind,source,reference`):
 /// data-comparison certification from dated hospital/travel/insurance events.
+#[utoipa::path(post, path = "/staff/api/evidence-feed", tag = "staff", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "id_number,date,kind,source,reference"),
+    responses((status = 200, body = FeedResult), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn evidence_feed(
     State(state): State<AppState>,
     c: Staff<Admin>,
     body: String,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FeedResult>, ApiError> {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let today = state.now().china_date();
     let (mut certified, mut refused) = (Vec::new(), Vec::new());
@@ -82,5 +96,5 @@ pub(crate) async fn evidence_feed(
             }
         }
     }
-    Ok(Json(json!({"certified": certified, "refused": refused})))
+    Ok(Json(FeedResult { certified, refused }))
 }

@@ -11,21 +11,22 @@ mod runs;
 pub(crate) use roster::import_roster_csv;
 
 use crate::AppState;
-use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The staff routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/staff/login", post(auth::login))
+/// The staff routes (the console page itself is not part of the API document).
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/staff/review", get(review::review_page))
-        .route("/staff/api/review", get(review::review_queue))
-        .route("/staff/api/review/{holder}/{modality}", post(review::review_decide))
-        .route("/staff/api/roster", post(roster::roster_import))
-        .route("/staff/api/declarations", post(roster::declare))
-        .route("/staff/api/deadline-run/preview", post(runs::preview))
-        .route("/staff/api/deadline-run", post(runs::confirm))
-        .route("/staff/api/deadline-run/{id}/report.csv", get(runs::report))
-        .route("/staff/api/evidence-feed", post(comparison::evidence_feed))
-        .route("/staff/api/audit", get(crate::audit::audit_log))
+        .routes(routes!(auth::login))
+        .routes(routes!(review::review_queue))
+        .routes(routes!(review::review_decide))
+        .routes(routes!(roster::roster_import))
+        .routes(routes!(roster::declare))
+        .routes(routes!(runs::preview))
+        .routes(routes!(runs::confirm))
+        .routes(routes!(runs::report))
+        .routes(routes!(comparison::evidence_feed))
+        .routes(routes!(crate::audit::audit_log))
 }

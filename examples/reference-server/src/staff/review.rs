@@ -15,8 +15,43 @@ use axum::response::Html;
 use base64::Engine as _;
 use certify::CertifyStatus;
 use certify_core::enrollment::{EnrollmentCase, EnrollmentState, ManualDecision};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// A case in manual review.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ReviewCase {
+    /// Whose enrollment.
+    holder_id: String,
+    /// The roster name (bidirectional controls removed for display).
+    name: String,
+    /// `face` or `voice`.
+    modality: String,
+    /// When it entered review.
+    #[schema(value_type = i64)]
+    since: certify_core::time::Timestamp,
+    /// Seconds left of the review week.
+    expires_in_seconds: i64,
+    /// The held images as data URLs, by name (`card_front`, `card_back`, `selfie`).
+    images: BTreeMap<String, String>,
+}
+
+/// The review queue, oldest first.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ReviewQueue {
+    /// Cases.
+    cases: Vec<ReviewCase>,
+}
+
+/// A case after the decision.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Decided {
+    /// The case's state.
+    #[schema(value_type = Object)]
+    state: EnrollmentState,
+}
 use sqlx::Row;
 
 /// `GET /staff/review`: the review console (a page that logs in and calls the API).
@@ -26,7 +61,12 @@ pub(crate) async fn review_page() -> Html<&'static str> {
 
 /// `GET /staff/api/review`: cases in manual review, oldest first, with the held images
 /// (data URLs) and the time left of the week; cases past the week expire here.
-pub(crate) async fn review_queue(State(state): State<AppState>, c: Staff<Reviewer>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/staff/api/review", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, body = ReviewQueue), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn review_queue(
+    State(state): State<AppState>,
+    c: Staff<Reviewer>,
+) -> Result<Json<ReviewQueue>, ApiError> {
     let rows = sqlx::query("SELECT holder_id, modality, case_json, version FROM enrollments")
         .fetch_all(&state.db.pool)
         .await?;
@@ -68,7 +108,7 @@ pub(crate) async fn review_queue(State(state): State<AppState>, c: Staff<Reviewe
                 .bind(modality.clone())
                 .fetch_all(&state.db.pool)
                 .await?;
-        let mut images = serde_json::Map::new();
+        let mut images = BTreeMap::new();
         for h in held {
             let (n, data): (String, Vec<u8>) = (h.try_get(0)?, h.try_get(1)?);
             let mime = if data.starts_with(&[0x89, b'P']) {
@@ -78,26 +118,27 @@ pub(crate) async fn review_queue(State(state): State<AppState>, c: Staff<Reviewe
             };
             images.insert(
                 n,
-                json!(format!(
+                format!(
                     "data:{mime};base64,{}",
                     base64::engine::general_purpose::STANDARD.encode(&data)
-                )),
+                ),
             );
         }
-        cases.push(json!({
-            "holder_id": holder,
-            "name": name,
-            "modality": modality,
-            "since": since,
-            "expires_in_seconds": (since.unix_seconds() + certify_core::enrollment::MANUAL_REVIEW_SECONDS) - now.unix_seconds(),
-            "images": images,
-        }));
+        cases.push(ReviewCase {
+            holder_id: holder,
+            name,
+            modality,
+            since,
+            expires_in_seconds: (since.unix_seconds() + certify_core::enrollment::MANUAL_REVIEW_SECONDS)
+                - now.unix_seconds(),
+            images,
+        });
     }
-    cases.sort_by_key(|c| c["since"].as_i64());
-    Ok(Json(json!({"cases": cases})))
+    cases.sort_by_key(|c| c.since);
+    Ok(Json(ReviewQueue { cases }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct DecideRequest {
     /// `approve` or `reject`.
     decision: String,
@@ -107,12 +148,15 @@ pub(crate) struct DecideRequest {
 
 /// `POST /staff/api/review/{holder}/{modality}`: approve (the template is taken from the
 /// held selfie) or reject; the held images are deleted either way.
+#[utoipa::path(post, path = "/staff/api/review/{holder}/{modality}", tag = "staff", request_body = DecideRequest, security(("bearer" = [])),
+    params(("holder" = String, Path, description = "Identity number"), ("modality" = String, Path, description = "face or voice")),
+    responses((status = 200, body = Decided), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn review_decide(
     State(state): State<AppState>,
     c: Staff<Reviewer>,
     Path((holder, modality)): Path<(String, String)>,
     ApiJson(req): ApiJson<DecideRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Decided>, ApiError> {
     let mut case: Versioned<EnrollmentCase> =
         crate::store::load(&state.db.pool, crate::store::ENROLLMENTS, &[&holder, &modality])
             .await?
@@ -196,5 +240,7 @@ pub(crate) async fn review_decide(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({"state": case.value.state})))
+    Ok(Json(Decided {
+        state: case.value.state,
+    }))
 }

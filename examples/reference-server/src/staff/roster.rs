@@ -17,8 +17,30 @@ use certify_core::payment::{PaymentStatus, SuspensionReason, UnitDeclaration};
 use certify_core::payroll::{PayrollFields, parse_roster_row};
 use certify_core::roster::RosterEntry;
 use certify_core::time::{YearMonth, parse_date};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// What an import did.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Imported {
+    /// Rows stored.
+    imported: usize,
+    /// Rows refused: `{line, code, reason}` each.
+    #[schema(value_type = Vec<Object>)]
+    rejected: Vec<Value>,
+}
+
+/// A declaration's effect.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Declared {
+    /// The suspension now in force.
+    #[schema(value_type = Object)]
+    suspension: certify_core::payment::Suspension,
+    /// For a death: the months paid without entitlement.
+    #[schema(value_type = Option<Object>)]
+    overpayment: Option<certify_core::payment::Overpayment>,
+}
 
 /// The payment status to store for an imported row. New people take the row's status. For
 /// people already here the server's status stands unless the row suspends them: a
@@ -135,20 +157,24 @@ pub(crate) async fn import_roster_csv(
 }
 
 /// `POST /staff/api/roster` (text/csv): roster and payroll import.
+#[utoipa::path(post, path = "/staff/api/roster", tag = "staff", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "Roster CSV with a header row"),
+    responses((status = 200, body = Imported), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn roster_import(
     State(state): State<AppState>,
     c: Staff<Admin>,
     body: String,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Imported>, ApiError> {
     let (imported, rejected) = import_roster_csv(&state, &c.id, &body).await?;
-    Ok(Json(json!({"imported": imported, "rejected": rejected})))
+    Ok(Json(Imported { imported, rejected }))
 }
 
 /// `POST /staff/api/declarations` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct DeclarationRequest {
     id_number: String,
     /// `death`, `discipline_review`, `supervision_investigation`, `criminal_detention`.
+    #[schema(value_type = String)]
     reason: SuspensionReason,
     event_date: String,
     declared_on: String,
@@ -158,11 +184,13 @@ pub(crate) struct DeclarationRequest {
 /// detention: payment is suspended from the month after the event (compare-and-swap, so a
 /// deadline run confirmed meanwhile cannot overwrite it); for a death the overpayment
 /// (months already paid) is reported.
+#[utoipa::path(post, path = "/staff/api/declarations", tag = "staff", request_body = DeclarationRequest, security(("bearer" = [])),
+    responses((status = 200, body = Declared), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn declare(
     State(state): State<AppState>,
     c: Staff<Admin>,
     ApiJson(req): ApiJson<DeclarationRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Declared>, ApiError> {
     let bad_date = || ApiError::status(CertifyStatus::DateInvalid, "dates are YYYY-MM-DD");
     let declaration = UnitDeclaration {
         reason: req.reason,
@@ -197,7 +225,10 @@ pub(crate) async fn declare(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(json!({"suspension": suspension, "overpayment": overpayment})))
+    Ok(Json(Declared {
+        suspension,
+        overpayment,
+    }))
 }
 
 #[cfg(test)]

@@ -20,9 +20,10 @@ use certify_core::payment::{PaymentStatus, Suspension, SuspensionReason};
 use certify_core::roster::RosterEntry;
 use certify_core::time::{format_date, parse_date};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::Row;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// A preview is valid this long.
 const PREVIEW_SECONDS: i64 = 3600;
@@ -55,8 +56,42 @@ pub(crate) fn csv_field(s: &str) -> String {
 const REPORT_HEADER: &str =
     "id_number,name,action,from,deadline,back_pay_months,back_pay_yuan,back_pay_review_months,back_pay_review_yuan\n";
 
+/// A preview: nothing changed yet.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Preview {
+    /// Confirm with this id within the hour.
+    preview_id: String,
+    /// The run date.
+    run_date: String,
+    /// Counts and totals.
+    #[schema(value_type = Object)]
+    summary: RunSummary,
+    /// Planned changes.
+    changes: usize,
+    /// The first 50 report lines.
+    first_changes_csv: Vec<String>,
+    /// When the preview expires (Unix seconds).
+    expires_at: i64,
+}
+
+/// An applied run.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Applied {
+    /// The run (its report is `/staff/api/deadline-run/{run_id}/report.csv`).
+    run_id: String,
+    /// The run date.
+    run_date: String,
+    /// The preview's counts and totals.
+    #[schema(value_type = Object)]
+    summary: Value,
+    /// Changes applied.
+    applied: usize,
+    /// People changed since the preview, left for the next preview.
+    skipped: Vec<String>,
+}
+
 /// `POST /staff/api/deadline-run/preview` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct PreviewRequest {
     /// The run date (YYYY-MM-DD, not after today); today when absent.
     #[serde(default)]
@@ -65,11 +100,13 @@ pub(crate) struct PreviewRequest {
 
 /// `POST /staff/api/deadline-run/preview`: every decision on the run date, stored for an
 /// hour under a `preview_id`; nothing is changed yet.
+#[utoipa::path(post, path = "/staff/api/deadline-run/preview", tag = "staff", request_body = PreviewRequest, security(("bearer" = [])),
+    responses((status = 200, body = Preview), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn preview(
     State(state): State<AppState>,
     c: Staff<Admin>,
     ApiJson(req): ApiJson<PreviewRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Preview>, ApiError> {
     let today = state.now().china_date();
     let run_date = match &req.run_date {
         Some(d) => {
@@ -162,19 +199,18 @@ pub(crate) async fn preview(
     .bind(serde_json::to_string(&changes)?)
     .execute(&state.db.pool)
     .await?;
-    let sample: Vec<&str> = changes.iter().take(50).map(|c| c.line.trim_end()).collect();
-    Ok(Json(json!({
-        "preview_id": preview_id,
-        "run_date": format_date(run_date),
-        "summary": summary,
-        "changes": changes.len(),
-        "first_changes_csv": sample,
-        "expires_at": now + PREVIEW_SECONDS,
-    })))
+    Ok(Json(Preview {
+        preview_id,
+        run_date: format_date(run_date),
+        summary,
+        changes: changes.len(),
+        first_changes_csv: changes.iter().take(50).map(|c| c.line.trim_end().to_owned()).collect(),
+        expires_at: now + PREVIEW_SECONDS,
+    }))
 }
 
 /// `POST /staff/api/deadline-run` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct ConfirmRequest {
     /// The preview to apply.
     preview_id: String,
@@ -183,6 +219,9 @@ pub(crate) struct ConfirmRequest {
 /// `POST /staff/api/deadline-run {preview_id}` (`Idempotency-Key` recommended): apply a
 /// preview once, in one transaction with its report and audit entry. People changed since
 /// the preview are skipped and listed (`skipped`): preview again to decide them.
+#[utoipa::path(post, path = "/staff/api/deadline-run", tag = "staff", request_body = ConfirmRequest, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    responses((status = 200, body = Applied), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn confirm(
     State(state): State<AppState>,
     c: Staff<Admin>,
@@ -231,13 +270,13 @@ pub(crate) async fn confirm(
         }
     }
     let run_id = state.random_hex(8);
-    let body = json!({
-        "run_id": run_id,
-        "run_date": run_date,
-        "summary": summary,
-        "applied": changes.len() - skipped.len(),
-        "skipped": skipped,
-    });
+    let body = serde_json::to_value(Applied {
+        run_id: run_id.clone(),
+        run_date: run_date.clone(),
+        summary: summary.clone(),
+        applied: changes.len() - skipped.len(),
+        skipped,
+    })?;
     sqlx::query("INSERT INTO deadline_runs (run_id, run_date, summary_json, report_csv) VALUES ($1, $2, $3, $4)")
         .bind(run_id.clone())
         .bind(run_date)
@@ -252,6 +291,9 @@ pub(crate) async fn confirm(
 }
 
 /// `GET /staff/api/deadline-run/{id}/report.csv`: the changes the run applied.
+#[utoipa::path(get, path = "/staff/api/deadline-run/{id}/report.csv", tag = "staff", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The run")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn report(
     State(state): State<AppState>,
     _c: Staff<Admin>,
