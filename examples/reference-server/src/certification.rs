@@ -138,6 +138,20 @@ pub(crate) async fn certify_with_claims(
     evidence_ref: String,
     modality: &str,
 ) -> Result<Json<Certified>, ApiError> {
+    certify_claiming(state, operator, subject, claims, evidence_ref, modality, None).await
+}
+
+/// [`certify_with_claims`], first claiming evidence challenge `claim` in the same
+/// transaction as the record and its audit entry (one commit; a second use is `505`).
+pub(crate) async fn certify_claiming(
+    state: &AppState,
+    operator: &str,
+    subject: &str,
+    claims: &EvidenceClaims,
+    evidence_ref: String,
+    modality: &str,
+    claim: Option<&str>,
+) -> Result<Json<Certified>, ApiError> {
     let account = load_account(state, operator).await?;
     let contacts = contacts_of(state, operator).await?;
     let k = known(state, subject).await?;
@@ -153,7 +167,21 @@ pub(crate) async fn certify_with_claims(
         &state.config.region.cycle,
         now,
     );
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
+    if let Some(challenge_id) = claim {
+        let claimed = sqlx::query("UPDATE challenges SET used = 1 WHERE challenge_id = $1 AND used = 0")
+            .bind(challenge_id.to_owned())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !claimed {
+            return Err(ApiError::status(
+                CertifyStatus::EvidenceReplayed,
+                "this evidence challenge was already used",
+            ));
+        }
+    }
     match result {
         Ok(record) => {
             insert_record(&mut tx, &record).await?;

@@ -114,7 +114,7 @@ pub(crate) async fn add_contact(
         entry.as_ref(),
         now,
     )?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     store::save(&mut tx, store::CONTACTS, &[&holder.id], &list, &[]).await?;
     audit(
         &mut tx,

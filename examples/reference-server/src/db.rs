@@ -1,6 +1,10 @@
 //! Storage: one `sqlx::AnyPool` over SQLite (default) or PostgreSQL (by URL), the embedded
 //! migrations of each, and small typed helpers. Queries use `$1` placeholders, which both
 //! drivers accept.
+//!
+//! Writes go through [`Db::begin_write`]. On SQLite, which has one writer at a time, it
+//! queues writers in this process (a fair async lock) instead of letting them collide
+//! and back off in SQLite's busy handler; on PostgreSQL it is a plain transaction.
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
@@ -12,6 +16,35 @@ pub struct Db {
     pub pool: AnyPool,
     /// PostgreSQL (else SQLite).
     pub postgres: bool,
+    /// SQLite's one-writer queue (none on PostgreSQL).
+    writer: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction (with SQLite's writer turn held until it ends). Dereferences to
+/// the connection, so statements run on `&mut *tx`.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commit.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 const SQLITE: &[(i64, &str)] = &[
@@ -34,15 +67,27 @@ impl Db {
         let postgres = url.starts_with("postgres");
         let pool = AnyPoolOptions::new()
             .max_connections(if postgres { 8 } else { 4 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if !postgres {
+                        // Every pooled connection (not only the first): WAL, so readers do
+                        // not block the writer; FULL, so a committed write survives a power
+                        // cut; a busy timeout for writers of other processes.
+                        for pragma in [
+                            "PRAGMA journal_mode=WAL",
+                            "PRAGMA synchronous=FULL",
+                            "PRAGMA busy_timeout=10000",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
             .connect(url)
             .await?;
-        if !postgres {
-            // WAL: readers do not block the writer; a committed write survives a crash.
-            sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;")
-                .execute(&pool)
-                .await?;
-        }
-        let db = Db { pool, postgres };
+        let writer = (!postgres).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        let db = Db { pool, postgres, writer };
         db.migrate().await?;
         Ok(db)
     }
@@ -67,6 +112,16 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Begin a write transaction (on SQLite, after this process's earlier writers).
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = match &self.writer {
+            Some(w) => Some(std::sync::Arc::clone(w).lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// One text column of the first row of `sql` with one text argument.

@@ -170,7 +170,7 @@ pub(crate) async fn enroll_face(
     let events = case
         .value
         .submit(review.to_core(template_ref.clone().unwrap_or_default()), now)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if let (Some(t), Some(r)) = (&review.template, &template_ref) {
         if case.value.may_certify() {
             insert_template(&mut tx, r, "face", &t.embedding).await?;
@@ -222,7 +222,7 @@ pub(crate) async fn enrollment_status(
     let mut case = load_case(&state, &subject, "face").await?;
     let events = case.value.advance(state.now());
     if !events.is_empty() {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         save_case(&mut tx, &subject, "face", &case).await?;
         discard_held(&mut tx, &subject, "face").await?;
         audit(

@@ -4,7 +4,7 @@
 //! (GB/T 38671).
 
 use crate::AppState;
-use crate::certification::certify_with_claims;
+use crate::certification::certify_claiming;
 use crate::contacts::{SubjectArg, acting_for};
 use crate::enrollment::decode_base64;
 use crate::error::{ApiError, codes};
@@ -98,16 +98,19 @@ pub(crate) async fn evidence_submit(
     holder: Holder,
     ApiJson(req): ApiJson<EvidenceRequest>,
 ) -> Result<Json<crate::certification::Certified>, ApiError> {
-    let row = sqlx::query("SELECT operator, subject, challenge_json FROM challenges WHERE challenge_id = $1")
-        .bind(req.challenge_id.clone())
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or_else(unknown_challenge)?;
+    let row = sqlx::query(
+        "SELECT operator, subject, challenge_json, CAST(used AS BIGINT) FROM challenges WHERE challenge_id = $1",
+    )
+    .bind(req.challenge_id.clone())
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or_else(unknown_challenge)?;
     let (operator, subject): (String, String) = (row.try_get(0)?, row.try_get(1)?);
     if operator != holder.id {
         return Err(unknown_challenge());
     }
     let ch: Challenge = serde_json::from_str(&row.try_get::<String, _>(2)?)?;
+    let used = row.try_get::<i64, _>(3)? != 0;
     let keys = state
         .config
         .trusted_device_keys()
@@ -121,31 +124,33 @@ pub(crate) async fn evidence_submit(
     }
     let token = decode_base64(&req.token, "the token")
         .map_err(|_| ApiError::status(CertifyStatus::EvidenceMalformed, "the token is not base64"))?;
-    // Claim the challenge atomically: only one request can flip used 0 → 1.
-    let claimed = sqlx::query("UPDATE challenges SET used = 1 WHERE challenge_id = $1 AND used = 0")
-        .bind(req.challenge_id.clone())
-        .execute(&state.db.pool)
-        .await?
-        .rows_affected()
-        == 1;
+    // A used challenge is refused before the signature is checked; the claim itself is in
+    // the certification's transaction (only one request flips used 0 → 1).
+    if used {
+        return Err(ApiError::status(
+            CertifyStatus::EvidenceReplayed,
+            "this evidence challenge was already used",
+        ));
+    }
     // The first trusted key whose signature matches decides; others are skipped.
     let token = EvidenceToken::from_bytes(token);
     let mut outcome = Err(EvidenceError::BadSignature);
     for key in keys {
         let verifier = EvidenceVerifier::from_public_key(key)?;
-        outcome = verifier.verify(&token, &ch, state.now(), &mut DbGuard(claimed));
+        outcome = verifier.verify(&token, &ch, state.now(), &mut DbGuard(true));
         if !matches!(outcome, Err(EvidenceError::BadSignature)) {
             break;
         }
     }
     let claims = outcome?;
-    certify_with_claims(
+    certify_claiming(
         &state,
         &operator,
         &subject,
         &claims,
         format!("evidence:{}", req.challenge_id),
         "face",
+        Some(&req.challenge_id),
     )
     .await
 }

@@ -79,7 +79,7 @@ pub(crate) async fn realname(
         decision,
         now,
     )?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     save_account(&mut tx, &account).await?;
     audit(
         &mut tx,

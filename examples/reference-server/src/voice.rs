@@ -75,7 +75,7 @@ pub(crate) async fn prompts(
 ) -> ApiResult {
     let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
     let prompts = certify_core::voice::enrollment_prompts(&mut state.rng());
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     sqlx::query("DELETE FROM voice_prompts WHERE holder_id = $1")
         .bind(subject.clone())
         .execute(&mut *tx)
@@ -145,7 +145,7 @@ pub(crate) async fn enroll(
     let mut case = load_case(&state, &subject, "voice").await?;
     let template_ref = state.random_hex(16);
     let events = case.value.submit(enrollment.to_core(template_ref.clone()), now)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if let Some(t) = &enrollment.template {
         if case.value.may_certify() {
             sqlx::query("INSERT INTO templates (template_ref, modality, template_json) VALUES ($1, 'voice', $2)")

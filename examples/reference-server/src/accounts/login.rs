@@ -70,7 +70,7 @@ async fn finish_login(
     now: Timestamp,
 ) -> Result<Json<LoggedIn>, ApiError> {
     let holder_id = account.value.holder_id.to_string();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     save_account(&mut tx, &account).await?;
     for e in &result.events {
         audit(&mut tx, now, &holder_id, "account.event", &holder_id, &json!(e)).await?;
@@ -124,7 +124,7 @@ pub(crate) async fn login_card(
     }
     let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
     let (account, events) = first_card_login(&req.id_number, &req.pin, &cards, entry.as_ref(), now)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     save_account(&mut tx, &Versioned::new(account)).await?;
     audit(
         &mut tx,

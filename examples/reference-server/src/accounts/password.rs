@@ -51,7 +51,7 @@ pub(crate) async fn password_sms(
             value: challenge,
             version: previous.and_then(|p| p.version),
         };
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         save_sms(&mut tx, SmsPurpose::ResetPassword, &stored).await?;
         tx.commit().await?;
         state.sms.send(phone.as_str(), "reset_password", code.expose());
@@ -104,7 +104,7 @@ pub(crate) async fn password_reset(
             (account, challenge, r)
         })
         .await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     save_sms(&mut tx, SmsPurpose::ResetPassword, &challenge).await?;
     match result {
         Ok(events) => {

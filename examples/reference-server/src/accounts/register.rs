@@ -63,7 +63,7 @@ pub(crate) async fn sms_register(
         value: challenge,
         version: previous.and_then(|p| p.version),
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     save_sms(&mut tx, SmsPurpose::Register, &stored).await?;
     tx.commit().await?;
     state.sms.send(stored.value.phone.as_str(), "register", code.expose());
@@ -146,7 +146,7 @@ pub(crate) async fn register(
             (challenge, result)
         })
         .await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     // The challenge changes either way (a wrong code counts): keep it.
     save_sms(&mut tx, SmsPurpose::Register, &challenge).await?;
     let (account, events) = match result {

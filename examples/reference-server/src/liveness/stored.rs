@@ -93,7 +93,7 @@ pub(crate) async fn insert(
 ) -> Result<(), ApiError> {
     let now = state.now().unix_seconds();
     let snapshot = run.into_snapshot();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     sqlx::query("DELETE FROM liveness_sessions WHERE expires_at < $1")
         .bind(now)
         .execute(&mut *tx)

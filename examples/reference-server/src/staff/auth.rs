@@ -48,7 +48,7 @@ pub(crate) async fn login(
         .blocking(move || certify_core::account::password::verify_password(&password, &hash))
         .await??;
     if !ok {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         audit(
             &mut tx,
             state.now(),

@@ -76,7 +76,7 @@ pub(crate) async fn evidence_feed(
         };
         match certify_by_data_comparison(&k.facts(&state), &evidence, &state.config.region.cycle, today) {
             Ok(record) => {
-                let mut tx = state.db.pool.begin().await?;
+                let mut tx = state.db.begin_write().await?;
                 insert_record(&mut tx, &record).await?;
                 audit(
                     &mut tx,

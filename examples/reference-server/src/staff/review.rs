@@ -80,7 +80,7 @@ pub(crate) async fn review_queue(
         };
         let events = case.value.advance(now);
         if !events.is_empty() {
-            let mut tx = state.db.pool.begin().await?;
+            let mut tx = state.db.begin_write().await?;
             save_case(&mut tx, &holder, &modality, &case).await?;
             discard_held(&mut tx, &holder, &modality).await?;
             audit(
@@ -212,7 +212,7 @@ pub(crate) async fn review_decide(
         }
     };
     let result = case.value.decide(decision, &c.id, now);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let events = match result {
         Ok(e) => e,
         Err(e) => {

@@ -113,7 +113,7 @@ pub(crate) async fn import_roster_csv(
             Err(e) => rejected.push(json!({"line": line, "code": e.code(), "reason": e.to_string()})),
         }
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     for (entry, row_status) in &rows {
         let id = entry.id.to_string();
         let existing: Option<Versioned<PaymentStatus>> = store::load(&mut *tx, store::PAYMENT, &[&id]).await?;
@@ -209,7 +209,7 @@ pub(crate) async fn declare(
         .map(|m| (m, entry.monthly_pension))
         .collect();
     let overpayment = declaration.overpayment(&paid).ok();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let mut payment: Versioned<PaymentStatus> = store::load(&mut *tx, store::PAYMENT, &[&id])
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::RosterNotFound, "not on the roster"))?;

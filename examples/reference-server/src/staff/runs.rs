@@ -233,7 +233,7 @@ pub(crate) async fn confirm(
         return Ok(r);
     }
     let now = state.now().unix_seconds();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     // Claim the preview: of parallel confirmations exactly one applies it.
     let claimed = sqlx::query(
         "UPDATE run_previews SET applied = 1 WHERE preview_id = $1 AND applied = 0 AND created_at > $2 RETURNING run_date, summary_json, changes_json",
