@@ -159,6 +159,49 @@ fn cycle_run_suspends_resumes_and_reports_bad_rows() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The yearly Pucheng window in 2026: a person suspended since August 2020 and certified in
+/// June 2026 is resumed with the newest 12 months paid and the older 60 listed for staff;
+/// a negative amount is an invalid row, not a refund.
+#[test]
+fn a_yearly_window_years_later_pays_a_year_and_lists_the_rest() {
+    let dir = temp_dir("yearly");
+    let roster = dir.join("roster.csv");
+    let certs = dir.join("certs.csv");
+    std::fs::write(
+        &roster,
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason
+         11010519491231002X,张伟,public_institution,卫生局,3000.00,2009-12,suspended,2020-08,certification_lapse
+         610526195203041230,刘晓瑜,public_institution,教育局,-3210.00,2012-03,active,,
+",
+    )
+    .unwrap();
+    std::fs::write(&certs, "id_number,date
+11010519491231002X,2026-06-10
+").unwrap();
+    let out = cycle_run(
+        &examples().join("pucheng.toml"),
+        &roster,
+        &certs,
+        "2026-08-01",
+        &["--format", "jsonl"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["action"], "resume", "{rows:?}");
+    assert_eq!(rows[0]["from"], "2025-08");
+    assert_eq!(rows[0]["back_pay_months"], 12);
+    assert_eq!(rows[0]["back_pay_yuan"], "36000.00");
+    assert_eq!(rows[0]["back_pay_review_months"], 60);
+    assert_eq!(rows[0]["back_pay_review_yuan"], "180000.00");
+    assert_eq!(rows[1]["action"], "invalid_row", "{rows:?}");
+    assert!(rows[1]["error"].as_str().unwrap().contains("monthly_pension"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn cycle_run_refuses_bad_configuration_and_dates() {
     let dir = temp_dir("bad");
