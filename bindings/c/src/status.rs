@@ -634,6 +634,8 @@ impl ToStatus for certify_core::enrollment::EnrollmentError {
             E::AlreadyApproved => CertifyStatus::EnrollmentAlreadyApproved,
             E::NotInManualReview => CertifyStatus::EnrollmentNotInManualReview,
             E::ReviewExpired => CertifyStatus::EnrollmentReviewExpired,
+            E::RealNameRequired => CertifyStatus::RealNameRequired,
+            E::NotApproved => CertifyStatus::NotEnrolled,
         }
     }
 }

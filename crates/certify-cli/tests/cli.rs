@@ -175,9 +175,13 @@ fn a_yearly_window_years_later_pays_a_year_and_lists_the_rest() {
 ",
     )
     .unwrap();
-    std::fs::write(&certs, "id_number,date
+    std::fs::write(
+        &certs,
+        "id_number,date
 11010519491231002X,2026-06-10
-").unwrap();
+",
+    )
+    .unwrap();
     let out = cycle_run(
         &examples().join("pucheng.toml"),
         &roster,

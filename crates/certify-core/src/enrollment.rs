@@ -4,8 +4,17 @@
 //! are taken and the case goes to manual review by staff. A manual case not approved
 //! within a week must re-enroll; an approved case may certify. Someone whose face
 //! enrollment fails is offered voice enrollment.
+//!
+//! Identity rules (who may enrol whom): the submitter's account must have passed real-name
+//! verification first ([`require_real_name`]); an upload that passes the automatic review
+//! still goes to staff when the host has a reason to hold it ([`HoldReason`]: made by a
+//! proxy, no authoritative portrait to compare with, the face already enrolled for another
+//! person); a proxy's failed uploads never count towards the person's three failures, and
+//! the person's own upload replaces a proxy's pending one, so nobody else can lock a
+//! person's enrollment. Staff can revoke an approved enrollment ([`EnrollmentCase::revoke`]).
 
 use crate::biometric::{Modality, ReviewIssue};
+use crate::id::ResidentId;
 use crate::time::{DAY_SECONDS, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +36,9 @@ pub enum EnrollmentState {
     ManualReview {
         /// When the case entered manual review.
         since: Timestamp,
+        /// Why staff must look (empty: three failed automatic reviews, as before).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reasons: Vec<HoldReason>,
     },
     /// Enrolled: may certify with this modality.
     Approved {
@@ -39,6 +51,40 @@ pub enum EnrollmentState {
     MustReenroll {
         /// Why.
         reason: ReenrollReason,
+    },
+}
+
+/// Why an upload that passed the automatic review still goes to staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "hold", rename_all = "snake_case")]
+pub enum HoldReason {
+    /// A relative (proxy) made the upload, not the person.
+    EnrolledByProxy {
+        /// The proxy's identity number.
+        by: ResidentId,
+    },
+    /// No portrait from an authority (card photo store, police photo check, counter photo)
+    /// to compare with: only the client's own card image, which anyone can make.
+    NoAuthoritativePortrait,
+    /// The face is close to the enrolled face of another person (1:N search).
+    DuplicateFace {
+        /// The other person.
+        other: ResidentId,
+        /// Face distance × 1000 (smaller is more alike).
+        distance_milli: u32,
+    },
+}
+
+/// Who made an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Submitter {
+    /// The person themself.
+    Person,
+    /// A relative acting for them.
+    Proxy {
+        /// The relative's identity number.
+        id: ResidentId,
     },
 }
 
@@ -63,6 +109,8 @@ pub enum ReenrollReason {
     RejectedByStaff,
     /// Staff did not approve within a week.
     ManualReviewExpired,
+    /// Staff revoked an approved enrollment (reported fraud, a face changed by illness).
+    RevokedByStaff,
 }
 
 /// The result of one automatic review, from the face or voice engine.
@@ -121,6 +169,26 @@ pub enum EnrollmentEvent {
         at: Timestamp,
         /// Staff must decide by this instant.
         decide_by: Timestamp,
+        /// Why (empty: three failed automatic reviews).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reasons: Vec<HoldReason>,
+    },
+    /// The person's own upload replaced a proxy's upload that was waiting for staff.
+    ProxySubmissionReplaced {
+        /// When.
+        at: Timestamp,
+    },
+    /// Staff revoked the enrollment; the template must be deleted and the person may enrol
+    /// again.
+    Revoked {
+        /// When.
+        at: Timestamp,
+        /// Staff identifier.
+        staff_id: String,
+        /// Reason.
+        reason: String,
+        /// The template to delete.
+        template_ref: Option<String>,
     },
     /// Enrolled.
     Approved {
@@ -172,6 +240,13 @@ pub enum EnrollmentError {
     /// The week has passed; the person must re-enroll.
     #[error("the manual review week has passed; the person must enroll again")]
     ReviewExpired,
+    /// The submitter's account has not passed real-name verification (seed 003: real
+    /// name first).
+    #[error("complete real-name verification before enrolling")]
+    RealNameRequired,
+    /// Only an approved enrollment can be revoked.
+    #[error("the enrollment is not approved")]
+    NotApproved,
 }
 
 impl EnrollmentError {
@@ -182,6 +257,8 @@ impl EnrollmentError {
             EnrollmentError::AlreadyApproved => "already_enrolled",
             EnrollmentError::NotInManualReview => "not_in_manual_review",
             EnrollmentError::ReviewExpired => "manual_review_expired",
+            EnrollmentError::RealNameRequired => "real_name_required",
+            EnrollmentError::NotApproved => "not_approved",
         }
     }
 }
@@ -216,7 +293,7 @@ impl EnrollmentCase {
     /// showing or changing a case; returns the events (empty when nothing changed).
     pub fn advance(&mut self, now: Timestamp) -> Vec<EnrollmentEvent> {
         match self.state {
-            EnrollmentState::ManualReview { since } if now.seconds_since(since) >= MANUAL_REVIEW_SECONDS => {
+            EnrollmentState::ManualReview { since, .. } if now.seconds_since(since) >= MANUAL_REVIEW_SECONDS => {
                 self.state = EnrollmentState::MustReenroll {
                     reason: ReenrollReason::ManualReviewExpired,
                 };
@@ -233,19 +310,63 @@ impl EnrollmentCase {
         }
     }
 
-    /// Record the automatic review of one upload.
+    /// Record the automatic review of the person's own upload, with no reason to hold it.
     pub fn submit(&mut self, review: AutomaticReview, now: Timestamp) -> Result<Vec<EnrollmentEvent>, EnrollmentError> {
+        self.submit_by(Submitter::Person, review, Vec::new(), now)
+    }
+
+    /// Record the automatic review of one upload by `submitter`, with the host's reasons to
+    /// hold a passing upload for staff (`holds`). A proxy adds
+    /// [`HoldReason::EnrolledByProxy`] itself. A proxy's failed upload is reported but does
+    /// not count; the person's own upload replaces a proxy's upload waiting for staff.
+    pub fn submit_by(
+        &mut self,
+        submitter: Submitter,
+        review: AutomaticReview,
+        mut holds: Vec<HoldReason>,
+        now: Timestamp,
+    ) -> Result<Vec<EnrollmentEvent>, EnrollmentError> {
         let mut events = self.advance(now);
+        if let (Submitter::Person, EnrollmentState::ManualReview { reasons, .. }) = (submitter, &self.state) {
+            if reasons.iter().any(|r| matches!(r, HoldReason::EnrolledByProxy { .. })) {
+                self.state = EnrollmentState::Collecting { failures: 0 };
+                events.push(EnrollmentEvent::ProxySubmissionReplaced { at: now });
+                events.push(EnrollmentEvent::DiscardHeldUploads { at: now });
+            }
+        }
         let failures = match self.state {
             EnrollmentState::Collecting { failures } => failures,
             EnrollmentState::MustReenroll { .. } => 0,
             EnrollmentState::ManualReview { .. } => return Err(EnrollmentError::UploadsClosed),
             EnrollmentState::Approved { .. } => return Err(EnrollmentError::AlreadyApproved),
         };
+        if let Submitter::Proxy { id } = submitter {
+            holds.insert(0, HoldReason::EnrolledByProxy { by: id });
+        }
         if failures == 0 {
             events.push(EnrollmentEvent::RoundStarted { at: now });
         }
         match review {
+            AutomaticReview::Passed { .. } if !holds.is_empty() => {
+                // The template is not approved: staff decide with the held uploads.
+                self.state = EnrollmentState::ManualReview {
+                    since: now,
+                    reasons: holds.clone(),
+                };
+                events.push(EnrollmentEvent::SentToManualReview {
+                    at: now,
+                    decide_by: now.plus_seconds(MANUAL_REVIEW_SECONDS),
+                    reasons: holds,
+                });
+            }
+            AutomaticReview::Failed { issues } if matches!(submitter, Submitter::Proxy { .. }) => {
+                // Reported to the proxy; the person's count is untouched.
+                events.push(EnrollmentEvent::AutomaticReviewFailed {
+                    at: now,
+                    failures,
+                    issues,
+                });
+            }
             AutomaticReview::Passed { template_ref } => {
                 self.state = EnrollmentState::Approved {
                     at: now,
@@ -266,10 +387,14 @@ impl EnrollmentCase {
                     issues,
                 });
                 if failures >= MAX_AUTOMATIC_FAILURES {
-                    self.state = EnrollmentState::ManualReview { since: now };
+                    self.state = EnrollmentState::ManualReview {
+                        since: now,
+                        reasons: Vec::new(),
+                    };
                     events.push(EnrollmentEvent::SentToManualReview {
                         at: now,
                         decide_by: now.plus_seconds(MANUAL_REVIEW_SECONDS),
+                        reasons: Vec::new(),
                     });
                     if self.modality == Modality::Face {
                         events.push(EnrollmentEvent::VoiceEnrollmentOffered { at: now });
@@ -325,5 +450,46 @@ impl EnrollmentCase {
             }
         };
         Ok(vec![event, EnrollmentEvent::DiscardHeldUploads { at: now }])
+    }
+
+    /// Staff revoke an approved enrollment (reported fraud; a face changed by illness, seed
+    /// 003 常见问题 5): the template is to be deleted and the person may enrol again.
+    pub fn revoke(
+        &mut self,
+        staff_id: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Vec<EnrollmentEvent>, EnrollmentError> {
+        if !self.may_certify() {
+            return Err(EnrollmentError::NotApproved);
+        }
+        let template_ref = self.template_ref.take();
+        self.state = EnrollmentState::MustReenroll {
+            reason: ReenrollReason::RevokedByStaff,
+        };
+        Ok(vec![EnrollmentEvent::Revoked {
+            at: now,
+            staff_id: staff_id.to_owned(),
+            reason: reason.to_owned(),
+            template_ref,
+        }])
+    }
+
+    /// Why staff are asked to look at this case (empty unless it is held for a reason).
+    pub fn hold_reasons(&self) -> &[HoldReason] {
+        match &self.state {
+            EnrollmentState::ManualReview { reasons, .. } => reasons,
+            _ => &[],
+        }
+    }
+}
+
+/// Enrolment needs the submitter's real name verified first (seed 003: 实名认证 before
+/// 人脸采集): a stranger who only knows a name and number cannot start one.
+pub fn require_real_name(submitter: &crate::account::Account) -> Result<(), EnrollmentError> {
+    if submitter.real_name_verified_at.is_some() {
+        Ok(())
+    } else {
+        Err(EnrollmentError::RealNameRequired)
     }
 }

@@ -54,12 +54,14 @@ fn three_failed_uploads_close_uploads_and_open_manual_review() {
     assert_eq!(
         c.state,
         EnrollmentState::ManualReview {
-            since: T0.plus_seconds(120)
+            since: T0.plus_seconds(120),
+            reasons: Vec::new(),
         }
     );
     assert!(ev.contains(&EnrollmentEvent::SentToManualReview {
         at: T0.plus_seconds(120),
-        decide_by: T0.plus_seconds(120 + 7 * DAY)
+        decide_by: T0.plus_seconds(120 + 7 * DAY),
+        reasons: Vec::new(),
     }));
     // Face enrollment failing offers voice enrollment (seed 000 §一.(二)).
     assert!(ev.contains(&EnrollmentEvent::VoiceEnrollmentOffered {
@@ -197,10 +199,10 @@ proptest! {
             };
             if let EnrollmentState::Collecting { failures } = c.state { prop_assert!(failures < 3); }
             match (&before.state, action, &result) {
-                (EnrollmentState::ManualReview { since }, 0 | 1, _) if now.seconds_since(*since) < MANUAL_REVIEW_SECONDS => {
+                (EnrollmentState::ManualReview { since, .. }, 0 | 1, _) if now.seconds_since(*since) < MANUAL_REVIEW_SECONDS => {
                     prop_assert_eq!(result.clone().unwrap_err(), EnrollmentError::UploadsClosed);
                 }
-                (EnrollmentState::ManualReview { since }, 2, Ok(_)) => {
+                (EnrollmentState::ManualReview { since, .. }, 2, Ok(_)) => {
                     prop_assert!(now.seconds_since(*since) < MANUAL_REVIEW_SECONDS);
                     prop_assert!(c.may_certify());
                 }
@@ -211,4 +213,131 @@ proptest! {
             }
         }
     }
+}
+
+fn passed() -> AutomaticReview {
+    AutomaticReview::Passed {
+        template_ref: "tpl".into(),
+    }
+}
+
+fn proxy() -> Submitter {
+    Submitter::Proxy {
+        id: certify_core::id::ResidentId::parse("610526195503011236").unwrap(),
+    }
+}
+
+// The defect: three junk uploads by someone else locked a person's enrollment for a week.
+#[test]
+fn a_proxys_failed_uploads_never_lock_the_persons_enrollment() {
+    let mut c = EnrollmentCase::new(Modality::Face);
+    for _ in 0..10 {
+        c.submit_by(proxy(), fail(ReviewIssue::TooDark), Vec::new(), T0)
+            .unwrap();
+    }
+    assert_eq!(c.state, EnrollmentState::Collecting { failures: 0 });
+    // The person's own uploads still count as before.
+    c.submit(fail(ReviewIssue::TooDark), T0).unwrap();
+    assert_eq!(c.state, EnrollmentState::Collecting { failures: 1 });
+}
+
+// The defect: a stranger added as "contact" enrolled their own face for a pensioner and it
+// was approved automatically; the real person then got 411 on their own enrollment.
+#[test]
+fn a_proxys_passing_upload_waits_for_staff_and_the_persons_own_upload_replaces_it() {
+    let mut c = EnrollmentCase::new(Modality::Face);
+    let ev = c.submit_by(proxy(), passed(), Vec::new(), T0).unwrap();
+    assert!(!c.may_certify());
+    assert!(matches!(c.hold_reasons(), [HoldReason::EnrolledByProxy { .. }]));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, EnrollmentEvent::SentToManualReview { reasons, .. } if !reasons.is_empty()))
+    );
+    // The proxy cannot push another upload over it…
+    assert_eq!(
+        c.submit_by(proxy(), passed(), Vec::new(), T0).unwrap_err(),
+        EnrollmentError::UploadsClosed
+    );
+    // …but the person's own upload replaces it (and is approved on its own merits).
+    let ev = c.submit(passed(), T0.plus_seconds(HOUR)).unwrap();
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, EnrollmentEvent::ProxySubmissionReplaced { .. }))
+    );
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, EnrollmentEvent::DiscardHeldUploads { .. }))
+    );
+    assert!(c.may_certify());
+}
+
+#[test]
+fn a_passing_upload_with_a_hold_reason_goes_to_staff_and_staff_decide() {
+    for hold in [
+        HoldReason::NoAuthoritativePortrait,
+        HoldReason::DuplicateFace {
+            other: certify_core::id::ResidentId::parse("610526195207152042").unwrap(),
+            distance_milli: 310,
+        },
+    ] {
+        let mut c = EnrollmentCase::new(Modality::Face);
+        c.submit_by(Submitter::Person, passed(), vec![hold.clone()], T0)
+            .unwrap();
+        assert_eq!(c.hold_reasons(), [hold]);
+        assert_eq!(
+            c.submit(passed(), T0).unwrap_err(),
+            EnrollmentError::UploadsClosed,
+            "the person's own hold is not replaced by uploading again"
+        );
+        c.decide(
+            ManualDecision::Approve {
+                template_ref: "staff-tpl".into(),
+            },
+            "reviewer1",
+            T0.plus_seconds(DAY),
+        )
+        .unwrap();
+        assert!(c.may_certify());
+    }
+}
+
+#[test]
+fn staff_revoke_an_enrollment_and_the_person_enrolls_again() {
+    let mut c = EnrollmentCase::new(Modality::Face);
+    assert_eq!(
+        c.revoke("admin", "fraud", T0).unwrap_err(),
+        EnrollmentError::NotApproved
+    );
+    c.submit(passed(), T0).unwrap();
+    let ev = c.revoke("admin", "reported fraud", T0.plus_seconds(DAY)).unwrap();
+    assert!(matches!(&ev[0], EnrollmentEvent::Revoked { template_ref: Some(t), .. } if t == "tpl"));
+    assert!(!c.may_certify());
+    assert_eq!(c.template_ref, None);
+    c.submit(passed(), T0.plus_seconds(2 * DAY)).unwrap();
+    assert!(c.may_certify());
+}
+
+#[test]
+fn old_stored_manual_cases_still_load() {
+    let old = r#"{"modality":"face","state":{"state":"manual_review","since":1591322400},"template_ref":null}"#;
+    let c: EnrollmentCase = serde_json::from_str(old).unwrap();
+    assert!(c.hold_reasons().is_empty());
+}
+
+#[test]
+fn enrollment_needs_real_name_first() {
+    let mut account = certify_core::account::Account {
+        holder_id: certify_core::id::ResidentId::parse("610526195503011236").unwrap(),
+        holder_name: certify_core::name::PersonName::new("王建国").unwrap(),
+        phone: None,
+        phone_owner: certify_core::account::PhoneOwner::Holder,
+        password_hash: None,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: T0,
+        real_name_verified_at: None,
+    };
+    assert_eq!(require_real_name(&account), Err(EnrollmentError::RealNameRequired));
+    account.real_name_verified_at = Some(T0);
+    assert_eq!(require_real_name(&account), Ok(()));
 }

@@ -62,7 +62,10 @@ async fn reviewer_approves_and_rejects_in_chromium() {
     for (holder, selfie) in [(WANG, "obama2.jpg"), (ZHAO, "biden.jpg")] {
         let case = EnrollmentCase {
             modality: Modality::Face,
-            state: EnrollmentState::ManualReview { since },
+            state: EnrollmentState::ManualReview {
+                since,
+                reasons: Vec::new(),
+            },
             template_ref: None,
         };
         sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json) VALUES ($1, 'face', $2)")

@@ -95,7 +95,7 @@ pub(crate) async fn review_queue(
             tx.commit().await?;
             continue;
         }
-        let EnrollmentState::ManualReview { since } = case.value.state else {
+        let EnrollmentState::ManualReview { since, .. } = case.value.state else {
             continue;
         };
         let name = roster_entry(&state, &holder)
