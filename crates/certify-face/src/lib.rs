@@ -15,6 +15,7 @@ pub mod embed;
 pub mod engine;
 pub mod geometry;
 pub mod image_io;
+pub mod index;
 pub mod liveness_run;
 pub mod mesh;
 pub mod quality;

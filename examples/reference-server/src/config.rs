@@ -32,6 +32,20 @@ pub struct Config {
     /// Face liveness: allowed actions, silent mode, passive anti-spoof.
     #[serde(default)]
     pub liveness: LivenessSettings,
+    /// Where authoritative reference portraits come from.
+    #[serde(default)]
+    pub identity: IdentitySettings,
+}
+
+/// Identity settings (`[identity]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdentitySettings {
+    /// A directory of authoritative portraits, `<identity number>.jpg` (or `.png`): the
+    /// social-security card photo store, the police photo check or counter photos, exported
+    /// by the host. Absent: no authoritative portraits — real name falls back to the
+    /// client's card image and every enrollment goes to staff review.
+    pub reference_portraits_dir: Option<PathBuf>,
 }
 
 /// Face liveness settings (`[liveness]`).

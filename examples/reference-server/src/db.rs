@@ -52,12 +52,14 @@ const SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_voice.sql")),
     (3, include_str!("../migrations/sqlite/0003_versions.sql")),
     (4, include_str!("../migrations/sqlite/0004_liveness_sessions.sql")),
+    (5, include_str!("../migrations/sqlite/0005_face_index.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_voice.sql")),
     (3, include_str!("../migrations/postgres/0003_versions.sql")),
     (4, include_str!("../migrations/postgres/0004_liveness_sessions.sql")),
+    (5, include_str!("../migrations/postgres/0005_face_index.sql")),
 ];
 
 impl Db {

@@ -14,7 +14,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use certify_core::biometric::Modality;
-use certify_core::enrollment::{EnrollmentCase, EnrollmentEvent};
+use certify_core::enrollment::{
+    AutomaticReview, EnrollmentCase, EnrollmentEvent, HoldReason, Submitter, require_real_name,
+};
+use certify_core::id::ResidentId;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -133,9 +136,12 @@ pub(crate) struct FaceEnrollRequest {
 }
 
 /// `POST /api/enrollment/face` (`Idempotency-Key` recommended): automatic review of the
-/// card front, back and a selfie with the card. Passed: the template is stored (apart from
-/// identity) and the images dropped. The third failure sends the case to manual review and
-/// holds these images for staff until the case closes.
+/// card front, back and a selfie with the card, and of the live face against the
+/// authoritative portrait. Passed with no reason to hold it: the template is stored (apart
+/// from identity) and the images dropped. Held for staff with the images (until the case
+/// closes): an upload by a relative, one with no authoritative portrait to compare with, a
+/// face already enrolled for someone else, and the third failure. The submitter must have
+/// passed real-name verification.
 #[utoipa::path(post, path = "/api/enrollment/face", tag = "identity", request_body = FaceEnrollRequest, security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
     responses((status = 200, body = Submitted), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
@@ -150,6 +156,15 @@ pub(crate) async fn enroll_face(
         return Ok(r);
     }
     let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    require_real_name(&crate::accounts::load_account(&state, &holder.id).await?.value)?;
+    let submitter = if subject == holder.id {
+        Submitter::Person
+    } else {
+        Submitter::Proxy {
+            id: ResidentId::parse(&holder.id)?,
+        }
+    };
+    let portrait = state.portraits.portrait(&subject);
     let uploads = [
         ("card_front", decode_base64(&req.card_front, "card_front")?),
         ("card_back", decode_base64(&req.card_back, "card_back")?),
@@ -157,24 +172,70 @@ pub(crate) async fn enroll_face(
     ];
     let face = state.face.clone();
     let bytes: Vec<Vec<u8>> = uploads.iter().map(|(_, b)| b.clone()).collect();
-    let review = state
+    let has_portrait = portrait.is_some();
+    let (mut review, portrait_distance) = state
         .blocking(move || -> Result<_, ApiError> {
             let decode = |b: &[u8]| certify_face::image_io::decode(b);
             let (front, back, selfie) = (decode(&bytes[0])?, decode(&bytes[1])?, decode(&bytes[2])?);
-            Ok(face.review_enrollment(&front, &back, &selfie)?)
+            let review = face.review_enrollment(&front, &back, &selfie)?;
+            // The live face against the authority's portrait, not only the client's card.
+            let distance = match (&portrait, &review.template) {
+                (Some(p), Some(live)) => face
+                    .template(&certify_face::image_io::decode(p)?)
+                    .ok()
+                    .map(|reference| reference.distance(live)),
+                _ => None,
+            };
+            Ok((review, distance))
         })
         .await??;
+    let threshold = state.face.config().card_match_threshold;
+    if has_portrait
+        && review.template.is_some()
+        && portrait_distance.is_none_or(|d| d >= threshold)
+        && !review
+            .issues
+            .contains(&certify_core::biometric::ReviewIssue::FaceMismatch)
+    {
+        review.issues.push(certify_core::biometric::ReviewIssue::FaceMismatch);
+    }
+    let core_review = review.to_core(String::new());
+    let mut holds = Vec::new();
+    if !has_portrait {
+        holds.push(HoldReason::NoAuthoritativePortrait);
+    }
+    if let (AutomaticReview::Passed { .. }, Some(t)) = (&core_review, &review.template) {
+        // One face, one person: the same face enrolled for someone else goes to staff.
+        let max = state.face.config().match_threshold;
+        for (other, distance) in state.faces.search(&state, &t.embedding, max, &subject).await? {
+            holds.push(HoldReason::DuplicateFace {
+                other: ResidentId::parse(&other)?,
+                distance_milli: (distance * 1000.0).round() as u32,
+            });
+        }
+    }
     let now = state.now();
     let mut case = load_case(&state, &subject, "face").await?;
     let template_ref = review.template.as_ref().map(|_| state.random_hex(16));
-    let events = case
-        .value
-        .submit(review.to_core(template_ref.clone().unwrap_or_default()), now)?;
+    let core_review = match core_review {
+        AutomaticReview::Passed { .. } => AutomaticReview::Passed {
+            template_ref: template_ref.clone().unwrap_or_default(),
+        },
+        failed => failed,
+    };
+    let events = case.value.submit_by(submitter, core_review, holds, now)?;
     let mut tx = state.db.begin_write().await?;
     if let (Some(t), Some(r)) = (&review.template, &template_ref) {
         if case.value.may_certify() {
             insert_template(&mut tx, r, "face", &t.embedding).await?;
+            crate::identity::log_approval(&mut tx, &subject, Some(r)).await?;
         }
+    }
+    if events
+        .iter()
+        .any(|e| matches!(e, EnrollmentEvent::DiscardHeldUploads { .. }))
+    {
+        discard_held(&mut tx, &subject, "face").await?;
     }
     if events
         .iter()

@@ -25,6 +25,7 @@ mod evidence;
 mod extract;
 mod http;
 mod idempotency;
+mod identity;
 mod liveness;
 mod openapi;
 mod people;
@@ -34,10 +35,11 @@ mod state;
 mod store;
 mod voice;
 
-pub use config::{Config, ConfigError, LivenessSettings};
+pub use config::{Config, ConfigError, IdentitySettings, LivenessSettings};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};
 pub use http::{openapi_json, router, serve, shutdown_signal};
+pub use identity::{DirectoryPortraits, NoPortraits, ReferencePortraits};
 pub use state::{
     AppState, CapturingSmsSender, Clock, DemoSmsSender, ManualClock, OsRngSource, Rng, RngCoreSend, RngSource,
     SeededRngSource, SmsSender, SystemClock,
@@ -66,6 +68,7 @@ pub async fn bootstrap(state: &AppState) -> Result<(), ApiError> {
                 .await?;
         }
     }
+    identity::backfill(state).await?;
     if state.config.seed_demo_roster {
         let any: Option<sqlx::any::AnyRow> = sqlx::query("SELECT id_number FROM roster LIMIT 1")
             .fetch_optional(&state.db.pool)

@@ -1,5 +1,8 @@
 //! Real-name verification (实名认证): the typed name and number against the account and the
-//! roster, and the live face against the identity-card portrait. Images are not kept.
+//! roster, and the live face against the authoritative reference portrait (the host's card
+//! photo store, police photo check or counter photo). Only where the authority has no
+//! portrait is the card image the client sends used — and then every enrollment still
+//! goes to staff. Images are not kept.
 
 use crate::AppState;
 use crate::accounts::{load_account, save_account};
@@ -35,8 +38,10 @@ pub(crate) struct RealNameDone {
 pub(crate) struct RealNameRequest {
     name: String,
     id_number: String,
-    /// Identity card front (base64 JPEG/PNG).
-    card_front: String,
+    /// Identity card front (base64 JPEG/PNG); used only where no authoritative portrait
+    /// exists.
+    #[serde(default)]
+    card_front: Option<String>,
     /// A live photo of the holder (base64).
     selfie: String,
 }
@@ -50,13 +55,22 @@ pub(crate) async fn realname(
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<RealNameDone>, ApiError> {
     let mut account = load_account(&state, &holder.id).await?;
+    let authoritative = state.portraits.portrait(&holder.id);
+    if authoritative.is_none() && req.card_front.is_none() {
+        return Err(ApiError::bad_upload(
+            "card_front is needed: no reference portrait is on file",
+        ));
+    }
     let (card, selfie) = (req.card_front, req.selfie);
     let face = state.face.clone();
     let decision = state
         .blocking(move || -> Result<MatchDecision, ApiError> {
-            let card = image_of(&card)?;
             let selfie = image_of(&selfie)?;
-            let portrait = face.card_portrait_template(&card)?;
+            let portrait = match (authoritative, card) {
+                (Some(bytes), _) => Some(face.template(&certify_face::image_io::decode(&bytes)?)?),
+                (None, Some(card)) => face.card_portrait_template(&image_of(&card)?)?,
+                (None, None) => None,
+            };
             let live = face.template(&selfie)?;
             Ok(match portrait {
                 Some(p) if face.compare(&p, &live).distance < face.config().card_match_threshold => {

@@ -212,6 +212,10 @@ pub struct AppState {
     /// Bounds CPU-heavy work to the cores the machine has, so a burst of uploads queues
     /// instead of starving everything else.
     pub(crate) cpu: Arc<tokio::sync::Semaphore>,
+    /// Authoritative reference portraits (from `[identity]`; replace to plug in another).
+    pub portraits: Arc<dyn crate::identity::ReferencePortraits>,
+    /// The 1:N index of enrolled faces.
+    pub(crate) faces: Arc<crate::identity::FaceRegistry>,
 }
 
 impl AppState {
@@ -226,6 +230,8 @@ impl AppState {
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Self {
+            portraits: crate::identity::portraits_from(&config),
+            faces: Arc::default(),
             db,
             config: Arc::new(config),
             face: engines.0,

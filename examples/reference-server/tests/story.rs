@@ -339,6 +339,27 @@ async fn story(s: &Server) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
+    // An enrollment by a relative, with no authoritative portrait of Zhao, waits for staff.
+    assert_eq!(r["state"]["state"], "manual_review", "{r}");
+    let reasons: Vec<&str> = r["state"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["hold"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["enrolled_by_proxy", "no_authoritative_portrait"], "{r}");
+    let (_, q) = s.call(Method::GET, "/staff/api/review", Some(&reviewer), None).await;
+    assert_eq!(q["cases"][0]["holder_id"], ZHAO, "{q}");
+    assert_eq!(q["cases"][0]["reasons"][0]["hold"], "enrolled_by_proxy", "{q}");
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/staff/api/review/{ZHAO}/face"),
+            Some(&reviewer),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["state"]["state"], "approved", "{r}");
     let (_, ch) = s
         .call(

@@ -22,6 +22,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(review::review_queue))
         .routes(routes!(review::review_decide))
+        .routes(routes!(review::revoke))
         .routes(routes!(roster::roster_import))
         .routes(routes!(roster::declare))
         .routes(routes!(runs::preview))

@@ -36,6 +36,10 @@ pub(crate) struct ReviewCase {
     expires_in_seconds: i64,
     /// The held images as data URLs, by name (`card_front`, `card_back`, `selfie`).
     images: BTreeMap<String, String>,
+    /// Why the case is held (empty: three failed automatic reviews): uploaded by a proxy,
+    /// no authoritative portrait, the face already enrolled for another person.
+    #[schema(value_type = Vec<Object>)]
+    reasons: Vec<certify_core::enrollment::HoldReason>,
 }
 
 /// The review queue, oldest first.
@@ -43,6 +47,63 @@ pub(crate) struct ReviewCase {
 pub(crate) struct ReviewQueue {
     /// Cases.
     cases: Vec<ReviewCase>,
+}
+
+/// `POST /staff/api/enrollment/{holder}/face/revoke` body.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct RevokeRequest {
+    /// Why (reported fraud, a face changed by illness …); shown in the history and audit.
+    reason: String,
+}
+
+/// `POST /staff/api/enrollment/{holder}/face/revoke`: revoke an approved face enrollment
+/// (the template is deleted and leaves the 1:N index); the person may then enroll again.
+#[utoipa::path(post, path = "/staff/api/enrollment/{holder}/face/revoke", tag = "staff", request_body = RevokeRequest,
+    security(("bearer" = [])),
+    params(("holder" = String, Path, description = "Identity number")),
+    responses((status = 200, body = Decided), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    c: Staff<Reviewer>,
+    Path(holder): Path<String>,
+    ApiJson(req): ApiJson<RevokeRequest>,
+) -> Result<Json<Decided>, ApiError> {
+    if req.reason.trim().is_empty() {
+        return Err(ApiError::status(CertifyStatus::InvalidArgument, "give the reason"));
+    }
+    let mut case: Versioned<EnrollmentCase> =
+        crate::store::load(&state.db.pool, crate::store::ENROLLMENTS, &[&holder, "face"])
+            .await?
+            .ok_or_else(|| ApiError::not_found("enrollment case"))?;
+    let now = state.now();
+    let events = case.value.revoke(&c.id, req.reason.trim(), now)?;
+    let mut tx = state.db.begin_write().await?;
+    save_case(&mut tx, &holder, "face", &case).await?;
+    for e in &events {
+        if let certify_core::enrollment::EnrollmentEvent::Revoked {
+            template_ref: Some(t), ..
+        } = e
+        {
+            sqlx::query("DELETE FROM templates WHERE template_ref = $1")
+                .bind(t.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    crate::identity::log_approval(&mut tx, &holder, None).await?;
+    audit(
+        &mut tx,
+        now,
+        &c.id,
+        "enrollment.revoked",
+        &holder,
+        &json!({"events": events}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(Decided {
+        state: case.value.state,
+    }))
 }
 
 /// A case after the decision.
@@ -132,6 +193,7 @@ pub(crate) async fn review_queue(
             expires_in_seconds: (since.unix_seconds() + certify_core::enrollment::MANUAL_REVIEW_SECONDS)
                 - now.unix_seconds(),
             images,
+            reasons: case.value.hold_reasons().to_vec(),
         });
     }
     cases.sort_by_key(|c| c.since);
@@ -227,6 +289,9 @@ pub(crate) async fn review_decide(
     };
     if let Some((r, t)) = template {
         insert_template(&mut tx, &r, &modality, &t.embedding).await?;
+        if modality == "face" {
+            crate::identity::log_approval(&mut tx, &holder, Some(&r)).await?;
+        }
     }
     save_case(&mut tx, &holder, &modality, &case).await?;
     discard_held(&mut tx, &holder, &modality).await?;

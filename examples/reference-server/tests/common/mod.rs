@@ -147,6 +147,16 @@ pub async fn server_on(url: &str, clock: Arc<ManualClock>) -> Server {
     let mut config = Config::load(&root().join("examples/reference-server/config/demo.toml")).unwrap();
     config.database_url = url.to_owned();
     config.engines.models_dir = root().join("models");
+    // The authority's portrait of 王建国 (610526195503011236): another photo of the same
+    // man as the test's live face. Nobody else has one.
+    let portraits = root().join("target/test-portraits");
+    std::fs::create_dir_all(&portraits).unwrap();
+    std::fs::copy(
+        root().join(".deps/testdata/face/obama3.jpg"),
+        portraits.join("610526195503011236.jpg"),
+    )
+    .expect("run scripts/setup.sh");
+    config.identity.reference_portraits_dir = Some(portraits);
     // The "provincial app" key whose signed evidence the server trusts.
     // Head movements only: the test's live person is a photograph rendered in 3-D.
     config.liveness.actions = vec![
