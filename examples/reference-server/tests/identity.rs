@@ -1,0 +1,246 @@
+//! Identity a stranger cannot take over, over HTTP (SQLite): each attack failed before —
+//! a hand-made card with a stranger's photo, a stranger's proxy chain, the same face
+//! enrolled for several people — and staff revocation undoes an enrollment.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use image::RgbImage;
+use serde_json::{Value, json};
+
+const WANG: &str = "610526195503011236";
+const ZHAO: &str = "610526195207152042";
+const LIU: &str = "610526194801023310";
+
+async fn fresh(name: &str) -> Server {
+    let path = root().join(format!("target/identity-test-{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    server(&format!("sqlite://{}?mode=rwc", path.display())).await
+}
+
+async fn card_login(s: &Server, id: &str) -> String {
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/login/card",
+            None,
+            Some(json!({"id_number": id, "pin": "123456"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    r["token"].as_str().unwrap().to_owned()
+}
+
+fn card_of(face: &RgbImage) -> RgbImage {
+    certify_face::testing::card_front(&certify_face::testing::face_crop(&face_engine(), face).unwrap().unwrap())
+}
+
+async fn realname(
+    s: &Server,
+    token: &str,
+    name: &str,
+    id: &str,
+    card: &RgbImage,
+    selfie: &RgbImage,
+) -> (StatusCode, Value) {
+    s.call(
+        Method::POST,
+        "/api/realname",
+        Some(token),
+        Some(json!({"name": name, "id_number": id, "card_front": b64(card), "selfie": b64(selfie)})),
+    )
+    .await
+}
+
+async fn enroll(s: &Server, token: &str, subject: Option<&str>, face: &RgbImage) -> (StatusCode, Value) {
+    let card = card_of(face);
+    let selfie = certify_face::testing::selfie_with_card(face, &card, 360);
+    let mut body = json!({"card_front": b64(&card), "card_back": b64(&certify_face::testing::card_back()), "selfie": b64(&selfie)});
+    if let Some(sub) = subject {
+        body["subject"] = json!(sub);
+    }
+    s.call(Method::POST, "/api/enrollment/face", Some(token), Some(body))
+        .await
+}
+
+fn holds(r: &Value) -> Vec<String> {
+    r["state"]["reasons"]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["hold"].as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+// Before: real name compared the selfie with a card image the client made; a card carrying
+// a stranger's photo passed as the pensioner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_made_card_does_not_pass_where_the_authority_has_a_portrait() {
+    let s = fresh("forged-card").await;
+    let t = card_login(&s, WANG).await;
+    let stranger = photo("biden.jpg");
+    let (st, r) = realname(&s, &t, "王建国", WANG, &card_of(&stranger), &stranger).await;
+    assert_ne!(st, StatusCode::OK);
+    assert_eq!(r["code"], 341, "{r}");
+    // The real Wang passes against the authority's portrait, with or without a card.
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/realname",
+            Some(&t),
+            Some(json!({"name": "王建国", "id_number": WANG, "selfie": b64(&photo("obama2.jpg"))})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    // The forged card again at enrollment: the live face is checked against the authority.
+    let (st, r) = enroll(&s, &t, None, &stranger).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_ne!(r["state"]["state"], "approved", "{r}");
+    assert!(
+        r["issues"].as_array().unwrap().iter().any(|i| i == "face_mismatch"),
+        "{r}"
+    );
+}
+
+// Before: enrollment was accepted before real name; a stranger who added a pensioner as a
+// "contact" enrolled their own face for them, was approved automatically, certified them,
+// and the real pensioner got 411 on their own enrollment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
+    let s = fresh("proxy-chain").await;
+    let stranger_face = photo("biden.jpg");
+    let t = card_login(&s, LIU).await;
+    let (st, r) = enroll(&s, &t, None, &stranger_face).await;
+    assert_ne!(st, StatusCode::OK);
+    assert_eq!(r["code"], 424, "real name first: {r}");
+    let (st, r) = realname(&s, &t, "刘德明", LIU, &card_of(&stranger_face), &stranger_face).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    for (name, id) in [("王建国", WANG), ("赵秀英", ZHAO)] {
+        let (st, r) = s
+            .call(
+                Method::POST,
+                "/api/contacts",
+                Some(&t),
+                Some(json!({"name": name, "id_number": id})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+    }
+    // Wang has an authoritative portrait: the stranger's face does not match it, and the
+    // failure does not count towards Wang's three (nothing is locked).
+    for _ in 0..4 {
+        let (st, r) = enroll(&s, &t, Some(WANG), &stranger_face).await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        assert_eq!(r["state"], json!({"state": "collecting", "failures": 0}), "{r}");
+        assert!(
+            r["issues"].as_array().unwrap().iter().any(|i| i == "face_mismatch"),
+            "{r}"
+        );
+    }
+    // Zhao has none: the stranger's upload waits for staff, never approved by itself.
+    let (st, r) = enroll(&s, &t, Some(ZHAO), &stranger_face).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["state"]["state"], "manual_review", "{r}");
+    assert_eq!(holds(&r), ["enrolled_by_proxy", "no_authoritative_portrait"], "{r}");
+    let (_, e) = s
+        .call(
+            Method::POST,
+            "/api/liveness/start",
+            Some(&t),
+            Some(json!({"subject": ZHAO})),
+        )
+        .await;
+    assert_eq!(e["code"], 423, "no certification on a held enrollment: {e}");
+    // Zhao's own upload replaces the stranger's (whose held photos are deleted); hers waits
+    // for staff too, for her own reason only.
+    let z = card_login(&s, ZHAO).await;
+    let zhao_face = photo("obama2.jpg");
+    let (st, r) = realname(&s, &z, "赵秀英", ZHAO, &card_of(&zhao_face), &zhao_face).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, r) = enroll(&s, &z, None, &zhao_face).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert!(
+        r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "proxy_submission_replaced"),
+        "{r}"
+    );
+    assert_eq!(holds(&r), ["no_authoritative_portrait"], "{r}");
+    // Wang enrolls himself, approved against the authority's portrait.
+    let w = card_login(&s, WANG).await;
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/realname",
+            Some(&w),
+            Some(json!({"name": "王建国", "id_number": WANG, "selfie": b64(&photo("obama2.jpg"))})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, r) = enroll(&s, &w, None, &photo("obama2.jpg")).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["state"]["state"], "approved", "{r}");
+}
+
+// Before: the same face was enrolled for 20 roster people without a flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_face_for_another_person_goes_to_staff_and_revocation_undoes_an_enrollment() {
+    let s = fresh("same-face").await;
+    let face = photo("obama2.jpg");
+    let w = card_login(&s, WANG).await;
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/realname",
+            Some(&w),
+            Some(json!({"name": "王建国", "id_number": WANG, "selfie": b64(&face)})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (_, r) = enroll(&s, &w, None, &face).await;
+    assert_eq!(r["state"]["state"], "approved", "{r}");
+    for (id, name) in [(ZHAO, "赵秀英"), (LIU, "刘德明")] {
+        let t = card_login(&s, id).await;
+        let (st, r) = realname(&s, &t, name, id, &card_of(&face), &face).await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        let (_, r) = enroll(&s, &t, None, &face).await;
+        assert_eq!(r["state"]["state"], "manual_review", "{r}");
+        let dup = r["state"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["hold"] == "duplicate_face")
+            .unwrap_or_else(|| panic!("no duplicate_face hold: {r}"));
+        assert_eq!(dup["other"], WANG, "{r}");
+    }
+    // Staff revoke Wang's enrollment (reported fraud): he may no longer certify, and his
+    // face leaves the 1:N index.
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
+        )
+        .await;
+    let reviewer = r["token"].as_str().unwrap().to_owned();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/staff/api/enrollment/{WANG}/face/revoke"),
+            Some(&reviewer),
+            Some(json!({"reason": "reported fraud"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["state"]["state"], "must_reenroll", "{r}");
+    let (_, may) = s.call(Method::GET, "/api/may-certify", Some(&w), None).await;
+    assert_eq!(may["enrolled"], false, "{may}");
+    // He enrolls again; nobody else holds his face now, so it is approved.
+    let (_, r) = enroll(&s, &w, None, &face).await;
+    assert_eq!(r["state"]["state"], "approved", "{r}");
+}
