@@ -10,6 +10,7 @@ use certify_core::realname::{RealNameError, verify_real_name};
 use certify_core::roster::{RosterError, Scheme};
 use common::*;
 use proptest::prelude::*;
+use rand_chacha::ChaCha20Rng;
 
 const PHONE: &str = "13892506598";
 
@@ -97,12 +98,9 @@ fn one_phone_one_account() {
 }
 
 // 注册 第三步: name and ID must be real and match the roster ("查无此人" otherwise).
-#[test]
-fn registration_checks_the_roster_and_keeps_the_code_on_a_typo() {
-    let id = make_id("610526", "19520304", "123");
-    let roster = entry(&id, "刘晓瑜", Scheme::PublicInstitution);
-    let mut r = rng();
-    let (mut ch, code) = request_registration_code(
+/// A code for `PHONE`, issued at `at`.
+fn code_at(at: certify_core::time::Timestamp, r: &mut ChaCha20Rng) -> (SmsChallenge, String) {
+    let (ch, code) = request_registration_code(
         PHONE,
         &Captcha,
         "c1",
@@ -111,88 +109,70 @@ fn registration_checks_the_roster_and_keeps_the_code_on_a_typo() {
         None,
         &sms_key(),
         &sms_policy(),
-        T0,
-        &mut r,
+        at,
+        r,
     )
     .unwrap();
+    (ch, code.expose().to_owned())
+}
+
+// The defect: registration answered "not a pensioner" / "wrong name" / "already has an
+// account" before the SMS code was checked, so wrong codes never counted and anyone could
+// harvest names and numbers from the roster at hundreds of probes a second.
+#[test]
+fn registration_checks_the_code_before_it_reveals_anything_about_the_roster() {
+    let id = make_id("610526", "19520304", "123");
+    let roster = entry(&id, "刘晓瑜", Scheme::PublicInstitution);
+    let mut r = rng();
+    let (mut ch, code) = code_at(T0, &mut r);
     let mut form = RegistrationForm {
         phone: PHONE,
-        sms_code: code.expose(),
+        sms_code: "000000",
         name: "刘婉芸",
         id_number: &id,
         password: "laoli1952",
         password_repeat: "laoli1952",
         phone_owner: PhoneOwner::Holder,
     };
-    let err = register(
-        &form,
-        &mut ch,
-        Existing::default(),
-        Some(&roster),
-        &sms_key(),
-        &sms_policy(),
-        &fast(),
-        T0,
-        &mut r,
-    )
-    .unwrap_err();
-    assert_eq!(err, RegistrationError::Roster(RosterError::NameMismatch));
-    let err = register(
-        &form,
-        &mut ch,
-        Existing::default(),
-        None,
-        &sms_key(),
-        &sms_policy(),
-        &fast(),
-        T0,
-        &mut r,
-    )
-    .unwrap_err();
-    assert_eq!(err, RegistrationError::Roster(RosterError::NotFound));
-    form.name = "刘晓瑜";
-    form.password_repeat = "laoli1953";
-    let err = register(
-        &form,
-        &mut ch,
-        Existing::default(),
-        Some(&roster),
-        &sms_key(),
-        &sms_policy(),
-        &fast(),
-        T0,
-        &mut r,
-    )
-    .unwrap_err();
-    assert!(matches!(err, RegistrationError::Password(_)));
-    // The single-use code survived the typos above.
-    form.password_repeat = "laoli1952";
-    assert!(
-        register(
-            &form,
-            &mut ch,
-            Existing::default(),
+    let attempt = |form: &RegistrationForm<'_>, ch: &mut SmsChallenge, entry, existing, r: &mut ChaCha20Rng| {
+        register(form, ch, existing, entry, &sms_key(), &sms_policy(), &fast(), T0, r)
+    };
+    // A wrong code: the answer is about the code whatever the roster holds, and it counts.
+    for (entry, existing) in [
+        (Some(&roster), Existing::default()),
+        (None, Existing::default()),
+        (
             Some(&roster),
-            &sms_key(),
-            &sms_policy(),
-            &fast(),
-            T0,
-            &mut r
-        )
-        .is_ok()
-    );
-    let again = register(
-        &form,
-        &mut ch,
-        Existing::default(),
-        Some(&roster),
-        &sms_key(),
-        &sms_policy(),
-        &fast(),
-        T0,
-        &mut r,
-    );
-    assert_eq!(again.unwrap_err(), RegistrationError::Sms(SmsError::AlreadyUsed));
+            Existing {
+                phone_registered: false,
+                id_registered: true,
+            },
+        ),
+    ] {
+        let err = attempt(&form, &mut ch, entry, existing, &mut r).unwrap_err();
+        assert!(
+            matches!(err, RegistrationError::Sms(SmsError::Mismatch { .. })),
+            "{err:?}"
+        );
+    }
+    // The right code with a name the roster does not hold: refused, and the code is spent
+    // (one probe per code; codes are rate-limited).
+    form.sms_code = &code;
+    let err = attempt(&form, &mut ch, Some(&roster), Existing::default(), &mut r).unwrap_err();
+    assert_eq!(err, RegistrationError::Roster(RosterError::NameMismatch));
+    form.name = "刘晓瑜";
+    let err = attempt(&form, &mut ch, Some(&roster), Existing::default(), &mut r).unwrap_err();
+    assert_eq!(err, RegistrationError::Sms(SmsError::AlreadyUsed));
+    // A typo in the password repeat is caught before the code is spent.
+    let (mut ch, code) = code_at(T0.plus_seconds(120), &mut r);
+    form.sms_code = &code;
+    form.password_repeat = "laoli1953";
+    assert!(matches!(
+        attempt(&form, &mut ch, Some(&roster), Existing::default(), &mut r).unwrap_err(),
+        RegistrationError::Password(_)
+    ));
+    form.password_repeat = "laoli1952";
+    assert!(attempt(&form, &mut ch, Some(&roster), Existing::default(), &mut r).is_ok());
 }
 
 // 登录步骤 / 常见问题 2: three wrong passwords lock the account; it unlocks after 24 hours.

@@ -55,8 +55,8 @@ fn quantise(t: &[f32]) -> Result<[i8; DIMS], IndexError> {
     Ok(out)
 }
 
-/// Squared distance in quantisation steps (the loop the compiler vectorises).
-fn squared_steps(a: &[i8], b: &[i8; DIMS]) -> i32 {
+/// Squared distance in quantisation steps over a slice (the loop the compiler vectorises).
+fn squared_steps(a: &[i8], b: &[i8]) -> i32 {
     a.iter()
         .zip(b)
         .map(|(x, y)| {
@@ -64,6 +64,18 @@ fn squared_steps(a: &[i8], b: &[i8; DIMS]) -> i32 {
             d * d
         })
         .sum()
+}
+
+/// Squared distance if within `limit` (the first half decides for most templates, which
+/// are far away: the second half is not computed for them).
+fn within(a: &[i8], b: &[i8; DIMS], limit: i32) -> Option<i32> {
+    let half = DIMS / 2;
+    let first = squared_steps(&a[..half], &b[..half]);
+    if first > limit {
+        return None;
+    }
+    let d = first + squared_steps(&a[half..], &b[half..]);
+    (d <= limit).then_some(d)
 }
 
 impl TemplateIndex {
@@ -130,13 +142,12 @@ impl TemplateIndex {
         exclude: Option<&str>,
     ) -> Result<Vec<Neighbour<'_>>, IndexError> {
         let p = quantise(probe)?;
-        let limit_steps = (max_distance / SCALE).powi(2);
+        let limit_steps = (max_distance / SCALE).powi(2).min(i32::MAX as f32) as i32;
         let mut found: Vec<(usize, i32)> = self
             .codes
             .chunks_exact(DIMS)
             .enumerate()
-            .map(|(i, c)| (i, squared_steps(c, &p)))
-            .filter(|&(_, d)| (d as f32) <= limit_steps)
+            .filter_map(|(i, c)| within(c, &p, limit_steps).map(|d| (i, d)))
             .filter(|&(i, _)| exclude != Some(self.keys[i].as_str()))
             .collect();
         found.sort_by_key(|&(_, d)| d);

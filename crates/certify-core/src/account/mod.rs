@@ -261,8 +261,10 @@ pub fn request_registration_code<R: RngCore + CryptoRng>(
     )?)
 }
 
-/// Step 3 of registration: verify the SMS code, the password twice, the name and number
-/// against the roster entry the host found for the number, and create the account.
+/// Step 3 of registration: the form's own format (phone, password twice, number, name),
+/// then the SMS code (a wrong one counts; the right one is spent), and only then the
+/// roster entry the host found for the number and the existing accounts — so without the
+/// code nobody learns who is on the roster or has an account. Creates the account.
 pub fn register<R: RngCore + CryptoRng>(
     form: &RegistrationForm<'_>,
     challenge: &mut SmsChallenge,
@@ -275,18 +277,21 @@ pub fn register<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<(Account, Vec<AccountEvent>), RegistrationError> {
     let phone = MobileNumber::parse(form.phone)?;
-    if existing.phone_registered {
-        return Err(RegistrationError::PhoneAlreadyRegistered);
-    }
-    // Validate the cheap fields before spending the single-use code on a typo.
+    // Validate the fields' own format first (it reveals nothing about anyone)...
     check_new_password(form.password, form.password_repeat)?;
     let id = ResidentId::parse_on(form.id_number, now.china_date())?;
     let name = PersonName::new(form.name)?;
+    // ...then the SMS code, before anything that depends on who is on the roster or who
+    // has an account: without the code nobody learns whether a name and number match (a
+    // wrong code counts towards the challenge's limit, so guessing is bounded).
+    challenge.verify(&phone, SmsPurpose::Register, form.sms_code, key, sms_policy, now)?;
+    if existing.phone_registered {
+        return Err(RegistrationError::PhoneAlreadyRegistered);
+    }
     match_roster(&name, &id, roster_entry)?;
     if existing.id_registered {
         return Err(RegistrationError::IdAlreadyRegistered);
     }
-    challenge.verify(&phone, SmsPurpose::Register, form.sms_code, key, sms_policy, now)?;
     let password_hash = hash_password(form.password, params, rng)?;
     let account = Account {
         holder_id: id,

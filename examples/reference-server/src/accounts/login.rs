@@ -44,7 +44,15 @@ pub(crate) async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoggedIn>, ApiError> {
     let Some(holder_id) = holder_of_phone(&state, &req.phone).await? else {
-        // Same answer as a wrong password: no account enumeration.
+        // Same answer as a wrong password, after the same work (one argon2id verification
+        // against a fixed hash): neither the text nor the time tells whether the phone has
+        // an account.
+        let password = req.password;
+        state
+            .blocking(move || {
+                let _ = certify_core::account::password::verify_password(&password, dummy_hash());
+            })
+            .await?;
         return Err(ApiError::status(
             CertifyStatus::LoginWrongCredentials,
             "wrong phone number or password",
@@ -59,6 +67,19 @@ pub(crate) async fn login(
         })
         .await?;
     finish_login(&state, account, result, now).await
+}
+
+/// An argon2id hash of a random password with the default parameters, made once.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        certify_core::account::password::hash_password(
+            "not a password anyone has",
+            &certify_core::account::password::PasswordParams::default(),
+            &mut rand_core::OsRng,
+        )
+        .unwrap_or_default()
+    })
 }
 
 /// Store the account after a login attempt (failures count even when the login fails) and

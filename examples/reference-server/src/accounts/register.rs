@@ -47,7 +47,13 @@ pub(crate) async fn sms_register(
     let phone_registered = holder_of_phone(&state, &req.phone).await?.is_some();
     let previous = load_sms(&state, &req.phone, SmsPurpose::Register).await?;
     let now = state.now();
-    let (challenge, code) = request_registration_code(
+    let sent = || {
+        Json(super::SmsSent {
+            sent: true,
+            resend_after_seconds: Some(SmsPolicy::default().resend_cooldown_seconds),
+        })
+    };
+    let (challenge, code) = match request_registration_code(
         &req.phone,
         &Answered(solved),
         &req.captcha_id,
@@ -58,7 +64,13 @@ pub(crate) async fn sms_register(
         &SmsPolicy::default(),
         now,
         &mut state.rng(),
-    )?;
+    ) {
+        Ok(v) => v,
+        // A phone that already has an account gets the same answer as any other and no
+        // code: the answer does not tell who is registered (the owner uses forgot-password).
+        Err(certify_core::account::RegistrationError::PhoneAlreadyRegistered) => return Ok(sent()),
+        Err(e) => return Err(e.into()),
+    };
     let stored = Versioned {
         value: challenge,
         version: previous.and_then(|p| p.version),
@@ -67,10 +79,7 @@ pub(crate) async fn sms_register(
     save_sms(&mut tx, SmsPurpose::Register, &stored).await?;
     tx.commit().await?;
     state.sms.send(stored.value.phone.as_str(), "register", code.expose());
-    Ok(Json(super::SmsSent {
-        sent: true,
-        resend_after_seconds: Some(SmsPolicy::default().resend_cooldown_seconds),
-    }))
+    Ok(sent())
 }
 
 /// `POST /api/register` body.
