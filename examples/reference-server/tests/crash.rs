@@ -186,6 +186,25 @@ fn killed_during_uploads_and_the_deadline_run_nothing_is_lost_or_applied_twice()
     );
     assert_eq!(st, 200, "{b}");
     let token = json(&b)["token"].as_str().unwrap().to_owned();
+    // Enrollment needs real name first; this test is about crashes, so the account is
+    // marked verified in the database directly.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&format!("sqlite://{}/crash.db", dir.display()))
+                .await
+                .unwrap();
+            sqlx::query(
+                "UPDATE accounts SET account_json = REPLACE(account_json, '\"real_name_verified_at\":null', '\"real_name_verified_at\":1591322400')",
+            )
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+        });
     let grey = {
         let img = image::RgbImage::from_pixel(640, 480, image::Rgb([40, 40, 40]));
         let mut out = Vec::new();
