@@ -53,6 +53,7 @@ const SQLITE: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_versions.sql")),
     (4, include_str!("../migrations/sqlite/0004_liveness_sessions.sql")),
     (5, include_str!("../migrations/sqlite/0005_face_index.sql")),
+    (6, include_str!("../migrations/sqlite/0006_locks_and_expiry.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -60,6 +61,7 @@ const POSTGRES: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_versions.sql")),
     (4, include_str!("../migrations/postgres/0004_liveness_sessions.sql")),
     (5, include_str!("../migrations/postgres/0005_face_index.sql")),
+    (6, include_str!("../migrations/postgres/0006_locks_and_expiry.sql")),
 ];
 
 impl Db {

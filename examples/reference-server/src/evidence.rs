@@ -55,12 +55,13 @@ pub(crate) async fn evidence_challenge(
     let ch = Challenge::issue(id, Modality::Face, now, 300, &mut rng);
     let challenge_id = rng.hex(16);
     sqlx::query(
-        "INSERT INTO challenges (challenge_id, operator, subject, challenge_json, used) VALUES ($1, $2, $3, $4, 0)",
+        "INSERT INTO challenges (challenge_id, operator, subject, challenge_json, used, expires_at) VALUES ($1, $2, $3, $4, 0, $5)",
     )
     .bind(challenge_id.clone())
     .bind(holder.id.clone())
     .bind(subject)
     .bind(serde_json::to_string(&ch)?)
+    .bind(ch.expires_at.unix_seconds() + 3600)
     .execute(&state.db.pool)
     .await?;
     Ok(Json(IssuedChallenge {

@@ -50,13 +50,17 @@ pub(crate) struct Session {
     pub(crate) subject: String,
 }
 
-async fn session(parts: &Parts, state: &AppState) -> Result<Session, ApiError> {
-    let token = parts
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(ApiError::unauthorized)
+}
+
+async fn session(parts: &Parts, state: &AppState) -> Result<Session, ApiError> {
+    let token = bearer(parts)?;
     let row = sqlx::query("SELECT kind, subject, expires_at FROM sessions WHERE token = $1")
         .bind(token.to_owned())
         .fetch_optional(&state.db.pool)
@@ -161,6 +165,55 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
                 .map(str::to_owned),
         ))
     }
+}
+
+/// `POST /api/logout` and `POST /staff/logout`: end the calling session (any kind).
+#[utoipa::path(post, path = "/api/logout", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204, description = "Logged out"), (status = "4XX", description = "No session", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn logout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    parts: axum::http::request::Parts,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let token = bearer(&parts)?;
+    let done = sqlx::query("DELETE FROM sessions WHERE token = $1")
+        .bind(token.to_owned())
+        .execute(&state.db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// End every pensioner session of `holder_id` (password reset, lock), inside the
+/// change's transaction: a stolen token dies with the password.
+pub(crate) async fn end_sessions(conn: &mut sqlx::AnyConnection, holder_id: &str) -> Result<(), ApiError> {
+    sqlx::query("DELETE FROM sessions WHERE kind = 'pensioner' AND subject = $1")
+        .bind(holder_id.to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Delete what has expired: sessions, captchas, evidence challenges and voice prompts
+/// (used or past their expiry), liveness runs. Run periodically by the server.
+pub async fn delete_expired(state: &AppState) -> Result<u64, ApiError> {
+    let now = state.now().unix_seconds();
+    let mut n = 0;
+    for sql in [
+        "DELETE FROM sessions WHERE expires_at < $1",
+        "DELETE FROM captchas WHERE expires_at < $1",
+        "DELETE FROM challenges WHERE expires_at < $1",
+        "DELETE FROM voice_sessions WHERE expires_at < $1",
+        "DELETE FROM liveness_sessions WHERE expires_at < $1",
+    ] {
+        n += sqlx::query(sql)
+            .bind(now)
+            .execute(&state.db.pool)
+            .await?
+            .rows_affected();
+    }
+    Ok(n)
 }
 
 /// A new session token for `kind`/`subject`, valid `hours`.

@@ -147,6 +147,18 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     bootstrap(&state)
         .await
         .map_err(|e| format!("bootstrap: [{}] {}", e.code, e.message))?;
+    // Expired sessions, captchas, challenges and liveness runs are deleted every 10 minutes.
+    let cleaner = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match crate::extract::delete_expired(&cleaner).await {
+                Ok(n) => tracing::debug!(rows = n, "expired rows deleted"),
+                Err(e) => tracing::warn!(code = e.code, "deleting expired rows failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(

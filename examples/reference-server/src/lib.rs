@@ -38,6 +38,7 @@ mod voice;
 pub use config::{Config, ConfigError, IdentitySettings, LivenessSettings};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};
+pub use extract::delete_expired;
 pub use http::{openapi_json, router, serve, shutdown_signal};
 pub use identity::{DirectoryPortraits, NoPortraits, ReferencePortraits};
 pub use state::{

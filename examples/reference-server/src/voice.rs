@@ -206,12 +206,13 @@ pub(crate) async fn start(
     let prompt = certify_core::voice::verification_prompt(&mut rng, &enrolled);
     let ch = Challenge::issue(id, Modality::Voice, now, 300, &mut rng);
     let challenge_id = rng.hex(16);
-    sqlx::query("INSERT INTO voice_sessions (challenge_id, operator, subject, challenge_json, prompt, used) VALUES ($1, $2, $3, $4, $5, 0)")
+    sqlx::query("INSERT INTO voice_sessions (challenge_id, operator, subject, challenge_json, prompt, used, expires_at) VALUES ($1, $2, $3, $4, $5, 0, $6)")
         .bind(challenge_id.clone())
         .bind(holder.id.clone())
         .bind(subject)
         .bind(serde_json::to_string(&ch)?)
         .bind(prompt.clone())
+        .bind(ch.expires_at.unix_seconds() + 3600)
         .execute(&state.db.pool)
         .await?;
     Ok(Json(VoiceStarted {

@@ -70,7 +70,7 @@ pub(crate) async fn login(
 }
 
 /// An argon2id hash of a random password with the default parameters, made once.
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| {
         certify_core::account::password::hash_password(
@@ -95,6 +95,9 @@ async fn finish_login(
     save_account(&mut tx, &account).await?;
     for e in &result.events {
         audit(&mut tx, now, &holder_id, "account.event", &holder_id, &json!(e)).await?;
+        if matches!(e, certify_core::account::AccountEvent::Locked { .. }) {
+            crate::extract::end_sessions(&mut tx, &holder_id).await?;
+        }
     }
     tx.commit().await?;
     result.outcome?;

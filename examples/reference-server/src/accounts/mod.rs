@@ -7,6 +7,8 @@ mod login;
 mod password;
 mod register;
 
+pub(crate) use login::dummy_hash;
+
 use crate::AppState;
 use crate::error::ApiError;
 use crate::store::{self, Versioned};
@@ -25,6 +27,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login::login_card))
         .routes(routes!(password::password_sms))
         .routes(routes!(password::password_reset))
+        .routes(routes!(crate::extract::logout))
 }
 
 /// An SMS was sent (or, for forgot-password, the same answer whether or not it was).

@@ -109,6 +109,7 @@ pub(crate) async fn password_reset(
     match result {
         Ok(events) => {
             save_account(&mut tx, &account).await?;
+            crate::extract::end_sessions(&mut tx, &holder_id).await?;
             audit(
                 &mut tx,
                 now,

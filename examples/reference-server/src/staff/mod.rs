@@ -20,6 +20,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/staff/review", get(review::review_page))
         .routes(routes!(auth::login))
+        .route("/staff/logout", axum::routing::post(crate::extract::logout))
         .routes(routes!(review::review_queue))
         .routes(routes!(review::review_decide))
         .routes(routes!(review::revoke))

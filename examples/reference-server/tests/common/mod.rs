@@ -49,6 +49,7 @@ pub fn b64(img: &RgbImage) -> String {
 
 pub struct Server {
     pub app: Router,
+    pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub sms: Arc<CapturingSmsSender>,
     pub db: Db,
@@ -185,7 +186,8 @@ pub async fn server_on(url: &str, clock: Arc<ManualClock>) -> Server {
     );
     certify_server::bootstrap(&state).await.unwrap();
     Server {
-        app: certify_server::router(state),
+        app: certify_server::router(state.clone()),
+        state,
         clock,
         sms,
         db,

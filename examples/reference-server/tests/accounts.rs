@@ -1,0 +1,168 @@
+//! Accounts without oracles or lingering sessions, over HTTP (SQLite): registration
+//! checks the SMS code before it reveals the roster; a registered phone gets the same SMS
+//! answer; staff logins lock; logout and password reset end sessions; expired rows go.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::json;
+
+const PHONE: &str = "13800138000";
+const WANG: &str = "610526195503011236";
+
+async fn fresh(name: &str) -> Server {
+    let path = root().join(format!("target/accounts-test-{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    server(&format!("sqlite://{}?mode=rwc", path.display())).await
+}
+
+async fn sms(s: &Server, phone: &str) -> (StatusCode, serde_json::Value) {
+    let (id, answer) = s.captcha().await;
+    s.call(
+        Method::POST,
+        "/api/sms/register",
+        None,
+        Some(json!({"phone": phone, "captcha_id": id, "captcha_answer": answer})),
+    )
+    .await
+}
+
+fn form(code: &str, name: &str, id: &str) -> serde_json::Value {
+    json!({"phone": PHONE, "sms_code": code, "name": name, "id_number": id, "password": "pension2020", "password_repeat": "pension2020"})
+}
+
+// Before: "not a pensioner" (230), "wrong name" (231) and "already has an account" (302)
+// came before the SMS code was checked — a roster harvest at 500 probes a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_reveals_nothing_without_the_code_and_one_thing_per_code() {
+    let s = fresh("oracle").await;
+    let (st, _) = sms(&s, PHONE).await;
+    assert_eq!(st, StatusCode::OK);
+    for (name, id) in [("王建国", WANG), ("李四", "11010519491231002X"), ("王建民", WANG)] {
+        let (_, e) = s
+            .call(Method::POST, "/api/register", None, Some(form("000000", name, id)))
+            .await;
+        assert_eq!(
+            e["code"], 314,
+            "a wrong code is the answer, whoever is asked about: {e}"
+        );
+    }
+    let code = s.sms.last(PHONE).unwrap();
+    let (_, e) = s
+        .call(Method::POST, "/api/register", None, Some(form(&code, "王建民", WANG)))
+        .await;
+    assert_eq!(e["code"], 231, "{e}");
+    let (_, e) = s
+        .call(Method::POST, "/api/register", None, Some(form(&code, "王建国", WANG)))
+        .await;
+    assert_eq!(e["code"], 312, "the code was spent on the probe: {e}");
+}
+
+// Before: /api/sms/register answered 301 for a phone with an account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_phone_gets_the_same_sms_answer_and_no_code() {
+    let s = fresh("sms-enum").await;
+    let (_, fresh_answer) = sms(&s, PHONE).await;
+    let code = s.sms.last(PHONE).unwrap();
+    let (st, r) = s
+        .call(Method::POST, "/api/register", None, Some(form(&code, "王建国", WANG)))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    s.clock.advance(120);
+    let (st, again) = sms(&s, PHONE).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(again, fresh_answer);
+    assert_eq!(s.sms.last(PHONE).unwrap(), code, "no new code was sent");
+}
+
+// Before: 60 wrong admin passwords at 34/s, then the right one worked; no logout; tokens
+// survived a password reset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_logins_lock_logout_ends_sessions_and_a_reset_ends_the_old_ones() {
+    let s = fresh("staff-lock").await;
+    let login = |pw: &'static str| json!({"staff_id": "admin", "password": pw});
+    for _ in 0..5 {
+        let (_, e) = s.call(Method::POST, "/staff/login", None, Some(login("guess"))).await;
+        assert_eq!(e["code"], 331, "{e}");
+    }
+    let (st, e) = s
+        .call(Method::POST, "/staff/login", None, Some(login("admin-demo-1")))
+        .await;
+    assert_eq!(
+        (st, e["code"].as_u64()),
+        (StatusCode::LOCKED, Some(330)),
+        "locked even with the right password: {e}"
+    );
+    s.clock.advance(15 * 60 + 1);
+    let (st, r) = s
+        .call(Method::POST, "/staff/login", None, Some(login("admin-demo-1")))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let admin = r["token"].as_str().unwrap().to_owned();
+    let (st, _) = s.call(Method::POST, "/staff/logout", Some(&admin), None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = s.call(Method::GET, "/staff/api/audit", Some(&admin), None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the token died with the logout");
+
+    // A pensioner's sessions end with a password reset.
+    let (_, _) = sms(&s, PHONE).await;
+    let code = s.sms.last(PHONE).unwrap();
+    s.call(Method::POST, "/api/register", None, Some(form(&code, "王建国", WANG)))
+        .await;
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"phone": PHONE, "password": "pension2020"})),
+        )
+        .await;
+    let old = r["token"].as_str().unwrap().to_owned();
+    s.clock.advance(60);
+    s.call(Method::POST, "/api/password/sms", None, Some(json!({"phone": PHONE})))
+        .await;
+    let reset = s.sms.last(PHONE).unwrap();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/password/reset",
+            None,
+            Some(json!({"phone": PHONE, "sms_code": reset, "new_password": "pension2021", "password_repeat": "pension2021"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, _) = s.call(Method::GET, "/api/history", Some(&old), None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the old session ended with the reset");
+}
+
+// Before: captchas and evidence challenges were never deleted (4,203 rows from one
+// account in 30 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_rows_are_deleted() {
+    let s = fresh("cleanup").await;
+    for _ in 0..20 {
+        s.captcha().await;
+    }
+    let count = |table: &'static str| {
+        let pool = s.db.pool.clone();
+        async move {
+            let n: i64 = sqlx::Row::try_get(
+                &sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap(),
+                0,
+            )
+            .unwrap();
+            n
+        }
+    };
+    assert_eq!(count("captchas").await, 20);
+    s.clock.advance(301);
+    assert!(certify_server::delete_expired(&s.state).await.unwrap() >= 20);
+    assert_eq!(count("captchas").await, 0);
+}
