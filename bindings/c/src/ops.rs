@@ -71,6 +71,7 @@ pub const OPERATIONS: &[&str] = &[
     "enrollment.decide",
     "enrollment.advance",
     "contacts.add",
+    "contacts.confirm",
     "certification.may_certify",
     "certification.by_app",
     "certification.by_data_comparison",
@@ -167,6 +168,13 @@ pub fn call<R: RngCore + CryptoRng>(op: &str, request: &str, now: Timestamp, rng
                 req.roster_entry.as_ref(),
                 now,
             );
+            let (_, refused) = split(result);
+            respond(json!({"contacts": contacts}), refused)
+        }
+        "contacts.confirm" => {
+            let req: ContactsConfirm = parse(request)?;
+            let mut contacts = req.contacts;
+            let result = certification::confirm_contact(&mut contacts, &req.relative, req.by, now);
             let (_, refused) = split(result);
             respond(json!({"contacts": contacts}), refused)
         }
@@ -638,6 +646,13 @@ struct ContactsAdd {
     name: String,
     id_number: String,
     roster_entry: Option<RosterEntry>,
+}
+
+#[derive(Deserialize)]
+struct ContactsConfirm {
+    contacts: Vec<ProxyContact>,
+    relative: ResidentId,
+    by: certification::ConsentBy,
 }
 
 /// What the host knows about the person to certify.

@@ -668,6 +668,7 @@ impl ToStatus for certify_core::certification::ContactError {
             E::IsHolder => CertifyStatus::ContactIsHolder,
             E::Duplicate => CertifyStatus::ContactDuplicate,
             E::TooMany => CertifyStatus::ContactTooMany,
+            E::NoSuchRequest => CertifyStatus::NotAContact,
         }
     }
 }

@@ -123,6 +123,8 @@ int main(void) {
   r = call("contacts.add", now, &st, "{\"account\":%s,\"name\":\"赵秀英\",\"id_number\":\"" ZHAO "\",\"roster_entry\":" ENTRY(ZHAO, "赵秀英") "}", account);
   CHECK(refused_code(r) == 0, "contact added");
   keep(&contacts, r, "contacts");
+  /* The relative consents (here: at the counter) before anyone may act for her. */
+  keep(&contacts, call("contacts.confirm", now, &st, "{\"contacts\":%s,\"relative\":\"" ZHAO "\",\"by\":{\"by\":\"staff\",\"staff_id\":\"s1\"}}", contacts), "contacts");
   char *zcase = NULL;
   keep(&zcase, call("enrollment.new", now, &st, "{\"modality\":\"face\"}"), "case");
   keep(&zcase, call("enrollment.submit", now, &st, "{\"case\":%s,\"review\":{\"result\":\"passed\",\"template_ref\":\"t-2\"}}", zcase), "case");

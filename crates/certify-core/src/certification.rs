@@ -236,7 +236,8 @@ pub fn may_certify(facts: &PersonFacts<'_>, policy: &CyclePolicy, today: Date) -
     Ok(())
 }
 
-/// A relative added to an account for proxy certification.
+/// A relative added to an account for proxy certification. Knowing a name and number is
+/// not enough: the relative consents ([`Consent`]) before the account may act for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProxyContact {
     /// The relative's identity number.
@@ -245,6 +246,61 @@ pub struct ProxyContact {
     pub name: PersonName,
     /// When added.
     pub added_at: Timestamp,
+    /// Whether the relative has agreed (stored contacts from before consent existed are
+    /// pending until confirmed).
+    #[serde(default)]
+    pub consent: Consent,
+}
+
+impl ProxyContact {
+    /// The relative has agreed: the account may enrol and certify for them.
+    pub fn confirmed(&self) -> bool {
+        matches!(self.consent, Consent::Confirmed { .. })
+    }
+}
+
+/// A relative's consent to be acted for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "consent", rename_all = "snake_case")]
+pub enum Consent {
+    /// Asked, not yet agreed.
+    #[default]
+    Pending,
+    /// Agreed.
+    Confirmed {
+        /// When.
+        at: Timestamp,
+        /// How.
+        by: ConsentBy,
+    },
+}
+
+/// How a relative agreed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum ConsentBy {
+    /// In the relative's own (real-name verified) account.
+    RelativesAccount,
+    /// In person at the counter, before staff.
+    Staff {
+        /// Staff identifier.
+        staff_id: String,
+    },
+}
+
+/// Record `relative`'s consent in `contacts` (the account holder's list).
+pub fn confirm_contact(
+    contacts: &mut [ProxyContact],
+    relative: &ResidentId,
+    by: ConsentBy,
+    now: Timestamp,
+) -> Result<(), ContactError> {
+    let c = contacts
+        .iter_mut()
+        .find(|c| &c.id == relative)
+        .ok_or(ContactError::NoSuchRequest)?;
+    c.consent = Consent::Confirmed { at: now, by };
+    Ok(())
 }
 
 /// Most contacts one account may hold.
@@ -268,6 +324,9 @@ pub enum ContactError {
     /// Already in the list.
     #[error("this person is already a contact")]
     Duplicate,
+    /// The account holder has not asked to act for this person.
+    #[error("there is no such contact request")]
+    NoSuchRequest,
     /// [`MAX_CONTACTS`] reached.
     #[error("at most {MAX_CONTACTS} contacts")]
     TooMany,
@@ -298,6 +357,7 @@ pub fn add_contact(
         id,
         name,
         added_at: now,
+        consent: Consent::Pending,
     };
     contacts.push(contact.clone());
     Ok(contact)
@@ -322,7 +382,7 @@ pub fn certify_by_app(
     }
     let op = if subject.person == &operator.holder_id {
         Operator::Holder
-    } else if contacts.iter().any(|c| &c.id == subject.person) {
+    } else if contacts.iter().any(|c| &c.id == subject.person && c.confirmed()) {
         Operator::Proxy {
             account_holder: operator.holder_id,
         }

@@ -148,6 +148,29 @@ fn proxy_certification_for_a_relative() {
     );
     let policy = CyclePolicy::pucheng_2020();
     let pay = PaymentStatus::Active;
+    // Before the parent consents, the child may not certify for them (the defect: a
+    // stranger who knew a name and number added a pensioner and certified them).
+    let parents_face = evidence(parent.id, child.id, MatchDecision::Match, T0);
+    assert_eq!(
+        certify_by_app(
+            &a,
+            &contacts,
+            &facts(&parent, &pay, None),
+            &enrolled(Modality::Face),
+            &parents_face,
+            None,
+            &policy,
+            T0
+        )
+        .unwrap_err(),
+        CannotCertify::NotAContact
+    );
+    assert_eq!(
+        confirm_contact(&mut contacts, &child.id, ConsentBy::RelativesAccount, T0),
+        Err(ContactError::NoSuchRequest)
+    );
+    confirm_contact(&mut contacts, &parent.id, ConsentBy::RelativesAccount, T0).unwrap();
+    assert!(contacts[0].confirmed());
     // The child's own face for the parent's certification is refused.
     let own_face = evidence(child.id, child.id, MatchDecision::Match, T0);
     assert_eq!(

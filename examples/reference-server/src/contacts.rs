@@ -1,6 +1,8 @@
-//! Proxy contacts (联系人): a holder adds a relative on the roster and may then act for
-//! them (enrollment, certification, history). [`acting_for`] is the one check every
-//! route that takes a `subject` goes through.
+//! Proxy contacts (联系人): a holder asks to act for a relative on the roster; the relative
+//! consents — in their own account, or in person before staff — and only then may the
+//! holder act for them (enrollment, certification, history). [`acting_for`] is the one
+//! check every route that takes a `subject` goes through. Every action taken for a person
+//! by someone else is listed to that person (`GET /api/proxy-actions`).
 
 use crate::AppState;
 use crate::accounts::load_account;
@@ -22,7 +24,27 @@ use utoipa_axum::routes;
 
 /// The contact routes.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(contacts, add_contact))
+    OpenApiRouter::new()
+        .routes(routes!(contacts, add_contact))
+        .routes(routes!(contact_requests))
+        .routes(routes!(accept_request))
+        .routes(routes!(proxy_actions))
+}
+
+/// Requests to act for the caller.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Requests {
+    /// Identity numbers of the accounts asking, with when they asked.
+    #[schema(value_type = Vec<Object>)]
+    requests: Vec<serde_json::Value>,
+}
+
+/// What others did for the caller.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProxyActions {
+    /// Newest first: `{at, actor, action}`.
+    #[schema(value_type = Vec<Object>)]
+    actions: Vec<serde_json::Value>,
 }
 
 /// A holder's contacts.
@@ -60,18 +82,21 @@ pub(crate) async fn acting_for(state: &AppState, holder: &Holder, subject: Optio
     if id == holder.id {
         return Ok(id);
     }
-    if contacts_of(state, &holder.id)
+    match contacts_of(state, &holder.id)
         .await?
         .value
         .iter()
-        .any(|x| x.id.to_string() == id)
+        .find(|x| x.id.to_string() == id)
     {
-        Ok(id)
-    } else {
-        Err(ApiError::status(
+        Some(c) if c.confirmed() => Ok(id),
+        Some(_) => Err(ApiError::status(
+            CertifyStatus::NotAContact,
+            "your relative has not confirmed yet: they confirm in their own account, or at the social-security counter",
+        )),
+        None => Err(ApiError::status(
             CertifyStatus::NotAContact,
             "add this person as a contact first",
-        ))
+        )),
     }
 }
 
@@ -116,6 +141,12 @@ pub(crate) async fn add_contact(
     )?;
     let mut tx = state.db.begin_write().await?;
     store::save(&mut tx, store::CONTACTS, &[&holder.id], &list, &[]).await?;
+    sqlx::query("INSERT INTO contact_requests (holder_id, relative_id, requested_at) VALUES ($1, $2, $3)")
+        .bind(holder.id.clone())
+        .bind(contact.id.to_string())
+        .bind(now.unix_seconds())
+        .execute(&mut *tx)
+        .await?;
     audit(
         &mut tx,
         now,
@@ -127,4 +158,110 @@ pub(crate) async fn add_contact(
     .await?;
     tx.commit().await?;
     Ok(Json(Contacts { contacts: list.value }))
+}
+
+/// `GET /api/contact-requests`: who has asked to act for the caller.
+#[utoipa::path(get, path = "/api/contact-requests", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = Requests), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn contact_requests(
+    State(state): State<AppState>,
+    holder: Holder,
+) -> Result<Json<Requests>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT holder_id, requested_at FROM contact_requests WHERE relative_id = $1 ORDER BY requested_at",
+    )
+    .bind(holder.id.clone())
+    .fetch_all(&state.db.pool)
+    .await?;
+    let requests = rows
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "holder_id": sqlx::Row::try_get::<String, _>(r, 0)?,
+                "requested_at": sqlx::Row::try_get::<i64, _>(r, 1)?,
+            }))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Json(Requests { requests }))
+}
+
+/// Record `relative`'s consent to `holder_id`'s request (by the relative or by staff).
+pub(crate) async fn confirm(
+    state: &AppState,
+    holder_id: &str,
+    relative: &str,
+    by: certify_core::certification::ConsentBy,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let mut list = contacts_of(state, holder_id).await?;
+    let now = state.now();
+    certify_core::certification::confirm_contact(&mut list.value, &ResidentId::parse(relative)?, by, now)?;
+    let mut tx = state.db.begin_write().await?;
+    store::save(&mut tx, store::CONTACTS, &[holder_id], &list, &[]).await?;
+    sqlx::query("DELETE FROM contact_requests WHERE holder_id = $1 AND relative_id = $2")
+        .bind(holder_id.to_owned())
+        .bind(relative.to_owned())
+        .execute(&mut *tx)
+        .await?;
+    audit(
+        &mut tx,
+        now,
+        actor,
+        "contacts.confirmed",
+        relative,
+        &json!({"holder": holder_id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `POST /api/contact-requests/{holder}/accept`: the relative, in their own account (real
+/// name verified), lets `holder` act for them.
+#[utoipa::path(post, path = "/api/contact-requests/{holder}/accept", tag = "identity", security(("bearer" = [])),
+    params(("holder" = String, Path, description = "The account asking")),
+    responses((status = 200, body = Requests), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn accept_request(
+    State(state): State<AppState>,
+    relative: Holder,
+    axum::extract::Path(holder_id): axum::extract::Path<String>,
+) -> Result<Json<Requests>, ApiError> {
+    certify_core::enrollment::require_real_name(&load_account(&state, &relative.id).await?.value)?;
+    let holder_id = ResidentId::parse(&holder_id)?.to_string();
+    confirm(
+        &state,
+        &holder_id,
+        &relative.id,
+        certify_core::certification::ConsentBy::RelativesAccount,
+        &relative.id,
+    )
+    .await?;
+    contact_requests(State(state), relative).await
+}
+
+/// `GET /api/proxy-actions`: what others did for the caller (contacts added, enrollments
+/// and certifications made for them), newest first.
+#[utoipa::path(get, path = "/api/proxy-actions", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = ProxyActions), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn proxy_actions(
+    State(state): State<AppState>,
+    holder: Holder,
+) -> Result<Json<ProxyActions>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT at, actor, action FROM audit_log WHERE subject = $1 AND actor <> $1 AND actor NOT IN ('system', 'demo-seed') ORDER BY id DESC LIMIT 200",
+    )
+    .bind(holder.id.clone())
+    .fetch_all(&state.db.pool)
+    .await?;
+    let actions = rows
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "at": sqlx::Row::try_get::<i64, _>(r, 0)?,
+                "actor": sqlx::Row::try_get::<String, _>(r, 1)?,
+                "action": sqlx::Row::try_get::<String, _>(r, 2)?,
+            }))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Json(ProxyActions { actions }))
 }

@@ -54,6 +54,7 @@ const SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_liveness_sessions.sql")),
     (5, include_str!("../migrations/sqlite/0005_face_index.sql")),
     (6, include_str!("../migrations/sqlite/0006_locks_and_expiry.sql")),
+    (7, include_str!("../migrations/sqlite/0007_contact_requests.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -62,6 +63,7 @@ const POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_liveness_sessions.sql")),
     (5, include_str!("../migrations/postgres/0005_face_index.sql")),
     (6, include_str!("../migrations/postgres/0006_locks_and_expiry.sql")),
+    (7, include_str!("../migrations/postgres/0007_contact_requests.sql")),
 ];
 
 impl Db {

@@ -166,3 +166,60 @@ async fn expired_rows_are_deleted() {
     assert!(certify_server::delete_expired(&s.state).await.unwrap() >= 20);
     assert_eq!(count("captchas").await, 0);
 }
+
+// Before: adding a relative needed only a name and number and gave full proxy powers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_consents_in_their_own_account() {
+    let s = fresh("consent").await;
+    const ZHAO: &str = "610526195207152042";
+    let login = |id: &'static str| json!({"id_number": id, "pin": "123456"});
+    let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(login(WANG))).await;
+    let w = r["token"].as_str().unwrap().to_owned();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/contacts",
+            Some(&w),
+            Some(json!({"name": "赵秀英", "id_number": ZHAO})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["contacts"][0]["consent"]["consent"], "pending", "{r}");
+    let (_, e) = s
+        .call(Method::GET, &format!("/api/may-certify?subject={ZHAO}"), Some(&w), None)
+        .await;
+    assert_eq!(e["code"], 425, "{e}");
+    let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(login(ZHAO))).await;
+    let z = r["token"].as_str().unwrap().to_owned();
+    let (_, req) = s.call(Method::GET, "/api/contact-requests", Some(&z), None).await;
+    assert_eq!(req["requests"][0]["holder_id"], WANG, "{req}");
+    // Consent needs her real name verified first.
+    let (_, e) = s
+        .call(
+            Method::POST,
+            &format!("/api/contact-requests/{WANG}/accept"),
+            Some(&z),
+            None,
+        )
+        .await;
+    assert_eq!(e["code"], 424, "{e}");
+    sqlx::query("UPDATE accounts SET account_json = REPLACE(account_json, '\"real_name_verified_at\":null', '\"real_name_verified_at\":1591322400') WHERE holder_id = $1")
+        .bind(ZHAO)
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/api/contact-requests/{WANG}/accept"),
+            Some(&z),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["requests"], json!([]), "{r}");
+    let (st, may) = s
+        .call(Method::GET, &format!("/api/may-certify?subject={ZHAO}"), Some(&w), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{may}");
+}

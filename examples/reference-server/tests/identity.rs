@@ -128,6 +128,41 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
             .await;
         assert_eq!(st, StatusCode::OK, "{r}");
     }
+    // Knowing a name and number is not enough: without the relative's consent nothing can
+    // be done for them.
+    let (_, e) = enroll(&s, &t, Some(WANG), &stranger_face).await;
+    assert_eq!(e["code"], 425, "{e}");
+    let (_, e) = s
+        .call(
+            Method::POST,
+            "/api/liveness/start",
+            Some(&t),
+            Some(json!({"subject": WANG})),
+        )
+        .await;
+    assert_eq!(e["code"], 425, "{e}");
+    // Suppose both were fooled into consenting (at the counter): the uploads still cannot
+    // take over.
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
+        )
+        .await;
+    let reviewer = r["token"].as_str().unwrap().to_owned();
+    for id in [WANG, ZHAO] {
+        let (st, r) = s
+            .call(
+                Method::POST,
+                &format!("/staff/api/contacts/{LIU}/{id}/confirm"),
+                Some(&reviewer),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+    }
     // Wang has an authoritative portrait: the stranger's face does not match it, and the
     // failure does not count towards Wang's three (nothing is locked).
     for _ in 0..4 {
@@ -170,6 +205,27 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
         "{r}"
     );
     assert_eq!(holds(&r), ["no_authoritative_portrait"], "{r}");
+    // Zhao sees what the other account did for her.
+    let (_, acts) = s.call(Method::GET, "/api/proxy-actions", Some(&z), None).await;
+    let acts: Vec<(String, String)> = acts["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["actor"].as_str().unwrap().to_owned(),
+                a["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        acts.contains(&(LIU.to_owned(), "enrollment.face_submitted".to_owned())),
+        "{acts:?}"
+    );
+    assert!(
+        acts.contains(&(LIU.to_owned(), "contacts.added".to_owned())),
+        "{acts:?}"
+    );
     // Wang enrolls himself, approved against the authority's portrait.
     let w = card_login(&s, WANG).await;
     let (st, r) = s

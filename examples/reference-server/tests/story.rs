@@ -323,6 +323,20 @@ async fn story(s: &Server) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
+    // Zhao has no account: she consents at the counter, before staff.
+    let (_, e) = s
+        .call(Method::GET, &format!("/api/history?subject={ZHAO}"), t, None)
+        .await;
+    assert_eq!(e["code"], 425, "no acting for her before she consents: {e}");
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/staff/api/contacts/{WANG}/{ZHAO}/confirm"),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
     let zhao_face = photo("biden.jpg");
     let zhao_card = certify_face::testing::card_front(
         &certify_face::testing::face_crop(&s_face(), &zhao_face)
@@ -504,6 +518,15 @@ async fn story(s: &Server) {
             "/api/contacts",
             t,
             Some(json!({"name": "刘德明", "id_number": LIU})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/staff/api/contacts/{WANG}/{LIU}/confirm"),
+            Some(&admin),
+            None,
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");

@@ -295,6 +295,11 @@ def test_whole_flow_through_call():
     stranger = op("certification.by_app", now + 30, operator=account, facts=facts(ZHAO, "赵秀英"),
                   enrollment=zcase, evidence=zclaims, policy=PUCHENG_POLICY)
     assert stranger["refused"]["code"] == 425  # not a contact yet
+    pending = op("certification.by_app", now + 30, operator=account, contacts=c["contacts"],
+                 facts=facts(ZHAO, "赵秀英"), enrollment=zcase, evidence=zclaims, policy=PUCHENG_POLICY)
+    assert pending["refused"]["code"] == 425  # the relative has not consented yet
+    c = op("contacts.confirm", now, contacts=c["contacts"], relative=ZHAO, by={"by": "relatives_account"})
+    assert c["refused"] is None and c["contacts"][0]["consent"]["consent"] == "confirmed"
     proxy = op("certification.by_app", now + 30, operator=account, contacts=c["contacts"],
                facts=facts(ZHAO, "赵秀英"), enrollment=zcase, evidence=zclaims, policy=PUCHENG_POLICY)
     assert proxy["refused"] is None and proxy["record"]["operator"] == {"by": "proxy", "account_holder": WANG}

@@ -4,6 +4,7 @@
 
 mod auth;
 mod comparison;
+mod counter;
 mod review;
 mod roster;
 mod runs;
@@ -24,6 +25,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review::review_queue))
         .routes(routes!(review::review_decide))
         .routes(routes!(review::revoke))
+        .routes(routes!(counter::confirm_contact))
         .routes(routes!(roster::roster_import))
         .routes(routes!(roster::declare))
         .routes(routes!(runs::preview))
