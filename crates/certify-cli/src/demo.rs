@@ -309,10 +309,24 @@ pub fn run(out: &mut dyn Write, options: &DemoOptions) -> Result<(), BoxError> {
         Some(&parent),
         t.plus_seconds(500),
     )?;
+    let pending = contacts[0].confirmed();
+    certify_core::certification::confirm_contact(
+        &mut contacts,
+        &parent.id,
+        certify_core::certification::ConsentBy::Staff {
+            staff_id: "counter-1".into(),
+        },
+        t.plus_seconds(600),
+    )?;
     say(
         out,
-        "Adds a relative as a contact (替亲友办理)",
-        format!("contact {} {}", contacts[0].name.masked(), contacts[0].id.masked()),
+        "Adds a relative as a contact (替亲友办理); she consents at the counter",
+        format!(
+            "contact {} {}: may act for her before consent: {pending}; after: {}",
+            contacts[0].name.masked(),
+            contacts[0].id.masked(),
+            contacts[0].confirmed()
+        ),
     )?;
 
     // 8. Missed deadline.
