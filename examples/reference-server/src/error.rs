@@ -37,6 +37,8 @@ pub mod codes {
     pub const BAD_REQUEST_BODY: u32 = 911;
     /// A deadline-run preview is unknown, expired or already applied.
     pub const PREVIEW_UNKNOWN: u32 = 912;
+    /// Too many SMS codes or code attempts for one phone today.
+    pub const RATE_LIMITED: u32 = 913;
 }
 
 /// An error response.
@@ -276,6 +278,7 @@ pub fn message_zh(code: u32) -> &'static str {
         codes::SILENT_NOT_ALLOWED => "本机构要求按提示做动作完成认证；如无法配合，请申请上门认证",
         codes::BAD_REQUEST_BODY => "请求内容格式有误，请更新应用后重试",
         codes::PREVIEW_UNKNOWN => "预览已过期或已执行，请重新预览",
+        codes::RATE_LIMITED => "操作过于频繁，请明天再试；急需办理请到社保经办窗口",
         _ => "请求未能完成",
     }
 }

@@ -216,6 +216,8 @@ pub struct AppState {
     pub portraits: Arc<dyn crate::identity::ReferencePortraits>,
     /// The 1:N index of enrolled faces.
     pub(crate) faces: Arc<crate::identity::FaceRegistry>,
+    /// Per-phone limits on SMS codes and guesses.
+    pub(crate) limits: Arc<crate::limits::Limits>,
 }
 
 impl AppState {
@@ -232,6 +234,7 @@ impl AppState {
         Self {
             portraits: crate::identity::portraits_from(&config),
             faces: Arc::default(),
+            limits: Arc::new(crate::limits::Limits::new(Arc::clone(&clock))),
             db,
             config: Arc::new(config),
             face: engines.0,

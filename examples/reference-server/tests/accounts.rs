@@ -223,3 +223,52 @@ async fn a_relative_consents_in_their_own_account() {
         .await;
     assert_eq!(st, StatusCode::OK, "{may}");
 }
+
+// Before: 5 guesses per code and a new code every 60 s, with no daily cap — about 7,200
+// guesses a day against one phone's reset code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
+    let s = fresh("limits").await;
+    let other = "13900139000";
+    for i in 0..certify_server::SMS_PER_PHONE_PER_DAY {
+        let (st, r) = s
+            .call(Method::POST, "/api/password/sms", None, Some(json!({"phone": other})))
+            .await;
+        assert_eq!(st, StatusCode::OK, "send {i}: {r}");
+        s.clock.advance(61);
+    }
+    let (st, e) = s
+        .call(Method::POST, "/api/password/sms", None, Some(json!({"phone": other})))
+        .await;
+    assert_eq!(
+        (st, e["code"].as_u64()),
+        (StatusCode::TOO_MANY_REQUESTS, Some(913)),
+        "{e}"
+    );
+    assert!(e["message_zh"].as_str().unwrap().contains("社保经办窗口"), "{e}");
+    // Another phone is not affected; the next day the phone may ask again.
+    let (st, _) = s
+        .call(
+            Method::POST,
+            "/api/password/sms",
+            None,
+            Some(json!({"phone": "13700137000"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    s.clock.advance(86_400);
+    let (st, _) = s
+        .call(Method::POST, "/api/password/sms", None, Some(json!({"phone": other})))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    // Guesses: whatever the codes, 20 a day per phone.
+    let reset = |code: &'static str| json!({"phone": other, "sms_code": code, "new_password": "pension2021", "password_repeat": "pension2021"});
+    let mut last = serde_json::Value::Null;
+    for _ in 0..certify_server::GUESSES_PER_PHONE_PER_DAY + 1 {
+        last = s
+            .call(Method::POST, "/api/password/reset", None, Some(reset("000000")))
+            .await
+            .1;
+    }
+    assert_eq!(last["code"], 913, "{last}");
+}

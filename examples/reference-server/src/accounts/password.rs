@@ -36,6 +36,8 @@ pub(crate) async fn password_sms(
     ApiJson(req): ApiJson<PasswordSmsRequest>,
 ) -> Result<Json<super::SmsSent>, ApiError> {
     let phone = certify_core::account::MobileNumber::parse(&req.phone)?;
+    // Counted whether or not the phone has an account (the same answer either way).
+    state.limits.sms(phone.as_str())?;
     if holder_of_phone(&state, phone.as_str()).await?.is_some() {
         let previous = load_sms(&state, phone.as_str(), SmsPurpose::ResetPassword).await?;
         let (challenge, code) = SmsChallenge::issue(
@@ -80,6 +82,7 @@ pub(crate) async fn password_reset(
     ApiJson(req): ApiJson<PasswordResetRequest>,
 ) -> Result<Json<ResetDone>, ApiError> {
     let no_code = || ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first");
+    state.limits.guess(&req.phone)?;
     let holder_id = holder_of_phone(&state, &req.phone).await?.ok_or_else(no_code)?;
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::ResetPassword)
         .await?

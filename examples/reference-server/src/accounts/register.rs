@@ -44,6 +44,9 @@ pub(crate) async fn sms_register(
     ApiJson(req): ApiJson<SmsRegisterRequest>,
 ) -> Result<Json<super::SmsSent>, ApiError> {
     let solved = super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await?;
+    if solved {
+        state.limits.sms(&req.phone)?;
+    }
     let phone_registered = holder_of_phone(&state, &req.phone).await?.is_some();
     let previous = load_sms(&state, &req.phone, SmsPurpose::Register).await?;
     let now = state.now();
@@ -111,6 +114,7 @@ pub(crate) async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<Json<Registered>, ApiError> {
+    state.limits.guess(&req.phone)?;
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::Register)
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first"))?;
