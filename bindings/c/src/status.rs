@@ -579,7 +579,7 @@ impl ToStatus for certify_core::account::LoginError {
     fn status(&self) -> CertifyStatus {
         use certify_core::account::LoginError as E;
         match self {
-            E::Locked { .. } => CertifyStatus::LoginLocked,
+            E::Locked { .. } | E::CardLocked { .. } => CertifyStatus::LoginLocked,
             E::WrongCredentials { .. } => CertifyStatus::LoginWrongCredentials,
             E::NoPassword => CertifyStatus::LoginNoPassword,
             E::CardNotActivated => CertifyStatus::CardNotActivated,

@@ -303,14 +303,46 @@ fn card_login_needs_an_activated_card_and_the_pin() {
         a.login_with_password("anything1", T0).outcome,
         Err(LoginError::NoPassword)
     );
-    // Wrong PINs count toward the same lock.
-    for _ in 0..3 {
-        let _ = a.login_with_card("999999", &cards, T0);
-    }
+    // Wrong PINs lock card login (its own lock), saying the true number of tries left.
+    let tries: Vec<_> = (0..3)
+        .map(|_| a.login_with_card("999999", &cards, T0).outcome)
+        .collect();
+    assert_eq!(tries[0], Err(LoginError::WrongCredentials { remaining: 2 }));
+    assert_eq!(tries[1], Err(LoginError::WrongCredentials { remaining: 1 }));
+    assert!(matches!(tries[2], Err(LoginError::CardLocked { .. })));
     assert!(matches!(
         a.login_with_card("123456", &cards, T0).outcome,
-        Err(LoginError::Locked { .. })
+        Err(LoginError::CardLocked { .. })
     ));
+    // Staff at the counter unlock it (the person present); it opens at once.
+    let ev = a.unlock_by_staff(T0.plus_seconds(60));
+    assert!(matches!(
+        ev[..],
+        [AccountEvent::Unlocked {
+            by: UnlockCause::Staff,
+            ..
+        }]
+    ));
+    assert_eq!(a.login_with_card("123456", &cards, T0.plus_seconds(61)).outcome, Ok(()));
+}
+
+// The defect: a stranger who knew only the identity number locked the password login of
+// an elderly person every day with wrong card PINs.
+#[test]
+fn wrong_card_pins_do_not_lock_the_password_login() {
+    let id = make_id("610526", "19500101", "011");
+    let roster = entry(&id, "王建国", Scheme::PublicInstitution);
+    let cards = Cards {
+        pin: "123456",
+        state: CardCheck::Valid,
+    };
+    let (mut a, _) = first_card_login(&id, "123456", &cards, Some(&roster), T0).unwrap();
+    a.password_hash = Some(certify_core::account::password::hash_password("laowang1950", &fast(), &mut rng()).unwrap());
+    for _ in 0..5 {
+        let _ = a.login_with_card("999999", &cards, T0);
+    }
+    assert_eq!(a.login_with_password("laowang1950", T0).outcome, Ok(()));
+    assert!(matches!(a.lock_state(T0), LockState::Open));
 }
 
 // 常见问题 6: a pensioner abroad binds a domestic relative's phone to the card account.

@@ -336,6 +336,8 @@ fn enrollment_needs_real_name_first() {
         locked_until: None,
         created_at: T0,
         real_name_verified_at: None,
+        failed_pins: 0,
+        pin_locked_until: None,
     };
     assert_eq!(require_real_name(&account), Err(EnrollmentError::RealNameRequired));
     account.real_name_verified_at = Some(T0);

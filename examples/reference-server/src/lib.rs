@@ -42,7 +42,7 @@ pub use error::{ApiError, codes, message_zh};
 pub use extract::delete_expired;
 pub use http::{openapi_json, router, serve, shutdown_signal};
 pub use identity::{DirectoryPortraits, NoPortraits, ReferencePortraits};
-pub use limits::{GUESSES_PER_PHONE_PER_DAY, SMS_PER_PHONE_PER_DAY};
+pub use limits::{FIRST_CARD_LOGINS_PER_DAY, GUESSES_PER_PHONE_PER_DAY, SMS_PER_PHONE_PER_DAY};
 pub use state::{
     AppState, CapturingSmsSender, Clock, DemoSmsSender, ManualClock, OsRngSource, Rng, RngCoreSend, RngSource,
     SeededRngSource, SmsSender, SystemClock,

@@ -17,6 +17,8 @@ use std::time::Duration;
 pub const SMS_PER_PHONE_PER_DAY: u32 = 5;
 /// Code guesses (registration, password reset) against one phone per day.
 pub const GUESSES_PER_PHONE_PER_DAY: u32 = 20;
+/// First card logins (no account yet to count wrong PINs on) per identity number per day.
+pub const FIRST_CARD_LOGINS_PER_DAY: u32 = 3;
 
 /// The server's clock as governor's (tests move it by hand).
 #[derive(Clone)]
@@ -36,6 +38,7 @@ type Keyed =
 pub(crate) struct Limits {
     sms: Keyed,
     guesses: Keyed,
+    first_card: Keyed,
     clock: ServerClock,
 }
 
@@ -64,6 +67,7 @@ impl Limits {
         Self {
             sms: RateLimiter::hashmap_with_clock(per_day(SMS_PER_PHONE_PER_DAY), clock.clone()),
             guesses: RateLimiter::hashmap_with_clock(per_day(GUESSES_PER_PHONE_PER_DAY), clock.clone()),
+            first_card: RateLimiter::hashmap_with_clock(per_day(FIRST_CARD_LOGINS_PER_DAY), clock.clone()),
             clock,
         }
     }
@@ -72,13 +76,26 @@ impl Limits {
     pub(crate) fn sms(&self, phone: &str) -> Result<(), ApiError> {
         self.sms
             .check_key(&phone.to_owned())
-            .map_err(|not_until| limited("SMS codes", not_until.wait_time_from(self.clock.now())))
+            .map_err(|not_until| limited("SMS codes for this phone", not_until.wait_time_from(self.clock.now())))
+    }
+
+    /// Count one first card login of identity number `id`.
+    pub(crate) fn first_card_login(&self, id: &str) -> Result<(), ApiError> {
+        self.first_card.check_key(&id.to_owned()).map_err(|not_until| {
+            limited(
+                "first card logins for this identity number",
+                not_until.wait_time_from(self.clock.now()),
+            )
+        })
     }
 
     /// Count one code guess against `phone` (refused past the day's limit).
     pub(crate) fn guess(&self, phone: &str) -> Result<(), ApiError> {
-        self.guesses
-            .check_key(&phone.to_owned())
-            .map_err(|not_until| limited("code attempts", not_until.wait_time_from(self.clock.now())))
+        self.guesses.check_key(&phone.to_owned()).map_err(|not_until| {
+            limited(
+                "code attempts for this phone",
+                not_until.wait_time_from(self.clock.now()),
+            )
+        })
     }
 }

@@ -272,3 +272,69 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
     }
     assert_eq!(last["code"], 913, "{last}");
 }
+
+// Before: wrong card PINs (anyone who knows the number) locked the 3-failure password
+// lock, and card-only accounts had no way to unlock; a first card login said "3 tries
+// left" forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_card_pins_lock_card_login_only_and_staff_unlock_it() {
+    let s = fresh("pin-lock").await;
+    let card = |pin: &'static str| json!({"id_number": WANG, "pin": pin});
+    for _ in 0..certify_server::FIRST_CARD_LOGINS_PER_DAY {
+        let (_, e) = s
+            .call(Method::POST, "/api/login/card", None, Some(card("999999")))
+            .await;
+        assert_ne!(e["code"], 913, "{e}");
+    }
+    let (st, e) = s
+        .call(Method::POST, "/api/login/card", None, Some(card("123456")))
+        .await;
+    assert_eq!(
+        (st, e["code"].as_u64()),
+        (StatusCode::TOO_MANY_REQUESTS, Some(913)),
+        "first logins are capped: {e}"
+    );
+    s.clock.advance(86_400);
+    let (st, r) = s
+        .call(Method::POST, "/api/login/card", None, Some(card("123456")))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let (_, e) = s
+            .call(Method::POST, "/api/login/card", None, Some(card("999999")))
+            .await;
+        remaining.push(e["message"].as_str().unwrap().to_owned());
+    }
+    assert!(
+        remaining[0].contains("2 tries left") && remaining[1].contains("1 tries left"),
+        "{remaining:?}"
+    );
+    let (st, e) = s
+        .call(Method::POST, "/api/login/card", None, Some(card("123456")))
+        .await;
+    assert_eq!((st, e["code"].as_u64()), (StatusCode::LOCKED, Some(330)), "{e}");
+    assert!(e["message_zh"].as_str().unwrap().contains("社保经办窗口"), "{e}");
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/staff/login",
+            None,
+            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
+        )
+        .await;
+    let reviewer = r["token"].as_str().unwrap().to_owned();
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/staff/api/accounts/{WANG}/unlock"),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, r) = s
+        .call(Method::POST, "/api/login/card", None, Some(card("123456")))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+}

@@ -55,6 +55,14 @@ pub struct Account {
     pub created_at: Timestamp,
     /// When real-name verification (实名认证) succeeded; required before any service.
     pub real_name_verified_at: Option<Timestamp>,
+    /// Wrong card PINs since the last card login: a lock of their own, so a stranger who
+    /// knows only the identity number cannot lock the password login.
+    #[serde(default)]
+    pub failed_pins: u8,
+    /// Card login locked until this instant, if locked (unlocked by time, a password reset,
+    /// or staff at the counter).
+    #[serde(default)]
+    pub pin_locked_until: Option<Timestamp>,
 }
 
 /// Something that happened to an account, for the host's audit log.
@@ -131,6 +139,8 @@ pub enum UnlockCause {
     Expired,
     /// Forgot-password: SMS re-proof and a new password.
     PasswordReset,
+    /// Staff at the counter, the person present.
+    Staff,
 }
 
 /// Whether an account can log in at `now`.
@@ -303,6 +313,8 @@ pub fn register<R: RngCore + CryptoRng>(
         locked_until: None,
         created_at: now,
         real_name_verified_at: None,
+        failed_pins: 0,
+        pin_locked_until: None,
     };
     Ok((account, vec![AccountEvent::Registered { at: now }]))
 }
@@ -315,6 +327,15 @@ pub enum LoginError {
         "the account is locked until {until}; it unlocks by itself after 24 hours, or at once through forgot-password"
     )]
     Locked {
+        /// When the lock lifts by itself.
+        until: Timestamp,
+    },
+    /// Card login is locked after wrong PINs; it opens by itself at `until`, through
+    /// forgot-password, or by staff at the counter.
+    #[error(
+        "card login is locked until {until} after 3 wrong PINs; it unlocks by itself after 24 hours, through forgot-password, or at the social-security counter"
+    )]
+    CardLocked {
         /// When the lock lifts by itself.
         until: Timestamp,
     },
@@ -343,6 +364,7 @@ impl LoginError {
     pub const fn code(&self) -> &'static str {
         match self {
             LoginError::Locked { .. } => "account_locked",
+            LoginError::CardLocked { .. } => "card_login_locked",
             LoginError::WrongCredentials { .. } => "wrong_credentials",
             LoginError::NoPassword => "no_password",
             LoginError::CardNotActivated => "card_not_activated",
@@ -386,6 +408,8 @@ impl Account {
             locked_until: None,
             created_at: now,
             real_name_verified_at: None,
+            failed_pins: 0,
+            pin_locked_until: None,
         }
     }
 
@@ -484,6 +508,23 @@ impl Account {
                 events,
             };
         }
+        match self.pin_locked_until {
+            Some(until) if now < until => {
+                return LoginResult {
+                    outcome: Err(LoginError::CardLocked { until }),
+                    events,
+                };
+            }
+            Some(_) => {
+                self.pin_locked_until = None;
+                self.failed_pins = 0;
+                events.push(AccountEvent::Unlocked {
+                    at: now,
+                    by: UnlockCause::Expired,
+                });
+            }
+            None => {}
+        }
         let ok = match cards.check(&self.holder_id, pin) {
             CardCheck::Valid => true,
             CardCheck::WrongPin => false,
@@ -500,7 +541,48 @@ impl Account {
                 };
             }
         };
-        LoginResult::from(self.record_attempt(ok, LoginMethod::Card, now, events))
+        if ok {
+            self.failed_pins = 0;
+            events.push(AccountEvent::LoggedIn {
+                at: now,
+                method: LoginMethod::Card,
+            });
+            return LoginResult {
+                outcome: Ok(()),
+                events,
+            };
+        }
+        self.failed_pins = self.failed_pins.saturating_add(1);
+        events.push(AccountEvent::LoginFailed {
+            at: now,
+            failures: self.failed_pins,
+        });
+        let outcome = if self.failed_pins >= LOCK_AFTER_FAILURES {
+            let until = now.plus_seconds(LOCK_SECONDS);
+            self.pin_locked_until = Some(until);
+            events.push(AccountEvent::Locked { at: now, until });
+            Err(LoginError::CardLocked { until })
+        } else {
+            Err(LoginError::WrongCredentials {
+                remaining: LOCK_AFTER_FAILURES - self.failed_pins,
+            })
+        };
+        LoginResult { outcome, events }
+    }
+
+    /// Staff at the counter, the person present and identified, lift both locks.
+    pub fn unlock_by_staff(&mut self, now: Timestamp) -> Vec<AccountEvent> {
+        if self.locked_until.is_none() && self.pin_locked_until.is_none() {
+            return Vec::new();
+        }
+        self.locked_until = None;
+        self.failed_logins = 0;
+        self.pin_locked_until = None;
+        self.failed_pins = 0;
+        vec![AccountEvent::Unlocked {
+            at: now,
+            by: UnlockCause::Staff,
+        }]
     }
 
     /// Forgot-password: the account's phone re-proved by an SMS code issued for
@@ -522,16 +604,16 @@ impl Account {
         challenge.verify(&phone, SmsPurpose::ResetPassword, sms_code, key, sms_policy, now)?;
         self.password_hash = Some(hash_password(new_password, params, rng)?);
         let mut events = vec![AccountEvent::PasswordReset { at: now }];
-        if self.locked_until.is_some() || self.failed_logins > 0 {
-            if self.locked_until.is_some() {
-                events.push(AccountEvent::Unlocked {
-                    at: now,
-                    by: UnlockCause::PasswordReset,
-                });
-            }
-            self.locked_until = None;
-            self.failed_logins = 0;
+        if self.locked_until.is_some() || self.pin_locked_until.is_some() {
+            events.push(AccountEvent::Unlocked {
+                at: now,
+                by: UnlockCause::PasswordReset,
+            });
         }
+        self.locked_until = None;
+        self.failed_logins = 0;
+        self.pin_locked_until = None;
+        self.failed_pins = 0;
         Ok(events)
     }
 

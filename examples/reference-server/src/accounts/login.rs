@@ -100,6 +100,11 @@ async fn finish_login(
         }
     }
     tx.commit().await?;
+    if let Err(e @ certify_core::account::LoginError::CardLocked { .. }) = result.outcome {
+        return Err(ApiError::from(e).with_detail(serde_json::json!({
+            "advice_zh": "社保卡密码连续错误3次，卡登录已锁定24小时；请带身份证到社保经办窗口解锁，或用忘记密码（已绑定手机时）解锁",
+        })));
+    }
     result.outcome?;
     let token = open_session(state, "pensioner", &holder_id, 24).await?;
     Ok(Json(LoggedIn {
@@ -147,6 +152,9 @@ pub(crate) async fn login_card(
         return finish_login(&state, account, result, now).await;
     }
     let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
+    // No account yet to count wrong PINs on: the first card login of a number is limited
+    // per day instead.
+    state.limits.first_card_login(&normalized)?;
     let (account, events) = first_card_login(&req.id_number, &req.pin, &cards, entry.as_ref(), now)?;
     let mut tx = state.db.begin_write().await?;
     save_account(&mut tx, &Versioned::new(account)).await?;

@@ -228,6 +228,8 @@ fn main() -> Result<(), BoxError> {
                 locked_until: None,
                 created_at: now,
                 real_name_verified_at: Some(now),
+                failed_pins: 0,
+                pin_locked_until: None,
             };
             sqlx::query("INSERT INTO accounts (holder_id, phone, account_json) VALUES ($1, $2, $3)")
                 .bind(id.clone())

@@ -1,5 +1,7 @@
 //! What staff do at the counter for a person standing before them: confirm that a
-//! relative may act for them (proxy consent in person).
+//! relative may act for them (proxy consent in person), and unlock their account (a lock
+//! by wrong passwords or card PINs — the unlock path of card-only accounts, which have no
+//! phone for forgot-password).
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -37,5 +39,34 @@ pub(crate) async fn confirm_contact(
         &c.id,
     )
     .await?;
+    Ok(Json(Confirmed { confirmed: true }))
+}
+
+/// `POST /staff/api/accounts/{holder}/unlock`: the person, identified at the counter, gets
+/// their password and card logins unlocked at once.
+#[utoipa::path(post, path = "/staff/api/accounts/{holder}/unlock", tag = "staff", security(("bearer" = [])),
+    params(("holder" = String, Path, description = "Identity number")),
+    responses((status = 200, body = Confirmed), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn unlock_account(
+    State(state): State<AppState>,
+    c: Staff<Reviewer>,
+    Path(holder): Path<String>,
+) -> Result<Json<Confirmed>, ApiError> {
+    let holder = ResidentId::parse(&holder)?.to_string();
+    let mut account = crate::accounts::load_account(&state, &holder).await?;
+    let now = state.now();
+    let events = account.value.unlock_by_staff(now);
+    let mut tx = state.db.begin_write().await?;
+    crate::accounts::save_account(&mut tx, &account).await?;
+    crate::audit::audit(
+        &mut tx,
+        now,
+        &c.id,
+        "account.unlocked_by_staff",
+        &holder,
+        &serde_json::json!({"events": events}),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(Json(Confirmed { confirmed: true }))
 }

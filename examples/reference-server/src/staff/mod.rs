@@ -26,6 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review::review_decide))
         .routes(routes!(review::revoke))
         .routes(routes!(counter::confirm_contact))
+        .routes(routes!(counter::unlock_account))
         .routes(routes!(roster::roster_import))
         .routes(routes!(roster::declare))
         .routes(routes!(runs::preview))
