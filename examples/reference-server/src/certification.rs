@@ -4,10 +4,10 @@
 use crate::AppState;
 use crate::accounts::load_account;
 use crate::audit::audit;
-use crate::contacts::{SubjectArg, acting_for, contacts_of};
+use crate::contacts::{ActingFor, SubjectArg, contacts_of};
 use crate::enrollment::load_case;
 use crate::error::{ApiError, domain};
-use crate::extract::{ApiQuery, Holder};
+
 use crate::people::{insert_record, known, records_of};
 use axum::Json;
 use axum::extract::State;
@@ -80,10 +80,8 @@ pub(crate) struct History {
     responses((status = 200, body = MayCertify), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn may_certify(
     State(state): State<AppState>,
-    holder: Holder,
-    ApiQuery(q): ApiQuery<SubjectArg>,
+    ActingFor { subject }: ActingFor,
 ) -> Result<Json<MayCertify>, ApiError> {
-    let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
     let k = known(&state, &subject).await?;
     let now = state.now();
     let enrolled = load_case(&state, &subject, "face").await?.value.may_certify();
@@ -222,10 +220,8 @@ pub(crate) async fn certify_claiming(
     responses((status = 200, body = History), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn history(
     State(state): State<AppState>,
-    holder: Holder,
-    ApiQuery(q): ApiQuery<SubjectArg>,
+    ActingFor { subject }: ActingFor,
 ) -> Result<Json<History>, ApiError> {
-    let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
     let records = records_of(&state, &subject).await?;
     let id = ResidentId::parse(&subject)?;
     Ok(Json(History {

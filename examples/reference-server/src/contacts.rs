@@ -100,6 +100,26 @@ pub(crate) async fn acting_for(state: &AppState, holder: &Holder, subject: Optio
     }
 }
 
+/// The holder of the token and the person a `GET` is about (`?subject=`: the holder, or a
+/// contact who consented) — [`acting_for`] as an extractor.
+pub(crate) struct ActingFor {
+    /// The person the request is about.
+    pub(crate) subject: String,
+}
+
+impl axum::extract::FromRequestParts<AppState> for ActingFor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
+        let holder = Holder::from_request_parts(parts, state).await?;
+        let crate::extract::ApiQuery(q) =
+            crate::extract::ApiQuery::<SubjectArg>::from_request_parts(parts, state).await?;
+        Ok(ActingFor {
+            subject: acting_for(state, &holder, q.subject.as_deref()).await?,
+        })
+    }
+}
+
 /// `GET /api/contacts`.
 #[utoipa::path(get, path = "/api/contacts", tag = "identity", security(("bearer" = [])),
     responses((status = 200, body = Contacts), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]

@@ -4,9 +4,9 @@
 
 use crate::AppState;
 use crate::audit::audit;
-use crate::contacts::{SubjectArg, acting_for};
+use crate::contacts::{ActingFor, SubjectArg, acting_for};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, Holder, IdempotencyKey};
+use crate::extract::{ApiJson, Holder, IdempotencyKey};
 use crate::idempotency;
 use crate::store::{self, Versioned};
 use axum::Json;
@@ -276,10 +276,8 @@ pub(crate) async fn enroll_face(
     responses((status = 200, body = CaseStatus), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn enrollment_status(
     State(state): State<AppState>,
-    holder: Holder,
-    ApiQuery(q): ApiQuery<SubjectArg>,
+    ActingFor { subject }: ActingFor,
 ) -> Result<Json<CaseStatus>, ApiError> {
-    let subject = acting_for(&state, &holder, q.subject.as_deref()).await?;
     let mut case = load_case(&state, &subject, "face").await?;
     let events = case.value.advance(state.now());
     if !events.is_empty() {
