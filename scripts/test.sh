@@ -21,6 +21,9 @@ PG_DIR="$(mktemp -d /tmp/certify-pg.XXXXXX)"
 trap './scripts/postgres.sh stop "$PG_DIR"' EXIT
 PG_URL="$(./scripts/postgres.sh start "$PG_DIR")"
 CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked -p certify-server --test story --test two_instances postgres -- --nocapture 2>&1 | grep -v "^\s*$"
+echo "== reference server: two server processes (release build: real time decides) on the same PostgreSQL"
+cargo build --release --locked -p certify-server --bin certify-server
+CERTIFY_SERVER_BIN="$PWD/target/release/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked -p certify-server --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
 ./scripts/postgres.sh stop "$PG_DIR"
 echo "== C API: header current, tests under ASan/UBSan and valgrind, shared and static library"
 ./bindings/c/run_tests.sh
