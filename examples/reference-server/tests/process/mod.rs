@@ -78,9 +78,18 @@ pub fn start_binary(bin: &std::path::Path, config: &PathBuf, port: u16) -> Serve
 }
 
 impl Server {
+    /// Stop the process at once (SIGKILL) and reap it.
     pub fn kill(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    /// A test that fails midway leaves no server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
