@@ -12,14 +12,6 @@ use serde_json::json;
 const PHONE: &str = "13800138000";
 const WANG: &str = "610526195503011236";
 
-async fn fresh(name: &str) -> Server {
-    let path = root().join(format!("target/accounts-test-{name}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    server(&format!("sqlite://{}?mode=rwc", path.display())).await
-}
-
 async fn sms(s: &Server, phone: &str) -> (StatusCode, serde_json::Value) {
     let (id, answer) = s.captcha().await;
     s.call(
@@ -39,7 +31,7 @@ fn form(code: &str, name: &str, id: &str) -> serde_json::Value {
 // came before the SMS code was checked — a roster harvest at 500 probes a second.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_reveals_nothing_without_the_code_and_one_thing_per_code() {
-    let s = fresh("oracle").await;
+    let s = fresh("accounts-oracle").await;
     let (st, _) = sms(&s, PHONE).await;
     assert_eq!(st, StatusCode::OK);
     for (name, id) in [("王建国", WANG), ("李四", "11010519491231002X"), ("王建民", WANG)] {
@@ -65,7 +57,7 @@ async fn registration_reveals_nothing_without_the_code_and_one_thing_per_code() 
 // Before: /api/sms/register answered 301 for a phone with an account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registered_phone_gets_the_same_sms_answer_and_no_code() {
-    let s = fresh("sms-enum").await;
+    let s = fresh("accounts-sms-enum").await;
     let (_, fresh_answer) = sms(&s, PHONE).await;
     let code = s.sms.last(PHONE).unwrap();
     let (st, r) = s
@@ -83,7 +75,7 @@ async fn a_registered_phone_gets_the_same_sms_answer_and_no_code() {
 // survived a password reset.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_logins_lock_logout_ends_sessions_and_a_reset_ends_the_old_ones() {
-    let s = fresh("staff-lock").await;
+    let s = fresh("accounts-staff-lock").await;
     let login = |pw: &'static str| json!({"staff_id": "admin", "password": pw});
     for _ in 0..5 {
         let (_, e) = s.call(Method::POST, "/staff/login", None, Some(login("guess"))).await;
@@ -143,7 +135,7 @@ async fn staff_logins_lock_logout_ends_sessions_and_a_reset_ends_the_old_ones() 
 // account in 30 s).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_rows_are_deleted() {
-    let s = fresh("cleanup").await;
+    let s = fresh("accounts-cleanup").await;
     for _ in 0..20 {
         s.captcha().await;
     }
@@ -170,7 +162,7 @@ async fn expired_rows_are_deleted() {
 // Before: adding a relative needed only a name and number and gave full proxy powers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relative_consents_in_their_own_account() {
-    let s = fresh("consent").await;
+    let s = fresh("accounts-consent").await;
     const ZHAO: &str = "610526195207152042";
     let login = |id: &'static str| json!({"id_number": id, "pin": "123456"});
     let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(login(WANG))).await;
@@ -228,7 +220,7 @@ async fn a_relative_consents_in_their_own_account() {
 // guesses a day against one phone's reset code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
-    let s = fresh("limits").await;
+    let s = fresh("accounts-limits").await;
     let other = "13900139000";
     for i in 0..certify_server::SMS_PER_PHONE_PER_DAY {
         let (st, r) = s
@@ -278,7 +270,7 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
 // left" forever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_card_pins_lock_card_login_only_and_staff_unlock_it() {
-    let s = fresh("pin-lock").await;
+    let s = fresh("accounts-pin-lock").await;
     let card = |pin: &'static str| json!({"id_number": WANG, "pin": pin});
     for _ in 0..certify_server::FIRST_CARD_LOGINS_PER_DAY {
         let (_, e) = s
@@ -315,15 +307,7 @@ async fn wrong_card_pins_lock_card_login_only_and_staff_unlock_it() {
         .await;
     assert_eq!((st, e["code"].as_u64()), (StatusCode::LOCKED, Some(330)), "{e}");
     assert!(e["message_zh"].as_str().unwrap().contains("社保经办窗口"), "{e}");
-    let (_, r) = s
-        .call(
-            Method::POST,
-            "/staff/login",
-            None,
-            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
-        )
-        .await;
-    let reviewer = r["token"].as_str().unwrap().to_owned();
+    let reviewer = s.staff_token("reviewer1").await;
     let (st, r) = s
         .call(
             Method::POST,

@@ -14,14 +14,6 @@ const WANG: &str = "610526195503011236";
 const ZHAO: &str = "610526195207152042";
 const LIU: &str = "610526194801023310";
 
-async fn fresh(name: &str) -> Server {
-    let path = root().join(format!("target/identity-test-{name}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    server(&format!("sqlite://{}?mode=rwc", path.display())).await
-}
-
 async fn card_login(s: &Server, id: &str) -> String {
     let (st, r) = s
         .call(
@@ -78,7 +70,7 @@ fn holds(r: &Value) -> Vec<String> {
 // a stranger's photo passed as the pensioner.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hand_made_card_does_not_pass_where_the_authority_has_a_portrait() {
-    let s = fresh("forged-card").await;
+    let s = fresh("identity-forged-card").await;
     let t = card_login(&s, WANG).await;
     let stranger = photo("biden.jpg");
     let (st, r) = realname(&s, &t, "王建国", WANG, &card_of(&stranger), &stranger).await;
@@ -109,7 +101,7 @@ async fn a_hand_made_card_does_not_pass_where_the_authority_has_a_portrait() {
 // and the real pensioner got 411 on their own enrollment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
-    let s = fresh("proxy-chain").await;
+    let s = fresh("identity-proxy-chain").await;
     let stranger_face = photo("biden.jpg");
     let t = card_login(&s, LIU).await;
     let (st, r) = enroll(&s, &t, None, &stranger_face).await;
@@ -143,15 +135,7 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
     assert_eq!(e["code"], 425, "{e}");
     // Suppose both were fooled into consenting (at the counter): the uploads still cannot
     // take over.
-    let (_, r) = s
-        .call(
-            Method::POST,
-            "/staff/login",
-            None,
-            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
-        )
-        .await;
-    let reviewer = r["token"].as_str().unwrap().to_owned();
+    let reviewer = s.staff_token("reviewer1").await;
     for id in [WANG, ZHAO] {
         let (st, r) = s
             .call(
@@ -245,7 +229,7 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
 // Before: the same face was enrolled for 20 roster people without a flag.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_face_for_another_person_goes_to_staff_and_revocation_undoes_an_enrollment() {
-    let s = fresh("same-face").await;
+    let s = fresh("identity-same-face").await;
     let face = photo("obama2.jpg");
     let w = card_login(&s, WANG).await;
     let (st, r) = s
@@ -275,15 +259,7 @@ async fn the_same_face_for_another_person_goes_to_staff_and_revocation_undoes_an
     }
     // Staff revoke Wang's enrollment (reported fraud): he may no longer certify, and his
     // face leaves the 1:N index.
-    let (_, r) = s
-        .call(
-            Method::POST,
-            "/staff/login",
-            None,
-            Some(json!({"staff_id": "reviewer1", "password": "review-demo-1"})),
-        )
-        .await;
-    let reviewer = r["token"].as_str().unwrap().to_owned();
+    let reviewer = s.staff_token("reviewer1").await;
     let (st, r) = s
         .call(
             Method::POST,

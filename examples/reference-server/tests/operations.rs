@@ -11,29 +11,6 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-async fn fresh(name: &str) -> Server {
-    let dir = root().join("target/operations-test");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    server(&format!("sqlite://{}?mode=rwc", path.display())).await
-}
-
-async fn admin(s: &Server) -> String {
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/staff/login",
-            None,
-            Some(json!({"staff_id": "admin", "password": "admin-demo-1"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
-    r["token"].as_str().unwrap().to_owned()
-}
-
 async fn import(s: &Server, admin: &str, csv: &str) -> Value {
     let (st, r) = s
         .raw(
@@ -62,13 +39,9 @@ const ZHAO: &str = "610526195207152042";
 
 #[tokio::test]
 async fn a_death_declared_between_preview_and_confirm_is_not_overwritten() {
-    let s = fresh("race").await;
-    let admin = admin(&s).await;
+    let s = fresh("ops-race").await;
     s.clock.advance(60 * DAY); // 2020-08-04: the demo roster is overdue
-    let admin = {
-        let _ = admin;
-        self::admin(&s).await
-    };
+    let admin = s.staff_token("admin").await;
     let (st, preview) = s
         .call(
             Method::POST,
@@ -126,8 +99,8 @@ async fn a_death_declared_between_preview_and_confirm_is_not_overwritten() {
 
 #[tokio::test]
 async fn a_run_dated_after_today_is_refused() {
-    let s = fresh("future").await;
-    let admin = admin(&s).await;
+    let s = fresh("ops-future").await;
+    let admin = s.staff_token("admin").await;
     for date in ["9999-12-31", "2020-06-06"] {
         let (st, r) = s
             .call(
@@ -146,8 +119,8 @@ async fn a_run_dated_after_today_is_refused() {
 
 #[tokio::test]
 async fn roster_import_keeps_suspensions_and_refuses_bad_amounts() {
-    let s = fresh("roster").await;
-    let admin = admin(&s).await;
+    let s = fresh("ops-roster").await;
+    let admin = s.staff_token("admin").await;
     let dead = "610526194605123453";
     let csv = format!(
         "id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason\n\
@@ -177,31 +150,16 @@ async fn roster_import_keeps_suspensions_and_refuses_bad_amounts() {
     );
     // The deadline run does not turn the death into a lapse (which a proxy could lift).
     s.clock.advance(60 * DAY);
-    let admin = self::admin(&s).await;
-    let (_, preview) = s
-        .call(
-            Method::POST,
-            "/staff/api/deadline-run/preview",
-            Some(&admin),
-            Some(json!({"run_date": "2020-08-01"})),
-        )
-        .await;
-    let (_, run) = s
-        .call(
-            Method::POST,
-            "/staff/api/deadline-run",
-            Some(&admin),
-            Some(json!({"preview_id": preview["preview_id"]})),
-        )
-        .await;
+    let admin = s.staff_token("admin").await;
+    let (_, run) = s.deadline_run(&admin, "2020-08-01", "run-1").await;
     assert!(run["applied"].as_u64().unwrap() >= 1, "{run}");
     assert_eq!(payment_of(&s, dead).await["reason"], "death");
 }
 
 #[tokio::test]
 async fn the_report_neutralises_formulas_and_bidi_spoofing() {
-    let s = fresh("report").await;
-    let admin = admin(&s).await;
+    let s = fresh("ops-report").await;
+    let admin = s.staff_token("admin").await;
     let csv = format!(
         "id_number,name,scheme,unit,monthly_pension,pension_start\n\
          {WANG},-NOW(),public_institution,蒲城县,3000.00,2012-03\n\
@@ -210,23 +168,8 @@ async fn the_report_neutralises_formulas_and_bidi_spoofing() {
     let r = import(&s, &admin, &csv).await;
     assert_eq!(r["imported"], 2, "{r}");
     s.clock.advance(60 * DAY);
-    let admin = self::admin(&s).await;
-    let (_, preview) = s
-        .call(
-            Method::POST,
-            "/staff/api/deadline-run/preview",
-            Some(&admin),
-            Some(json!({"run_date": "2020-08-01"})),
-        )
-        .await;
-    let (_, run) = s
-        .call(
-            Method::POST,
-            "/staff/api/deadline-run",
-            Some(&admin),
-            Some(json!({"preview_id": preview["preview_id"]})),
-        )
-        .await;
+    let admin = s.staff_token("admin").await;
+    let (_, run) = s.deadline_run(&admin, "2020-08-01", "run-1").await;
     let (st, report) = s
         .call(
             Method::GET,
@@ -254,7 +197,7 @@ async fn stored_state_in_another_serialisation_still_updates() {
     // Compare-and-swap is on a version, not on re-serialised JSON: a row whose JSON text
     // differs from what this build would write (key order, whitespace, a field an older or
     // newer build adds) still updates.
-    let s = fresh("cas").await;
+    let s = fresh("ops-cas").await;
     let (st, r) = s
         .call(
             Method::POST,
@@ -290,7 +233,7 @@ async fn stored_state_in_another_serialisation_still_updates() {
 
 #[tokio::test]
 async fn malformed_bodies_get_the_json_error_contract() {
-    let s = fresh("malformed").await;
+    let s = fresh("ops-malformed").await;
     for (body, ct) in [
         ("{\"phone\": ", "application/json"),
         ("{\"phone\": 5}", "application/json"),
@@ -313,7 +256,7 @@ async fn malformed_bodies_get_the_json_error_contract() {
 
 #[tokio::test]
 async fn one_captcha_answers_one_request_under_concurrency() {
-    let s = fresh("captcha").await;
+    let s = fresh("ops-captcha").await;
     let (id, answer) = s.captcha().await;
     let phones = ["13800138001", "13800138002", "13800138003", "13800138004"];
     let calls = phones.map(|p| {
@@ -339,7 +282,7 @@ async fn futures_join_all<F: std::future::Future>(futures: [F; 4]) -> Vec<F::Out
 
 #[tokio::test]
 async fn answers_are_not_cached_sniffed_or_framed_and_carry_a_request_id() {
-    let s = fresh("headers").await;
+    let s = fresh("ops-headers").await;
     for path in ["/staff/review", "/health", "/api/history"] {
         let req = axum::http::Request::builder()
             .uri(path)

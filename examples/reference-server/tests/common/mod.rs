@@ -56,6 +56,25 @@ pub struct Server {
 }
 
 impl Server {
+    /// A staff token (`admin` / `reviewer1` with the demo passwords).
+    pub async fn staff_token(&self, staff_id: &str) -> String {
+        let password = if staff_id == "admin" {
+            "admin-demo-1"
+        } else {
+            "review-demo-1"
+        };
+        let (st, r) = self
+            .call(
+                Method::POST,
+                "/staff/login",
+                None,
+                Some(json!({"staff_id": staff_id, "password": password})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        r["token"].as_str().unwrap().to_owned()
+    }
+
     /// The deadline run as staff do it: preview on `date`, then confirm with `key`.
     pub async fn deadline_run(&self, admin: &str, date: &str, key: &str) -> (StatusCode, Value) {
         let (st, preview) = self
@@ -136,6 +155,15 @@ impl Server {
             .unwrap();
         (id, answer)
     }
+}
+
+/// A server on a fresh SQLite file `target/test-<name>.db`.
+pub async fn fresh(name: &str) -> Server {
+    let path = root().join(format!("target/test-{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    server(&format!("sqlite://{}?mode=rwc", path.display())).await
 }
 
 pub async fn server(url: &str) -> Server {
