@@ -35,6 +35,38 @@ pub struct Config {
     /// Where authoritative reference portraits come from.
     #[serde(default)]
     pub identity: IdentitySettings,
+    /// Per-address rate limits.
+    #[serde(default)]
+    pub limits: LimitSettings,
+}
+
+/// Per-client-address rate limits (`[limits]`). Per-phone and per-identity-number limits
+/// are fixed (`SMS_PER_PHONE_PER_DAY` …); these are settings because many elderly people
+/// reach the server through one carrier-grade NAT address or a care home's network.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Behind a reverse proxy: the header carrying the client's address (e.g.
+    /// `x-forwarded-for`; its first address counts). Absent: the peer address. Set it only
+    /// when the proxy overwrites the header — otherwise a client picks its own key.
+    pub client_address_header: Option<String>,
+    /// SMS codes one address may ask for per day, to any phones.
+    pub sms_per_address_per_day: u32,
+    /// Code guesses from one address per day, against any phones.
+    pub guesses_per_address_per_day: u32,
+    /// First card logins from one address per day, of any identity numbers.
+    pub first_card_logins_per_address_per_day: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            client_address_header: None,
+            sms_per_address_per_day: 30,
+            guesses_per_address_per_day: 100,
+            first_card_logins_per_address_per_day: 20,
+        }
+    }
 }
 
 /// Identity settings (`[identity]`).

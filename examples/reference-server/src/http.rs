@@ -169,9 +169,12 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "certify-server listening on http://{addr} (staff console: http://{addr}/staff/review; API: http://{addr}/openapi.json)"
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

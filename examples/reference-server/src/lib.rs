@@ -36,7 +36,7 @@ mod state;
 mod store;
 mod voice;
 
-pub use config::{Config, ConfigError, IdentitySettings, LivenessSettings};
+pub use config::{Config, ConfigError, IdentitySettings, LimitSettings, LivenessSettings};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};
 pub use extract::delete_expired;

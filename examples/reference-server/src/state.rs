@@ -234,7 +234,7 @@ impl AppState {
         Self {
             portraits: crate::identity::portraits_from(&config),
             faces: Arc::default(),
-            limits: Arc::new(crate::limits::Limits::new(Arc::clone(&clock))),
+            limits: Arc::new(crate::limits::Limits::new(Arc::clone(&clock), &config.limits)),
             db,
             config: Arc::new(config),
             face: engines.0,

@@ -265,6 +265,59 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
     assert_eq!(last["code"], 913, "{last}");
 }
 
+// Before: nothing counted per client address, so one address could ask codes for (and
+// guess against) every phone in turn, each staying under its own per-phone cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_walk_through_many_phones() {
+    let s = fresh("accounts-address-limits").await;
+    let quota = s.state.config.limits.sms_per_address_per_day;
+    let send = |phone: String, from: &'static str| {
+        let body = json!({"phone": phone}).to_string().into_bytes();
+        let s = &s;
+        async move {
+            s.raw(
+                Method::POST,
+                "/api/password/sms",
+                None,
+                &[("x-forwarded-for", from)],
+                Some((body, "application/json")),
+            )
+            .await
+        }
+    };
+    for i in 0..quota {
+        let (st, r) = send(format!("1390000{i:04}"), "198.51.100.7, 10.0.0.1").await;
+        assert_eq!(st, StatusCode::OK, "phone {i}: {r}");
+    }
+    let (st, e) = send("13800000001".to_owned(), "198.51.100.7").await;
+    assert_eq!(
+        (st, e["code"].as_u64()),
+        (StatusCode::TOO_MANY_REQUESTS, Some(913)),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("network address"), "{e}");
+    // Another address is not affected.
+    let (st, r) = send("13800000001".to_owned(), "198.51.100.8").await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    // Guesses: the per-address cap is reached across different phones.
+    let guesses = s.state.config.limits.guesses_per_address_per_day;
+    let mut last = serde_json::Value::Null;
+    for i in 0..=guesses {
+        let body = json!({"phone": format!("1370000{:04}", i % 50), "sms_code": "000000", "new_password": "pension2021", "password_repeat": "pension2021"});
+        last = s
+            .raw(
+                Method::POST,
+                "/api/password/reset",
+                None,
+                &[("x-forwarded-for", "203.0.113.5")],
+                Some((body.to_string().into_bytes(), "application/json")),
+            )
+            .await
+            .1;
+    }
+    assert_eq!(last["code"], 913, "{last}");
+}
+
 // Before: wrong card PINs (anyone who knows the number) locked the 3-failure password
 // lock, and card-only accounts had no way to unlock; a first card login said "3 tries
 // left" forever.

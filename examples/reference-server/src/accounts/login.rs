@@ -142,6 +142,7 @@ pub(crate) struct CardLoginRequest {
     responses((status = 200, body = LoggedIn), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn login_card(
     State(state): State<AppState>,
+    client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<CardLoginRequest>,
 ) -> Result<Json<LoggedIn>, ApiError> {
     let cards = DemoCards(state.config.demo_card_pin.clone());
@@ -154,7 +155,7 @@ pub(crate) async fn login_card(
     let entry = roster_entry(&state, &normalized).await?.map(|(e, _)| e);
     // No account yet to count wrong PINs on: the first card login of a number is limited
     // per day instead.
-    state.limits.first_card_login(&normalized)?;
+    state.limits.first_card_login(&client, &normalized)?;
     let (account, events) = first_card_login(&req.id_number, &req.pin, &cards, entry.as_ref(), now)?;
     let mut tx = state.db.begin_write().await?;
     save_account(&mut tx, &Versioned::new(account)).await?;

@@ -33,11 +33,12 @@ pub(crate) struct PasswordSmsRequest {
     responses((status = 200, body = super::SmsSent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn password_sms(
     State(state): State<AppState>,
+    client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<PasswordSmsRequest>,
 ) -> Result<Json<super::SmsSent>, ApiError> {
     let phone = certify_core::account::MobileNumber::parse(&req.phone)?;
     // Counted whether or not the phone has an account (the same answer either way).
-    state.limits.sms(phone.as_str())?;
+    state.limits.sms(&client, phone.as_str())?;
     if holder_of_phone(&state, phone.as_str()).await?.is_some() {
         let previous = load_sms(&state, phone.as_str(), SmsPurpose::ResetPassword).await?;
         let (challenge, code) = SmsChallenge::issue(
@@ -79,10 +80,11 @@ pub(crate) struct PasswordResetRequest {
     responses((status = 200, body = ResetDone), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn password_reset(
     State(state): State<AppState>,
+    client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<PasswordResetRequest>,
 ) -> Result<Json<ResetDone>, ApiError> {
     let no_code = || ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first");
-    state.limits.guess(&req.phone)?;
+    state.limits.guess(&client, &req.phone)?;
     let holder_id = holder_of_phone(&state, &req.phone).await?.ok_or_else(no_code)?;
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::ResetPassword)
         .await?

@@ -41,11 +41,12 @@ pub(crate) struct SmsRegisterRequest {
     responses((status = 200, body = super::SmsSent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn sms_register(
     State(state): State<AppState>,
+    client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<SmsRegisterRequest>,
 ) -> Result<Json<super::SmsSent>, ApiError> {
     let solved = super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await?;
     if solved {
-        state.limits.sms(&req.phone)?;
+        state.limits.sms(&client, &req.phone)?;
     }
     let phone_registered = holder_of_phone(&state, &req.phone).await?.is_some();
     let previous = load_sms(&state, &req.phone, SmsPurpose::Register).await?;
@@ -112,9 +113,10 @@ pub(crate) struct Registered {
     responses((status = 200, body = Registered), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn register(
     State(state): State<AppState>,
+    client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<Json<Registered>, ApiError> {
-    state.limits.guess(&req.phone)?;
+    state.limits.guess(&client, &req.phone)?;
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::Register)
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first"))?;

@@ -186,6 +186,8 @@ pub async fn server_on(url: &str, clock: Arc<ManualClock>) -> Server {
     )
     .expect("run scripts/setup.sh");
     config.identity.reference_portraits_dir = Some(portraits);
+    // As behind a reverse proxy: tests name the client's address in a header.
+    config.limits.client_address_header = Some("x-forwarded-for".to_owned());
     // The "provincial app" key whose signed evidence the server trusts.
     // Head movements only: the test's live person is a photograph rendered in 3-D.
     config.liveness.actions = vec![
