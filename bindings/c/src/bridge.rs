@@ -68,7 +68,8 @@ pub fn parse_actions<S: AsRef<str>>(names: &[S]) -> Result<Vec<Action>, Fail> {
 
 /// Face engine options every binding accepts as JSON (all optional):
 /// `{"antispoof": "human_antispoof" | "human_liveness", "antispoof_dir": "<MiniFASNet folder>",
-/// "antispoof_threshold": 0.5, "match_threshold": 0.5, "int8_embedding": false}`.
+/// "antispoof_threshold": 0.5, "match_threshold": 0.5, "portrait_match_threshold": 0.5,
+/// "card_match_threshold": 0.6, "int8_embedding": false}`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaceOptions {
@@ -80,6 +81,10 @@ pub struct FaceOptions {
     pub antispoof_threshold: Option<f32>,
     /// Same-person distance threshold.
     pub match_threshold: Option<f32>,
+    /// Threshold against an authoritative reference portrait.
+    pub portrait_match_threshold: Option<f32>,
+    /// Threshold against a card portrait photographed by the client.
+    pub card_match_threshold: Option<f32>,
     /// The int8 embedding model (its templates are not comparable with float32 ones).
     pub int8_embedding: Option<bool>,
 }
@@ -109,6 +114,8 @@ pub fn face_config(
     for (value, slot) in [
         (options.antispoof_threshold, &mut config.antispoof_threshold),
         (options.match_threshold, &mut config.match_threshold),
+        (options.portrait_match_threshold, &mut config.portrait_match_threshold),
+        (options.card_match_threshold, &mut config.card_match_threshold),
     ] {
         if let Some(v) = value {
             if !(0.0..=2.0).contains(&v) {

@@ -3,8 +3,8 @@
 
 mod common;
 
-use certify_face::calibration::Rates;
-use certify_face::engine::DEFAULT_MATCH_THRESHOLD;
+use certify_face::calibration::{Rates, threshold_for_fmr};
+use certify_face::engine::{DEFAULT_CARD_MATCH_THRESHOLD, DEFAULT_MATCH_THRESHOLD, DEFAULT_PORTRAIT_MATCH_THRESHOLD};
 use common::*;
 
 #[test]
@@ -16,6 +16,21 @@ fn default_threshold_separates_the_calibration_set() {
     println!("{r:?}");
     assert_eq!(r.false_matches, 0, "{r:?}");
     assert_eq!(r.false_non_matches, 0, "{r:?}");
+}
+
+// Before: an authoritative portrait was compared at the card threshold 0.60, which lets an
+// unrelated pair of this set through. The portrait threshold lies below the threshold
+// allowed by a 0.1% false-match rate on this set (with 148 pairs: no false match at all).
+#[test]
+fn portrait_threshold_refuses_every_unrelated_pair_that_the_card_threshold_lets_through() {
+    let set = certify_face::calibration_set::build(engine(), &root().join(".deps/testdata/face")).unwrap();
+    let card = Rates::at(DEFAULT_CARD_MATCH_THRESHOLD, &set.genuine, &set.impostor);
+    let portrait = Rates::at(DEFAULT_PORTRAIT_MATCH_THRESHOLD, &set.genuine, &set.impostor);
+    println!("card {card:?}\nportrait {portrait:?}");
+    assert!(card.false_matches >= 1, "{card:?}");
+    assert_eq!(portrait.false_matches, 0, "{portrait:?}");
+    assert_eq!(portrait.false_non_matches, 0, "{portrait:?}");
+    assert!(DEFAULT_PORTRAIT_MATCH_THRESHOLD < threshold_for_fmr(&set.impostor, 0.001));
 }
 
 #[test]

@@ -160,6 +160,11 @@ pub struct Engines {
     /// Face match threshold override (absent: the calibrated default).
     #[serde(default)]
     pub face_match_threshold: Option<f32>,
+    /// Threshold override for a live face against an authoritative reference portrait
+    /// (absent: the calibrated default, 0.50). Calibrate it on the province's own portrait
+    /// store with `--example face_calibrate` before changing it.
+    #[serde(default)]
+    pub portrait_match_threshold: Option<f32>,
 }
 
 /// Keys (hex). Generate fresh ones for production; the demo file's keys are public.

@@ -189,7 +189,7 @@ pub(crate) async fn enroll_face(
             Ok((review, distance))
         })
         .await??;
-    let threshold = state.face.config().card_match_threshold;
+    let threshold = state.face.config().portrait_match_threshold;
     if has_portrait
         && review.template.is_some()
         && portrait_distance.is_none_or(|d| d >= threshold)

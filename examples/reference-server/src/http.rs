@@ -127,6 +127,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(t) = config.engines.face_match_threshold {
         engine_config.match_threshold = t;
     }
+    if let Some(t) = config.engines.portrait_match_threshold {
+        engine_config.portrait_match_threshold = t;
+    }
     engine_config.antispoof = config.liveness.antispoof_kind()?;
     if let Some(t) = config.liveness.antispoof_threshold {
         engine_config.antispoof_threshold = t;

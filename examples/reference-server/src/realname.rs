@@ -66,16 +66,22 @@ pub(crate) async fn realname(
     let decision = state
         .blocking(move || -> Result<MatchDecision, ApiError> {
             let selfie = image_of(&selfie)?;
-            let portrait = match (authoritative, card) {
-                (Some(bytes), _) => Some(face.template(&certify_face::image_io::decode(&bytes)?)?),
-                (None, Some(card)) => face.card_portrait_template(&image_of(&card)?)?,
-                (None, None) => None,
+            // An authoritative portrait decides at the portrait threshold; a client's card
+            // image only at the card threshold (printed, small, old).
+            let (portrait, threshold) = match (authoritative, card) {
+                (Some(bytes), _) => (
+                    Some(face.template(&certify_face::image_io::decode(&bytes)?)?),
+                    face.config().portrait_match_threshold,
+                ),
+                (None, Some(card)) => (
+                    face.card_portrait_template(&image_of(&card)?)?,
+                    face.config().card_match_threshold,
+                ),
+                (None, None) => (None, 0.0),
             };
             let live = face.template(&selfie)?;
             Ok(match portrait {
-                Some(p) if face.compare(&p, &live).distance < face.config().card_match_threshold => {
-                    MatchDecision::Match
-                }
+                Some(p) if face.compare(&p, &live).distance < threshold => MatchDecision::Match,
                 _ => MatchDecision::NoMatch,
             })
         })
