@@ -39,6 +39,8 @@ pub mod codes {
     pub const PREVIEW_UNKNOWN: u32 = 912;
     /// Too many SMS codes or code attempts for one phone today.
     pub const RATE_LIMITED: u32 = 913;
+    /// A voiceprint is enrolled by the person only: a relative's voice would certify them.
+    pub const VOICE_BY_PERSON_ONLY: u32 = 914;
 }
 
 /// An error response.
@@ -279,6 +281,7 @@ pub fn message_zh(code: u32) -> &'static str {
         codes::BAD_REQUEST_BODY => "请求内容格式有误，请更新应用后重试",
         codes::PREVIEW_UNKNOWN => "预览已过期或已执行，请重新预览",
         codes::RATE_LIMITED => "操作过于频繁，请明天再试；急需办理请到社保经办窗口",
+        codes::VOICE_BY_PERSON_ONLY => "声纹只能由本人登记：请用老人本人的账号让老人亲自朗读，或到社保经办窗口办理",
         _ => "请求未能完成",
     }
 }

@@ -73,7 +73,7 @@ pub(crate) async fn prompts(
     holder: Holder,
     ApiJson(req): ApiJson<SubjectArg>,
 ) -> ApiResult {
-    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    let subject = voice_enrollee(&state, &holder, req.subject.as_deref()).await?;
     let prompts = certify_core::voice::enrollment_prompts(&mut state.rng());
     let mut tx = state.db.begin_write().await?;
     sqlx::query("DELETE FROM voice_prompts WHERE holder_id = $1")
@@ -87,6 +87,23 @@ pub(crate) async fn prompts(
         .await?;
     tx.commit().await?;
     Ok(Json(Prompts { prompts }).into_response())
+}
+
+/// Whose voice may be enrolled: the holder's own only. A relative who reads the prompts for
+/// someone else would enroll their own voice and could then certify that person after
+/// death, and staff cannot judge a voice without the recordings (which are not kept); so a
+/// proxy is refused outright, where a proxy's face upload is held for staff beside the
+/// reference portrait. A proxy may still certify a relative by voice once they enrolled.
+async fn voice_enrollee(state: &AppState, holder: &Holder, subject: Option<&str>) -> Result<String, ApiError> {
+    let subject = acting_for(state, holder, subject).await?;
+    if subject != holder.id {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            crate::error::codes::VOICE_BY_PERSON_ONLY,
+            "a voiceprint is enrolled by the person, in their own account or at the counter",
+        ));
+    }
+    Ok(subject)
 }
 
 fn wav(b64: &str) -> Result<certify_voice::Audio, ApiError> {
@@ -117,7 +134,7 @@ pub(crate) async fn enroll(
     if let Some(r) = idempotency::replay(&state, key.as_deref()).await? {
         return Ok(r);
     }
-    let subject = acting_for(&state, &holder, req.subject.as_deref()).await?;
+    let subject = voice_enrollee(&state, &holder, req.subject.as_deref()).await?;
     let prompts: Vec<String> = state
         .db
         .json("SELECT prompts_json FROM voice_prompts WHERE holder_id = $1", &subject)

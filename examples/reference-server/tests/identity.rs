@@ -147,6 +147,20 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
             .await;
         assert_eq!(st, StatusCode::OK, "{r}");
     }
+    // A voiceprint is the person's own: a proxy cannot even ask for enrollment prompts, and
+    // an upload naming the relative is refused before any audio is read.
+    for (path, body) in [
+        ("/api/voice/prompts", json!({"subject": WANG})),
+        ("/api/enrollment/voice", json!({"subject": WANG, "recordings": []})),
+    ] {
+        let (st, e) = s.call(Method::POST, path, Some(&t), Some(body)).await;
+        assert_eq!(
+            (st, e["code"].as_u64()),
+            (StatusCode::FORBIDDEN, Some(914)),
+            "{path}: {e}"
+        );
+        assert!(e["message_zh"].as_str().unwrap().contains("本人"), "{e}");
+    }
     // Wang has an authoritative portrait: the stranger's face does not match it, and the
     // failure does not count towards Wang's three (nothing is locked).
     for _ in 0..4 {
