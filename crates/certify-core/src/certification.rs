@@ -281,6 +281,9 @@ pub enum Consent {
 pub enum ConsentBy {
     /// In the relative's own (real-name verified) account.
     RelativesAccount,
+    /// By the SMS code sent to the relative's own bound phone, which the relative told
+    /// the holder.
+    RelativesPhone,
     /// In person at the counter, before staff.
     Staff {
         /// Staff identifier.

@@ -41,6 +41,8 @@ pub mod codes {
     pub const RATE_LIMITED: u32 = 913;
     /// A voiceprint is enrolled by the person only: a relative's voice would certify them.
     pub const VOICE_BY_PERSON_ONLY: u32 = 914;
+    /// Consent by SMS needs the relative's own phone bound to their own account.
+    pub const CONSENT_BY_SMS_UNAVAILABLE: u32 = 915;
 }
 
 /// An error response.
@@ -281,6 +283,9 @@ pub fn message_zh(code: u32) -> &'static str {
         codes::BAD_REQUEST_BODY => "请求内容格式有误，请更新应用后重试",
         codes::PREVIEW_UNKNOWN => "预览已过期或已执行，请重新预览",
         codes::RATE_LIMITED => "操作过于频繁，请明天再试；急需办理请到社保经办窗口",
+        codes::CONSENT_BY_SMS_UNAVAILABLE => {
+            "老人的账号没有绑定老人本人的手机，无法短信授权：请老人本人登录确认，或一起到社保经办窗口办理"
+        }
         codes::VOICE_BY_PERSON_ONLY => "声纹只能由本人登记：请用老人本人的账号让老人亲自朗读，或到社保经办窗口办理",
         _ => "请求未能完成",
     }

@@ -83,6 +83,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::realname::router())
         .merge(crate::enrollment::router())
         .merge(crate::contacts::router())
+        .merge(crate::consent::router())
         .merge(crate::certification::router())
         .merge(crate::liveness::router())
         .merge(crate::evidence::router())

@@ -17,6 +17,7 @@ mod accounts;
 mod audit;
 mod certification;
 mod config;
+mod consent;
 mod contacts;
 mod db;
 mod enrollment;

@@ -216,6 +216,119 @@ async fn a_relative_consents_in_their_own_account() {
     assert_eq!(st, StatusCode::OK, "{may}");
 }
 
+// Before: consent needed the relative's own account or a trip to the counter; now a code to
+// the relative's own phone also does — for the account that asked, and no other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
+    let s = fresh("accounts-consent-sms").await;
+    const ZHAO: &str = "610526195207152042";
+    const LIU: &str = "610526194801023310";
+    // Zhao registered with her own phone.
+    let (st, _) = sms(&s, PHONE).await;
+    assert_eq!(st, StatusCode::OK);
+    let code = s.sms.last(PHONE).unwrap();
+    let form = json!({"phone": PHONE, "sms_code": code, "name": "赵秀英", "id_number": ZHAO, "password": "pension2020", "password_repeat": "pension2020"});
+    let (st, r) = s.call(Method::POST, "/api/register", None, Some(form)).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let card = |id: &'static str| json!({"id_number": id, "pin": "123456"});
+    let mut tokens = Vec::new();
+    for id in [WANG, LIU] {
+        let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(card(id))).await;
+        let t = r["token"].as_str().unwrap().to_owned();
+        let (st, r) = s
+            .call(
+                Method::POST,
+                "/api/contacts",
+                Some(&t),
+                Some(json!({"name": "赵秀英", "id_number": ZHAO})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        tokens.push(t);
+    }
+    let (w, l) = (&tokens[0], &tokens[1]);
+    async fn consent(s: &Server, t: &str, code: &str) -> (StatusCode, serde_json::Value) {
+        s.call(
+            Method::POST,
+            "/api/contacts/610526195207152042/consent",
+            Some(t),
+            Some(json!({"sms_code": code})),
+        )
+        .await
+    }
+    async fn may(s: &Server, t: &str) -> (StatusCode, serde_json::Value) {
+        s.call(
+            Method::GET,
+            "/api/may-certify?subject=610526195207152042",
+            Some(t),
+            None,
+        )
+        .await
+    }
+    let (st, r) = s
+        .call(
+            Method::POST,
+            &format!("/api/contacts/{ZHAO}/consent-code"),
+            Some(w),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["phone_masked"], "138****8000", "{r}");
+    let code = s.sms.last(PHONE).unwrap();
+    // Liu overhears the code: it was sent for Wang's request and confirms nothing for Liu.
+    let (_, e) = consent(&s, l, &code).await;
+    assert_eq!(e["code"], 311, "{e}");
+    // A wrong code counts; the right one confirms Wang's request only.
+    let (_, e) = consent(&s, w, if code == "000000" { "111111" } else { "000000" }).await;
+    assert_eq!(e["code"], 314, "{e}");
+    let (st, r) = consent(&s, w, &code).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(may(&s, w).await.0, StatusCode::OK);
+    assert_eq!(may(&s, l).await.1["code"], 425);
+    let (_, e) = consent(&s, w, &code).await;
+    assert_eq!(e["code"], 908, "already confirmed: {e}");
+    // Zhao sees who consented on her behalf and how.
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"phone": PHONE, "password": "pension2020"})),
+        )
+        .await;
+    let z = r["token"].as_str().unwrap().to_owned();
+    let (_, acts) = s.call(Method::GET, "/api/proxy-actions", Some(&z), None).await;
+    assert!(
+        acts["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["actor"] == WANG && a["action"] == "contacts.confirmed"),
+        "{acts}"
+    );
+    // A relative without a phone of their own (a card account) cannot consent by SMS.
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/contacts",
+            Some(&z),
+            Some(json!({"name": "刘德明", "id_number": LIU})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (st, e) = s
+        .call(
+            Method::POST,
+            &format!("/api/contacts/{LIU}/consent-code"),
+            Some(&z),
+            None,
+        )
+        .await;
+    assert_eq!((st, e["code"].as_u64()), (StatusCode::CONFLICT, Some(915)), "{e}");
+    assert!(e["message_zh"].as_str().unwrap().contains("社保经办窗口"), "{e}");
+}
+
 // Before: 5 guesses per code and a new code every 60 s, with no daily cap — about 7,200
 // guesses a day against one phone's reset code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

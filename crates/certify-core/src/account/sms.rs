@@ -21,6 +21,9 @@ pub enum SmsPurpose {
     ResetPassword,
     /// Binding a (possibly a relative's) phone to a card-login account.
     BindPhone,
+    /// A relative consenting, by the code sent to their own phone, to another account
+    /// acting for them.
+    ContactConsent,
 }
 
 impl SmsPurpose {
@@ -29,6 +32,7 @@ impl SmsPurpose {
             SmsPurpose::Register => b"register",
             SmsPurpose::ResetPassword => b"reset_password",
             SmsPurpose::BindPhone => b"bind_phone",
+            SmsPurpose::ContactConsent => b"contact_consent",
         }
     }
 }

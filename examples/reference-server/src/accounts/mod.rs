@@ -41,6 +41,16 @@ pub(crate) struct SmsSent {
     resend_after_seconds: Option<i64>,
 }
 
+impl SmsSent {
+    /// A code was sent; another may be asked for after `seconds`.
+    pub(crate) fn after(seconds: i64) -> Self {
+        Self {
+            sent: true,
+            resend_after_seconds: Some(seconds),
+        }
+    }
+}
+
 /// The account of `holder_id`, with its version.
 pub(crate) async fn load_account(state: &AppState, holder_id: &str) -> Result<Versioned<Account>, ApiError> {
     store::load(&state.db.pool, store::ACCOUNTS, &[holder_id])
@@ -76,6 +86,7 @@ pub(crate) fn purpose_name(p: SmsPurpose) -> &'static str {
         SmsPurpose::Register => "register",
         SmsPurpose::ResetPassword => "reset_password",
         SmsPurpose::BindPhone => "bind_phone",
+        SmsPurpose::ContactConsent => "contact_consent",
     }
 }
 
