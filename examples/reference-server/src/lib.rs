@@ -37,6 +37,7 @@ mod state;
 mod store;
 mod voice;
 
+pub use accounts::{CaptchaMaker, MadeCaptcha, RasterCaptcha};
 pub use config::{Config, ConfigError, IdentitySettings, LimitSettings, LivenessSettings};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};

@@ -216,6 +216,8 @@ pub struct AppState {
     pub portraits: Arc<dyn crate::identity::ReferencePortraits>,
     /// The 1:N index of enrolled faces.
     pub(crate) faces: Arc<crate::identity::FaceRegistry>,
+    /// Makes the picture captchas (replace it to use the province's own).
+    pub captcha: Arc<dyn crate::accounts::CaptchaMaker>,
     /// Per-phone limits on SMS codes and guesses.
     pub(crate) limits: Arc<crate::limits::Limits>,
 }
@@ -234,6 +236,7 @@ impl AppState {
         Self {
             portraits: crate::identity::portraits_from(&config),
             faces: Arc::default(),
+            captcha: Arc::new(crate::accounts::RasterCaptcha),
             limits: Arc::new(crate::limits::Limits::new(Arc::clone(&clock), &config.limits)),
             db,
             config: Arc::new(config),

@@ -159,6 +159,43 @@ async fn expired_rows_are_deleted() {
     assert_eq!(count("captchas").await, 0);
 }
 
+// Before: the captcha was an SVG holding its digits as plain <text> — a script read them
+// off the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_captcha_is_a_picture_and_its_answer_is_nowhere_in_the_answer() {
+    use base64::Engine as _;
+    let s = fresh("accounts-captcha").await;
+    let (_, c) = s.call(Method::POST, "/api/captcha", None, None).await;
+    let id = c["captcha_id"].as_str().unwrap();
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(c["png_base64"].as_str().unwrap())
+        .unwrap();
+    let picture = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+    assert_eq!((picture.width(), picture.height()), (220, 90));
+    std::fs::write(root().join("target/captcha-example.png"), &png).unwrap();
+    let answer =
+        s.db.text("SELECT answer FROM captchas WHERE captcha_id = $1", id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(answer.len(), 4);
+    let text = c.to_string();
+    assert!(!text.contains(&answer) && !text.contains("<text"), "{text}");
+    // Ink differs between pictures (not a fixed image), and a lower-case answer counts.
+    let (_, d) = s.call(Method::POST, "/api/captcha", None, None).await;
+    assert_ne!(c["png_base64"], d["png_base64"]);
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/sms/register",
+            None,
+            Some(json!({"phone": PHONE, "captcha_id": id, "captcha_answer": answer.to_lowercase()})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert!(s.sms.last(PHONE).is_some());
+}
+
 // Before: adding a relative needed only a name and number and gave full proxy powers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relative_consents_in_their_own_account() {

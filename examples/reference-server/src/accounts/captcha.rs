@@ -1,61 +1,90 @@
-//! The picture captcha before an SMS is sent: issued with an expiry, spent in one atomic
-//! statement (a captcha answers one request, however many arrive at once).
+//! The picture captcha before an SMS is sent: a raster image (not text a script can read
+//! off the page), issued with an expiry, spent in one atomic statement (a captcha answers
+//! one request, however many arrive at once).
+//!
+//! Pictures come from a [`CaptchaMaker`]: by default [`RasterCaptcha`] (the `captcha`
+//! crate: glyphs from its own font, waves and noise, PNG); a province plugs in its own
+//! platform's (a slider, an audio captcha for the blind) by setting `AppState::captcha`.
 
 use crate::AppState;
 use crate::error::{ApiError, codes};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rand_core::RngCore;
+use base64::Engine as _;
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
+
+/// A picture and its answer.
+pub struct MadeCaptcha {
+    /// What the person must type.
+    pub answer: String,
+    /// The picture, PNG.
+    pub png: Vec<u8>,
+}
+
+/// Makes captcha pictures (the hook a province replaces).
+pub trait CaptchaMaker: Send + Sync {
+    /// A new picture from `rng`; `None` if none could be made.
+    fn make(&self, rng: &mut dyn rand_core::RngCore) -> Option<MadeCaptcha>;
+}
+
+/// The default maker: four characters without look-alikes (digits 2–9 and capitals
+/// without I, L, O), waved and noised, 220×90 PNG — large enough for old eyes.
+pub struct RasterCaptcha;
+
+impl CaptchaMaker for RasterCaptcha {
+    fn make(&self, rng: &mut dyn rand_core::RngCore) -> Option<MadeCaptcha> {
+        use captcha::filters::{Noise, Wave};
+        use rand::SeedableRng;
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let mut c = captcha::RngCaptcha::from_rng(rand::rngs::StdRng::from_seed(seed));
+        let chars: Vec<char> = "23456789ABCDEFGHJKMNPQRSTUVWXYZ".chars().collect();
+        c.set_chars(&chars)
+            .add_chars(4)
+            .apply_filter(Noise::new(0.15))
+            .apply_filter(Wave::new(2.0, 12.0).horizontal())
+            .apply_filter(Wave::new(2.0, 8.0).vertical())
+            .view(220, 90);
+        Some(MadeCaptcha {
+            answer: c.chars_as_string(),
+            png: c.as_png()?,
+        })
+    }
+}
 
 /// A picture captcha.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct Captcha {
     /// Pass it back with the answer.
     captcha_id: String,
-    /// The picture (SVG).
-    svg: String,
+    /// The picture, base64 PNG (`data:image/png;base64,` + this).
+    png_base64: String,
 }
 
-/// `POST /api/captcha` → `{captcha_id, svg}`: a picture captcha (4 digits, 5 minutes).
+/// `POST /api/captcha` → `{captcha_id, png_base64}`: a picture captcha (5 minutes; the
+/// answer is not case-sensitive).
 #[utoipa::path(post, path = "/api/captcha", tag = "accounts", responses((status = 200, body = Captcha)))]
 pub(crate) async fn captcha(State(state): State<AppState>) -> Result<Json<Captcha>, ApiError> {
+    let maker = std::sync::Arc::clone(&state.captcha);
     let mut rng = state.rng();
-    let digits: String = (0..4)
-        .map(|_| char::from(b'0' + u8::try_from(rng.next_u32() % 10).unwrap_or(0)))
-        .collect();
     let id = rng.hex(16);
+    let made = state
+        .blocking(move || maker.make(&mut rng))
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, codes::STORAGE, "no captcha picture"))?;
     sqlx::query("INSERT INTO captchas (captcha_id, answer, expires_at) VALUES ($1, $2, $3)")
         .bind(id.clone())
-        .bind(digits.clone())
+        .bind(made.answer.to_ascii_uppercase())
         .bind(state.now().unix_seconds() + 300)
         .execute(&state.db.pool)
         .await?;
-    let noise: Vec<u32> = (0..8).map(|_| rng.next_u32() % 120).collect();
-    let mut svg = String::from(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#eef"/>"##,
-    );
-    for (i, ch) in digits.chars().enumerate() {
-        svg.push_str(&format!(
-            r#"<text x="{}" y="{}" font-size="24" font-family="monospace" transform="rotate({} {} 20)">{ch}</text>"#,
-            12 + i * 26,
-            26 + noise[i] % 8,
-            i32::try_from(noise[i + 4] % 30).unwrap_or(0) - 15,
-            20 + i * 26
-        ));
-    }
-    for w in noise.windows(2) {
-        svg.push_str(&format!(
-            r##"<line x1="0" y1="{}" x2="120" y2="{}" stroke="#99a"/>"##,
-            w[0] % 40,
-            w[1] % 40
-        ));
-    }
-    svg.push_str("</svg>");
-    Ok(Json(Captcha { captcha_id: id, svg }))
+    Ok(Json(Captcha {
+        captcha_id: id,
+        png_base64: base64::engine::general_purpose::STANDARD.encode(made.png),
+    }))
 }
 
 /// Spend captcha `id`: whether `answer` was right. One statement deletes and returns it, so
@@ -78,5 +107,5 @@ pub(crate) async fn spend(state: &AppState, id: &str, answer: &str) -> Result<bo
     if state.now().unix_seconds() > expires {
         return Err(expired());
     }
-    Ok(expected == answer)
+    Ok(expected.eq_ignore_ascii_case(answer.trim()))
 }

@@ -7,6 +7,7 @@ mod login;
 mod password;
 mod register;
 
+pub use captcha::{CaptchaMaker, MadeCaptcha, RasterCaptcha};
 pub(crate) use login::dummy_hash;
 
 use crate::AppState;
