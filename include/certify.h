@@ -355,6 +355,22 @@ CertifyStatus certify_face_compare(const CertifyFaceEngine *engine,
                                    float *out_distance,
                                    bool *out_match);
 
+// Compare a live face's template with an authoritative reference portrait (JPEG/PNG from
+// the card photo store, the police photo check or the counter) at the engine's portrait
+// threshold (`portrait_match_threshold`, 0.50 by default). Real-name verification and
+// enrollment decide on this, not on a card image the client photographs.
+//
+// # Safety
+// `engine` a live handle; `live` readable for `len` floats (`CERTIFY_FACE_TEMPLATE_LEN`);
+// `portrait` readable for `portrait_len` bytes; out-parameters writable.
+CertifyStatus certify_face_compare_portrait(const CertifyFaceEngine *engine,
+                                            const float *live,
+                                            size_t len,
+                                            const uint8_t *portrait,
+                                            size_t portrait_len,
+                                            float *out_distance,
+                                            bool *out_match);
+
 // Free a string the library allocated (NULL is ignored).
 //
 // # Safety

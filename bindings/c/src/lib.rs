@@ -363,6 +363,47 @@ pub unsafe extern "C" fn certify_face_compare(
     })
 }
 
+/// Compare a live face's template with an authoritative reference portrait (JPEG/PNG from
+/// the card photo store, the police photo check or the counter) at the engine's portrait
+/// threshold (`portrait_match_threshold`, 0.50 by default). Real-name verification and
+/// enrollment decide on this, not on a card image the client photographs.
+///
+/// # Safety
+/// `engine` a live handle; `live` readable for `len` floats (`CERTIFY_FACE_TEMPLATE_LEN`);
+/// `portrait` readable for `portrait_len` bytes; out-parameters writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_compare_portrait(
+    engine: *const CertifyFaceEngine,
+    live: *const f32,
+    len: usize,
+    portrait: *const u8,
+    portrait_len: usize,
+    out_distance: *mut f32,
+    out_match: *mut bool,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        if live.is_null() || portrait.is_null() {
+            return Err(CertifyStatus::NullArgument);
+        }
+        if len != CERTIFY_FACE_TEMPLATE_LEN {
+            return Err(CertifyStatus::InvalidArgument);
+        }
+        let (out_distance, out_match) = (unsafe { out(out_distance) }?, unsafe { out(out_match) }?);
+        let live = certify_face::embed::FaceTemplate {
+            // SAFETY: readable for len floats per the contract.
+            embedding: unsafe { std::slice::from_raw_parts(live, len) }.to_vec(),
+        };
+        // SAFETY: readable for portrait_len bytes per the contract.
+        let bytes = unsafe { std::slice::from_raw_parts(portrait, portrait_len) };
+        let img = certify_face::image_io::decode(bytes).map_err(|e| e.status())?;
+        let c = engine.0.compare_with_portrait(&live, &img).map_err(|e| e.status())?;
+        *out_distance = c.distance;
+        *out_match = c.decision == certify_core::biometric::MatchDecision::Match;
+        Ok(())
+    })
+}
+
 /// Pass as `now_unix` to use the system clock.
 pub const CERTIFY_NOW_SYSTEM: i64 = i64::MIN;
 

@@ -69,6 +69,7 @@ pub const OPERATIONS: &[&str] = &[
     "enrollment.new",
     "enrollment.submit",
     "enrollment.decide",
+    "enrollment.revoke",
     "enrollment.advance",
     "contacts.add",
     "contacts.confirm",
@@ -142,13 +143,20 @@ pub fn call<R: RngCore + CryptoRng>(op: &str, request: &str, now: Timestamp, rng
         "enrollment.submit" => {
             let req: EnrollmentSubmit = parse(request)?;
             let mut case = req.case;
-            let (events, refused) = split(case.submit(req.review, now));
+            let submitter = req.submitter.unwrap_or(certify_core::enrollment::Submitter::Person);
+            let (events, refused) = split(case.submit_by(submitter, req.review, req.holds, now));
             respond(json!({"case": case, "events": events}), refused)
         }
         "enrollment.decide" => {
             let req: EnrollmentDecide = parse(request)?;
             let mut case = req.case;
             let (events, refused) = split(case.decide(req.decision, &req.staff_id, now));
+            respond(json!({"case": case, "events": events}), refused)
+        }
+        "enrollment.revoke" => {
+            let req: EnrollmentRevoke = parse(request)?;
+            let mut case = req.case;
+            let (events, refused) = split(case.revoke(&req.staff_id, &req.reason, now));
             respond(json!({"case": case, "events": events}), refused)
         }
         "enrollment.advance" => {
@@ -621,6 +629,21 @@ struct EnrollmentNew {
 struct EnrollmentSubmit {
     case: EnrollmentCase,
     review: AutomaticReview,
+    /// Who uploaded (absent: the person); a proxy's passing upload waits for staff.
+    #[serde(default)]
+    submitter: Option<certify_core::enrollment::Submitter>,
+    /// The host's reasons to hold a passing upload for staff (no authoritative portrait,
+    /// a duplicate face).
+    #[serde(default)]
+    holds: Vec<certify_core::enrollment::HoldReason>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrollmentRevoke {
+    case: EnrollmentCase,
+    staff_id: String,
+    reason: String,
 }
 
 #[derive(Deserialize)]
@@ -821,5 +844,53 @@ mod tests {
             let err = call(op, "[]", now, &mut OsRng).unwrap_err();
             assert_eq!(err.status, CertifyStatus::JsonInvalid, "{op}");
         }
+    }
+
+    fn op(name: &str, request: serde_json::Value, at: i64) -> serde_json::Value {
+        let now = Timestamp::from_unix_seconds(at);
+        serde_json::from_str(&call(name, &request.to_string(), now, &mut OsRng).unwrap()).unwrap()
+    }
+
+    // Before: `enrollment.submit` knew no submitter and no hold reasons, so a proxy's
+    // passing upload was approved by itself in every binding; and nothing revoked.
+    #[test]
+    fn a_proxys_passing_upload_waits_for_staff_and_staff_revoke_an_approval() {
+        let t0 = 1_700_000_000;
+        let case = op("enrollment.new", serde_json::json!({"modality": "face"}), t0)["case"].clone();
+        let passed = serde_json::json!({"result": "passed", "template_ref": "t-1"});
+        let held = op(
+            "enrollment.submit",
+            serde_json::json!({"case": case, "review": passed,
+                "submitter": {"by": "proxy", "id": "610526194801023310"},
+                "holds": [{"hold": "no_authoritative_portrait"}]}),
+            t0 + 10,
+        );
+        assert_eq!(held["case"]["state"]["state"], "manual_review", "{held}");
+        let reasons: Vec<&str> = held["case"]["state"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["hold"].as_str().unwrap())
+            .collect();
+        assert_eq!(reasons, ["enrolled_by_proxy", "no_authoritative_portrait"], "{held}");
+        let own = op(
+            "enrollment.submit",
+            serde_json::json!({"case": case, "review": passed}),
+            t0 + 10,
+        );
+        assert_eq!(own["case"]["state"]["state"], "approved", "{own}");
+        let revoked = op(
+            "enrollment.revoke",
+            serde_json::json!({"case": own["case"], "staff_id": "staff-7", "reason": "reported fraud"}),
+            t0 + 20,
+        );
+        assert_eq!(revoked["refused"], serde_json::Value::Null, "{revoked}");
+        assert_eq!(revoked["case"]["state"]["state"], "must_reenroll", "{revoked}");
+        let again = op(
+            "enrollment.revoke",
+            serde_json::json!({"case": revoked["case"], "staff_id": "staff-7", "reason": "twice"}),
+            t0 + 30,
+        );
+        assert!(again["refused"]["code"].is_u64(), "{again}");
     }
 }

@@ -34,6 +34,16 @@ static void test_templates(CertifyFaceEngine *engine, float *a, float *b, float 
   CHECK(certify_face_compare(engine, a, c, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_OK && !same && d > 0.5f, "different people do not");
   CHECK(certify_face_compare(engine, a, c, 3, &d, &same) == CERTIFY_STATUS_INVALID_ARGUMENT, "wrong length");
   CHECK(certify_face_compare(NULL, a, c, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL engine");
+  /* An authoritative portrait (another photo of the same man) decides at its threshold. */
+  size_t plen = 0;
+  unsigned char *portrait = photo("obama3.jpg", &plen);
+  if (portrait) {
+    CHECK(certify_face_compare_portrait(engine, a, CERTIFY_FACE_TEMPLATE_LEN, portrait, plen, &d, &same) == CERTIFY_STATUS_OK && same && d < 0.5f, "portrait matches its person");
+    CHECK(certify_face_compare_portrait(engine, c, CERTIFY_FACE_TEMPLATE_LEN, portrait, plen, &d, &same) == CERTIFY_STATUS_OK && !same && d > 0.5f, "portrait refuses another person");
+    CHECK(certify_face_compare_portrait(engine, a, CERTIFY_FACE_TEMPLATE_LEN, garbage, sizeof garbage, &d, &same) == CERTIFY_STATUS_IMAGE_DECODE, "garbage portrait");
+    CHECK(certify_face_compare_portrait(engine, a, 3, portrait, plen, &d, &same) == CERTIFY_STATUS_INVALID_ARGUMENT, "portrait: wrong length");
+    free(portrait);
+  }
 }
 
 /* The frames of a live head shaking and nodding (written by the live_frames example from a

@@ -307,6 +307,51 @@ pub extern "system" fn Java_cn_certify_Certify_faceDistance<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// `float Certify.facePortraitDistance(long engine, float[] live, byte[] portrait)`: the
+/// distance of a live template to an authoritative reference portrait (JPEG/PNG); compare
+/// with `facePortraitThreshold`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_facePortraitDistance<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    live: JFloatArray<'l>,
+    portrait: JByteArray<'l>,
+) -> jfloat {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = engine_ref(handle)?;
+            if live.is_null() || portrait.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "template or portrait is null"));
+            }
+            if live.len(env)? != 128 {
+                return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
+            }
+            let mut v = vec![0f32; 128];
+            live.get_region(env, 0, &mut v)?;
+            let bytes = env.convert_byte_array(&portrait)?;
+            let img = certify_face::image_io::decode(&bytes).map_err(certify)?;
+            let c = engine
+                .compare_with_portrait(&certify_face::embed::FaceTemplate { embedding: v }, &img)
+                .map_err(certify)?;
+            Ok(c.distance)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `float Certify.facePortraitThreshold(long engine)`: portrait distances below it are the
+/// same person.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_facePortraitThreshold<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jfloat {
+    unowned
+        .with_env(|_env| -> Result<_, BridgeError> { Ok(engine_ref(handle)?.config().portrait_match_threshold) })
+        .resolve::<ThrowCertify>()
+}
+
 /// `float Certify.faceThreshold(long engine)`: distances below it are the same person.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_faceThreshold<'l>(

@@ -240,6 +240,24 @@ impl FaceEngine {
             same_person: c.decision == certify_core::biometric::MatchDecision::Match,
         })
     }
+
+    /// Compare a live face's template with an authoritative reference portrait (JPEG/PNG
+    /// from the card photo store, the police photo check or the counter) at the portrait
+    /// threshold: what real-name verification and enrollment decide on.
+    pub fn compare_with_portrait(&self, live: Vec<f32>, portrait: Vec<u8>) -> Result<FaceComparison, CertifyError> {
+        if live.len() != 128 {
+            return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
+        }
+        let img = certify_face::image_io::decode(&portrait).map_err(from)?;
+        let c = self
+            .0
+            .compare_with_portrait(&certify_face::embed::FaceTemplate { embedding: live }, &img)
+            .map_err(from)?;
+        Ok(FaceComparison {
+            distance: c.distance,
+            same_person: c.decision == certify_core::biometric::MatchDecision::Match,
+        })
+    }
 }
 
 impl FaceEngine {

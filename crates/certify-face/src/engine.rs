@@ -529,6 +529,22 @@ impl FaceEngine {
         }
     }
 
+    /// Compare a live face's template with an authoritative reference portrait (the card
+    /// photo store, the police photo check, the counter photo) at the portrait threshold.
+    /// The portrait must hold one usable face.
+    pub fn compare_with_portrait(&self, live: &FaceTemplate, portrait: &RgbImage) -> Result<Comparison, FaceError> {
+        let reference = self.template(portrait)?;
+        let distance = reference.distance(live);
+        Ok(Comparison {
+            distance,
+            decision: if distance < self.config.portrait_match_threshold {
+                MatchDecision::Match
+            } else {
+                MatchDecision::NoMatch
+            },
+        })
+    }
+
     /// Whether a passive anti-spoof model is loaded.
     pub fn has_antispoof(&self) -> bool {
         self.antispoof.is_some()

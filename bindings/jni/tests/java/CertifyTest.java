@@ -219,6 +219,10 @@ public class CertifyTest {
             check(t1.length == 128, "template length");
             check(engine.samePerson(t1, t2), "same person matches");
             check(!engine.samePerson(t1, t3), "different people do not");
+            byte[] portrait = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama3.jpg"));
+            check(engine.matchesPortrait(t1, portrait), "portrait matches its person");
+            check(!engine.matchesPortrait(t3, portrait), "portrait refuses another person");
+            expectCode(613, "garbage portrait", () -> engine.matchesPortrait(t1, new byte[] {1, 2, 3}));
             expectCode(613, "garbage image", () -> engine.template(new byte[] {1, 2, 3}));
             expectCode(102, "short template", () -> engine.distance(new float[3], t1));
             expectCode(100, "null image", () -> engine.template(null));

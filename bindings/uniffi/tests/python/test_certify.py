@@ -65,6 +65,12 @@ def test_face_engine():
     assert not other.same_person and other.distance > 0.5, other
     raises_code(613, engine.template, b"\x89PNG garbage")
     raises_code(102, engine.compare, a[:3], b)
+    # An authoritative portrait (another photo of the same man) decides at its threshold.
+    portrait = read("obama3.jpg")
+    own = engine.compare_with_portrait(a, portrait)
+    assert own.same_person and own.distance < 0.5, own
+    assert not engine.compare_with_portrait(c, portrait).same_person
+    raises_code(613, engine.compare_with_portrait, a, b"\x89PNG garbage")
 
 
 VOICE = os.path.join(ROOT, ".deps", "testdata", "voice")

@@ -43,6 +43,8 @@ public final class Certify {
     static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
     static native float faceDistance(long handle, float[] a, float[] b) throws CertifyException;
     static native float faceThreshold(long handle) throws CertifyException;
+    static native float facePortraitDistance(long handle, float[] live, byte[] portrait) throws CertifyException;
+    static native float facePortraitThreshold(long handle) throws CertifyException;
     static native long livenessStart(long engine, String actionsJson, long nowUnix) throws CertifyException;
     static native String livenessActions(long session) throws CertifyException;
     static native String livenessPushFrame(long session, byte[] image, int elapsedMs) throws CertifyException;

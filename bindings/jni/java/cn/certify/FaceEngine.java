@@ -26,6 +26,15 @@ public final class FaceEngine implements AutoCloseable {
         return Certify.faceDistance(handle, a, b) < Certify.faceThreshold(handle);
     }
 
+    /**
+     * Whether a live template is the person of an authoritative reference portrait (JPEG/PNG
+     * from the card photo store, the police photo check or the counter), at the portrait
+     * threshold: what real-name verification and enrollment decide on.
+     */
+    public synchronized boolean matchesPortrait(float[] live, byte[] portrait) throws CertifyException {
+        return Certify.facePortraitDistance(handle, live, portrait) < Certify.facePortraitThreshold(handle);
+    }
+
     /** Start a liveness session: actionsJson like ["nod","blink"] (null: random; "[]": silent mode, which needs an anti-spoof model), at nowUnix. */
     public synchronized LivenessSession startLiveness(String actionsJson, long nowUnix) throws CertifyException {
         return new LivenessSession(Certify.livenessStart(handle, actionsJson, nowUnix));
