@@ -31,7 +31,11 @@ pub const REDETECT_EVERY: u32 = 8;
 pub struct LivenessRun<E: std::ops::Deref<Target = FaceEngine>> {
     engine: E,
     session: LivenessSession,
-    best: Option<(f32, RgbImage)>,
+    /// How frontal the kept crop is (smaller is better).
+    best_score: Option<f32>,
+    /// The kept crop; absent while `best_score` is set only when a host restored the run
+    /// without it (it stores the crop itself and loads it for `finish`).
+    best_crop: Option<RgbImage>,
     samples: Vec<Vec<u8>>,
     /// The last frame's landmarks and frames since the detector last ran.
     track: Option<crate::mesh::Landmarks>,
@@ -56,7 +60,8 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
         Ok(Self {
             engine,
             session,
-            best: None,
+            best_score: None,
+            best_crop: None,
             samples: Vec::new(),
             track: None,
             since_detect: 0,
@@ -120,7 +125,7 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
         let m = &p.measures;
         let frontal = m.pose.yaw.abs() + m.pose.pitch.abs() + if m.eye_openness < 0.15 { 90.0 } else { 0.0 };
         // A new crop only for a frame at least a degree more frontal (copies cost time).
-        if self.best.as_ref().is_some_and(|b| frontal > b.0 - 1.0) || !p.issues.iter().all(|i| i.is_framing()) {
+        if self.best_score.is_some_and(|b| frontal > b - 1.0) || !p.issues.iter().all(|i| i.is_framing()) {
             return;
         }
         let (cx, cy) = p.detection.centre();
@@ -142,12 +147,13 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
         } else {
             crop
         };
-        self.best = Some((frontal, crop));
+        self.best_score = Some(frontal);
+        self.best_crop = Some(crop);
     }
 
     /// Bytes of image data the run holds (the best-frame crop).
     pub fn held_bytes(&self) -> usize {
-        self.best.as_ref().map_or(0, |b| b.1.as_raw().len())
+        self.best_crop.as_ref().map_or(0, |b| b.as_raw().len())
     }
 
     /// End the run: if liveness passed, match the best frame against `enrolled`, check that
@@ -167,8 +173,13 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
             antispoof: None,
             antispoof_threshold: e.config().antispoof_threshold,
         };
-        let Some((_, crop)) = self.best.as_ref().filter(|_| liveness_passed) else {
+        if !liveness_passed {
             return Ok(d);
+        }
+        let crop = match (&self.best_crop, self.best_score) {
+            (Some(crop), _) => crop,
+            (None, None) => return Ok(d),
+            (None, Some(_)) => return Err(FaceError::BadSnapshot("the kept crop was not restored")),
         };
         let analysis = e.analyze(crop)?;
         let Some(face) = analysis.primary else {

@@ -325,6 +325,47 @@ fn a_run_continued_from_its_snapshot_after_every_frame_decides_the_same() {
     assert_eq!(a.max_sample_distance, b.max_sample_distance);
 }
 
+// A host that keeps the crop apart pushes frames without loading it (a frame only needs
+// the kept crop's score) and loads it for the decision: the same events and decision.
+#[test]
+fn a_run_restored_without_its_crop_for_frames_decides_as_a_whole_run() {
+    let e = engine();
+    let head = HeadModel::new(e, &photo("obama.jpg")).unwrap();
+    let frames: Vec<RgbImage> = shake_then_nod().into_iter().map(|p| head.render(p)).collect();
+    let enrolled = e.template(&photo("obama2.jpg")).unwrap();
+    let mut whole = e.liveness(session(vec![Action::ShakeHead, Action::Nod])).unwrap();
+    let expected = feed(&mut whole, &frames);
+    let mut stored = e
+        .liveness(session(vec![Action::ShakeHead, Action::Nod]))
+        .unwrap()
+        .into_snapshot();
+    let mut kept: Option<RgbImage> = None;
+    let mut events = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let mut run = LivenessRun::restore(e, stored).unwrap();
+        events.push(
+            run.push_image(&with_sensor_noise(f, i as u32), 100 * (i as u32 + 1))
+                .unwrap(),
+        );
+        stored = run.into_snapshot();
+        if let Some(crop) = stored.best.take() {
+            kept = Some(crop);
+        }
+    }
+    assert_eq!(events, expected);
+    assert!(kept.is_some() && stored.state.best_score.is_some());
+    // Without the crop the decision is refused, not made on nothing.
+    assert!(matches!(
+        LivenessRun::restore(e, stored.clone()).unwrap().finish(&enrolled),
+        Err(FaceError::BadSnapshot(_))
+    ));
+    stored.best = kept;
+    let a = whole.finish(&enrolled).unwrap();
+    let b = LivenessRun::restore(e, stored).unwrap().finish(&enrolled).unwrap();
+    assert!(a.passed() && b.passed(), "{a:?} {b:?}");
+    assert_eq!(a.comparison, b.comparison);
+}
+
 #[test]
 fn an_inconsistent_snapshot_is_refused() {
     let e = engine();

@@ -504,9 +504,10 @@ async fn story(s: &Server) {
         (StatusCode::UNAUTHORIZED, 900),
         "pensioner sessions expire after a day"
     );
-    // Liu is certified by voice from Wang's phone: Wang adds him as a contact, enrolls his
-    // voice (five prompted recordings) and certifies him with a fresh prompt. The recordings
-    // are fixed files, so the test sets the prompts the server stored to theirs.
+    // Liu is certified by voice from Wang's phone: Wang adds him as a contact (Liu consents
+    // at the counter), Liu enrolls his own voice in his own account (five prompted
+    // recordings; a proxy may not), and Wang certifies him with a fresh prompt. The
+    // recordings are fixed files, so the test sets the prompts the server stored to theirs.
     let (_, r) = s
         .call(Method::POST, "/api/login", None, Some(login("pension2021")))
         .await;
@@ -530,9 +531,21 @@ async fn story(s: &Server) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
-    let (st, r) = s
+    let (st, e) = s
         .call(Method::POST, "/api/voice/prompts", t, Some(json!({"subject": LIU})))
         .await;
+    assert_eq!((st, code(&e)), (StatusCode::FORBIDDEN, 914), "{e}");
+    let (_, r) = s
+        .call(
+            Method::POST,
+            "/api/login/card",
+            None,
+            Some(json!({"id_number": LIU, "pin": "123456"})),
+        )
+        .await;
+    let liu_token = r["token"].as_str().unwrap().to_owned();
+    let liu = Some(liu_token.as_str());
+    let (st, r) = s.call(Method::POST, "/api/voice/prompts", liu, Some(json!({}))).await;
     assert_eq!((st, r["prompts"].as_array().unwrap().len()), (StatusCode::OK, 5), "{r}");
     sqlx::query("UPDATE voice_prompts SET prompts_json = $1 WHERE holder_id = $2")
         .bind(serde_json::to_string(&ENROLL_PROMPTS).unwrap())
@@ -549,8 +562,8 @@ async fn story(s: &Server) {
         .call(
             Method::POST,
             "/api/enrollment/voice",
-            t,
-            Some(json!({"subject": LIU, "recordings": recordings})),
+            liu,
+            Some(json!({"recordings": recordings})),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");

@@ -25,6 +25,11 @@ pub struct RunState {
 
 /// A run's whole state: [`RunState`] plus the kept crop of the best frame (≤ 512 px) and
 /// the identity chips of completed actions (150 × 150 RGB each).
+///
+/// A host that stores the crop apart may restore a run *without* it (`best: None` while
+/// `state.best_score` is set) to push frames — a frame only compares its score with the
+/// kept one — and load the crop only for `finish`. After a frame, `best` is then `Some`
+/// exactly when that frame replaced the crop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSnapshot {
     /// The small state.
@@ -43,9 +48,9 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
                 session: self.session.clone(),
                 track: self.track.clone(),
                 since_detect: self.since_detect,
-                best_score: self.best.as_ref().map(|b| b.0),
+                best_score: self.best_score,
             },
-            best: self.best.as_ref().map(|b| b.1.clone()),
+            best: self.best_crop.clone(),
             samples: self.samples.clone(),
         }
     }
@@ -57,32 +62,31 @@ impl<E: std::ops::Deref<Target = FaceEngine>> LivenessRun<E> {
                 session: self.session,
                 track: self.track,
                 since_detect: self.since_detect,
-                best_score: self.best.as_ref().map(|b| b.0),
+                best_score: self.best_score,
             },
-            best: self.best.map(|b| b.1),
+            best: self.best_crop,
             samples: self.samples,
         }
     }
 
     /// A run continued from `snapshot` on `engine`. Refused when the snapshot is
     /// inconsistent (a chip of the wrong size, a crop without its score, a crop larger than
-    /// a run keeps) or when it is a silent run and the engine has no anti-spoof model.
+    /// a run keeps; a score without its crop is a crop the host keeps apart) or when it is a silent run and the engine has no anti-spoof model.
     pub fn restore(engine: E, snapshot: RunSnapshot) -> Result<Self, FaceError> {
         let RunSnapshot { state, best, samples } = snapshot;
         if samples.iter().any(|s| s.len() != CHIP * CHIP * 3) {
             return Err(FaceError::BadSnapshot("an identity chip has the wrong size"));
         }
-        let best = match (state.best_score, best) {
-            (Some(score), Some(crop))
-                if crop.width() <= super::BEST_CROP_MAX && crop.height() <= super::BEST_CROP_MAX =>
-            {
-                Some((score, crop))
+        match (state.best_score, &best) {
+            (Some(_), Some(crop)) if crop.width() > super::BEST_CROP_MAX || crop.height() > super::BEST_CROP_MAX => {
+                return Err(FaceError::BadSnapshot("the kept crop is larger than a run keeps"));
             }
-            (None, None) => None,
-            _ => return Err(FaceError::BadSnapshot("the kept crop and its score disagree")),
-        };
+            (None, Some(_)) => return Err(FaceError::BadSnapshot("the kept crop and its score disagree")),
+            _ => {}
+        }
         let mut run = LivenessRun::new(engine, state.session)?;
-        run.best = best;
+        run.best_score = state.best_score;
+        run.best_crop = best;
         run.samples = samples;
         run.track = state.track;
         run.since_detect = state.since_detect;

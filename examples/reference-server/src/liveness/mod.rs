@@ -171,7 +171,7 @@ pub(crate) async fn frame(
     body: Bytes,
 ) -> ApiResult {
     let arrived_ms = state.clock.now_millis();
-    let loaded = stored::load(&state, &id, &holder.id).await?;
+    let loaded = stored::load(&state, &id, &holder.id, stored::Load::ForFrame).await?;
     let elapsed_ms = u32::try_from((arrived_ms - loaded.started_ms).max(0)).unwrap_or(u32::MAX);
     let before = loaded.snapshot.state.clone();
     let before_samples = loaded.snapshot.samples.len();
@@ -198,7 +198,7 @@ pub(crate) async fn frame(
     params(("id" = String, Path, description = "The session")),
     responses((status = 200, body = crate::certification::Certified), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn finish(State(state): State<AppState>, holder: Holder, Path(id): Path<String>) -> ApiResult {
-    let loaded = stored::load(&state, &id, &holder.id).await?;
+    let loaded = stored::load(&state, &id, &holder.id, stored::Load::ForDecision).await?;
     stored::take(&state, &id, loaded.version).await?;
     let (operator, subject) = (holder.id.clone(), loaded.subject.clone());
     let case = load_case(&state, &subject, "face").await?;

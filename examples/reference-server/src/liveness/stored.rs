@@ -41,21 +41,41 @@ fn png(img: &image::RgbImage) -> Result<Vec<u8>, ApiError> {
     Ok(out)
 }
 
+/// Which part of a stored run to load.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Load {
+    /// Without the kept crop: enough to push a frame (it compares only the crop's score),
+    /// and no PNG to decode on every frame.
+    ForFrame,
+    /// With the kept crop, for the decision.
+    ForDecision,
+}
+
 /// Load open run `id` of `operator` (another account's run is reported as unknown).
-pub(crate) async fn load(state: &AppState, id: &str, operator: &str) -> Result<StoredRun, ApiError> {
-    let row = sqlx::query(
-        "SELECT subject, started_ms, expires_at, state_json, best, samples, version FROM liveness_sessions WHERE session_id = $1 AND operator = $2",
-    )
-    .bind(id.to_owned())
-    .bind(operator.to_owned())
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or_else(unknown)?;
+pub(crate) async fn load(state: &AppState, id: &str, operator: &str, what: Load) -> Result<StoredRun, ApiError> {
+    let sql = match what {
+        Load::ForFrame => {
+            "SELECT subject, started_ms, expires_at, state_json, NULL, samples, version FROM liveness_sessions WHERE session_id = $1 AND operator = $2"
+        }
+        Load::ForDecision => {
+            "SELECT subject, started_ms, expires_at, state_json, best, samples, version FROM liveness_sessions WHERE session_id = $1 AND operator = $2"
+        }
+    };
+    let row = sqlx::query(sql)
+        .bind(id.to_owned())
+        .bind(operator.to_owned())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(unknown)?;
     if row.try_get::<i64, _>(2)? < state.now().unix_seconds() {
         return Err(unknown());
     }
     let run_state: RunState = serde_json::from_str(&row.try_get::<String, _>(3)?)?;
-    let best = match row.try_get::<Option<Vec<u8>>, _>(4)? {
+    let kept = match what {
+        Load::ForFrame => None,
+        Load::ForDecision => row.try_get::<Option<Vec<u8>>, _>(4)?,
+    };
+    let best = match kept {
         Some(bytes) => Some(
             image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
                 .map_err(|_| ApiError::status(certify::CertifyStatus::Panic, "a stored run is unreadable"))?
@@ -124,7 +144,8 @@ pub(crate) async fn insert(
 }
 
 /// Store `after` in place of the run loaded at `version` (`908` if another request
-/// advanced it meanwhile). The crop and chips are written only when they changed.
+/// advanced it meanwhile). The crop and chips are written only when they changed (a run
+/// loaded [`Load::ForFrame`] holds a crop only when this frame replaced it).
 pub(crate) async fn save(
     state: &AppState,
     id: &str,
