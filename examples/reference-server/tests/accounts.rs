@@ -201,9 +201,7 @@ async fn the_captcha_is_a_picture_and_its_answer_is_nowhere_in_the_answer() {
 async fn a_relative_consents_in_their_own_account() {
     let s = fresh("accounts-consent").await;
     const ZHAO: &str = "610526195207152042";
-    let login = |id: &'static str| json!({"id_number": id, "pin": "123456"});
-    let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(login(WANG))).await;
-    let w = r["token"].as_str().unwrap().to_owned();
+    let w = s.card_login(WANG).await;
     let (st, r) = s
         .call(
             Method::POST,
@@ -218,8 +216,7 @@ async fn a_relative_consents_in_their_own_account() {
         .call(Method::GET, &format!("/api/may-certify?subject={ZHAO}"), Some(&w), None)
         .await;
     assert_eq!(e["code"], 425, "{e}");
-    let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(login(ZHAO))).await;
-    let z = r["token"].as_str().unwrap().to_owned();
+    let z = s.card_login(ZHAO).await;
     let (_, req) = s.call(Method::GET, "/api/contact-requests", Some(&z), None).await;
     assert_eq!(req["requests"][0]["holder_id"], WANG, "{req}");
     // Consent needs her real name verified first.
@@ -267,11 +264,9 @@ async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
     let form = json!({"phone": PHONE, "sms_code": code, "name": "赵秀英", "id_number": ZHAO, "password": "pension2020", "password_repeat": "pension2020"});
     let (st, r) = s.call(Method::POST, "/api/register", None, Some(form)).await;
     assert_eq!(st, StatusCode::OK, "{r}");
-    let card = |id: &'static str| json!({"id_number": id, "pin": "123456"});
     let mut tokens = Vec::new();
     for id in [WANG, LIU] {
-        let (_, r) = s.call(Method::POST, "/api/login/card", None, Some(card(id))).await;
-        let t = r["token"].as_str().unwrap().to_owned();
+        let t = s.card_login(id).await;
         let (st, r) = s
             .call(
                 Method::POST,

@@ -14,19 +14,6 @@ const WANG: &str = "610526195503011236";
 const ZHAO: &str = "610526195207152042";
 const LIU: &str = "610526194801023310";
 
-async fn card_login(s: &Server, id: &str) -> String {
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/login/card",
-            None,
-            Some(json!({"id_number": id, "pin": "123456"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
-    r["token"].as_str().unwrap().to_owned()
-}
-
 fn card_of(face: &RgbImage) -> RgbImage {
     certify_face::testing::card_front(&certify_face::testing::face_crop(&face_engine(), face).unwrap().unwrap())
 }
@@ -71,7 +58,7 @@ fn holds(r: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hand_made_card_does_not_pass_where_the_authority_has_a_portrait() {
     let s = fresh("identity-forged-card").await;
-    let t = card_login(&s, WANG).await;
+    let t = s.card_login(WANG).await;
     let stranger = photo("biden.jpg");
     let (st, r) = realname(&s, &t, "王建国", WANG, &card_of(&stranger), &stranger).await;
     assert_ne!(st, StatusCode::OK);
@@ -103,7 +90,7 @@ async fn a_hand_made_card_does_not_pass_where_the_authority_has_a_portrait() {
 async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
     let s = fresh("identity-proxy-chain").await;
     let stranger_face = photo("biden.jpg");
-    let t = card_login(&s, LIU).await;
+    let t = s.card_login(LIU).await;
     let (st, r) = enroll(&s, &t, None, &stranger_face).await;
     assert_ne!(st, StatusCode::OK);
     assert_eq!(r["code"], 424, "real name first: {r}");
@@ -188,7 +175,7 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
     assert_eq!(e["code"], 423, "no certification on a held enrollment: {e}");
     // Zhao's own upload replaces the stranger's (whose held photos are deleted); hers waits
     // for staff too, for her own reason only.
-    let z = card_login(&s, ZHAO).await;
+    let z = s.card_login(ZHAO).await;
     let zhao_face = photo("obama2.jpg");
     let (st, r) = realname(&s, &z, "赵秀英", ZHAO, &card_of(&zhao_face), &zhao_face).await;
     assert_eq!(st, StatusCode::OK, "{r}");
@@ -225,7 +212,7 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
         "{acts:?}"
     );
     // Wang enrolls himself, approved against the authority's portrait.
-    let w = card_login(&s, WANG).await;
+    let w = s.card_login(WANG).await;
     let (st, r) = s
         .call(
             Method::POST,
@@ -245,7 +232,7 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
 async fn the_same_face_for_another_person_goes_to_staff_and_revocation_undoes_an_enrollment() {
     let s = fresh("identity-same-face").await;
     let face = photo("obama2.jpg");
-    let w = card_login(&s, WANG).await;
+    let w = s.card_login(WANG).await;
     let (st, r) = s
         .call(
             Method::POST,
@@ -258,7 +245,7 @@ async fn the_same_face_for_another_person_goes_to_staff_and_revocation_undoes_an
     let (_, r) = enroll(&s, &w, None, &face).await;
     assert_eq!(r["state"]["state"], "approved", "{r}");
     for (id, name) in [(ZHAO, "赵秀英"), (LIU, "刘德明")] {
-        let t = card_login(&s, id).await;
+        let t = s.card_login(id).await;
         let (st, r) = realname(&s, &t, name, id, &card_of(&face), &face).await;
         assert_eq!(st, StatusCode::OK, "{r}");
         let (_, r) = enroll(&s, &t, None, &face).await;

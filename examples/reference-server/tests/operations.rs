@@ -198,15 +198,7 @@ async fn stored_state_in_another_serialisation_still_updates() {
     // differs from what this build would write (key order, whitespace, a field an older or
     // newer build adds) still updates.
     let s = fresh("ops-cas").await;
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/login/card",
-            None,
-            Some(json!({"id_number": WANG, "pin": "123456"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
+    s.card_login(WANG).await;
     let text =
         s.db.text("SELECT account_json FROM accounts WHERE holder_id = $1", WANG)
             .await
@@ -220,15 +212,7 @@ async fn stored_state_in_another_serialisation_still_updates() {
         .execute(&s.db.pool)
         .await
         .unwrap();
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/login/card",
-            None,
-            Some(json!({"id_number": WANG, "pin": "123456"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
+    s.card_login(WANG).await;
 }
 
 #[tokio::test]

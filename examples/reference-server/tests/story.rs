@@ -535,15 +535,7 @@ async fn story(s: &Server) {
         .call(Method::POST, "/api/voice/prompts", t, Some(json!({"subject": LIU})))
         .await;
     assert_eq!((st, code(&e)), (StatusCode::FORBIDDEN, 914), "{e}");
-    let (_, r) = s
-        .call(
-            Method::POST,
-            "/api/login/card",
-            None,
-            Some(json!({"id_number": LIU, "pin": "123456"})),
-        )
-        .await;
-    let liu_token = r["token"].as_str().unwrap().to_owned();
+    let liu_token = s.card_login(LIU).await;
     let liu = Some(liu_token.as_str());
     let (st, r) = s.call(Method::POST, "/api/voice/prompts", liu, Some(json!({}))).await;
     assert_eq!((st, r["prompts"].as_array().unwrap().len()), (StatusCode::OK, 5), "{r}");

@@ -143,6 +143,20 @@ impl Server {
         (status, value)
     }
 
+    /// A session token from a card login with the demo PIN (asserted to succeed).
+    pub async fn card_login(&self, id: &str) -> String {
+        let (st, r) = self
+            .call(
+                Method::POST,
+                "/api/login/card",
+                None,
+                Some(serde_json::json!({"id_number": id, "pin": "123456"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        r["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn captcha(&self) -> (String, String) {
         let (_, c) = self.call(Method::POST, "/api/captcha", None, None).await;
         let id = c["captcha_id"].as_str().unwrap().to_owned();
