@@ -146,6 +146,10 @@ pub struct Region {
     /// `max_automatic_back_pay_months = 12`).
     #[serde(default)]
     pub run: certify_core::deadline::RunRules,
+    /// The office a pensioner is sent to (the counter, home visits), named with its phone
+    /// in every refusal that sends them there (seed 003 lists 联系电话 in its notice).
+    #[serde(default)]
+    pub office: Option<Office>,
 }
 
 /// Engine configuration.
@@ -165,6 +169,16 @@ pub struct Engines {
     /// store with `--example face_calibrate` before changing it.
     #[serde(default)]
     pub portrait_match_threshold: Option<f32>,
+}
+
+/// A social-security office (`[region.office]`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Office {
+    /// Its name, as pensioners know it.
+    pub name: String,
+    /// Its public phone (never a person's own number).
+    pub phone: String,
 }
 
 /// Keys (hex). Generate fresh ones for production; the demo file's keys are public.

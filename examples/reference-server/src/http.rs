@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
             }),
         )
+        .layer(axum::middleware::map_response_with_state(state.clone(), office_on_refusals))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         // Answers carry personal data: never cached, never sniffed, never framed.
         .layer(header(header::CACHE_CONTROL, "no-store"))
@@ -74,6 +75,50 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
         .with_state(state)
+}
+
+/// A refusal to a pensioner (a JSON error with `message_zh`) names the office to turn to:
+/// `office: {name, phone}` in the body, and the phone in the Chinese message where it sends
+/// them to the counter or a home visit.
+async fn office_on_refusals(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    response: axum::response::Response,
+) -> axum::response::Response {
+    let Some(office) = state.config.region.office.clone() else {
+        return response;
+    };
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(response.status().is_client_error() || response.status().is_server_error()) || !json {
+        return response;
+    }
+    // Error bodies are small and whole; a large or streamed body passes untouched.
+    const LIMIT: u64 = 1 << 20;
+    if axum::body::HttpBody::size_hint(response.body())
+        .upper()
+        .is_none_or(|n| n > LIMIT)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, LIMIT as usize).await else {
+        return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        _ => return axum::response::Response::from_parts(parts, axum::body::Body::from(bytes)),
+    };
+    if let Some(zh) = value.get("message_zh").and_then(|m| m.as_str()).map(str::to_owned) {
+        if zh.contains("经办窗口") || zh.contains("上门认证") {
+            value["message_zh"] = serde_json::json!(format!("{zh}（{}，电话 {}）", office.name, office.phone));
+        }
+        value["office"] = serde_json::json!(office);
+    }
+    let body = serde_json::to_vec(&value).unwrap_or_else(|_| bytes.to_vec());
+    parts.headers.remove(header::CONTENT_LENGTH);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// Every area's routes with their OpenAPI description.

@@ -38,7 +38,7 @@ mod store;
 mod voice;
 
 pub use accounts::{CaptchaMaker, MadeCaptcha, RasterCaptcha};
-pub use config::{Config, ConfigError, IdentitySettings, LimitSettings, LivenessSettings};
+pub use config::{Config, ConfigError, IdentitySettings, LimitSettings, LivenessSettings, Office};
 pub use db::Db;
 pub use error::{ApiError, codes, message_zh};
 pub use extract::delete_expired;

@@ -383,6 +383,15 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
         "{e}"
     );
     assert!(e["message_zh"].as_str().unwrap().contains("社保经办窗口"), "{e}");
+    // Before: "go to the counter" without saying which or how to reach it.
+    assert!(
+        e["message_zh"]
+            .as_str()
+            .unwrap()
+            .ends_with("（蒲城县社会保险经办中心，电话 0913-7209995）"),
+        "{e}"
+    );
+    assert_eq!(e["office"]["phone"], "0913-7209995", "{e}");
     // Another phone is not affected; the next day the phone may ask again.
     let (st, _) = s
         .call(
