@@ -55,6 +55,7 @@ const SQLITE: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_face_index.sql")),
     (6, include_str!("../migrations/sqlite/0006_locks_and_expiry.sql")),
     (7, include_str!("../migrations/sqlite/0007_contact_requests.sql")),
+    (8, include_str!("../migrations/sqlite/0008_reset_requester.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -64,6 +65,7 @@ const POSTGRES: &[(i64, &str)] = &[
     (5, include_str!("../migrations/postgres/0005_face_index.sql")),
     (6, include_str!("../migrations/postgres/0006_locks_and_expiry.sql")),
     (7, include_str!("../migrations/postgres/0007_contact_requests.sql")),
+    (8, include_str!("../migrations/postgres/0008_reset_requester.sql")),
 ];
 
 impl Db {

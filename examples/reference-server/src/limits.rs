@@ -42,27 +42,37 @@ pub(crate) enum Limit {
     FirstCardPerId,
     /// First card logins from one client address.
     FirstCardPerAddress,
+    /// One SMS code per phone per minute, known phone or not (so the cooldown answer does
+    /// not tell which phones have accounts).
+    ResendPerPhone,
 }
 
 impl Limit {
-    const ALL: [Limit; 6] = [
+    const ALL: [Limit; 7] = [
         Limit::SmsPerPhone,
         Limit::SmsPerAddress,
         Limit::GuessesPerPhone,
         Limit::GuessesPerAddress,
         Limit::FirstCardPerId,
         Limit::FirstCardPerAddress,
+        Limit::ResendPerPhone,
     ];
 
-    fn per_day(self, settings: &LimitSettings) -> u32 {
-        match self {
+    fn quota(self, settings: &LimitSettings) -> Quota {
+        let n = match self {
             Limit::SmsPerPhone => SMS_PER_PHONE_PER_DAY,
             Limit::SmsPerAddress => settings.sms_per_address_per_day,
             Limit::GuessesPerPhone => GUESSES_PER_PHONE_PER_DAY,
             Limit::GuessesPerAddress => settings.guesses_per_address_per_day,
             Limit::FirstCardPerId => FIRST_CARD_LOGINS_PER_DAY,
             Limit::FirstCardPerAddress => settings.first_card_logins_per_address_per_day,
-        }
+            Limit::ResendPerPhone => {
+                let cooldown = certify_core::account::sms::SmsPolicy::default().resend_cooldown_seconds;
+                return Quota::with_period(Duration::from_secs(u64::try_from(cooldown).unwrap_or(60)))
+                    .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN));
+            }
+        };
+        per_day(n)
     }
 
     fn what(self) -> &'static str {
@@ -73,6 +83,7 @@ impl Limit {
             Limit::GuessesPerAddress => "code attempts from this network address",
             Limit::FirstCardPerId => "first card logins for this identity number",
             Limit::FirstCardPerAddress => "first card logins from this network address",
+            Limit::ResendPerPhone => "SMS codes for this phone this minute",
         }
     }
 }
@@ -110,7 +121,7 @@ impl Limits {
         let clock = ServerClock(clock);
         let limiters = Limit::ALL
             .iter()
-            .map(|l| RateLimiter::hashmap_with_clock(per_day(l.per_day(settings)), clock.clone()))
+            .map(|l| RateLimiter::hashmap_with_clock(l.quota(settings), clock.clone()))
             .collect();
         Self { limiters, clock }
     }
@@ -132,10 +143,26 @@ impl Limits {
         })
     }
 
-    /// Count one SMS code for `phone` asked for from `client`.
+    /// Count one SMS code for `phone` asked for from `client`: the address's day, the
+    /// phone's minute (answered `310` like the core's own cooldown, for every phone alike),
+    /// then the phone's day.
     pub(crate) fn sms(&self, client: &ClientAddress, phone: &str) -> Result<(), ApiError> {
         self.check(Limit::SmsPerAddress, &client.0)?;
+        let index = Limit::ALL.iter().position(|l| *l == Limit::ResendPerPhone).unwrap_or(0);
+        if let Err(not_until) = self.limiters[index].check_key(&phone.to_owned()) {
+            let wait = not_until.wait_time_from(self.clock.now()).as_secs().max(1);
+            return Err(ApiError::status(
+                certify::CertifyStatus::SmsResendTooSoon,
+                format!("wait {wait} s before asking for another code"),
+            ));
+        }
         self.check(Limit::SmsPerPhone, phone)
+    }
+
+    /// Count one code guess from `client` that reaches no code (no valid reset ticket):
+    /// counted per address only, so nobody can spend a phone's guesses for its owner.
+    pub(crate) fn stray_guess(&self, client: &ClientAddress) -> Result<(), ApiError> {
+        self.check(Limit::GuessesPerAddress, &client.0)
     }
 
     /// Count one code guess against `phone` from `client`.

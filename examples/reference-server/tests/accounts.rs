@@ -115,16 +115,10 @@ async fn staff_logins_lock_logout_ends_sessions_and_a_reset_ends_the_old_ones() 
         .await;
     let old = r["token"].as_str().unwrap().to_owned();
     s.clock.advance(60);
-    s.call(Method::POST, "/api/password/sms", None, Some(json!({"phone": PHONE})))
-        .await;
+    let (_, asked) = s.ask_reset_code(PHONE, None).await;
     let reset = s.sms.last(PHONE).unwrap();
     let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/password/reset",
-            None,
-            Some(json!({"phone": PHONE, "sms_code": reset, "new_password": "pension2021", "password_repeat": "pension2021"})),
-        )
+        .reset_password(PHONE, asked["reset_ticket"].as_str().unwrap(), &reset, "pension2021")
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
     let (st, _) = s.call(Method::GET, "/api/history", Some(&old), None).await;
@@ -279,6 +273,8 @@ async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
         tokens.push(t);
     }
     let (w, l) = (&tokens[0], &tokens[1]);
+    // One code per phone per minute: Zhao's registration code was just sent.
+    s.clock.advance(61);
     async fn consent(s: &Server, t: &str, code: &str) -> (StatusCode, serde_json::Value) {
         s.call(
             Method::POST,
@@ -361,6 +357,17 @@ async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
     assert!(e["message_zh"].as_str().unwrap().contains("社保经办窗口"), "{e}");
 }
 
+/// Register `PHONE` for 王建国 (password `pension2020`).
+async fn register_wang(s: &Server) {
+    let (st, _) = sms(s, PHONE).await;
+    assert_eq!(st, StatusCode::OK);
+    let code = s.sms.last(PHONE).unwrap();
+    let (st, r) = s
+        .call(Method::POST, "/api/register", None, Some(form(&code, "王建国", WANG)))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+}
+
 // Before: 5 guesses per code and a new code every 60 s, with no daily cap — about 7,200
 // guesses a day against one phone's reset code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -368,15 +375,11 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
     let s = fresh("accounts-limits").await;
     let other = "13900139000";
     for i in 0..certify_server::SMS_PER_PHONE_PER_DAY {
-        let (st, r) = s
-            .call(Method::POST, "/api/password/sms", None, Some(json!({"phone": other})))
-            .await;
+        let (st, r) = s.ask_reset_code(other, None).await;
         assert_eq!(st, StatusCode::OK, "send {i}: {r}");
         s.clock.advance(61);
     }
-    let (st, e) = s
-        .call(Method::POST, "/api/password/sms", None, Some(json!({"phone": other})))
-        .await;
+    let (st, e) = s.ask_reset_code(other, None).await;
     assert_eq!(
         (st, e["code"].as_u64()),
         (StatusCode::TOO_MANY_REQUESTS, Some(913)),
@@ -393,30 +396,67 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
     );
     assert_eq!(e["office"]["phone"], "0913-7209995", "{e}");
     // Another phone is not affected; the next day the phone may ask again.
-    let (st, _) = s
-        .call(
-            Method::POST,
-            "/api/password/sms",
-            None,
-            Some(json!({"phone": "13700137000"})),
-        )
-        .await;
+    let (st, _) = s.ask_reset_code("13700137000", None).await;
     assert_eq!(st, StatusCode::OK);
     s.clock.advance(86_400);
-    let (st, _) = s
-        .call(Method::POST, "/api/password/sms", None, Some(json!({"phone": other})))
-        .await;
+    let (st, _) = s.ask_reset_code(other, None).await;
     assert_eq!(st, StatusCode::OK);
-    // Guesses: whatever the codes, 20 a day per phone.
-    let reset = |code: &'static str| json!({"phone": other, "sms_code": code, "new_password": "pension2021", "password_repeat": "pension2021"});
-    let mut last = serde_json::Value::Null;
-    for _ in 0..certify_server::GUESSES_PER_PHONE_PER_DAY + 1 {
-        last = s
-            .call(Method::POST, "/api/password/reset", None, Some(reset("000000")))
-            .await
-            .1;
+    // Guesses by the one who asked: whatever the codes, 20 a day per phone (five codes of
+    // five tries would be 25).
+    register_wang(&s).await;
+    s.clock.advance(86_400);
+    let mut answers = Vec::new();
+    for _ in 0..certify_server::SMS_PER_PHONE_PER_DAY {
+        s.clock.advance(61);
+        let (_, asked) = s.ask_reset_code(PHONE, None).await;
+        let ticket = asked["reset_ticket"].as_str().unwrap().to_owned();
+        for _ in 0..5 {
+            answers.push(s.reset_password(PHONE, &ticket, "000000", "pension2021").await.1["code"].clone());
+        }
     }
-    assert_eq!(last["code"], 913, "{last}");
+    let limited = certify_server::GUESSES_PER_PHONE_PER_DAY as usize;
+    assert!(answers[..limited].iter().all(|c| *c == 314 || *c == 313), "{answers:?}");
+    assert!(answers[limited..].iter().all(|c| *c == 913), "{answers:?}");
+}
+
+// Before: anyone who knew the phone number could void each new reset code with five wrong
+// guesses before the owner typed it; and a quick second request answered 310 only for
+// phones without an account (registration) or only with one (forgot-password).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_cannot_burn_the_owners_reset_code_or_tell_phones_apart() {
+    let s = fresh("accounts-reset-burn").await;
+    register_wang(&s).await;
+    s.clock.advance(61);
+    let (st, asked) = s.ask_reset_code(PHONE, None).await;
+    assert_eq!(st, StatusCode::OK, "{asked}");
+    let ticket = asked["reset_ticket"].as_str().unwrap().to_owned();
+    let code = s.sms.last(PHONE).unwrap();
+    // The stranger guesses without the ticket (or with one of their own making): never
+    // reaches the code, never counts against the phone.
+    for guess in [
+        "000000",
+        "111111",
+        "222222",
+        "333333",
+        "444444",
+        "555555",
+        code.as_str(),
+    ] {
+        let (_, e) = s
+            .reset_password(PHONE, "f00dfeedf00dfeedf00dfeedf00dfeed", guess, "stolen-2021a")
+            .await;
+        assert_eq!(e["code"], 311, "{e}");
+    }
+    // A quick second request is answered alike for a phone with and without an account.
+    let (_, known) = s.ask_reset_code(PHONE, Some("203.0.113.9")).await;
+    let (_, unknown) = s.ask_reset_code("13900139000", Some("203.0.113.9")).await;
+    let (_, unknown_again) = s.ask_reset_code("13900139000", Some("203.0.113.9")).await;
+    assert_eq!(known["code"], 310, "{known}");
+    assert_eq!(unknown["code"], serde_json::Value::Null, "{unknown}");
+    assert_eq!(unknown_again["code"], 310, "{unknown_again}");
+    // The owner's code still works with the owner's ticket.
+    let (st, r) = s.reset_password(PHONE, &ticket, &code, "pension2021").await;
+    assert_eq!(st, StatusCode::OK, "{r}");
 }
 
 // Before: nothing counted per client address, so one address could ask codes for (and
@@ -425,25 +465,13 @@ async fn sms_codes_and_guesses_per_phone_are_capped_per_day() {
 async fn one_address_cannot_walk_through_many_phones() {
     let s = fresh("accounts-address-limits").await;
     let quota = s.state.config.limits.sms_per_address_per_day;
-    let send = |phone: String, from: &'static str| {
-        let body = json!({"phone": phone}).to_string().into_bytes();
-        let s = &s;
-        async move {
-            s.raw(
-                Method::POST,
-                "/api/password/sms",
-                None,
-                &[("x-forwarded-for", from)],
-                Some((body, "application/json")),
-            )
-            .await
-        }
-    };
     for i in 0..quota {
-        let (st, r) = send(format!("1390000{i:04}"), "198.51.100.7, 10.0.0.1").await;
+        let (st, r) = s
+            .ask_reset_code(&format!("1390000{i:04}"), Some("198.51.100.7, 10.0.0.1"))
+            .await;
         assert_eq!(st, StatusCode::OK, "phone {i}: {r}");
     }
-    let (st, e) = send("13800000001".to_owned(), "198.51.100.7").await;
+    let (st, e) = s.ask_reset_code("13800000001", Some("198.51.100.7")).await;
     assert_eq!(
         (st, e["code"].as_u64()),
         (StatusCode::TOO_MANY_REQUESTS, Some(913)),
@@ -451,13 +479,13 @@ async fn one_address_cannot_walk_through_many_phones() {
     );
     assert!(e["message"].as_str().unwrap().contains("network address"), "{e}");
     // Another address is not affected.
-    let (st, r) = send("13800000001".to_owned(), "198.51.100.8").await;
+    let (st, r) = s.ask_reset_code("13800000001", Some("198.51.100.8")).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     // Guesses: the per-address cap is reached across different phones.
     let guesses = s.state.config.limits.guesses_per_address_per_day;
     let mut last = serde_json::Value::Null;
     for i in 0..=guesses {
-        let body = json!({"phone": format!("1370000{:04}", i % 50), "sms_code": "000000", "new_password": "pension2021", "password_repeat": "pension2021"});
+        let body = json!({"phone": format!("1370000{:04}", i % 50), "reset_ticket": "00", "sms_code": "000000", "new_password": "pension2021", "password_repeat": "pension2021"});
         last = s
             .raw(
                 Method::POST,

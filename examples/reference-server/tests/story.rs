@@ -67,20 +67,14 @@ async fn story(s: &Server) {
         .await;
     assert_eq!((st, code(&e)), (StatusCode::LOCKED, 330));
     s.clock.advance(60);
-    s.call(
-        Method::POST,
-        "/api/password/sms",
-        None,
-        Some(json!({"phone": "13800138000"})),
-    )
-    .await;
+    let (_, asked) = s.ask_reset_code("13800138000", None).await;
     let reset_code = s.sms.last("13800138000").unwrap();
     let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/password/reset",
-            None,
-            Some(json!({"phone": "13800138000", "sms_code": reset_code, "new_password": "pension2021", "password_repeat": "pension2021"})),
+        .reset_password(
+            "13800138000",
+            asked["reset_ticket"].as_str().unwrap(),
+            &reset_code,
+            "pension2021",
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");

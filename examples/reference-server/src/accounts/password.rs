@@ -26,19 +26,62 @@ pub(crate) struct ResetDone {
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct PasswordSmsRequest {
     phone: String,
+    captcha_id: String,
+    captcha_answer: String,
 }
 
-/// `POST /api/password/sms`: forgot-password, step 1 (a code to the account's phone).
+/// A reset code on its way (or, for a phone without an account, the same answer).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ResetCodeSent {
+    /// The usual SMS answer.
+    #[serde(flatten)]
+    sent: super::SmsSent,
+    /// Pass it back with the code: the code can only be tried by whoever asked for it,
+    /// so a stranger who knows the phone number cannot burn the owner's code with wrong
+    /// guesses.
+    reset_ticket: String,
+}
+
+/// How a reset ticket is stored (its SHA-256, hex): the ticket itself is only with the
+/// client that asked.
+fn ticket_hash(ticket: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(ticket.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The requester stored with `phone`'s reset challenge.
+async fn requester(state: &AppState, phone: &str) -> Result<Option<String>, ApiError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT requester FROM sms_challenges WHERE phone = $1 AND purpose = 'reset_password'")
+            .bind(phone.to_owned())
+            .fetch_optional(&state.db.pool)
+            .await?;
+    Ok(row.and_then(|r| r.0))
+}
+
+/// `POST /api/password/sms`: forgot-password, step 1 (picture captcha + phone → a code to
+/// the account's phone and a reset ticket to the client that asked).
 #[utoipa::path(post, path = "/api/password/sms", tag = "accounts", request_body = PasswordSmsRequest,
-    responses((status = 200, body = super::SmsSent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = ResetCodeSent), (status = "4XX", description = "Refused: the code says why; message_zh says what to do", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn password_sms(
     State(state): State<AppState>,
     client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<PasswordSmsRequest>,
-) -> Result<Json<super::SmsSent>, ApiError> {
+) -> Result<Json<ResetCodeSent>, ApiError> {
     let phone = certify_core::account::MobileNumber::parse(&req.phone)?;
-    // Counted whether or not the phone has an account (the same answer either way).
+    if !super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await? {
+        return Err(ApiError::status(
+            CertifyStatus::CaptchaFailed,
+            "the picture code is wrong",
+        ));
+    }
+    // Counted (and the minute's cooldown applied) whether or not the phone has an
+    // account: the same answers either way.
     state.limits.sms(&client, phone.as_str())?;
+    let ticket = state.random_hex(16);
     if holder_of_phone(&state, phone.as_str()).await?.is_some() {
         let previous = load_sms(&state, phone.as_str(), SmsPurpose::ResetPassword).await?;
         let (challenge, code) = SmsChallenge::issue(
@@ -55,14 +98,20 @@ pub(crate) async fn password_sms(
             version: previous.and_then(|p| p.version),
         };
         let mut tx = state.db.begin_write().await?;
-        save_sms(&mut tx, SmsPurpose::ResetPassword, &stored).await?;
+        crate::store::save(
+            &mut tx,
+            crate::store::SMS,
+            &[phone.as_str(), super::purpose_name(SmsPurpose::ResetPassword)],
+            &stored,
+            &[("requester", Some(ticket_hash(&ticket)))],
+        )
+        .await?;
         tx.commit().await?;
         state.sms.send(phone.as_str(), "reset_password", code.expose());
     }
-    // The same answer whether or not the phone has an account.
-    Ok(Json(super::SmsSent {
-        sent: true,
-        resend_after_seconds: None,
+    Ok(Json(ResetCodeSent {
+        sent: super::SmsSent::after(SmsPolicy::default().resend_cooldown_seconds),
+        reset_ticket: ticket,
     }))
 }
 
@@ -70,6 +119,8 @@ pub(crate) async fn password_sms(
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct PasswordResetRequest {
     phone: String,
+    /// The ticket `POST /api/password/sms` answered.
+    reset_ticket: String,
     sms_code: String,
     new_password: String,
     password_repeat: String,
@@ -84,6 +135,15 @@ pub(crate) async fn password_reset(
     ApiJson(req): ApiJson<PasswordResetRequest>,
 ) -> Result<Json<ResetDone>, ApiError> {
     let no_code = || ApiError::status(CertifyStatus::SmsExpired, "ask for an SMS code first");
+    // A guess without the ticket of the code's request never reaches the code: it is
+    // counted against the address only, and answered as if there were no code.
+    let asked_here = requester(&state, &req.phone)
+        .await?
+        .is_some_and(|h| h == ticket_hash(&req.reset_ticket));
+    if !asked_here {
+        state.limits.stray_guess(&client)?;
+        return Err(no_code());
+    }
     state.limits.guess(&client, &req.phone)?;
     let holder_id = holder_of_phone(&state, &req.phone).await?.ok_or_else(no_code)?;
     let mut challenge = load_sms(&state, &req.phone, SmsPurpose::ResetPassword)

@@ -143,6 +143,42 @@ impl Server {
         (status, value)
     }
 
+    /// Forgot-password, step 1, with a solved captcha, from client `address` (none: the
+    /// in-process default): the answer, whose `reset_ticket` goes with the code.
+    pub async fn ask_reset_code(&self, phone: &str, address: Option<&str>) -> (StatusCode, Value) {
+        let (id, answer) = self.captcha().await;
+        let body = serde_json::json!({"phone": phone, "captcha_id": id, "captcha_answer": answer});
+        let headers: Vec<(&str, &str)> = address.map(|a| ("x-forwarded-for", a)).into_iter().collect();
+        self.raw(
+            Method::POST,
+            "/api/password/sms",
+            None,
+            &headers,
+            Some((body.to_string().into_bytes(), "application/json")),
+        )
+        .await
+    }
+
+    /// Forgot-password, step 2.
+    pub async fn reset_password(
+        &self,
+        phone: &str,
+        ticket: &str,
+        code: &str,
+        new_password: &str,
+    ) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            "/api/password/reset",
+            None,
+            Some(
+                serde_json::json!({"phone": phone, "reset_ticket": ticket, "sms_code": code,
+                "new_password": new_password, "password_repeat": new_password}),
+            ),
+        )
+        .await
+    }
+
     /// A session token from a card login with the demo PIN (asserted to succeed).
     pub async fn card_login(&self, id: &str) -> String {
         let (st, r) = self
