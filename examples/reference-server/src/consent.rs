@@ -6,7 +6,7 @@
 //! guesses count against the relative's phone and the client's address like every code.
 
 use crate::AppState;
-use crate::accounts::{SmsSent, load_account};
+use crate::accounts::{SmsSent, issue_code, load_account};
 use crate::error::{ApiError, codes};
 use crate::extract::{ApiJson, Holder};
 use crate::limits::ClientAddress;
@@ -113,25 +113,7 @@ pub(crate) async fn send_consent_code(
 ) -> Result<Json<ConsentCodeSent>, ApiError> {
     let (_, phone) = relatives_phone(&state, &holder, &relative).await?;
     state.limits.sms(&client, phone.as_str())?;
-    let key = purpose_key(&holder);
-    let previous: Option<Versioned<SmsChallenge>> =
-        store::load(&state.db.pool, store::SMS, &[phone.as_str(), &key]).await?;
-    let (challenge, code) = SmsChallenge::issue(
-        phone.clone(),
-        SmsPurpose::ContactConsent,
-        previous.as_ref().map(|p| &p.value),
-        &state.sms_key(),
-        &SmsPolicy::default(),
-        state.now(),
-        &mut state.rng(),
-    )?;
-    let stored = Versioned {
-        value: challenge,
-        version: previous.and_then(|p| p.version),
-    };
-    let mut tx = state.db.begin_write().await?;
-    store::save(&mut tx, store::SMS, &[phone.as_str(), &key], &stored, &[]).await?;
-    tx.commit().await?;
+    let code = issue_code(&state, &phone, SmsPurpose::ContactConsent, &purpose_key(&holder), &[]).await?;
     // The province's SMS template for this purpose names the asking account and warns
     // the relative not to pass the code to anyone they do not know.
     state.sms.send(phone.as_str(), "contact_consent", code.expose());

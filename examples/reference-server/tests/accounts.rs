@@ -196,15 +196,7 @@ async fn a_relative_consents_in_their_own_account() {
     let s = fresh("accounts-consent").await;
     const ZHAO: &str = "610526195207152042";
     let w = s.card_login(WANG).await;
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/contacts",
-            Some(&w),
-            Some(json!({"name": "赵秀英", "id_number": ZHAO})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
+    let r = s.add_contact(&w, "赵秀英", ZHAO).await;
     assert_eq!(r["contacts"][0]["consent"]["consent"], "pending", "{r}");
     let (_, e) = s
         .call(Method::GET, &format!("/api/may-certify?subject={ZHAO}"), Some(&w), None)
@@ -261,15 +253,7 @@ async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
     let mut tokens = Vec::new();
     for id in [WANG, LIU] {
         let t = s.card_login(id).await;
-        let (st, r) = s
-            .call(
-                Method::POST,
-                "/api/contacts",
-                Some(&t),
-                Some(json!({"name": "赵秀英", "id_number": ZHAO})),
-            )
-            .await;
-        assert_eq!(st, StatusCode::OK, "{r}");
+        s.add_contact(&t, "赵秀英", ZHAO).await;
         tokens.push(t);
     }
     let (w, l) = (&tokens[0], &tokens[1]);
@@ -336,15 +320,7 @@ async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
         "{acts}"
     );
     // A relative without a phone of their own (a card account) cannot consent by SMS.
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/contacts",
-            Some(&z),
-            Some(json!({"name": "刘德明", "id_number": LIU})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
+    s.add_contact(&z, "刘德明", LIU).await;
     let (st, e) = s
         .call(
             Method::POST,

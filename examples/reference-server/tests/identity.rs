@@ -97,15 +97,7 @@ async fn a_strangers_proxy_chain_ends_at_staff_and_the_person_takes_it_back() {
     let (st, r) = realname(&s, &t, "刘德明", LIU, &card_of(&stranger_face), &stranger_face).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     for (name, id) in [("王建国", WANG), ("赵秀英", ZHAO)] {
-        let (st, r) = s
-            .call(
-                Method::POST,
-                "/api/contacts",
-                Some(&t),
-                Some(json!({"name": name, "id_number": id})),
-            )
-            .await;
-        assert_eq!(st, StatusCode::OK, "{r}");
+        s.add_contact(&t, name, id).await;
     }
     // Knowing a name and number is not enough: without the relative's consent nothing can
     // be done for them.

@@ -308,15 +308,7 @@ async fn story(s: &Server) {
 
     // Proxy: Zhao is added as a contact, enrolled from Wang's phone, and certified with
     // evidence signed on the device and re-checked by the server (once).
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/contacts",
-            t,
-            Some(json!({"name": "赵秀英", "id_number": ZHAO})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
+    s.add_contact(t.unwrap(), "赵秀英", ZHAO).await;
     // Zhao has no account: she consents at the counter, before staff.
     let (_, e) = s
         .call(Method::GET, &format!("/api/history?subject={ZHAO}"), t, None)
@@ -507,15 +499,7 @@ async fn story(s: &Server) {
         .await;
     let token = r["token"].as_str().unwrap().to_owned();
     let t = Some(token.as_str());
-    let (st, r) = s
-        .call(
-            Method::POST,
-            "/api/contacts",
-            t,
-            Some(json!({"name": "刘德明", "id_number": LIU})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
+    s.add_contact(t.unwrap(), "刘德明", LIU).await;
     let (st, r) = s
         .call(
             Method::POST,

@@ -100,6 +100,37 @@ pub(crate) async fn load_sms(
     store::load(&state.db.pool, store::SMS, &[phone, purpose_name(purpose)]).await
 }
 
+/// Issue a code for `purpose` to `phone` and store its challenge under `key` (the stored
+/// purpose: the purpose's name, or a name bound to whoever asked) with the `extra` columns;
+/// returns the code to send. The core refuses a code too soon after the last one.
+pub(crate) async fn issue_code(
+    state: &AppState,
+    phone: &certify_core::account::MobileNumber,
+    purpose: SmsPurpose,
+    key: &str,
+    extra: &[(&'static str, Option<String>)],
+) -> Result<certify_core::account::sms::SmsCode, ApiError> {
+    let previous: Option<Versioned<SmsChallenge>> =
+        store::load(&state.db.pool, store::SMS, &[phone.as_str(), key]).await?;
+    let (challenge, code) = SmsChallenge::issue(
+        phone.clone(),
+        purpose,
+        previous.as_ref().map(|p| &p.value),
+        &state.sms_key(),
+        &certify_core::account::sms::SmsPolicy::default(),
+        state.now(),
+        &mut state.rng(),
+    )?;
+    let stored = Versioned {
+        value: challenge,
+        version: previous.and_then(|p| p.version),
+    };
+    let mut tx = state.db.begin_write().await?;
+    store::save(&mut tx, store::SMS, &[phone.as_str(), key], &stored, extra).await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
 /// Store a challenge (compare-and-swap, so parallel guesses each count).
 pub(crate) async fn save_sms(
     conn: &mut sqlx::AnyConnection,

@@ -6,11 +6,10 @@ use crate::AppState;
 use crate::audit::audit;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::store::Versioned;
 use axum::Json;
 use axum::extract::State;
 use certify::CertifyStatus;
-use certify_core::account::sms::{SmsChallenge, SmsPolicy, SmsPurpose};
+use certify_core::account::sms::{SmsPolicy, SmsPurpose};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -83,30 +82,14 @@ pub(crate) async fn password_sms(
     state.limits.sms(&client, phone.as_str())?;
     let ticket = state.random_hex(16);
     if holder_of_phone(&state, phone.as_str()).await?.is_some() {
-        let previous = load_sms(&state, phone.as_str(), SmsPurpose::ResetPassword).await?;
-        let (challenge, code) = SmsChallenge::issue(
-            phone.clone(),
+        let code = super::issue_code(
+            &state,
+            &phone,
             SmsPurpose::ResetPassword,
-            previous.as_ref().map(|p| &p.value),
-            &state.sms_key(),
-            &SmsPolicy::default(),
-            state.now(),
-            &mut state.rng(),
-        )?;
-        let stored = Versioned {
-            value: challenge,
-            version: previous.and_then(|p| p.version),
-        };
-        let mut tx = state.db.begin_write().await?;
-        crate::store::save(
-            &mut tx,
-            crate::store::SMS,
-            &[phone.as_str(), super::purpose_name(SmsPurpose::ResetPassword)],
-            &stored,
+            super::purpose_name(SmsPurpose::ResetPassword),
             &[("requester", Some(ticket_hash(&ticket)))],
         )
         .await?;
-        tx.commit().await?;
         state.sms.send(phone.as_str(), "reset_password", code.expose());
     }
     Ok(Json(ResetCodeSent {

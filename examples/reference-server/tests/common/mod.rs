@@ -179,6 +179,20 @@ impl Server {
         .await
     }
 
+    /// Add a contact (asserted to succeed): the holder's contacts.
+    pub async fn add_contact(&self, token: &str, name: &str, id: &str) -> Value {
+        let (st, r) = self
+            .call(
+                Method::POST,
+                "/api/contacts",
+                Some(token),
+                Some(serde_json::json!({"name": name, "id_number": id})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        r
+    }
+
     /// A session token from a card login with the demo PIN (asserted to succeed).
     pub async fn card_login(&self, id: &str) -> String {
         let (st, r) = self
