@@ -272,6 +272,19 @@ pub extern "system" fn Java_cn_certify_Certify_faceTemplate<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// A 128-float template from Java (null and other lengths refused).
+fn read_template(env: &Env<'_>, arr: &JFloatArray<'_>) -> Result<Vec<f32>, BridgeError> {
+    if arr.is_null() {
+        return Err(fail(CertifyStatus::NullArgument, "template is null"));
+    }
+    if arr.len(env)? != 128 {
+        return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
+    }
+    let mut v = vec![0f32; 128];
+    arr.get_region(env, 0, &mut v)?;
+    Ok(v)
+}
+
 /// `float Certify.faceDistance(long engine, float[] a, float[] b)`: negative distances never
 /// occur; compare with `faceThreshold`.
 #[unsafe(no_mangle)]
@@ -285,19 +298,7 @@ pub extern "system" fn Java_cn_certify_Certify_faceDistance<'l>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let engine = engine_ref(handle)?;
-            let read = |env: &Env<'_>, arr: &JFloatArray<'_>| -> Result<Vec<f32>, BridgeError> {
-                if arr.is_null() {
-                    return Err(fail(CertifyStatus::NullArgument, "template is null"));
-                }
-                let n = arr.len(env)?;
-                if n != 128 {
-                    return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
-                }
-                let mut v = vec![0f32; 128];
-                arr.get_region(env, 0, &mut v)?;
-                Ok(v)
-            };
-            let (a, b) = (read(env, &a)?, read(env, &b)?);
+            let (a, b) = (read_template(env, &a)?, read_template(env, &b)?);
             let c = engine.compare(
                 &certify_face::embed::FaceTemplate { embedding: a },
                 &certify_face::embed::FaceTemplate { embedding: b },
@@ -321,14 +322,10 @@ pub extern "system" fn Java_cn_certify_Certify_facePortraitDistance<'l>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let engine = engine_ref(handle)?;
-            if live.is_null() || portrait.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "template or portrait is null"));
+            let v = read_template(env, &live)?;
+            if portrait.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "portrait is null"));
             }
-            if live.len(env)? != 128 {
-                return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
-            }
-            let mut v = vec![0f32; 128];
-            live.get_region(env, 0, &mut v)?;
             let bytes = env.convert_byte_array(&portrait)?;
             let img = certify_face::image_io::decode(&bytes).map_err(certify)?;
             let c = engine

@@ -308,7 +308,7 @@ async fn story(s: &Server) {
 
     // Proxy: Zhao is added as a contact, enrolled from Wang's phone, and certified with
     // evidence signed on the device and re-checked by the server (once).
-    s.add_contact(t.unwrap(), "赵秀英", ZHAO).await;
+    s.add_contact(&token, "赵秀英", ZHAO).await;
     // Zhao has no account: she consents at the counter, before staff.
     let (_, e) = s
         .call(Method::GET, &format!("/api/history?subject={ZHAO}"), t, None)
@@ -499,7 +499,7 @@ async fn story(s: &Server) {
         .await;
     let token = r["token"].as_str().unwrap().to_owned();
     let t = Some(token.as_str());
-    s.add_contact(t.unwrap(), "刘德明", LIU).await;
+    s.add_contact(&token, "刘德明", LIU).await;
     let (st, r) = s
         .call(
             Method::POST,
