@@ -162,6 +162,12 @@ enum CertifyStatus
   CERTIFY_STATUS_NOT_UNIT_DECLARED = 444,
   // The declaration is dated before the event.
   CERTIFY_STATUS_DECLARED_BEFORE_EVENT = 445,
+  // The reason for a home visit is too long.
+  CERTIFY_STATUS_VISIT_REASON_TOO_LONG = 450,
+  // The home visit is already closed.
+  CERTIFY_STATUS_VISIT_CLOSED = 451,
+  // The home visit is not assigned to this staff member.
+  CERTIFY_STATUS_VISIT_NOT_ASSIGNED = 452,
   // Evidence token malformed.
   CERTIFY_STATUS_EVIDENCE_MALFORMED = 500,
   // Evidence signature invalid.

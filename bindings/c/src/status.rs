@@ -153,6 +153,12 @@ pub enum CertifyStatus {
     NotUnitDeclared = 444,
     /// The declaration is dated before the event.
     DeclaredBeforeEvent = 445,
+    /// The reason for a home visit is too long.
+    VisitReasonTooLong = 450,
+    /// The home visit is already closed.
+    VisitClosed = 451,
+    /// The home visit is not assigned to this staff member.
+    VisitNotAssigned = 452,
     // 5xx: evidence.
     /// Evidence token malformed.
     EvidenceMalformed = 500,
@@ -276,6 +282,9 @@ pub const ALL: &[CertifyStatus] = &[
     CertifyStatus::ResumeBeforeSuspension,
     CertifyStatus::NotUnitDeclared,
     CertifyStatus::DeclaredBeforeEvent,
+    CertifyStatus::VisitReasonTooLong,
+    CertifyStatus::VisitClosed,
+    CertifyStatus::VisitNotAssigned,
     CertifyStatus::EvidenceMalformed,
     CertifyStatus::EvidenceBadSignature,
     CertifyStatus::EvidenceChallengeMismatch,
@@ -403,6 +412,9 @@ impl CertifyStatus {
             CertifyStatus::ResumeBeforeSuspension => "payment cannot resume before the month it was suspended from\0",
             CertifyStatus::NotUnitDeclared => "this reason is not declared by the employer unit\0",
             CertifyStatus::DeclaredBeforeEvent => "the declaration is dated before the event\0",
+            CertifyStatus::VisitReasonTooLong => "the reason for the home visit is too long\0",
+            CertifyStatus::VisitClosed => "the home visit is already closed\0",
+            CertifyStatus::VisitNotAssigned => "the home visit is not assigned to this staff member\0",
         }
     }
 }
@@ -691,6 +703,17 @@ impl ToStatus for certify_core::payment::DeclarationError {
         match self {
             E::NotUnitDeclared(_) => CertifyStatus::NotUnitDeclared,
             E::DeclaredBeforeEvent => CertifyStatus::DeclaredBeforeEvent,
+        }
+    }
+}
+
+impl ToStatus for certify_core::visit::VisitError {
+    fn status(&self) -> CertifyStatus {
+        use certify_core::visit::VisitError as E;
+        match self {
+            E::ReasonTooLong => CertifyStatus::VisitReasonTooLong,
+            E::Closed => CertifyStatus::VisitClosed,
+            E::NotAssigned => CertifyStatus::VisitNotAssigned,
         }
     }
 }

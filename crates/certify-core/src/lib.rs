@@ -34,6 +34,7 @@ pub mod realname;
 pub mod region;
 pub mod roster;
 pub mod time;
+pub mod visit;
 pub mod voice;
 
 pub use ::time as time_crate;

@@ -64,6 +64,16 @@ pub(crate) struct Certified {
     record: certify_core::certification::CertificationRecord,
 }
 
+impl Certified {
+    /// The answer for a recorded `record`.
+    pub(crate) fn of(record: certify_core::certification::CertificationRecord) -> Self {
+        Self {
+            certified: true,
+            record,
+        }
+    }
+}
+
 /// A person's certifications.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct History {

@@ -56,6 +56,7 @@ const SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_locks_and_expiry.sql")),
     (7, include_str!("../migrations/sqlite/0007_contact_requests.sql")),
     (8, include_str!("../migrations/sqlite/0008_reset_requester.sql")),
+    (9, include_str!("../migrations/sqlite/0009_home_visits.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -66,6 +67,7 @@ const POSTGRES: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_locks_and_expiry.sql")),
     (7, include_str!("../migrations/postgres/0007_contact_requests.sql")),
     (8, include_str!("../migrations/postgres/0008_reset_requester.sql")),
+    (9, include_str!("../migrations/postgres/0009_home_visits.sql")),
 ];
 
 impl Db {

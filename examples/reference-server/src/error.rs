@@ -149,6 +149,7 @@ domain_errors!(
     certify_core::certification::ContactError,
     certify_core::payment::PaymentError,
     certify_core::payment::DeclarationError,
+    certify_core::visit::VisitError,
 );
 
 impl From<sqlx::Error> for ApiError {
@@ -208,7 +209,7 @@ fn http_status(code: u32) -> StatusCode {
     match code {
         330 => StatusCode::LOCKED,
         331..=334 => StatusCode::UNAUTHORIZED,
-        301 | 302 | 411 | 421 | 431 => StatusCode::CONFLICT,
+        301 | 302 | 411 | 421 | 431 | 451 => StatusCode::CONFLICT,
         310 => StatusCode::TOO_MANY_REQUESTS,
         230 | 231 => StatusCode::NOT_FOUND,
         100..=299 | 300 | 311..=329 | 400..=401 => StatusCode::BAD_REQUEST,
@@ -263,6 +264,9 @@ pub fn message_zh(code: u32) -> &'static str {
         430 => "不能添加本人为联系人",
         431 => "已是联系人",
         432 => "联系人已满（最多10人）",
+        450 => "上门认证原因请控制在200字以内",
+        451 => "该上门认证已结束；如需再次上门，请重新申请",
+        452 => "该上门认证未分派给您",
         500..=505 => "认证凭证无效：请重新认证",
         600..=604 => "服务暂不可用，请稍后再试",
         610..=614 => "图片无法识别，请重新拍摄",

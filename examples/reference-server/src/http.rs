@@ -130,6 +130,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::contacts::router())
         .merge(crate::consent::router())
         .merge(crate::certification::router())
+        .merge(crate::visits::router())
         .merge(crate::liveness::router())
         .merge(crate::evidence::router())
         .merge(crate::voice::router())

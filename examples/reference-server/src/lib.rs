@@ -35,6 +35,7 @@ mod realname;
 mod staff;
 mod state;
 mod store;
+mod visits;
 mod voice;
 
 pub use accounts::{CaptchaMaker, MadeCaptcha, RasterCaptcha};

@@ -34,6 +34,12 @@ pub(crate) const SMS: Table = Table {
     keys: &["phone", "purpose"],
     column: "challenge_json",
 };
+/// Home visits by visit id (the person and the status beside the JSON, for the worklist).
+pub(crate) const VISITS: Table = Table {
+    name: "home_visits",
+    keys: &["visit_id"],
+    column: "visit_json",
+};
 /// Payment status by identity number (the roster entry is beside it).
 pub(crate) const PAYMENT: Table = Table {
     name: "roster",

@@ -251,17 +251,11 @@ async fn one_captcha_answers_one_request_under_concurrency() {
             Some(json!({"phone": p, "captcha_id": id, "captcha_answer": answer})),
         )
     });
-    let results = futures_join_all(calls).await;
+    let results = join4(calls).await;
     let sent = results.iter().filter(|(st, _)| *st == StatusCode::OK).count();
     assert_eq!(sent, 1, "{results:?}");
     let sms_sent = phones.iter().filter(|p| s.sms.last(p).is_some()).count();
     assert_eq!(sms_sent, 1);
-}
-
-async fn futures_join_all<F: std::future::Future>(futures: [F; 4]) -> Vec<F::Output> {
-    let [a, b, c, d] = futures;
-    let (a, b, c, d) = tokio::join!(a, b, c, d);
-    vec![a, b, c, d]
 }
 
 #[tokio::test]

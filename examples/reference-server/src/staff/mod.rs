@@ -5,9 +5,11 @@
 mod auth;
 mod comparison;
 mod counter;
+mod people;
 mod review;
 mod roster;
 mod runs;
+mod visits;
 
 pub(crate) use roster::import_roster_csv;
 
@@ -27,6 +29,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review::revoke))
         .routes(routes!(counter::confirm_contact))
         .routes(routes!(counter::unlock_account))
+        .routes(routes!(people::person))
+        .routes(routes!(people::certify))
+        .routes(routes!(visits::worklist))
+        .routes(routes!(visits::assign))
+        .routes(routes!(visits::outcome))
         .routes(routes!(roster::roster_import))
         .routes(routes!(roster::declare))
         .routes(routes!(runs::preview))

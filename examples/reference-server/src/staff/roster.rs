@@ -198,7 +198,22 @@ pub(crate) async fn declare(
         declared_on: parse_date(&req.declared_on).ok_or_else(bad_date)?,
     };
     let id = ResidentId::parse(&req.id_number)?.to_string();
-    let (entry, _) = roster_entry(&state, &id)
+    let mut tx = state.db.begin_write().await?;
+    let declared = apply_declaration(&state, &mut tx, &c.id, &id, &declaration).await?;
+    tx.commit().await?;
+    Ok(Json(declared))
+}
+
+/// Suspend `id`'s payment for `declaration` inside the caller's transaction (a unit's
+/// declaration, or a death found on a home visit), audited as `actor`'s.
+pub(crate) async fn apply_declaration(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    actor: &str,
+    id: &str,
+    declaration: &UnitDeclaration,
+) -> Result<Declared, ApiError> {
+    let (entry, _) = roster_entry(state, id)
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::RosterNotFound, "not on the roster"))?;
     let suspension = declaration.suspension()?;
@@ -209,26 +224,24 @@ pub(crate) async fn declare(
         .map(|m| (m, entry.monthly_pension))
         .collect();
     let overpayment = declaration.overpayment(&paid).ok();
-    let mut tx = state.db.begin_write().await?;
-    let mut payment: Versioned<PaymentStatus> = store::load(&mut *tx, store::PAYMENT, &[&id])
+    let mut payment: Versioned<PaymentStatus> = store::load(&mut *tx, store::PAYMENT, &[id])
         .await?
         .ok_or_else(|| ApiError::status(CertifyStatus::RosterNotFound, "not on the roster"))?;
     payment.value = PaymentStatus::Suspended(suspension);
-    store::save(&mut tx, store::PAYMENT, &[&id], &payment, &[]).await?;
+    store::save(tx, store::PAYMENT, &[id], &payment, &[]).await?;
     audit(
-        &mut tx,
+        tx,
         state.now(),
-        &c.id,
+        actor,
         "payment.suspended_by_declaration",
-        &id,
+        id,
         &json!({"declaration": declaration}),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Json(Declared {
+    Ok(Declared {
         suspension,
         overpayment,
-    }))
+    })
 }
 
 #[cfg(test)]

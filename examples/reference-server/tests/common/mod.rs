@@ -288,6 +288,13 @@ pub async fn server_on(url: &str, clock: Arc<ManualClock>) -> Server {
     }
 }
 
+/// Four requests at once on the test's runtime (they interleave at every await).
+pub async fn join4<F: std::future::Future>(futures: [F; 4]) -> Vec<F::Output> {
+    let [a, b, c, d] = futures;
+    let (a, b, c, d) = tokio::join!(a, b, c, d);
+    vec![a, b, c, d]
+}
+
 pub fn code(v: &Value) -> u64 {
     v["code"].as_u64().unwrap_or_else(|| panic!("no code in {v}"))
 }
