@@ -83,6 +83,10 @@ pub(crate) struct History {
     /// The latest passed certification (YYYY-MM-DD).
     #[schema(value_type = Option<String>)]
     last_certified: Option<time::Date>,
+    /// Refused attempts, newest first (at most 100): `{at, operator, code, message_zh}` —
+    /// including attempts others made for the person.
+    #[schema(value_type = Vec<Object>)]
+    refused: Vec<serde_json::Value>,
 }
 
 /// `GET /api/may-certify?subject=`: whether the person may certify now, and why not.
@@ -234,8 +238,27 @@ pub(crate) async fn history(
 ) -> Result<Json<History>, ApiError> {
     let records = records_of(&state, &subject).await?;
     let id = ResidentId::parse(&subject)?;
+    let refused = sqlx::query(
+        "SELECT at, actor, detail_json FROM audit_log WHERE subject = $1 AND action = 'certification.refused' ORDER BY id DESC LIMIT 100",
+    )
+    .bind(subject.clone())
+    .fetch_all(&state.db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        let detail: serde_json::Value = serde_json::from_str(&sqlx::Row::try_get::<String, _>(r, 2)?)?;
+        let code = detail["code"].as_u64().unwrap_or(0);
+        Ok(json!({
+            "at": sqlx::Row::try_get::<i64, _>(r, 0)?,
+            "operator": sqlx::Row::try_get::<String, _>(r, 1)?,
+            "code": code,
+            "message_zh": crate::message_zh(u32::try_from(code).unwrap_or(0)),
+        }))
+    })
+    .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Json(History {
         records: core_history(&records, &id).into_iter().cloned().collect(),
         last_certified: last_certified(&records, &id),
+        refused,
     }))
 }

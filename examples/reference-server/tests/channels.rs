@@ -227,3 +227,56 @@ async fn parallel_requests_open_one_visit() {
     .unwrap();
     assert_eq!(count, 1);
 }
+
+// Before: no route bound a phone to a card-login account (seed 003 常见问题 6: a relative's
+// domestic phone for a pensioner abroad).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_account_binds_a_relatives_phone_by_its_code() {
+    let s = fresh("channels-phone").await;
+    let liu = s.card_login(LIU).await;
+    let phone = "13700137000";
+    let (id, answer) = s.captcha().await;
+    let (st, r) = s
+        .call(
+            Method::POST,
+            "/api/phone/code",
+            Some(&liu),
+            Some(json!({"phone": phone, "captcha_id": id, "captcha_answer": answer})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let code = s.sms.last(phone).unwrap();
+    let bind = |token: &str, code: &str| {
+        let body = json!({"phone": phone, "sms_code": code, "owner": "relative"});
+        let token = token.to_owned();
+        let s = &s;
+        async move { s.call(Method::POST, "/api/phone/bind", Some(&token), Some(body)).await }
+    };
+    // Another account cannot use Liu's code.
+    let wang = s.card_login(WANG).await;
+    let (_, e) = bind(&wang, &code).await;
+    assert_eq!(e["code"], 311, "{e}");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (_, e) = bind(&liu, wrong).await;
+    assert_eq!(e["code"], 314, "{e}");
+    let (st, r) = bind(&liu, &code).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(
+        (&r["phone_masked"], &r["owner"]),
+        (&json!("137****7000"), &json!("relative")),
+        "{r}"
+    );
+    // A relative's phone receives no consent codes: consent stays with Liu or the counter.
+    let zhao = s.card_login(ZHAO).await;
+    s.add_contact(&zhao, "刘德明", LIU).await;
+    s.clock.advance(61);
+    let (_, e) = s
+        .call(
+            Method::POST,
+            &format!("/api/contacts/{LIU}/consent-code"),
+            Some(&zhao),
+            None,
+        )
+        .await;
+    assert_eq!(e["code"], 915, "{e}");
+}

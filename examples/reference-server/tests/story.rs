@@ -239,6 +239,11 @@ async fn story(s: &Server) {
         .await;
     assert_ne!(st, StatusCode::OK, "{r}");
     assert_eq!(r["reason"], "discontinuous", "{r}");
+    // The failed attempt is in Wang's history (before: passes only), with its code and
+    // what to do.
+    let (_, h) = s.call(Method::GET, "/api/history", t, None).await;
+    assert_eq!(h["refused"][0]["code"], r["code"], "{h}");
+    assert!(h["refused"][0]["message_zh"].as_str().unwrap().contains("请"), "{h}");
 
     // The server's clock decides: a 1.2 s pause between frames ends the run, whatever the
     // client says.

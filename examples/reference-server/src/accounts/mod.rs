@@ -5,6 +5,7 @@
 mod captcha;
 mod login;
 mod password;
+mod phone;
 mod register;
 
 pub use captcha::{CaptchaMaker, MadeCaptcha, RasterCaptcha};
@@ -28,6 +29,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login::login_card))
         .routes(routes!(password::password_sms))
         .routes(routes!(password::password_reset))
+        .routes(routes!(phone::phone_code))
+        .routes(routes!(phone::bind_phone))
         .routes(routes!(crate::extract::logout))
 }
 
