@@ -120,6 +120,13 @@ if ! command -v chromium >/dev/null; then
   $SUDO apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# Without a CJK font every Chinese character of the console renders as an empty box.
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  echo "setup: installing fonts-noto-cjk (Debian; Chinese in the browser tests)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null
+fi
 if [ ! -d "$DEPS/node/node_modules/puppeteer-core" ]; then
   echo "setup: installing puppeteer-core 24.9.0 (npm; drives the Debian chromium, downloads no browser)"
   mkdir -p "$DEPS/node"

@@ -57,6 +57,7 @@ const SQLITE: &[(i64, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_contact_requests.sql")),
     (8, include_str!("../migrations/sqlite/0008_reset_requester.sql")),
     (9, include_str!("../migrations/sqlite/0009_home_visits.sql")),
+    (10, include_str!("../migrations/sqlite/0010_review_queue.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -68,6 +69,7 @@ const POSTGRES: &[(i64, &str)] = &[
     (7, include_str!("../migrations/postgres/0007_contact_requests.sql")),
     (8, include_str!("../migrations/postgres/0008_reset_requester.sql")),
     (9, include_str!("../migrations/postgres/0009_home_visits.sql")),
+    (10, include_str!("../migrations/postgres/0010_review_queue.sql")),
 ];
 
 impl Db {

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use certify_core::biometric::Modality;
 use certify_core::enrollment::{
-    AutomaticReview, EnrollmentCase, EnrollmentEvent, HoldReason, Submitter, require_real_name,
+    AutomaticReview, EnrollmentCase, EnrollmentEvent, EnrollmentState, HoldReason, Submitter, require_real_name,
 };
 use certify_core::id::ResidentId;
 use serde::{Deserialize, Serialize};
@@ -88,9 +88,25 @@ pub(crate) async fn save_case(
     modality: &str,
     case: &Versioned<EnrollmentCase>,
 ) -> Result<(), ApiError> {
-    store::save(conn, store::ENROLLMENTS, &[holder_id, modality], case, &[])
-        .await
-        .map(|_| ())
+    // Set exactly while the case waits for staff (the review queue's index).
+    let review_since = match &case.value.state {
+        EnrollmentState::ManualReview { since, .. } => Some(review_key(*since)),
+        _ => None,
+    };
+    store::save(
+        conn,
+        store::ENROLLMENTS,
+        &[holder_id, modality],
+        case,
+        &[("review_since", review_since)],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The review queue's sort key of a case in review since `since`.
+pub(crate) fn review_key(since: certify_core::time::Timestamp) -> String {
+    format!("{:012}", since.unix_seconds().max(0))
 }
 
 /// Held uploads are deleted when the case closes (approved, rejected, expired).

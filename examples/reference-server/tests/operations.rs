@@ -280,3 +280,117 @@ async fn answers_are_not_cached_sniffed_or_framed_and_carry_a_request_id() {
         assert_eq!(h["x-request-id"].len(), 36, "{path}");
     }
 }
+
+// Before: the review queue read every enrollment of the province and answered every case
+// with its images inline (20 cases: 3.69 MB); now a page at a time from an index, images
+// by link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_queue_pages_a_thousand_cases_with_images_by_link() {
+    use certify_core::biometric::Modality;
+    use certify_core::enrollment::{EnrollmentCase, EnrollmentState};
+    let s = fresh("ops-review-queue").await;
+    let t0 = s.state.now().unix_seconds();
+    let mut tx = s.db.pool.begin().await.unwrap();
+    for i in 0..1000i64 {
+        let holder = format!("11010519491231{:04}", i);
+        let since = certify_core::time::Timestamp::from_unix_seconds(t0 - 3600 + i);
+        let case = EnrollmentCase {
+            modality: Modality::Face,
+            state: EnrollmentState::ManualReview {
+                since,
+                reasons: Vec::new(),
+            },
+            template_ref: None,
+        };
+        sqlx::query(
+            "INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)",
+        )
+        .bind(holder.clone())
+        .bind(serde_json::to_string(&case).unwrap())
+        .bind(format!("{:012}", since.unix_seconds()))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for name in ["card_back", "card_front", "selfie"] {
+            sqlx::query("INSERT INTO held_uploads (holder_id, modality, name, data) VALUES ($1, 'face', $2, $3)")
+                .bind(holder.clone())
+                .bind(name)
+                .bind(vec![0xffu8; 40_000])
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+    }
+    // And one real person of the roster, to search by name.
+    let wang = "610526195503011236";
+    let case = EnrollmentCase {
+        modality: Modality::Face,
+        state: EnrollmentState::ManualReview {
+            since: certify_core::time::Timestamp::from_unix_seconds(t0),
+            reasons: Vec::new(),
+        },
+        template_ref: None,
+    };
+    sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)")
+        .bind(wang)
+        .bind(serde_json::to_string(&case).unwrap())
+        .bind(format!("{t0:012}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let reviewer = s.staff_token("reviewer1").await;
+    let started = std::time::Instant::now();
+    let (st, page) = s
+        .call(
+            Method::GET,
+            "/staff/api/review?limit=20&offset=40",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    println!(
+        "review queue page of 20 of 1,001: {:?} (debug build)",
+        started.elapsed()
+    );
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1001);
+    let cases = page["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 20);
+    assert_eq!(cases[0]["holder_id"], "110105194912310040", "oldest first: {page}");
+    let size = page.to_string().len();
+    println!("page: {size} bytes");
+    assert!(size <= 500 * 1024, "{size} bytes");
+    let link = cases[0]["images"]["selfie"].as_str().unwrap().to_owned();
+    let (st, _) = s.raw(Method::GET, &link, Some(&reviewer), &[], None).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = s.raw(Method::GET, &link, None, &[], None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "images need a staff token");
+    // Search: by name (roster), by number prefix; a LIKE wildcard is literal.
+    let (_, found) = s
+        .call(
+            Method::GET,
+            "/staff/api/review?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (found["total"].as_i64(), &found["cases"][0]["holder_id"]),
+        (Some(1), &json!(wang)),
+        "{found}"
+    );
+    let (_, found) = s
+        .call(
+            Method::GET,
+            "/staff/api/review?q=11010519491231004",
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(found["total"], 10, "{found}");
+    let (_, found) = s
+        .call(Method::GET, "/staff/api/review?q=%25", Some(&reviewer), None)
+        .await;
+    assert_eq!(found["total"], 0, "{found}");
+}

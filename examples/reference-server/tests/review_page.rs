@@ -68,12 +68,15 @@ async fn reviewer_approves_and_rejects_in_chromium() {
             },
             template_ref: None,
         };
-        sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json) VALUES ($1, 'face', $2)")
-            .bind(holder)
-            .bind(serde_json::to_string(&case).unwrap())
-            .execute(&db.pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)",
+        )
+        .bind(holder)
+        .bind(serde_json::to_string(&case).unwrap())
+        .bind(format!("{:012}", since.unix_seconds()))
+        .execute(&db.pool)
+        .await
+        .unwrap();
         for (name, file) in [
             ("card_front", "obama3.jpg"),
             ("card_back", "astronaut.png"),
@@ -94,6 +97,8 @@ async fn reviewer_approves_and_rejects_in_chromium() {
 
     let script = root().join("examples/reference-server/tests/review_page.mjs");
     let node_dir = root().join(".deps/node");
+    let shots = root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("node")
             .arg(&script)
@@ -101,6 +106,7 @@ async fn reviewer_approves_and_rejects_in_chromium() {
             .arg(WANG)
             .arg(ZHAO)
             .env("CHROMIUM", &chromium)
+            .env("SCREENSHOTS", &shots)
             .current_dir(node_dir)
             .output()
     })
@@ -114,13 +120,21 @@ async fn reviewer_approves_and_rejects_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     let page: serde_json::Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
-    assert_eq!(page["before"], serde_json::json!([WANG, ZHAO]), "{page}");
+    // Oldest first; the same day by identity number.
+    assert_eq!(page["before"], serde_json::json!([ZHAO, WANG]), "{page}");
     assert_eq!(page["images"].as_array().unwrap().len(), 6, "{page}");
     assert!(
         page["images"].as_array().unwrap().iter().all(|i| i == true),
         "every held image renders: {page}"
     );
-    assert!(page["expiry"].as_str().unwrap().contains("expires in 5 day"), "{page}");
+    assert!(page["expiry"].as_str().unwrap().contains("剩余 5 天"), "{page}");
+    // Chinese renders (a CJK font is installed and used), and the page was photographed.
+    assert_eq!(
+        page["cjkFont"], true,
+        "install fonts-noto-cjk (scripts/setup.sh): {page}"
+    );
+    assert!(page["status"].as_str().unwrap().contains("已驳回"), "{page}");
+    assert!(root().join("target/screenshots/review-queue.png").exists());
     assert_eq!(page["afterApprove"], 1, "{page}");
 
     let case = |holder: &'static str| {

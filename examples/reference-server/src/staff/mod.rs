@@ -26,6 +26,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .route("/staff/logout", axum::routing::post(crate::extract::logout))
         .routes(routes!(review::review_queue))
         .routes(routes!(review::review_decide))
+        .routes(routes!(review::held_image))
         .routes(routes!(review::revoke))
         .routes(routes!(counter::confirm_contact))
         .routes(routes!(counter::unlock_account))

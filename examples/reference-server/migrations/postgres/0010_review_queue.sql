@@ -1,0 +1,7 @@
+-- The review queue without scanning every enrollment: `review_since` is set (the start of
+-- manual review, 12-digit zero-padded Unix seconds, so text order is time order) exactly
+-- while a case waits for staff.
+ALTER TABLE enrollments ADD COLUMN review_since TEXT;
+UPDATE enrollments SET review_since = lpad(case_json::json->'state'->>'since', 12, '0')
+  WHERE case_json::json->'state'->>'state' = 'manual_review';
+CREATE INDEX enrollments_review ON enrollments (review_since, holder_id) WHERE review_since IS NOT NULL;
