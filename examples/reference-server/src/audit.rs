@@ -64,9 +64,22 @@ pub(crate) struct AuditQuery {
     /// How many (1–1000, default 100).
     #[serde(default)]
     limit: Option<i64>,
+    /// Only this actor (an identity number or a staff id).
+    #[serde(default)]
+    actor: Option<String>,
+    /// Only actions starting with this (`certification.`, `visit.done`, …).
+    #[serde(default)]
+    action: Option<String>,
+    /// Only about this person (identity number).
+    #[serde(default)]
+    subject: Option<String>,
+    /// Only entries older than this id (the next page).
+    #[serde(default)]
+    before: Option<i64>,
 }
 
-/// `GET /staff/api/audit?limit=`: the newest audit entries.
+/// `GET /staff/api/audit?limit=&actor=&action=&subject=&before=`: the newest audit entries,
+/// filtered.
 #[utoipa::path(get, path = "/staff/api/audit", tag = "staff", params(AuditQuery), security(("bearer" = [])),
     responses((status = 200, body = AuditLog), (status = "4XX", description = "Refused", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn audit_log(
@@ -74,11 +87,23 @@ pub(crate) async fn audit_log(
     _staff: Staff<Admin>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditLog>, ApiError> {
-    let rows =
-        sqlx::query("SELECT id, at, actor, action, subject, detail_json FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(q.limit.unwrap_or(100).clamp(1, 1000))
-            .fetch_all(&state.db.pool)
-            .await?;
+    let text = |v: Option<String>| v.map(|s| s.trim().to_owned()).unwrap_or_default();
+    let action: String = text(q.action)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
+        .collect();
+    let rows = sqlx::query(
+        "SELECT id, at, actor, action, subject, detail_json FROM audit_log \
+         WHERE ($2 = '' OR actor = $2) AND ($3 = '' OR action LIKE $3 || '%') AND ($4 = '' OR subject = $4) AND id < $5 \
+         ORDER BY id DESC LIMIT $1",
+    )
+    .bind(q.limit.unwrap_or(100).clamp(1, 1000))
+    .bind(text(q.actor))
+    .bind(action)
+    .bind(text(q.subject))
+    .bind(q.before.unwrap_or(i64::MAX))
+    .fetch_all(&state.db.pool)
+    .await?;
     let entries = rows
         .iter()
         .map(|r| {

@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 /// The staff routes (the console page itself is not part of the API document).
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .route("/staff", get(review::review_page))
         .route("/staff/review", get(review::review_page))
         .routes(routes!(auth::login))
         .route("/staff/logout", axum::routing::post(crate::extract::logout))

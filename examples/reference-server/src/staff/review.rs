@@ -117,9 +117,11 @@ pub(crate) struct Decided {
 }
 use sqlx::Row;
 
-/// `GET /staff/review`: the review console (a page that logs in and calls the API).
+/// `GET /staff` and `GET /staff/review`: the staff console (one page in Chinese that logs
+/// in and calls the API: review, person lookup, home visits, roster import, declarations,
+/// the deadline run, data comparison, the audit log).
 pub(crate) async fn review_page() -> Html<&'static str> {
-    Html(include_str!("../review.html"))
+    Html(include_str!("../console.html"))
 }
 
 /// `GET /staff/api/review` query.

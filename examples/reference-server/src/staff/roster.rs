@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 pub(crate) struct Imported {
     /// Rows stored.
     imported: usize,
-    /// Rows refused: `{line, code, reason}` each.
+    /// Rows refused: `{line, code, reason, reason_zh}` each.
     #[schema(value_type = Vec<Object>)]
     rejected: Vec<Value>,
 }
@@ -92,7 +92,9 @@ pub(crate) async fn import_roster_csv(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                rejected.push(json!({"line": line, "reason": e.to_string()}));
+                rejected.push(
+                    json!({"line": line, "reason": e.to_string(), "reason_zh": "该行格式有误（列数与表头不符）"}),
+                );
                 continue;
             }
         };
@@ -110,7 +112,8 @@ pub(crate) async fn import_roster_csv(
         };
         match parse_roster_row(&fields) {
             Ok(row) => rows.push(row),
-            Err(e) => rejected.push(json!({"line": line, "code": e.code(), "reason": e.to_string()})),
+            Err(e) => rejected
+                .push(json!({"line": line, "code": e.code(), "reason": e.to_string(), "reason_zh": row_error_zh(&e)})),
         }
     }
     let mut tx = state.db.begin_write().await?;
@@ -154,6 +157,19 @@ pub(crate) async fn import_roster_csv(
     .await?;
     tx.commit().await?;
     Ok((rows.len(), rejected))
+}
+
+/// What is wrong with a roster row, in Chinese for the clerk.
+fn row_error_zh(e: &certify_core::payroll::PayrollRowError) -> &'static str {
+    match e.code() {
+        "payroll_id" => "身份证号码有误",
+        "payroll_name" => "姓名缺失或有误",
+        "payroll_scheme" => "险种应为 enterprise、public_institution 或 urban_rural_resident",
+        "payroll_amount" => "月养老金应为正数金额（元，至多两位小数），如 3000.00",
+        "payroll_month" => "月份应为 YYYY-MM",
+        "payroll_status" => "状态应为 active 或 suspended",
+        _ => "暂停原因代码有误",
+    }
 }
 
 /// `POST /staff/api/roster` (text/csv): roster and payroll import.
