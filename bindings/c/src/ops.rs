@@ -40,6 +40,7 @@ use certify_core::payment::{PaymentStatus, PensionSchedule, ResumptionGround, Un
 use certify_core::realname::verify_real_name;
 use certify_core::roster::{RosterEntry, Scheme};
 use certify_core::time::{Timestamp, YearMonth};
+use certify_core::visit::HomeVisit;
 use rand_core::{CryptoRng, RngCore};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -81,6 +82,10 @@ pub const OPERATIONS: &[&str] = &[
     "deadline.run",
     "payment.resume",
     "payment.declare",
+    "visit.request",
+    "visit.assign",
+    "visit.record",
+    "visit.cancel",
 ];
 
 /// Run operation `op` on `request` (a JSON object) at `now`, drawing randomness from `rng`.
@@ -234,6 +239,28 @@ pub fn call<R: RngCore + CryptoRng>(op: &str, request: &str, now: Timestamp, rng
             let schedule = PensionSchedule::from_changes(req.schedule);
             let (resumption, refused) = split(resume(&req.payment, req.ground, req.resume_from, &schedule));
             respond(json!({"resumption": resumption}), refused)
+        }
+        "visit.request" => {
+            let req: VisitRequest = parse(request)?;
+            let (visit, refused) = split(HomeVisit::request(req.person, req.requested_by, &req.reason, now));
+            respond(json!({"visit": visit}), refused)
+        }
+        "visit.assign" | "visit.record" | "visit.cancel" => {
+            let req: VisitStep = parse(request)?;
+            let mut visit = req.visit;
+            let result = match (op, req.outcome) {
+                ("visit.assign", _) => visit.assign(&req.staff_id, now),
+                ("visit.record", Some(outcome)) => visit.record(&req.staff_id, outcome, now),
+                ("visit.record", None) => {
+                    return Err(Failure {
+                        status: CertifyStatus::JsonInvalid,
+                        detail: "visit.record needs an outcome".to_owned(),
+                    });
+                }
+                _ => visit.cancel(&req.staff_id, now),
+            };
+            let (_, refused) = split(result);
+            respond(json!({"visit": visit}), refused)
         }
         "payment.declare" => {
             let req: PaymentDeclare = parse(request)?;
@@ -640,6 +667,26 @@ struct EnrollmentSubmit {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct VisitRequest {
+    person: ResidentId,
+    requested_by: ResidentId,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `visit.assign`, `visit.record` (with `outcome`) and `visit.cancel` (`staff_id`: who
+/// cancels).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VisitStep {
+    visit: HomeVisit,
+    staff_id: String,
+    #[serde(default)]
+    outcome: Option<certify_core::visit::VisitOutcome>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EnrollmentRevoke {
     case: EnrollmentCase,
     staff_id: String,
@@ -892,5 +939,48 @@ mod tests {
             t0 + 30,
         );
         assert!(again["refused"]["code"].is_u64(), "{again}");
+    }
+
+    // The home-visit rules reach every binding: request, assign, record by the assigned
+    // staff member only, then closed.
+    #[test]
+    fn a_home_visit_runs_through_the_operations() {
+        let t0 = 1_700_000_000;
+        let liu = "610526194801023310";
+        let v = op(
+            "visit.request",
+            serde_json::json!({"person": liu, "requested_by": liu, "reason": "卧床"}),
+            t0,
+        );
+        assert_eq!(v["visit"]["state"]["state"], "requested", "{v}");
+        let v = op(
+            "visit.assign",
+            serde_json::json!({"visit": v["visit"], "staff_id": "clerk-1"}),
+            t0 + 1,
+        );
+        let wrong = op(
+            "visit.record",
+            serde_json::json!({"visit": v["visit"], "staff_id": "clerk-2", "outcome": {"outcome": "certified"}}),
+            t0 + 2,
+        );
+        assert_eq!(wrong["refused"]["code"], 452, "{wrong}");
+        let done = op(
+            "visit.record",
+            serde_json::json!({"visit": v["visit"], "staff_id": "clerk-1", "outcome": {"outcome": "deceased", "died_on": "2023-11-01"}}),
+            t0 + 3,
+        );
+        assert_eq!(done["visit"]["state"]["outcome"], "deceased", "{done}");
+        let closed = op(
+            "visit.cancel",
+            serde_json::json!({"visit": done["visit"], "staff_id": "clerk-1"}),
+            t0 + 4,
+        );
+        assert_eq!(closed["refused"]["code"], 451, "{closed}");
+        let long = op(
+            "visit.request",
+            serde_json::json!({"person": liu, "requested_by": liu, "reason": "病".repeat(201)}),
+            t0,
+        );
+        assert_eq!(long["refused"]["code"], 450, "{long}");
     }
 }

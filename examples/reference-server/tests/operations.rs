@@ -380,6 +380,11 @@ async fn the_review_queue_pages_a_thousand_cases_with_images_by_link() {
         (Some(1), &json!(wang)),
         "{found}"
     );
+    // Wang has an authoritative portrait: it is shown beside his uploads (the others have none).
+    let reference = found["cases"][0]["images"]["reference"].as_str().unwrap().to_owned();
+    let (st, _) = s.raw(Method::GET, &reference, Some(&reviewer), &[], None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(cases[0]["images"].get("reference").is_none(), "{page}");
     let (_, found) = s
         .call(
             Method::GET,

@@ -33,8 +33,9 @@ pub(crate) struct ReviewCase {
     since: certify_core::time::Timestamp,
     /// Seconds left of the review week.
     expires_in_seconds: i64,
-    /// Links to the held images, by name (`card_front`, `card_back`, `selfie`): fetch each
-    /// with the bearer token.
+    /// Links to the held images, by name (`card_front`, `card_back`, `selfie`, and
+    /// `reference` — the authority's portrait — when there is one): fetch each with the
+    /// bearer token.
     images: BTreeMap<String, String>,
     /// Why the case is held (empty: three failed automatic reviews): uploaded by a proxy,
     /// no authoritative portrait, the face already enrolled for another person.
@@ -241,6 +242,13 @@ pub(crate) async fn review_queue(
             .fetch_all(&state.db.pool)
             .await?;
         let mut images = BTreeMap::new();
+        // The authority's portrait beside the uploads, when there is one.
+        if state.portraits.portrait(&holder).is_some() {
+            images.insert(
+                "reference".to_owned(),
+                format!("/staff/api/review/{holder}/{modality}/images/reference"),
+            );
+        }
         for h in held {
             let n: String = h.try_get(0)?;
             let url = format!("/staff/api/review/{holder}/{modality}/images/{n}");
@@ -264,7 +272,7 @@ pub(crate) async fn review_queue(
 /// review (`card_front`, `card_back`, `selfie`), as uploaded.
 #[utoipa::path(get, path = "/staff/api/review/{holder}/{modality}/images/{name}", tag = "staff", security(("bearer" = [])),
     params(("holder" = String, Path, description = "Identity number"), ("modality" = String, Path, description = "face"),
-           ("name" = String, Path, description = "card_front, card_back or selfie")),
+           ("name" = String, Path, description = "card_front, card_back, selfie, or reference (the authority's portrait)")),
     responses((status = 200, description = "The image (JPEG or PNG)", content_type = "image/jpeg", body = Vec<u8>),
               (status = "4XX", description = "Refused: the code says why", body = crate::openapi::ErrorBody)))]
 pub(crate) async fn held_image(
@@ -272,7 +280,12 @@ pub(crate) async fn held_image(
     _c: Staff<Reviewer>,
     Path((holder, modality, name)): Path<(String, String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
-    let data: Vec<u8> =
+    let data: Vec<u8> = if name == "reference" {
+        state
+            .portraits
+            .portrait(&holder)
+            .ok_or_else(|| ApiError::not_found("reference portrait"))?
+    } else {
         sqlx::query("SELECT data FROM held_uploads WHERE holder_id = $1 AND modality = $2 AND name = $3")
             .bind(holder)
             .bind(modality)
@@ -280,7 +293,8 @@ pub(crate) async fn held_image(
             .fetch_optional(&state.db.pool)
             .await?
             .ok_or_else(|| ApiError::not_found("image"))?
-            .try_get(0)?;
+            .try_get(0)?
+    };
     let mime = if data.starts_with(&[0x89, b'P']) {
         "image/png"
     } else {
