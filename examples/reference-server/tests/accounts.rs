@@ -105,15 +105,7 @@ async fn staff_logins_lock_logout_ends_sessions_and_a_reset_ends_the_old_ones() 
     let code = s.sms.last(PHONE).unwrap();
     s.call(Method::POST, "/api/register", None, Some(form(&code, "王建国", WANG)))
         .await;
-    let (_, r) = s
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"phone": PHONE, "password": "pension2020"})),
-        )
-        .await;
-    let old = r["token"].as_str().unwrap().to_owned();
+    let old = s.login(PHONE, "pension2020").await;
     s.clock.advance(60);
     let (_, asked) = s.ask_reset_code(PHONE, None).await;
     let reset = s.sms.last(PHONE).unwrap();
@@ -301,15 +293,7 @@ async fn a_relative_consents_by_the_code_sent_to_their_own_phone() {
     let (_, e) = consent(&s, w, &code).await;
     assert_eq!(e["code"], 908, "already confirmed: {e}");
     // Zhao sees who consented on her behalf and how.
-    let (_, r) = s
-        .call(
-            Method::POST,
-            "/api/login",
-            None,
-            Some(json!({"phone": PHONE, "password": "pension2020"})),
-        )
-        .await;
-    let z = r["token"].as_str().unwrap().to_owned();
+    let z = s.login(PHONE, "pension2020").await;
     let (_, acts) = s.call(Method::GET, "/api/proxy-actions", Some(&z), None).await;
     assert!(
         acts["actions"]

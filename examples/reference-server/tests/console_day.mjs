@@ -3,10 +3,10 @@
 // from the worklist and record it, look the person up, run the deadline (preview, then
 // confirm), feed data comparison, filter the audit log — a screenshot of every page, and a
 // check on each that its Chinese is drawn with a real font. Prints a JSON summary.
-import {createRequire} from 'node:module';
+import {cjkDrawn, launch} from './browser.mjs';
 
-const puppeteer = createRequire(process.cwd() + '/')('puppeteer-core');
-const [url, shots] = process.argv.slice(2);
+const [url] = process.argv.slice(2);
+const shots = process.env.SCREENSHOTS;
 const LIU = '610526194801023310', ZHAO = '610526195207152042', WANG = '610526195503011236';
 
 // Before the clerk's day: Liu, bedridden, asks for a home visit from his phone.
@@ -17,27 +17,13 @@ const asked = await fetch(url + '/api/home-visits', {method: 'POST',
   body: JSON.stringify({reason: '卧床三年，无法拍照'})});
 if (!asked.ok) throw new Error('home visit request: ' + await asked.text());
 
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
+const browser = await launch();
 const out = {};
 try {
   const page = await browser.newPage();
   await page.setViewport({width: 1200, height: 900});
   const text = (sel) => page.$eval(sel, (e) => e.textContent);
-  const cjk = () => page.evaluate(() => {
-    const draw = (ch) => {
-      const c = document.createElement('canvas');
-      c.width = c.height = 40;
-      const x = c.getContext('2d');
-      x.font = '32px ' + getComputedStyle(document.body).fontFamily;
-      x.fillText(ch, 2, 34);
-      return c.toDataURL();
-    };
-    return draw('人') !== draw('审') && draw('审') !== draw('核');
-  });
+  const cjk = () => cjkDrawn(page);
   const tab = async (name) => {
     await page.click(`nav button[data-tab="${name}"]`);
     await page.waitForSelector(`body[data-tab="${name}"][data-loaded="yes"]`);

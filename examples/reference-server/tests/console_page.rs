@@ -9,48 +9,18 @@
 mod common;
 
 use common::*;
-use std::path::PathBuf;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerks_day_in_chromium() {
-    let puppeteer = root().join(".deps/node/node_modules/puppeteer-core");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !puppeteer.exists() || !PathBuf::from(&chromium).exists() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI needs chromium and puppeteer-core (scripts/setup.sh)"
-        );
-        eprintln!("chromium or puppeteer-core missing: run scripts/setup.sh; test skipped");
+    let Some(chromium) = chromium() else {
         return;
-    }
+    };
     let s = fresh("console-day").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = s.app.clone();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let shots = root().join("target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let script = root().join("examples/reference-server/tests/console_day.mjs");
-    let node_dir = root().join(".deps/node");
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node")
-            .arg(&script)
-            .arg(format!("http://{addr}"))
-            .arg(&shots)
-            .env("CHROMIUM", &chromium)
-            .current_dir(node_dir)
-            .output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "node: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let day: serde_json::Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+    let day = run_browser_script(chromium, "console_day.mjs", vec![format!("http://{addr}")]).await;
     let text = |k: &str| day[k].as_str().unwrap_or_default().to_owned();
     assert!(text("review").contains("共 0 件待审核"), "{day}");
     // A negative amount on line 3, a wrong check character on line 4: each refused by its

@@ -286,31 +286,12 @@ async fn answers_are_not_cached_sniffed_or_framed_and_carry_a_request_id() {
 // by link.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_review_queue_pages_a_thousand_cases_with_images_by_link() {
-    use certify_core::biometric::Modality;
-    use certify_core::enrollment::{EnrollmentCase, EnrollmentState};
     let s = fresh("ops-review-queue").await;
     let t0 = s.state.now().unix_seconds();
     let mut tx = s.db.pool.begin().await.unwrap();
     for i in 0..1000i64 {
         let holder = format!("11010519491231{:04}", i);
-        let since = certify_core::time::Timestamp::from_unix_seconds(t0 - 3600 + i);
-        let case = EnrollmentCase {
-            modality: Modality::Face,
-            state: EnrollmentState::ManualReview {
-                since,
-                reasons: Vec::new(),
-            },
-            template_ref: None,
-        };
-        sqlx::query(
-            "INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)",
-        )
-        .bind(holder.clone())
-        .bind(serde_json::to_string(&case).unwrap())
-        .bind(format!("{:012}", since.unix_seconds()))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        queue_for_review(&mut tx, &holder, t0 - 3600 + i).await;
         for name in ["card_back", "card_front", "selfie"] {
             sqlx::query("INSERT INTO held_uploads (holder_id, modality, name, data) VALUES ($1, 'face', $2, $3)")
                 .bind(holder.clone())
@@ -323,21 +304,7 @@ async fn the_review_queue_pages_a_thousand_cases_with_images_by_link() {
     }
     // And one real person of the roster, to search by name.
     let wang = "610526195503011236";
-    let case = EnrollmentCase {
-        modality: Modality::Face,
-        state: EnrollmentState::ManualReview {
-            since: certify_core::time::Timestamp::from_unix_seconds(t0),
-            reasons: Vec::new(),
-        },
-        template_ref: None,
-    };
-    sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)")
-        .bind(wang)
-        .bind(serde_json::to_string(&case).unwrap())
-        .bind(format!("{t0:012}"))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    queue_for_review(&mut tx, wang, t0).await;
     tx.commit().await.unwrap();
     let reviewer = s.staff_token("reviewer1").await;
     let started = std::time::Instant::now();

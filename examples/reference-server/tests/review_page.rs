@@ -4,42 +4,32 @@
 //! images. Needs `scripts/setup.sh` (Debian chromium, npm puppeteer-core, models).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use certify_core::biometric::Modality;
+mod common;
+
 use certify_core::enrollment::{EnrollmentCase, EnrollmentState};
 use certify_server::{AppState, CapturingSmsSender, Config, Db, ManualClock};
 use sqlx::Row;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 const WANG: &str = "610526195503011236";
 const ZHAO: &str = "610526195207152042";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reviewer_approves_and_rejects_in_chromium() {
-    let puppeteer = root().join(".deps/node/node_modules/puppeteer-core");
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !puppeteer.exists() || !PathBuf::from(&chromium).exists() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI needs chromium and puppeteer-core (scripts/setup.sh)"
-        );
-        eprintln!("chromium or puppeteer-core missing: run scripts/setup.sh; test skipped");
+    let Some(chromium) = common::chromium() else {
         return;
-    }
-    let path = root().join("target/server-test-review.db");
+    };
+    let path = common::root().join("target/server-test-review.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let mut config = Config::load(&root().join("examples/reference-server/config/demo.toml")).unwrap();
+    let mut config = Config::load(&common::root().join("examples/reference-server/config/demo.toml")).unwrap();
     config.database_url = url.clone();
     let db = Db::connect(&url).await.unwrap();
-    let face =
-        Arc::new(certify_face::FaceEngine::load(certify_face::FaceEngineConfig::new(root().join("models"))).unwrap());
+    let face = Arc::new(
+        certify_face::FaceEngine::load(certify_face::FaceEngineConfig::new(common::root().join("models"))).unwrap(),
+    );
     let clock = Arc::new(ManualClock::at(1_591_322_400));
     let state = AppState::new(
         db.clone(),
@@ -47,7 +37,8 @@ async fn reviewer_approves_and_rejects_in_chromium() {
         (
             face,
             Arc::new(
-                certify_voice::VoiceEngine::load(certify_voice::VoiceEngineConfig::new(root().join("models"))).unwrap(),
+                certify_voice::VoiceEngine::load(certify_voice::VoiceEngineConfig::new(common::root().join("models")))
+                    .unwrap(),
             ),
         ),
         clock.clone(),
@@ -58,25 +49,9 @@ async fn reviewer_approves_and_rejects_in_chromium() {
 
     // Two cases in manual review, two days old, with their held uploads.
     let since = certify_core::time::Timestamp::from_unix_seconds(1_591_322_400 - 2 * 86_400);
-    let photos = root().join(".deps/testdata/face");
+    let photos = common::root().join(".deps/testdata/face");
     for (holder, selfie) in [(WANG, "obama2.jpg"), (ZHAO, "biden.jpg")] {
-        let case = EnrollmentCase {
-            modality: Modality::Face,
-            state: EnrollmentState::ManualReview {
-                since,
-                reasons: Vec::new(),
-            },
-            template_ref: None,
-        };
-        sqlx::query(
-            "INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)",
-        )
-        .bind(holder)
-        .bind(serde_json::to_string(&case).unwrap())
-        .bind(format!("{:012}", since.unix_seconds()))
-        .execute(&db.pool)
-        .await
-        .unwrap();
+        common::queue_for_review(&mut db.pool.acquire().await.unwrap(), holder, since.unix_seconds()).await;
         for (name, file) in [
             ("card_front", "obama3.jpg"),
             ("card_back", "astronaut.png"),
@@ -95,31 +70,12 @@ async fn reviewer_approves_and_rejects_in_chromium() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, certify_server::router(state)).await.unwrap() });
 
-    let script = root().join("examples/reference-server/tests/review_page.mjs");
-    let node_dir = root().join(".deps/node");
-    let shots = root().join("target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node")
-            .arg(&script)
-            .arg(format!("http://{addr}"))
-            .arg(WANG)
-            .arg(ZHAO)
-            .env("CHROMIUM", &chromium)
-            .env("SCREENSHOTS", &shots)
-            .current_dir(node_dir)
-            .output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "node: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let page: serde_json::Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+    let page = common::run_browser_script(
+        chromium,
+        "review_page.mjs",
+        vec![format!("http://{addr}"), WANG.to_owned(), ZHAO.to_owned()],
+    )
+    .await;
     // Oldest first; the same day by identity number.
     assert_eq!(page["before"], serde_json::json!([ZHAO, WANG]), "{page}");
     assert_eq!(page["images"].as_array().unwrap().len(), 6, "{page}");
@@ -134,7 +90,7 @@ async fn reviewer_approves_and_rejects_in_chromium() {
         "install fonts-noto-cjk (scripts/setup.sh): {page}"
     );
     assert!(page["status"].as_str().unwrap().contains("已驳回"), "{page}");
-    assert!(root().join("target/screenshots/review-queue.png").exists());
+    assert!(common::root().join("target/screenshots/review-queue.png").exists());
     assert_eq!(page["afterApprove"], 1, "{page}");
 
     let case = |holder: &'static str| {

@@ -109,3 +109,23 @@ pub(crate) async fn spend(state: &AppState, id: &str, answer: &str) -> Result<bo
     }
     Ok(expected.eq_ignore_ascii_case(answer.trim()))
 }
+
+/// Before an SMS code to `phone`: captcha `id` answered right (spent either way), then the
+/// phone's and the address's limits. Returns the parsed phone.
+pub(crate) async fn solved_for_sms(
+    state: &AppState,
+    client: &crate::limits::ClientAddress,
+    phone: &str,
+    id: &str,
+    answer: &str,
+) -> Result<certify_core::account::MobileNumber, ApiError> {
+    let phone = certify_core::account::MobileNumber::parse(phone)?;
+    if !spend(state, id, answer).await? {
+        return Err(ApiError::status(
+            certify::CertifyStatus::CaptchaFailed,
+            "the picture code is wrong",
+        ));
+    }
+    state.limits.sms(client, phone.as_str())?;
+    Ok(phone)
+}

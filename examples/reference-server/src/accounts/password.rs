@@ -70,16 +70,10 @@ pub(crate) async fn password_sms(
     client: crate::limits::ClientAddress,
     ApiJson(req): ApiJson<PasswordSmsRequest>,
 ) -> Result<Json<ResetCodeSent>, ApiError> {
-    let phone = certify_core::account::MobileNumber::parse(&req.phone)?;
-    if !super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await? {
-        return Err(ApiError::status(
-            CertifyStatus::CaptchaFailed,
-            "the picture code is wrong",
-        ));
-    }
     // Counted (and the minute's cooldown applied) whether or not the phone has an
     // account: the same answers either way.
-    state.limits.sms(&client, phone.as_str())?;
+    let phone =
+        super::captcha::solved_for_sms(&state, &client, &req.phone, &req.captcha_id, &req.captcha_answer).await?;
     let ticket = state.random_hex(16);
     if holder_of_phone(&state, phone.as_str()).await?.is_some() {
         let code = super::issue_code(

@@ -61,14 +61,8 @@ pub(crate) async fn phone_code(
     holder: Holder,
     ApiJson(req): ApiJson<PhoneCodeRequest>,
 ) -> Result<Json<SmsSent>, ApiError> {
-    let phone = certify_core::account::MobileNumber::parse(&req.phone)?;
-    if !super::captcha::spend(&state, &req.captcha_id, &req.captcha_answer).await? {
-        return Err(ApiError::status(
-            CertifyStatus::CaptchaFailed,
-            "the picture code is wrong",
-        ));
-    }
-    state.limits.sms(&client, phone.as_str())?;
+    let phone =
+        super::captcha::solved_for_sms(&state, &client, &req.phone, &req.captcha_id, &req.captcha_answer).await?;
     let code = issue_code(&state, &phone, SmsPurpose::BindPhone, &key(&holder), &[]).await?;
     state.sms.send(phone.as_str(), "bind_phone", code.expose());
     Ok(Json(SmsSent::after(SmsPolicy::default().resend_cooldown_seconds)))

@@ -180,6 +180,20 @@ impl Server {
     }
 
     /// Add a contact (asserted to succeed): the holder's contacts.
+    /// A session token from a password login (asserted to succeed).
+    pub async fn login(&self, phone: &str, password: &str) -> String {
+        let (st, r) = self
+            .call(
+                Method::POST,
+                "/api/login",
+                None,
+                Some(serde_json::json!({"phone": phone, "password": password})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        r["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn add_contact(&self, token: &str, name: &str, id: &str) -> Value {
         let (st, r) = self
             .call(
@@ -286,6 +300,70 @@ pub async fn server_on(url: &str, clock: Arc<ManualClock>) -> Server {
         sms,
         db,
     }
+}
+
+/// The Chromium a browser test drives, or `None` (the test is skipped) when Chromium or
+/// puppeteer-core is missing outside CI; in CI (`CI` set) a missing browser fails.
+pub fn chromium() -> Option<String> {
+    let puppeteer = root().join(".deps/node/node_modules/puppeteer-core");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if puppeteer.exists() && PathBuf::from(&chromium).exists() {
+        return Some(chromium);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI needs chromium and puppeteer-core (scripts/setup.sh)"
+    );
+    eprintln!("chromium or puppeteer-core missing: run scripts/setup.sh; test skipped");
+    None
+}
+
+/// Run browser script `script` (in `tests/`) with `args` on `chromium`, screenshots going to
+/// `target/screenshots`: the JSON summary it prints last.
+pub async fn run_browser_script(chromium: String, script: &str, args: Vec<String>) -> Value {
+    let shots = root().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let script = root().join("examples/reference-server/tests").join(script);
+    let node_dir = root().join(".deps/node");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(&script)
+            .args(&args)
+            .env("CHROMIUM", &chromium)
+            .env("SCREENSHOTS", &shots)
+            .current_dir(node_dir)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "node: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap()
+}
+
+/// Put `holder`'s face case in manual review since `since` (Unix seconds), as the server
+/// stores it (the case and the review queue's key), inside `conn`.
+pub async fn queue_for_review(conn: &mut sqlx::AnyConnection, holder: &str, since: i64) {
+    let case = certify_core::enrollment::EnrollmentCase {
+        modality: certify_core::biometric::Modality::Face,
+        state: certify_core::enrollment::EnrollmentState::ManualReview {
+            since: certify_core::time::Timestamp::from_unix_seconds(since),
+            reasons: Vec::new(),
+        },
+        template_ref: None,
+    };
+    sqlx::query("INSERT INTO enrollments (holder_id, modality, case_json, review_since) VALUES ($1, 'face', $2, $3)")
+        .bind(holder.to_owned())
+        .bind(serde_json::to_string(&case).unwrap())
+        .bind(format!("{since:012}"))
+        .execute(conn)
+        .await
+        .unwrap();
 }
 
 /// Four requests at once on the test's runtime (they interleave at every await).
