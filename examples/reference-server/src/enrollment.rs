@@ -275,7 +275,7 @@ pub(crate) async fn enroll_face(
         &holder.id,
         "enrollment.face_submitted",
         &subject,
-        &json!({"events": events, "issues": issues}),
+        &json!({"events": events, "issues": issues, "portrait_distance": portrait_distance, "has_portrait": has_portrait}),
     )
     .await?;
     let body = serde_json::to_value(Submitted {

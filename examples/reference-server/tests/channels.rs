@@ -269,6 +269,17 @@ async fn a_card_account_binds_a_relatives_phone_by_its_code() {
     // A relative's phone receives no consent codes: consent stays with Liu or the counter.
     let zhao = s.card_login(ZHAO).await;
     s.add_contact(&zhao, "刘德明", LIU).await;
+    // Staff see who asked to act for Liu, and that he has not agreed.
+    let reviewer = s.staff_token("reviewer1").await;
+    let (_, p) = s
+        .call(Method::GET, &format!("/staff/api/people/{LIU}"), Some(&reviewer), None)
+        .await;
+    assert_eq!(p["pending_contact_requests"], json!([ZHAO]), "{p}");
+    assert_eq!(
+        p["proxies"],
+        json!([{"holder_id": ZHAO, "consent": {"consent": "pending"}}]),
+        "{p}"
+    );
     s.clock.advance(61);
     let (_, e) = s
         .call(

@@ -250,9 +250,19 @@ async fn the_same_face_for_another_person_goes_to_staff_and_revocation_undoes_an
             .unwrap_or_else(|| panic!("no duplicate_face hold: {r}"));
         assert_eq!(dup["other"], WANG, "{r}");
     }
+    // Staff see both held cases with the hit, the latest automatic review (no authoritative
+    // portrait for them) and, for Wang's record, who may act for whom.
+    let reviewer = s.staff_token("reviewer1").await;
+    let (_, q) = s.call(Method::GET, "/staff/api/review", Some(&reviewer), None).await;
+    assert_eq!(q["total"], 2, "{q}");
+    let last = &q["cases"][0]["last_review"];
+    assert_eq!(
+        (&last["issues"], &last["has_portrait"]),
+        (&json!([]), &json!(false)),
+        "{q}"
+    );
     // Staff revoke Wang's enrollment (reported fraud): he may no longer certify, and his
     // face leaves the 1:N index.
-    let reviewer = s.staff_token("reviewer1").await;
     let (st, r) = s
         .call(
             Method::POST,

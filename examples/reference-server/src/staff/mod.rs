@@ -6,6 +6,7 @@ mod auth;
 mod comparison;
 mod counter;
 mod people;
+mod queue;
 mod review;
 mod roster;
 mod runs;
@@ -25,9 +26,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .route("/staff/review", get(review::review_page))
         .routes(routes!(auth::login))
         .route("/staff/logout", axum::routing::post(crate::extract::logout))
-        .routes(routes!(review::review_queue))
+        .routes(routes!(queue::review_queue))
         .routes(routes!(review::review_decide))
-        .routes(routes!(review::held_image))
+        .routes(routes!(queue::held_image))
         .routes(routes!(review::revoke))
         .routes(routes!(counter::confirm_contact))
         .routes(routes!(counter::unlock_account))

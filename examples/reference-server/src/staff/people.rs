@@ -47,6 +47,10 @@ pub(crate) struct Person {
     visits: Vec<crate::visits::Visit>,
     /// Accounts that asked to act for the person and have not been confirmed.
     pending_contact_requests: Vec<String>,
+    /// Accounts that list the person as a contact, with the consent (`{holder_id,
+    /// consent}`): who may act for them.
+    #[schema(value_type = Vec<Object>)]
+    proxies: Vec<serde_json::Value>,
 }
 
 /// `GET /staff/api/people/{id_number}`: look a person up.
@@ -97,6 +101,18 @@ pub(crate) async fn person(
         .iter()
         .map(|r| r.try_get::<String, _>(0))
         .collect::<Result<Vec<_>, _>>()?;
+    // Contacts are stored per account; the person's number in the JSON narrows the scan.
+    let mut proxies = Vec::new();
+    for r in sqlx::query("SELECT holder_id, contacts_json FROM contacts WHERE contacts_json LIKE '%' || $1 || '%'")
+        .bind(id.clone())
+        .fetch_all(&state.db.pool)
+        .await?
+    {
+        let list: Vec<certify_core::certification::ProxyContact> = serde_json::from_str(&r.try_get::<String, _>(1)?)?;
+        if let Some(c) = list.iter().find(|c| c.id.as_str() == id) {
+            proxies.push(json!({"holder_id": r.try_get::<String, _>(0)?, "consent": c.consent}));
+        }
+    }
     let (roster, payment) = match found {
         Some((e, p)) => (Some(e), Some(p)),
         None => (None, None),
@@ -111,6 +127,7 @@ pub(crate) async fn person(
         certifications,
         attempts,
         pending_contact_requests,
+        proxies,
     }))
 }
 
