@@ -99,7 +99,11 @@ try {
   await tab('audit');
   await page.type('#audit-action', 'visit.');
   await page.click('#audit-form button');
-  await page.waitForFunction(() => document.querySelectorAll('#audit tr').length > 1);
+  // The tab first shows every entry; wait for the filtered answer.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('#audit tr')].slice(1);
+    return rows.length > 0 && rows.every((r) => r.children[3].textContent.startsWith('visit.'));
+  });
   out.audit = await page.$$eval('#audit tr', (rows) => rows.slice(1).map((r) => r.children[3].textContent));
   await shot('audit');
   console.log(JSON.stringify(out));
