@@ -184,7 +184,9 @@ async fn story(s: &Server) {
     let cases = q["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 1, "{q}");
     assert_eq!(cases[0]["holder_id"], WANG);
-    assert_eq!(cases[0]["images"].as_object().unwrap().len(), 3);
+    // The three uploads and the authority's portrait of Wang beside them.
+    let images: Vec<&String> = cases[0]["images"].as_object().unwrap().keys().collect();
+    assert_eq!(images, ["card_back", "card_front", "reference", "selfie"], "{q}");
     let (st, e) = s.call(Method::POST, "/staff/api/roster", Some(&reviewer), None).await;
     assert_eq!(
         (st, code(&e)),
