@@ -117,10 +117,9 @@ pub(crate) async fn send_consent_code(
     // The province's SMS template for this purpose names the asking account and warns
     // the relative not to pass the code to anyone they do not know.
     state.sms.send(phone.as_str(), "contact_consent", code.expose());
-    let p = phone.as_str();
     Ok(Json(ConsentCodeSent {
         sent: SmsSent::after(SmsPolicy::default().resend_cooldown_seconds),
-        phone_masked: format!("{}****{}", &p[..3], &p[p.len() - 4..]),
+        phone_masked: phone.masked(),
     }))
 }
 

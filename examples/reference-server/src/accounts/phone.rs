@@ -118,9 +118,8 @@ pub(crate) async fn bind_phone(
     )
     .await?;
     tx.commit().await?;
-    let p = phone.as_str();
     Ok(Json(Bound {
-        phone_masked: format!("{}****{}", &p[..3], &p[p.len() - 4..]),
+        phone_masked: phone.masked(),
         owner: req.owner,
     }))
 }
