@@ -223,14 +223,27 @@ pub fn may_certify(facts: &PersonFacts<'_>, policy: &CyclePolicy, today: Date) -
     if entry.scheme != facts.scheme {
         return Err(CannotCertify::NotThisScheme);
     }
-    if let Some(s) = facts.payment.suspension() {
+    payment_allows_certifying(facts.payment, facts.last_certified, entry.pension_start, policy, today)
+}
+
+/// The part of [`may_certify`] that needs only payroll facts (no roster entry): a
+/// suspension for death or detention is not lifted by certifying; a lapsed person may
+/// always certify; anyone else once per cycle.
+pub fn payment_allows_certifying(
+    payment: &PaymentStatus,
+    last_certified: Option<Date>,
+    pension_start: crate::time::YearMonth,
+    policy: &CyclePolicy,
+    today: Date,
+) -> Result<(), CannotCertify> {
+    if let Some(s) = payment.suspension() {
         if !s.reason.lifted_by_certification() {
             return Err(CannotCertify::SuspendedForOtherReason(s.reason));
         }
         // A lapsed person may always certify: that is how payment resumes.
         return Ok(());
     }
-    if let Some(on) = policy.already_certified(facts.last_certified, entry.pension_start, today) {
+    if let Some(on) = policy.already_certified(last_certified, pension_start, today) {
         return Err(CannotCertify::AlreadyCertified { on });
     }
     Ok(())
@@ -446,16 +459,59 @@ pub fn certify_by_data_comparison(
         .roster_entry
         .map(|e| e.pension_start)
         .ok_or(RosterError::NotFound)?;
-    let cycle = policy.cycle_on(facts.last_certified, pension_start, today);
-    let counts_from = match facts.payment.suspension() {
+    evidence_in_cycle(
+        facts.payment,
+        facts.last_certified,
+        pension_start,
+        policy,
+        evidence.date,
+        today,
+    )?;
+    Ok(data_comparison_record(evidence))
+}
+
+/// The data-comparison rule on payroll facts alone, for batch engines that have joined
+/// a payroll row with the person's latest certification and a dated life event: `Ok` if
+/// an event on `event_date` certifies the person on `today`. The same checks as
+/// [`certify_by_data_comparison`] after its roster lookup.
+pub fn life_event_certifies(
+    payment: &PaymentStatus,
+    last_certified: Option<Date>,
+    pension_start: crate::time::YearMonth,
+    policy: &CyclePolicy,
+    event_date: Date,
+    today: Date,
+) -> Result<(), CannotCertify> {
+    payment_allows_certifying(payment, last_certified, pension_start, policy, today)?;
+    evidence_in_cycle(payment, last_certified, pension_start, policy, event_date, today)
+}
+
+/// Evidence counts from the start of the current cycle, or for a lapsed person from the
+/// first unpaid month if earlier, up to `today`.
+fn evidence_in_cycle(
+    payment: &PaymentStatus,
+    last_certified: Option<Date>,
+    pension_start: crate::time::YearMonth,
+    policy: &CyclePolicy,
+    event_date: Date,
+    today: Date,
+) -> Result<(), CannotCertify> {
+    let cycle = policy.cycle_on(last_certified, pension_start, today);
+    let counts_from = match payment.suspension() {
         // For a lapsed person any evidence since payment stopped lifts the suspension.
         Some(s) => s.from.first_day().min(cycle.counts_from),
         None => cycle.counts_from,
     };
-    if evidence.date > today || evidence.date < counts_from {
+    if event_date > today || event_date < counts_from {
         return Err(CannotCertify::EvidenceOutOfCycle);
     }
-    Ok(CertificationRecord {
+    Ok(())
+}
+
+/// The record a certifying life event leaves: method data comparison, operator the feed,
+/// the feed's reference as evidence, dated the day the person was seen alive.
+pub fn data_comparison_record(evidence: &LifeEvidence) -> CertificationRecord {
+    CertificationRecord {
         person: evidence.person,
         at: Timestamp::start_of_china_day(evidence.date),
         method: Method::DataComparison,
@@ -464,7 +520,7 @@ pub fn certify_by_data_comparison(
         },
         evidence_ref: Some(evidence.reference.clone()),
         outcome: Outcome::Passed,
-    })
+    }
 }
 
 /// Record a certification made by staff (on-site, home visit, overseas, manual evidence).

@@ -20,6 +20,7 @@
 pub mod account;
 pub mod biometric;
 pub mod certification;
+pub mod comparison;
 pub mod cycle;
 pub mod deadline;
 pub mod enrollment;

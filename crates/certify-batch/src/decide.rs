@@ -1,0 +1,295 @@
+//! The per-row stage: each joined row of [`crate::plan`] goes to the core
+//! ([`decide_person`]), and what it decides becomes lines of the output lists and counts
+//! of the summary. Runs once per partition, in parallel; [`Tally::merge`] adds partitions.
+
+use crate::functions::from_date32;
+use crate::output::{Lines, RunLine};
+use crate::plan::col;
+use certify_core::comparison::{Standing, decide_person};
+use certify_core::cycle::CyclePolicy;
+use certify_core::deadline::{RunDecision, RunRules, RunSummary};
+use certify_core::id::ResidentId;
+use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
+use certify_core::roster::Scheme;
+use certify_core::time::format_date;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Date32Type, Int64Type, UInt64Type};
+use datafusion::common::{DataFusionError, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::Date;
+
+/// What every partition needs to decide rows.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The region's cycle policy.
+    pub policy: CyclePolicy,
+    /// What the run does by itself.
+    pub run: RunRules,
+    /// The scheme this run covers; roster rows of other schemes are counted and skipped.
+    pub scheme: Scheme,
+    /// The run date.
+    pub run_date: Date,
+    /// "Due soon": deadline within this many days of the run date.
+    pub remind_days: i64,
+}
+
+/// Counts of one partition or of the whole job.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tally {
+    /// Roster rows read.
+    pub roster_rows: u64,
+    /// Roster rows the core's parser refused (listed in `invalid_rows.csv`).
+    pub roster_invalid: u64,
+    /// Roster rows of another scheme, skipped.
+    pub other_scheme_rows: u64,
+    /// The deadline run's counts and totals.
+    #[serde(flatten)]
+    pub run: RunSummary,
+    /// People certified by a life event in this job.
+    pub certified_by_events: u64,
+    /// Newest events that did not certify, by the core's reason code.
+    pub events_refused: BTreeMap<String, u64>,
+    /// People still to certify after the job (due, newly or still suspended).
+    pub uncertified: u64,
+    /// Of the due, those whose deadline is within the reminder window.
+    pub due_soon: u64,
+    /// Event rows read.
+    pub events_read: u64,
+    /// Event rows with an unreadable identity number.
+    pub events_invalid_id: u64,
+    /// Event rows with an unreadable date.
+    pub events_invalid_date: u64,
+    /// Event rows dated after the run date (not used by this run).
+    pub events_after_run_date: u64,
+    /// Event rows of people not on the roster.
+    pub events_unknown_people: u64,
+    /// People not on the roster who appear in the feeds.
+    pub unknown_people: u64,
+    /// Certification rows read.
+    pub certifications_read: u64,
+    /// Certification rows with an unreadable identity number or date.
+    pub certifications_invalid: u64,
+    /// Certification rows of people not on the roster.
+    pub certifications_unknown_people: u64,
+    /// Uncertified people per unit (units chase them: seed 003 §四.1).
+    pub uncertified_by_unit: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    /// Add another partition's counts.
+    pub fn merge(&mut self, o: Tally) {
+        self.roster_rows += o.roster_rows;
+        self.roster_invalid += o.roster_invalid;
+        self.other_scheme_rows += o.other_scheme_rows;
+        let (a, b) = (&mut self.run, o.run);
+        a.rows += b.rows;
+        a.suspended += b.suspended;
+        a.resumed += b.resumed;
+        a.unchanged += b.unchanged;
+        a.still_suspended += b.still_suspended;
+        a.back_pay_total = a.back_pay_total + b.back_pay_total;
+        a.monthly_amount_suspended = a.monthly_amount_suspended + b.monthly_amount_suspended;
+        a.back_pay_review_rows += b.back_pay_review_rows;
+        a.back_pay_review_total = a.back_pay_review_total + b.back_pay_review_total;
+        self.certified_by_events += o.certified_by_events;
+        for (k, v) in o.events_refused {
+            *self.events_refused.entry(k).or_default() += v;
+        }
+        self.uncertified += o.uncertified;
+        self.due_soon += o.due_soon;
+        self.events_read += o.events_read;
+        self.events_invalid_id += o.events_invalid_id;
+        self.events_invalid_date += o.events_invalid_date;
+        self.events_after_run_date += o.events_after_run_date;
+        self.events_unknown_people += o.events_unknown_people;
+        self.unknown_people += o.unknown_people;
+        self.certifications_read += o.certifications_read;
+        self.certifications_invalid += o.certifications_invalid;
+        self.certifications_unknown_people += o.certifications_unknown_people;
+        for (k, v) in o.uncertified_by_unit {
+            *self.uncertified_by_unit.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// A text column as UTF-8 strings, whatever string type the engine chose.
+fn text(batch: &RecordBatch, name: &str) -> Result<Arc<StringArray>> {
+    let c = batch.column_by_name(name).ok_or_else(|| missing(name))?;
+    let c = if c.data_type() == &DataType::Utf8 {
+        c.clone()
+    } else {
+        cast(c, &DataType::Utf8)?
+    };
+    Ok(Arc::new(c.as_string::<i32>().clone()))
+}
+
+fn missing(name: &str) -> DataFusionError {
+    DataFusionError::Internal(format!("comparison query lost column {name}"))
+}
+
+fn get(a: &StringArray, i: usize) -> Option<&str> {
+    a.is_valid(i).then(|| a.value(i).trim())
+}
+
+/// Decide every row of one batch, appending list lines to `lines` and counts to `tally`.
+pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally: &mut Tally) -> Result<()> {
+    let r: Vec<Arc<StringArray>> = col::ROSTER.iter().map(|n| text(batch, n)).collect::<Result<_>>()?;
+    let [id, name, scheme, unit, monthly, start, status, susp_from, susp_reason] =
+        [0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| &r[i]);
+    let on_roster = batch
+        .column_by_name(col::ON_ROSTER)
+        .ok_or_else(|| missing(col::ON_ROSTER))?;
+    let col_u64 = |n: &str| -> Result<_> {
+        Ok(batch
+            .column_by_name(n)
+            .ok_or_else(|| missing(n))?
+            .as_primitive::<UInt64Type>()
+            .clone())
+    };
+    let col_i64 = |n: &str| -> Result<_> {
+        Ok(batch
+            .column_by_name(n)
+            .ok_or_else(|| missing(n))?
+            .as_primitive::<Int64Type>()
+            .clone())
+    };
+    let col_day = |n: &str| -> Result<_> {
+        Ok(batch
+            .column_by_name(n)
+            .ok_or_else(|| missing(n))?
+            .as_primitive::<Date32Type>()
+            .clone())
+    };
+    let cert_person = col_u64(col::CERT_PERSON)?;
+    let (cert_rows, cert_bad) = (col_i64(col::CERT_ROWS)?, col_i64(col::CERT_BAD_DATES)?);
+    let last_certified = col_day(col::LAST_CERTIFIED)?;
+    let event_person = col_u64(col::EVENT_PERSON)?;
+    let (events, ev_bad, ev_after) = (
+        col_i64(col::EVENTS)?,
+        col_i64(col::EVENT_BAD_DATES)?,
+        col_i64(col::EVENTS_AFTER_RUN)?,
+    );
+    let event_day = col_day(col::EVENT_DAY)?;
+    let (ev_source, ev_reference, ev_kind) = (
+        text(batch, col::EVENT_SOURCE)?,
+        text(batch, col::EVENT_REFERENCE)?,
+        text(batch, col::EVENT_KIND)?,
+    );
+    let count = |a: &datafusion::arrow::array::Int64Array, i: usize| if a.is_valid(i) { a.value(i) as u64 } else { 0 };
+
+    for i in 0..batch.num_rows() {
+        // Certification and event groups: counted whether or not a roster row matched.
+        if cert_rows.is_valid(i) {
+            tally.certifications_read += count(&cert_rows, i);
+            if cert_person.is_null(i) {
+                tally.certifications_invalid += count(&cert_rows, i);
+            } else {
+                tally.certifications_invalid += count(&cert_bad, i);
+            }
+        }
+        if events.is_valid(i) {
+            tally.events_read += count(&events, i);
+            if event_person.is_null(i) {
+                tally.events_invalid_id += count(&events, i);
+            } else {
+                tally.events_invalid_date += count(&ev_bad, i);
+                tally.events_after_run_date += count(&ev_after, i);
+            }
+        }
+        if on_roster.is_null(i) {
+            // No roster row: people the feeds or records know and the roster does not.
+            let person = if event_person.is_valid(i) {
+                Some(event_person.value(i))
+            } else if cert_person.is_valid(i) {
+                Some(cert_person.value(i))
+            } else {
+                None
+            };
+            if let Some(key) = person {
+                if events.is_valid(i) && event_person.is_valid(i) {
+                    tally.events_unknown_people += count(&events, i) - count(&ev_bad, i);
+                }
+                if cert_rows.is_valid(i) && cert_person.is_valid(i) {
+                    tally.certifications_unknown_people += count(&cert_rows, i) - count(&cert_bad, i);
+                }
+                tally.unknown_people += 1;
+                let number = ResidentId::from_u64(key).map(|id| id.to_string()).unwrap_or_default();
+                lines.unknown_person(&number, count(&events, i), count(&cert_rows, i));
+            }
+            continue;
+        }
+
+        tally.roster_rows += 1;
+        let scheme_text = get(scheme, i).unwrap_or("");
+        if !scheme_text.is_empty() && parse_scheme(scheme_text).ok() != Some(rules.scheme) {
+            tally.other_scheme_rows += 1;
+            continue;
+        }
+        let fields = PayrollFields {
+            id_number: get(id, i).unwrap_or(""),
+            name: get(name, i),
+            scheme: get(scheme, i),
+            unit: get(unit, i),
+            monthly_pension: get(monthly, i).unwrap_or(""),
+            pension_start: get(start, i).unwrap_or(""),
+            status: get(status, i),
+            suspended_from: get(susp_from, i),
+            suspension_reason: get(susp_reason, i),
+        };
+        let Ok(row) = parse_payroll_row(&fields) else {
+            // Listed with file and line by the second pass (crate::invalid).
+            tally.roster_invalid += 1;
+            continue;
+        };
+        let last = if last_certified.is_valid(i) {
+            from_date32(last_certified.value(i))
+        } else {
+            None
+        };
+        let newest = if event_day.is_valid(i) {
+            from_date32(event_day.value(i))
+        } else {
+            None
+        };
+        let outcome = decide_person(&rules.policy, &rules.run, rules.run_date, &row, last, newest);
+        tally.run.record(&row, &outcome.run);
+        let id_text = row.id.to_string();
+        let name_text = fields.name.unwrap_or("");
+        let unit_text = fields.unit.unwrap_or("");
+        if let Some(date) = outcome.certified_by_event {
+            tally.certified_by_events += 1;
+            lines.certification(
+                &id_text,
+                date,
+                get(&ev_source, i).unwrap_or(""),
+                get(&ev_reference, i).unwrap_or(""),
+                get(&ev_kind, i).unwrap_or(""),
+            );
+        }
+        if let Some(reason) = &outcome.event_refused {
+            *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;
+        }
+        if outcome.run != RunDecision::Unchanged {
+            lines.run(&RunLine::new(&id_text, name_text, &outcome.run));
+        }
+        if outcome.standing.uncertified() {
+            tally.uncertified += 1;
+            *tally.uncertified_by_unit.entry(unit_text.to_owned()).or_default() += 1;
+            let deadline = match outcome.standing {
+                Standing::Due { deadline, .. } => format_date(deadline),
+                _ => String::new(),
+            };
+            lines.uncertified(unit_text, &id_text, name_text, outcome.standing.code(), &deadline);
+        }
+        if let Some(days_left) = outcome.standing.due_within(rules.run_date, rules.remind_days) {
+            tally.due_soon += 1;
+            if let Standing::Due { deadline, .. } = outcome.standing {
+                lines.due_soon(&id_text, name_text, unit_text, deadline, days_left);
+            }
+        }
+    }
+    Ok(())
+}

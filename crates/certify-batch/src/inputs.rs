@@ -1,0 +1,177 @@
+//! The job's input files and their tables: the roster/payroll, certification records and
+//! life-event feeds, each any number of CSV or Parquet files (one file per feed is usual,
+//! and feeds need not share a column order). Columns are checked before any row is read.
+//!
+//! CSV columns are read as text whatever they look like (an identity number is not a
+//! number: `11010519491231002X`); the core's parsers read them later. Each file becomes
+//! its own table, and a view per kind (`roster`, `certifications`, `events`) unites them
+//! by column name.
+
+use crate::BatchError;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
+use std::path::Path;
+
+/// The files of one job.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Roster/payroll files (`id_number,name,scheme,unit,monthly_pension,pension_start,
+    /// status,suspended_from,suspension_reason`; the columns of `certify cycle run`).
+    pub roster: Vec<String>,
+    /// Certification records (`id_number,date[,outcome]`; only `passed` or empty outcomes
+    /// count).
+    pub certifications: Vec<String>,
+    /// Life-event feeds (`id_number,date,kind,source,reference`).
+    pub events: Vec<String>,
+}
+
+/// The three kinds of table, with their columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// The roster/payroll.
+    Roster,
+    /// Certification records.
+    Certifications,
+    /// Life-event feeds.
+    Events,
+}
+
+impl Table {
+    /// The view's name in SQL.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Table::Roster => "roster",
+            Table::Certifications => "certifications",
+            Table::Events => "events",
+        }
+    }
+
+    /// Columns every file must have.
+    pub const fn required(self) -> &'static [&'static str] {
+        match self {
+            Table::Roster => &["id_number", "monthly_pension", "pension_start"],
+            Table::Certifications => &["id_number", "date"],
+            Table::Events => &["id_number", "date", "kind", "source", "reference"],
+        }
+    }
+
+    /// Columns read when present (NULL otherwise).
+    pub const fn optional(self) -> &'static [&'static str] {
+        match self {
+            Table::Roster => &[
+                "name",
+                "scheme",
+                "unit",
+                "status",
+                "suspended_from",
+                "suspension_reason",
+            ],
+            Table::Certifications => &["outcome"],
+            Table::Events => &[],
+        }
+    }
+
+    /// Required then optional columns: the view's columns, in this order.
+    pub fn columns(self) -> impl Iterator<Item = &'static str> {
+        self.required().iter().chain(self.optional()).copied()
+    }
+}
+
+/// A file's format, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated text with a header line.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl Format {
+    /// The format of `path` by its extension.
+    pub fn of(path: &str) -> Result<Format, BatchError> {
+        let ext = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => Ok(Format::Csv),
+            Some("parquet") => Ok(Format::Parquet),
+            _ => Err(BatchError::UnknownFormat(path.to_owned())),
+        }
+    }
+}
+
+/// Register one file as table `name` (CSV columns as text) and return its column names.
+pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Result<Vec<String>, BatchError> {
+    match Format::of(path)? {
+        Format::Csv => {
+            let inferred = ctx
+                .read_csv(path, CsvReadOptions::new().has_header(true).schema_infer_max_records(1))
+                .await?;
+            let text = Schema::new(
+                inferred
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| Field::new(f.name(), DataType::Utf8, true))
+                    .collect::<Vec<_>>(),
+            );
+            let names = text.fields().iter().map(|f| f.name().clone()).collect();
+            ctx.register_csv(name, path, CsvReadOptions::new().has_header(true).schema(&text))
+                .await?;
+            Ok(names)
+        }
+        Format::Parquet => {
+            ctx.register_parquet(name, path, ParquetReadOptions::default()).await?;
+            let table = ctx.table(name).await?;
+            Ok(table.schema().fields().iter().map(|f| f.name().clone()).collect())
+        }
+    }
+}
+
+/// The SQL that reads one registered file as the table's columns (text; absent optional
+/// columns NULL), after checking the required ones are there.
+fn select_file(table: Table, file_table: &str, file: &str, names: &[String]) -> Result<String, BatchError> {
+    let mut cols = Vec::new();
+    for column in table.columns() {
+        let present = names.iter().any(|n| n == column);
+        if !present && table.required().contains(&column) {
+            return Err(BatchError::MissingColumn {
+                table: table.name(),
+                file: file.to_owned(),
+                column,
+                required: table.required().join(","),
+            });
+        }
+        cols.push(if present {
+            format!("CAST(\"{column}\" AS VARCHAR) AS {column}")
+        } else {
+            format!("CAST(NULL AS VARCHAR) AS {column}")
+        });
+    }
+    Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
+}
+
+/// Register every file of `table` and the view uniting them.
+pub async fn register_table(ctx: &SessionContext, table: Table, files: &[String]) -> Result<(), BatchError> {
+    if files.is_empty() {
+        return Err(BatchError::NoFiles(table.name()));
+    }
+    let mut selects = Vec::with_capacity(files.len());
+    for (i, file) in files.iter().enumerate() {
+        let file_table = format!("{}_file_{i}", table.name());
+        let names = register_file(ctx, &file_table, file).await?;
+        selects.push(select_file(table, &file_table, file, &names)?);
+    }
+    let view = ctx.sql(&selects.join(" UNION ALL ")).await?;
+    ctx.register_table(table.name(), view.into_view())?;
+    Ok(())
+}
+
+/// Register all three tables of a job.
+pub async fn register_all(ctx: &SessionContext, inputs: &Inputs) -> Result<(), BatchError> {
+    register_table(ctx, Table::Roster, &inputs.roster).await?;
+    register_table(ctx, Table::Certifications, &inputs.certifications).await?;
+    register_table(ctx, Table::Events, &inputs.events).await?;
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! A comparison job, embedded: one DataFusion session with a bounded memory pool and a
+//! spill directory, the comparison query executed partition by partition in parallel, each
+//! partition deciding its rows and appending its lines, then the invalid-row listing and
+//! the summary.
+
+use crate::decide::{Rules, Tally, decide_batch};
+use crate::inputs::{Inputs, Table, register_all};
+use crate::output::{Lines, Outputs};
+use crate::{BatchError, functions, invalid, plan};
+use certify_cli::run::RegionConfig;
+use certify_core::roster::Scheme;
+use certify_core::time::format_date;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream, execute_stream_partitioned};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use time::Date;
+
+/// What a job may use.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The engine's memory pool in bytes: operators that would exceed it spill to disk
+    /// (sorts, aggregations, sort-merge joins) or fail with a clear error.
+    pub memory_bytes: usize,
+    /// Partitions run in parallel (threads).
+    pub threads: usize,
+    /// Where spill files go (the system's temporary directory if `None`).
+    pub spill_dir: Option<PathBuf>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 2 << 30,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            spill_dir: None,
+        }
+    }
+}
+
+/// One data-comparison and deadline-run job.
+#[derive(Debug)]
+pub struct CompareJob {
+    /// Input files.
+    pub inputs: Inputs,
+    /// Region, scheme, cycle policy and run rules (`region.toml`, as for `certify cycle run`).
+    pub config: RegionConfig,
+    /// The run date: events and certifications after it are not counted.
+    pub run_date: Date,
+    /// Reminders: people whose deadline is within this many days are listed as due soon.
+    pub remind_days: i64,
+    /// Where the lists go.
+    pub out_dir: PathBuf,
+    /// Memory and threads.
+    pub limits: Limits,
+}
+
+/// The job's summary (`summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Region name.
+    pub region: String,
+    /// GB/T 2260 code.
+    pub region_code: String,
+    /// Scheme covered.
+    pub scheme: Scheme,
+    /// Run date.
+    pub run_date: String,
+    /// Counts.
+    #[serde(flatten)]
+    pub tally: Tally,
+    /// Back pay paid by the run, in yuan.
+    pub back_pay_total_yuan: String,
+    /// Monthly payroll stopped by this run's suspensions, in yuan.
+    pub monthly_amount_suspended_yuan: String,
+    /// Rows listed in `invalid_rows.csv`.
+    pub invalid_rows_listed: u64,
+    /// Bytes the engine spilled to disk to stay within the memory limit.
+    pub spilled_bytes: u64,
+}
+
+impl std::ops::Deref for Summary {
+    type Target = Tally;
+    fn deref(&self) -> &Tally {
+        &self.tally
+    }
+}
+
+/// A session bounded by `limits`, with certify's functions registered.
+pub fn session(limits: &Limits) -> Result<SessionContext, BatchError> {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(limits.threads.max(1))
+        .with_batch_size(8192);
+    // Sort-merge joins spill under memory pressure; hash joins cannot.
+    config.options_mut().optimizer.prefer_hash_join = false;
+    // Plain strings: string views pin whole decoded buffers, which a memory pool counts
+    // (and a sort must hold) in full.
+    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    // Each sort reserves room to merge its spills; keep that a small share of a small pool.
+    let per_sort = (limits.memory_bytes / 4 / limits.threads.max(1)).min(10 << 20);
+    config.options_mut().execution.sort_spill_reservation_bytes = per_sort;
+    let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)));
+    if let Some(dir) = &limits.spill_dir {
+        runtime = runtime.with_temp_file_path(dir);
+    }
+    let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
+    functions::register(&ctx);
+    Ok(ctx)
+}
+
+async fn decide_partition(
+    mut stream: SendableRecordBatchStream,
+    rules: Arc<Rules>,
+    outputs: Arc<Outputs>,
+    progress: Option<ProgressBar>,
+) -> Result<Tally, BatchError> {
+    let mut tally = Tally::default();
+    let mut lines = Lines::default();
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        decide_batch(&rules, &batch, &mut lines, &mut tally)?;
+        outputs.append(&mut lines)?;
+        if let Some(bar) = &progress {
+            bar.inc(batch.num_rows() as u64);
+        }
+    }
+    Ok(tally)
+}
+
+/// Run `job` on this machine. `progress`, if given, counts joined rows as they are
+/// decided.
+pub async fn run_embedded(job: &CompareJob, progress: Option<ProgressBar>) -> Result<Summary, BatchError> {
+    let ctx = session(&job.limits)?;
+    register_all(&ctx, &job.inputs).await?;
+    let rules = Arc::new(Rules {
+        policy: job.config.cycle.clone(),
+        run: job.config.run,
+        scheme: job.config.scheme,
+        run_date: job.run_date,
+        remind_days: job.remind_days,
+    });
+    let outputs = Arc::new(Outputs::create(&job.out_dir)?);
+    let frame = ctx.sql(&plan::comparison_sql(job.run_date)).await?;
+    let physical = frame.create_physical_plan().await?;
+    let streams = execute_stream_partitioned(physical.clone(), ctx.task_ctx())?;
+    let tasks: Vec<_> = streams
+        .into_iter()
+        .map(|s| tokio::spawn(decide_partition(s, rules.clone(), outputs.clone(), progress.clone())))
+        .collect();
+    let mut tally = Tally::default();
+    for task in tasks {
+        let part = task
+            .await
+            .map_err(|e| BatchError::Engine(datafusion::error::DataFusionError::External(Box::new(e))))??;
+        tally.merge(part);
+    }
+    let outputs = Arc::into_inner(outputs).ok_or_else(|| BatchError::Config("output still shared".into()))?;
+    outputs.write_units(&tally.uncertified_by_unit)?;
+    let dir = outputs.dir().to_owned();
+    outputs.finish()?;
+    finish(job, tally, spilled_bytes(physical.as_ref()), &dir).await
+}
+
+/// Bytes the plan's operators spilled to disk, over the whole tree.
+pub fn spilled_bytes(plan: &dyn ExecutionPlan) -> u64 {
+    let own = plan.metrics().and_then(|m| m.spilled_bytes()).unwrap_or(0) as u64;
+    own + plan
+        .children()
+        .into_iter()
+        .map(|c| spilled_bytes(c.as_ref()))
+        .sum::<u64>()
+}
+
+/// The invalid-row listing and the summary file, after the comparison.
+pub async fn finish(
+    job: &CompareJob,
+    tally: Tally,
+    spilled_bytes: u64,
+    dir: &std::path::Path,
+) -> Result<Summary, BatchError> {
+    let mut bad: Vec<(Table, &[String])> = Vec::new();
+    if tally.roster_invalid > 0 {
+        bad.push((Table::Roster, &job.inputs.roster));
+    }
+    if tally.certifications_invalid > 0 {
+        bad.push((Table::Certifications, &job.inputs.certifications));
+    }
+    if tally.events_invalid_id + tally.events_invalid_date > 0 {
+        bad.push((Table::Events, &job.inputs.events));
+    }
+    let invalid_rows_listed = invalid::write_report(dir, &bad, job.config.scheme).await?;
+    let summary = Summary {
+        region: job.config.name.clone(),
+        region_code: job.config.region_code.clone(),
+        scheme: job.config.scheme,
+        run_date: format_date(job.run_date),
+        back_pay_total_yuan: tally.run.back_pay_total.to_string(),
+        monthly_amount_suspended_yuan: tally.run.monthly_amount_suspended.to_string(),
+        tally,
+        invalid_rows_listed,
+        spilled_bytes,
+    };
+    let path = dir.join("summary.json");
+    let json = serde_json::to_string_pretty(&summary).map_err(|e| BatchError::Output {
+        path: path.display().to_string(),
+        source: e.into(),
+    })?;
+    std::fs::write(&path, json + "\n").map_err(|e| BatchError::Output {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    Ok(summary)
+}

@@ -1,0 +1,264 @@
+//! The job's lists, as CSV files in the output directory:
+//!
+//! | file | one line per |
+//! |---|---|
+//! | `certifications.csv` | new certification record (method `data_comparison`, operator the feed) |
+//! | `run.csv` | suspension or resumption with back pay (the columns of `certify cycle run`, without `row`) |
+//! | `uncertified.csv` | person still to certify, by unit |
+//! | `due_soon.csv` | person due within the reminder window |
+//! | `unknown_people.csv` | person in the feeds or records but not on the roster |
+//! | `invalid_rows.csv` | unreadable input row, with file and line ([`crate::invalid`]) |
+//! | `units.csv` | unit with its count of uncertified people |
+//! | `summary.json` | the counts |
+//!
+//! Partitions format lines into their own [`Lines`] buffers and append them whole, so
+//! lines never interleave. Line order follows the engine's partitions: sort by
+//! `id_number` to compare two runs.
+
+use crate::BatchError;
+use certify_core::deadline::RunDecision;
+use certify_core::time::format_date;
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use time::Date;
+
+/// Header of `certifications.csv`.
+pub const CERTIFICATIONS_HEADER: &str = "id_number,date,method,source,reference,kind";
+/// Header of `run.csv`.
+pub const RUN_HEADER: &str = "id_number,name,action,from,deadline,resume_from,back_pay_months,back_pay_yuan,back_pay_review_months,back_pay_review_yuan,certified_on";
+/// Header of `uncertified.csv`.
+pub const UNCERTIFIED_HEADER: &str = "unit,id_number,name,standing,deadline";
+/// Header of `due_soon.csv`.
+pub const DUE_SOON_HEADER: &str = "id_number,name,unit,deadline,days_left";
+/// Header of `unknown_people.csv`.
+pub const UNKNOWN_HEADER: &str = "id_number,events,certifications";
+
+/// One line of `run.csv`.
+#[derive(Debug, Serialize)]
+pub struct RunLine<'a> {
+    id_number: &'a str,
+    name: &'a str,
+    action: &'static str,
+    from: Option<String>,
+    deadline: Option<String>,
+    resume_from: Option<String>,
+    back_pay_months: Option<u32>,
+    back_pay_yuan: Option<String>,
+    back_pay_review_months: Option<u32>,
+    back_pay_review_yuan: Option<String>,
+    certified_on: Option<String>,
+}
+
+impl<'a> RunLine<'a> {
+    /// The line for a decision.
+    pub fn new(id_number: &'a str, name: &'a str, decision: &RunDecision) -> Self {
+        let mut l = RunLine {
+            id_number,
+            name,
+            action: "unchanged",
+            from: None,
+            deadline: None,
+            resume_from: None,
+            back_pay_months: None,
+            back_pay_yuan: None,
+            back_pay_review_months: None,
+            back_pay_review_yuan: None,
+            certified_on: None,
+        };
+        match decision {
+            RunDecision::Unchanged => {}
+            RunDecision::Suspend { from, deadline } => {
+                l.action = "suspend";
+                l.from = Some(from.to_string());
+                l.deadline = Some(format_date(*deadline));
+            }
+            RunDecision::Resume {
+                resume_from,
+                back_pay_from,
+                back_pay_months,
+                back_pay,
+                certified_on,
+                review_months,
+                review_amount,
+            } => {
+                l.action = "resume";
+                l.from = Some(back_pay_from.to_string());
+                l.resume_from = Some(resume_from.to_string());
+                l.back_pay_months = Some(*back_pay_months);
+                l.back_pay_yuan = Some(back_pay.to_string());
+                l.back_pay_review_months = Some(*review_months);
+                l.back_pay_review_yuan = Some(review_amount.to_string());
+                l.certified_on = Some(format_date(*certified_on));
+            }
+        }
+        l
+    }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())
+}
+
+/// Lines formatted by one partition, not yet written.
+pub struct Lines {
+    certifications: csv::Writer<Vec<u8>>,
+    run: csv::Writer<Vec<u8>>,
+    uncertified: csv::Writer<Vec<u8>>,
+    due_soon: csv::Writer<Vec<u8>>,
+    unknown: csv::Writer<Vec<u8>>,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Self {
+            certifications: writer(),
+            run: writer(),
+            uncertified: writer(),
+            due_soon: writer(),
+            unknown: writer(),
+        }
+    }
+}
+
+// Writing to a Vec cannot fail; serialising these plain rows cannot either.
+impl Lines {
+    /// A new certification record.
+    pub fn certification(&mut self, id: &str, date: Date, source: &str, reference: &str, kind: &str) {
+        let _ = self
+            .certifications
+            .write_record([id, &format_date(date), "data_comparison", source, reference, kind]);
+    }
+
+    /// A suspension or resumption.
+    pub fn run(&mut self, line: &RunLine<'_>) {
+        let _ = self.run.serialize(line);
+    }
+
+    /// A person still to certify.
+    pub fn uncertified(&mut self, unit: &str, id: &str, name: &str, standing: &str, deadline: &str) {
+        let _ = self.uncertified.write_record([unit, id, name, standing, deadline]);
+    }
+
+    /// A person due soon.
+    pub fn due_soon(&mut self, id: &str, name: &str, unit: &str, deadline: Date, days_left: i64) {
+        let _ = self
+            .due_soon
+            .write_record([id, name, unit, &format_date(deadline), &days_left.to_string()]);
+    }
+
+    /// A person not on the roster.
+    pub fn unknown_person(&mut self, id: &str, events: u64, certifications: u64) {
+        let _ = self
+            .unknown
+            .write_record([id, &events.to_string(), &certifications.to_string()]);
+    }
+
+    fn take(w: &mut csv::Writer<Vec<u8>>) -> Vec<u8> {
+        std::mem::replace(w, writer()).into_inner().unwrap_or_default()
+    }
+}
+
+struct Files {
+    certifications: BufWriter<File>,
+    run: BufWriter<File>,
+    uncertified: BufWriter<File>,
+    due_soon: BufWriter<File>,
+    unknown: BufWriter<File>,
+}
+
+/// The list files of a job, shared by its partitions.
+pub struct Outputs {
+    dir: PathBuf,
+    files: Mutex<Files>,
+}
+
+fn io(path: &Path, source: std::io::Error) -> BatchError {
+    BatchError::Output {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn create(dir: &Path, name: &str, header: &str) -> Result<BufWriter<File>, BatchError> {
+    let path = dir.join(name);
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(|e| io(&path, e))?);
+    writeln!(w, "{header}").map_err(|e| io(&path, e))?;
+    Ok(w)
+}
+
+impl Outputs {
+    /// Create the directory and the list files with their headers.
+    pub fn create(dir: &Path) -> Result<Self, BatchError> {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            files: Mutex::new(Files {
+                certifications: create(dir, "certifications.csv", CERTIFICATIONS_HEADER)?,
+                run: create(dir, "run.csv", RUN_HEADER)?,
+                uncertified: create(dir, "uncertified.csv", UNCERTIFIED_HEADER)?,
+                due_soon: create(dir, "due_soon.csv", DUE_SOON_HEADER)?,
+                unknown: create(dir, "unknown_people.csv", UNKNOWN_HEADER)?,
+            }),
+        })
+    }
+
+    /// The output directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Append a partition's lines.
+    pub fn append(&self, lines: &mut Lines) -> Result<(), BatchError> {
+        let mut f = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        let dir = self.dir.clone();
+        let write = |w: &mut BufWriter<File>, bytes: Vec<u8>, name: &str| {
+            w.write_all(&bytes).map_err(|e| io(&dir.join(name), e))
+        };
+        write(
+            &mut f.certifications,
+            Lines::take(&mut lines.certifications),
+            "certifications.csv",
+        )?;
+        write(&mut f.run, Lines::take(&mut lines.run), "run.csv")?;
+        write(
+            &mut f.uncertified,
+            Lines::take(&mut lines.uncertified),
+            "uncertified.csv",
+        )?;
+        write(&mut f.due_soon, Lines::take(&mut lines.due_soon), "due_soon.csv")?;
+        write(&mut f.unknown, Lines::take(&mut lines.unknown), "unknown_people.csv")?;
+        Ok(())
+    }
+
+    /// Flush every file.
+    pub fn finish(self) -> Result<(), BatchError> {
+        let mut f = self.files.into_inner().unwrap_or_else(|p| p.into_inner());
+        for (w, name) in [
+            (&mut f.certifications, "certifications.csv"),
+            (&mut f.run, "run.csv"),
+            (&mut f.uncertified, "uncertified.csv"),
+            (&mut f.due_soon, "due_soon.csv"),
+            (&mut f.unknown, "unknown_people.csv"),
+        ] {
+            w.flush().map_err(|e| io(&self.dir.join(name), e))?;
+        }
+        Ok(())
+    }
+
+    /// Write `units.csv` (unit, uncertified) in unit order.
+    pub fn write_units(&self, units: &std::collections::BTreeMap<String, u64>) -> Result<(), BatchError> {
+        let mut w = create(&self.dir, "units.csv", "unit,uncertified")?;
+        let path = self.dir.join("units.csv");
+        let mut c = csv::WriterBuilder::new().has_headers(false).from_writer(&mut w);
+        for (unit, n) in units {
+            c.write_record([unit.as_str(), &n.to_string()])
+                .map_err(|e| io(&path, e.into()))?;
+        }
+        c.flush().map_err(|e| io(&path, e))?;
+        drop(c);
+        w.flush().map_err(|e| io(&path, e))
+    }
+}

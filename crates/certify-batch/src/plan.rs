@@ -1,0 +1,104 @@
+//! The one query of a comparison job: every roster row beside the person's latest passed
+//! certification and newest life event not after the run date, plus the groups that match
+//! no roster row. The two narrow aggregates are joined first, so the wide roster rows are
+//! shuffled and joined once (events and certifications of unknown people, and of unreadable numbers),
+//! so nothing read is lost from the counts.
+//!
+//! SQL does joins and aggregation only. Which event certifies, and what the deadline run
+//! does, the core decides per row ([`crate::decide`]).
+
+use certify_core::time::format_date;
+use time::Date;
+
+/// Output columns of [`comparison_sql`], by name.
+pub mod col {
+    /// TRUE on roster rows, NULL on groups without one.
+    pub const ON_ROSTER: &str = "on_roster";
+    /// Roster text columns (as in [`crate::inputs::Table::Roster`]).
+    pub const ROSTER: [&str; 9] = [
+        "id_number",
+        "name",
+        "scheme",
+        "unit",
+        "monthly_pension",
+        "pension_start",
+        "status",
+        "suspended_from",
+        "suspension_reason",
+    ];
+    /// Person key of the certification group.
+    pub const CERT_PERSON: &str = "cert_person";
+    /// Certification rows of the group (NULL: no certification side).
+    pub const CERT_ROWS: &str = "cert_rows";
+    /// Of which with an unreadable date.
+    pub const CERT_BAD_DATES: &str = "cert_bad_dates";
+    /// Latest passed certification not after the run date.
+    pub const LAST_CERTIFIED: &str = "last_certified";
+    /// Person key of the event group.
+    pub const EVENT_PERSON: &str = "event_person";
+    /// Event rows of the group (NULL: no event side).
+    pub const EVENTS: &str = "events";
+    /// Of which with an unreadable date.
+    pub const EVENT_BAD_DATES: &str = "event_bad_dates";
+    /// Of which dated after the run date (not yet known to the run).
+    pub const EVENTS_AFTER_RUN: &str = "events_after_run";
+    /// The newest event not after the run date: its day, source, reference and kind.
+    pub const EVENT_DAY: &str = "event_day";
+    /// See [`EVENT_DAY`].
+    pub const EVENT_SOURCE: &str = "event_source";
+    /// See [`EVENT_DAY`].
+    pub const EVENT_REFERENCE: &str = "event_reference";
+    /// See [`EVENT_DAY`].
+    pub const EVENT_KIND: &str = "event_kind";
+}
+
+/// The comparison query for `run_date` over the views `roster`, `certifications`,
+/// `events` ([`crate::inputs`]).
+pub fn comparison_sql(run_date: Date) -> String {
+    let run = format!("DATE '{}'", format_date(run_date));
+    // One ordering for the three values of the newest event, so they come from one row
+    // whatever the engine's partitioning (embedded and cluster runs agree).
+    let newest = "ORDER BY day DESC, source, reference, kind";
+    format!(
+        "WITH ev AS (
+            SELECT certify_person(id_number) AS person, certify_day(date) AS day, kind, source, reference
+            FROM events
+        ), evn AS (
+            SELECT person,
+                   count(*) AS events,
+                   count(*) FILTER (WHERE day IS NULL) AS event_bad_dates,
+                   count(*) FILTER (WHERE day > {run}) AS events_after_run,
+                   max(day) FILTER (WHERE day <= {run}) AS event_day,
+                   first_value(source {newest}) FILTER (WHERE day <= {run}) AS event_source,
+                   first_value(reference {newest}) FILTER (WHERE day <= {run}) AS event_reference,
+                   first_value(kind {newest}) FILTER (WHERE day <= {run}) AS event_kind
+            FROM ev GROUP BY person
+        ), ce AS (
+            SELECT person,
+                   count(*) AS cert_rows,
+                   count(*) FILTER (WHERE day IS NULL) AS cert_bad_dates,
+                   max(day) FILTER (WHERE day <= {run} AND passed) AS last_certified
+            FROM (
+                SELECT certify_person(id_number) AS person, certify_day(date) AS day,
+                       (outcome IS NULL OR trim(outcome) IN ('', 'passed')) AS passed
+                FROM certifications
+            ) GROUP BY person
+        ), side AS (
+            SELECT coalesce(ce.person, evn.person) AS person,
+                   ce.person AS cert_person, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
+                   evn.person AS event_person, evn.events, evn.event_bad_dates, evn.events_after_run,
+                   evn.event_day, evn.event_source, evn.event_reference, evn.event_kind
+            FROM ce FULL JOIN evn ON ce.person = evn.person
+        ), ro AS (
+            SELECT certify_person(id_number) AS person, TRUE AS on_roster, id_number, name, scheme, unit,
+                   monthly_pension, pension_start, status, suspended_from, suspension_reason
+            FROM roster
+        )
+        SELECT ro.on_roster, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
+               ro.status, ro.suspended_from, ro.suspension_reason,
+               side.cert_person, side.cert_rows, side.cert_bad_dates, side.last_certified,
+               side.event_person, side.events, side.event_bad_dates, side.events_after_run,
+               side.event_day, side.event_source, side.event_reference, side.event_kind
+        FROM ro FULL JOIN side ON ro.person = side.person"
+    )
+}

@@ -1,0 +1,408 @@
+//! The batch engine's lists equal the core's per-person decisions, computed here the plain
+//! way (every row read with the `csv` crate, one person at a time); `run.csv` equals
+//! `certify cycle run`; unreadable rows are listed with their lines; a run far over its
+//! memory limit spills and gives the same lists.
+
+use certify_batch::generate::{Spec, generate_csv};
+use certify_batch::{BatchError, CompareJob, Inputs, Limits, run_embedded};
+use certify_cli::run::{RegionConfig, load_config};
+use certify_core::comparison::{Standing, decide_person};
+use certify_core::deadline::RunDecision;
+use certify_core::id::ResidentId;
+use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
+use certify_core::time::{format_date, parse_date};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use time::Date;
+
+type Rows = Vec<HashMap<String, String>>;
+
+fn read(path: &Path) -> Rows {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("record");
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+fn config(name: &str) -> RegionConfig {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/regions")
+        .join(name);
+    load_config(&path).expect("region config")
+}
+
+fn job(dir: &Path, config: RegionConfig, run_date: Date, out: &str) -> CompareJob {
+    let file = |n: &str| dir.join(n).display().to_string();
+    CompareJob {
+        inputs: Inputs {
+            roster: vec![file("roster.csv")],
+            certifications: vec![file("certifications.csv")],
+            events: vec![file("events.csv")],
+        },
+        config,
+        run_date,
+        remind_days: 30,
+        out_dir: dir.join(out),
+        limits: Limits {
+            threads: 2,
+            ..Limits::default()
+        },
+    }
+}
+
+/// What the lists should say, decided person by person without the engine.
+#[derive(Debug, Default, PartialEq)]
+struct Lists {
+    certifications: BTreeSet<String>,
+    run: BTreeSet<String>,
+    uncertified: BTreeSet<String>,
+    due_soon: BTreeSet<String>,
+}
+
+fn run_key(r: &HashMap<String, String>) -> String {
+    [
+        "id_number",
+        "action",
+        "from",
+        "deadline",
+        "resume_from",
+        "back_pay_months",
+        "back_pay_yuan",
+        "back_pay_review_months",
+        "back_pay_review_yuan",
+        "certified_on",
+    ]
+    .iter()
+    .map(|k| r.get(*k).map_or("", String::as_str))
+    .collect::<Vec<_>>()
+    .join("|")
+}
+
+fn expected(dir: &Path, cfg: &RegionConfig, run_date: Date, remind_days: i64) -> Lists {
+    let key = |t: &str| ResidentId::parse(t).ok().map(|id| id.to_u64());
+    let mut last: HashMap<u64, Date> = HashMap::new();
+    for r in read(&dir.join("certifications.csv")) {
+        let passed = matches!(r.get("outcome").map(|s| s.trim()), None | Some("") | Some("passed"));
+        if let (Some(k), Some(d), true) = (key(&r["id_number"]), parse_date(r["date"].trim()), passed) {
+            if d <= run_date {
+                let e = last.entry(k).or_insert(d);
+                *e = (*e).max(d);
+            }
+        }
+    }
+    // Newest event per person, ties broken by source, reference, kind (as the engine).
+    let mut newest: HashMap<u64, (Date, String, String, String)> = HashMap::new();
+    for r in read(&dir.join("events.csv")) {
+        if let (Some(k), Some(d)) = (key(&r["id_number"]), parse_date(r["date"].trim())) {
+            if d > run_date {
+                continue;
+            }
+            let cand = (d, r["source"].clone(), r["reference"].clone(), r["kind"].clone());
+            let better = |old: &(Date, String, String, String)| {
+                cand.0 > old.0 || (cand.0 == old.0 && (&cand.1, &cand.2, &cand.3) < (&old.1, &old.2, &old.3))
+            };
+            match newest.get(&k) {
+                Some(old) if !better(old) => {}
+                _ => {
+                    newest.insert(k, cand);
+                }
+            }
+        }
+    }
+    let mut lists = Lists::default();
+    for r in read(&dir.join("roster.csv")) {
+        let f = |k: &str| r.get(k).map(|s| s.trim()).filter(|_| true);
+        let scheme = f("scheme").unwrap_or("");
+        if !scheme.is_empty() && parse_scheme(scheme).ok() != Some(cfg.scheme) {
+            continue;
+        }
+        let fields = PayrollFields {
+            id_number: f("id_number").unwrap_or(""),
+            name: f("name"),
+            scheme: f("scheme"),
+            unit: f("unit"),
+            monthly_pension: f("monthly_pension").unwrap_or(""),
+            pension_start: f("pension_start").unwrap_or(""),
+            status: f("status"),
+            suspended_from: f("suspended_from"),
+            suspension_reason: f("suspension_reason"),
+        };
+        let Ok(row) = parse_payroll_row(&fields) else { continue };
+        let k = row.id.to_u64();
+        let event = newest.get(&k);
+        let o = decide_person(
+            &cfg.cycle,
+            &cfg.run,
+            run_date,
+            &row,
+            last.get(&k).copied(),
+            event.map(|e| e.0),
+        );
+        let id = row.id.to_string();
+        if let (Some(d), Some(e)) = (o.certified_by_event, event) {
+            lists
+                .certifications
+                .insert(format!("{id}|{}|{}|{}|{}", format_date(d), e.1, e.2, e.3));
+        }
+        if o.run != RunDecision::Unchanged {
+            let line = certify_batch::output::RunLine::new(&id, fields.name.unwrap_or(""), &o.run);
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.serialize(&line).expect("serialize");
+            let text = String::from_utf8(w.into_inner().expect("flush")).expect("utf8");
+            let mut rd = csv::Reader::from_reader(text.as_bytes());
+            let headers = rd.headers().expect("h").clone();
+            let rec = rd.records().next().expect("one").expect("rec");
+            let map = headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect();
+            lists.run.insert(run_key(&map));
+        }
+        if o.standing.uncertified() {
+            lists.uncertified.insert(format!("{id}|{}", o.standing.code()));
+        }
+        if o.standing.due_within(run_date, remind_days).is_some() {
+            assert!(matches!(o.standing, Standing::Due { .. }));
+            lists.due_soon.insert(id.clone());
+        }
+    }
+    lists
+}
+
+fn produced(out: &Path) -> Lists {
+    Lists {
+        certifications: read(&out.join("certifications.csv"))
+            .iter()
+            .map(|r| {
+                assert_eq!(r["method"], "data_comparison");
+                format!(
+                    "{}|{}|{}|{}|{}",
+                    r["id_number"], r["date"], r["source"], r["reference"], r["kind"]
+                )
+            })
+            .collect(),
+        run: read(&out.join("run.csv")).iter().map(run_key).collect(),
+        uncertified: read(&out.join("uncertified.csv"))
+            .iter()
+            .map(|r| format!("{}|{}", r["id_number"], r["standing"]))
+            .collect(),
+        due_soon: read(&out.join("due_soon.csv"))
+            .iter()
+            .map(|r| r["id_number"].clone())
+            .collect(),
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn generated(dir: &Path, people: u64, events: f64, run_date: Date, seed: u64) {
+    generate_csv(
+        &Spec {
+            people,
+            events_per_person: events,
+            run_date,
+            seed,
+        },
+        dir,
+    )
+    .expect("generate");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+        #[test]
+        fn the_lists_are_the_cores_decisions(
+            seed in 0u64..1_000_000,
+            people in 1u64..400,
+            events in 0.0f64..4.0,
+            policy in 0usize..3,
+            day in 0i64..365,
+        ) {
+            let tmp = tempfile::tempdir().expect("tmp");
+            let run_date = time::macros::date!(2026 - 01 - 01) + time::Duration::days(day);
+            generated(tmp.path(), people, events, run_date, seed);
+            let cfg = config(["inner-mongolia.toml", "rolling-12-months.toml", "pucheng.toml"][policy]);
+            let want = expected(tmp.path(), &cfg, run_date, 30);
+            let job = job(tmp.path(), cfg, run_date, "out");
+            let summary = runtime().block_on(run_embedded(&job, None)).expect("run");
+            let got = produced(&job.out_dir);
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(summary.certified_by_events, want.certifications.len() as u64);
+            prop_assert_eq!(summary.uncertified, want.uncertified.len() as u64);
+        }
+    }
+}
+
+#[test]
+fn the_run_list_equals_the_streaming_deadline_run_given_the_new_certifications() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run_date = time::macros::date!(2026 - 11 - 02);
+    generated(tmp.path(), 3000, 3.0, run_date, 7);
+    let job = job(tmp.path(), config("inner-mongolia.toml"), run_date, "out");
+    let summary = runtime().block_on(run_embedded(&job, None)).expect("run");
+    assert!(summary.certified_by_events > 100, "{summary:?}");
+    assert!(summary.run.suspended > 10 && summary.run.resumed > 10, "{summary:?}");
+
+    // The streaming run over the old certifications plus the batch's new ones.
+    let merged = tmp.path().join("merged.csv");
+    let mut text = std::fs::read_to_string(tmp.path().join("certifications.csv")).expect("certs");
+    for r in read(&job.out_dir.join("certifications.csv")) {
+        text.push_str(&format!("{},{},data_comparison,passed\n", r["id_number"], r["date"]));
+    }
+    std::fs::write(&merged, text).expect("write");
+    let streamed = tmp.path().join("streamed.csv");
+    certify_cli::run::run(&certify_cli::run::RunArgs {
+        config: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/regions/inner-mongolia.toml"),
+        roster: tmp.path().join("roster.csv"),
+        certifications: merged,
+        date: format_date(run_date),
+        output: streamed.clone(),
+        format: certify_cli::Format::Csv,
+        all: false,
+        summary: None,
+    })
+    .expect("cycle run");
+    let stream: BTreeSet<String> = read(&streamed)
+        .iter()
+        .filter(|r| r["action"] != "invalid_row")
+        .map(run_key)
+        .collect();
+    let batch: BTreeSet<String> = read(&job.out_dir.join("run.csv")).iter().map(run_key).collect();
+    assert_eq!(batch.len() as u64, summary.run.suspended + summary.run.resumed);
+    assert_eq!(stream, batch);
+}
+
+#[test]
+fn unreadable_rows_are_listed_with_file_and_line_and_counted() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    std::fs::write(
+        d.join("roster.csv"),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n\
+         610526195503011237,李四,enterprise,单位1,3000.00,2015-03,active\n\
+         11010519491231002X,赵秀英,enterprise,单位2,三千,2009-12,active\n\
+         11010519491231002X,赵秀英,public_institution,单位2,三千,2009-12,active\n",
+    )
+    .expect("roster");
+    std::fs::write(
+        d.join("certifications.csv"),
+        "id_number,date\n610526195503011236,2025-13-01\n",
+    )
+    .expect("certs");
+    std::fs::write(
+        d.join("events.csv"),
+        "source,reference,kind,date,id_number\n\
+         rail,r1,travel,2026-03-01,610526195503011236\n\
+         rail,r2,travel,2026-03-01,61052619550301123\n\
+         rail,r3,travel,2026-02-30,610526195503011236\n\
+         rail,r4,travel,2026-03-02,320102195001010012\n",
+    )
+    .expect("events");
+    let job = job(
+        d,
+        config("inner-mongolia.toml"),
+        time::macros::date!(2026 - 06 - 01),
+        "out",
+    );
+    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    assert_eq!((s.roster_rows, s.roster_invalid, s.other_scheme_rows), (4, 2, 1));
+    assert_eq!((s.events_read, s.events_invalid_id, s.events_invalid_date), (4, 1, 1));
+    assert_eq!((s.certifications_read, s.certifications_invalid), (1, 1));
+    // The events file's columns are in another order: read by name. The good event certifies.
+    assert_eq!(s.certified_by_events, 1);
+    let listed: Vec<String> = read(&job.out_dir.join("invalid_rows.csv"))
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["table"],
+                Path::new(&r["file"])
+                    .file_name()
+                    .map_or("".into(), |f| f.to_string_lossy().into_owned()),
+                r["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "roster roster.csv 3",
+            "roster roster.csv 4",
+            "certifications certifications.csv 2",
+            "events events.csv 3",
+            "events events.csv 4",
+        ]
+    );
+    assert_eq!(s.invalid_rows_listed, 5);
+    // 320102… is a valid number of nobody on the roster.
+    assert_eq!((s.unknown_people, s.events_unknown_people), (1, 1));
+    let unknown = read(&job.out_dir.join("unknown_people.csv"));
+    assert_eq!(unknown[0]["id_number"], "320102195001010012");
+}
+
+#[test]
+fn a_missing_column_stops_the_job_before_any_row_is_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    generated(d, 10, 1.0, time::macros::date!(2026 - 06 - 01), 1);
+    std::fs::write(d.join("events.csv"), "id_number,date,kind,source\n").expect("events");
+    let job = job(
+        d,
+        config("inner-mongolia.toml"),
+        time::macros::date!(2026 - 06 - 01),
+        "out",
+    );
+    let err = runtime().block_on(run_embedded(&job, None)).expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            BatchError::MissingColumn {
+                column: "reference",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("events.csv"), "{err}");
+    assert!(!job.out_dir.join("summary.json").exists());
+}
+
+#[test]
+fn a_run_far_over_its_memory_limit_spills_and_gives_the_same_lists() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run_date = time::macros::date!(2026 - 11 - 02);
+    generated(tmp.path(), 60_000, 10.0, run_date, 3);
+    let roomy = job(tmp.path(), config("inner-mongolia.toml"), run_date, "roomy");
+    let mut tight = job(tmp.path(), config("inner-mongolia.toml"), run_date, "tight");
+    tight.limits.memory_bytes = 128 << 20;
+    let spill: PathBuf = tmp.path().join("spill");
+    std::fs::create_dir_all(&spill).expect("spill dir");
+    tight.limits.spill_dir = Some(spill);
+    let rt = runtime();
+    let a = rt.block_on(run_embedded(&roomy, None)).expect("roomy run");
+    let b = rt.block_on(run_embedded(&tight, None)).expect("tight run");
+    assert!(b.spilled_bytes > 0, "the tight run did not spill: {b:?}");
+    assert_eq!(a.spilled_bytes, 0);
+    assert_eq!(produced(&roomy.out_dir), produced(&tight.out_dir));
+    assert_eq!(serde_json::to_value(&a.tally).ok(), serde_json::to_value(&b.tally).ok());
+}
