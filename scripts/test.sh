@@ -20,11 +20,15 @@ echo "== reference server: the seed story and two instances over HTTP against a 
 PG_DIR="$(mktemp -d /tmp/certify-pg.XXXXXX)"
 trap './scripts/postgres.sh stop "$PG_DIR"' EXIT
 PG_URL="$(./scripts/postgres.sh start "$PG_DIR")"
-CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked -p certify-server --test story --test two_instances postgres -- --nocapture 2>&1 | grep -v "^\s*$"
+CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test story --test two_instances postgres -- --nocapture 2>&1 | grep -v "^\s*$"
 echo "== reference server: two server processes (release build: real time decides) on the same PostgreSQL"
 cargo build --release --locked -p certify-server --bin certify-server
-CERTIFY_SERVER_BIN="$PWD/target/release/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked -p certify-server --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
+CERTIFY_SERVER_BIN="$PWD/target/release/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
 ./scripts/postgres.sh stop "$PG_DIR"
+# Later cargo commands select the whole workspace: one feature resolution, so what the
+# tests built is reused instead of rebuilt per package (which once filled CI's disk).
+export CERTIFY_CARGO_SELECT=--workspace
+[ -f target/live-frames/frame_000.jpg ] || target/debug/examples/live_frames .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 echo "== C API: header current, tests under ASan/UBSan and valgrind, shared and static library"
 ./bindings/c/run_tests.sh
 echo "== UniFFI: Python and Kotlin tests; Swift sources generated; Android library symbols"

@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-cargo build --quiet --locked -p certify-c
+# scripts/test.sh sets CERTIFY_CARGO_SELECT=--workspace: the features the tests were built
+# with, so nothing is rebuilt (a package alone resolves its dependencies' features differently).
+cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-c}
 # A live head's frames (a real photograph re-rendered in 3-D) for the liveness tests.
 [ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
   .deps/testdata/face/obama.jpg target/live-frames shake_head,nod

@@ -8,7 +8,7 @@ ROOT="$PWD"
 [ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
   .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 # The JNI exports live in the one Android library (bindings/android).
-cargo build --quiet --locked -p certify-android
+cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-android}
 OUT="$ROOT/target/jni-tests"; rm -rf "$OUT"; mkdir -p "$OUT"
 javac -encoding UTF-8 -d "$OUT" bindings/jni/java/cn/certify/*.java bindings/jni/tests/java/CertifyTest.java
 echo "== Java tests of the JNI bindings (-Xcheck:jni)"

@@ -9,7 +9,7 @@ ROOT="$PWD"
 [ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
   .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 # The bindings live in the one Android library (bindings/android): the tests load that .so.
-cargo build --quiet --locked -p certify-android -p uniffi-bindgen
+cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-android -p uniffi-bindgen}
 LIB="$ROOT/target/debug/libcertify_android.so"
 OUT="$ROOT/target/uniffi"
 for lang in python kotlin swift; do

@@ -31,10 +31,20 @@ pub fn from_date32(days: i32) -> Option<time::Date> {
     time::Date::from_julian_day(days.checked_add(UNIX_EPOCH_JULIAN_DAY)?).ok()
 }
 
+/// Both functions, for registries other than a [`SessionContext`]'s (a cluster's
+/// scheduler and executors).
+pub fn all() -> Vec<Arc<ScalarUDF>> {
+    vec![
+        Arc::new(ScalarUDF::from(PersonKey::new())),
+        Arc::new(ScalarUDF::from(Day::new())),
+    ]
+}
+
 /// Register both functions on a session.
 pub fn register(ctx: &SessionContext) {
-    ctx.register_udf(ScalarUDF::from(PersonKey::new()));
-    ctx.register_udf(ScalarUDF::from(Day::new()));
+    for f in all() {
+        ctx.register_udf(f.as_ref().clone());
+    }
 }
 
 /// The argument as a plain UTF-8 string array (CSV and Parquet readers may hand over

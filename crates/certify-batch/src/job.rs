@@ -91,24 +91,34 @@ impl std::ops::Deref for Summary {
     }
 }
 
-/// A session bounded by `limits`, with certify's functions registered.
-pub fn session(limits: &Limits) -> Result<SessionContext, BatchError> {
+/// The engine settings every certify session uses, embedded or on a cluster.
+pub fn session_config(limits: &Limits) -> SessionConfig {
     let mut config = SessionConfig::new()
         .with_target_partitions(limits.threads.max(1))
         .with_batch_size(8192);
+    tune(&mut config, limits);
+    config
+}
+
+/// Apply certify's settings to an existing configuration (a cluster client's).
+pub fn tune(config: &mut SessionConfig, limits: &Limits) {
+    let options = config.options_mut();
     // Sort-merge joins spill under memory pressure; hash joins cannot.
-    config.options_mut().optimizer.prefer_hash_join = false;
+    options.optimizer.prefer_hash_join = false;
     // Plain strings: string views pin whole decoded buffers, which a memory pool counts
     // (and a sort must hold) in full.
-    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    options.sql_parser.map_string_types_to_utf8view = false;
     // Each sort reserves room to merge its spills; keep that a small share of a small pool.
-    let per_sort = (limits.memory_bytes / 4 / limits.threads.max(1)).min(10 << 20);
-    config.options_mut().execution.sort_spill_reservation_bytes = per_sort;
+    options.execution.sort_spill_reservation_bytes = (limits.memory_bytes / 4 / limits.threads.max(1)).min(10 << 20);
+}
+
+/// A session bounded by `limits`, with certify's functions registered.
+pub fn session(limits: &Limits) -> Result<SessionContext, BatchError> {
     let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)));
     if let Some(dir) = &limits.spill_dir {
         runtime = runtime.with_temp_file_path(dir);
     }
-    let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
+    let ctx = SessionContext::new_with_config_rt(session_config(limits), runtime.build_arc()?);
     functions::register(&ctx);
     Ok(ctx)
 }
@@ -135,8 +145,18 @@ async fn decide_partition(
 /// Run `job` on this machine. `progress`, if given, counts joined rows as they are
 /// decided.
 pub async fn run_embedded(job: &CompareJob, progress: Option<ProgressBar>) -> Result<Summary, BatchError> {
-    let ctx = session(&job.limits)?;
-    register_all(&ctx, &job.inputs).await?;
+    run_on(&session(&job.limits)?, job, progress).await
+}
+
+/// Run `job` on a session that has certify's functions registered: an embedded one
+/// ([`session`]) or a cluster client's. The joins and aggregation run where the session
+/// runs them; the per-person decisions here, partition by partition.
+pub async fn run_on(
+    ctx: &SessionContext,
+    job: &CompareJob,
+    progress: Option<ProgressBar>,
+) -> Result<Summary, BatchError> {
+    register_all(ctx, &job.inputs).await?;
     let rules = Arc::new(Rules {
         policy: job.config.cycle.clone(),
         run: job.config.run,

@@ -34,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cli;
 pub mod decide;
 pub mod functions;
 pub mod generate;
@@ -44,7 +45,7 @@ pub mod output;
 pub mod plan;
 
 pub use inputs::Inputs;
-pub use job::{CompareJob, Limits, Summary, run_embedded};
+pub use job::{CompareJob, Limits, Summary, run_embedded, run_on};
 
 /// Why a batch job could not run. Bad *rows* are not errors: they are counted and listed
 /// with file and line ([`invalid`]); these are the failures that stop the job.

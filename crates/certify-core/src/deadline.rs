@@ -200,9 +200,9 @@ impl RunSummary {
 }
 
 /// The latest passed certification date per person: the one structure a deadline run
-/// holds in memory while the roster streams past it. A hash table of 12-byte entries
-/// (about 14 bytes per person at its load factor): one memory access per roster row, where
-/// a binary search over millions of entries took about 23 dependent cache misses.
+/// holds in memory while the roster streams past it. A hash table of 16-byte entries (17
+/// to 34 bytes per person with its spare room): about one cache miss per roster row,
+/// where a binary search over millions of entries took some 23 dependent ones.
 #[derive(Debug, Clone, Default)]
 pub struct CertificationIndex {
     /// Person key ([`ResidentId::to_u64`]) → latest Julian day.

@@ -366,3 +366,87 @@ async fn the_review_queue_pages_a_thousand_cases_with_images_by_link() {
         .await;
     assert_eq!(found["total"], 0, "{found}");
 }
+
+/// A valid identity number of Pucheng for the `i`-th generated person.
+fn generated_id(i: u32) -> String {
+    let first = format!(
+        "610526{}{:02}{:02}{:03}",
+        1940 + i % 20,
+        1 + i % 12,
+        1 + i % 28,
+        i / 240
+    );
+    let bytes: [u8; 17] = first.as_bytes().try_into().unwrap();
+    format!("{first}{}", certify_core::id::check_character(&bytes))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_of_thousands_certifies_each_person_once_from_their_newest_event() {
+    let s = fresh("ops-feed").await;
+    let admin = s.staff_token("admin").await;
+    let people = 1_200u32;
+    let mut roster = String::from("id_number,name,scheme,unit,monthly_pension,pension_start\n");
+    for i in 0..people {
+        roster.push_str(&format!(
+            "{},王{i},public_institution,蒲城县教育局,2500.00,2012-03\n",
+            generated_id(i)
+        ));
+    }
+    assert_eq!(import(&s, &admin, &roster).await["imported"], people);
+    // Two events per person (the newer one must be the one recorded), one in the future,
+    // an unreadable row and a person not on the roster.
+    let mut feed = String::from("id_number,date,kind,source,reference\n");
+    for i in 0..people {
+        feed.push_str(&format!("{},2020-05-02,travel,12306,T-{i}\n", generated_id(i)));
+        feed.push_str(&format!(
+            "{},2020-06-01,hospital_stay,蒲城县医院,H-{i}\n",
+            generated_id(i)
+        ));
+    }
+    let future_line = 2 + 2 * people as u64;
+    feed.push_str(&format!("{},2020-07-01,travel,12306,T-future\n", generated_id(0)));
+    feed.push_str("61052619550301123,2020-06-01,travel,12306,T-bad\n");
+    feed.push_str(&format!(
+        "{},2020-06-01,travel,12306,T-stranger\n",
+        generated_id(people + 5)
+    ));
+    let post = |body: String| {
+        let s = &s;
+        let admin = admin.clone();
+        async move {
+            s.raw(
+                Method::POST,
+                "/staff/api/evidence-feed",
+                Some(&admin),
+                &[],
+                Some((body.into_bytes(), "text/csv")),
+            )
+            .await
+        }
+    };
+    let (st, r) = post(feed.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["certified"].as_array().unwrap().len(), people as usize);
+    assert_eq!(r["superseded"], people, "{}", r["superseded"]);
+    let refused = r["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert_eq!(refused[0]["line"], future_line, "{refused:?}");
+    assert_eq!(refused[1]["code"], 203, "{refused:?}");
+    // One record per person, from the newer (hospital) event.
+    let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM certifications WHERE record_json LIKE $1")
+        .bind("%data_comparison%")
+        .fetch_one(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, i64::from(people));
+    let hospital = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM certifications WHERE record_json LIKE $1")
+        .bind("%\"H-%")
+        .fetch_one(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(hospital, i64::from(people));
+    // The same feed again certifies nobody: each is already certified this year.
+    let (_, again) = post(feed).await;
+    assert_eq!(again["certified"].as_array().unwrap().len(), 0);
+    assert_eq!(again["refused"].as_array().unwrap().len(), people as usize + 3);
+}
