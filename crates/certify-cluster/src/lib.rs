@@ -53,10 +53,12 @@ pub fn function_registry() -> BallistaFunctionRegistry {
 
 /// Run a scheduler on `address` until the process ends.
 pub async fn scheduler(address: SocketAddr) -> Result<(), ClusterError> {
-    let mut config = SchedulerConfig::default();
-    config.bind_host = address.ip().to_string();
-    config.external_host = address.ip().to_string();
-    config.bind_port = address.port();
+    let config = SchedulerConfig {
+        bind_host: address.ip().to_string(),
+        external_host: address.ip().to_string(),
+        bind_port: address.port(),
+        ..SchedulerConfig::default()
+    };
     let config = config.with_override_session_builder(Arc::new(|session: SessionConfig| {
         let mut state = ballista_core::utils::default_session_builder(session)?;
         for f in functions::all() {
