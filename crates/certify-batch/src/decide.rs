@@ -273,7 +273,7 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
             *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;
         }
         if outcome.run != RunDecision::Unchanged {
-            lines.run(&RunLine::new(&id_text, name_text, &outcome.run));
+            lines.run(&RunLine::new(None, &id_text, name_text, &outcome.run));
         }
         if outcome.standing.uncertified() {
             tally.uncertified += 1;

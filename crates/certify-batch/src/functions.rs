@@ -34,10 +34,13 @@ pub fn from_date32(days: i32) -> Option<time::Date> {
 /// Both functions, for registries other than a [`SessionContext`]'s (a cluster's
 /// scheduler and executors).
 pub fn all() -> Vec<Arc<ScalarUDF>> {
-    vec![
-        Arc::new(ScalarUDF::from(PersonKey::new())),
-        Arc::new(ScalarUDF::from(Day::new())),
+    [
+        CoreParser::new("certify_person", DataType::UInt64, person_keys),
+        CoreParser::new("certify_day", DataType::Date32, days),
     ]
+    .into_iter()
+    .map(|f| Arc::new(ScalarUDF::from(f)))
+    .collect()
 }
 
 /// Register both functions on a session.
@@ -47,102 +50,79 @@ pub fn register(ctx: &SessionContext) {
     }
 }
 
-/// The argument as a plain UTF-8 string array (CSV and Parquet readers may hand over
-/// views, large strings or numbers).
-fn strings(args: &ScalarFunctionArgs) -> Result<(ArrayRef, usize)> {
-    let [arg] = args.args.as_slice() else {
-        return exec_err!("expected one argument");
-    };
-    let array = arg.to_array(args.number_rows)?;
-    let array = cast(&array, &DataType::Utf8)?;
-    Ok((array, args.number_rows))
+fn person_keys(text: &StringArray) -> ArrayRef {
+    let mut out = UInt64Builder::with_capacity(text.len());
+    for value in text.iter() {
+        out.append_option(value.and_then(|v| ResidentId::parse(v).ok()).map(|id| id.to_u64()));
+    }
+    Arc::new(out.finish())
 }
 
-/// `certify_person(text)`: see the module documentation.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct PersonKey {
+fn days(text: &StringArray) -> ArrayRef {
+    let mut out = Date32Builder::with_capacity(text.len());
+    for value in text.iter() {
+        out.append_option(value.and_then(|v| parse_date(v.trim())).map(to_date32));
+    }
+    Arc::new(out.finish())
+}
+
+/// A core parser as a one-argument SQL function of text: NULL where the parser refuses.
+/// Functions are equal by name (the engine's identity for them).
+#[derive(Debug)]
+pub struct CoreParser {
+    name: &'static str,
+    returns: DataType,
     signature: Signature,
+    apply: fn(&StringArray) -> ArrayRef,
 }
 
-impl PersonKey {
-    /// The function.
-    pub fn new() -> Self {
+impl CoreParser {
+    /// The function `name`, returning `returns`, computed by `apply`.
+    pub fn new(name: &'static str, returns: DataType, apply: fn(&StringArray) -> ArrayRef) -> Self {
         Self {
+            name,
+            returns,
             signature: Signature::any(1, Volatility::Immutable),
+            apply,
         }
     }
 }
 
-impl Default for PersonKey {
-    fn default() -> Self {
-        Self::new()
+impl PartialEq for CoreParser {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.returns == other.returns
     }
 }
 
-impl ScalarUDFImpl for PersonKey {
+impl Eq for CoreParser {}
+
+impl std::hash::Hash for CoreParser {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        self.returns.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for CoreParser {
     fn name(&self) -> &str {
-        "certify_person"
+        self.name
     }
     fn signature(&self) -> &Signature {
         &self.signature
     }
     fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
-        Ok(DataType::UInt64)
+        Ok(self.returns.clone())
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let (array, rows) = strings(&args)?;
-        let Some(text) = array.as_any().downcast_ref::<StringArray>() else {
-            return exec_err!("certify_person: not text");
+        let [arg] = args.args.as_slice() else {
+            return exec_err!("{}: expected one argument", self.name);
         };
-        let mut out = UInt64Builder::with_capacity(rows);
-        for value in text.iter() {
-            out.append_option(value.and_then(|v| ResidentId::parse(v).ok()).map(|id| id.to_u64()));
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish()) as ArrayRef))
-    }
-}
-
-/// `certify_day(text)`: see the module documentation.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Day {
-    signature: Signature,
-}
-
-impl Day {
-    /// The function.
-    pub fn new() -> Self {
-        Self {
-            signature: Signature::any(1, Volatility::Immutable),
-        }
-    }
-}
-
-impl Default for Day {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ScalarUDFImpl for Day {
-    fn name(&self) -> &str {
-        "certify_day"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Date32)
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let (array, rows) = strings(&args)?;
+        // CSV and Parquet readers may hand over views, large strings or numbers.
+        let array = cast(&arg.to_array(args.number_rows)?, &DataType::Utf8)?;
         let Some(text) = array.as_any().downcast_ref::<StringArray>() else {
-            return exec_err!("certify_day: not text");
+            return exec_err!("{}: not text", self.name);
         };
-        let mut out = Date32Builder::with_capacity(rows);
-        for value in text.iter() {
-            out.append_option(value.and_then(|v| parse_date(v.trim())).map(to_date32));
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish()) as ArrayRef))
+        Ok(ColumnarValue::Array((self.apply)(text)))
     }
 }
 

@@ -3,7 +3,7 @@
 //! | file | one line per |
 //! |---|---|
 //! | `certifications.csv` | new certification record (method `data_comparison`, operator the feed) |
-//! | `run.csv` | suspension or resumption with back pay (the columns of `certify cycle run`, without `row`) |
+//! | `run.csv` | suspension or resumption with back pay (the columns of `certify cycle run`; `row` empty) |
 //! | `uncertified.csv` | person still to certify, by unit |
 //! | `due_soon.csv` | person due within the reminder window |
 //! | `unknown_people.csv` | person in the feeds or records but not on the roster |
@@ -16,9 +16,7 @@
 //! `id_number` to compare two runs.
 
 use crate::BatchError;
-use certify_core::deadline::RunDecision;
 use certify_core::time::format_date;
-use serde::Serialize;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -28,7 +26,7 @@ use time::Date;
 /// Header of `certifications.csv`.
 pub const CERTIFICATIONS_HEADER: &str = "id_number,date,method,source,reference,kind";
 /// Header of `run.csv`.
-pub const RUN_HEADER: &str = "id_number,name,action,from,deadline,resume_from,back_pay_months,back_pay_yuan,back_pay_review_months,back_pay_review_yuan,certified_on";
+pub const RUN_HEADER: &str = "row,id_number,name,action,from,deadline,resume_from,back_pay_months,back_pay_yuan,back_pay_review_months,back_pay_review_yuan,certified_on,error";
 /// Header of `uncertified.csv`.
 pub const UNCERTIFIED_HEADER: &str = "unit,id_number,name,standing,deadline";
 /// Header of `due_soon.csv`.
@@ -36,67 +34,8 @@ pub const DUE_SOON_HEADER: &str = "id_number,name,unit,deadline,days_left";
 /// Header of `unknown_people.csv`.
 pub const UNKNOWN_HEADER: &str = "id_number,events,certifications";
 
-/// One line of `run.csv`.
-#[derive(Debug, Serialize)]
-pub struct RunLine<'a> {
-    id_number: &'a str,
-    name: &'a str,
-    action: &'static str,
-    from: Option<String>,
-    deadline: Option<String>,
-    resume_from: Option<String>,
-    back_pay_months: Option<u32>,
-    back_pay_yuan: Option<String>,
-    back_pay_review_months: Option<u32>,
-    back_pay_review_yuan: Option<String>,
-    certified_on: Option<String>,
-}
-
-impl<'a> RunLine<'a> {
-    /// The line for a decision.
-    pub fn new(id_number: &'a str, name: &'a str, decision: &RunDecision) -> Self {
-        let mut l = RunLine {
-            id_number,
-            name,
-            action: "unchanged",
-            from: None,
-            deadline: None,
-            resume_from: None,
-            back_pay_months: None,
-            back_pay_yuan: None,
-            back_pay_review_months: None,
-            back_pay_review_yuan: None,
-            certified_on: None,
-        };
-        match decision {
-            RunDecision::Unchanged => {}
-            RunDecision::Suspend { from, deadline } => {
-                l.action = "suspend";
-                l.from = Some(from.to_string());
-                l.deadline = Some(format_date(*deadline));
-            }
-            RunDecision::Resume {
-                resume_from,
-                back_pay_from,
-                back_pay_months,
-                back_pay,
-                certified_on,
-                review_months,
-                review_amount,
-            } => {
-                l.action = "resume";
-                l.from = Some(back_pay_from.to_string());
-                l.resume_from = Some(resume_from.to_string());
-                l.back_pay_months = Some(*back_pay_months);
-                l.back_pay_yuan = Some(back_pay.to_string());
-                l.back_pay_review_months = Some(*review_months);
-                l.back_pay_review_yuan = Some(review_amount.to_string());
-                l.certified_on = Some(format_date(*certified_on));
-            }
-        }
-        l
-    }
-}
+/// One line of `run.csv`: the type `certify cycle run` writes, with `row` empty.
+pub use certify_cli::run::RunLine;
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())

@@ -153,7 +153,7 @@ fn expected(dir: &Path, cfg: &RegionConfig, run_date: Date, remind_days: i64) ->
                 .insert(format!("{id}|{}|{}|{}|{}", format_date(d), e.1, e.2, e.3));
         }
         if o.run != RunDecision::Unchanged {
-            let line = certify_batch::output::RunLine::new(&id, fields.name.unwrap_or(""), &o.run);
+            let line = certify_batch::output::RunLine::new(None, &id, fields.name.unwrap_or(""), &o.run);
             let mut w = csv::Writer::from_writer(Vec::new());
             w.serialize(&line).expect("serialize");
             let text = String::from_utf8(w.into_inner().expect("flush")).expect("utf8");

@@ -87,21 +87,84 @@ pub fn load_config(path: &Path) -> Result<RegionConfig, BoxError> {
     Ok(config)
 }
 
-#[derive(Serialize)]
-struct OutRow<'a> {
-    row: u64,
-    id_number: &'a str,
-    name: &'a str,
-    action: &'static str,
-    from: Option<String>,
-    deadline: Option<String>,
-    resume_from: Option<String>,
-    back_pay_months: Option<u32>,
-    back_pay_yuan: Option<String>,
-    back_pay_review_months: Option<u32>,
-    back_pay_review_yuan: Option<String>,
-    certified_on: Option<String>,
-    error: Option<String>,
+/// One line of the run's list of changes: the columns of `certify cycle run`'s output,
+/// also written by `certify-batch` (without `row`, which a batch engine does not know).
+#[derive(Debug, Serialize)]
+pub struct RunLine<'a> {
+    /// Line of the roster file.
+    pub row: Option<u64>,
+    /// The identity number as written in the roster.
+    pub id_number: &'a str,
+    /// The name as written in the roster.
+    pub name: &'a str,
+    /// `suspend`, `resume`, `unchanged` or `invalid_row`.
+    pub action: &'static str,
+    /// Suspension: first month not paid; resumption: first month paid back.
+    pub from: Option<String>,
+    /// The deadline missed.
+    pub deadline: Option<String>,
+    /// First month paid regularly again.
+    pub resume_from: Option<String>,
+    /// Months paid back by the run.
+    pub back_pay_months: Option<u32>,
+    /// Their total in yuan.
+    pub back_pay_yuan: Option<String>,
+    /// Older months for staff to confirm.
+    pub back_pay_review_months: Option<u32>,
+    /// Their total in yuan.
+    pub back_pay_review_yuan: Option<String>,
+    /// The certification that lifted the suspension.
+    pub certified_on: Option<String>,
+    /// Why the row could not be read.
+    pub error: Option<String>,
+}
+
+impl<'a> RunLine<'a> {
+    /// The line for `decision` about the person in `id_number`/`name`.
+    pub fn new(row: Option<u64>, id_number: &'a str, name: &'a str, decision: &RunDecision) -> Self {
+        let mut l = RunLine {
+            row,
+            id_number,
+            name,
+            action: "unchanged",
+            from: None,
+            deadline: None,
+            resume_from: None,
+            back_pay_months: None,
+            back_pay_yuan: None,
+            back_pay_review_months: None,
+            back_pay_review_yuan: None,
+            certified_on: None,
+            error: None,
+        };
+        match decision {
+            RunDecision::Unchanged => {}
+            RunDecision::Suspend { from, deadline } => {
+                l.action = "suspend";
+                l.from = Some(from.to_string());
+                l.deadline = Some(format_date(*deadline));
+            }
+            RunDecision::Resume {
+                resume_from,
+                back_pay_from,
+                back_pay_months,
+                back_pay,
+                certified_on,
+                review_months,
+                review_amount,
+            } => {
+                l.action = "resume";
+                l.from = Some(back_pay_from.to_string());
+                l.resume_from = Some(resume_from.to_string());
+                l.back_pay_months = Some(*back_pay_months);
+                l.back_pay_yuan = Some(back_pay.to_string());
+                l.back_pay_review_months = Some(*review_months);
+                l.back_pay_review_yuan = Some(review_amount.to_string());
+                l.certified_on = Some(format_date(*certified_on));
+            }
+        }
+        l
+    }
 }
 
 #[derive(Serialize)]
@@ -208,7 +271,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn write(&mut self, row: &OutRow<'_>) -> Result<(), BoxError> {
+    fn write(&mut self, row: &RunLine<'_>) -> Result<(), BoxError> {
         match self {
             Sink::Csv(w) => w.serialize(row)?,
             Sink::Jsonl(w) => {
@@ -284,24 +347,10 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
         }
         let id_text = field(&rec, cols.id);
         let name = cols.name.map(|i| field(&rec, i)).unwrap_or("");
-        let mut out = OutRow {
-            row: line,
-            id_number: id_text,
-            name,
-            action: "unchanged",
-            from: None,
-            deadline: None,
-            resume_from: None,
-            back_pay_months: None,
-            back_pay_yuan: None,
-            back_pay_review_months: None,
-            back_pay_review_yuan: None,
-            certified_on: None,
-            error: None,
-        };
         match payroll_row(&rec, &cols) {
             Err(e) => {
                 invalid_rows += 1;
+                let mut out = RunLine::new(Some(line), id_text, name, &RunDecision::Unchanged);
                 out.action = "invalid_row";
                 out.error = Some(e);
                 sink.write(&out)?;
@@ -309,34 +358,9 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
             Ok(row) => {
                 let decision = decide_with(&config.cycle, &config.run, run_date, &row, index.last(&row.id));
                 summary.record(&row, &decision);
-                match decision {
-                    RunDecision::Unchanged if !args.all => continue,
-                    RunDecision::Unchanged => {}
-                    RunDecision::Suspend { from, deadline } => {
-                        out.action = "suspend";
-                        out.from = Some(from.to_string());
-                        out.deadline = Some(format_date(deadline));
-                    }
-                    RunDecision::Resume {
-                        resume_from,
-                        back_pay_from,
-                        back_pay_months,
-                        back_pay,
-                        certified_on,
-                        review_months,
-                        review_amount,
-                    } => {
-                        out.action = "resume";
-                        out.back_pay_review_months = Some(review_months);
-                        out.back_pay_review_yuan = Some(review_amount.to_string());
-                        out.from = Some(back_pay_from.to_string());
-                        out.resume_from = Some(resume_from.to_string());
-                        out.back_pay_months = Some(back_pay_months);
-                        out.back_pay_yuan = Some(back_pay.to_string());
-                        out.certified_on = Some(format_date(certified_on));
-                    }
+                if decision != RunDecision::Unchanged || args.all {
+                    sink.write(&RunLine::new(Some(line), id_text, name, &decision))?;
                 }
-                sink.write(&out)?;
             }
         }
     }
