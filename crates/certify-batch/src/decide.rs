@@ -172,12 +172,7 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
         col_i64(col::EVENT_BAD_DATES)?,
         col_i64(col::EVENTS_AFTER_RUN)?,
     );
-    let event_day = col_day(col::EVENT_DAY)?;
-    let (ev_source, ev_reference, ev_kind) = (
-        text(batch, col::EVENT_SOURCE)?,
-        text(batch, col::EVENT_REFERENCE)?,
-        text(batch, col::EVENT_KIND)?,
-    );
+    let event_newest = text(batch, col::EVENT_NEWEST)?;
     let count = |a: &datafusion::arrow::array::Int64Array, i: usize| if a.is_valid(i) { a.value(i) as u64 } else { 0 };
 
     for i in 0..batch.num_rows() {
@@ -249,25 +244,22 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
         } else {
             None
         };
-        let newest = if event_day.is_valid(i) {
-            from_date32(event_day.value(i))
-        } else {
-            None
-        };
-        let outcome = decide_person(&rules.policy, &rules.run, rules.run_date, &row, last, newest);
+        let newest = get(&event_newest, i).and_then(crate::plan::split_newest);
+        let outcome = decide_person(
+            &rules.policy,
+            &rules.run,
+            rules.run_date,
+            &row,
+            last,
+            newest.map(|n| n.0),
+        );
         tally.run.record(&row, &outcome.run);
         let id_text = row.id.to_string();
         let name_text = fields.name.unwrap_or("");
         let unit_text = fields.unit.unwrap_or("");
-        if let Some(date) = outcome.certified_by_event {
+        if let (Some(date), Some((_, source, reference, kind))) = (outcome.certified_by_event, newest) {
             tally.certified_by_events += 1;
-            lines.certification(
-                &id_text,
-                date,
-                get(&ev_source, i).unwrap_or(""),
-                get(&ev_reference, i).unwrap_or(""),
-                get(&ev_kind, i).unwrap_or(""),
-            );
+            lines.certification(&id_text, date, source, reference, kind);
         }
         if let Some(reason) = &outcome.event_refused {
             *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;

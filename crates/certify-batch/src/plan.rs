@@ -42,23 +42,17 @@ pub mod col {
     pub const EVENT_BAD_DATES: &str = "event_bad_dates";
     /// Of which dated after the run date (not yet known to the run).
     pub const EVENTS_AFTER_RUN: &str = "events_after_run";
-    /// The newest event not after the run date: its day, source, reference and kind.
-    pub const EVENT_DAY: &str = "event_day";
-    /// See [`EVENT_DAY`].
-    pub const EVENT_SOURCE: &str = "event_source";
-    /// See [`EVENT_DAY`].
-    pub const EVENT_REFERENCE: &str = "event_reference";
-    /// See [`EVENT_DAY`].
-    pub const EVENT_KIND: &str = "event_kind";
+    /// The newest event not after the run date, as `day␟source␟reference␟kind` (U+001F
+    /// between fields; see [`super::split_newest`]). Of several events on that day, the
+    /// greatest `(source, reference, kind)`: one `max` over one string, where three
+    /// ordered `first_value` aggregates cost seven times as much.
+    pub const EVENT_NEWEST: &str = "event_newest";
 }
 
 /// The comparison query for `run_date` over the views `roster`, `certifications`,
 /// `events` ([`crate::inputs`]).
 pub fn comparison_sql(run_date: Date) -> String {
     let run = format!("DATE '{}'", format_date(run_date));
-    // One ordering for the three values of the newest event, so they come from one row
-    // whatever the engine's partitioning (embedded and cluster runs agree).
-    let newest = "ORDER BY day DESC, source, reference, kind";
     format!(
         "WITH ev AS (
             SELECT certify_person(id_number) AS person, certify_day(date) AS day, kind, source, reference
@@ -68,10 +62,8 @@ pub fn comparison_sql(run_date: Date) -> String {
                    count(*) AS events,
                    count(*) FILTER (WHERE day IS NULL) AS event_bad_dates,
                    count(*) FILTER (WHERE day > {run}) AS events_after_run,
-                   max(day) FILTER (WHERE day <= {run}) AS event_day,
-                   first_value(source {newest}) FILTER (WHERE day <= {run}) AS event_source,
-                   first_value(reference {newest}) FILTER (WHERE day <= {run}) AS event_reference,
-                   first_value(kind {newest}) FILTER (WHERE day <= {run}) AS event_kind
+                   max(CASE WHEN day <= {run} THEN concat(CAST(day AS VARCHAR), chr(31), coalesce(source, ''),
+                       chr(31), coalesce(reference, ''), chr(31), coalesce(kind, '')) END) AS event_newest
             FROM ev GROUP BY person
         ), ce AS (
             SELECT person,
@@ -87,7 +79,7 @@ pub fn comparison_sql(run_date: Date) -> String {
             SELECT coalesce(ce.person, evn.person) AS person,
                    ce.person AS cert_person, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
                    evn.person AS event_person, evn.events, evn.event_bad_dates, evn.events_after_run,
-                   evn.event_day, evn.event_source, evn.event_reference, evn.event_kind
+                   evn.event_newest
             FROM ce FULL JOIN evn ON ce.person = evn.person
         ), ro AS (
             SELECT certify_person(id_number) AS person, TRUE AS on_roster, id_number, name, scheme, unit,
@@ -98,7 +90,14 @@ pub fn comparison_sql(run_date: Date) -> String {
                ro.status, ro.suspended_from, ro.suspension_reason,
                side.cert_person, side.cert_rows, side.cert_bad_dates, side.last_certified,
                side.event_person, side.events, side.event_bad_dates, side.events_after_run,
-               side.event_day, side.event_source, side.event_reference, side.event_kind
+               side.event_newest
         FROM ro FULL JOIN side ON ro.person = side.person"
     )
+}
+
+/// The parts of an [`col::EVENT_NEWEST`] value: day, source, reference, kind.
+pub fn split_newest(value: &str) -> Option<(Date, &str, &str, &str)> {
+    let mut parts = value.splitn(4, '\u{1f}');
+    let day = certify_core::time::parse_date(parts.next()?)?;
+    Some((day, parts.next()?, parts.next()?, parts.next()?))
 }

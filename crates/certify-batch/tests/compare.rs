@@ -98,7 +98,7 @@ fn expected(dir: &Path, cfg: &RegionConfig, run_date: Date, remind_days: i64) ->
             }
         }
     }
-    // Newest event per person, ties broken by source, reference, kind (as the engine).
+    // Newest event per person, ties to the greatest source, reference, kind (as the engine).
     let mut newest: HashMap<u64, (Date, String, String, String)> = HashMap::new();
     for r in read(&dir.join("events.csv")) {
         if let (Some(k), Some(d)) = (key(&r["id_number"]), parse_date(r["date"].trim())) {
@@ -107,7 +107,7 @@ fn expected(dir: &Path, cfg: &RegionConfig, run_date: Date, remind_days: i64) ->
             }
             let cand = (d, r["source"].clone(), r["reference"].clone(), r["kind"].clone());
             let better = |old: &(Date, String, String, String)| {
-                cand.0 > old.0 || (cand.0 == old.0 && (&cand.1, &cand.2, &cand.3) < (&old.1, &old.2, &old.3))
+                cand.0 > old.0 || (cand.0 == old.0 && (&cand.1, &cand.2, &cand.3) > (&old.1, &old.2, &old.3))
             };
             match newest.get(&k) {
                 Some(old) if !better(old) => {}
