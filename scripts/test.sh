@@ -28,7 +28,10 @@ CERTIFY_SERVER_BIN="$PWD/target/release/certify-server" CERTIFY_TEST_POSTGRES_UR
 # Later cargo commands select the whole workspace: one feature resolution, so what the
 # tests built is reused instead of rebuilt per package (which once filled CI's disk).
 export CERTIFY_CARGO_SELECT=--workspace
-[ -f target/live-frames/frame_000.jpg ] || target/debug/examples/live_frames .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
+# The tests built the frame renderer; the binding scripts fall back to `cargo run` without it.
+if [ ! -f target/live-frames/frame_000.jpg ] && [ -x target/debug/examples/live_frames ]; then
+  target/debug/examples/live_frames .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
+fi
 echo "== C API: header current, tests under ASan/UBSan and valgrind, shared and static library"
 ./bindings/c/run_tests.sh
 echo "== UniFFI: Python and Kotlin tests; Swift sources generated; Android library symbols"
