@@ -1,6 +1,6 @@
 //! `certify cycle run`: the deadline run over files, streaming the roster.
 //!
-//! Memory holds only the certification index (a hash table, 17–34 bytes per certified person) and the
+//! Memory holds only the certification index (16 bytes per certified person) and the
 //! CSV buffers; the roster streams through, each row decided and written at once.
 
 use crate::Format;
