@@ -12,9 +12,9 @@ use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::format_date;
-use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::array::{Array, AsArray, PrimitiveArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Int64Type, UInt64Type};
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Date32Type, Int64Type, UInt64Type};
 use datafusion::common::{DataFusionError, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -126,6 +126,14 @@ fn text(batch: &RecordBatch, name: &str) -> Result<Arc<StringArray>> {
     Ok(Arc::new(c.as_string::<i32>().clone()))
 }
 
+/// A numeric or date column of the comparison query.
+fn primitive<T: ArrowPrimitiveType>(batch: &RecordBatch, name: &str) -> Result<PrimitiveArray<T>> {
+    let c = batch.column_by_name(name).ok_or_else(|| missing(name))?;
+    c.as_primitive_opt::<T>()
+        .cloned()
+        .ok_or_else(|| DataFusionError::Internal(format!("comparison query: {name} has type {}", c.data_type())))
+}
+
 fn missing(name: &str) -> DataFusionError {
     DataFusionError::Internal(format!("comparison query lost column {name}"))
 }
@@ -142,36 +150,14 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
     let on_roster = batch
         .column_by_name(col::ON_ROSTER)
         .ok_or_else(|| missing(col::ON_ROSTER))?;
-    let col_u64 = |n: &str| -> Result<_> {
-        Ok(batch
-            .column_by_name(n)
-            .ok_or_else(|| missing(n))?
-            .as_primitive::<UInt64Type>()
-            .clone())
-    };
-    let col_i64 = |n: &str| -> Result<_> {
-        Ok(batch
-            .column_by_name(n)
-            .ok_or_else(|| missing(n))?
-            .as_primitive::<Int64Type>()
-            .clone())
-    };
-    let col_day = |n: &str| -> Result<_> {
-        Ok(batch
-            .column_by_name(n)
-            .ok_or_else(|| missing(n))?
-            .as_primitive::<Date32Type>()
-            .clone())
-    };
-    let cert_person = col_u64(col::CERT_PERSON)?;
-    let (cert_rows, cert_bad) = (col_i64(col::CERT_ROWS)?, col_i64(col::CERT_BAD_DATES)?);
-    let last_certified = col_day(col::LAST_CERTIFIED)?;
-    let event_person = col_u64(col::EVENT_PERSON)?;
-    let (events, ev_bad, ev_after) = (
-        col_i64(col::EVENTS)?,
-        col_i64(col::EVENT_BAD_DATES)?,
-        col_i64(col::EVENTS_AFTER_RUN)?,
-    );
+    let cert_person = primitive::<UInt64Type>(batch, col::CERT_PERSON)?;
+    let cert_rows = primitive::<Int64Type>(batch, col::CERT_ROWS)?;
+    let cert_bad = primitive::<Int64Type>(batch, col::CERT_BAD_DATES)?;
+    let last_certified = primitive::<Date32Type>(batch, col::LAST_CERTIFIED)?;
+    let event_person = primitive::<UInt64Type>(batch, col::EVENT_PERSON)?;
+    let events = primitive::<Int64Type>(batch, col::EVENTS)?;
+    let ev_bad = primitive::<Int64Type>(batch, col::EVENT_BAD_DATES)?;
+    let ev_after = primitive::<Int64Type>(batch, col::EVENTS_AFTER_RUN)?;
     let event_newest = text(batch, col::EVENT_NEWEST)?;
     let count = |a: &datafusion::arrow::array::Int64Array, i: usize| if a.is_valid(i) { a.value(i) as u64 } else { 0 };
 

@@ -67,7 +67,7 @@ impl Rng {
 
 /// The `i`-th person's identity number: distinct for every `i` below 58 million.
 fn id_number(region: &str, i: u64) -> String {
-    let birth = time::macros::date!(1935 - 01 - 01) + Duration::days(((i / 5) % BIRTH_DAYS) as i64);
+    let birth = birth_of(i);
     let seq = (i / (5 * BIRTH_DAYS)) % 1000;
     let first = format!(
         "{region}{:04}{:02}{:02}{seq:03}",

@@ -131,7 +131,7 @@ pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Resu
 
 /// The SQL that reads one registered file as the table's columns (text; absent optional
 /// columns NULL), after checking the required ones are there.
-fn select_file(table: Table, file_table: &str, file: &str, names: &[String]) -> Result<String, BatchError> {
+pub fn select_file(table: Table, file_table: &str, file: &str, names: &[String]) -> Result<String, BatchError> {
     let mut cols = Vec::new();
     for column in table.columns() {
         let present = names.iter().any(|n| n == column);

@@ -8,7 +8,7 @@
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
 use crate::BatchError;
-use crate::inputs::{Table, register_file};
+use crate::inputs::{Format, Table, register_file, select_file};
 use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
@@ -74,19 +74,9 @@ pub async fn list(
             .with_repartition_file_scans(false);
         let ctx = SessionContext::new_with_config(config);
         let names = register_file(&ctx, "t", file).await?;
-        let select: Vec<String> = table
-            .columns()
-            .map(|c| {
-                if names.iter().any(|n| n == c) {
-                    format!("CAST(\"{c}\" AS VARCHAR) AS {c}")
-                } else {
-                    format!("CAST(NULL AS VARCHAR) AS {c}")
-                }
-            })
-            .collect();
-        let csv_lines = file.to_ascii_lowercase().ends_with(".csv");
+        let csv_lines = Format::of(file)? == Format::Csv;
         let mut stream = ctx
-            .sql(&format!("SELECT {} FROM t", select.join(", ")))
+            .sql(&select_file(table, "t", file, &names)?)
             .await?
             .execute_stream()
             .await?;
