@@ -9,28 +9,21 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-// Length of a face template (floats).
-#define CERTIFY_FACE_TEMPLATE_LEN 128
-
-// Pass as `now_unix` to use the system clock.
-#define CERTIFY_NOW_SYSTEM INT64_MIN
-
-// Pass as `elapsed_ms` to time a liveness frame by the library's monotonic clock.
-#define CERTIFY_ELAPSED_MONOTONIC 4294967295
-
-// Result of every C call. 0 is success; numbers are grouped by area and never reused.
+// Result of every call: 0 is success; numbers are grouped by area and never reused.
+// The English text of each code is beside it; `certify_status_message_zh` gives the
+// Chinese one.
 enum CertifyStatus
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // Success.
+  // Ok.
   CERTIFY_STATUS_OK = 0,
-  // A required pointer was NULL.
+  // A required argument is missing (NULL).
   CERTIFY_STATUS_NULL_ARGUMENT = 100,
-  // A string was not valid UTF-8.
+  // A string argument is not valid UTF-8.
   CERTIFY_STATUS_INVALID_UTF8 = 101,
-  // An argument is out of range or malformed (see the function's documentation).
+  // An argument is out of range or malformed.
   CERTIFY_STATUS_INVALID_ARGUMENT = 102,
   // The output buffer is too small; nothing was written.
   CERTIFY_STATUS_BUFFER_TOO_SMALL = 103,
@@ -40,29 +33,29 @@ enum CertifyStatus
   CERTIFY_STATUS_UNKNOWN_OPERATION = 105,
   // The session has finished; start a new one.
   CERTIFY_STATUS_SESSION_FINISHED = 106,
-  // A Rust panic was caught at the boundary (a bug: please report it).
+  // Internal error (please report it).
   CERTIFY_STATUS_PANIC = 199,
-  // Identity number empty.
+  // The identity number is empty.
   CERTIFY_STATUS_ID_EMPTY = 200,
-  // Identity number not 18 (or 15) characters.
+  // An identity number has 18 characters (or 15 for legacy numbers).
   CERTIFY_STATUS_ID_BAD_LENGTH = 201,
-  // Identity number has a character other than digits (and a final X).
+  // The identity number has a character other than digits and a final X.
   CERTIFY_STATUS_ID_BAD_CHARACTER = 202,
-  // Identity number check character wrong.
+  // The identity number's check character is wrong.
   CERTIFY_STATUS_ID_BAD_CHECK_DIGIT = 203,
-  // Birth date in the identity number does not exist.
+  // The birth date in the identity number does not exist.
   CERTIFY_STATUS_ID_BAD_BIRTH_DATE = 204,
-  // Birth date after today.
+  // The birth date in the identity number is in the future.
   CERTIFY_STATUS_ID_BIRTH_DATE_IN_FUTURE = 205,
-  // Division code not in GB/T 2260 (current or retired).
+  // The identity number's division code is not in GB/T 2260.
   CERTIFY_STATUS_ID_UNKNOWN_REGION = 206,
-  // Name empty.
+  // The name is empty.
   CERTIFY_STATUS_NAME_EMPTY = 210,
-  // Name too long.
+  // The name is too long.
   CERTIFY_STATUS_NAME_TOO_LONG = 211,
-  // Name has a character names do not have.
+  // The name has a character that names do not have.
   CERTIFY_STATUS_NAME_BAD_CHARACTER = 212,
-  // The phone number is not 11 digits.
+  // A mainland mobile number has 11 digits.
   CERTIFY_STATUS_PHONE_BAD_FORMAT = 220,
   // The number is not a mobile number.
   CERTIFY_STATUS_PHONE_NOT_MOBILE = 221,
@@ -114,9 +107,9 @@ enum CertifyStatus
   CERTIFY_STATUS_REAL_NAME_NOT_ACCOUNT_HOLDER = 340,
   // The live face does not match the identity card portrait.
   CERTIFY_STATUS_REAL_NAME_FACE_MISMATCH = 341,
-  // The cycle policy JSON is not a valid policy.
+  // The cycle policy is not valid.
   CERTIFY_STATUS_POLICY_INVALID = 400,
-  // A date is not YYYY-MM-DD, or a month not YYYY-MM.
+  // A date is not YYYY-MM-DD or a month not YYYY-MM.
   CERTIFY_STATUS_DATE_INVALID = 401,
   // The enrollment is in manual review; uploads are closed.
   CERTIFY_STATUS_ENROLLMENT_UPLOADS_CLOSED = 410,
@@ -162,60 +155,92 @@ enum CertifyStatus
   CERTIFY_STATUS_NOT_UNIT_DECLARED = 444,
   // The declaration is dated before the event.
   CERTIFY_STATUS_DECLARED_BEFORE_EVENT = 445,
-  // The reason for a home visit is too long.
+  // The reason for the home visit is too long.
   CERTIFY_STATUS_VISIT_REASON_TOO_LONG = 450,
   // The home visit is already closed.
   CERTIFY_STATUS_VISIT_CLOSED = 451,
   // The home visit is not assigned to this staff member.
   CERTIFY_STATUS_VISIT_NOT_ASSIGNED = 452,
-  // Evidence token malformed.
+  // The evidence is malformed.
   CERTIFY_STATUS_EVIDENCE_MALFORMED = 500,
-  // Evidence signature invalid.
+  // The evidence signature is invalid.
   CERTIFY_STATUS_EVIDENCE_BAD_SIGNATURE = 501,
-  // Evidence for another challenge, person or modality.
+  // The evidence is for another challenge, person or modality.
   CERTIFY_STATUS_EVIDENCE_CHALLENGE_MISMATCH = 502,
-  // Evidence expired.
+  // The evidence has expired.
   CERTIFY_STATUS_EVIDENCE_EXPIRED = 503,
-  // Evidence predates its challenge.
+  // The evidence predates its challenge.
   CERTIFY_STATUS_EVIDENCE_NOT_YET_VALID = 504,
-  // Evidence already used.
+  // The evidence was already used.
   CERTIFY_STATUS_EVIDENCE_REPLAYED = 505,
-  // ONNX Runtime library not found or not loadable.
+  // The ONNX Runtime library could not be loaded.
   CERTIFY_STATUS_RUNTIME_LIBRARY = 600,
   // A model file is missing.
   CERTIFY_STATUS_MODEL_MISSING = 601,
-  // A model file's hash is wrong.
+  // A model file does not match its sha256.
   CERTIFY_STATUS_MODEL_CHECKSUM = 602,
-  // A model's interface is wrong.
+  // A model file does not have the expected inputs and outputs.
   CERTIFY_STATUS_MODEL_INTERFACE = 603,
-  // Inference failed.
+  // Model inference failed.
   CERTIFY_STATUS_INFERENCE = 604,
-  // Image empty.
+  // The image is empty.
   CERTIFY_STATUS_IMAGE_EMPTY = 610,
-  // Image too large.
+  // The image is too large.
   CERTIFY_STATUS_IMAGE_TOO_LARGE = 611,
-  // Image too small.
+  // The image is too small.
   CERTIFY_STATUS_IMAGE_TOO_SMALL = 612,
-  // Image not decodable.
+  // The image cannot be decoded.
   CERTIFY_STATUS_IMAGE_DECODE = 613,
-  // Raw frame buffer does not match its geometry.
+  // The raw frame does not match its size.
   CERTIFY_STATUS_IMAGE_BAD_FRAME = 614,
-  // The photo is not usable (no face, too dark, …): see the quality call.
+  // The photo is not usable (no face, light, blur, pose).
   CERTIFY_STATUS_FACE_QUALITY = 620,
-  // Silent liveness was asked for, but no passive anti-spoof model is configured.
+  // Silent liveness needs a passive anti-spoof model.
   CERTIFY_STATUS_ANTISPOOF_REQUIRED = 621,
-  // Audio empty.
+  // The recording is empty.
   CERTIFY_STATUS_AUDIO_EMPTY = 630,
-  // Audio has NaN or infinite samples.
+  // The recording has invalid samples.
   CERTIFY_STATUS_AUDIO_NOT_FINITE = 631,
-  // Sample rate outside 8–48 kHz.
+  // The sample rate is not supported (8000-48000 Hz).
   CERTIFY_STATUS_AUDIO_UNSUPPORTED_RATE = 632,
-  // Recording longer than 30 s.
+  // The recording is too long (at most 30 s).
   CERTIFY_STATUS_AUDIO_TOO_LONG = 633,
-  // Recording shorter than 0.3 s.
+  // The recording is too short.
   CERTIFY_STATUS_AUDIO_TOO_SHORT = 634,
-  // Not a readable WAV file.
+  // The WAV file cannot be read.
   CERTIFY_STATUS_AUDIO_BAD_WAV = 635,
+  // Log in first.
+  CERTIFY_STATUS_UNAUTHORIZED = 900,
+  // Your role may not do this.
+  CERTIFY_STATUS_FORBIDDEN = 901,
+  // No such record.
+  CERTIFY_STATUS_NOT_FOUND = 902,
+  // Storage is unavailable; try again.
+  CERTIFY_STATUS_STORAGE = 903,
+  // An upload is not valid base64 or not a readable image or recording.
+  CERTIFY_STATUS_BAD_UPLOAD = 904,
+  // The challenge is unknown, used, or belongs to another account.
+  CERTIFY_STATUS_CHALLENGE_UNKNOWN = 905,
+  // The idempotency key was used for a different request.
+  CERTIFY_STATUS_IDEMPOTENCY_CONFLICT = 906,
+  // The picture captcha is unknown or expired.
+  CERTIFY_STATUS_CAPTCHA_EXPIRED = 907,
+  // The record changed meanwhile; try again.
+  CERTIFY_STATUS_CONCURRENT_UPDATE = 908,
+  // Client-signed evidence is not accepted from this device.
+  CERTIFY_STATUS_UNTRUSTED_DEVICE = 909,
+  // Silent liveness is not allowed by this server's configuration.
+  CERTIFY_STATUS_SILENT_NOT_ALLOWED = 910,
+  // The request body or query is not the JSON the endpoint takes.
+  CERTIFY_STATUS_BAD_REQUEST_BODY = 911,
+  // A deadline-run preview is unknown, expired or already applied.
+  CERTIFY_STATUS_PREVIEW_UNKNOWN = 912,
+  // Too many SMS codes or code attempts for one phone today.
+  CERTIFY_STATUS_RATE_LIMITED = 913,
+  // A voiceprint is enrolled by the person only.
+  CERTIFY_STATUS_VOICE_BY_PERSON_ONLY = 914,
+  // Consent by SMS needs the relative's own phone bound to their own account.
+  CERTIFY_STATUS_CONSENT_BY_SMS_UNAVAILABLE = 915,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -224,6 +249,15 @@ typedef enum CertifyStatus CertifyStatus;
 typedef uint32_t CertifyStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// Length of a face template (floats).
+#define CERTIFY_FACE_TEMPLATE_LEN 128
+
+// Pass as `now_unix` to use the system clock.
+#define CERTIFY_NOW_SYSTEM INT64_MIN
+
+// Pass as `elapsed_ms` to time a liveness frame by the library's monotonic clock.
+#define CERTIFY_ELAPSED_MONOTONIC 4294967295
 
 // A device's evidence-signing key (Ed25519). Thread-safe.
 typedef struct CertifyEvidenceSigner CertifyEvidenceSigner;
@@ -277,9 +311,14 @@ typedef struct {
 extern "C" {
 #endif // __cplusplus
 
-// The message of a status code: a static NUL-terminated English string, never NULL
+// The English message of a status code: a static NUL-terminated string, never NULL
 // ("unknown status" for numbers not in the table).
 const char *certify_status_message(uint32_t status);
+
+// The Chinese message of a status code (UTF-8), what a pensioner is shown: what went wrong
+// and what to do next. A static NUL-terminated string, never NULL (a general text for
+// numbers not in the table).
+const char *certify_status_message_zh(uint32_t status);
 
 // Validate a resident identity number (GB 11643-1999) and read its fields.
 //

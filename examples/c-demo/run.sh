@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Build libcertify and run the C demo against it.
+# Install libcertify under target/c-demo/prefix (header, versioned soname, pkg-config file)
+# and build and run the C demo against the installed copy, as a user's program would.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-c}
-mkdir -p target/c-demo
-gcc -std=c11 -Wall -Wextra -Werror -I include examples/c-demo/demo.c -o target/c-demo/demo \
-  -L target/debug -lcertify -Wl,-rpath,"$PWD/target/debug"
+PREFIX="$PWD/target/c-demo/prefix"
+bindings/c/install.sh "$PREFIX" debug >/dev/null
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
+gcc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags certify) examples/c-demo/demo.c -o target/c-demo/demo \
+  $(pkg-config --libs certify) -Wl,-rpath,"$PREFIX/lib"
 ./target/c-demo/demo

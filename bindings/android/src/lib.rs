@@ -5,5 +5,6 @@
 //! that every symbol the Java classes and the generated Kotlin/Python look up is present.
 
 // Force the binding crates into the link so their exported symbols are kept.
+pub use certify as c_bindings;
 pub use certify_jni as jni_bindings;
 pub use certify_uniffi as uniffi_bindings;

@@ -6,11 +6,8 @@
 //! caught at the boundary and returned as `CERTIFY_STATUS_PANIC`. Strings are UTF-8,
 //! NUL-terminated. See `bindings/c/README.md` and `include/certify.h`.
 
-pub mod bridge;
-pub mod ops;
-mod status;
-
-pub use status::{ALL as ALL_STATUSES, CertifyStatus, ToStatus};
+pub use certify_bridge::{CertifyStatus, ToStatus};
+use certify_bridge::{engines as bridge, ops};
 
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
@@ -22,6 +19,7 @@ use std::path::PathBuf;
 
 /// Length of a face template (floats).
 pub const CERTIFY_FACE_TEMPLATE_LEN: usize = 128;
+const _: () = assert!(CERTIFY_FACE_TEMPLATE_LEN == certify_bridge::FACE_TEMPLATE_LEN);
 
 macro_rules! ffi {
     ($body:block) => {{
@@ -77,16 +75,23 @@ fn copy_cstr<const N: usize>(s: &str) -> [c_char; N] {
     buf
 }
 
-/// The message of a status code: a static NUL-terminated English string, never NULL
+/// The English message of a status code: a static NUL-terminated string, never NULL
 /// ("unknown status" for numbers not in the table).
 #[unsafe(no_mangle)]
 pub extern "C" fn certify_status_message(status: u32) -> *const c_char {
-    status::ALL
-        .iter()
-        .find(|s| **s as u32 == status)
-        .map_or("unknown status\0", |s| s.message())
+    CertifyStatus::from_code(status)
+        .map_or(c"unknown status", CertifyStatus::english_c)
         .as_ptr()
-        .cast()
+}
+
+/// The Chinese message of a status code (UTF-8), what a pensioner is shown: what went wrong
+/// and what to do next. A static NUL-terminated string, never NULL (a general text for
+/// numbers not in the table).
+#[unsafe(no_mangle)]
+pub extern "C" fn certify_status_message_zh(status: u32) -> *const c_char {
+    CertifyStatus::from_code(status)
+        .map_or(c"请求未能完成：请稍后重试", CertifyStatus::chinese_c)
+        .as_ptr()
 }
 
 /// What `certify_id_check` reads from a valid identity number.

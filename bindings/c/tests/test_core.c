@@ -6,6 +6,10 @@ static void test_status(void) {
   CHECK(strstr(certify_status_message(CERTIFY_STATUS_ID_BAD_CHECK_DIGIT), "check") != NULL, "check digit message");
   CHECK(strstr(certify_status_message(CERTIFY_STATUS_LOGIN_LOCKED), "24 hours") != NULL, "lock message");
   CHECK(strcmp(certify_status_message(12345), "unknown status") == 0, "unknown status message");
+  CHECK(strstr(certify_status_message_zh(CERTIFY_STATUS_ID_BAD_CHECK_DIGIT), "身份证号码") != NULL, "Chinese message");
+  CHECK(strstr(certify_status_message_zh(CERTIFY_STATUS_LOGIN_LOCKED), "忘记密码") != NULL, "Chinese lock message says what to do");
+  CHECK(certify_status_message_zh(12345)[0] != '\0', "Chinese text for an unknown status");
+  CHECK(strstr(certify_status_message(CERTIFY_STATUS_UNAUTHORIZED), "log in") != NULL, "server codes are in the same table");
 }
 
 static void test_id(void) {

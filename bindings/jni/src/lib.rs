@@ -4,7 +4,7 @@
 //! into `getCode()`. Panics never cross: `with_env` catches them and they are thrown as
 //! code 199.
 
-use certify::{CertifyStatus, ToStatus, bridge};
+use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
 use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
 use certify_core::name::PersonName;
@@ -154,7 +154,7 @@ pub extern "system" fn Java_cn_certify_Certify_cycleStatus<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.statusMessage(int)`.
+/// `String Certify.statusMessage(int)`: the English text of a code.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_statusMessage<'l>(
     mut unowned: EnvUnowned<'l>,
@@ -163,9 +163,22 @@ pub extern "system" fn Java_cn_certify_Certify_statusMessage<'l>(
 ) -> JString<'l> {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let p = certify::certify_status_message(u32::try_from(code).unwrap_or(u32::MAX));
-            // SAFETY: a static NUL-terminated string.
-            let text = unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned();
+            let text = certify_bridge::status::english_of(u32::try_from(code).unwrap_or(u32::MAX));
+            Ok(JString::from_str(env, text)?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `String Certify.statusMessageZh(int)`: the Chinese text of a code (what to do next).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_statusMessageZh<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    code: jint,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let text = certify_bridge::status::chinese_of(u32::try_from(code).unwrap_or(u32::MAX));
             Ok(JString::from_str(env, text)?)
         })
         .resolve::<ThrowCertify>()
@@ -179,7 +192,7 @@ pub extern "system" fn Java_cn_certify_Certify_allStatusCodes<'l>(
 ) -> JIntArray<'l> {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let codes: Vec<jint> = certify::ALL_STATUSES.iter().map(|s| *s as u32 as jint).collect();
+            let codes: Vec<jint> = CertifyStatus::ALL.iter().map(|s| *s as u32 as jint).collect();
             let arr = env.new_int_array(codes.len())?;
             arr.set_region(env, 0, &codes)?;
             Ok(arr)
@@ -390,7 +403,7 @@ fn clock(now_unix: jlong) -> certify_core::time::Timestamp {
 }
 
 /// `String Certify.call(String op, String requestJson, long nowUnix)`: a whole-flow
-/// operation on the host's stored state (see `certify::ops`); the response JSON.
+/// operation on the host's stored state (see `certify_bridge::ops`); the response JSON.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_call<'l>(
     mut unowned: EnvUnowned<'l>,
@@ -402,7 +415,7 @@ pub extern "system" fn Java_cn_certify_Certify_call<'l>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let (op, request) = (string(env, &op)?, string(env, &request)?);
-            let response = certify::ops::call(&op, &request, clock(now_unix), &mut bridge::os_rng())
+            let response = certify_bridge::ops::call(&op, &request, clock(now_unix), &mut bridge::os_rng())
                 .map_err(|f| BridgeError::Certify(f.status as u32, f.detail))?;
             Ok(JString::from_str(env, response)?)
         })

@@ -1,9 +1,10 @@
 //! UniFFI bindings of certify for Kotlin, Swift and Python (proc-macros, library mode).
 //!
 //! Thin: conversion and error mapping only. Errors are one exception type carrying the
-//! same stable numeric code as the C API (`CertifyStatus`) and a message.
+//! stable numeric code of the one status table (`certify_bridge::CertifyStatus`, as the C
+//! API), a message, and the code's Chinese text for the person.
 
-use certify::{CertifyStatus, ToStatus, bridge};
+use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::name::PersonName;
@@ -24,6 +25,8 @@ pub enum CertifyError {
         /// What went wrong (`detail`, since `message` is taken by the exception types of
         /// Kotlin and Swift).
         detail: String,
+        /// What to show the person, in Chinese: what went wrong and what to do next.
+        detail_zh: String,
     },
 }
 
@@ -31,6 +34,7 @@ fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> CertifyError 
     CertifyError::Failed {
         code: status as u32,
         detail: message.to_string(),
+        detail_zh: status.chinese().to_owned(),
     }
 }
 
@@ -42,18 +46,23 @@ fn bridged((status, message): bridge::Fail) -> CertifyError {
     fail(status, message)
 }
 
-/// The message of a status code (as `certify_status_message` in C).
+/// The English message of a status code (as `certify_status_message` in C).
 #[uniffi::export]
 pub fn status_message(code: u32) -> String {
-    let p = certify::certify_status_message(code);
-    // SAFETY: certify_status_message returns a static NUL-terminated string.
-    unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    certify_bridge::status::english_of(code).to_owned()
+}
+
+/// The Chinese message of a status code (as `certify_status_message_zh` in C): what went
+/// wrong and what to do next.
+#[uniffi::export]
+pub fn status_message_zh(code: u32) -> String {
+    certify_bridge::status::chinese_of(code).to_owned()
 }
 
 /// Every status code of the table (for the "each language maps each code" check).
 #[uniffi::export]
 pub fn all_status_codes() -> Vec<u32> {
-    certify::ALL_STATUSES.iter().map(|s| *s as u32).collect()
+    CertifyStatus::ALL.iter().map(|s| *s as u32).collect()
 }
 
 /// What a valid identity number says.
@@ -594,14 +603,14 @@ impl EvidenceVerifier {
     }
 }
 
-/// Run a whole-flow operation on the host's stored state (see `certify::ops`): `op` such
+/// Run a whole-flow operation on the host's stored state (see `certify_bridge::ops`): `op` such
 /// as "account.register", `request_json` its JSON object, `now_unix` the time (None: the
 /// system clock). Returns the response JSON; a refusal by the rules is its `"refused"`
 /// member, with the new state to store. Throws `CertifyError` (104, 105) when the request
 /// cannot be processed.
 #[uniffi::export(default(now_unix = None))]
 pub fn call(op: String, request_json: String, now_unix: Option<i64>) -> Result<String, CertifyError> {
-    certify::ops::call(
+    certify_bridge::ops::call(
         &op,
         &request_json,
         bridge::now_or_system(now_unix),
@@ -613,5 +622,8 @@ pub fn call(op: String, request_json: String, now_unix: Option<i64>) -> Result<S
 /// Every operation `call` knows.
 #[uniffi::export]
 pub fn operations() -> Vec<String> {
-    certify::ops::OPERATIONS.iter().map(|s| (*s).to_owned()).collect()
+    certify_bridge::ops::OPERATIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
 }

@@ -11,7 +11,7 @@ use crate::error::{ApiError, domain};
 use crate::people::{insert_record, known, records_of};
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::certification::{certify_by_app, history as core_history, last_certified};
 use certify_core::enrollment::EnrollmentCase;
 use certify_core::evidence::EvidenceClaims;

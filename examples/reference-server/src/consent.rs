@@ -70,7 +70,7 @@ async fn relatives_phone(
     match contact {
         None => {
             return Err(ApiError::status(
-                certify::CertifyStatus::NotAContact,
+                certify_bridge::CertifyStatus::NotAContact,
                 "add this person as a contact first",
             ));
         }
@@ -140,7 +140,12 @@ pub(crate) async fn enter_consent_code(
     let key = purpose_key(&holder);
     let mut challenge: Versioned<SmsChallenge> = store::load(&state.db.pool, store::SMS, &[phone.as_str(), &key])
         .await?
-        .ok_or_else(|| ApiError::status(certify::CertifyStatus::SmsExpired, "ask for a consent code first"))?;
+        .ok_or_else(|| {
+            ApiError::status(
+                certify_bridge::CertifyStatus::SmsExpired,
+                "ask for a consent code first",
+            )
+        })?;
     let verified = challenge.value.verify(
         &phone,
         SmsPurpose::ContactConsent,

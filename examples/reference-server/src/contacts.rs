@@ -13,7 +13,7 @@ use crate::people::roster_entry;
 use crate::store::{self, Versioned};
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::certification::ProxyContact;
 use certify_core::id::ResidentId;
 use serde::{Deserialize, Serialize};

@@ -268,7 +268,11 @@ pub(crate) async fn enroll_face(
         }
     }
     save_case(&mut tx, &subject, "face", &case).await?;
-    let issues: Vec<String> = review.issues.iter().map(certify::bridge::variant_name).collect();
+    let issues: Vec<String> = review
+        .issues
+        .iter()
+        .map(certify_bridge::engines::variant_name)
+        .collect();
     audit(
         &mut tx,
         now,

@@ -12,7 +12,7 @@ use crate::extract::{ApiJson, Holder};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::biometric::Modality;
 use certify_core::evidence::{Challenge, EvidenceError, EvidenceToken, EvidenceVerifier, ReplayGuard};
 use certify_core::id::ResidentId;

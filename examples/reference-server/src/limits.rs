@@ -152,7 +152,7 @@ impl Limits {
         if let Err(not_until) = self.limiters[index].check_key(&phone.to_owned()) {
             let wait = not_until.wait_time_from(self.clock.now()).as_secs().max(1);
             return Err(ApiError::status(
-                certify::CertifyStatus::SmsResendTooSoon,
+                certify_bridge::CertifyStatus::SmsResendTooSoon,
                 format!("wait {wait} s before asking for another code"),
             ));
         }

@@ -6,7 +6,7 @@
 use crate::Db;
 use crate::config::Config;
 use crate::error::ApiError;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::time::Timestamp;
 use certify_face::FaceEngine;
 use rand_core::{CryptoRng, RngCore, SeedableRng};

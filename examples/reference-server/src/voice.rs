@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::biometric::Modality;
 use certify_core::evidence::Challenge;
 use certify_core::id::ResidentId;
@@ -176,7 +176,7 @@ pub(crate) async fn enroll(
     let issues: Vec<Vec<String>> = enrollment
         .reports
         .iter()
-        .map(|r| r.issues.iter().map(certify::bridge::variant_name).collect())
+        .map(|r| r.issues.iter().map(certify_bridge::engines::variant_name).collect())
         .collect();
     audit(
         &mut tx,

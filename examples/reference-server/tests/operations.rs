@@ -239,6 +239,38 @@ async fn malformed_bodies_get_the_json_error_contract() {
 }
 
 #[tokio::test]
+async fn json_errors_carry_the_status_tables_texts_and_http_class() {
+    // The one table (bindings/bridge) gives the server, C, Java and Python the same codes,
+    // Chinese texts and HTTP classes: a server-only code, a core refusal and a wrong
+    // captcha each answer with the table's row.
+    use certify_bridge::CertifyStatus;
+    let s = fresh("ops-table").await;
+    let (id, _) = s.captcha().await;
+    let wrong_captcha = json!({"phone": "13800138000", "captcha_id": id, "captcha_answer": "xxxx"});
+    let stranger = json!({"phone": "13800138009", "password": "abc12345"});
+    for (method, path, body, expected) in [
+        (Method::GET, "/api/history", None, CertifyStatus::Unauthorized),
+        (
+            Method::POST,
+            "/api/sms/register",
+            Some(wrong_captcha),
+            CertifyStatus::CaptchaFailed,
+        ),
+        (
+            Method::POST,
+            "/api/login",
+            Some(stranger),
+            CertifyStatus::LoginWrongCredentials,
+        ),
+    ] {
+        let (st, r) = s.call(method, path, None, body).await;
+        assert_eq!(r["code"], expected as u32, "{path}: {r}");
+        assert_eq!(st.as_u16(), expected.http().status(), "{path}: {r}");
+        assert_eq!(r["message_zh"], expected.chinese(), "{path}: {r}");
+    }
+}
+
+#[tokio::test]
 async fn one_captcha_answers_one_request_under_concurrency() {
     let s = fresh("ops-captcha").await;
     let (id, answer) = s.captcha().await;

@@ -209,6 +209,15 @@ public class CertifyTest {
         boolean allMessages = true;
         for (int c : Certify.allStatusCodes()) allMessages &= !Certify.statusMessage(c).equals("unknown status");
         check(allMessages, "every code has a message");
+        boolean allChinese = true;
+        for (int c : Certify.allStatusCodes()) allChinese &= Certify.statusMessageZh(c).codePoints().anyMatch(cp -> cp >= 0x4e00 && cp <= 0x9fff);
+        check(allChinese, "every code has a Chinese message");
+        try {
+            Certify.idCheck("110105194912310021");
+            check(false, "bad check digit throws");
+        } catch (CertifyException e) {
+            check(e.getMessageZh().contains("身份证号码") && e.getMessageZh().contains("请"), "Chinese advice: " + e.getMessageZh());
+        }
         String lib = root + "/.deps/onnxruntime/libonnxruntime.so";
         expectCode(601, "missing models", () -> new FaceEngine("/nonexistent", lib));
         try (FaceEngine engine = new FaceEngine(root + "/models", lib)) {

@@ -88,6 +88,7 @@ fun main(args: Array<String>) {
     expectCode(400u, "bad policy") { cycleStatus("{}", null, "2012-03", "2020-08-01") }
     val codes = allStatusCodes()
     check(codes.all { statusMessage(it) != "unknown status" }, "every code has a message")
+    check(codes.all { c -> statusMessageZh(c).any { it in '\u4e00'..'\u9fff' } }, "every code has a Chinese message")
     val lib = "$root/.deps/onnxruntime/libonnxruntime.so"
     FaceEngine("$root/models", lib).use { engine ->
         val photo = { n: String -> File("$root/.deps/testdata/face/$n").readBytes() }

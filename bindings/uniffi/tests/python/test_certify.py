@@ -29,6 +29,7 @@ def test_id_check():
     assert info.region_code == "110105" and info.region_name == "朝阳区" and info.kind == "resident_card"
     e = raises_code(203, certify.id_check, "110105194912310021")
     assert "check" in e.detail
+    assert "身份证号码" in e.detail_zh and "请" in e.detail_zh
 
 
 def test_every_code_has_a_message():
@@ -37,6 +38,9 @@ def test_every_code_has_a_message():
     for c in codes:
         assert certify.status_message(c) not in ("", "unknown status"), c
     assert certify.status_message(99999) == "unknown status"
+    for c in codes:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in certify.status_message_zh(c)), c
+    assert certify.status_message_zh(203) == certify.status_message_zh(203).strip() != ""
 
 
 def test_names():

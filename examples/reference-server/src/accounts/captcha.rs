@@ -122,7 +122,7 @@ pub(crate) async fn solved_for_sms(
     let phone = certify_core::account::MobileNumber::parse(phone)?;
     if !spend(state, id, answer).await? {
         return Err(ApiError::status(
-            certify::CertifyStatus::CaptchaFailed,
+            certify_bridge::CertifyStatus::CaptchaFailed,
             "the picture code is wrong",
         ));
     }

@@ -10,7 +10,7 @@ use crate::people::roster_entry;
 use crate::store::Versioned;
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::account::{Account, CardCheck, CardVerifier, LoginResult, first_card_login};
 use certify_core::id::ResidentId;
 use certify_core::time::Timestamp;

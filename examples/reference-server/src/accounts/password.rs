@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::account::sms::{SmsPolicy, SmsPurpose};
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -12,7 +12,7 @@ use crate::limits::ClientAddress;
 use crate::store::{self, Versioned};
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::account::PhoneOwner;
 use certify_core::account::sms::{SmsChallenge, SmsPolicy, SmsPurpose};
 use serde::{Deserialize, Serialize};

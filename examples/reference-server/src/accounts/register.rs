@@ -10,7 +10,7 @@ use crate::people::roster_entry;
 use crate::store::Versioned;
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::account::sms::{SmsPolicy, SmsPurpose};
 use certify_core::account::{
     Existing, PhoneOwner, RegistrationForm, register as core_register, request_registration_code,

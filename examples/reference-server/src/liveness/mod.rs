@@ -18,7 +18,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::id::ResidentId;
 use certify_core::liveness::{Action, LivenessChallenge, LivenessConfig, LivenessMode, LivenessSession};
 use certify_face::engine::LivenessRun;
@@ -188,7 +188,7 @@ pub(crate) async fn frame(
         .await??;
     stored::save(&state, &id, loaded.version, &before, before_samples, &after).await?;
     let event = event?;
-    Ok(Json(FrameEvent(certify::bridge::event_json(&event))).into_response())
+    Ok(Json(FrameEvent(certify_bridge::engines::event_json(&event))).into_response())
 }
 
 /// `POST /api/liveness/{id}/finish`: the decision (liveness, one person throughout,

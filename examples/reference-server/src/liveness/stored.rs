@@ -37,7 +37,7 @@ fn png(img: &image::RgbImage) -> Result<Vec<u8>, ApiError> {
         image::codecs::png::FilterType::Sub,
     )
     .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
-    .map_err(|_| ApiError::status(certify::CertifyStatus::Panic, "could not store the run"))?;
+    .map_err(|_| ApiError::status(certify_bridge::CertifyStatus::Panic, "could not store the run"))?;
     Ok(out)
 }
 
@@ -78,7 +78,7 @@ pub(crate) async fn load(state: &AppState, id: &str, operator: &str, what: Load)
     let best = match kept {
         Some(bytes) => Some(
             image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
-                .map_err(|_| ApiError::status(certify::CertifyStatus::Panic, "a stored run is unreadable"))?
+                .map_err(|_| ApiError::status(certify_bridge::CertifyStatus::Panic, "a stored run is unreadable"))?
                 .to_rgb8(),
         ),
         None => None,

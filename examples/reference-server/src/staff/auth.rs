@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, open_session};
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;

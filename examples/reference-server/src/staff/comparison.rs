@@ -15,7 +15,7 @@ use crate::extract::{Admin, Staff};
 use crate::people::{Known, insert_record};
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::certification::{
     CertificationRecord, LifeEvidence, PersonFacts, certify_by_data_comparison, last_certified,
 };

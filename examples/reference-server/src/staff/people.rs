@@ -11,7 +11,7 @@ use crate::extract::{ApiJson, Reviewer, Staff};
 use crate::people::{insert_record, known, records_of, roster_entry};
 use axum::Json;
 use axum::extract::{Path, State};
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::certification::{Method, certify_by_staff};
 use certify_core::id::ResidentId;
 use serde::{Deserialize, Serialize};

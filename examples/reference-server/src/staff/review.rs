@@ -11,7 +11,7 @@ use crate::store::Versioned;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::enrollment::{EnrollmentCase, EnrollmentState, ManualDecision};
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -10,7 +10,7 @@ use crate::people::roster_entry;
 use crate::store::{self, Versioned};
 use axum::Json;
 use axum::extract::State;
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::id::ResidentId;
 use certify_core::money::Fen;
 use certify_core::payment::{PaymentStatus, SuspensionReason, UnitDeclaration};

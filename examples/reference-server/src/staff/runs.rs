@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::certification::{CertificationRecord, last_certified};
 use certify_core::deadline::{PayrollRow, RunDecision, RunSummary, decide_with};
 use certify_core::payment::{PaymentStatus, Suspension, SuspensionReason};

@@ -12,7 +12,7 @@ use crate::store::{self, Versioned};
 use crate::visits::{Visit, save_visit};
 use axum::Json;
 use axum::extract::{Path, State};
-use certify::CertifyStatus;
+use certify_bridge::CertifyStatus;
 use certify_core::certification::{CannotCertify, Method, certify_by_staff};
 use certify_core::payment::{SuspensionReason, UnitDeclaration};
 use certify_core::visit::{HomeVisit, VisitOutcome};

@@ -14,8 +14,10 @@ public final class Certify {
     public static native boolean nameMatches(String a, String b) throws CertifyException;
     /** Status under a cycle policy (JSON); lastCertified may be null. Returns JSON. */
     public static native String cycleStatus(String policyJson, String lastCertified, String pensionStart, String today) throws CertifyException;
-    /** The message of a status code. */
+    /** The English message of a status code. */
     public static native String statusMessage(int code);
+    /** The Chinese message of a status code: what went wrong and what to do next. */
+    public static native String statusMessageZh(int code);
     /** Every status code of the table. */
     public static native int[] allStatusCodes();
 

@@ -17,4 +17,7 @@ public class CertifyException extends Exception {
 
     /** The status code (same table as include/certify.h and the UniFFI bindings). */
     public int getCode() { return code; }
+
+    /** The Chinese message of the code, to show the person: what went wrong and what to do next. */
+    public String getMessageZh() { return Certify.statusMessageZh(code); }
 }

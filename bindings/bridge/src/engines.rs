@@ -2,7 +2,7 @@
 //! calls with their results as JSON values. No rules live here; each function calls one
 //! engine or core function and converts its input and output.
 
-use crate::status::{CertifyStatus, ToStatus};
+use crate::{CertifyStatus, ToStatus};
 use certify_core::biometric::{MatchDecision, Modality};
 use certify_core::evidence::{
     Challenge, EvidenceClaims, EvidenceSigner, EvidenceToken, EvidenceVerifier, MemoryReplayGuard,
@@ -197,7 +197,7 @@ pub fn push_encoded_frame<E: Deref<Target = FaceEngine>>(
 /// End a run against an enrolled template (128 floats): the decision as JSON — passed, the
 /// reason and advice when not, liveness, mode, identity consistency, distance, anti-spoof.
 pub fn finish_liveness<E: Deref<Target = FaceEngine>>(run: BoundRun<E>, template: Vec<f32>) -> Result<Value, Fail> {
-    if template.len() != crate::CERTIFY_FACE_TEMPLATE_LEN {
+    if template.len() != crate::FACE_TEMPLATE_LEN {
         return Err(invalid("a face template has 128 values"));
     }
     let d = run.run.finish(&FaceTemplate { embedding: template }).map_err(fail)?;

@@ -10,15 +10,15 @@
 //! Two kinds of "no":
 //! - the call **fails** (a status code, as an exception or C status) when the request cannot
 //!   be processed: not JSON, a missing field, an unknown operation;
-//! - the rules **refuse** (`"refused": {"code": 331, "message": "..."}` in the response) when
-//!   the request was processed and the answer is no. A refusal may still change state (a
+//! - the rules **refuse** (`"refused": {"code": 331, "message": "...", "message_zh": "..."}`
+//!   in the response) when the request was processed and the answer is no. A refusal may still change state (a
 //!   wrong password counts towards the lock; a wrong SMS code counts towards its tries), so
 //!   the response carries the new state either way and the host must store it.
 //!
 //! Every response has a `refused` member (`null` when the operation succeeded). The list of
 //! operations is [`OPERATIONS`]; `bindings/c/README.md` documents each request.
 
-use crate::status::{CertifyStatus, ToStatus};
+use crate::{CertifyStatus, ToStatus};
 use certify_core::account::sms::{SmsChallenge, SmsKey, SmsPolicy, SmsPurpose};
 use certify_core::account::{
     Account, CaptchaVerifier, CardCheck, CardVerifier, Existing, PhoneOwner, RegistrationForm, first_card_login,
@@ -313,7 +313,7 @@ impl ToStatus for NoRefusal {
 fn respond<E: ToStatus + std::fmt::Display>(mut body: Value, refused: Option<E>) -> Value {
     let refused = refused.map_or(
         Value::Null,
-        |e| json!({"code": e.status() as u32, "message": e.to_string()}),
+        |e| json!({"code": e.status() as u32, "message": e.to_string(), "message_zh": e.status().chinese()}),
     );
     if let Value::Object(map) = &mut body {
         map.insert("refused".to_owned(), refused);
