@@ -140,4 +140,11 @@ if [ ! -x "$DEPS/venv-oas/bin/openapi-spec-validator" ]; then
   "$DEPS/venv-oas/bin/pip" install --quiet "openapi-spec-validator==0.9.0"
 fi
 
+# 8. maturin (PyPI) in its own virtual environment: builds the Python wheel of the bindings.
+if [ ! -x "$DEPS/venv-maturin/bin/maturin" ]; then
+  echo "setup: installing maturin 1.16.0 (PyPI)"
+  python3 -m venv "$DEPS/venv-maturin"
+  "$DEPS/venv-maturin/bin/pip" install --quiet "maturin==1.16.0"
+fi
+
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"

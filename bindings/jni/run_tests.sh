@@ -10,6 +10,20 @@ ROOT="$PWD"
 # The JNI exports live in the one Android library (bindings/android).
 cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-android}
 OUT="$ROOT/target/jni-tests"; rm -rf "$OUT"; mkdir -p "$OUT"
-javac -encoding UTF-8 -d "$OUT" bindings/jni/java/cn/certify/*.java bindings/jni/tests/java/CertifyTest.java
-echo "== Java tests of the JNI bindings (-Xcheck:jni)"
-java -Xcheck:jni -Dfile.encoding=UTF-8 -Djava.library.path="$ROOT/target/debug" -cp "$OUT" CertifyTest "$ROOT"
+# The tests use the packaged jar, as a user would: the classes and the native library come
+# from it (no java.library.path), so a jar that cannot load itself fails here.
+bindings/jni/package.sh "$OUT/package" debug
+VERSION=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -1)
+JAR="$OUT/package/certify-$VERSION.jar"; AAR="$OUT/package/certify-$VERSION.aar"
+jar --list --file "$JAR" | grep -qx "native/linux-x86_64/libcertify_android.so" || { echo "jar lacks the native library"; exit 1; }
+for entry in AndroidManifest.xml classes.jar assets/certify/models/SHA256SUMS assets/certify/models/mp_face_landmark.onnx; do
+  unzip -l "$AAR" | grep -q " $entry$" || { echo "AAR lacks $entry"; exit 1; }
+done
+unzip -p "$AAR" classes.jar > "$OUT/classes.jar"
+jar --list --file "$OUT/classes.jar" | grep -qx "cn/certify/Certify.class" || { echo "AAR classes.jar lacks cn.certify.Certify"; exit 1; }
+(cd "$OUT" && unzip -q -o "$AAR" 'assets/certify/models/*' && cd assets/certify/models && sha256sum --quiet -c SHA256SUMS) \
+  || { echo "AAR models do not match SHA256SUMS"; exit 1; }
+echo "   jar and AAR layout checked; AAR models match SHA256SUMS"
+javac -encoding UTF-8 -cp "$JAR" -d "$OUT/test-classes" bindings/jni/tests/java/CertifyTest.java
+echo "== Java tests of the JNI bindings from the packaged jar (-Xcheck:jni)"
+java -Xcheck:jni -Dfile.encoding=UTF-8 -cp "$JAR:$OUT/test-classes" CertifyTest "$ROOT"

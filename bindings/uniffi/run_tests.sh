@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Generate the UniFFI bindings (library mode) and run the Python tests against the library.
-# and the Kotlin tests on the host JVM (npm kotlin-compiler + Debian libjna-java, from
-# scripts/setup.sh). Swift sources are generated too (compiling them is documented).
+# Build the Python wheel (maturin) and run the Python tests from a fresh virtual environment
+# with the wheel installed; generate the UniFFI bindings (library mode) and run the Kotlin
+# tests on the host JVM (npm kotlin-compiler + Debian libjna-java, from scripts/setup.sh).
+# Swift sources are generated too (compiling them is documented).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -15,9 +16,15 @@ OUT="$ROOT/target/uniffi"
 for lang in python kotlin swift; do
   "$ROOT/target/debug/uniffi-bindgen" generate --library "$LIB" --language "$lang" --out-dir "$OUT/$lang" >/dev/null
 done
-cp "$LIB" "$OUT/python/"
-echo "== Python tests of the UniFFI bindings"
-CERTIFY_ROOT="$ROOT" PYTHONPATH="$OUT/python" python3 bindings/uniffi/tests/python/test_certify.py
+echo "== Python: the wheel (maturin, bindings/python), installed into a fresh virtual environment"
+rm -rf "$OUT/wheels" "$OUT/venv-wheel"
+"$ROOT/.deps/venv-maturin/bin/maturin" build --quiet --locked -m bindings/python/Cargo.toml --out "$OUT/wheels" \
+  --compatibility linux
+python3 -m venv "$OUT/venv-wheel"
+"$OUT/venv-wheel/bin/pip" install --quiet --no-index "$OUT"/wheels/certify-*.whl
+echo "   $(basename "$OUT"/wheels/certify-*.whl) ($(du -h "$OUT"/wheels/certify-*.whl | cut -f1))"
+echo "== Python tests of the UniFFI bindings, importing the installed wheel"
+(cd "$OUT" && CERTIFY_ROOT="$ROOT" "$OUT/venv-wheel/bin/python" -I "$ROOT/bindings/uniffi/tests/python/test_certify.py")
 echo "== Kotlin tests of the UniFFI bindings (host JVM, JNA)"
 KOTLINC="$ROOT/.deps/kotlin/node_modules/kotlin-compiler/bin/kotlinc"
 "$KOTLINC" -nowarn "$OUT/kotlin/uniffi/certify/certify.kt" bindings/uniffi/tests/kotlin/CertifyTest.kt \

@@ -18,15 +18,39 @@ use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::{Value, json};
 use std::ops::Deref;
 
-/// A failure with its status and a message for the host.
-pub type Fail = (CertifyStatus, String);
+/// A failure: its status, a message for the host's logs (English), and what to tell the
+/// person (Chinese).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fail {
+    /// The status code.
+    pub status: CertifyStatus,
+    /// What went wrong, for the host (English; no personal data).
+    pub message: String,
+    /// What to tell the person, in Chinese: what went wrong and what to do next.
+    pub advice_zh: String,
+}
+
+impl Fail {
+    /// A failure with the status's own Chinese text.
+    pub fn new(status: CertifyStatus, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            advice_zh: status.chinese().to_owned(),
+        }
+    }
+}
 
 fn fail<E: ToStatus + std::fmt::Display>(e: E) -> Fail {
-    (e.status(), e.to_string())
+    Fail {
+        status: e.status(),
+        message: e.to_string(),
+        advice_zh: e.advice_zh(),
+    }
 }
 
 fn invalid(message: impl Into<String>) -> Fail {
-    (CertifyStatus::InvalidArgument, message.into())
+    Fail::new(CertifyStatus::InvalidArgument, message)
 }
 
 /// The wall clock, for bindings called without an explicit `now`.
@@ -99,7 +123,7 @@ pub fn face_config(
     let mut config = certify_face::FaceEngineConfig::new(models_dir);
     config.runtime_library = runtime_library.map(std::path::PathBuf::from);
     let options: FaceOptions = match options_json.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => serde_json::from_str(text).map_err(|e| (CertifyStatus::JsonInvalid, e.to_string()))?,
+        Some(text) => serde_json::from_str(text).map_err(|e| Fail::new(CertifyStatus::JsonInvalid, e.to_string()))?,
         None => FaceOptions::default(),
     };
     config.antispoof = match options.antispoof.as_deref() {
@@ -231,22 +255,31 @@ pub fn voice_enroll<W: AsRef<[u8]>, P: AsRef<str>>(engine: &VoiceEngine, recordi
         .iter()
         .map(|r| r.issues.iter().map(variant_name).collect())
         .collect();
-    Ok(json!({"template": e.template, "issues": issues}))
+    let advice_zh: Vec<Vec<&str>> = e
+        .reports
+        .iter()
+        .map(|r| r.issues.iter().map(|i| i.advice_zh()).collect())
+        .collect();
+    Ok(json!({"template": e.template, "issues": issues, "advice_zh": advice_zh}))
 }
 
 /// Verify a WAV recording of `prompt` against a template (JSON from [`voice_enroll`]).
 pub fn voice_verify(engine: &VoiceEngine, template_json: &str, wav: &[u8], prompt: &str) -> Result<Value, Fail> {
-    let template: VoiceTemplate =
-        serde_json::from_str(template_json).map_err(|_| (CertifyStatus::JsonInvalid, "not a voice template".into()))?;
+    let template: VoiceTemplate = serde_json::from_str(template_json)
+        .map_err(|_| Fail::new(CertifyStatus::JsonInvalid, "not a voice template"))?;
     let audio = Audio::from_wav(wav).map_err(fail)?;
     let d = engine.verify(&template, &audio, prompt).map_err(fail)?;
     let issues: Vec<String> = d.report.issues.iter().map(variant_name).collect();
+    let advice_zh: Vec<&str> = d.report.issues.iter().map(|i| i.advice_zh()).collect();
+    let advice_en: Vec<&str> = d.report.issues.iter().map(|i| i.advice_en()).collect();
     Ok(json!({
         "passed": d.passed(),
         "same_speaker": d.same_speaker,
         "speaker_score": d.speaker_score,
         "digits_heard": d.digits.heard,
         "issues": issues,
+        "advice_zh": advice_zh,
+        "advice_en": advice_en,
     }))
 }
 
@@ -269,7 +302,7 @@ pub fn issue_challenge(subject_id: &str, modality: &str, ttl_seconds: i64, now: 
 }
 
 fn challenge_of(json: &str) -> Result<Challenge, Fail> {
-    serde_json::from_str(json).map_err(|_| (CertifyStatus::JsonInvalid, "not a challenge".into()))
+    serde_json::from_str(json).map_err(|_| Fail::new(CertifyStatus::JsonInvalid, "not a challenge"))
 }
 
 /// What a device signs after a liveness/voice attempt.

@@ -12,6 +12,12 @@ use crate::status::CertifyStatus;
 pub trait ToStatus {
     /// The status.
     fn status(&self) -> CertifyStatus;
+
+    /// What to tell the person, in Chinese: the status's text, or something more precise
+    /// where the error knows more (which photo problems, for instance).
+    fn advice_zh(&self) -> String {
+        self.status().chinese().to_owned()
+    }
 }
 
 impl ToStatus for IdError {
@@ -108,6 +114,16 @@ impl ToStatus for FaceError {
             FaceError::Quality(_) => CertifyStatus::FaceQuality,
             FaceError::AntispoofRequired => CertifyStatus::AntispoofRequired,
             FaceError::BadSnapshot(_) => CertifyStatus::InvalidArgument,
+        }
+    }
+
+    /// For an unusable photo, each problem's own advice ("光线太暗，请到亮处；请睁开眼睛").
+    fn advice_zh(&self) -> String {
+        match self {
+            FaceError::Quality(issues) if !issues.is_empty() => {
+                issues.iter().map(|i| i.advice_zh()).collect::<Vec<_>>().join("；")
+            }
+            _ => self.status().chinese().to_owned(),
         }
     }
 }
@@ -304,5 +320,24 @@ impl ToStatus for certify_core::visit::VisitError {
             E::Closed => CertifyStatus::VisitClosed,
             E::NotAssigned => CertifyStatus::VisitNotAssigned,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certify_face::quality::QualityIssue;
+
+    #[test]
+    fn an_unusable_photo_says_each_problem_in_chinese() {
+        let e = FaceError::Quality(vec![QualityIssue::TooDark, QualityIssue::EyesClosed]);
+        assert_eq!(e.status(), CertifyStatus::FaceQuality);
+        assert_eq!(e.advice_zh(), "光线太暗，请到亮处；请睁开眼睛");
+        // Errors that know no more than their code give the table's text.
+        assert_eq!(IdError::Empty.advice_zh(), CertifyStatus::IdEmpty.chinese());
+        assert_eq!(
+            FaceError::Quality(vec![]).advice_zh(),
+            CertifyStatus::FaceQuality.chinese()
+        );
     }
 }

@@ -426,8 +426,8 @@ fn give_string(dst: &mut *mut c_char, text: String) -> Result<(), CertifyStatus>
     Ok(())
 }
 
-fn from_fail((status, _): bridge::Fail) -> CertifyStatus {
-    status
+fn from_fail(failure: bridge::Fail) -> CertifyStatus {
+    failure.status
 }
 
 /// Free a string the library allocated (NULL is ignored).

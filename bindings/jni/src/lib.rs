@@ -374,8 +374,8 @@ pub extern "system" fn Java_cn_certify_Certify_faceThreshold<'l>(
         .resolve::<ThrowCertify>()
 }
 
-fn bridged((status, message): bridge::Fail) -> BridgeError {
-    BridgeError::Certify(status as u32, message)
+fn bridged(failure: bridge::Fail) -> BridgeError {
+    BridgeError::Certify(failure.status as u32, failure.message)
 }
 
 fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {

@@ -39,11 +39,19 @@ fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> CertifyError 
 }
 
 fn from<E: ToStatus + std::fmt::Display>(e: E) -> CertifyError {
-    fail(e.status(), e)
+    CertifyError::Failed {
+        code: e.status() as u32,
+        detail: e.to_string(),
+        detail_zh: e.advice_zh(),
+    }
 }
 
-fn bridged((status, message): bridge::Fail) -> CertifyError {
-    fail(status, message)
+fn bridged(failure: bridge::Fail) -> CertifyError {
+    CertifyError::Failed {
+        code: failure.status as u32,
+        detail: failure.message,
+        detail_zh: failure.advice_zh,
+    }
 }
 
 /// The English message of a status code (as `certify_status_message` in C).
@@ -411,6 +419,8 @@ pub struct VoiceEnrollmentResult {
     pub template_json: Option<String>,
     /// Per recording, its problems ("too_quiet", "wrong_digits" …): re-prompt those.
     pub issues: Vec<Vec<String>>,
+    /// Per recording, what to tell the person about each problem, in Chinese.
+    pub advice_zh: Vec<Vec<String>>,
 }
 
 /// A voice certification decision.
@@ -426,6 +436,8 @@ pub struct VoiceDecisionInfo {
     pub digits_heard: String,
     /// Recording problems.
     pub issues: Vec<String>,
+    /// What to tell the person about each problem, in Chinese ("周围太吵，请到安静处").
+    pub advice_zh: Vec<String>,
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
@@ -458,6 +470,10 @@ impl VoiceEngine {
                 .as_array()
                 .map(|a| a.iter().map(strings).collect())
                 .unwrap_or_default(),
+            advice_zh: e["advice_zh"]
+                .as_array()
+                .map(|a| a.iter().map(strings).collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -475,6 +491,7 @@ impl VoiceEngine {
             speaker_score: d["speaker_score"].as_f64().unwrap_or(0.0) as f32,
             digits_heard: d["digits_heard"].as_str().unwrap_or_default().to_owned(),
             issues: strings(&d["issues"]),
+            advice_zh: strings(&d["advice_zh"]),
         })
     }
 }

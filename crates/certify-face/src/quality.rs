@@ -101,6 +101,16 @@ impl QualityIssue {
             QualityIssue::NotFrontal => "请正对手机 — please face the phone",
         }
     }
+
+    /// What to tell the person, in Chinese.
+    pub fn advice_zh(self) -> &'static str {
+        self.advice().split_once(" — ").map_or(self.advice(), |(zh, _)| zh)
+    }
+
+    /// What to tell the person, in English.
+    pub fn advice_en(self) -> &'static str {
+        self.advice().split_once(" — ").map_or(self.advice(), |(_, en)| en)
+    }
 }
 
 /// Mean luminance (BT.601) of the pixels inside `bbox` (clipped to the image).

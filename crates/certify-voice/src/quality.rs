@@ -62,6 +62,16 @@ impl VoiceIssue {
             VoiceIssue::WrongDigits => "请逐个清晰读出屏幕上的数字 — read the digits on the screen, one by one",
         }
     }
+
+    /// What to tell the person, in Chinese.
+    pub fn advice_zh(self) -> &'static str {
+        self.advice().split_once(" — ").map_or(self.advice(), |(zh, _)| zh)
+    }
+
+    /// What to tell the person, in English.
+    pub fn advice_en(self) -> &'static str {
+        self.advice().split_once(" — ").map_or(self.advice(), |(_, en)| en)
+    }
 }
 
 /// The measures behind the judgement.

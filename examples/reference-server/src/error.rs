@@ -114,9 +114,17 @@ impl ApiError {
     }
 }
 
-/// Any core or engine error with a code in the shared table.
+/// Any core or engine error with a code in the shared table; where the error knows more
+/// than its code (which photo problems), its own Chinese advice replaces the code's text.
 pub fn domain<E: ToStatus + std::fmt::Display>(e: E) -> ApiError {
-    ApiError::status(e.status(), e.to_string())
+    let status = e.status();
+    let advice = e.advice_zh();
+    let error = ApiError::status(status, e.to_string());
+    if advice == status.chinese() {
+        error
+    } else {
+        error.with_detail(serde_json::json!({ "advice_zh": advice }))
+    }
 }
 
 /// `?` on a core or engine error gives its code of the shared table.

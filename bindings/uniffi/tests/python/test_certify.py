@@ -57,6 +57,20 @@ def test_cycle():
     raises_code(401, certify.cycle_status, PUCHENG, None, "2012-3", "2020-08-01")
 
 
+def blank_png(width=320, height=240):
+    """A grey picture with no face (a valid PNG, stdlib only)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x80" * (width * 3) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 def test_face_engine():
     raises_code(601, certify.FaceEngine, "/nonexistent", os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
     engine = certify.FaceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
@@ -68,6 +82,9 @@ def test_face_engine():
     other = engine.compare(a, c)
     assert not other.same_person and other.distance > 0.5, other
     raises_code(613, engine.template, b"\x89PNG garbage")
+    # A photo without a face: code 620 with the engine's own advice in Chinese.
+    e = raises_code(620, engine.template, blank_png())
+    assert "人脸" in e.detail_zh and "请" in e.detail_zh, e.detail_zh
     raises_code(102, engine.compare, a[:3], b)
     # An authoritative portrait (another photo of the same man) decides at its threshold.
     portrait = read("obama3.jpg")
@@ -102,9 +119,11 @@ def test_voice_enroll_and_verify():
     assert not replay.passed
     silence = engine.verify(result.template_json, read("silence.wav"), "73920581")
     assert not silence.passed and "no_speech" in silence.issues, silence
+    assert len(silence.advice_zh) == len(silence.issues) and "没有听到声音" in silence.advice_zh[silence.issues.index("no_speech")]
     recs[2] = certify.VoiceRecording(wav=read("silence.wav"), prompt=ENROLL[2])
     bad = engine.enroll(recs)
     assert bad.template_json is None and "no_speech" in bad.issues[2], bad.issues
+    assert any("请" in a for a in bad.advice_zh[2]), bad.advice_zh
     raises_code(635, engine.verify, result.template_json, b"RIFFjunk", "73920581")
 
 

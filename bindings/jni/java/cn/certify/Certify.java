@@ -2,10 +2,12 @@ package cn.certify;
 
 /**
  * certify for Java (JNI). The native library is libcertify_android.so (JNI, UniFFI and C
- * symbols in one); set the system property certify.library to load another name.
+ * symbols in one); set the system property certify.library to load another name. It is
+ * looked up on java.library.path (Android: the APK's jni/ABI directory), then inside the
+ * jar under native/OS-ARCH/ (the host jar built by bindings/jni/package.sh).
  */
 public final class Certify {
-    static { System.loadLibrary(System.getProperty("certify.library", "certify_android")); }
+    static { NativeLoader.load(System.getProperty("certify.library", "certify_android")); }
     private Certify() {}
 
     /** Validate an identity number; returns the normalized 18-character number. */
