@@ -259,6 +259,26 @@ typedef uint32_t CertifyStatus;
 // Pass as `elapsed_ms` to time a liveness frame by the library's monotonic clock.
 #define CERTIFY_ELAPSED_MONOTONIC 4294967295
 
+// Layout of a raw camera frame.
+enum CertifyFrameFormat
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Android's camera default: the Y plane (`stride` bytes per row), then interleaved V/U
+  // at half resolution.
+  CERTIFY_FRAME_FORMAT_NV21 = 0,
+  // 4 bytes per pixel, R G B A (`stride` bytes per row).
+  CERTIFY_FRAME_FORMAT_RGBA = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum CertifyFrameFormat CertifyFrameFormat;
+#else
+typedef uint32_t CertifyFrameFormat;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A device's evidence-signing key (Ed25519). Thread-safe.
 typedef struct CertifyEvidenceSigner CertifyEvidenceSigner;
 
@@ -306,6 +326,24 @@ typedef struct {
   // Overdue: the first unpaid month (YYYY-MM); else empty.
   char suspend_from[8];
 } CertifyCycleStatus;
+
+// A raw camera frame.
+typedef struct {
+  // The pixels.
+  const uint8_t *data;
+  // Bytes readable at `data`.
+  size_t len;
+  // Width in pixels.
+  uint32_t width;
+  // Height in pixels.
+  uint32_t height;
+  // Bytes per row (of the Y plane for NV21).
+  uint32_t stride;
+  // The layout (a `CertifyFrameFormat` value).
+  uint32_t format;
+  // Clockwise degrees that make the frame upright: 0, 90, 180 or 270.
+  uint32_t rotation_degrees;
+} CertifyCameraFrame;
 
 #ifdef __cplusplus
 extern "C" {
@@ -622,6 +660,29 @@ CertifyStatus certify_evidence_verify(const CertifyEvidenceVerifier *verifier,
 // # Safety
 // `verifier` NULL or a live handle, not yet freed, unused elsewhere.
 void certify_evidence_verifier_free(CertifyEvidenceVerifier *verifier);
+
+// The face template (128 floats) of a raw camera frame. `CERTIFY_STATUS_IMAGE_BAD_FRAME`
+// when the buffer does not match its size, `CERTIFY_STATUS_INVALID_ARGUMENT` for an unknown
+// format or a rotation other than 0, 90, 180, 270, `CERTIFY_STATUS_FACE_QUALITY` when the
+// picture is not usable.
+//
+// # Safety
+// `engine` a live handle; `frame` valid, its `data` readable for `len` bytes;
+// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
+CertifyStatus certify_face_template_from_frame(const CertifyFaceEngine *engine,
+                                               const CertifyCameraFrame *frame,
+                                               float *out_template,
+                                               size_t out_len);
+
+// As `certify_liveness_push_frame`, for a raw camera frame.
+//
+// # Safety
+// `session` a live handle used by one thread; `frame` valid, its `data` readable for `len`
+// bytes; `out_event_json` writable.
+CertifyStatus certify_liveness_push_camera_frame(CertifyLivenessSession *session,
+                                                 const CertifyCameraFrame *frame,
+                                                 uint32_t elapsed_ms,
+                                                 char **out_event_json);
 
 #ifdef __cplusplus
 }  // extern "C"

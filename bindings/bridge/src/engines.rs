@@ -14,8 +14,10 @@ use certify_face::FaceEngine;
 use certify_face::embed::FaceTemplate;
 use certify_face::engine::LivenessRun;
 use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
+
+pub use crate::results::{LivenessResult, Results, VoiceEnrollmentResult, VoiceResult};
 use rand_core::{CryptoRng, OsRng, RngCore};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::ops::Deref;
 
 /// A failure: its status, a message for the host's logs (English), and what to tell the
@@ -213,74 +215,107 @@ pub fn push_encoded_frame<E: Deref<Target = FaceEngine>>(
     elapsed_ms: Option<u32>,
 ) -> Result<Value, Fail> {
     let img = certify_face::image_io::decode(image).map_err(fail)?;
+    push_picture(run, &img, elapsed_ms)
+}
+
+fn push_picture<E: Deref<Target = FaceEngine>>(
+    run: &mut BoundRun<E>,
+    img: &certify_face::image_io::RgbImage,
+    elapsed_ms: Option<u32>,
+) -> Result<Value, Fail> {
     let elapsed = elapsed_ms.unwrap_or_else(|| u32::try_from(run.started.elapsed().as_millis()).unwrap_or(u32::MAX));
-    let event = run.run.push_image(&img, elapsed).map_err(fail)?;
+    let event = run.run.push_image(img, elapsed).map_err(fail)?;
     Ok(event_json(&event))
+}
+
+/// A raw camera frame as an app's camera gives it (Android: NV21 from `ImageFormat.NV21`,
+/// or RGBA), with the row stride in bytes and the clockwise rotation that makes it upright.
+#[derive(Debug, Clone, Copy)]
+pub struct CameraFrame<'a> {
+    /// The pixels.
+    pub data: &'a [u8],
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Bytes per row (of the Y plane for NV21); at least the width (×4 for RGBA).
+    pub stride: u32,
+    /// `"nv21"` or `"rgba"`.
+    pub format: &'a str,
+    /// Clockwise degrees to make the frame upright: 0, 90, 180 or 270.
+    pub rotation_degrees: u32,
+}
+
+impl CameraFrame<'_> {
+    /// The upright RGB picture, or why the frame is not one.
+    pub fn to_rgb(&self) -> Result<certify_face::image_io::RgbImage, Fail> {
+        use certify_face::image_io::{FrameFormat, Rotation};
+        let format = match self.format {
+            "nv21" => FrameFormat::Nv21,
+            "rgba" => FrameFormat::Rgba8,
+            other => return Err(invalid(format!("unknown frame format {other:?} (nv21 or rgba)"))),
+        };
+        let rotation = match self.rotation_degrees {
+            0 => Rotation::R0,
+            90 => Rotation::R90,
+            180 => Rotation::R180,
+            270 => Rotation::R270,
+            other => return Err(invalid(format!("rotation {other} is not 0, 90, 180 or 270"))),
+        };
+        certify_face::image_io::from_raw(self.data, self.width, self.height, self.stride, format, rotation)
+            .map_err(fail)
+    }
+}
+
+/// A face template (128 floats) from a raw camera frame.
+pub fn template_from_frame(engine: &FaceEngine, frame: &CameraFrame<'_>) -> Result<Vec<f32>, Fail> {
+    let img = frame.to_rgb()?;
+    Ok(engine.template(&img).map_err(fail)?.embedding)
+}
+
+/// Feed one raw camera frame to a run (timed as [`push_encoded_frame`]): the event as JSON.
+pub fn push_camera_frame<E: Deref<Target = FaceEngine>>(
+    run: &mut BoundRun<E>,
+    frame: &CameraFrame<'_>,
+    elapsed_ms: Option<u32>,
+) -> Result<Value, Fail> {
+    push_picture(run, &frame.to_rgb()?, elapsed_ms)
 }
 
 /// End a run against an enrolled template (128 floats): the decision as JSON — passed, the
 /// reason and advice when not, liveness, mode, identity consistency, distance, anti-spoof.
-pub fn finish_liveness<E: Deref<Target = FaceEngine>>(run: BoundRun<E>, template: Vec<f32>) -> Result<Value, Fail> {
+pub fn finish_liveness<E: Deref<Target = FaceEngine>>(
+    run: BoundRun<E>,
+    template: Vec<f32>,
+) -> Result<LivenessResult, Fail> {
     if template.len() != crate::FACE_TEMPLATE_LEN {
         return Err(invalid("a face template has 128 values"));
     }
     let d = run.run.finish(&FaceTemplate { embedding: template }).map_err(fail)?;
-    Ok(json!({
-        "passed": d.passed(),
-        "reason": d.reason(),
-        "advice_zh": d.advice_zh(),
-        "advice_en": d.advice_en(),
-        "liveness_passed": d.liveness_passed,
-        "mode": d.mode,
-        "frames": d.frames,
-        "parallax": d.parallax,
-        "identity_consistent": d.identity_consistent,
-        "distance": d.comparison.map(|c| c.distance),
-        "same_person": d.comparison.map(|c| c.decision == MatchDecision::Match),
-        "antispoof": d.antispoof,
-        "antispoof_threshold": d.antispoof_threshold,
-    }))
+    Ok(LivenessResult::from(&d))
 }
 
 /// Enroll a voice from five WAV recordings and the prompts read: the template (to store
 /// apart from identity) when every recording was usable, and each recording's problems.
-pub fn voice_enroll<W: AsRef<[u8]>, P: AsRef<str>>(engine: &VoiceEngine, recordings: &[(W, P)]) -> Result<Value, Fail> {
+pub fn voice_enroll<W: AsRef<[u8]>, P: AsRef<str>>(
+    engine: &VoiceEngine,
+    recordings: &[(W, P)],
+) -> Result<VoiceEnrollmentResult, Fail> {
     let recs = recordings
         .iter()
         .map(|(wav, prompt)| Ok((Audio::from_wav(wav.as_ref()).map_err(fail)?, prompt.as_ref().to_owned())))
         .collect::<Result<Vec<_>, Fail>>()?;
-    let e = engine.enroll(&recs).map_err(fail)?;
-    let issues: Vec<Vec<String>> = e
-        .reports
-        .iter()
-        .map(|r| r.issues.iter().map(variant_name).collect())
-        .collect();
-    let advice_zh: Vec<Vec<&str>> = e
-        .reports
-        .iter()
-        .map(|r| r.issues.iter().map(|i| i.advice_zh()).collect())
-        .collect();
-    Ok(json!({"template": e.template, "issues": issues, "advice_zh": advice_zh}))
+    Ok(engine.enroll(&recs).map_err(fail)?.into())
 }
 
 /// Verify a WAV recording of `prompt` against a template (JSON from [`voice_enroll`]).
-pub fn voice_verify(engine: &VoiceEngine, template_json: &str, wav: &[u8], prompt: &str) -> Result<Value, Fail> {
+pub fn voice_verify(engine: &VoiceEngine, template_json: &str, wav: &[u8], prompt: &str) -> Result<VoiceResult, Fail> {
     let template: VoiceTemplate = serde_json::from_str(template_json)
         .map_err(|_| Fail::new(CertifyStatus::JsonInvalid, "not a voice template"))?;
     let audio = Audio::from_wav(wav).map_err(fail)?;
-    let d = engine.verify(&template, &audio, prompt).map_err(fail)?;
-    let issues: Vec<String> = d.report.issues.iter().map(variant_name).collect();
-    let advice_zh: Vec<&str> = d.report.issues.iter().map(|i| i.advice_zh()).collect();
-    let advice_en: Vec<&str> = d.report.issues.iter().map(|i| i.advice_en()).collect();
-    Ok(json!({
-        "passed": d.passed(),
-        "same_speaker": d.same_speaker,
-        "speaker_score": d.speaker_score,
-        "digits_heard": d.digits.heard,
-        "issues": issues,
-        "advice_zh": advice_zh,
-        "advice_en": advice_en,
-    }))
+    Ok(VoiceResult::from(
+        &engine.verify(&template, &audio, prompt).map_err(fail)?,
+    ))
 }
 
 /// Voice prompts: five for enrollment, or one certification prompt that is none of `enrolled`.

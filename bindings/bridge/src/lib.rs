@@ -8,6 +8,7 @@
 
 pub mod engines;
 pub mod ops;
+pub mod results;
 pub mod status;
 mod to_status;
 

@@ -6,6 +6,7 @@
 //! caught at the boundary and returned as `CERTIFY_STATUS_PANIC`. Strings are UTF-8,
 //! NUL-terminated. See `bindings/c/README.md` and `include/certify.h`.
 
+use certify_bridge::results::Results as _;
 pub use certify_bridge::{CertifyStatus, ToStatus};
 use certify_bridge::{engines as bridge, ops};
 
@@ -31,6 +32,9 @@ macro_rules! ffi {
         }
     }};
 }
+
+mod frames;
+pub use frames::{CertifyCameraFrame, CertifyFrameFormat};
 
 /// Read a required NUL-terminated UTF-8 string.
 ///
@@ -599,7 +603,7 @@ pub unsafe extern "C" fn certify_liveness_finish(
         let out_decision_json = unsafe { out(out_decision_json) }?;
         let run = session.0.take().ok_or(CertifyStatus::SessionFinished)?;
         let decision = bridge::finish_liveness(run, template).map_err(from_fail)?;
-        give_string(out_decision_json, decision.to_string())
+        give_string(out_decision_json, decision.to_json())
     })
 }
 
@@ -717,7 +721,7 @@ pub unsafe extern "C" fn certify_voice_enroll(
         }
         let out_json = unsafe { out(out_json) }?;
         let result = bridge::voice_enroll(&engine.0, &recordings).map_err(from_fail)?;
-        give_string(out_json, result.to_string())
+        give_string(out_json, result.to_json())
     })
 }
 
@@ -743,7 +747,7 @@ pub unsafe extern "C" fn certify_voice_verify(
         let prompt = unsafe { str_arg(prompt) }?;
         let out_json = unsafe { out(out_json) }?;
         let result = bridge::voice_verify(&engine.0, template, wav, prompt).map_err(from_fail)?;
-        give_string(out_json, result.to_string())
+        give_string(out_json, result.to_json())
     })
 }
 

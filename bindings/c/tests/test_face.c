@@ -156,6 +156,36 @@ static void test_liveness(CertifyFaceEngine *engine, const float *enrolled, cons
   free(closed);
 }
 
+/* Raw camera frames: a grey NV21 frame has no face; malformed frames get their codes. */
+static void test_camera_frames(CertifyFaceEngine *engine) {
+  enum { W = 320, H = 240 };
+  static unsigned char grey[W * H * 3 / 2];
+  memset(grey, 128, sizeof grey);
+  float t[CERTIFY_FACE_TEMPLATE_LEN];
+  CertifyCameraFrame frame = {grey, sizeof grey, W, H, W, CERTIFY_FRAME_FORMAT_NV21, 90};
+  CHECK(certify_face_template_from_frame(engine, &frame, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_FACE_QUALITY, "grey frame: no face");
+  CertifyCameraFrame short_frame = frame;
+  short_frame.len = 100;
+  CHECK(certify_face_template_from_frame(engine, &short_frame, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_IMAGE_BAD_FRAME, "short frame");
+  CertifyCameraFrame odd = frame;
+  odd.rotation_degrees = 45;
+  CHECK(certify_face_template_from_frame(engine, &odd, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_INVALID_ARGUMENT, "odd rotation");
+  odd = frame;
+  odd.format = 7;
+  CHECK(certify_face_template_from_frame(engine, &odd, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_INVALID_ARGUMENT, "unknown format");
+  CHECK(certify_face_template_from_frame(engine, NULL, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL frame");
+  CHECK(certify_face_template_from_frame(engine, &frame, t, 3) == CERTIFY_STATUS_BUFFER_TOO_SMALL, "small output");
+  CertifyLivenessSession *s = NULL;
+  char *event = NULL;
+  CHECK(certify_liveness_start(engine, "[\"nod\",\"blink\"]", CERTIFY_NOW_SYSTEM, &s) == CERTIFY_STATUS_OK, "session for frames");
+  CHECK(certify_liveness_push_camera_frame(s, &frame, CERTIFY_ELAPSED_MONOTONIC, &event) == CERTIFY_STATUS_OK && event &&
+            strstr(event, "face_missing") && strstr(event, "advice_zh"), "a faceless frame is reported with advice");
+  certify_string_free(event);
+  event = NULL;
+  CHECK(certify_liveness_push_camera_frame(s, &short_frame, 10, &event) == CERTIFY_STATUS_IMAGE_BAD_FRAME && !event, "short frame in a session");
+  certify_liveness_free(s);
+}
+
 int main(int argc, char **argv) {
   const char *root = argc > 1 ? argv[1] : ".";
   char models[4096], lib[4096];
@@ -171,6 +201,7 @@ int main(int argc, char **argv) {
     float a[CERTIFY_FACE_TEMPLATE_LEN], b[CERTIFY_FACE_TEMPLATE_LEN], c[CERTIFY_FACE_TEMPLATE_LEN];
     test_templates(engine, a, b, c);
     test_liveness(engine, b, c);
+    test_camera_frames(engine);
     certify_face_engine_free(engine);
   }
   /* Options: the shipped anti-spoof model with a threshold no face reaches. */

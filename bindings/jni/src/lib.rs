@@ -4,6 +4,7 @@
 //! into `getCode()`. Panics never cross: `with_env` catches them and they are thrown as
 //! code 199.
 
+use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
 use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
@@ -285,6 +286,50 @@ pub extern "system" fn Java_cn_certify_Certify_faceTemplate<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// A raw camera frame from Java's arguments (negative sizes refused).
+fn camera_frame<'a>(data: &'a [u8], size: [jint; 4], format: &'a str) -> Result<bridge::CameraFrame<'a>, BridgeError> {
+    let [width, height, stride, rotation] = size
+        .map(|v| u32::try_from(v).map_err(|_| fail(CertifyStatus::InvalidArgument, "frame sizes are not negative")));
+    Ok(bridge::CameraFrame {
+        data,
+        width: width?,
+        height: height?,
+        stride: stride?,
+        format,
+        rotation_degrees: rotation?,
+    })
+}
+
+/// `float[] Certify.faceTemplateFromFrame(long engine, byte[] data, int width, int height,
+/// int stride, String format, int rotationDegrees)`: the template of a raw camera frame
+/// ("nv21" or "rgba"; the clockwise rotation that makes it upright).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_cn_certify_Certify_faceTemplateFromFrame<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    data: JByteArray<'l>,
+    width: jint,
+    height: jint,
+    stride: jint,
+    format: JString<'l>,
+    rotation: jint,
+) -> JFloatArray<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = engine_ref(handle)?;
+            let data = bytes(env, &data)?;
+            let format = string(env, &format)?;
+            let frame = camera_frame(&data, [width, height, stride, rotation], &format)?;
+            let t = bridge::template_from_frame(engine, &frame).map_err(bridged)?;
+            let arr = env.new_float_array(t.len())?;
+            arr.set_region(env, 0, &t)?;
+            Ok(arr)
+        })
+        .resolve::<ThrowCertify>()
+}
+
 /// A 128-float template from Java (null and other lengths refused).
 fn read_template(env: &Env<'_>, arr: &JFloatArray<'_>) -> Result<Vec<f32>, BridgeError> {
     if arr.is_null() {
@@ -504,6 +549,39 @@ pub extern "system" fn Java_cn_certify_Certify_livenessPushFrame<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// `String Certify.livenessPushCameraFrame(long session, byte[] data, int width, int height,
+/// int stride, String format, int rotationDegrees, int elapsedMs)`: as `livenessPushFrame`,
+/// for a raw camera frame ("nv21" or "rgba").
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_cn_certify_Certify_livenessPushCameraFrame<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    session: jlong,
+    data: JByteArray<'l>,
+    width: jint,
+    height: jint,
+    stride: jint,
+    format: JString<'l>,
+    rotation: jint,
+    elapsed_ms: jint,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let data = bytes(env, &data)?;
+            let format = string(env, &format)?;
+            let frame = camera_frame(&data, [width, height, stride, rotation], &format)?;
+            let elapsed = u32::try_from(elapsed_ms).ok();
+            let mut guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
+            let run = guard
+                .as_mut()
+                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+            let event = bridge::push_camera_frame(run, &frame, elapsed).map_err(bridged)?;
+            Ok(JString::from_str(env, event.to_string())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
 /// `String Certify.livenessFinish(long session, float[] template)`: the decision as JSON.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_livenessFinish<'l>(
@@ -525,7 +603,7 @@ pub extern "system" fn Java_cn_certify_Certify_livenessFinish<'l>(
                 .take()
                 .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
             let decision = bridge::finish_liveness(run, t).map_err(bridged)?;
-            Ok(JString::from_str(env, decision.to_string())?)
+            Ok(JString::from_str(env, decision.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }
@@ -642,7 +720,7 @@ pub extern "system" fn Java_cn_certify_Certify_voiceEnroll<'l>(
                 recordings.push((bytes(env, &wav)?, string(env, &prompt)?));
             }
             let result = bridge::voice_enroll(engine, &recordings).map_err(bridged)?;
-            Ok(JString::from_str(env, result.to_string())?)
+            Ok(JString::from_str(env, result.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }
@@ -663,7 +741,7 @@ pub extern "system" fn Java_cn_certify_Certify_voiceVerify<'l>(
             let engine = voice_ref(handle)?;
             let (template, wav, prompt) = (string(env, &template)?, bytes(env, &wav)?, string(env, &prompt)?);
             let d = bridge::voice_verify(engine, &template, &wav, &prompt).map_err(bridged)?;
-            Ok(JString::from_str(env, d.to_string())?)
+            Ok(JString::from_str(env, d.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }

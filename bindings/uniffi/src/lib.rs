@@ -243,6 +243,12 @@ impl FaceEngine {
         Ok(self.0.template(&img).map_err(from)?.embedding)
     }
 
+    /// The face template (128 floats) of a raw camera frame: NV21 or RGBA pixels with the
+    /// row stride in bytes and the clockwise rotation (0, 90, 180, 270) that makes it upright.
+    pub fn template_from_frame(&self, frame: CameraFrame) -> Result<Vec<f32>, CertifyError> {
+        bridge::template_from_frame(&self.0, &frame.view()).map_err(bridged)
+    }
+
     /// Compare two templates.
     pub fn compare(&self, a: Vec<f32>, b: Vec<f32>) -> Result<FaceComparison, CertifyError> {
         if a.len() != 128 || b.len() != 128 {
@@ -299,6 +305,48 @@ pub struct LivenessRun {
     run: Mutex<Option<bridge::BoundRun<Arc<certify_face::FaceEngine>>>>,
 }
 
+/// Layout of a raw camera frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FrameFormat {
+    /// Android's camera default: the Y plane, then interleaved V/U at half resolution.
+    Nv21,
+    /// 4 bytes per pixel, R G B A.
+    Rgba,
+}
+
+/// A raw camera frame.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CameraFrame {
+    /// The pixels.
+    pub data: Vec<u8>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Bytes per row (of the Y plane for NV21).
+    pub stride: u32,
+    /// The layout.
+    pub format: FrameFormat,
+    /// Clockwise degrees that make the frame upright: 0, 90, 180 or 270.
+    pub rotation_degrees: u32,
+}
+
+impl CameraFrame {
+    fn view(&self) -> bridge::CameraFrame<'_> {
+        bridge::CameraFrame {
+            data: &self.data,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+            format: match self.format {
+                FrameFormat::Nv21 => "nv21",
+                FrameFormat::Rgba => "rgba",
+            },
+            rotation_degrees: self.rotation_degrees,
+        }
+    }
+}
+
 /// What one frame did to a liveness session.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct LivenessStep {
@@ -338,6 +386,16 @@ pub struct FaceDecision {
     pub antispoof: Option<f32>,
 }
 
+fn step(event: &serde_json::Value) -> Result<LivenessStep, CertifyError> {
+    let text = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    Ok(LivenessStep {
+        event: text("event").ok_or_else(|| fail(CertifyStatus::Panic, "event without a name"))?,
+        reason: text("reason"),
+        advice_zh: text("advice_zh").unwrap_or_default(),
+        advice_en: text("advice_en").unwrap_or_default(),
+    })
+}
+
 #[uniffi::export]
 impl LivenessRun {
     /// The actions asked for, in order.
@@ -354,13 +412,19 @@ impl LivenessRun {
             .as_mut()
             .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
         let event = bridge::push_encoded_frame(run, &image, elapsed_ms).map_err(bridged)?;
-        let text = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        Ok(LivenessStep {
-            event: text("event").ok_or_else(|| fail(CertifyStatus::Panic, "event without a name"))?,
-            reason: text("reason"),
-            advice_zh: text("advice_zh").unwrap_or_default(),
-            advice_en: text("advice_en").unwrap_or_default(),
-        })
+        step(&event)
+    }
+
+    /// Feed one raw camera frame (NV21 or RGBA, as the camera gives it), timed as
+    /// [`LivenessRun::push_frame`].
+    #[uniffi::method(default(elapsed_ms = None))]
+    pub fn push_camera_frame(&self, frame: CameraFrame, elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
+        let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+        let event = bridge::push_camera_frame(run, &frame.view(), elapsed_ms).map_err(bridged)?;
+        step(&event)
     }
 
     /// End the session and match the best frame against a face template.
@@ -372,21 +436,16 @@ impl LivenessRun {
             .take()
             .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
         let d = bridge::finish_liveness(run, template).map_err(bridged)?;
-        let flag = |k: &str| {
-            d[k].as_bool()
-                .ok_or_else(|| fail(CertifyStatus::Panic, format!("decision without {k}")))
-        };
-        let text = |k: &str| d[k].as_str().map(str::to_owned);
         Ok(FaceDecision {
-            passed: flag("passed")?,
-            reason: text("reason"),
-            advice_zh: text("advice_zh").unwrap_or_default(),
-            advice_en: text("advice_en").unwrap_or_default(),
-            liveness_passed: flag("liveness_passed")?,
-            mode: text("mode").unwrap_or_default(),
-            identity_consistent: flag("identity_consistent")?,
-            distance: d["distance"].as_f64().map(|v| v as f32),
-            antispoof: d["antispoof"].as_f64().map(|v| v as f32),
+            passed: d.passed,
+            reason: d.reason,
+            advice_zh: d.advice_zh,
+            advice_en: d.advice_en,
+            liveness_passed: d.liveness_passed,
+            mode: d.mode,
+            identity_consistent: d.identity_consistent,
+            distance: d.distance,
+            antispoof: d.antispoof,
         })
     }
 }
@@ -440,12 +499,6 @@ pub struct VoiceDecisionInfo {
     pub advice_zh: Vec<String>,
 }
 
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
 /// The voice engine (thread-safe).
 #[derive(uniffi::Object)]
 pub struct VoiceEngine(certify_voice::VoiceEngine);
@@ -464,16 +517,14 @@ impl VoiceEngine {
     pub fn enroll(&self, recordings: Vec<VoiceRecording>) -> Result<VoiceEnrollmentResult, CertifyError> {
         let recs: Vec<(&[u8], &str)> = recordings.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect();
         let e = bridge::voice_enroll(&self.0, &recs).map_err(bridged)?;
+        let template_json = match &e.template {
+            Some(t) => Some(serde_json::to_string(t).map_err(|err| fail(CertifyStatus::Panic, err))?),
+            None => None,
+        };
         Ok(VoiceEnrollmentResult {
-            template_json: (!e["template"].is_null()).then(|| e["template"].to_string()),
-            issues: e["issues"]
-                .as_array()
-                .map(|a| a.iter().map(strings).collect())
-                .unwrap_or_default(),
-            advice_zh: e["advice_zh"]
-                .as_array()
-                .map(|a| a.iter().map(strings).collect())
-                .unwrap_or_default(),
+            template_json,
+            issues: e.issues,
+            advice_zh: e.advice_zh,
         })
     }
 
@@ -486,12 +537,12 @@ impl VoiceEngine {
     ) -> Result<VoiceDecisionInfo, CertifyError> {
         let d = bridge::voice_verify(&self.0, &template_json, &wav, &prompt).map_err(bridged)?;
         Ok(VoiceDecisionInfo {
-            passed: d["passed"].as_bool().unwrap_or(false),
-            same_speaker: d["same_speaker"].as_bool().unwrap_or(false),
-            speaker_score: d["speaker_score"].as_f64().unwrap_or(0.0) as f32,
-            digits_heard: d["digits_heard"].as_str().unwrap_or_default().to_owned(),
-            issues: strings(&d["issues"]),
-            advice_zh: strings(&d["advice_zh"]),
+            passed: d.passed,
+            same_speaker: d.same_speaker,
+            speaker_score: d.speaker_score,
+            digits_heard: d.digits_heard,
+            issues: d.issues,
+            advice_zh: d.advice_zh,
         })
     }
 }

@@ -2,7 +2,10 @@
 //! NV21 with width, height, stride and rotation). Oversized inputs are refused from their
 //! header, before any pixel is decoded (decompression bombs).
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+
+/// An upright RGB picture, what every engine call takes.
+pub use image::RgbImage;
 use std::io::Cursor;
 
 /// Largest encoded input accepted.

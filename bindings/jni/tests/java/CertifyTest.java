@@ -235,6 +235,22 @@ public class CertifyTest {
             expectCode(613, "garbage image", () -> engine.template(new byte[] {1, 2, 3}));
             expectCode(102, "short template", () -> engine.distance(new float[3], t1));
             expectCode(100, "null image", () -> engine.template(null));
+            // A camera frame: the photo as RGBA rows with padding, as a camera hands it over.
+            java.awt.image.BufferedImage photo = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(o1));
+            int w = photo.getWidth(), h = photo.getHeight(), stride = w * 4 + 32;
+            byte[] rgba = new byte[stride * h];
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
+                int p = photo.getRGB(x, y), at = y * stride + x * 4;
+                rgba[at] = (byte) (p >> 16); rgba[at + 1] = (byte) (p >> 8); rgba[at + 2] = (byte) p; rgba[at + 3] = (byte) 255;
+            }
+            float[] fromFrame = engine.templateFromFrame(rgba, w, h, stride, "rgba", 0);
+            check(engine.distance(t1, fromFrame) < 0.1f, "an RGBA camera frame gives the photo's template: " + engine.distance(t1, fromFrame));
+            expectCode(614, "short frame", () -> engine.templateFromFrame(new byte[100], w, h, stride, "rgba", 0));
+            expectCode(102, "odd rotation", () -> engine.templateFromFrame(rgba, w, h, stride, "rgba", 45));
+            expectCode(102, "unknown format", () -> engine.templateFromFrame(rgba, w, h, stride, "bgr", 0));
+            byte[] grey = new byte[320 * 240 * 3 / 2];
+            java.util.Arrays.fill(grey, (byte) 128);
+            expectCode(620, "a frame without a face", () -> engine.templateFromFrame(grey, 320, 240, 320, "nv21", 0));
             testLiveness(engine, root);
             engine.close();
             expectCode(100, "closed engine", () -> engine.template(o1));

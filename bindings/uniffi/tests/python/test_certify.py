@@ -85,6 +85,18 @@ def test_face_engine():
     # A photo without a face: code 620 with the engine's own advice in Chinese.
     e = raises_code(620, engine.template, blank_png())
     assert "人脸" in e.detail_zh and "请" in e.detail_zh, e.detail_zh
+    # Raw camera frames: a grey NV21 frame has no face (the engine's advice), a short
+    # buffer, an odd rotation are refused with their codes.
+    grey = certify.CameraFrame(data=b"\x80" * (320 * 240 * 3 // 2), width=320, height=240, stride=320,
+                               format=certify.FrameFormat.NV21, rotation_degrees=0)
+    e = raises_code(620, engine.template_from_frame, grey)
+    assert "人脸" in e.detail_zh, e.detail_zh
+    short = certify.CameraFrame(data=b"\x80" * 100, width=320, height=240, stride=320,
+                                format=certify.FrameFormat.NV21, rotation_degrees=0)
+    raises_code(614, engine.template_from_frame, short)
+    tilted = certify.CameraFrame(data=grey.data, width=320, height=240, stride=320,
+                                 format=certify.FrameFormat.NV21, rotation_degrees=45)
+    raises_code(102, engine.template_from_frame, tilted)
     raises_code(102, engine.compare, a[:3], b)
     # An authoritative portrait (another photo of the same man) decides at its threshold.
     portrait = read("obama3.jpg")
@@ -163,6 +175,11 @@ def test_liveness_session():
     # Frames timed by the library's monotonic clock; silent mode needs anti-spoof.
     run = engine.start_liveness_with_actions(["nod", "blink"])
     assert run.push_frame(read("obama.jpg")).event == "in_progress"
+    # A camera frame with no face in it: the session says so and how to fix it.
+    grey = certify.CameraFrame(data=b"\x80" * (320 * 240 * 3 // 2), width=320, height=240, stride=320,
+                               format=certify.FrameFormat.NV21, rotation_degrees=90)
+    step = run.push_camera_frame(grey)
+    assert step.event == "face_missing" and "请" in step.advice_zh, step
     raises_code(621, engine.start_liveness_with_actions, [])
     raises_code(102, engine.start_liveness_with_actions, ["juggle"])
     # Options: the shipped anti-spoof model with a threshold no face reaches decides.

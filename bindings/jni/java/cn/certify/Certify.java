@@ -45,6 +45,7 @@ public final class Certify {
     static native long faceEngineNew(String modelsDir, String runtimeLibrary, String optionsJson) throws CertifyException;
     static native void faceEngineFree(long handle);
     static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
+    static native float[] faceTemplateFromFrame(long handle, byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException;
     static native float faceDistance(long handle, float[] a, float[] b) throws CertifyException;
     static native float faceThreshold(long handle) throws CertifyException;
     static native float facePortraitDistance(long handle, float[] live, byte[] portrait) throws CertifyException;
@@ -52,6 +53,7 @@ public final class Certify {
     static native long livenessStart(long engine, String actionsJson, long nowUnix) throws CertifyException;
     static native String livenessActions(long session) throws CertifyException;
     static native String livenessPushFrame(long session, byte[] image, int elapsedMs) throws CertifyException;
+    static native String livenessPushCameraFrame(long session, byte[] data, int width, int height, int stride, String format, int rotationDegrees, int elapsedMs) throws CertifyException;
     static native String livenessFinish(long session, float[] template) throws CertifyException;
     static native void livenessFree(long session);
     static native long voiceEngineNew(String modelsDir, String runtimeLibrary) throws CertifyException;

@@ -19,6 +19,13 @@ public final class FaceEngine implements AutoCloseable {
 
     /** The 128-float template of the single good face in a JPEG/PNG. */
     public synchronized float[] template(byte[] image) throws CertifyException { return Certify.faceTemplate(handle, image); }
+    /**
+     * The template of a raw camera frame: format "nv21" (Android's camera default) or "rgba",
+     * the row stride in bytes, and the clockwise rotation (0, 90, 180, 270) that makes it upright.
+     */
+    public synchronized float[] templateFromFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException {
+        return Certify.faceTemplateFromFrame(handle, data, width, height, stride, format, rotationDegrees);
+    }
     /** Euclidean distance between two templates. */
     public synchronized float distance(float[] a, float[] b) throws CertifyException { return Certify.faceDistance(handle, a, b); }
     /** Whether two templates are the same person at the engine's threshold. */

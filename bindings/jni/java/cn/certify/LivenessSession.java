@@ -22,6 +22,10 @@ public final class LivenessSession implements AutoCloseable {
     public synchronized String pushFrame(byte[] image, int elapsedMs) throws CertifyException {
         return Certify.livenessPushFrame(handle, image, elapsedMs);
     }
+    /** As {@link #pushFrame}, for a raw camera frame ("nv21" or "rgba"; see FaceEngine.templateFromFrame). */
+    public synchronized String pushCameraFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees, int elapsedMs) throws CertifyException {
+        return Certify.livenessPushCameraFrame(handle, data, width, height, stride, format, rotationDegrees, elapsedMs);
+    }
     /** End the session and match its best frame against an enrolled template; JSON decision. */
     public synchronized String finish(float[] template) throws CertifyException { return Certify.livenessFinish(handle, template); }
 

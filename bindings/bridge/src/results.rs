@@ -1,0 +1,138 @@
+//! Typed results of the engine calls, shared by every binding: UniFFI maps their fields
+//! (checked by the compiler: a renamed field cannot silently become "not passed"), C and
+//! JNI hand them over as JSON with the same member names ([`Results::to_json`]).
+
+use certify_face::liveness_run::CertificationDecision;
+use certify_voice::{VoiceDecision, VoiceEnrollment, VoiceTemplate};
+use serde::Serialize;
+
+/// JSON text of a result, for the C and JNI boundaries.
+pub trait Results: Serialize {
+    /// The result as a JSON object.
+    fn to_json(&self) -> String {
+        // Plain structs of strings, numbers and lists: serialising them cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| "null".to_owned())
+    }
+}
+
+/// The decision at the end of a liveness run with the 1:1 match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LivenessResult {
+    /// Liveness, one person throughout, the match and anti-spoof all passed.
+    pub passed: bool,
+    /// Why it did not pass (a stable snake_case code), `None` when it passed.
+    pub reason: Option<String>,
+    /// What to tell the person, in Chinese (empty when passed).
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+    /// The run itself passed (actions in order, or silent signs of life).
+    pub liveness_passed: bool,
+    /// "actions" or "silent".
+    pub mode: String,
+    /// Frames with a face.
+    pub frames: u32,
+    /// 3-D parallax at the largest head movement.
+    pub parallax: Option<f32>,
+    /// Every sampled frame is the same person as the best one.
+    pub identity_consistent: bool,
+    /// Distance of the best frame to the enrolled template (`None`: not compared).
+    pub distance: Option<f32>,
+    /// The best frame matched the template.
+    pub same_person: Option<bool>,
+    /// Passive anti-spoof probability of a real face, when a model is configured.
+    pub antispoof: Option<f32>,
+    /// The anti-spoof threshold.
+    pub antispoof_threshold: f32,
+}
+
+impl Results for LivenessResult {}
+
+impl From<&CertificationDecision> for LivenessResult {
+    fn from(d: &CertificationDecision) -> Self {
+        Self {
+            passed: d.passed(),
+            reason: d.reason().map(str::to_owned),
+            advice_zh: d.advice_zh(),
+            advice_en: d.advice_en(),
+            liveness_passed: d.liveness_passed,
+            mode: crate::engines::variant_name(&d.mode),
+            frames: d.frames,
+            parallax: d.parallax,
+            identity_consistent: d.identity_consistent,
+            distance: d.comparison.map(|c| c.distance),
+            same_person: d
+                .comparison
+                .map(|c| c.decision == certify_core::biometric::MatchDecision::Match),
+            antispoof: d.antispoof,
+            antispoof_threshold: d.antispoof_threshold,
+        }
+    }
+}
+
+/// A voice enrollment: the template when every recording was usable, else what to re-record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoiceEnrollmentResult {
+    /// The template, to store apart from identity.
+    pub template: Option<VoiceTemplate>,
+    /// Per recording, its problems ("too_quiet", "wrong_digits" …): re-prompt those.
+    pub issues: Vec<Vec<String>>,
+    /// Per recording, what to tell the person about each problem, in Chinese.
+    pub advice_zh: Vec<Vec<String>>,
+}
+
+impl Results for VoiceEnrollmentResult {}
+
+impl From<VoiceEnrollment> for VoiceEnrollmentResult {
+    fn from(e: VoiceEnrollment) -> Self {
+        let each = |f: fn(certify_voice::quality::VoiceIssue) -> String| -> Vec<Vec<String>> {
+            e.reports
+                .iter()
+                .map(|r| r.issues.iter().map(|i| f(*i)).collect())
+                .collect()
+        };
+        let issues = each(|i| crate::engines::variant_name(&i));
+        let advice_zh = each(|i| i.advice_zh().to_owned());
+        Self {
+            template: e.template,
+            issues,
+            advice_zh,
+        }
+    }
+}
+
+/// A voice certification decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoiceResult {
+    /// Same speaker and the prompted digits heard.
+    pub passed: bool,
+    /// Same speaker at the threshold.
+    pub same_speaker: bool,
+    /// Cosine similarity to the template.
+    pub speaker_score: f32,
+    /// The digits heard.
+    pub digits_heard: String,
+    /// Recording problems ("too_noisy", "wrong_digits" …).
+    pub issues: Vec<String>,
+    /// What to tell the person about each problem, in Chinese.
+    pub advice_zh: Vec<String>,
+    /// The same in English.
+    pub advice_en: Vec<String>,
+}
+
+impl Results for VoiceResult {}
+
+impl From<&VoiceDecision> for VoiceResult {
+    fn from(d: &VoiceDecision) -> Self {
+        let issues = &d.report.issues;
+        Self {
+            passed: d.passed(),
+            same_speaker: d.same_speaker,
+            speaker_score: d.speaker_score,
+            digits_heard: d.digits.heard.clone(),
+            issues: issues.iter().map(crate::engines::variant_name).collect(),
+            advice_zh: issues.iter().map(|i| i.advice_zh().to_owned()).collect(),
+            advice_en: issues.iter().map(|i| i.advice_en().to_owned()).collect(),
+        }
+    }
+}

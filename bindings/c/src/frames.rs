@@ -1,0 +1,116 @@
+//! Raw camera frames (NV21, RGBA) as an app's camera hands them over: a face template
+//! from one, and a liveness session fed with them.
+
+use crate::{CERTIFY_ELAPSED_MONOTONIC, CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyLivenessSession};
+use crate::{CertifyStatus, bridge, bytes_arg, from_fail, give_string, out};
+use std::ffi::c_char;
+
+/// Layout of a raw camera frame.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertifyFrameFormat {
+    /// Android's camera default: the Y plane (`stride` bytes per row), then interleaved V/U
+    /// at half resolution.
+    Nv21 = 0,
+    /// 4 bytes per pixel, R G B A (`stride` bytes per row).
+    Rgba = 1,
+}
+
+/// A raw camera frame.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct CertifyCameraFrame {
+    /// The pixels.
+    pub data: *const u8,
+    /// Bytes readable at `data`.
+    pub len: usize,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Bytes per row (of the Y plane for NV21).
+    pub stride: u32,
+    /// The layout (a `CertifyFrameFormat` value).
+    pub format: u32,
+    /// Clockwise degrees that make the frame upright: 0, 90, 180 or 270.
+    pub rotation_degrees: u32,
+}
+
+/// Read a frame description.
+///
+/// # Safety
+/// `frame` NULL or valid for reads; its `data` readable for `len` bytes.
+unsafe fn frame_arg<'a>(frame: *const CertifyCameraFrame) -> Result<bridge::CameraFrame<'a>, CertifyStatus> {
+    // SAFETY: NULL-checked; validity is the caller's contract.
+    let f = unsafe { frame.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+    // SAFETY: `data` readable for `len` bytes per the contract.
+    let data = unsafe { bytes_arg(f.data, f.len) }?;
+    let format = match f.format {
+        x if x == CertifyFrameFormat::Nv21 as u32 => "nv21",
+        x if x == CertifyFrameFormat::Rgba as u32 => "rgba",
+        _ => return Err(CertifyStatus::InvalidArgument),
+    };
+    Ok(bridge::CameraFrame {
+        data,
+        width: f.width,
+        height: f.height,
+        stride: f.stride,
+        format,
+        rotation_degrees: f.rotation_degrees,
+    })
+}
+
+/// The face template (128 floats) of a raw camera frame. `CERTIFY_STATUS_IMAGE_BAD_FRAME`
+/// when the buffer does not match its size, `CERTIFY_STATUS_INVALID_ARGUMENT` for an unknown
+/// format or a rotation other than 0, 90, 180, 270, `CERTIFY_STATUS_FACE_QUALITY` when the
+/// picture is not usable.
+///
+/// # Safety
+/// `engine` a live handle; `frame` valid, its `data` readable for `len` bytes;
+/// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_template_from_frame(
+    engine: *const CertifyFaceEngine,
+    frame: *const CertifyCameraFrame,
+    out_template: *mut f32,
+    out_len: usize,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let frame = unsafe { frame_arg(frame) }?;
+        if out_template.is_null() {
+            return Err(CertifyStatus::NullArgument);
+        }
+        if out_len < CERTIFY_FACE_TEMPLATE_LEN {
+            return Err(CertifyStatus::BufferTooSmall);
+        }
+        let t = bridge::template_from_frame(&engine.0, &frame).map_err(from_fail)?;
+        // SAFETY: writable for out_len >= 128 floats per the contract.
+        let dst = unsafe { std::slice::from_raw_parts_mut(out_template, CERTIFY_FACE_TEMPLATE_LEN) };
+        dst.copy_from_slice(&t[..CERTIFY_FACE_TEMPLATE_LEN]);
+        Ok(())
+    })
+}
+
+/// As `certify_liveness_push_frame`, for a raw camera frame.
+///
+/// # Safety
+/// `session` a live handle used by one thread; `frame` valid, its `data` readable for `len`
+/// bytes; `out_event_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_liveness_push_camera_frame(
+    session: *mut CertifyLivenessSession,
+    frame: *const CertifyCameraFrame,
+    elapsed_ms: u32,
+    out_event_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
+        let frame = unsafe { frame_arg(frame) }?;
+        let out_event_json = unsafe { out(out_event_json) }?;
+        let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
+        let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
+        let event = bridge::push_camera_frame(run, &frame, elapsed).map_err(from_fail)?;
+        give_string(out_event_json, event.to_string())
+    })
+}
