@@ -12,12 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PREFIX=${1:?usage: bindings/c/install.sh PREFIX [release|debug]}
 PROFILE=${2:-release}
-case "$PROFILE" in
-  release) cargo build --quiet --locked --release ${CERTIFY_CARGO_SELECT:--p certify-c} ;;
-  debug) cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-c} ;;
-  *) echo "profile is release or debug" >&2; exit 2 ;;
-esac
-VERSION=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -1)
+. bindings/package-common.sh
+build_package "$PROFILE" certify-c
+VERSION=$(workspace_version)
 IFS=. read -r MAJOR MINOR _ <<< "$VERSION"
 if [ "$MAJOR" = 0 ]; then ABI="0.$MINOR"; else ABI="$MAJOR"; fi
 SONAME="libcertify.so.$ABI"

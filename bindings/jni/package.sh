@@ -14,12 +14,9 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 OUT=${1:?usage: bindings/jni/package.sh OUT [debug|release]}
 PROFILE=${2:-release}
-case "$PROFILE" in
-  release) cargo build --quiet --locked --release ${CERTIFY_CARGO_SELECT:--p certify-android} ;;
-  debug) cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-android} ;;
-  *) echo "profile is release or debug" >&2; exit 2 ;;
-esac
-VERSION=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -1)
+. bindings/package-common.sh
+build_package "$PROFILE" certify-android
+VERSION=$(workspace_version)
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 WORK="$OUT/.work"; rm -rf "$WORK"; mkdir -p "$WORK/classes" "$WORK/jar/native/linux-x86_64" "$WORK/aar"
 # Java 11 bytecode: what Android's D8 and every current JVM read.

@@ -13,7 +13,8 @@ OUT="$ROOT/target/jni-tests"; rm -rf "$OUT"; mkdir -p "$OUT"
 # The tests use the packaged jar, as a user would: the classes and the native library come
 # from it (no java.library.path), so a jar that cannot load itself fails here.
 bindings/jni/package.sh "$OUT/package" debug
-VERSION=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -1)
+. bindings/package-common.sh
+VERSION=$(workspace_version)
 JAR="$OUT/package/certify-$VERSION.jar"; AAR="$OUT/package/certify-$VERSION.aar"
 jar --list --file "$JAR" | grep -qx "native/linux-x86_64/libcertify_android.so" || { echo "jar lacks the native library"; exit 1; }
 for entry in AndroidManifest.xml classes.jar assets/certify/models/SHA256SUMS assets/certify/models/mp_face_landmark.onnx; do

@@ -1,8 +1,8 @@
 //! JNI bindings of certify for Java (`cn.certify.Certify`), thin: conversion and error
-//! mapping only. Every Rust error becomes a `cn.certify.CertifyException` whose message
-//! starts with the stable status code of the C API (`[203] …`); the Java class parses it
-//! into `getCode()`. Panics never cross: `with_env` catches them and they are thrown as
-//! code 199.
+//! mapping only. Every Rust error becomes a `cn.certify.CertifyException` built with its
+//! status code (the one table of `certify-bridge`), the English message and what to tell
+//! the person in Chinese (the engine's own advice where it has one). Panics never cross:
+//! `with_env` catches them and they are thrown as code 199.
 
 use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
@@ -10,27 +10,58 @@ use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
 use certify_core::name::PersonName;
 use certify_core::time::{YearMonth, parse_date};
-use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JString};
+use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JString, JThrowable, JValue};
 use jni::sys::{jboolean, jfloat, jint, jlong};
-use jni::{Env, EnvUnowned, jni_str};
+use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
 /// An error on its way to Java.
 #[derive(Debug, thiserror::Error)]
 enum BridgeError {
-    #[error("[{0}] {1}")]
-    Certify(u32, String),
+    /// A certify failure: its status, the English message, what to tell the person.
+    #[error("[{}] {message}", *.status as u32)]
+    Certify {
+        status: CertifyStatus,
+        message: String,
+        advice_zh: String,
+    },
     #[error(transparent)]
     Jni(#[from] jni::errors::Error),
 }
 
 fn certify<E: ToStatus + std::fmt::Display>(e: E) -> BridgeError {
-    BridgeError::Certify(e.status() as u32, e.to_string())
+    BridgeError::Certify {
+        status: e.status(),
+        message: e.to_string(),
+        advice_zh: e.advice_zh(),
+    }
 }
 
 fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> BridgeError {
-    BridgeError::Certify(status as u32, message.to_string())
+    BridgeError::Certify {
+        status,
+        message: message.to_string(),
+        advice_zh: status.chinese().to_owned(),
+    }
+}
+
+/// Throw `cn.certify.CertifyException(int code, String message, String messageZh)`: the
+/// fields arrive as they are, nothing is parsed back out of a text.
+fn throw_certify(env: &mut Env<'_>, status: CertifyStatus, message: &str, advice_zh: &str) -> jni::errors::Result<()> {
+    let message = JString::from_str(env, message)?;
+    let advice_zh = JString::from_str(env, advice_zh)?;
+    let exception = env.new_object(
+        jni_str!("cn/certify/CertifyException"),
+        jni_sig!("(ILjava/lang/String;Ljava/lang/String;)V"),
+        &[
+            JValue::Int(status as u32 as jint),
+            (&message).into(),
+            (&advice_zh).into(),
+        ],
+    )?;
+    let throwable = env.cast_local::<JThrowable>(exception)?;
+    env.throw(&throwable)
 }
 
 /// The one error policy of the bridge: throw `cn.certify.CertifyException` with the code.
@@ -46,14 +77,17 @@ impl<T: Default> jni::errors::ErrorPolicy<T, BridgeError> for ThrowCertify {
         err: BridgeError,
     ) -> jni::errors::Result<T> {
         if !env.exception_check() {
-            let message = match &err {
-                BridgeError::Certify(..) => err.to_string(),
-                BridgeError::Jni(e) => format!("[{}] JNI: {e}", CertifyStatus::InvalidArgument as u32),
+            let _ = match &err {
+                BridgeError::Certify {
+                    status,
+                    message,
+                    advice_zh,
+                } => throw_certify(env, *status, message, advice_zh),
+                BridgeError::Jni(e) => {
+                    let status = CertifyStatus::InvalidArgument;
+                    throw_certify(env, status, &format!("JNI: {e}"), status.chinese())
+                }
             };
-            let _ = env.throw_new(
-                jni_str!("cn/certify/CertifyException"),
-                jni::strings::JNIString::from(message),
-            );
         }
         Ok(T::default())
     }
@@ -67,14 +101,9 @@ impl<T: Default> jni::errors::ErrorPolicy<T, BridgeError> for ThrowCertify {
             // A payload that panics on drop is leaked rather than unwound into the JVM.
         }
         if !env.exception_check() {
-            let message = format!(
-                "[{}] internal error (a panic was caught at the JNI boundary)",
-                CertifyStatus::Panic as u32
-            );
-            let _ = env.throw_new(
-                jni_str!("cn/certify/CertifyException"),
-                jni::strings::JNIString::from(message),
-            );
+            let status = CertifyStatus::Panic;
+            let message = "internal error (a panic was caught at the JNI boundary)";
+            let _ = throw_certify(env, status, message, status.chinese());
         }
         Ok(T::default())
     }
@@ -155,6 +184,16 @@ pub extern "system" fn Java_cn_certify_Certify_cycleStatus<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// A text of the status table for a Java `int` code (numbers not in the table get the
+/// table's text for unknown codes).
+fn status_text<'l>(unowned: &mut EnvUnowned<'l>, code: jint, text: fn(u32) -> &'static str) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            Ok(JString::from_str(env, text(u32::try_from(code).unwrap_or(u32::MAX)))?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
 /// `String Certify.statusMessage(int)`: the English text of a code.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Certify_statusMessage<'l>(
@@ -162,12 +201,7 @@ pub extern "system" fn Java_cn_certify_Certify_statusMessage<'l>(
     _class: JClass<'l>,
     code: jint,
 ) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let text = certify_bridge::status::english_of(u32::try_from(code).unwrap_or(u32::MAX));
-            Ok(JString::from_str(env, text)?)
-        })
-        .resolve::<ThrowCertify>()
+    status_text(&mut unowned, code, certify_bridge::status::english_of)
 }
 
 /// `String Certify.statusMessageZh(int)`: the Chinese text of a code (what to do next).
@@ -177,12 +211,7 @@ pub extern "system" fn Java_cn_certify_Certify_statusMessageZh<'l>(
     _class: JClass<'l>,
     code: jint,
 ) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let text = certify_bridge::status::chinese_of(u32::try_from(code).unwrap_or(u32::MAX));
-            Ok(JString::from_str(env, text)?)
-        })
-        .resolve::<ThrowCertify>()
+    status_text(&mut unowned, code, certify_bridge::status::chinese_of)
 }
 
 /// `int[] Certify.allStatusCodes()`.
@@ -420,7 +449,11 @@ pub extern "system" fn Java_cn_certify_Certify_faceThreshold<'l>(
 }
 
 fn bridged(failure: bridge::Fail) -> BridgeError {
-    BridgeError::Certify(failure.status as u32, failure.message)
+    BridgeError::Certify {
+        status: failure.status,
+        message: failure.message,
+        advice_zh: failure.advice_zh,
+    }
 }
 
 fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {
@@ -461,7 +494,7 @@ pub extern "system" fn Java_cn_certify_Certify_call<'l>(
         .with_env(|env| -> Result<_, BridgeError> {
             let (op, request) = (string(env, &op)?, string(env, &request)?);
             let response = certify_bridge::ops::call(&op, &request, clock(now_unix), &mut bridge::os_rng())
-                .map_err(|f| BridgeError::Certify(f.status as u32, f.detail))?;
+                .map_err(|f| fail(f.status, f.detail))?;
             Ok(JString::from_str(env, response)?)
         })
         .resolve::<ThrowCertify>()

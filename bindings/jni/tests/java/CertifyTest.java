@@ -251,6 +251,13 @@ public class CertifyTest {
             byte[] grey = new byte[320 * 240 * 3 / 2];
             java.util.Arrays.fill(grey, (byte) 128);
             expectCode(620, "a frame without a face", () -> engine.templateFromFrame(grey, 320, 240, 320, "nv21", 0));
+            try {
+                engine.templateFromFrame(grey, 320, 240, 320, "nv21", 0);
+            } catch (CertifyException e) {
+                // The engine's own advice for this photo, not the code's general text.
+                check(e.getMessageZh().contains("人脸") && !e.getMessageZh().equals(Certify.statusMessageZh(620)), "photo advice: " + e.getMessageZh());
+                check(e.getMessage().startsWith("[620] "), "message: " + e.getMessage());
+            }
             testLiveness(engine, root);
             engine.close();
             expectCode(100, "closed engine", () -> engine.template(o1));

@@ -1,23 +1,27 @@
 package cn.certify;
 
-/** Every certify error: the stable numeric code of the C API, and a message. */
+/**
+ * Every certify error: the code of the one status table (the same numbers as
+ * include/certify.h, the UniFFI bindings and the reference server), the English message
+ * for logs, and what to tell the person in Chinese.
+ */
 public class CertifyException extends Exception {
     private final int code;
+    private final String messageZh;
 
-    /** Thrown by the native code with a message starting "[code] ". */
-    public CertifyException(String message) {
-        super(message);
-        int c = -1;
-        if (message != null && message.startsWith("[")) {
-            int end = message.indexOf(']');
-            try { c = Integer.parseInt(message.substring(1, end)); } catch (RuntimeException e) { c = -1; }
-        }
-        this.code = c;
+    /** Built by the native code with the three fields as they are. */
+    public CertifyException(int code, String message, String messageZh) {
+        super("[" + code + "] " + message);
+        this.code = code;
+        this.messageZh = messageZh;
     }
 
-    /** The status code (same table as include/certify.h and the UniFFI bindings). */
+    /** The status code. */
     public int getCode() { return code; }
 
-    /** The Chinese message of the code, to show the person: what went wrong and what to do next. */
-    public String getMessageZh() { return Certify.statusMessageZh(code); }
+    /**
+     * What to show the person, in Chinese: what went wrong and what to do next (for an
+     * unusable photo, each problem's own advice).
+     */
+    public String getMessageZh() { return messageZh; }
 }
