@@ -313,7 +313,7 @@ impl ToStatus for NoRefusal {
 fn respond<E: ToStatus + std::fmt::Display>(mut body: Value, refused: Option<E>) -> Value {
     let refused = refused.map_or(
         Value::Null,
-        |e| json!({"code": e.status() as u32, "message": e.to_string(), "message_zh": e.status().chinese()}),
+        |e| json!({"code": e.status() as u32, "message": e.to_string(), "message_zh": e.advice_zh()}),
     );
     if let Value::Object(map) = &mut body {
         map.insert("refused".to_owned(), refused);

@@ -276,14 +276,27 @@ impl std::fmt::Display for CertifyStatus {
     }
 }
 
+/// The English message of a number as a static C string, "unknown status" for numbers not
+/// in the table.
+pub fn english_of_c(code: u32) -> &'static CStr {
+    CertifyStatus::from_code(code).map_or(c"unknown status", CertifyStatus::english_c)
+}
+
+/// The Chinese message of a number as a static C string, a general text for numbers not in
+/// the table.
+pub fn chinese_of_c(code: u32) -> &'static CStr {
+    CertifyStatus::from_code(code).map_or(c"请求未能完成：请稍后重试", CertifyStatus::chinese_c)
+}
+
 /// The English message of a number, "unknown status" for numbers not in the table.
 pub fn english_of(code: u32) -> &'static str {
-    CertifyStatus::from_code(code).map_or("unknown status", CertifyStatus::english)
+    // Every text is a Rust string literal, so it is UTF-8.
+    english_of_c(code).to_str().unwrap_or_default()
 }
 
 /// The Chinese message of a number, a general text for numbers not in the table.
 pub fn chinese_of(code: u32) -> &'static str {
-    CertifyStatus::from_code(code).map_or("请求未能完成：请稍后重试", CertifyStatus::chinese)
+    chinese_of_c(code).to_str().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -83,9 +83,7 @@ fn copy_cstr<const N: usize>(s: &str) -> [c_char; N] {
 /// ("unknown status" for numbers not in the table).
 #[unsafe(no_mangle)]
 pub extern "C" fn certify_status_message(status: u32) -> *const c_char {
-    CertifyStatus::from_code(status)
-        .map_or(c"unknown status", CertifyStatus::english_c)
-        .as_ptr()
+    certify_bridge::status::english_of_c(status).as_ptr()
 }
 
 /// The Chinese message of a status code (UTF-8), what a pensioner is shown: what went wrong
@@ -93,9 +91,7 @@ pub extern "C" fn certify_status_message(status: u32) -> *const c_char {
 /// numbers not in the table).
 #[unsafe(no_mangle)]
 pub extern "C" fn certify_status_message_zh(status: u32) -> *const c_char {
-    CertifyStatus::from_code(status)
-        .map_or(c"请求未能完成：请稍后重试", CertifyStatus::chinese_c)
-        .as_ptr()
+    certify_bridge::status::chinese_of_c(status).as_ptr()
 }
 
 /// What `certify_id_check` reads from a valid identity number.

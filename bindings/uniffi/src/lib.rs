@@ -386,6 +386,20 @@ pub struct FaceDecision {
     pub antispoof: Option<f32>,
 }
 
+impl LivenessRun {
+    /// Feed one frame to the open run with `push`; the step it made.
+    fn push(
+        &self,
+        push: impl FnOnce(&mut bridge::BoundRun<Arc<certify_face::FaceEngine>>) -> Result<serde_json::Value, bridge::Fail>,
+    ) -> Result<LivenessStep, CertifyError> {
+        let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
+        let run = guard
+            .as_mut()
+            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
+        step(&push(run).map_err(bridged)?)
+    }
+}
+
 fn step(event: &serde_json::Value) -> Result<LivenessStep, CertifyError> {
     let text = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     Ok(LivenessStep {
@@ -407,24 +421,14 @@ impl LivenessRun {
     /// (`elapsed_ms` is for tests only: a verifier never takes a caller's word for time).
     #[uniffi::method(default(elapsed_ms = None))]
     pub fn push_frame(&self, image: Vec<u8>, elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
-        let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
-        let run = guard
-            .as_mut()
-            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-        let event = bridge::push_encoded_frame(run, &image, elapsed_ms).map_err(bridged)?;
-        step(&event)
+        self.push(|run| bridge::push_encoded_frame(run, &image, elapsed_ms))
     }
 
     /// Feed one raw camera frame (NV21 or RGBA, as the camera gives it), timed as
     /// [`LivenessRun::push_frame`].
     #[uniffi::method(default(elapsed_ms = None))]
     pub fn push_camera_frame(&self, frame: CameraFrame, elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
-        let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
-        let run = guard
-            .as_mut()
-            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-        let event = bridge::push_camera_frame(run, &frame.view(), elapsed_ms).map_err(bridged)?;
-        step(&event)
+        self.push(|run| bridge::push_camera_frame(run, &frame.view(), elapsed_ms))
     }
 
     /// End the session and match the best frame against a face template.
