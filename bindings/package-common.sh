@@ -14,5 +14,5 @@ build_package() {
 
 # The workspace version (Cargo.toml's first `version = "..."`).
 workspace_version() {
-  sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -1
+  sed -n '/^version = "/{s/^version = "\([^"]*\)".*/\1/p;q}' Cargo.toml
 }

@@ -121,7 +121,7 @@ if ! command -v chromium >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 # Without a CJK font every Chinese character of the console renders as an empty box.
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if ! grep -qi "Noto Sans CJK" <<<"$(fc-list 2>/dev/null)"; then
   echo "setup: installing fonts-noto-cjk (Debian; Chinese in the browser tests)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >/dev/null

@@ -19,7 +19,7 @@ IFS=. read -r MAJOR MINOR _ <<< "$VERSION"
 if [ "$MAJOR" = 0 ]; then ABI="0.$MINOR"; else ABI="$MAJOR"; fi
 SONAME="libcertify.so.$ABI"
 BUILT="target/$PROFILE/libcertify.so"
-readelf -d "$BUILT" | grep -q "(SONAME).*\[$SONAME\]" || { echo "$BUILT has no soname $SONAME" >&2; exit 1; }
+grep -q "(SONAME).*\[$SONAME\]" <<<"$(readelf -d "$BUILT")" || { echo "$BUILT has no soname $SONAME" >&2; exit 1; }
 mkdir -p "$PREFIX/lib/pkgconfig" "$PREFIX/include"
 PREFIX=$(cd "$PREFIX" && pwd)
 install -m 0755 "$BUILT" "$PREFIX/lib/libcertify.so.$VERSION"

@@ -36,7 +36,7 @@ for area in $AREAS; do
   gcc $SAN $CFLAGS "bindings/c/tests/test_$area.c" -o "$OUT/${area}_shared" $LIBS
   gcc $SAN $CFLAGS "bindings/c/tests/test_$area.c" -o "$OUT/${area}_static" "$PREFIX/lib/libcertify.a" -lpthread -ldl -lm
   gcc -g $CFLAGS "bindings/c/tests/test_$area.c" -o "$OUT/${area}_plain" $LIBS
-  readelf -d "$OUT/${area}_shared" | grep -q "(NEEDED).*\[libcertify\.so\.[0-9]" || { echo "not linked by soname"; exit 1; }
+  grep -q "(NEEDED).*\[libcertify\.so\.[0-9]" <<<"$(readelf -d "$OUT/${area}_shared")" || { echo "not linked by soname"; exit 1; }
   echo "== C $area (shared library, ASan+UBSan)"; run "${area}_shared" "$OUT/${area}_shared" "$ROOT"
   echo "== C $area (static library, ASan+UBSan)"; run "${area}_static" "$OUT/${area}_static" "$ROOT"
 done

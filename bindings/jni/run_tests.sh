@@ -16,12 +16,15 @@ bindings/jni/package.sh "$OUT/package" debug
 . bindings/package-common.sh
 VERSION=$(workspace_version)
 JAR="$OUT/package/certify-$VERSION.jar"; AAR="$OUT/package/certify-$VERSION.aar"
-jar --list --file "$JAR" | grep -qx "native/linux-x86_64/libcertify_android.so" || { echo "jar lacks the native library"; exit 1; }
+grep -qx "native/linux-x86_64/libcertify_android.so" <<<"$(jar --list --file "$JAR")" || { echo "jar lacks the native library"; exit 1; }
+# Listings are read whole before grep: `cmd | grep -q` under pipefail fails at random when grep
+# stops at its first match and cmd dies of SIGPIPE (stop 19 failed so).
+AAR_LISTING=$(unzip -l "$AAR")
 for entry in AndroidManifest.xml classes.jar assets/certify/models/SHA256SUMS assets/certify/models/mp_face_landmark.onnx; do
-  unzip -l "$AAR" | grep -q " $entry$" || { echo "AAR lacks $entry"; exit 1; }
+  grep -q " $entry$" <<<"$AAR_LISTING" || { echo "AAR lacks $entry"; exit 1; }
 done
 unzip -p "$AAR" classes.jar > "$OUT/classes.jar"
-jar --list --file "$OUT/classes.jar" | grep -qx "cn/certify/Certify.class" || { echo "AAR classes.jar lacks cn.certify.Certify"; exit 1; }
+grep -qx "cn/certify/Certify.class" <<<"$(jar --list --file "$OUT/classes.jar")" || { echo "AAR classes.jar lacks cn.certify.Certify"; exit 1; }
 (cd "$OUT" && unzip -q -o "$AAR" 'assets/certify/models/*' && cd assets/certify/models && sha256sum --quiet -c SHA256SUMS) \
   || { echo "AAR models do not match SHA256SUMS"; exit 1; }
 echo "   jar and AAR layout checked; AAR models match SHA256SUMS"
