@@ -1,8 +1,11 @@
 //! Voice engine timings, one thread: verification of one utterance (VAD + quality +
 //! features + speaker embedding + digit check) as a real-time factor, and enrollment of
-//! five utterances. `cargo bench -p certify-benches --bench voice` (needs scripts/setup.sh).
+//! five utterances; the same utterance arriving at 8 kHz (resampled by the phase table, and
+//! by the direct filter it replaced); throughput of 1 and 2 threads on one engine.
+//! `cargo bench -p certify-benches --bench voice` (needs scripts/setup.sh).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use certify_voice::resample::{resample, resample_direct};
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -72,5 +75,67 @@ fn main() {
     println!(
         "voice enrollment of 5 utterances ({total:.1} s of audio): {:.0} ms",
         enroll * 1000.0
+    );
+
+    // The same utterance as an 8 kHz phone recording: resampling to 16 kHz is part of it.
+    let phone = resample(probe.samples(), 16_000, 8_000);
+    let wide = probe.samples().to_vec();
+    let timed = |f: &dyn Fn()| {
+        median(
+            (0..n)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64()
+                })
+                .collect(),
+        )
+    };
+    let at_16k = timed(&|| {
+        e.verify(&template, &Audio::from_f32(&wide, 16_000).unwrap(), "73920581")
+            .unwrap();
+    });
+    let at_8k = timed(&|| {
+        e.verify(&template, &Audio::from_f32(&phone, 8_000).unwrap(), "73920581")
+            .unwrap();
+    });
+    let table = timed(&|| {
+        resample(&phone, 8_000, 16_000);
+    });
+    let direct = timed(&|| {
+        resample_direct(&phone, 8_000, 16_000);
+    });
+    println!(
+        "voice verification from samples: 16 kHz {:.1} ms, 8 kHz {:.1} ms ({:.2}x)",
+        at_16k * 1000.0,
+        at_8k * 1000.0,
+        at_8k / at_16k
+    );
+    println!(
+        "resampling {secs:.2} s from 8 to 16 kHz: phase table {:.2} ms, direct filter {:.2} ms",
+        table * 1000.0,
+        direct * 1000.0
+    );
+    // Throughput: 2·n verifications on one engine, by one thread and by two.
+    let work = |k: usize| {
+        for _ in 0..k {
+            e.verify(&template, &probe, "73920581").unwrap();
+        }
+    };
+    let t = Instant::now();
+    work(2 * n);
+    let one = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| work(n));
+        s.spawn(|| work(n));
+    });
+    let two = t.elapsed().as_secs_f64();
+    println!(
+        "{} verifications on one engine: 1 thread {:.0} ms, 2 threads {:.0} ms ({:.2}x faster)",
+        2 * n,
+        one * 1000.0,
+        two * 1000.0,
+        one / two
     );
 }

@@ -5,12 +5,16 @@
 //!
 //! The library is found, in order: the path given to [`Runtime::load`]; the
 //! `ORT_DYLIB_PATH` environment variable; `.deps/onnxruntime/libonnxruntime.so` under the
-//! current directory or its ancestors (where `scripts/setup.sh` puts it). Sessions are
-//! created once per model and reused.
+//! current directory or its ancestors (where `scripts/setup.sh` puts it). Each model keeps
+//! a small pool of single-threaded sessions ([`pool`]): one is created at load, more only
+//! when threads run the model at the same time, up to the machine's core count.
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+
+pub mod pool;
+use pool::SessionPool;
 
 /// Why the runtime or a model could not be loaded or run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,7 +149,7 @@ pub type Output = (Vec<usize>, Vec<f32>);
 
 /// A verified model with its session.
 pub struct Model {
-    session: Mutex<ort::session::Session>,
+    sessions: SessionPool,
     /// The spec it was checked against.
     pub spec: ModelSpec,
 }
@@ -217,24 +221,23 @@ impl Model {
                 });
             }
         }
-        let iface = |e: ort::Error| RuntimeError::ModelInterface {
-            file: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        let session = ort::session::Session::builder(&runtime.env)
-            .map_err(iface)?
-            .with_intra_threads(1)
-            .map_err(|e| iface(e.into()))?
-            .with_inter_threads(1)
-            .map_err(|e| iface(e.into()))?
-            .commit_from_memory(&bytes)
-            .map_err(iface)?;
-        check_outlets(spec.file, "input", session.inputs(), spec.inputs)?;
-        check_outlets(spec.file, "output", session.outputs(), spec.outputs)?;
-        Ok(Model {
-            session: Mutex::new(session),
-            spec,
-        })
+        let sessions = SessionPool::new(runtime.env.clone(), bytes, path.display().to_string())?;
+        sessions.with(|session| {
+            check_outlets(spec.file, "input", session.inputs(), spec.inputs)?;
+            check_outlets(spec.file, "output", session.outputs(), spec.outputs)
+        })??;
+        Ok(Model { sessions, spec })
+    }
+
+    /// At most `n` sessions (≥ 1) run this model at once; by default the core count.
+    pub fn limit_sessions(mut self, n: usize) -> Model {
+        self.sessions.set_limit(n);
+        self
+    }
+
+    /// Sessions created so far (they stay for reuse).
+    pub fn sessions_created(&self) -> usize {
+        self.sessions.created()
     }
 
     /// Run with several inputs, f32 tensors or i64 scalars, in the model's input order;
@@ -262,14 +265,10 @@ impl Model {
                 }
             }
         }
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let outputs = session.run(values.as_slice()).map_err(fail)?;
-        let mut result = Vec::with_capacity(outputs.len());
-        for (_, value) in outputs.iter() {
-            let arr = value.try_extract_array::<f32>().map_err(fail)?;
-            result.push((arr.shape().to_vec(), arr.iter().copied().collect()));
-        }
-        Ok(result)
+        self.sessions.with(|session| {
+            let outputs = session.run(values.as_slice()).map_err(fail)?;
+            collect_outputs(&outputs).map_err(fail)
+        })?
     }
 
     /// Run with one f32 input tensor of `shape`; returns every output as (shape, data).
@@ -284,13 +283,18 @@ impl Model {
                 reason: e.to_string(),
             })?;
         let tensor = ort::value::TensorRef::from_array_view(view).map_err(fail)?;
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
-        let outputs = session.run(ort::inputs![tensor]).map_err(fail)?;
-        let mut result = Vec::with_capacity(outputs.len());
-        for (_, value) in outputs.iter() {
-            let arr = value.try_extract_array::<f32>().map_err(fail)?;
-            result.push((arr.shape().to_vec(), arr.iter().copied().collect()));
-        }
-        Ok(result)
+        self.sessions.with(|session| {
+            let outputs = session.run(ort::inputs![tensor]).map_err(fail)?;
+            collect_outputs(&outputs).map_err(fail)
+        })?
     }
+}
+
+fn collect_outputs(outputs: &ort::session::SessionOutputs<'_>) -> Result<Vec<Output>, ort::Error> {
+    let mut result = Vec::with_capacity(outputs.len());
+    for (_, value) in outputs.iter() {
+        let arr = value.try_extract_array::<f32>()?;
+        result.push((arr.shape().to_vec(), arr.iter().copied().collect()));
+    }
+    Ok(result)
 }

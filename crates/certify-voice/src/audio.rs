@@ -1,7 +1,7 @@
 //! Audio input: 16-bit PCM or f32 samples at 8–48 kHz, or WAV bytes, checked and
 //! resampled to 16 kHz mono f32 in [-1, 1].
 
-use std::f64::consts::PI;
+pub use crate::resample::resample;
 use std::io::Cursor;
 
 /// The sample rate every model and feature here works at.
@@ -123,37 +123,6 @@ impl Audio {
     pub fn seconds(&self) -> f32 {
         self.samples.len() as f32 / SAMPLE_RATE as f32
     }
-}
-
-/// Band-limited resampling (windowed sinc, Hann window, 16 zero crossings), with the
-/// cut-off at the lower Nyquist frequency.
-pub fn resample(x: &[f32], from: u32, to: u32) -> Vec<f32> {
-    let ratio = f64::from(to) / f64::from(from);
-    let cutoff = ratio.min(1.0);
-    let half = 16.0 / cutoff;
-    let n_out = ((x.len() as f64) * ratio).round() as usize;
-    (0..n_out)
-        .map(|i| {
-            let t = i as f64 / ratio;
-            let lo = (t - half).ceil().max(0.0) as usize;
-            let hi = ((t + half).floor() as usize).min(x.len().saturating_sub(1));
-            let mut acc = 0.0;
-            let mut wsum = 0.0;
-            for (j, &xj) in x.iter().enumerate().take(hi + 1).skip(lo) {
-                let d = j as f64 - t;
-                let sinc = if d.abs() < 1e-9 {
-                    1.0
-                } else {
-                    (PI * d * cutoff).sin() / (PI * d * cutoff)
-                };
-                let w = 0.5 + 0.5 * (PI * d / half).cos();
-                let k = sinc * w;
-                acc += f64::from(xj) * k;
-                wsum += k;
-            }
-            if wsum.abs() > 1e-9 { (acc / wsum) as f32 } else { 0.0 }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod eval;
 pub mod features;
 pub mod quality;
+pub mod resample;
 pub mod speaker;
 pub mod vad;
 

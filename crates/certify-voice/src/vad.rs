@@ -27,6 +27,11 @@ impl Vad {
         Self { model }
     }
 
+    /// The model (its session pool).
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
     /// Speech probability of each 512-sample chunk (the model's recurrent state carried
     /// across chunks, each chunk preceded by 64 samples of context).
     pub fn probabilities(&self, x: &[f32]) -> Result<Vec<f32>, RuntimeError> {
