@@ -8,7 +8,8 @@ Per speaker: 5 enrollment recordings of prompts that together hold every digit a
 3 times, and 3 test recordings of other prompts; noisy copies of the tests (white noise,
 ~15 dB SNR) and heavily noisy copies (~0 dB); plus silence and pure noise files.
 manifest.tsv: path, speaker, digits, role (enroll / test / noisy / very_noisy / silence / noise).
-Deterministic: the same files every run.
+Deterministic: the same files every run. VERSION names this generation; setup.sh
+regenerates a set whose VERSION differs.
 """
 import os, subprocess, sys
 
@@ -17,6 +18,7 @@ SPEAKERS = [("m1", 40, 150), ("m3", 50, 150), ("m5", 35, 145), ("f1", 60, 150),
             ("f3", 65, 150), ("klatt", 50, 150), ("grandma", 50, 140), ("grandpa", 40, 140)]
 ENROLL = ["01234567", "89012345", "67890123", "45678901", "23456789"]
 TEST = ["73920581", "16480257", "50374916"]
+VERSION = "2: speed and pitch per recording"
 
 
 def run(*cmd):
@@ -32,8 +34,13 @@ def main():
         for role, prompts in (("enroll", ENROLL), ("test", TEST)):
             for i, digits in enumerate(prompts):
                 text = "，".join(digits)  # Arabic digits + full-width commas (Debian espeak-ng)
-                s = speed + ((si * 7 + i * 3) % 11) - 5
-                run("espeak-ng", "-v", f"cmn+{var}", "-p", str(pitch), "-s", str(s), "-w", tmp, text)
+                # A person never says a prompt twice alike: every recording has its own speed
+                # and pitch, so no test recording repeats an enrollment word sample for sample
+                # (the splice check would rightly call that a copy).
+                t = 1 if role == "test" else 0
+                s = speed + ((si * 7 + i * 3 + t * 5) % 11) - 5
+                tone = pitch + ((si * 5 + i * 7 + t * 3) % 9) - 4
+                run("espeak-ng", "-v", f"cmn+{var}", "-p", str(tone), "-s", str(s), "-w", tmp, text)
                 p = os.path.join(OUT, f"{spk}_{role}{i}.wav")
                 run("sox", tmp, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0.3", "0.3", "norm", "-3")
                 rows.append((p, spk, digits, role))
@@ -52,6 +59,8 @@ def main():
     for f in ("raw.wav", "noise_tmp.wav"):
         if os.path.exists(os.path.join(OUT, f)):
             os.remove(os.path.join(OUT, f))
+    with open(os.path.join(OUT, "VERSION"), "w") as f:
+        f.write(VERSION + "\n")
     with open(os.path.join(OUT, "manifest.tsv"), "w") as f:
         f.write("path\tspeaker\tdigits\trole\n")
         for r in rows:

@@ -76,7 +76,8 @@ rm -rf "$DEPS/wheels"
 
 # 3. Voice test set: Debian espeak-ng (Mandarin) and sox.
 VOICE="$DEPS/testdata/voice"
-if [ ! -f "$VOICE/manifest.tsv" ]; then
+VOICE_VERSION="$(sed -n 's/^VERSION = "\(.*\)"$/\1/p' scripts/gen_voice.py)"
+if [ ! -f "$VOICE/manifest.tsv" ] || [ "$(cat "$VOICE/VERSION" 2>/dev/null)" != "$VOICE_VERSION" ]; then
   if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then
     echo "setup: installing espeak-ng and sox (Debian)"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

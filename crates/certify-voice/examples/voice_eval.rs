@@ -54,6 +54,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ev.bad_passed,
         ev.bad
     );
+    println!("conditions (genuine: should pass; attack: should be refused):");
+    for o in certify_voice::trials::evaluate_conditions(&engine, &dir)? {
+        println!(
+            "  {:<22} {:<7} passed {:>3}/{:<3} refused for {:?}",
+            o.condition,
+            if o.attack { "attack" } else { "genuine" },
+            o.passed,
+            o.trials,
+            o.refused_for
+        );
+    }
     let human = root.join(".deps/testdata/human");
     if std::env::args().nth(1).is_none() && human.join("manifest.tsv").exists() {
         let (g, i) = certify_voice::eval::evaluate_speakers(&engine, &human)?;

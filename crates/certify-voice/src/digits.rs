@@ -115,6 +115,11 @@ pub struct DigitCheck {
     pub words: usize,
     /// Positions where heard == prompted.
     pub correct: usize,
+    /// The lowest bit error rate of an enrolled word's fingerprint against the recording
+    /// (see [`crate::splice`]; 1.0 when the template has no fingerprints).
+    pub closest_copy: f32,
+    /// `closest_copy` at or below the threshold: a word was cut from an earlier recording.
+    pub spliced: bool,
 }
 
 /// Recognise the digits of a recording against the person's templates (segmented to the
@@ -130,6 +135,8 @@ pub fn recognise(x: &[f32], prompt: &str, templates: &DigitTemplates) -> DigitCh
         heard,
         words: ws.len(),
         correct,
+        closest_copy: 1.0,
+        spliced: false,
     }
 }
 

@@ -6,7 +6,8 @@ use crate::audio::Audio;
 use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
 use crate::quality::{VoiceIssue, VoiceQuality, VoiceQualityConfig, assess};
 use crate::speaker::{GE2E, SpeakerEmbedding, SpeakerEncoder};
-use crate::vad::{SILERO_VAD, Vad};
+use crate::splice::{DEFAULT_SPLICE_BER, WordPrint, closest_copy, word_prints};
+use crate::vad::{SILERO_VAD, Vad, segments_for};
 use certify_core::biometric::{MatchDecision, ReviewIssue};
 use certify_core::voice::{ENROLLMENT_PROMPTS, is_prompt};
 use certify_onnx::{Model, Runtime, RuntimeError};
@@ -46,6 +47,9 @@ pub struct VoiceEngineConfig {
     pub speaker_threshold: f32,
     /// Digits that must be right.
     pub min_digits_correct: usize,
+    /// Fingerprint bit error rate at or below which a word is a copy of an enrolled one
+    /// (see [`crate::splice`]).
+    pub splice_ber: f32,
 }
 
 impl VoiceEngineConfig {
@@ -57,6 +61,7 @@ impl VoiceEngineConfig {
             quality: VoiceQualityConfig::default(),
             speaker_threshold: DEFAULT_SPEAKER_THRESHOLD,
             min_digits_correct: DEFAULT_MIN_DIGITS_CORRECT,
+            splice_ber: DEFAULT_SPLICE_BER,
         }
     }
 }
@@ -70,6 +75,10 @@ pub struct VoiceTemplate {
     pub digits: DigitTemplates,
     /// The enrollment prompts (never reused for certification).
     pub enrollment_prompts: Vec<String>,
+    /// Fingerprints of the enrolled words, to refuse prompts spliced from them (empty in
+    /// templates made before splice detection: those cannot be checked).
+    #[serde(default)]
+    pub word_prints: Vec<WordPrint>,
 }
 
 /// The check of one recording.
@@ -128,7 +137,7 @@ pub struct VoiceDecision {
     pub same_speaker: bool,
     /// Digits heard against the prompt.
     pub digits: DigitCheck,
-    /// Enough digits right, and the prompt is fresh.
+    /// Enough digits right, the prompt fresh, and no word copied from an enrollment recording.
     pub digits_ok: bool,
 }
 
@@ -229,6 +238,7 @@ impl VoiceEngine {
         let mut reports = Vec::new();
         let mut embeddings = Vec::new();
         let mut digits = DigitTemplates::default();
+        let mut prints = Vec::new();
         for (audio, prompt) in recordings {
             if !is_prompt(prompt) {
                 return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
@@ -236,6 +246,10 @@ impl VoiceEngine {
             let report = self.check(audio, Some(prompt))?;
             if report.issues.is_empty() {
                 embeddings.push(self.speaker_embedding(audio)?);
+                prints.extend(word_prints(
+                    audio.samples(),
+                    &segments_for(audio.samples(), prompt.len()).unwrap_or_default(),
+                ));
                 for (w, d) in words_for(audio.samples(), Some(prompt.len()))
                     .unwrap_or_default()
                     .into_iter()
@@ -251,6 +265,7 @@ impl VoiceEngine {
                 speaker,
                 digits,
                 enrollment_prompts: recordings.iter().map(|r| r.1.clone()).collect(),
+                word_prints: prints,
             })
         } else {
             None
@@ -269,9 +284,14 @@ impl VoiceEngine {
         } else {
             self.speaker_embedding(audio)?.similarity(&template.speaker)
         };
-        let digits = recognise(audio.samples(), prompt, &template.digits);
+        let mut digits = recognise(audio.samples(), prompt, &template.digits);
+        digits.closest_copy = closest_copy(audio.samples(), &template.word_prints);
+        digits.spliced = digits.closest_copy <= self.config.splice_ber;
         let fresh = !template.enrollment_prompts.iter().any(|p| p == prompt);
-        let digits_ok = fresh && digits.words == prompt.len() && digits.correct >= self.config.min_digits_correct;
+        let digits_ok = fresh
+            && !digits.spliced
+            && digits.words == prompt.len()
+            && digits.correct >= self.config.min_digits_correct;
         Ok(VoiceDecision {
             report,
             speaker_score,

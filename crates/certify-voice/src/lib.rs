@@ -7,6 +7,7 @@
 //! embedding and MFCC word features only.
 
 pub mod audio;
+pub mod conditions;
 pub mod digits;
 pub mod engine;
 pub mod eval;
@@ -14,6 +15,8 @@ pub mod features;
 pub mod quality;
 pub mod resample;
 pub mod speaker;
+pub mod splice;
+pub mod trials;
 pub mod vad;
 
 pub use audio::{Audio, AudioError};

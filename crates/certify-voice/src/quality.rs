@@ -121,10 +121,17 @@ pub fn assess(x: &[f32], speech_prob: &[f32], config: &VoiceQualityConfig) -> (V
         clipping: x.iter().filter(|v| v.abs() >= 0.999).count() as f32 / x.len().max(1) as f32,
         snr_db: dbfs(speech_ms) - dbfs(noise_ms),
     };
+    // The VAD under-counts some voices (synthetic, soft or hoarse ones): the length of the
+    // words found by energy counts too, so a whole prompt read is never "too short".
+    let word_seconds = crate::vad::energy_segments(x)
+        .iter()
+        .map(|(a, b)| ((b - a) * crate::vad::FRAME) as f32)
+        .sum::<f32>()
+        / crate::audio::SAMPLE_RATE as f32;
     let mut issues = Vec::new();
     if speech.1 == 0 {
         issues.push(VoiceIssue::NoSpeech);
-    } else if q.speech_seconds < config.min_speech_seconds {
+    } else if q.speech_seconds.max(word_seconds) < config.min_speech_seconds {
         issues.push(VoiceIssue::TooShort);
     }
     if speech.1 > 0 && q.level_dbfs < config.min_level_dbfs {

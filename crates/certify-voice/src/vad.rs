@@ -13,6 +13,9 @@ pub const SILERO_VAD: ModelSpec = ModelSpec {
 
 /// Samples per VAD chunk (32 ms).
 pub const CHUNK: usize = 512;
+
+/// Samples per 10 ms frame of the energy segmentation (segment bounds count these frames).
+pub const FRAME: usize = 160;
 const CONTEXT: usize = 64;
 
 /// The Silero VAD.
@@ -67,7 +70,6 @@ impl Vad {
 /// −35 dB of the peak; gaps of at least 80 ms separate segments; segments shorter than
 /// 100 ms are dropped. Returns frame ranges.
 pub fn energy_segments(x: &[f32]) -> Vec<(usize, usize)> {
-    const FRAME: usize = 160;
     const MIN_SIL: usize = 8;
     const MIN_LEN: usize = 10;
     let n = x.len() / FRAME;
@@ -124,7 +126,6 @@ pub const MAX_SEGMENT_ADJUST: usize = 2;
 /// (fast speech runs digits together); too many → merge the two segments with the shortest
 /// gap. `None` when the raw count is too far off to be the prompt.
 pub fn segments_for(x: &[f32], expected: usize) -> Option<Vec<(usize, usize)>> {
-    const FRAME: usize = 160;
     let mut segs = energy_segments(x);
     if segs.is_empty() || segs.len().abs_diff(expected) > MAX_SEGMENT_ADJUST {
         return None;

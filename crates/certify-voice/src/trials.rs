@@ -1,0 +1,123 @@
+//! Verification under conditions made from a clean set (see [`crate::conditions`]): each
+//! genuine test recording with noise at 30/20/10 dB SNR (white and babble), quiet, and over
+//! the telephone band; and the splice attack against each test prompt. Counts what passed
+//! and why the rest were refused.
+
+use crate::audio::Audio;
+use crate::conditions::{NoiseSource, add_noise, at_level, babble, splice, telephone};
+use crate::engine::{VoiceDecision, VoiceEngine, VoiceError, VoiceTemplate};
+use crate::eval::{load, manifest};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What one condition did over every trial.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConditionOutcome {
+    /// Condition name (`clean`, `white 20 dB`, `splice`, …).
+    pub condition: String,
+    /// An attack (should be refused) rather than the genuine person.
+    pub attack: bool,
+    /// Trials run.
+    pub trials: usize,
+    /// Trials that passed.
+    pub passed: usize,
+    /// Why the others were refused: the first reason of each (`too_noisy`, `speaker`, `digits`, `splice`, …).
+    pub refused_for: BTreeMap<String, usize>,
+}
+
+/// The first reason a decision was refused for.
+pub fn refusal_reason(d: &VoiceDecision) -> Option<String> {
+    if d.passed() {
+        return None;
+    }
+    if let Some(issue) = d.report.issues.first() {
+        return Some(format!("{issue:?}"));
+    }
+    Some(if !d.same_speaker {
+        "speaker".into()
+    } else if d.digits.spliced {
+        "splice".into()
+    } else {
+        "digits".into()
+    })
+}
+
+/// Enroll each speaker of the set, then run every condition over their `test` rows.
+pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<ConditionOutcome>, VoiceError> {
+    let rows = manifest(dir)?;
+    let mut enrollments: BTreeMap<String, Vec<(Vec<f32>, String)>> = BTreeMap::new();
+    let mut tests: Vec<(String, Vec<f32>, String)> = Vec::new();
+    for r in &rows {
+        let samples = load(dir, &r.file)?.samples().to_vec();
+        match r.role.as_str() {
+            "enroll" => enrollments
+                .entry(r.speaker.clone())
+                .or_default()
+                .push((samples, r.digits.clone())),
+            "test" => tests.push((r.speaker.clone(), samples, r.digits.clone())),
+            _ => {}
+        }
+    }
+    let mut templates: BTreeMap<String, VoiceTemplate> = BTreeMap::new();
+    for (s, recs) in &enrollments {
+        let audio: Vec<(Audio, String)> = recs
+            .iter()
+            .map(|(x, p)| Ok((Audio::from_f32(x, crate::audio::SAMPLE_RATE)?, p.clone())))
+            .collect::<Result<_, VoiceError>>()?;
+        if let Some(t) = engine.enroll(&audio)?.template {
+            templates.insert(s.clone(), t);
+        }
+    }
+    let mut noise = NoiseSource::new(20_261_130);
+    let mut outcomes: BTreeMap<(bool, String), ConditionOutcome> = BTreeMap::new();
+    let mut record = |name: String, attack: bool, d: &VoiceDecision| {
+        let o = outcomes
+            .entry((attack, name.clone()))
+            .or_insert_with(|| ConditionOutcome {
+                condition: name,
+                attack,
+                ..Default::default()
+            });
+        o.trials += 1;
+        match refusal_reason(d) {
+            None => o.passed += 1,
+            Some(r) => *o.refused_for.entry(r).or_default() += 1,
+        }
+    };
+    for (k, (speaker, x, prompt)) in tests.iter().enumerate() {
+        let Some(template) = templates.get(speaker) else {
+            continue;
+        };
+        let others: Vec<&[f32]> = tests
+            .iter()
+            .filter(|t| &t.0 != speaker)
+            .skip(k)
+            .take(3)
+            .map(|t| t.1.as_slice())
+            .collect();
+        let talk = babble(&others);
+        let white = noise.white(x.len());
+        let mut variants: Vec<(String, Vec<f32>, u32)> = vec![("clean".into(), x.clone(), 16_000)];
+        for snr in [30.0, 20.0, 10.0] {
+            variants.push((format!("white {snr} dB"), add_noise(x, &white, snr), 16_000));
+        }
+        variants.push(("babble 20 dB".into(), add_noise(x, &talk, 20.0), 16_000));
+        variants.push(("quiet (-38 dBFS)".into(), at_level(x, -38.0), 16_000));
+        variants.push(("telephone 8 kHz".into(), telephone(x), 8_000));
+        for (name, y, rate) in variants {
+            let d = engine.verify(template, &Audio::from_f32(&y, rate)?, prompt)?;
+            record(name, false, &d);
+        }
+        let recs: Vec<(&[f32], &str)> = enrollments[speaker]
+            .iter()
+            .map(|(x, p)| (x.as_slice(), p.as_str()))
+            .collect();
+        for gap in [123, 251] {
+            if let Some(y) = splice(&recs, prompt, gap) {
+                let d = engine.verify(template, &Audio::from_f32(&y, 16_000)?, prompt)?;
+                record(format!("splice ({gap} ms gaps)"), true, &d);
+            }
+        }
+    }
+    Ok(outcomes.into_values().collect())
+}
