@@ -112,9 +112,11 @@ pub struct VoiceResult {
     pub speaker_score: f32,
     /// The digits heard.
     pub digits_heard: String,
-    /// Recording problems ("too_noisy", "wrong_digits" …).
+    /// Why it failed ("too_noisy", "digits_not_heard", "not_same_speaker", "not_live" …;
+    /// empty when it passed).
     pub issues: Vec<String>,
-    /// What to tell the person about each problem, in Chinese.
+    /// What to tell the person about each, in Chinese (with the measured noise or level,
+    /// and which digits were not heard).
     pub advice_zh: Vec<String>,
     /// The same in English.
     pub advice_en: Vec<String>,
@@ -124,15 +126,14 @@ impl Results for VoiceResult {}
 
 impl From<&VoiceDecision> for VoiceResult {
     fn from(d: &VoiceDecision) -> Self {
-        let issues = &d.report.issues;
         Self {
             passed: d.passed(),
             same_speaker: d.same_speaker,
             speaker_score: d.speaker_score,
             digits_heard: d.digits.heard.clone(),
-            issues: issues.iter().map(crate::engines::variant_name).collect(),
-            advice_zh: issues.iter().map(|i| i.advice_zh().to_owned()).collect(),
-            advice_en: issues.iter().map(|i| i.advice_en().to_owned()).collect(),
+            issues: d.refusals().iter().map(|r| r.code().to_owned()).collect(),
+            advice_zh: d.advice_zh(),
+            advice_en: d.advice_en(),
         }
     }
 }

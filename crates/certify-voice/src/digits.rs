@@ -115,6 +115,8 @@ pub struct DigitCheck {
     pub words: usize,
     /// Positions where heard == prompted.
     pub correct: usize,
+    /// 1-based positions of the prompt not heard right (all of them past the words heard).
+    pub wrong_positions: Vec<usize>,
     /// The lowest bit error rate of an enrolled word's fingerprint against the recording
     /// (see [`crate::splice`]; 1.0 when the template has no fingerprints).
     pub closest_copy: f32,
@@ -131,10 +133,17 @@ pub fn recognise(x: &[f32], prompt: &str, templates: &DigitTemplates) -> DigitCh
         .map(|w| classify(w, templates).map_or('?', |d| char::from(b'0' + d)))
         .collect();
     let correct = heard.chars().zip(prompt.chars()).filter(|(a, b)| a == b).count();
+    let wrong_positions = prompt
+        .chars()
+        .enumerate()
+        .filter(|&(i, p)| heard.chars().nth(i) != Some(p))
+        .map(|(i, _)| i + 1)
+        .collect();
     DigitCheck {
         heard,
         words: ws.len(),
         correct,
+        wrong_positions,
         closest_copy: 1.0,
         spliced: false,
     }

@@ -153,12 +153,25 @@ pub fn evaluate(engine: &VoiceEngine, dir: &Path) -> Result<Evaluation, VoiceErr
 /// template = mean embedding of each speaker's `enroll` rows; every `test` row scored
 /// against every template. Returns (genuine, impostor) similarities.
 pub fn evaluate_speakers(engine: &VoiceEngine, dir: &Path) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
+    evaluate_speakers_through(engine, dir, |x| x.to_vec())
+}
+
+/// [`evaluate_speakers`] with every recording first passed through `channel` (16 kHz in,
+/// 16 kHz out; e.g. the telephone band).
+pub fn evaluate_speakers_through(
+    engine: &VoiceEngine,
+    dir: &Path,
+    channel: impl Fn(&[f32]) -> Vec<f32>,
+) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
     use crate::speaker::SpeakerEmbedding;
     let rows = manifest(dir)?;
+    let embed = |file: &str| -> Result<SpeakerEmbedding, VoiceError> {
+        let audio = Audio::from_f32(&channel(load(dir, file)?.samples()), crate::audio::SAMPLE_RATE)?;
+        engine.speaker_embedding(&audio)
+    };
     let mut enrolled: BTreeMap<String, Vec<SpeakerEmbedding>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.role == "enroll") {
-        let e = engine.speaker_embedding(&load(dir, &r.file)?)?;
-        enrolled.entry(r.speaker.clone()).or_default().push(e);
+        enrolled.entry(r.speaker.clone()).or_default().push(embed(&r.file)?);
     }
     let templates: BTreeMap<String, SpeakerEmbedding> = enrolled
         .into_iter()
@@ -166,7 +179,7 @@ pub fn evaluate_speakers(engine: &VoiceEngine, dir: &Path) -> Result<(Vec<f32>, 
         .collect();
     let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
     for r in rows.iter().filter(|r| r.role == "test") {
-        let e = engine.speaker_embedding(&load(dir, &r.file)?)?;
+        let e = embed(&r.file)?;
         for (s, t) in &templates {
             if s == &r.speaker {
                 genuine.push(e.similarity(t))

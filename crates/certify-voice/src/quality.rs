@@ -63,6 +63,18 @@ impl VoiceIssue {
         }
     }
 
+    /// The stable name (as serialised): `no_speech`, `too_short`, ….
+    pub const fn code(self) -> &'static str {
+        match self {
+            VoiceIssue::NoSpeech => "no_speech",
+            VoiceIssue::TooShort => "too_short",
+            VoiceIssue::TooQuiet => "too_quiet",
+            VoiceIssue::TooNoisy => "too_noisy",
+            VoiceIssue::Clipped => "clipped",
+            VoiceIssue::WrongDigits => "wrong_digits",
+        }
+    }
+
     /// What to tell the person, in Chinese.
     pub fn advice_zh(self) -> &'static str {
         self.advice().split_once(" — ").map_or(self.advice(), |(zh, _)| zh)

@@ -27,19 +27,7 @@ pub struct ConditionOutcome {
 
 /// The first reason a decision was refused for.
 pub fn refusal_reason(d: &VoiceDecision) -> Option<String> {
-    if d.passed() {
-        return None;
-    }
-    if let Some(issue) = d.report.issues.first() {
-        return Some(format!("{issue:?}"));
-    }
-    Some(if !d.same_speaker {
-        "speaker".into()
-    } else if d.digits.spliced {
-        "splice".into()
-    } else {
-        "digits".into()
-    })
+    d.refusals().first().map(|r| r.code().to_owned())
 }
 
 /// Enroll each speaker of the set, then run every condition over their `test` rows.

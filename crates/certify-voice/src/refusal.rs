@@ -1,0 +1,147 @@
+//! Why a voice certification was refused, and what to tell the person — Chinese first, with
+//! the measured numbers where they help (how noisy, how quiet, which digits). A copied or
+//! replayed recording is told only to read the new digits live: the advice must not teach
+//! an attacker which check caught them.
+
+use crate::engine::VoiceDecision;
+use crate::quality::{VoiceIssue, VoiceQuality};
+use serde::Serialize;
+
+/// One reason a certification attempt failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Refusal {
+    /// The recording itself (no speech, too quiet, too noisy …).
+    Recording {
+        /// The problem.
+        issue: VoiceIssue,
+    },
+    /// Digits not heard as prompted (1-based positions; all when the count was wrong).
+    DigitsNotHeard {
+        /// Positions of the prompt not heard right.
+        positions: Vec<usize>,
+        /// Words heard.
+        words: usize,
+    },
+    /// Not the enrolled voice.
+    NotSameSpeaker,
+    /// Not read live: words copied from an earlier recording, or an old prompt.
+    NotLive,
+}
+
+impl Refusal {
+    /// A stable name for logs and bindings (`too_noisy`, `digits_not_heard`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::Recording { issue } => issue.code(),
+            Refusal::DigitsNotHeard { .. } => "digits_not_heard",
+            Refusal::NotSameSpeaker => "not_same_speaker",
+            Refusal::NotLive => "not_live",
+        }
+    }
+
+    /// What to tell the person, in Chinese, with the measures of `quality`.
+    pub fn advice_zh(&self, quality: &VoiceQuality) -> String {
+        match self {
+            Refusal::Recording {
+                issue: VoiceIssue::TooNoisy,
+            } => format!(
+                "周围太吵（说话声只比噪声高 {:.0} 分贝），请关掉电视、到安静的房间再读一遍",
+                quality.snr_db
+            ),
+            Refusal::Recording {
+                issue: VoiceIssue::TooQuiet,
+            } => format!(
+                "声音太小（{:.0} dBFS），请把手机靠近嘴边、大声一些再读一遍",
+                quality.level_dbfs
+            ),
+            Refusal::Recording { issue } => issue.advice_zh().to_owned(),
+            Refusal::DigitsNotHeard { positions, words } if *words != 8 => format!(
+                "听到 {words} 个数字，应为 8 个（第{}位没有听清），请看着屏幕逐个读出全部数字",
+                join(positions, "、")
+            ),
+            Refusal::DigitsNotHeard { positions, .. } => {
+                format!("第{}位数字没有听清，请看着屏幕逐个清晰读出", join(positions, "、"))
+            }
+            Refusal::NotSameSpeaker => {
+                "声音与登记的声纹不一致，请本人朗读；多次不通过请联系社区或到社保经办机构认证".into()
+            }
+            Refusal::NotLive => "未能确认是本人现场朗读，请本人对着手机读出屏幕上新的数字".into(),
+        }
+    }
+
+    /// The same in English.
+    pub fn advice_en(&self, quality: &VoiceQuality) -> String {
+        match self {
+            Refusal::Recording { issue: VoiceIssue::TooNoisy } => format!(
+                "too noisy (speech only {:.0} dB above the noise): turn off the TV or move somewhere quiet and read again",
+                quality.snr_db
+            ),
+            Refusal::Recording { issue: VoiceIssue::TooQuiet } => format!(
+                "too quiet ({:.0} dBFS): hold the phone close to your mouth and read a little louder",
+                quality.level_dbfs
+            ),
+            Refusal::Recording { issue } => issue.advice_en().to_owned(),
+            Refusal::DigitsNotHeard { positions, words } if *words != 8 => format!(
+                "heard {words} digits, not 8 (position {} unclear): read every digit on the screen, one by one",
+                join(positions, ", ")
+            ),
+            Refusal::DigitsNotHeard { positions, .. } => format!(
+                "digit {} not heard clearly: read the digits on the screen one by one",
+                join(positions, ", ")
+            ),
+            Refusal::NotSameSpeaker => {
+                "the voice does not match the enrolled voiceprint: the pensioner must read; if it keeps failing, certify with the community or at the office".into()
+            }
+            Refusal::NotLive => "could not confirm a live reading: the pensioner reads the new digits on the screen".into(),
+        }
+    }
+}
+
+fn join(positions: &[usize], sep: &str) -> String {
+    positions.iter().map(usize::to_string).collect::<Vec<_>>().join(sep)
+}
+
+impl VoiceDecision {
+    /// Every reason this attempt failed (empty when it passed), the recording's first.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        let mut out: Vec<Refusal> = self
+            .report
+            .issues
+            .iter()
+            .map(|&issue| Refusal::Recording { issue })
+            .collect();
+        if !out.is_empty() {
+            // A bad recording explains the rest; ask for a better one first.
+            return out;
+        }
+        if !self.fresh || self.digits.spliced {
+            out.push(Refusal::NotLive);
+        } else if !self.digits_ok {
+            out.push(Refusal::DigitsNotHeard {
+                positions: self.digits.wrong_positions.clone(),
+                words: self.digits.words,
+            });
+        }
+        if !self.same_speaker {
+            out.push(Refusal::NotSameSpeaker);
+        }
+        out
+    }
+
+    /// What to tell the person about each refusal, in Chinese.
+    pub fn advice_zh(&self) -> Vec<String> {
+        self.refusals()
+            .iter()
+            .map(|r| r.advice_zh(&self.report.quality))
+            .collect()
+    }
+
+    /// The same in English.
+    pub fn advice_en(&self) -> Vec<String> {
+        self.refusals()
+            .iter()
+            .map(|r| r.advice_en(&self.report.quality))
+            .collect()
+    }
+}

@@ -1,0 +1,82 @@
+//! Real rooms: noise, quiet voices, the telephone band — the genuine person passes where the
+//! targets say, and every refusal says why and what to do, Chinese first, with the numbers.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+use certify_voice::Audio;
+use certify_voice::conditions::{NoiseSource, add_noise, at_level, telephone};
+use certify_voice::refusal::Refusal;
+use common::*;
+
+const SPEAKERS: [&str; 3] = ["cmn_m1", "cmn_f3", "cmn_grandpa"];
+
+fn attempts(condition: impl Fn(&[f32], u64) -> (Vec<f32>, u32)) -> (usize, usize, Vec<String>) {
+    let (mut passed, mut total, mut advice) = (0, 0, Vec::new());
+    for speaker in SPEAKERS {
+        let t = enroll(speaker);
+        for (i, prompt) in TEST.iter().enumerate() {
+            let x = wav(&format!("{speaker}_test{i}.wav"));
+            let (y, rate) = condition(x.samples(), i as u64 + 1);
+            let d = engine()
+                .verify(&t, &Audio::from_f32(&y, rate).unwrap(), prompt)
+                .unwrap();
+            total += 1;
+            passed += usize::from(d.passed());
+            assert_eq!(d.passed(), d.refusals().is_empty(), "{d:?}");
+            assert_eq!(d.advice_zh().len(), d.refusals().len());
+            advice.extend(d.advice_zh());
+        }
+    }
+    (passed, total, advice)
+}
+
+#[test]
+fn white_noise_at_20_db_still_passes() {
+    let (passed, total, advice) =
+        attempts(|x, seed| (add_noise(x, &NoiseSource::new(seed).white(x.len()), 20.0), 16_000));
+    assert!(passed as f64 >= 0.9 * total as f64, "{passed}/{total}: {advice:?}");
+}
+
+#[test]
+fn the_telephone_band_and_a_quiet_voice_still_pass() {
+    let (passed, total, advice) = attempts(|x, _| (telephone(x), 8_000));
+    assert!(
+        passed as f64 >= 0.9 * total as f64,
+        "telephone {passed}/{total}: {advice:?}"
+    );
+    let (passed, total, advice) = attempts(|x, _| (at_level(x, -38.0), 16_000));
+    assert_eq!(passed, total, "quiet: {advice:?}");
+}
+
+#[test]
+fn too_much_noise_is_refused_with_the_measured_snr_and_what_to_do() {
+    let (passed, _, advice) = attempts(|x, seed| (add_noise(x, &NoiseSource::new(seed).white(x.len()), 5.0), 16_000));
+    assert_eq!(passed, 0);
+    for a in &advice {
+        assert!(
+            a.starts_with("周围太吵（说话声只比噪声高 ") && a.contains("分贝") && a.contains("安静"),
+            "{a}"
+        );
+    }
+}
+
+#[test]
+fn wrong_digits_name_the_positions_and_a_splice_is_told_only_to_read_live() {
+    let t = enroll("cmn_m1");
+    // Test recording 1 read "16480257"; the prompt was "73920581".
+    let d = engine().verify(&t, &wav("cmn_m1_test1.wav"), TEST[0]).unwrap();
+    let refusals = d.refusals();
+    let Some(Refusal::DigitsNotHeard { positions, words: 8 }) = refusals.first() else {
+        panic!("{refusals:?}");
+    };
+    assert!(positions.len() >= 2);
+    assert!(
+        d.advice_zh()[0].starts_with('第') && d.advice_zh()[0].contains("位数字没有听清"),
+        "{:?}",
+        d.advice_zh()
+    );
+    // An enrollment recording replayed against its own prompt: old prompt → "not live".
+    let d = engine().verify(&t, &wav("cmn_m1_enroll0.wav"), ENROLL[0]).unwrap();
+    assert_eq!(d.refusals(), vec![Refusal::NotLive], "{d:?}");
+    assert!(d.advice_zh()[0].contains("现场朗读"));
+}
