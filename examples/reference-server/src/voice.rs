@@ -302,9 +302,13 @@ pub(crate) async fn finish(
         .await??;
     let now = state.now();
     let claims = decision.claims(&ch, ResidentId::parse(&operator)?, now, 60);
-    Ok(
-        certify_with_claims(&state, &operator, &subject, &claims, format!("voice:{id}"), "voice")
-            .await?
-            .into_response(),
-    )
+    match certify_with_claims(&state, &operator, &subject, &claims, format!("voice:{id}"), "voice").await {
+        Ok(certified) => Ok(certified.into_response()),
+        // The refusal says why in the engine's words: how noisy, which digits, read live.
+        Err(e) if !decision.passed() => Err(e.with_detail(json!({
+            "reasons": decision.refusals().iter().map(|r| r.code()).collect::<Vec<_>>(),
+            "advice_zh": decision.advice_zh().join("；"),
+        }))),
+        Err(e) => Err(e),
+    }
 }

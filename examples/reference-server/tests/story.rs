@@ -545,6 +545,28 @@ async fn story(s: &Server) {
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["state"]["state"], "approved", "{r}");
+    // A first attempt reads other digits: refused, with which digits were not heard.
+    let (st, r) = s
+        .call(Method::POST, "/api/voice/start", t, Some(json!({"subject": LIU})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let wrong = r["session_id"].as_str().unwrap().to_owned();
+    sqlx::query("UPDATE voice_sessions SET prompt = '73920581' WHERE challenge_id = $1")
+        .bind(wrong.clone())
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    let (st, e) = s
+        .call(
+            Method::POST,
+            &format!("/api/voice/{wrong}/finish"),
+            t,
+            Some(json!({"recording": voice("cmn_m1_test1.wav")})),
+        )
+        .await;
+    assert!(st.is_client_error(), "{e}");
+    assert_eq!(e["reasons"], json!(["digits_not_heard"]), "{e}");
+    assert!(e["message_zh"].as_str().unwrap().contains("位数字没有听清"), "{e}");
     let (st, r) = s
         .call(Method::POST, "/api/voice/start", t, Some(json!({"subject": LIU})))
         .await;
