@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the C library and run the C test programs
-# (one per area) against the shared and the static library under AddressSanitizer +
-# UndefinedBehaviorSanitizer, then the same programs (unsanitized) under valgrind memcheck.
+# (one per area) against the shared library (and, for the quick areas, the static one) under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then unsanitized under valgrind memcheck.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -38,6 +38,9 @@ for area in $AREAS; do
   gcc -g $CFLAGS "bindings/c/tests/test_$area.c" -o "$OUT/${area}_plain" $LIBS
   grep -q "(NEEDED).*\[libcertify\.so\.[0-9]" <<<"$(readelf -d "$OUT/${area}_shared")" || { echo "not linked by soname"; exit 1; }
   echo "== C $area (shared library, ASan+UBSan)"; run "${area}_shared" "$OUT/${area}_shared" "$ROOT"
+  # The static library is the same code: linking it is what differs, proven by the quick
+  # areas (face and voice under ASan twice cost CI minutes and found nothing the shared run did not).
+  case "$area" in face|voice) continue ;; esac
   echo "== C $area (static library, ASan+UBSan)"; run "${area}_static" "$OUT/${area}_static" "$ROOT"
 done
 cat > "$OUT/valgrind.supp" <<'SUPP'

@@ -123,18 +123,24 @@ fn power(x: &[f32]) -> f64 {
     x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len().max(1) as f64
 }
 
+/// Test signal: `len` samples of silence with a burst of `tone(i)` for `burst` samples at each start.
+#[cfg(test)]
+pub(crate) fn bursts(len: usize, starts: &[usize], burst: usize, tone: impl Fn(f32) -> f32) -> Vec<f32> {
+    let mut x = vec![0.0f32; len];
+    for &start in starts {
+        for (i, v) in x[start..start + burst].iter_mut().enumerate() {
+            *v = tone(i as f32);
+        }
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn bursts() -> Vec<f32> {
-        let mut x = vec![0.0f32; 16_000];
-        for start in [1_600, 6_400, 11_200] {
-            for (i, v) in x[start..start + 3_200].iter_mut().enumerate() {
-                *v = (i as f32 * 0.2).sin() * 0.5;
-            }
-        }
-        x
+        super::bursts(16_000, &[1_600, 6_400, 11_200], 3_200, |i| (i * 0.2).sin() * 0.5)
     }
 
     #[test]

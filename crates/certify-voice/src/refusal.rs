@@ -42,58 +42,52 @@ impl Refusal {
 
     /// What to tell the person, in Chinese, with the measures of `quality`.
     pub fn advice_zh(&self, quality: &VoiceQuality) -> String {
-        match self {
-            Refusal::Recording {
-                issue: VoiceIssue::TooNoisy,
-            } => format!(
-                "周围太吵（说话声只比噪声高 {:.0} 分贝），请关掉电视、到安静的房间再读一遍",
-                quality.snr_db
-            ),
-            Refusal::Recording {
-                issue: VoiceIssue::TooQuiet,
-            } => format!(
-                "声音太小（{:.0} dBFS），请把手机靠近嘴边、大声一些再读一遍",
-                quality.level_dbfs
-            ),
-            Refusal::Recording { issue } => issue.advice_zh().to_owned(),
-            Refusal::DigitsNotHeard { positions, words } if *words != 8 => format!(
-                "听到 {words} 个数字，应为 8 个（第{}位没有听清），请看着屏幕逐个读出全部数字",
-                join(positions, "、")
-            ),
-            Refusal::DigitsNotHeard { positions, .. } => {
-                format!("第{}位数字没有听清，请看着屏幕逐个清晰读出", join(positions, "、"))
-            }
-            Refusal::NotSameSpeaker => {
-                "声音与登记的声纹不一致，请本人朗读；多次不通过请联系社区或到社保经办机构认证".into()
-            }
-            Refusal::NotLive => "未能确认是本人现场朗读，请本人对着手机读出屏幕上新的数字".into(),
-        }
+        self.advice(quality).0
     }
 
     /// The same in English.
     pub fn advice_en(&self, quality: &VoiceQuality) -> String {
+        self.advice(quality).1
+    }
+
+    /// (Chinese, English), written side by side so they say the same thing.
+    fn advice(&self, quality: &VoiceQuality) -> (String, String) {
+        let (snr, level) = (quality.snr_db, quality.level_dbfs);
         match self {
-            Refusal::Recording { issue: VoiceIssue::TooNoisy } => format!(
-                "too noisy (speech only {:.0} dB above the noise): turn off the TV or move somewhere quiet and read again",
-                quality.snr_db
+            Refusal::Recording { issue: VoiceIssue::TooNoisy } => (
+                format!("周围太吵（说话声只比噪声高 {snr:.0} 分贝），请关掉电视、到安静的房间再读一遍"),
+                format!("too noisy (speech only {snr:.0} dB above the noise): turn off the TV or move somewhere quiet and read again"),
             ),
-            Refusal::Recording { issue: VoiceIssue::TooQuiet } => format!(
-                "too quiet ({:.0} dBFS): hold the phone close to your mouth and read a little louder",
-                quality.level_dbfs
+            Refusal::Recording { issue: VoiceIssue::TooQuiet } => (
+                format!("声音太小（{level:.0} dBFS），请把手机靠近嘴边、大声一些再读一遍"),
+                format!("too quiet ({level:.0} dBFS): hold the phone close to your mouth and read a little louder"),
             ),
-            Refusal::Recording { issue } => issue.advice_en().to_owned(),
-            Refusal::DigitsNotHeard { positions, words } if *words != 8 => format!(
-                "heard {words} digits, not 8 (position {} unclear): read every digit on the screen, one by one",
-                join(positions, ", ")
+            Refusal::Recording { issue } => (issue.advice_zh().to_owned(), issue.advice_en().to_owned()),
+            Refusal::DigitsNotHeard { positions, words } if *words != 8 => (
+                format!(
+                    "听到 {words} 个数字，应为 8 个（第{}位没有听清），请看着屏幕逐个读出全部数字",
+                    join(positions, "、")
+                ),
+                format!(
+                    "heard {words} digits, not 8 (position {} unclear): read every digit on the screen, one by one",
+                    join(positions, ", ")
+                ),
             ),
-            Refusal::DigitsNotHeard { positions, .. } => format!(
-                "digit {} not heard clearly: read the digits on the screen one by one",
-                join(positions, ", ")
+            Refusal::DigitsNotHeard { positions, .. } => (
+                format!("第{}位数字没有听清，请看着屏幕逐个清晰读出", join(positions, "、")),
+                format!(
+                    "digit {} not heard clearly: read the digits on the screen one by one",
+                    join(positions, ", ")
+                ),
             ),
-            Refusal::NotSameSpeaker => {
-                "the voice does not match the enrolled voiceprint: the pensioner must read; if it keeps failing, certify with the community or at the office".into()
-            }
-            Refusal::NotLive => "could not confirm a live reading: the pensioner reads the new digits on the screen".into(),
+            Refusal::NotSameSpeaker => (
+                "声音与登记的声纹不一致，请本人朗读；多次不通过请联系社区或到社保经办机构认证".into(),
+                "the voice does not match the enrolled voiceprint: the pensioner must read; if it keeps failing, certify with the community or at the office".into(),
+            ),
+            Refusal::NotLive => (
+                "未能确认是本人现场朗读，请本人对着手机读出屏幕上新的数字".into(),
+                "could not confirm a live reading: the pensioner reads the new digits on the screen".into(),
+            ),
         }
     }
 }

@@ -545,59 +545,43 @@ async fn story(s: &Server) {
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["state"]["state"], "approved", "{r}");
-    // A first attempt reads other digits: refused, with which digits were not heard.
-    let (st, r) = s
-        .call(Method::POST, "/api/voice/start", t, Some(json!({"subject": LIU})))
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
-    let wrong = r["session_id"].as_str().unwrap().to_owned();
-    sqlx::query("UPDATE voice_sessions SET prompt = '73920581' WHERE challenge_id = $1")
-        .bind(wrong.clone())
-        .execute(&s.db.pool)
-        .await
-        .unwrap();
-    let (st, e) = s
-        .call(
+    // A voice session with a fresh prompt, set to the digits the test recordings read.
+    let start_voice = async || {
+        let (st, r) = s
+            .call(Method::POST, "/api/voice/start", t, Some(json!({"subject": LIU})))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+        let prompt = r["prompt"].as_str().unwrap();
+        assert!(prompt.len() == 8 && !ENROLL_PROMPTS.contains(&prompt), "{r}");
+        let id = r["session_id"].as_str().unwrap().to_owned();
+        sqlx::query("UPDATE voice_sessions SET prompt = '73920581' WHERE challenge_id = $1")
+            .bind(id.clone())
+            .execute(&s.db.pool)
+            .await
+            .unwrap();
+        id
+    };
+    let finish_voice = async |id: &str, recording: &str| {
+        s.call(
             Method::POST,
-            &format!("/api/voice/{wrong}/finish"),
+            &format!("/api/voice/{id}/finish"),
             t,
-            Some(json!({"recording": voice("cmn_m1_test1.wav")})),
+            Some(json!({"recording": voice(recording)})),
         )
-        .await;
+        .await
+    };
+    // A first attempt reads other digits: refused, with which digits were not heard.
+    let wrong = start_voice().await;
+    let (st, e) = finish_voice(&wrong, "cmn_m1_test1.wav").await;
     assert!(st.is_client_error(), "{e}");
     assert_eq!(e["reasons"], json!(["digits_not_heard"]), "{e}");
     assert!(e["message_zh"].as_str().unwrap().contains("位数字没有听清"), "{e}");
-    let (st, r) = s
-        .call(Method::POST, "/api/voice/start", t, Some(json!({"subject": LIU})))
-        .await;
-    assert_eq!(st, StatusCode::OK, "{r}");
-    let prompt = r["prompt"].as_str().unwrap();
-    assert!(prompt.len() == 8 && !ENROLL_PROMPTS.contains(&prompt), "{r}");
-    let vid = r["session_id"].as_str().unwrap().to_owned();
-    sqlx::query("UPDATE voice_sessions SET prompt = '73920581' WHERE challenge_id = $1")
-        .bind(vid.clone())
-        .execute(&s.db.pool)
-        .await
-        .unwrap();
-    let (st, r) = s
-        .call(
-            Method::POST,
-            &format!("/api/voice/{vid}/finish"),
-            t,
-            Some(json!({"recording": voice("cmn_m1_test0.wav")})),
-        )
-        .await;
+    let vid = start_voice().await;
+    let (st, r) = finish_voice(&vid, "cmn_m1_test0.wav").await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["record"]["method"], "app_voice", "{r}");
     assert_eq!(r["record"]["operator"]["by"], "proxy", "{r}");
-    let (_, e) = s
-        .call(
-            Method::POST,
-            &format!("/api/voice/{vid}/finish"),
-            t,
-            Some(json!({"recording": voice("cmn_m1_test0.wav")})),
-        )
-        .await;
+    let (_, e) = finish_voice(&vid, "cmn_m1_test0.wav").await;
     assert_eq!(code(&e), 505, "a voice session is used once: {e}");
 
     let feed = format!(
