@@ -23,9 +23,9 @@ PG_DIR="$(mktemp -d /tmp/certify-pg.XXXXXX)"
 trap './scripts/postgres.sh stop "$PG_DIR"' EXIT
 PG_URL="$(./scripts/postgres.sh start "$PG_DIR")"
 CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test story --test two_instances postgres -- --nocapture 2>&1 | grep -v "^\s*$"
-section "reference server: two server processes (release build: real time decides) on the same PostgreSQL"
-cargo build --release --locked -p certify-server --bin certify-server
-CERTIFY_SERVER_BIN="$PWD/target/release/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
+section "reference server: two server processes (optimised build: real time decides) on the same PostgreSQL"
+cargo build --profile ci-server --locked -p certify-server --bin certify-server
+CERTIFY_SERVER_BIN="$PWD/target/ci-server/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
 ./scripts/postgres.sh stop "$PG_DIR"
 # Later cargo commands select the whole workspace: one feature resolution, so what the
 # tests built is reused instead of rebuilt per package (which once filled CI's disk).

@@ -5,12 +5,13 @@
 //! Real time decides here (the servers' clocks), so the servers must analyse at least the
 //! three frames a second liveness requires: a debug build on a loaded 2-core machine does
 //! not (measured: 2.5 frames/s and a 1.26 s gap while another build ran). The test therefore
-//! runs a release binary named by `CERTIFY_SERVER_BIN` on the PostgreSQL named by
-//! `CERTIFY_TEST_POSTGRES_URL` (`scripts/test.sh` does both), and is skipped without them:
+//! runs an optimised binary named by `CERTIFY_SERVER_BIN` on the PostgreSQL named by
+//! `CERTIFY_TEST_POSTGRES_URL` (`scripts/test.sh` does both, with the `ci-server` profile:
+//! opt-level 1, built faster than `release`), and is skipped without them:
 //!
 //! ```sh
-//! cargo build --release -p certify-server --bin certify-server
-//! CERTIFY_SERVER_BIN=target/release/certify-server CERTIFY_TEST_POSTGRES_URL=postgres://… \
+//! cargo build --profile ci-server -p certify-server --bin certify-server
+//! CERTIFY_SERVER_BIN=target/ci-server/certify-server CERTIFY_TEST_POSTGRES_URL=postgres://… \
 //!     cargo test -p certify-server --test two_processes
 //! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
