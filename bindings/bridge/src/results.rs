@@ -85,14 +85,14 @@ impl Results for VoiceEnrollmentResult {}
 
 impl From<VoiceEnrollment> for VoiceEnrollmentResult {
     fn from(e: VoiceEnrollment) -> Self {
-        let each = |f: fn(certify_voice::quality::VoiceIssue) -> String| -> Vec<Vec<String>> {
+        let each = |f: fn(certify_voice::quality::VoiceIssue) -> &'static str| -> Vec<Vec<String>> {
             e.reports
                 .iter()
-                .map(|r| r.issues.iter().map(|i| f(*i)).collect())
+                .map(|r| r.issues.iter().map(|i| f(*i).to_owned()).collect())
                 .collect()
         };
-        let issues = each(|i| crate::engines::variant_name(&i));
-        let advice_zh = each(|i| i.advice_zh().to_owned());
+        let issues = each(certify_voice::quality::VoiceIssue::code);
+        let advice_zh = each(certify_voice::quality::VoiceIssue::advice_zh);
         Self {
             template: e.template,
             issues,

@@ -157,3 +157,16 @@ pub fn assess(x: &[f32], speech_prob: &[f32], config: &VoiceQualityConfig) -> (V
     }
     (q, issues)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_issue_code_is_its_serialised_name() {
+        use VoiceIssue::*;
+        for issue in [NoSpeech, TooShort, TooQuiet, TooNoisy, Clipped, WrongDigits] {
+            assert_eq!(serde_json::to_value(issue).unwrap(), issue.code(), "{issue:?}");
+        }
+    }
+}

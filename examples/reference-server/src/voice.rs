@@ -176,7 +176,7 @@ pub(crate) async fn enroll(
     let issues: Vec<Vec<String>> = enrollment
         .reports
         .iter()
-        .map(|r| r.issues.iter().map(certify_bridge::engines::variant_name).collect())
+        .map(|r| r.issues.iter().map(|i| i.code().to_owned()).collect())
         .collect();
     audit(
         &mut tx,
