@@ -5,6 +5,7 @@
 //! `cargo bench -p certify-benches --bench voice` (needs scripts/setup.sh).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use certify_voice::eval::seeded;
 use certify_voice::resample::{resample, resample_direct};
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ fn main() {
     let recs: Vec<(Audio, String)> = (0..5)
         .map(|i| (wav(&format!("cmn_m1_enroll{i}.wav")), ENROLL[i].to_string()))
         .collect();
-    let template = e.enroll(&recs).unwrap().template.unwrap();
+    let template = e.enroll(&recs, &mut seeded("cmn_m1")).unwrap().template.unwrap();
     let probe = wav("cmn_m1_test0.wav");
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
@@ -55,7 +56,7 @@ fn main() {
         (0..n.min(5))
             .map(|_| {
                 let t = Instant::now();
-                e.enroll(&recs).unwrap();
+                e.enroll(&recs, &mut seeded("cmn_m1")).unwrap();
                 t.elapsed().as_secs_f64()
             })
             .collect(),

@@ -18,7 +18,7 @@ SPEAKERS = [("m1", 40, 150), ("m3", 50, 150), ("m5", 35, 145), ("f1", 60, 150),
             ("f3", 65, 150), ("klatt", 50, 150), ("grandma", 50, 140), ("grandpa", 40, 140)]
 ENROLL = ["01234567", "89012345", "67890123", "45678901", "23456789"]
 TEST = ["73920581", "16480257", "50374916"]
-VERSION = "2: speed and pitch per recording"
+VERSION = "3: speed and pitch per recording, resampled"
 
 
 def run(*cmd):
@@ -36,13 +36,20 @@ def main():
                 text = "，".join(digits)  # Arabic digits + full-width commas (Debian espeak-ng)
                 # A person never says a prompt twice alike: every recording has its own speed
                 # and pitch, so no test recording repeats an enrollment word sample for sample
-                # (the splice check would rightly call that a copy).
+                # (the splice check would rightly call that a copy). espeak-ng's own speed and
+                # pitch settings still build each word from the same stored pitch periods,
+                # sample for sample (waveform correlation up to 0.97 between "repetitions"), so
+                # every recording is also resampled by its own factor (sox `speed`, 0.94–1.06, a test ≥ 1.5% from every enrollment recording:
+                # every period a little longer or shorter, as a voice is from one day to the next).
                 t = 1 if role == "test" else 0
                 s = speed + ((si * 7 + i * 3 + t * 5) % 11) - 5
                 tone = pitch + ((si * 5 + i * 7 + t * 3) % 9) - 4
+                # Enrollment 0.94–1.06 in steps of 0.03 (one each), tests half-way between them.
+                factor = [0.94, 0.97, 1.0, 1.03, 1.06][(i + si) % 5] if not t else [0.955, 0.985, 1.015, 1.045][(i + si) % 4]
                 run("espeak-ng", "-v", f"cmn+{var}", "-p", str(tone), "-s", str(s), "-w", tmp, text)
                 p = os.path.join(OUT, f"{spk}_{role}{i}.wav")
-                run("sox", tmp, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0.3", "0.3", "norm", "-3")
+                run("sox", tmp, "-r", "16000", "-c", "1", "-b", "16", p,
+                    "speed", f"{factor:.3f}", "pad", "0.3", "0.3", "norm", "-3")
                 rows.append((p, spk, digits, role))
                 if role == "test":
                     for tag, vol in (("noisy", "0.03"), ("very_noisy", "0.5")):

@@ -305,7 +305,7 @@ pub fn voice_enroll<W: AsRef<[u8]>, P: AsRef<str>>(
         .iter()
         .map(|(wav, prompt)| Ok((Audio::from_wav(wav.as_ref()).map_err(fail)?, prompt.as_ref().to_owned())))
         .collect::<Result<Vec<_>, Fail>>()?;
-    Ok(engine.enroll(&recs).map_err(fail)?.into())
+    Ok(engine.enroll(&recs, &mut rand_core::OsRng).map_err(fail)?.into())
 }
 
 /// Verify a WAV recording of `prompt` against a template (JSON from [`voice_enroll`]).

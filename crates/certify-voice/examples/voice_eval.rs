@@ -57,11 +57,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("conditions (genuine: should pass; attack: should be refused):");
     for o in certify_voice::trials::evaluate_conditions(&engine, &dir)? {
         println!(
-            "  {:<22} {:<7} passed {:>3}/{:<3} refused for {:?}",
+            "  {:<32} {:<7} passed {:>3}/{:<3} waveform copy {} fingerprint BER {} refused for {:?}",
             o.condition,
             if o.attack { "attack" } else { "genuine" },
             o.passed,
             o.trials,
+            o.waveform_copy.map_or("-".into(), |(a, b)| format!("{a:.2}–{b:.2}")),
+            o.fingerprint_ber.map_or("-".into(), |(a, b)| format!("{a:.2}–{b:.2}")),
             o.refused_for
         );
     }

@@ -119,6 +119,24 @@ pub fn splice(recordings: &[(&[f32], &str)], prompt: &str, gap_ms: usize) -> Opt
     Some(out)
 }
 
+/// A phase scrambler: a cascade of first-order all-pass filters, which leave every
+/// frequency's level as it was (the recording sounds the same) and shift its phase, so the
+/// waveform no longer lines up with the original — what an attacker who knows of a waveform
+/// comparison would do to a splice.
+pub fn all_pass(x: &[f32]) -> Vec<f32> {
+    let mut y = x.to_vec();
+    for a in [0.9f32, -0.85, 0.92, 0.8, -0.9, 0.88, 0.7, -0.75] {
+        let (mut x1, mut y1) = (0.0f32, 0.0f32);
+        for v in &mut y {
+            let out = -a * *v + x1 + a * y1;
+            x1 = *v;
+            y1 = out;
+            *v = out;
+        }
+    }
+    y
+}
+
 fn power(x: &[f32]) -> f64 {
     x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len().max(1) as f64
 }

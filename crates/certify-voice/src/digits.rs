@@ -120,7 +120,11 @@ pub struct DigitCheck {
     /// The lowest bit error rate of an enrolled word's fingerprint against the recording
     /// (see [`crate::splice`]; 1.0 when the template has no fingerprints).
     pub closest_copy: f32,
-    /// `closest_copy` at or below the threshold: a word was cut from an earlier recording.
+    /// The highest waveform correlation of an enrolled word with the recording (see
+    /// [`crate::sketch`]; 0.0 when the template has no sketches).
+    pub waveform_copy: f32,
+    /// `closest_copy` at or below its threshold, or `waveform_copy` at or above its own: a
+    /// word was cut from an earlier recording.
     pub spliced: bool,
 }
 
@@ -145,6 +149,7 @@ pub fn recognise(x: &[f32], prompt: &str, templates: &DigitTemplates) -> DigitCh
         correct,
         wrong_positions,
         closest_copy: 1.0,
+        waveform_copy: 0.0,
         spliced: false,
     }
 }

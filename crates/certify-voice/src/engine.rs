@@ -8,12 +8,14 @@ use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
 use crate::enhance::{denoise, is_narrowband};
 use crate::quality::{VoiceIssue, VoiceQuality, VoiceQualityConfig, assess};
 use crate::resample::resample;
+use crate::sketch::{DEFAULT_COPY_CORRELATION, WordSketch, closest_waveform_copy, sketch_words};
 use crate::speaker::{GE2E, SpeakerEmbedding, SpeakerEncoder};
 use crate::splice::{DEFAULT_SPLICE_BER, WordPrint, closest_copy, word_prints};
 use crate::vad::{SILERO_VAD, Vad, segments_for};
 use certify_core::biometric::{MatchDecision, ReviewIssue};
 use certify_core::voice::{ENROLLMENT_PROMPTS, is_prompt};
 use certify_onnx::{Model, Runtime, RuntimeError};
+use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -64,6 +66,9 @@ pub struct VoiceEngineConfig {
     /// Fingerprint bit error rate at or below which a word is a copy of an enrolled one
     /// (see [`crate::splice`]).
     pub splice_ber: f32,
+    /// Waveform correlation at or above which a word is a copy of an enrolled one (see
+    /// [`crate::sketch`]).
+    pub copy_correlation: f32,
     /// Below this measured signal-to-noise ratio (dB) the background noise is reduced
     /// ([`crate::enhance::denoise`]) before the speaker embedding and the digit check.
     pub denoise_below_snr_db: f32,
@@ -80,6 +85,7 @@ impl VoiceEngineConfig {
             speaker_threshold_narrowband: DEFAULT_NARROWBAND_SPEAKER_THRESHOLD,
             min_digits_correct: DEFAULT_MIN_DIGITS_CORRECT,
             splice_ber: DEFAULT_SPLICE_BER,
+            copy_correlation: DEFAULT_COPY_CORRELATION,
             denoise_below_snr_db: DEFAULT_DENOISE_BELOW_SNR_DB,
         }
     }
@@ -102,6 +108,10 @@ pub struct VoiceTemplate {
     /// templates made before splice detection: those cannot be checked).
     #[serde(default)]
     pub word_prints: Vec<WordPrint>,
+    /// Random projections of the enrolled words' waveforms, to refuse splices with noise
+    /// added (empty in templates made before: those skip this check).
+    #[serde(default)]
+    pub word_sketches: Vec<WordSketch>,
 }
 
 /// The check of one recording.
@@ -264,8 +274,14 @@ impl VoiceEngine {
         }
     }
 
-    /// Enroll from the five prompted recordings `(audio, prompt)`.
-    pub fn enroll(&self, recordings: &[(Audio, String)]) -> Result<VoiceEnrollment, VoiceError> {
+    /// Enroll from the five prompted recordings `(audio, prompt)`. `rng` draws the secret
+    /// seed of the template's waveform projections ([`crate::sketch`]): pass the OS's
+    /// (`rand_core::OsRng`) in production, a seeded one in tests.
+    pub fn enroll<R: RngCore + ?Sized>(
+        &self,
+        recordings: &[(Audio, String)],
+        rng: &mut R,
+    ) -> Result<VoiceEnrollment, VoiceError> {
         if recordings.len() != ENROLLMENT_PROMPTS {
             return Err(VoiceError::Invalid(format!(
                 "{} recordings, expected {ENROLLMENT_PROMPTS}",
@@ -276,8 +292,10 @@ impl VoiceEngine {
         let mut embeddings = Vec::new();
         let mut digits = DigitTemplates::default();
         let mut prints = Vec::new();
+        let mut sketches = Vec::new();
         let mut narrowband = Vec::new();
-        for (audio, prompt) in recordings {
+        let seed = rng.next_u64();
+        for (k, (audio, prompt)) in recordings.iter().enumerate() {
             if !is_prompt(prompt) {
                 return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
             }
@@ -287,9 +305,12 @@ impl VoiceEngine {
                 embeddings.push(self.encoder.embed(&samples)?);
                 let phone = resample(&telephone(&samples), 8_000, crate::audio::SAMPLE_RATE);
                 narrowband.push(self.encoder.embed(&phone)?);
-                prints.extend(word_prints(
+                let segments = segments_for(audio.samples(), prompt.len()).unwrap_or_default();
+                prints.extend(word_prints(audio.samples(), &segments));
+                sketches.extend(sketch_words(
                     audio.samples(),
-                    &segments_for(audio.samples(), prompt.len()).unwrap_or_default(),
+                    &segments,
+                    seed.wrapping_add(k as u64 * 0x1_0000),
                 ));
                 // The words as recorded, as they come out of the noise reduction after noise
                 // at 20 dB, and through the telephone band: a noisy or phone probe then has
@@ -314,6 +335,7 @@ impl VoiceEngine {
                 digits,
                 enrollment_prompts: recordings.iter().map(|r| r.1.clone()).collect(),
                 word_prints: prints,
+                word_sketches: sketches,
             })
         } else {
             None
@@ -340,7 +362,9 @@ impl VoiceEngine {
         };
         let mut digits = recognise(&samples, prompt, &template.digits);
         digits.closest_copy = closest_copy(audio.samples(), &template.word_prints);
-        digits.spliced = digits.closest_copy <= self.config.splice_ber;
+        digits.waveform_copy = closest_waveform_copy(audio.samples(), &template.word_sketches);
+        digits.spliced =
+            digits.closest_copy <= self.config.splice_ber || digits.waveform_copy >= self.config.copy_correlation;
         let fresh = !template.enrollment_prompts.iter().any(|p| p == prompt);
         let digits_ok = fresh
             && !digits.spliced

@@ -20,6 +20,16 @@ pub struct Row {
     pub role: String,
 }
 
+/// A reproducible generator for evaluations and tests, seeded from a speaker's name (the
+/// template's projection seed; production enrollment takes the OS's generator).
+pub fn seeded(name: &str) -> rand_chacha::ChaCha8Rng {
+    use rand_core::SeedableRng;
+    let seed = name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+    });
+    rand_chacha::ChaCha8Rng::seed_from_u64(seed)
+}
+
 /// Read `manifest.tsv`.
 pub fn manifest(dir: &Path) -> Result<Vec<Row>, VoiceError> {
     let text = std::fs::read_to_string(dir.join("manifest.tsv"))
@@ -95,7 +105,7 @@ pub fn evaluate(engine: &VoiceEngine, dir: &Path) -> Result<Evaluation, VoiceErr
             .filter(|r| &r.speaker == s && r.role == "enroll")
             .map(|r| Ok((load(dir, &r.file)?, r.digits.clone())))
             .collect::<Result<_, VoiceError>>()?;
-        match engine.enroll(&recs)?.template {
+        match engine.enroll(&recs, &mut seeded(s))?.template {
             Some(t) => {
                 templates.insert(s.clone(), t);
                 ev.enrolled += 1;

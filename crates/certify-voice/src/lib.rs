@@ -3,8 +3,9 @@
 //! The voiceprint engine of certify (声纹认证): audio input and resampling, features with
 //! `rustfft` (GE2E mels, MFCCs), voice activity (Silero VAD), recording quality, speaker
 //! embedding (GE2E via ONNX Runtime), and a speaker-dependent check of the prompted digits
-//! (DTW over the person's own enrollment words). Raw audio is not kept: templates hold an
-//! embedding and MFCC word features only.
+//! (DTW over the person's own enrollment words). Raw audio is not kept: templates hold
+//! embeddings, MFCC word features, and fingerprints and random projections of the enrolled
+//! words for splice detection ([`splice`], [`sketch`]).
 
 pub mod audio;
 pub mod conditions;
@@ -16,6 +17,7 @@ pub mod features;
 pub mod quality;
 pub mod refusal;
 pub mod resample;
+pub mod sketch;
 pub mod speaker;
 pub mod splice;
 pub mod trials;

@@ -21,11 +21,12 @@ const HIGH_HZ: f64 = 3_400.0;
 /// Frames of an enrolled word that must lie inside the probe for a comparison (80 ms).
 const MIN_FRAMES: usize = 20;
 
-/// Bit error rate at or below which a stretch of the probe is a copy of an enrolled word.
-/// Measured (`voice_eval`, README "Voice calibration"): spliced prompts ≤ 0.07 (also
-/// through the telephone band); new utterances by espeak-ng's synthetic voices, whose
-/// repetitions are far more alike than a person's, ≥ 0.11.
-pub const DEFAULT_SPLICE_BER: f32 = 0.09;
+/// Bit error rate (over each frame's reliable bits) at or below which a stretch of the probe
+/// is a copy of an enrolled word. Measured (`voice_eval`, README "Voice calibration"): splices
+/// ≤ 0.06 clean and through the telephone band, ≤ 0.08 phase-scrambled with white noise at
+/// 20 dB; new utterances by espeak-ng's synthetic voices, whose repetitions are far more alike
+/// than a person's, ≥ 0.09.
+pub const DEFAULT_SPLICE_BER: f32 = 0.085;
 
 /// Frames within this factor of a word's loudest frame (−10 dB) are compared; quieter ones
 /// (pauses, soft consonants) are where noise flips bits.
@@ -39,6 +40,10 @@ pub struct WordPrint {
     pub bits: Vec<u16>,
     /// Per frame: loud enough to compare.
     pub strong: Vec<bool>,
+    /// Per frame: the bits to compare, those of the largest margins (empty in older
+    /// templates: every bit).
+    #[serde(default)]
+    pub reliable: Vec<u16>,
 }
 
 /// Sub-fingerprints of a 16 kHz signal, one per frame.
@@ -46,8 +51,12 @@ pub fn fingerprint(x: &[f32]) -> Vec<u16> {
     frames(x).into_iter().map(|f| f.0).collect()
 }
 
-/// Per frame: its sub-fingerprint and its energy in the bands.
-fn frames(x: &[f32]) -> Vec<(u16, f32)> {
+/// Bits kept per frame as reliable: those whose margin (the size of the energy difference's
+/// change) is largest, which added noise rarely flips.
+const RELIABLE_BITS: usize = 8;
+
+/// Per frame: its sub-fingerprint, its energy in the bands, and its reliable bits.
+fn frames(x: &[f32]) -> Vec<(u16, f32, u16)> {
     let spec = power_spec(x, N_FFT, HOP, N_FFT, Window::Hann, false);
     let bin = |hz: f64| ((hz / 16_000.0 * N_FFT as f64).round() as usize).min(N_FFT / 2);
     let edges: Vec<usize> = (0..=BANDS)
@@ -65,12 +74,17 @@ fn frames(x: &[f32]) -> Vec<(u16, f32)> {
     energies
         .windows(2)
         .map(|w| {
-            let bits = (0..BANDS - 1).fold(0u16, |bits, m| {
-                let now = w[1][m] - w[1][m + 1];
-                let before = w[0][m] - w[0][m + 1];
-                bits | (u16::from(now - before > 0.0) << m)
-            });
-            (bits, w[1].iter().sum::<f32>())
+            let margins: Vec<f32> = (0..BANDS - 1)
+                .map(|m| (w[1][m] - w[1][m + 1]) - (w[0][m] - w[0][m + 1]))
+                .collect();
+            let bits = margins
+                .iter()
+                .enumerate()
+                .fold(0u16, |bits, (m, &d)| bits | (u16::from(d > 0.0) << m));
+            let mut order: Vec<usize> = (0..BANDS - 1).collect();
+            order.sort_by(|&a, &b| margins[b].abs().total_cmp(&margins[a].abs()));
+            let reliable = order[..RELIABLE_BITS].iter().fold(0u16, |mask, &m| mask | (1 << m));
+            (bits, w[1].iter().sum::<f32>(), reliable)
         })
         .collect()
 }
@@ -86,6 +100,7 @@ pub fn word_prints(x: &[f32], segments: &[(usize, usize)]) -> Vec<WordPrint> {
             WordPrint {
                 bits: f.iter().map(|f| f.0).collect(),
                 strong: f.iter().map(|f| f.1 >= STRONG * loudest && f.1 > 0.0).collect(),
+                reliable: f.iter().map(|f| f.2).collect(),
             }
         })
         .filter(|p| p.strong.iter().filter(|s| **s).count() >= MIN_FRAMES)
@@ -100,15 +115,26 @@ pub fn best_match(probe: &[u16], word: &WordPrint) -> Option<f32> {
     if compared < MIN_FRAMES || probe.len() < n || word.strong.len() != n {
         return None;
     }
-    let bits = (16 * compared) as f32;
+    let masks: Vec<u16> = if word.reliable.len() == n {
+        word.reliable.clone()
+    } else {
+        vec![u16::MAX; n]
+    };
+    let bits = word
+        .strong
+        .iter()
+        .zip(&masks)
+        .filter(|(s, _)| **s)
+        .map(|(_, m)| m.count_ones())
+        .sum::<u32>() as f32;
     (0..=probe.len() - n)
         .map(|lag| {
             probe[lag..lag + n]
                 .iter()
                 .zip(&word.bits)
-                .zip(&word.strong)
-                .filter(|(_, strong)| **strong)
-                .map(|((a, b), _)| (a ^ b).count_ones())
+                .zip(word.strong.iter().zip(&masks))
+                .filter(|(_, (strong, _))| **strong)
+                .map(|((a, b), (_, mask))| ((a ^ b) & mask).count_ones())
                 .sum::<u32>()
         })
         .min()

@@ -4,7 +4,7 @@
 //! and why the rest were refused.
 
 use crate::audio::Audio;
-use crate::conditions::{NoiseSource, add_noise, at_level, babble, splice, telephone};
+use crate::conditions::{NoiseSource, add_noise, all_pass, at_level, babble, splice, telephone};
 use crate::engine::{VoiceDecision, VoiceEngine, VoiceError, VoiceTemplate};
 use crate::eval::{load, manifest};
 use std::collections::BTreeMap;
@@ -23,6 +23,10 @@ pub struct ConditionOutcome {
     pub passed: usize,
     /// Why the others were refused: the first reason of each (`too_noisy`, `speaker`, `digits`, `splice`, …).
     pub refused_for: BTreeMap<String, usize>,
+    /// Lowest and highest waveform correlation with an enrolled word (see [`crate::sketch`]).
+    pub waveform_copy: Option<(f32, f32)>,
+    /// Lowest and highest fingerprint bit error rate against an enrolled word (see [`crate::splice`]).
+    pub fingerprint_ber: Option<(f32, f32)>,
 }
 
 /// The first reason a decision was refused for.
@@ -52,7 +56,7 @@ pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<Condi
             .iter()
             .map(|(x, p)| Ok((Audio::from_f32(x, crate::audio::SAMPLE_RATE)?, p.clone())))
             .collect::<Result<_, VoiceError>>()?;
-        if let Some(t) = engine.enroll(&audio)?.template {
+        if let Some(t) = engine.enroll(&audio, &mut crate::eval::seeded(s))?.template {
             templates.insert(s.clone(), t);
         }
     }
@@ -67,6 +71,10 @@ pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<Condi
                 ..Default::default()
             });
         o.trials += 1;
+        let w = d.digits.waveform_copy;
+        o.waveform_copy = Some(o.waveform_copy.map_or((w, w), |(a, b)| (a.min(w), b.max(w))));
+        let c = d.digits.closest_copy;
+        o.fingerprint_ber = Some(o.fingerprint_ber.map_or((c, c), |(a, b)| (a.min(c), b.max(c))));
         match refusal_reason(d) {
             None => o.passed += 1,
             Some(r) => *o.refused_for.entry(r).or_default() += 1,
@@ -101,9 +109,30 @@ pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<Condi
             .map(|(x, p)| (x.as_slice(), p.as_str()))
             .collect();
         for gap in [123, 251] {
-            if let Some(y) = splice(&recs, prompt, gap) {
-                let d = engine.verify(template, &Audio::from_f32(&y, 16_000)?, prompt)?;
-                record(format!("splice ({gap} ms gaps)"), true, &d);
+            let Some(y) = splice(&recs, prompt, gap) else {
+                continue;
+            };
+            let hiss = noise.white(y.len());
+            let mut attacks = vec![(format!("splice ({gap} ms gaps)"), y.clone(), 16_000)];
+            if gap == 123 {
+                for snr in [30.0, 20.0, 15.0, 10.0] {
+                    attacks.push((format!("splice + white {snr} dB"), add_noise(&y, &hiss, snr), 16_000));
+                }
+                let scrambled = all_pass(&y);
+                attacks.push(("splice, all-pass".into(), scrambled.clone(), 16_000));
+                for snr in [30.0, 20.0] {
+                    attacks.push((
+                        format!("splice, all-pass + white {snr} dB"),
+                        add_noise(&scrambled, &hiss, snr),
+                        16_000,
+                    ));
+                }
+                attacks.push(("splice + babble 20 dB".into(), add_noise(&y, &talk, 20.0), 16_000));
+                attacks.push(("splice, telephone".into(), telephone(&y), 8_000));
+            }
+            for (name, z, rate) in attacks {
+                let d = engine.verify(template, &Audio::from_f32(&z, rate)?, prompt)?;
+                record(name, true, &d);
             }
         }
     }

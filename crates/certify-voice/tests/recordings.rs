@@ -88,7 +88,7 @@ fn enrollment_re_prompts_a_bad_recording() {
         .map(|i| (wav(&format!("cmn_m5_enroll{i}.wav")), ENROLL[i].to_string()))
         .collect();
     recs[2] = (wav("silence.wav"), ENROLL[2].to_string());
-    let e = engine().enroll(&recs).unwrap();
+    let e = engine().enroll(&recs, &mut seeded("cmn_m5")).unwrap();
     assert!(e.template.is_none());
     assert!(e.reports[2].issues.contains(&VoiceIssue::NoSpeech));
     assert!(e.reports.iter().enumerate().all(|(i, r)| i == 2 || r.issues.is_empty()));
@@ -104,6 +104,7 @@ fn enrollment_re_prompts_a_bad_recording() {
             &(0..5)
                 .map(|i| (wav(&format!("cmn_m5_enroll{i}.wav")), ENROLL[i].to_string()))
                 .collect::<Vec<_>>(),
+            &mut seeded("cmn_m5"),
         )
         .unwrap();
     assert!(ok.template.is_some());

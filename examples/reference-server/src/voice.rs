@@ -147,6 +147,7 @@ pub(crate) async fn enroll(
         ));
     }
     let voice = std::sync::Arc::clone(&state.voice);
+    let mut rng = state.rng();
     let enrollment = state
         .blocking(move || -> Result<_, ApiError> {
             let recs = req
@@ -155,7 +156,7 @@ pub(crate) async fn enroll(
                 .zip(&prompts)
                 .map(|(w, p)| Ok((wav(w)?, p.clone())))
                 .collect::<Result<Vec<_>, ApiError>>()?;
-            Ok(voice.enroll(&recs)?)
+            Ok(voice.enroll(&recs, &mut rng)?)
         })
         .await??;
     let now = state.now();

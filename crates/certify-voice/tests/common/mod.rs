@@ -1,6 +1,7 @@
 //! Shared engine and recordings (made by scripts/setup.sh: espeak-ng, sox, Debian speech).
 #![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+pub use certify_voice::eval::seeded;
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig, VoiceTemplate};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -31,6 +32,6 @@ pub fn enroll(speaker: &str) -> VoiceTemplate {
     let recs: Vec<(Audio, String)> = (0..5)
         .map(|i| (wav(&format!("{speaker}_enroll{i}.wav")), ENROLL[i].to_string()))
         .collect();
-    let e = engine().enroll(&recs).unwrap();
+    let e = engine().enroll(&recs, &mut seeded(speaker)).unwrap();
     e.template.unwrap_or_else(|| panic!("{speaker}: {:?}", e.reports))
 }
