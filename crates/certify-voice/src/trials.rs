@@ -34,6 +34,20 @@ pub fn refusal_reason(d: &VoiceDecision) -> Option<String> {
     d.refusals().first().map(|r| r.code().to_owned())
 }
 
+/// Three other speakers' test recordings for the babble behind trial `k` (from the `k`-th on,
+/// wrapping around: the last speakers' babble once ran past the end of the list and was silence).
+fn talkers<'a>(tests: &'a [(String, Vec<f32>, String)], speaker: &str, k: usize) -> Vec<&'a [f32]> {
+    let others: Vec<&[f32]> = tests
+        .iter()
+        .filter(|t| t.0 != speaker)
+        .map(|t| t.1.as_slice())
+        .collect();
+    if others.is_empty() {
+        return others;
+    }
+    (0..3).map(|i| others[(k + i) % others.len()]).collect()
+}
+
 /// Enroll each speaker of the set, then run every condition over their `test` rows.
 pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<ConditionOutcome>, VoiceError> {
     let rows = manifest(dir)?;
@@ -84,14 +98,7 @@ pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<Condi
         let Some(template) = templates.get(speaker) else {
             continue;
         };
-        let others: Vec<&[f32]> = tests
-            .iter()
-            .filter(|t| &t.0 != speaker)
-            .skip(k)
-            .take(3)
-            .map(|t| t.1.as_slice())
-            .collect();
-        let talk = babble(&others);
+        let talk = babble(&talkers(&tests, speaker, k));
         let white = noise.white(x.len());
         let mut variants: Vec<(String, Vec<f32>, u32)> = vec![("clean".into(), x.clone(), 16_000)];
         for snr in [30.0, 20.0, 10.0] {
@@ -137,4 +144,22 @@ pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<Condi
         }
     }
     Ok(outcomes.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_trial_has_three_other_talkers_behind_it() {
+        let tests: Vec<(String, Vec<f32>, String)> = (0..24)
+            .map(|i| (format!("s{}", i / 3), vec![i as f32; 4], String::new()))
+            .collect();
+        for (k, (speaker, _, _)) in tests.iter().enumerate() {
+            let t = talkers(&tests, speaker, k);
+            assert_eq!(t.len(), 3, "trial {k}");
+            assert!(t.iter().all(|x| x[0] as usize / 3 != k / 3), "trial {k}: own voice");
+        }
+        assert!(talkers(&tests[..3], "s0", 0).is_empty());
+    }
 }
