@@ -237,7 +237,7 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
             rules.run_date,
             &row,
             last,
-            newest.map(|n| n.0),
+            newest.as_ref().map(|n| n.0),
         );
         tally.run.record(&row, &outcome.run);
         let id_text = row.id.to_string();
@@ -245,7 +245,7 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
         let unit_text = fields.unit.unwrap_or("");
         if let (Some(date), Some((_, source, reference, kind))) = (outcome.certified_by_event, newest) {
             tally.certified_by_events += 1;
-            lines.certification(&id_text, date, source, reference, kind);
+            lines.certification(&id_text, date, &source, &reference, kind);
         }
         if let Some(reason) = &outcome.event_refused {
             *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;

@@ -5,6 +5,9 @@
 //!   identity number (check digit, birth date, division code; 15-digit numbers upgraded,
 //!   full-width digits and lower-case x accepted), NULL otherwise.
 //! - `certify_day(text) → Date32`: a `YYYY-MM-DD` date ([`parse_date`]), NULL otherwise.
+//! - `certify_field(text) → Utf8`: the text with `\` written `\\` and U+001F written `\u`,
+//!   so it can sit between U+001F separators and be read back whole ([`unescape_field`]).
+//!   Text holding neither (all real feeds) is passed on as it is, without a copy per row.
 //!
 //! Executors of a cluster register them too ([`register`]).
 
@@ -31,19 +34,20 @@ pub fn from_date32(days: i32) -> Option<time::Date> {
     time::Date::from_julian_day(days.checked_add(UNIX_EPOCH_JULIAN_DAY)?).ok()
 }
 
-/// Both functions, for registries other than a [`SessionContext`]'s (a cluster's
+/// The functions, for registries other than a [`SessionContext`]'s (a cluster's
 /// scheduler and executors).
 pub fn all() -> Vec<Arc<ScalarUDF>> {
     [
         CoreParser::new("certify_person", DataType::UInt64, person_keys),
         CoreParser::new("certify_day", DataType::Date32, days),
+        CoreParser::new("certify_field", DataType::Utf8, escape_fields),
     ]
     .into_iter()
     .map(|f| Arc::new(ScalarUDF::from(f)))
     .collect()
 }
 
-/// Register both functions on a session.
+/// Register the functions on a session.
 pub fn register(ctx: &SessionContext) {
     for f in all() {
         ctx.register_udf(f.as_ref().clone());
@@ -64,6 +68,38 @@ fn days(text: &StringArray) -> ArrayRef {
         out.append_option(value.and_then(|v| parse_date(v.trim())).map(to_date32));
     }
     Arc::new(out.finish())
+}
+
+fn escape_fields(text: &StringArray) -> ArrayRef {
+    if !text.values().iter().any(|&b| b == 0x1f || b == b'\\') {
+        return Arc::new(text.clone());
+    }
+    let escaped: StringArray = text
+        .iter()
+        .map(|v| v.map(|v| v.replace('\\', "\\\\").replace('\u{1f}', "\\u")))
+        .collect();
+    Arc::new(escaped)
+}
+
+/// The text `certify_field` escaped.
+pub fn unescape_field(escaped: &str) -> std::borrow::Cow<'_, str> {
+    if !escaped.contains('\\') {
+        return std::borrow::Cow::Borrowed(escaped);
+    }
+    let mut out = String::with_capacity(escaped.len());
+    let mut chars = escaped.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('u') => out.push('\u{1f}'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A core parser as a one-argument SQL function of text: NULL where the parser refuses.

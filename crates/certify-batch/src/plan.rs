@@ -7,7 +7,9 @@
 //! SQL does joins and aggregation only. Which event certifies, and what the deadline run
 //! does, the core decides per row ([`crate::decide`]).
 
+use crate::functions::unescape_field;
 use certify_core::time::format_date;
+use std::borrow::Cow;
 use time::Date;
 
 /// Output columns of [`comparison_sql`], by name.
@@ -43,8 +45,9 @@ pub mod col {
     /// Of which dated after the run date (not yet known to the run).
     pub const EVENTS_AFTER_RUN: &str = "events_after_run";
     /// The newest event not after the run date, as `day␟source␟reference␟kind` (U+001F
-    /// between fields; see [`super::split_newest`]). Of several events on that day, the
-    /// greatest `(source, reference, kind)`: one `max` over one string, where three
+    /// between fields, source and reference escaped by `certify_field` so a U+001F of
+    /// theirs cannot split them; see [`super::split_newest`]). Of several events on that
+    /// day, the greatest `(source, reference, kind)`: one `max` over one string, where three
     /// ordered `first_value` aggregates cost seven times as much.
     pub const EVENT_NEWEST: &str = "event_newest";
 }
@@ -55,7 +58,8 @@ pub fn comparison_sql(run_date: Date) -> String {
     let run = format!("DATE '{}'", format_date(run_date));
     format!(
         "WITH ev AS (
-            SELECT certify_person(id_number) AS person, certify_day(date) AS day, kind, source, reference
+            SELECT certify_person(id_number) AS person, certify_day(date) AS day, kind,
+                   certify_field(source) AS source, certify_field(reference) AS reference
             FROM events
         ), evn AS (
             SELECT person,
@@ -95,9 +99,31 @@ pub fn comparison_sql(run_date: Date) -> String {
     )
 }
 
-/// The parts of an [`col::EVENT_NEWEST`] value: day, source, reference, kind.
-pub fn split_newest(value: &str) -> Option<(Date, &str, &str, &str)> {
+/// The parts of an [`col::EVENT_NEWEST`] value: day, source, reference (unescaped), kind
+/// (the rest, U+001F and all).
+pub fn split_newest(value: &str) -> Option<(Date, Cow<'_, str>, Cow<'_, str>, &str)> {
     let mut parts = value.splitn(4, '\u{1f}');
     let day = certify_core::time::parse_date(parts.next()?)?;
-    Some((day, parts.next()?, parts.next()?, parts.next()?))
+    Some((
+        day,
+        unescape_field(parts.next()?),
+        unescape_field(parts.next()?),
+        parts.next()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_holding_the_separator_or_backslashes_come_back_whole() {
+        let value = "2026-03-01\u{1f}rail\\u\u{1f}\\\\x\\u\u{1f}travel\u{1f}x";
+        let (day, source, reference, kind) = split_newest(value).unwrap();
+        assert_eq!(day, time::macros::date!(2026 - 03 - 01));
+        assert_eq!((&*source, &*reference, kind), ("rail\u{1f}", "\\x\u{1f}", "travel\u{1f}x"));
+        let (_, plain, _, _) = split_newest("2026-03-01\u{1f}rail\u{1f}r1\u{1f}travel").unwrap();
+        assert!(matches!(plain, Cow::Borrowed("rail")));
+        assert!(split_newest("2026-03-01\u{1f}rail").is_none());
+    }
 }

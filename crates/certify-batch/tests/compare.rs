@@ -361,6 +361,41 @@ fn unreadable_rows_are_listed_with_file_and_line_and_counted() {
 }
 
 #[test]
+fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
+    // The newest event travels through the query as one `day␟source␟reference␟kind` string;
+    // a U+001F (or a backslash) inside a field once split it in the wrong place.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    std::fs::write(
+        d.join("roster.csv"),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n",
+    )
+    .expect("roster");
+    std::fs::write(d.join("certifications.csv"), "id_number,date\n").expect("certs");
+    std::fs::write(
+        d.join("events.csv"),
+        "source,reference,kind,date,id_number\n\
+         \"rail\u{1f}12306\",\"C:\\tickets\\u\u{1f}7\",travel,2026-03-01,610526195503011236\n",
+    )
+    .expect("events");
+    let job = job(
+        d,
+        config("inner-mongolia.toml"),
+        time::macros::date!(2026 - 06 - 01),
+        "out",
+    );
+    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    assert_eq!(s.certified_by_events, 1);
+    let lines = read(&job.out_dir.join("certifications.csv"));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (lines[0]["source"].as_str(), lines[0]["reference"].as_str(), lines[0]["kind"].as_str()),
+        ("rail\u{1f}12306", "C:\\tickets\\u\u{1f}7", "travel")
+    );
+}
+
+#[test]
 fn a_missing_column_stops_the_job_before_any_row_is_read() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();

@@ -8,7 +8,7 @@
 //! executors).
 //!
 //! Ballista's own scheduler and executor binaries do not know certify's SQL functions
-//! (`certify_person`, `certify_day`); this crate's [`scheduler`] and [`executor`] embed
+//! (`certify_person`, `certify_day`, `certify_field`); this crate's [`scheduler`] and [`executor`] embed
 //! the Ballista libraries with those functions registered, so plans that use them can be
 //! decoded and run everywhere.
 //!
