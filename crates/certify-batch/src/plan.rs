@@ -121,7 +121,10 @@ mod tests {
         let value = "2026-03-01\u{1f}rail\\u\u{1f}\\\\x\\u\u{1f}travel\u{1f}x";
         let (day, source, reference, kind) = split_newest(value).unwrap();
         assert_eq!(day, time::macros::date!(2026 - 03 - 01));
-        assert_eq!((&*source, &*reference, kind), ("rail\u{1f}", "\\x\u{1f}", "travel\u{1f}x"));
+        assert_eq!(
+            (&*source, &*reference, kind),
+            ("rail\u{1f}", "\\x\u{1f}", "travel\u{1f}x")
+        );
         let (_, plain, _, _) = split_newest("2026-03-01\u{1f}rail\u{1f}r1\u{1f}travel").unwrap();
         assert!(matches!(plain, Cow::Borrowed("rail")));
         assert!(split_newest("2026-03-01\u{1f}rail").is_none());

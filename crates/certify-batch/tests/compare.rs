@@ -390,7 +390,11 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
     let lines = read(&job.out_dir.join("certifications.csv"));
     assert_eq!(lines.len(), 1);
     assert_eq!(
-        (lines[0]["source"].as_str(), lines[0]["reference"].as_str(), lines[0]["kind"].as_str()),
+        (
+            lines[0]["source"].as_str(),
+            lines[0]["reference"].as_str(),
+            lines[0]["kind"].as_str()
+        ),
         ("rail\u{1f}12306", "C:\\tickets\\u\u{1f}7", "travel")
     );
 }
