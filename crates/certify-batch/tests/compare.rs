@@ -4,7 +4,7 @@
 //! memory limit spills and gives the same lists.
 
 use certify_batch::generate::{Spec, generate_csv};
-use certify_batch::{BatchError, CompareJob, Inputs, Limits, run_embedded};
+use certify_batch::{BatchError, CompareJob, Inputs, Limits, Summary, run_embedded};
 use certify_cli::run::{RegionConfig, load_config};
 use certify_core::comparison::{Standing, decide_person};
 use certify_core::deadline::RunDecision;
@@ -291,40 +291,42 @@ fn the_run_list_equals_the_streaming_deadline_run_given_the_new_certifications()
     assert_eq!(stream, batch);
 }
 
-#[test]
-fn unreadable_rows_are_listed_with_file_and_line_and_counted() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let d = tmp.path();
-    std::fs::write(
-        d.join("roster.csv"),
-        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
-         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n\
-         610526195503011237,李四,enterprise,单位1,3000.00,2015-03,active\n\
-         11010519491231002X,赵秀英,enterprise,单位2,三千,2009-12,active\n\
-         11010519491231002X,赵秀英,public_institution,单位2,三千,2009-12,active\n",
-    )
-    .expect("roster");
-    std::fs::write(
-        d.join("certifications.csv"),
-        "id_number,date\n610526195503011236,2025-13-01\n",
-    )
-    .expect("certs");
-    std::fs::write(
-        d.join("events.csv"),
-        "source,reference,kind,date,id_number\n\
-         rail,r1,travel,2026-03-01,610526195503011236\n\
-         rail,r2,travel,2026-03-01,61052619550301123\n\
-         rail,r3,travel,2026-02-30,610526195503011236\n\
-         rail,r4,travel,2026-03-02,320102195001010012\n",
-    )
-    .expect("events");
+/// Write the three input files into `d` and run the comparison on 2026-06-01 (Inner Mongolia).
+fn run_small(d: &Path, roster: &str, certifications: &str, events: &str) -> (CompareJob, Summary) {
+    for (name, text) in [
+        ("roster.csv", roster),
+        ("certifications.csv", certifications),
+        ("events.csv", events),
+    ] {
+        std::fs::write(d.join(name), text).expect(name);
+    }
     let job = job(
         d,
         config("inner-mongolia.toml"),
         time::macros::date!(2026 - 06 - 01),
         "out",
     );
-    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    let summary = runtime().block_on(run_embedded(&job, None)).expect("run");
+    (job, summary)
+}
+
+#[test]
+fn unreadable_rows_are_listed_with_file_and_line_and_counted() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (job, s) = run_small(
+        tmp.path(),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n\
+         610526195503011237,李四,enterprise,单位1,3000.00,2015-03,active\n\
+         11010519491231002X,赵秀英,enterprise,单位2,三千,2009-12,active\n\
+         11010519491231002X,赵秀英,public_institution,单位2,三千,2009-12,active\n",
+        "id_number,date\n610526195503011236,2025-13-01\n",
+        "source,reference,kind,date,id_number\n\
+         rail,r1,travel,2026-03-01,610526195503011236\n\
+         rail,r2,travel,2026-03-01,61052619550301123\n\
+         rail,r3,travel,2026-02-30,610526195503011236\n\
+         rail,r4,travel,2026-03-02,320102195001010012\n",
+    );
     assert_eq!((s.roster_rows, s.roster_invalid, s.other_scheme_rows), (4, 2, 1));
     assert_eq!((s.events_read, s.events_invalid_id, s.events_invalid_date), (4, 1, 1));
     assert_eq!((s.certifications_read, s.certifications_invalid), (1, 1));
@@ -365,27 +367,14 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
     // The newest event travels through the query as one `day␟source␟reference␟kind` string;
     // a U+001F (or a backslash) inside a field once split it in the wrong place.
     let tmp = tempfile::tempdir().expect("tmp");
-    let d = tmp.path();
-    std::fs::write(
-        d.join("roster.csv"),
+    let (job, s) = run_small(
+        tmp.path(),
         "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
          610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n",
-    )
-    .expect("roster");
-    std::fs::write(d.join("certifications.csv"), "id_number,date\n").expect("certs");
-    std::fs::write(
-        d.join("events.csv"),
+        "id_number,date\n",
         "source,reference,kind,date,id_number\n\
          \"rail\u{1f}12306\",\"C:\\tickets\\u\u{1f}7\",travel,2026-03-01,610526195503011236\n",
-    )
-    .expect("events");
-    let job = job(
-        d,
-        config("inner-mongolia.toml"),
-        time::macros::date!(2026 - 06 - 01),
-        "out",
     );
-    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
     assert_eq!(s.certified_by_events, 1);
     let lines = read(&job.out_dir.join("certifications.csv"));
     assert_eq!(lines.len(), 1);

@@ -212,10 +212,13 @@ pub fn closest_waveform_copy(x: &[f32], sketches: &[WordSketch]) -> f32 {
         for (k, (s, _)) in pair.iter().enumerate() {
             let len = s.len as usize;
             let yy: f64 = s.projections.iter().map(|&v| f64::from(v).powi(2)).sum();
+            if yy <= 0.0 {
+                continue;
+            }
             let mut top = [(0f32, 0usize); CANDIDATES];
             for lag in 0..=p.len() - len {
                 let window = energy[lag + len] - energy[lag];
-                if window <= 1e-12 || yy <= 0.0 {
+                if window <= 1e-12 {
                     continue;
                 }
                 let r = f64::from(if k == 0 { buf[lag].re } else { buf[lag].im }) / n as f64;
@@ -229,7 +232,7 @@ pub fn closest_waveform_copy(x: &[f32], sketches: &[WordSketch]) -> f32 {
                 best = best.max(if estimate >= EXACT_FROM {
                     cosine(&s.projections, &project(&p[lag..lag + len], s.seed)).abs()
                 } else {
-                    estimate.min(EXACT_FROM)
+                    estimate
                 });
             }
         }

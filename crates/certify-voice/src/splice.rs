@@ -55,8 +55,16 @@ pub fn fingerprint(x: &[f32]) -> Vec<u16> {
 /// change) is largest, which added noise rarely flips.
 const RELIABLE_BITS: usize = 8;
 
-/// Per frame: its sub-fingerprint, its energy in the bands, and its reliable bits.
-fn frames(x: &[f32]) -> Vec<(u16, f32, u16)> {
+/// The mask of a frame's [`RELIABLE_BITS`] bits of largest margin.
+fn reliable_bits(margins: &[f32; BANDS - 1]) -> u16 {
+    let mut order: [usize; BANDS - 1] = std::array::from_fn(|m| m);
+    order.sort_by(|&a, &b| margins[b].abs().total_cmp(&margins[a].abs()));
+    order[..RELIABLE_BITS].iter().fold(0u16, |mask, &m| mask | (1 << m))
+}
+
+/// Per frame: its sub-fingerprint, its energy in the bands, and each bit's margin (the
+/// energy difference's change, whose sign is the bit).
+fn frames(x: &[f32]) -> Vec<(u16, f32, [f32; BANDS - 1])> {
     let spec = power_spec(x, N_FFT, HOP, N_FFT, Window::Hann, false);
     let bin = |hz: f64| ((hz / 16_000.0 * N_FFT as f64).round() as usize).min(N_FFT / 2);
     let edges: Vec<usize> = (0..=BANDS)
@@ -74,17 +82,12 @@ fn frames(x: &[f32]) -> Vec<(u16, f32, u16)> {
     energies
         .windows(2)
         .map(|w| {
-            let margins: Vec<f32> = (0..BANDS - 1)
-                .map(|m| (w[1][m] - w[1][m + 1]) - (w[0][m] - w[0][m + 1]))
-                .collect();
+            let margins: [f32; BANDS - 1] = std::array::from_fn(|m| (w[1][m] - w[1][m + 1]) - (w[0][m] - w[0][m + 1]));
             let bits = margins
                 .iter()
                 .enumerate()
                 .fold(0u16, |bits, (m, &d)| bits | (u16::from(d > 0.0) << m));
-            let mut order: Vec<usize> = (0..BANDS - 1).collect();
-            order.sort_by(|&a, &b| margins[b].abs().total_cmp(&margins[a].abs()));
-            let reliable = order[..RELIABLE_BITS].iter().fold(0u16, |mask, &m| mask | (1 << m));
-            (bits, w[1].iter().sum::<f32>(), reliable)
+            (bits, w[1].iter().sum::<f32>(), margins)
         })
         .collect()
 }
@@ -100,7 +103,7 @@ pub fn word_prints(x: &[f32], segments: &[(usize, usize)]) -> Vec<WordPrint> {
             WordPrint {
                 bits: f.iter().map(|f| f.0).collect(),
                 strong: f.iter().map(|f| f.1 >= STRONG * loudest && f.1 > 0.0).collect(),
-                reliable: f.iter().map(|f| f.2).collect(),
+                reliable: f.iter().map(|f| reliable_bits(&f.2)).collect(),
             }
         })
         .filter(|p| p.strong.iter().filter(|s| **s).count() >= MIN_FRAMES)
@@ -115,15 +118,15 @@ pub fn best_match(probe: &[u16], word: &WordPrint) -> Option<f32> {
     if compared < MIN_FRAMES || probe.len() < n || word.strong.len() != n {
         return None;
     }
-    let masks: Vec<u16> = if word.reliable.len() == n {
-        word.reliable.clone()
+    let masks: std::borrow::Cow<'_, [u16]> = if word.reliable.len() == n {
+        std::borrow::Cow::Borrowed(&word.reliable)
     } else {
-        vec![u16::MAX; n]
+        std::borrow::Cow::Owned(vec![u16::MAX; n])
     };
     let bits = word
         .strong
         .iter()
-        .zip(&masks)
+        .zip(masks.iter())
         .filter(|(s, _)| **s)
         .map(|(_, m)| m.count_ones())
         .sum::<u32>() as f32;
@@ -132,7 +135,7 @@ pub fn best_match(probe: &[u16], word: &WordPrint) -> Option<f32> {
             probe[lag..lag + n]
                 .iter()
                 .zip(&word.bits)
-                .zip(word.strong.iter().zip(&masks))
+                .zip(word.strong.iter().zip(masks.iter()))
                 .filter(|(_, (strong, _))| **strong)
                 .map(|((a, b), (_, mask))| ((a ^ b) & mask).count_ones())
                 .sum::<u32>()

@@ -34,6 +34,11 @@ pub fn refusal_reason(d: &VoiceDecision) -> Option<String> {
     d.refusals().first().map(|r| r.code().to_owned())
 }
 
+/// `range` grown to hold `v`.
+fn widen(range: Option<(f32, f32)>, v: f32) -> Option<(f32, f32)> {
+    Some(range.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+}
+
 /// Three other speakers' test recordings for the babble behind trial `k` (from the `k`-th on,
 /// wrapping around: the last speakers' babble once ran past the end of the list and was silence).
 fn talkers<'a>(tests: &'a [(String, Vec<f32>, String)], speaker: &str, k: usize) -> Vec<&'a [f32]> {
@@ -85,10 +90,8 @@ pub fn evaluate_conditions(engine: &VoiceEngine, dir: &Path) -> Result<Vec<Condi
                 ..Default::default()
             });
         o.trials += 1;
-        let w = d.digits.waveform_copy;
-        o.waveform_copy = Some(o.waveform_copy.map_or((w, w), |(a, b)| (a.min(w), b.max(w))));
-        let c = d.digits.closest_copy;
-        o.fingerprint_ber = Some(o.fingerprint_ber.map_or((c, c), |(a, b)| (a.min(c), b.max(c))));
+        o.waveform_copy = widen(o.waveform_copy, d.digits.waveform_copy);
+        o.fingerprint_ber = widen(o.fingerprint_ber, d.digits.closest_copy);
         match refusal_reason(d) {
             None => o.passed += 1,
             Some(r) => *o.refused_for.entry(r).or_default() += 1,
