@@ -17,7 +17,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Date32Type, Int64Type, UInt64Type};
 use datafusion::common::{DataFusionError, Result};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use time::Date;
 
@@ -34,6 +34,9 @@ pub struct Rules {
     pub run_date: Date,
     /// "Due soon": deadline within this many days of the run date.
     pub remind_days: i64,
+    /// People on the roster more than once, with their row counts
+    /// ([`crate::plan::REPEATED_PEOPLE_SQL`]).
+    pub repeated: HashMap<u64, u64>,
 }
 
 /// Counts of one partition or of the whole job.
@@ -74,6 +77,11 @@ pub struct Tally {
     pub certifications_invalid: u64,
     /// Certification rows of people not on the roster.
     pub certifications_unknown_people: u64,
+    /// People on the roster more than once (a data error: a pension paid twice; listed in
+    /// `duplicate_people.csv`). Their records, events, certification, standing and
+    /// reminders are counted and listed once; the deadline run decides each row, as
+    /// `certify cycle run` does.
+    pub duplicate_people: u64,
     /// Uncertified people per unit (units chase them: seed 003 §四.1).
     pub uncertified_by_unit: BTreeMap<String, u64>,
 }
@@ -109,10 +117,25 @@ impl Tally {
         self.certifications_read += o.certifications_read;
         self.certifications_invalid += o.certifications_invalid;
         self.certifications_unknown_people += o.certifications_unknown_people;
+        self.duplicate_people += o.duplicate_people;
         for (k, v) in o.uncertified_by_unit {
             *self.uncertified_by_unit.entry(k).or_default() += v;
         }
     }
+}
+
+/// People on the roster more than once, as one partition has met them. Every row of a
+/// person is in the same partition (the query's last join partitions by person), so what
+/// is counted once per person here is counted once in the job.
+#[derive(Debug, Default)]
+pub struct Repeats {
+    /// Met at least once: their records and events are counted.
+    met: HashSet<u64>,
+    /// An in-scheme, readable row was decided: the event's refusal and the person's
+    /// standing (uncertified, due soon) are counted from it.
+    decided: HashSet<u64>,
+    /// Certified by an event: the certification line is written.
+    certified: HashSet<u64>,
 }
 
 /// A text column as UTF-8 strings, whatever string type the engine chose.
@@ -143,13 +166,20 @@ fn get(a: &StringArray, i: usize) -> Option<&str> {
 }
 
 /// Decide every row of one batch, appending list lines to `lines` and counts to `tally`.
-pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally: &mut Tally) -> Result<()> {
+pub fn decide_batch(
+    rules: &Rules,
+    batch: &RecordBatch,
+    lines: &mut Lines,
+    tally: &mut Tally,
+    repeats: &mut Repeats,
+) -> Result<()> {
     let r: Vec<Arc<StringArray>> = col::ROSTER.iter().map(|n| text(batch, n)).collect::<Result<_>>()?;
     let [id, name, scheme, unit, monthly, start, status, susp_from, susp_reason] =
         [0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| &r[i]);
     let on_roster = batch
         .column_by_name(col::ON_ROSTER)
         .ok_or_else(|| missing(col::ON_ROSTER))?;
+    let roster_person = primitive::<UInt64Type>(batch, col::ROSTER_PERSON)?;
     let cert_person = primitive::<UInt64Type>(batch, col::CERT_PERSON)?;
     let cert_rows = primitive::<Int64Type>(batch, col::CERT_ROWS)?;
     let cert_bad = primitive::<Int64Type>(batch, col::CERT_BAD_DATES)?;
@@ -162,8 +192,25 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
     let count = |a: &datafusion::arrow::array::Int64Array, i: usize| if a.is_valid(i) { a.value(i) as u64 } else { 0 };
 
     for i in 0..batch.num_rows() {
+        // A person on the roster more than once: the side groups are joined to every row.
+        let copies = roster_person
+            .is_valid(i)
+            .then(|| {
+                rules
+                    .repeated
+                    .get(&roster_person.value(i))
+                    .map(|n| (roster_person.value(i), *n))
+            })
+            .flatten();
+        let repeated = copies.map(|(key, _)| key);
+        let first_row = repeated.is_none_or(|key| repeats.met.insert(key));
+        if let (Some((key, rows)), true) = (copies, first_row) {
+            tally.duplicate_people += 1;
+            let number = ResidentId::from_u64(key).map(|id| id.to_string()).unwrap_or_default();
+            lines.duplicate_person(&number, rows);
+        }
         // Certification and event groups: counted whether or not a roster row matched.
-        if cert_rows.is_valid(i) {
+        if cert_rows.is_valid(i) && first_row {
             tally.certifications_read += count(&cert_rows, i);
             if cert_person.is_null(i) {
                 tally.certifications_invalid += count(&cert_rows, i);
@@ -171,7 +218,7 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
                 tally.certifications_invalid += count(&cert_bad, i);
             }
         }
-        if events.is_valid(i) {
+        if events.is_valid(i) && first_row {
             tally.events_read += count(&events, i);
             if event_person.is_null(i) {
                 tally.events_invalid_id += count(&events, i);
@@ -243,15 +290,22 @@ pub fn decide_batch(rules: &Rules, batch: &RecordBatch, lines: &mut Lines, tally
         let id_text = row.id.to_string();
         let name_text = fields.name.unwrap_or("");
         let unit_text = fields.unit.unwrap_or("");
+        let once = |set: &mut HashSet<u64>| repeated.is_none_or(|key| set.insert(key));
         if let (Some(date), Some((_, source, reference, kind))) = (outcome.certified_by_event, newest) {
-            tally.certified_by_events += 1;
-            lines.certification(&id_text, date, &source, &reference, kind);
-        }
-        if let Some(reason) = &outcome.event_refused {
-            *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;
+            if once(&mut repeats.certified) {
+                tally.certified_by_events += 1;
+                lines.certification(&id_text, date, &source, &reference, kind);
+            }
         }
         if outcome.run != RunDecision::Unchanged {
             lines.run(&RunLine::new(None, &id_text, name_text, &outcome.run));
+        }
+        // What is said of the person, not of the payroll row: once, from their first row.
+        if !once(&mut repeats.decided) {
+            continue;
+        }
+        if let Some(reason) = &outcome.event_refused {
+            *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;
         }
         if outcome.standing.uncertified() {
             tally.uncertified += 1;

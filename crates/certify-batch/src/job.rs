@@ -3,7 +3,7 @@
 //! partition deciding its rows and appending its lines, then the invalid-row listing and
 //! the summary.
 
-use crate::decide::{Rules, Tally, decide_batch};
+use crate::decide::{Repeats, Rules, Tally, decide_batch};
 use crate::inputs::{Inputs, Table, register_all};
 use crate::output::{Lines, Outputs};
 use crate::{BatchError, functions, invalid, plan};
@@ -17,6 +17,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use indicatif::ProgressBar;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use time::Date;
@@ -131,9 +132,10 @@ async fn decide_partition(
 ) -> Result<Tally, BatchError> {
     let mut tally = Tally::default();
     let mut lines = Lines::default();
+    let mut repeats = Repeats::default();
     while let Some(batch) = stream.next().await {
         let batch = batch?;
-        decide_batch(&rules, &batch, &mut lines, &mut tally)?;
+        decide_batch(&rules, &batch, &mut lines, &mut tally, &mut repeats)?;
         outputs.append(&mut lines)?;
         if let Some(bar) = &progress {
             bar.inc(batch.num_rows() as u64);
@@ -157,12 +159,14 @@ pub async fn run_on(
     progress: Option<ProgressBar>,
 ) -> Result<Summary, BatchError> {
     register_all(ctx, &job.inputs).await?;
+    let repeated = repeated_people(ctx).await?;
     let rules = Arc::new(Rules {
         policy: job.config.cycle.clone(),
         run: job.config.run,
         scheme: job.config.scheme,
         run_date: job.run_date,
         remind_days: job.remind_days,
+        repeated,
     });
     let outputs = Arc::new(Outputs::create(&job.out_dir)?);
     let frame = ctx.sql(&plan::comparison_sql(job.run_date)).await?;
@@ -184,6 +188,23 @@ pub async fn run_on(
     let dir = outputs.dir().to_owned();
     outputs.finish()?;
     finish(job, tally, spilled_bytes(physical.as_ref()), &dir).await
+}
+
+/// People on the roster more than once ([`plan::REPEATED_PEOPLE_SQL`]), with their rows.
+async fn repeated_people(ctx: &SessionContext) -> Result<HashMap<u64, u64>, BatchError> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
+    let mut repeated = HashMap::new();
+    for batch in ctx.sql(plan::REPEATED_PEOPLE_SQL).await?.collect().await? {
+        let (person, rows) = (
+            batch.column(0).as_primitive::<UInt64Type>(),
+            batch.column(1).as_primitive::<Int64Type>(),
+        );
+        for i in 0..batch.num_rows() {
+            repeated.insert(person.value(i), rows.value(i) as u64);
+        }
+    }
+    Ok(repeated)
 }
 
 /// Bytes the plan's operators spilled to disk, over the whole tree.

@@ -7,6 +7,7 @@
 //! | `uncertified.csv` | person still to certify, by unit |
 //! | `due_soon.csv` | person due within the reminder window |
 //! | `unknown_people.csv` | person in the feeds or records but not on the roster |
+//! | `duplicate_people.csv` | person on the roster more than once (a pension paid twice) |
 //! | `invalid_rows.csv` | unreadable input row, with file and line ([`crate::invalid`]) |
 //! | `units.csv` | unit with its count of uncertified people |
 //! | `summary.json` | the counts |
@@ -34,6 +35,9 @@ pub const DUE_SOON_HEADER: &str = "id_number,name,unit,deadline,days_left";
 /// Header of `unknown_people.csv`.
 pub const UNKNOWN_HEADER: &str = "id_number,events,certifications";
 
+/// Header of `duplicate_people.csv`.
+pub const DUPLICATE_HEADER: &str = "id_number,roster_rows";
+
 /// One line of `run.csv`: the type `certify cycle run` writes, with `row` empty.
 pub use certify_cli::run::RunLine;
 
@@ -48,6 +52,7 @@ pub struct Lines {
     uncertified: csv::Writer<Vec<u8>>,
     due_soon: csv::Writer<Vec<u8>>,
     unknown: csv::Writer<Vec<u8>>,
+    duplicate: csv::Writer<Vec<u8>>,
 }
 
 impl Default for Lines {
@@ -58,6 +63,7 @@ impl Default for Lines {
             uncertified: writer(),
             due_soon: writer(),
             unknown: writer(),
+            duplicate: writer(),
         }
     }
 }
@@ -95,6 +101,11 @@ impl Lines {
             .write_record([id, &events.to_string(), &certifications.to_string()]);
     }
 
+    /// A person on the roster more than once.
+    pub fn duplicate_person(&mut self, id: &str, roster_rows: u64) {
+        let _ = self.duplicate.write_record([id, &roster_rows.to_string()]);
+    }
+
     fn take(w: &mut csv::Writer<Vec<u8>>) -> Vec<u8> {
         std::mem::replace(w, writer()).into_inner().unwrap_or_default()
     }
@@ -106,6 +117,7 @@ struct Files {
     uncertified: BufWriter<File>,
     due_soon: BufWriter<File>,
     unknown: BufWriter<File>,
+    duplicate: BufWriter<File>,
 }
 
 /// The list files of a job, shared by its partitions.
@@ -140,6 +152,7 @@ impl Outputs {
                 uncertified: create(dir, "uncertified.csv", UNCERTIFIED_HEADER)?,
                 due_soon: create(dir, "due_soon.csv", DUE_SOON_HEADER)?,
                 unknown: create(dir, "unknown_people.csv", UNKNOWN_HEADER)?,
+                duplicate: create(dir, "duplicate_people.csv", DUPLICATE_HEADER)?,
             }),
         })
     }
@@ -169,6 +182,11 @@ impl Outputs {
         )?;
         write(&mut f.due_soon, Lines::take(&mut lines.due_soon), "due_soon.csv")?;
         write(&mut f.unknown, Lines::take(&mut lines.unknown), "unknown_people.csv")?;
+        write(
+            &mut f.duplicate,
+            Lines::take(&mut lines.duplicate),
+            "duplicate_people.csv",
+        )?;
         Ok(())
     }
 
@@ -181,6 +199,7 @@ impl Outputs {
             (&mut f.uncertified, "uncertified.csv"),
             (&mut f.due_soon, "due_soon.csv"),
             (&mut f.unknown, "unknown_people.csv"),
+            (&mut f.duplicate, "duplicate_people.csv"),
         ] {
             w.flush().map_err(|e| io(&self.dir.join(name), e))?;
         }

@@ -28,6 +28,8 @@ pub mod col {
         "suspended_from",
         "suspension_reason",
     ];
+    /// Person key of the roster row (NULL: unreadable number, or no roster row).
+    pub const ROSTER_PERSON: &str = "roster_person";
     /// Person key of the certification group.
     pub const CERT_PERSON: &str = "cert_person";
     /// Certification rows of the group (NULL: no certification side).
@@ -90,7 +92,7 @@ pub fn comparison_sql(run_date: Date) -> String {
                    monthly_pension, pension_start, status, suspended_from, suspension_reason
             FROM roster
         )
-        SELECT ro.on_roster, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
+        SELECT ro.on_roster, ro.person AS roster_person, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
                ro.status, ro.suspended_from, ro.suspension_reason,
                side.cert_person, side.cert_rows, side.cert_bad_dates, side.last_certified,
                side.event_person, side.events, side.event_bad_dates, side.events_after_run,
@@ -98,6 +100,13 @@ pub fn comparison_sql(run_date: Date) -> String {
         FROM ro FULL JOIN side ON ro.person = side.person"
     )
 }
+
+/// People on the roster more than once, with their row counts: a roster-only aggregate of
+/// one column, run before the comparison (a window over the wide rows would sort them once
+/// more, under the same memory limit).
+pub const REPEATED_PEOPLE_SQL: &str = "SELECT certify_person(id_number) AS person, count(*) AS roster_rows
+    FROM roster WHERE certify_person(id_number) IS NOT NULL
+    GROUP BY certify_person(id_number) HAVING count(*) > 1";
 
 /// The parts of an [`col::EVENT_NEWEST`] value: day, source, reference (unescaped), kind
 /// (the rest, U+001F and all).

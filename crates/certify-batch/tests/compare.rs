@@ -389,6 +389,51 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
 }
 
 #[test]
+fn a_person_on_the_roster_twice_is_reported_and_their_records_counted_once() {
+    // Two payroll rows for one person (a pension paid twice): their events and records were
+    // counted once per row and their data-comparison certification written twice.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (job, s) = run_small(
+        tmp.path(),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n\
+         11010519491231002X,赵秀英,enterprise,单位2,2800.00,2009-12,active\n\
+         610526195503011236,王建国,enterprise,单位3,3000.00,2015-03,active\n\
+         320102195001010012,钱七,enterprise,单位4,2500.00,2010-01,active\n\
+         320102195001010012,钱七,enterprise,单位4,2500.00,2010-01,active\n",
+        "id_number,date\n610526195503011236,2025-03-01\n610526195503011236,2024-03-01\n",
+        "source,reference,kind,date,id_number\n\
+         rail,r1,travel,2026-03-01,610526195503011236\n\
+         rail,r2,travel,2026-02-01,610526195503011236\n\
+         hospital,h1,stay,2026-01-01,610526195503011236\n\
+         rail,r3,travel,2026-03-01,11010519491231002X\n",
+    );
+    assert_eq!(s.roster_rows, 5);
+    assert_eq!((s.events_read, s.certifications_read), (4, 2));
+    assert_eq!(s.certified_by_events, 2);
+    let lines = read(&job.out_dir.join("certifications.csv"));
+    let mut ids: Vec<&str> = lines.iter().map(|l| l["id_number"].as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["11010519491231002X", "610526195503011236"]);
+    // 320102… is listed twice with nothing on record: uncertified once, not per row.
+    assert_eq!(s.uncertified, 1);
+    assert_eq!(read(&job.out_dir.join("uncertified.csv")).len(), 1);
+    assert_eq!(s.duplicate_people, 2);
+    let mut dup: Vec<(String, String)> = read(&job.out_dir.join("duplicate_people.csv"))
+        .into_iter()
+        .map(|r| (r["id_number"].clone(), r["roster_rows"].clone()))
+        .collect();
+    dup.sort();
+    assert_eq!(
+        dup,
+        [
+            ("320102195001010012".to_owned(), "2".to_owned()),
+            ("610526195503011236".to_owned(), "2".to_owned())
+        ]
+    );
+}
+
+#[test]
 fn a_missing_column_stops_the_job_before_any_row_is_read() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();

@@ -173,6 +173,7 @@ fn the_cluster_gives_the_embedded_engines_lists() {
         "uncertified.csv",
         "due_soon.csv",
         "unknown_people.csv",
+        "duplicate_people.csv",
         "units.csv",
         "invalid_rows.csv",
     ] {
