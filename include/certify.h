@@ -454,6 +454,43 @@ CertifyStatus certify_face_compare_portrait(const CertifyFaceEngine *engine,
                                             float *out_distance,
                                             bool *out_match);
 
+// The automatic enrollment review (seed 000 §三.(二)) of three JPEG/PNG uploads — the
+// identity card's front, its back, and a selfie holding the card — with the live face
+// also compared with the authority's `reference` portrait (card photo store, police photo
+// check; NULL when the host has none: then hold a passing upload for staff). Writes the
+// result as JSON: `passed`, `issues` (codes), `advice_zh`, `advice_en`, `template` (128
+// floats when passed: store it apart from identity), `card_distance`,
+// `reference_distance`, `had_reference`, and `review` (the value `enrollment.submit`
+// takes; put the host's template reference in its `template_ref`). Images are not kept.
+//
+// # Safety
+// `engine` a live handle; each image readable for its length (`reference` may be NULL);
+// `out_json` writable; free the string with `certify_string_free`.
+CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
+                                             const uint8_t *card_front,
+                                             size_t card_front_len,
+                                             const uint8_t *card_back,
+                                             size_t card_back_len,
+                                             const uint8_t *selfie,
+                                             size_t selfie_len,
+                                             const uint8_t *reference,
+                                             size_t reference_len,
+                                             char **out_json);
+
+// The template of the portrait printed on an identity card's front (JPEG/PNG), found and
+// upscaled. `*out_found` is false (and the template untouched) when the card shows no
+// single readable portrait.
+//
+// # Safety
+// `engine` a live handle; `card` readable for `card_len` bytes; `out_template` writable
+// for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`); `out_found` writable.
+CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
+                                         const uint8_t *card,
+                                         size_t card_len,
+                                         float *out_template,
+                                         size_t out_len,
+                                         bool *out_found);
+
 // Free a string the library allocated (NULL is ignored).
 //
 // # Safety

@@ -11,6 +11,10 @@ cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-c}
 # A live head's frames (a real photograph re-rendered in 3-D) for the liveness tests.
 [ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
   .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
+# An enrollment upload set (card front, back, selfie with the card, the authority's portrait,
+# a stranger's forged set) for the enrollment review tests.
+[ -f target/enrollment-images/forged_selfie.png ] || cargo run --quiet --locked -p certify-face --example enrollment_images -- \
+  .deps/testdata/face target/enrollment-images
 OUT="$ROOT/target/c-tests"; mkdir -p "$OUT"
 # The tests build against an installed copy, as a user's program would: the versioned
 # soname, the header and the pkg-config file under a prefix.

@@ -84,7 +84,61 @@ static void replace(char **state, char *resp, const char *key) {
   if (v && strcmp(v, "null") != 0) { free(*state); *state = v; } else free(v);
 }
 
-int main(void) {
+/* A whole file (malloc'd), or NULL. */
+static unsigned char *slurp(const char *dir, const char *name, size_t *len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *data = malloc((size_t)n);
+  *len = fread(data, 1, (size_t)n, f);
+  fclose(f);
+  return data;
+}
+
+/* The face engine's review of the enrollment upload (card front, back, selfie with the card)
+ * against the authority's portrait: the `review` value for enrollment.submit, and whether the
+ * live face is the portrait's person (for real-name verification). Exits if it cannot run. */
+static char *review_upload(const char *root, int *portrait_matches) {
+  char models[4096], lib[4096], images[4096];
+  snprintf(models, sizeof models, "%s/models", root);
+  snprintf(lib, sizeof lib, "%s/.deps/onnxruntime/libonnxruntime.so", root);
+  snprintf(images, sizeof images, "%s/target/enrollment-images", root);
+  CertifyFaceEngine *engine = NULL;
+  CertifyStatus s = certify_face_engine_new(models, lib, &engine);
+  if (s != CERTIFY_STATUS_OK) {
+    fprintf(stderr, "face engine: [%u] %s (run scripts/setup.sh run)\n", (unsigned)s, certify_status_message(s));
+    exit(1);
+  }
+  const char *names[] = {"card_front.png", "card_back.png", "selfie.png", "reference.png"};
+  unsigned char *img[4];
+  size_t len[4] = {0};
+  for (int i = 0; i < 4; i++) {
+    img[i] = slurp(images, names[i], &len[i]);
+    if (!img[i]) { fprintf(stderr, "%s/%s missing (examples/c-demo/run.sh writes it)\n", images, names[i]); exit(1); }
+  }
+  char *json = NULL;
+  s = certify_face_review_enrollment(engine, img[0], len[0], img[1], len[1], img[2], len[2], img[3], len[3], &json);
+  if (s != CERTIFY_STATUS_OK) { fprintf(stderr, "review: [%u] %s\n", (unsigned)s, certify_status_message(s)); exit(1); }
+  char *passed = member(json, "passed"), *distance = member(json, "reference_distance"), *advice = member(json, "advice_zh");
+  printf("  %-34s passed=%s, live face vs authority portrait %s %s\n", "face engine: enrollment review", passed, distance, advice);
+  *portrait_matches = strcmp(passed, "true") == 0;
+  /* A passing review names the host's stored template; a failing one carries its issues. */
+  char *review = *portrait_matches ? member("{\"r\":{\"result\":\"passed\",\"template_ref\":\"t-1\"}}", "r") : member(json, "review");
+  free(passed);
+  free(distance);
+  free(advice);
+  certify_string_free(json);
+  for (int i = 0; i < 4; i++) free(img[i]);
+  certify_face_engine_free(engine);
+  return review;
+}
+
+int main(int argc, char **argv) {
+  const char *root = argc > 1 ? argv[1] : ".";
   CertifyIdInfo id;
   if (certify_id_check(WANG, &id) != CERTIFY_STATUS_OK) return 1;
   printf("%s: born %d-%02d-%02d, region %s\n", id.normalized, id.birth_year, id.birth_month, id.birth_day, id.region_code);
@@ -112,8 +166,11 @@ int main(void) {
   refusal("login a day later", r);
   replace(&account, r, "account");
   certify_string_free(r);
+  int portrait_matches = 0;
+  char *review = review_upload(root, &portrait_matches);
   r = call("realname.verify", T0 + 86400 + 80,
-           "{\"account\":%s,\"name\":\"王建国\",\"id_number\":\"" WANG "\",\"roster_entry\":" ENTRY ",\"portrait_matches\":true}", account);
+           "{\"account\":%s,\"name\":\"王建国\",\"id_number\":\"" WANG "\",\"roster_entry\":" ENTRY ",\"portrait_matches\":%s}", account,
+           portrait_matches ? "true" : "false");
   refusal("real-name verification", r);
   replace(&account, r, "account");
   certify_string_free(r);
@@ -122,7 +179,8 @@ int main(void) {
   r = call("enrollment.new", T0, "{\"modality\":\"face\"}");
   replace(&kase, r, "case");
   certify_string_free(r);
-  r = call("enrollment.submit", T0 + 86400 + 90, "{\"case\":%s,\"review\":{\"result\":\"passed\",\"template_ref\":\"t-1\"}}", kase);
+  r = call("enrollment.submit", T0 + 86400 + 90, "{\"case\":%s,\"review\":%s}", kase, review);
+  free(review);
   refusal("face enrollment review", r);
   replace(&kase, r, "case");
   certify_string_free(r);

@@ -8,4 +8,7 @@ bindings/c/install.sh "$PREFIX" debug >/dev/null
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
 gcc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags certify) examples/c-demo/demo.c -o target/c-demo/demo \
   $(pkg-config --libs certify) -Wl,-rpath,"$PREFIX/lib"
-./target/c-demo/demo
+# The enrollment upload the demo's face engine reviews (card, back, selfie, authority portrait).
+[ -f target/enrollment-images/reference.png ] || cargo run --quiet --locked -p certify-face --example enrollment_images -- \
+  .deps/testdata/face target/enrollment-images
+./target/c-demo/demo "$PWD"

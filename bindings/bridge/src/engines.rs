@@ -15,7 +15,7 @@ use certify_face::embed::FaceTemplate;
 use certify_face::engine::LivenessRun;
 use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
 
-pub use crate::results::{LivenessResult, Results, VoiceEnrollmentResult, VoiceResult};
+pub use crate::results::{EnrollmentReviewResult, LivenessResult, Results, VoiceEnrollmentResult, VoiceResult};
 use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::Value;
 use std::ops::Deref;
@@ -271,6 +271,33 @@ impl CameraFrame<'_> {
 pub fn template_from_frame(engine: &FaceEngine, frame: &CameraFrame<'_>) -> Result<Vec<f32>, Fail> {
     let img = frame.to_rgb()?;
     Ok(engine.template(&img).map_err(fail)?.embedding)
+}
+
+/// The automatic enrollment review of three JPEG/PNG uploads (card front, card back, a
+/// selfie holding the card), with the live face compared with the authority's `reference`
+/// portrait when the host has one. Nothing is kept; an undecodable reference counts as
+/// none (hold the upload for staff).
+pub fn review_enrollment(
+    engine: &FaceEngine,
+    card_front: &[u8],
+    card_back: &[u8],
+    selfie: &[u8],
+    reference: Option<&[u8]>,
+) -> Result<EnrollmentReviewResult, Fail> {
+    let decode = |b: &[u8]| certify_face::image_io::decode(b).map_err(fail);
+    let (front, back, selfie) = (decode(card_front)?, decode(card_back)?, decode(selfie)?);
+    let reference = reference.and_then(|b| certify_face::image_io::decode(b).ok());
+    let r = engine
+        .review_enrollment_with_reference(&front, &back, &selfie, reference.as_ref())
+        .map_err(fail)?;
+    Ok(EnrollmentReviewResult::from(&r))
+}
+
+/// The template (128 floats) of the portrait printed on an identity card's front (JPEG or
+/// PNG), found and upscaled; `None` when the card shows no single readable portrait.
+pub fn card_portrait_template(engine: &FaceEngine, card_front: &[u8]) -> Result<Option<Vec<f32>>, Fail> {
+    let card = certify_face::image_io::decode(card_front).map_err(fail)?;
+    Ok(engine.card_portrait_template(&card).map_err(fail)?.map(|t| t.embedding))
 }
 
 /// Feed one raw camera frame to a run (timed as [`push_encoded_frame`]): the event as JSON.

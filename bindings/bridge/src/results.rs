@@ -2,6 +2,8 @@
 //! (checked by the compiler: a renamed field cannot silently become "not passed"), C and
 //! JNI hand them over as JSON with the same member names ([`Results::to_json`]).
 
+use certify_core::enrollment::AutomaticReview;
+use certify_face::ReferencedReview;
 use certify_face::liveness_run::CertificationDecision;
 use certify_voice::{VoiceDecision, VoiceEnrollment, VoiceTemplate};
 use serde::Serialize;
@@ -135,5 +137,102 @@ impl From<&VoiceDecision> for VoiceResult {
             advice_zh: d.advice_zh(),
             advice_en: d.advice_en(),
         }
+    }
+}
+
+/// The automatic review of an enrollment upload (card front, card back, selfie holding the
+/// card), with the live face compared with the authority's portrait when one was given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnrollmentReviewResult {
+    /// No issue, and a template to store.
+    pub passed: bool,
+    /// What is wrong, as stable codes ("too_dark", "card_unreadable", "face_mismatch" …).
+    pub issues: Vec<String>,
+    /// What to tell the person about each issue, in Chinese (what to do next).
+    pub advice_zh: Vec<String>,
+    /// The same in English.
+    pub advice_en: Vec<String>,
+    /// The live face's template (128 floats) when passed: store it apart from identity.
+    pub template: Option<Vec<f32>>,
+    /// Live face vs the card portrait in the selfie, when both were found.
+    pub card_distance: Option<f32>,
+    /// Live face vs the authority's portrait, when one was given and held a usable face.
+    pub reference_distance: Option<f32>,
+    /// Whether an authority portrait was given. Without one, hold a passing upload for
+    /// staff (`no_authoritative_portrait`): a client can photograph anyone's card.
+    pub had_reference: bool,
+    /// The core's review value for `enrollment.submit` (`template_ref` empty: put the
+    /// host's reference to the stored template there).
+    pub review: AutomaticReview,
+}
+
+impl Results for EnrollmentReviewResult {}
+
+impl From<&ReferencedReview> for EnrollmentReviewResult {
+    fn from(r: &ReferencedReview) -> Self {
+        let issues = &r.review.issues;
+        let review = r.review.to_core(String::new());
+        Self {
+            passed: matches!(review, AutomaticReview::Passed { .. }),
+            issues: issues.iter().map(|i| i.code().to_owned()).collect(),
+            advice_zh: issues.iter().map(|i| i.advice_zh()).collect(),
+            advice_en: issues.iter().map(|i| i.advice_en()).collect(),
+            template: r.review.template.as_ref().map(|t| t.embedding.clone()),
+            card_distance: r.review.portrait_distance,
+            reference_distance: r.reference_distance,
+            had_reference: r.had_reference,
+            review,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certify_core::biometric::ReviewIssue;
+    use certify_face::EnrollmentReview;
+
+    fn referenced(issues: Vec<ReviewIssue>, template: bool) -> ReferencedReview {
+        ReferencedReview {
+            review: EnrollmentReview {
+                issues,
+                template: template.then(|| certify_face::embed::FaceTemplate {
+                    embedding: vec![0.5; 128],
+                }),
+                portrait_distance: Some(0.31),
+            },
+            reference_distance: Some(0.72),
+            had_reference: true,
+        }
+    }
+
+    #[test]
+    fn a_failed_review_carries_codes_advice_and_the_cores_value() {
+        let r = EnrollmentReviewResult::from(&referenced(
+            vec![ReviewIssue::FaceMismatch, ReviewIssue::TooDark],
+            false,
+        ));
+        assert!(!r.passed && r.template.is_none());
+        assert_eq!(r.issues, ["face_mismatch", "too_dark"]);
+        assert_eq!(r.advice_zh.len(), 2);
+        assert!(r.advice_zh[1].starts_with("照片太暗"), "{:?}", r.advice_zh);
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).expect("json");
+        assert_eq!(json["review"]["result"], "failed");
+        assert_eq!(json["review"]["issues"][0], "face_mismatch");
+        assert_eq!(
+            json["reference_distance"].as_f64().map(|d| (d * 100.0).round()),
+            Some(72.0)
+        );
+        // The review value is what `enrollment.submit` reads back.
+        let back: AutomaticReview = serde_json::from_value(json["review"].clone()).expect("core value");
+        assert_eq!(back, r.review);
+    }
+
+    #[test]
+    fn a_passed_review_hands_over_the_template() {
+        let r = EnrollmentReviewResult::from(&referenced(vec![], true));
+        assert!(r.passed && r.issues.is_empty());
+        assert_eq!(r.template.as_ref().map(Vec::len), Some(128));
+        assert!(matches!(r.review, AutomaticReview::Passed { .. }));
     }
 }

@@ -409,6 +409,85 @@ pub unsafe extern "C" fn certify_face_compare_portrait(
     })
 }
 
+/// The automatic enrollment review (seed 000 §三.(二)) of three JPEG/PNG uploads — the
+/// identity card's front, its back, and a selfie holding the card — with the live face
+/// also compared with the authority's `reference` portrait (card photo store, police photo
+/// check; NULL when the host has none: then hold a passing upload for staff). Writes the
+/// result as JSON: `passed`, `issues` (codes), `advice_zh`, `advice_en`, `template` (128
+/// floats when passed: store it apart from identity), `card_distance`,
+/// `reference_distance`, `had_reference`, and `review` (the value `enrollment.submit`
+/// takes; put the host's template reference in its `template_ref`). Images are not kept.
+///
+/// # Safety
+/// `engine` a live handle; each image readable for its length (`reference` may be NULL);
+/// `out_json` writable; free the string with `certify_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_review_enrollment(
+    engine: *const CertifyFaceEngine,
+    card_front: *const u8,
+    card_front_len: usize,
+    card_back: *const u8,
+    card_back_len: usize,
+    selfie: *const u8,
+    selfie_len: usize,
+    reference: *const u8,
+    reference_len: usize,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let (front, back, selfie) = unsafe {
+            (
+                bytes_arg(card_front, card_front_len)?,
+                bytes_arg(card_back, card_back_len)?,
+                bytes_arg(selfie, selfie_len)?,
+            )
+        };
+        // SAFETY: NULL or readable for reference_len bytes per the contract.
+        let reference = (!reference.is_null()).then(|| unsafe { std::slice::from_raw_parts(reference, reference_len) });
+        let out_json = unsafe { out(out_json) }?;
+        let r = bridge::review_enrollment(&engine.0, front, back, selfie, reference).map_err(from_fail)?;
+        give_string(out_json, r.to_json())
+    })
+}
+
+/// The template of the portrait printed on an identity card's front (JPEG/PNG), found and
+/// upscaled. `*out_found` is false (and the template untouched) when the card shows no
+/// single readable portrait.
+///
+/// # Safety
+/// `engine` a live handle; `card` readable for `card_len` bytes; `out_template` writable
+/// for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`); `out_found` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_card_portrait(
+    engine: *const CertifyFaceEngine,
+    card: *const u8,
+    card_len: usize,
+    out_template: *mut f32,
+    out_len: usize,
+    out_found: *mut bool,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let card = unsafe { bytes_arg(card, card_len) }?;
+        if out_template.is_null() {
+            return Err(CertifyStatus::NullArgument);
+        }
+        if out_len < CERTIFY_FACE_TEMPLATE_LEN {
+            return Err(CertifyStatus::BufferTooSmall);
+        }
+        let out_found = unsafe { out(out_found) }?;
+        let found = bridge::card_portrait_template(&engine.0, card).map_err(from_fail)?;
+        *out_found = found.is_some();
+        if let Some(t) = found {
+            // SAFETY: writable for out_len >= 128 floats per the contract.
+            let dst = unsafe { std::slice::from_raw_parts_mut(out_template, CERTIFY_FACE_TEMPLATE_LEN) };
+            dst.copy_from_slice(&t[..CERTIFY_FACE_TEMPLATE_LEN]);
+        }
+        Ok(())
+    })
+}
+
 /// Pass as `now_unix` to use the system clock.
 pub const CERTIFY_NOW_SYSTEM: i64 = i64::MIN;
 

@@ -186,6 +186,51 @@ static void test_camera_frames(CertifyFaceEngine *engine) {
   certify_liveness_free(s);
 }
 
+/* The enrollment review: the holder's own set passes against the authority's portrait; a
+ * stranger's forged set (his face on the card) is consistent in itself and fails against
+ * it, with the reason and Chinese advice; the card portrait is found on the card. */
+static void test_enrollment_review(CertifyFaceEngine *engine) {
+  char dir[4200], path[4300];
+  snprintf(dir, sizeof dir, "%s/target/enrollment-images", root_dir);
+  const char *names[] = {"card_front.png", "card_back.png", "selfie.png", "reference.png", "forged_front.png", "forged_selfie.png"};
+  unsigned char *img[6];
+  size_t len[6];
+  for (int i = 0; i < 6; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    img[i] = read_file(path, &len[i]);
+    CHECK(img[i] != NULL, "enrollment image present (bindings/c/run_tests.sh writes them)");
+    if (!img[i]) return;
+  }
+  char *json = NULL;
+  CHECK(certify_face_review_enrollment(engine, img[0], len[0], img[1], len[1], img[2], 10, NULL, 0, &json) == CERTIFY_STATUS_IMAGE_DECODE && !json, "a truncated selfie is refused");
+  CHECK(certify_face_review_enrollment(engine, NULL, 0, img[1], len[1], img[2], len[2], NULL, 0, &json) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL card");
+  /* Under valgrind (quick mode) the reviews' detector runs take minutes: ASan covers them. */
+  if (getenv("CERTIFY_TEST_QUICK")) {
+    for (int i = 0; i < 6; i++) free(img[i]);
+    return;
+  }
+  CHECK(certify_face_review_enrollment(engine, img[0], len[0], img[1], len[1], img[2], len[2], img[3], len[3], &json) == CERTIFY_STATUS_OK && json, "own set reviewed");
+  CHECK(json && strstr(json, "\"passed\":true") && strstr(json, "\"had_reference\":true") && strstr(json, "\"result\":\"passed\"") && !strstr(json, "\"template\":null"), "own set passes with a template");
+  certify_string_free(json);
+  json = NULL;
+  CHECK(certify_face_review_enrollment(engine, img[4], len[4], img[1], len[1], img[5], len[5], NULL, 0, &json) == CERTIFY_STATUS_OK && json, "forged set without a reference");
+  CHECK(json && strstr(json, "\"passed\":true") && strstr(json, "\"had_reference\":false"), "a forged set is consistent in itself: the host must hold it for staff");
+  certify_string_free(json);
+  json = NULL;
+  CHECK(certify_face_review_enrollment(engine, img[4], len[4], img[1], len[1], img[5], len[5], img[3], len[3], &json) == CERTIFY_STATUS_OK && json, "forged set reviewed");
+  CHECK(json && strstr(json, "\"passed\":false") && strstr(json, "\"issues\":[\"face_mismatch\"]") && strstr(json, "人脸与身份证照片不符") && strstr(json, "\"template\":null"), "forged set fails against the authority's portrait, with advice");
+  certify_string_free(json);
+  json = NULL;
+  float t[CERTIFY_FACE_TEMPLATE_LEN], live[CERTIFY_FACE_TEMPLATE_LEN];
+  bool found = false, match = false;
+  float distance = 0;
+  CHECK(certify_face_card_portrait(engine, img[0], len[0], t, CERTIFY_FACE_TEMPLATE_LEN, &found) == CERTIFY_STATUS_OK && found, "card portrait found");
+  CHECK(certify_face_template(engine, img[3], len[3], live, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "reference template");
+  CHECK(certify_face_compare(engine, t, live, CERTIFY_FACE_TEMPLATE_LEN, &distance, &match) == CERTIFY_STATUS_OK && distance < 1.0f, "the card portrait is the holder's face");
+  CHECK(certify_face_card_portrait(engine, img[1], len[1], t, CERTIFY_FACE_TEMPLATE_LEN, &found) == CERTIFY_STATUS_OK && !found, "no portrait on the back");
+  for (int i = 0; i < 6; i++) free(img[i]);
+}
+
 int main(int argc, char **argv) {
   const char *root = argc > 1 ? argv[1] : ".";
   char models[4096], lib[4096];
@@ -202,6 +247,7 @@ int main(int argc, char **argv) {
     test_templates(engine, a, b, c);
     test_liveness(engine, b, c);
     test_camera_frames(engine);
+    test_enrollment_review(engine);
     certify_face_engine_free(engine);
   }
   /* Options: the shipped anti-spoof model with a threshold no face reaches. */

@@ -423,6 +423,70 @@ pub extern "system" fn Java_cn_certify_Certify_facePortraitDistance<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// `String Certify.faceReviewEnrollment(long engine, byte[] cardFront, byte[] cardBack,
+/// byte[] selfie, byte[] reference)`: the automatic enrollment review as JSON (`reference`,
+/// the authority's portrait, may be null).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_faceReviewEnrollment<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    card_front: JByteArray<'l>,
+    card_back: JByteArray<'l>,
+    selfie: JByteArray<'l>,
+    reference: JByteArray<'l>,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = engine_ref(handle)?;
+            let read = |a: &JByteArray<'_>, what: &str| -> Result<Vec<u8>, BridgeError> {
+                if a.is_null() {
+                    return Err(fail(CertifyStatus::NullArgument, format!("{what} is null")));
+                }
+                Ok(env.convert_byte_array(a)?)
+            };
+            let (front, back, selfie) = (
+                read(&card_front, "cardFront")?,
+                read(&card_back, "cardBack")?,
+                read(&selfie, "selfie")?,
+            );
+            let reference = if reference.is_null() {
+                None
+            } else {
+                Some(env.convert_byte_array(&reference)?)
+            };
+            let r = bridge::review_enrollment(engine, &front, &back, &selfie, reference.as_deref()).map_err(bridged)?;
+            Ok(JString::from_str(env, r.to_json())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `float[] Certify.faceCardPortrait(long engine, byte[] cardFront)`: the template of the
+/// portrait printed on a card's front; an empty array when there is no single readable one.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_faceCardPortrait<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    card_front: JByteArray<'l>,
+) -> JFloatArray<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = engine_ref(handle)?;
+            if card_front.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "cardFront is null"));
+            }
+            let bytes = env.convert_byte_array(&card_front)?;
+            let t = bridge::card_portrait_template(engine, &bytes)
+                .map_err(bridged)?
+                .unwrap_or_default();
+            let arr = env.new_float_array(t.len())?;
+            arr.set_region(env, 0, &t)?;
+            Ok(arr)
+        })
+        .resolve::<ThrowCertify>()
+}
+
 /// `float Certify.facePortraitThreshold(long engine)`: portrait distances below it are the
 /// same person.
 #[unsafe(no_mangle)]

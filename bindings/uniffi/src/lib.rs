@@ -283,6 +283,64 @@ impl FaceEngine {
     }
 }
 
+/// The automatic review of an enrollment upload.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EnrollmentReview {
+    /// No issue, and a template to store.
+    pub passed: bool,
+    /// What is wrong, as codes ("too_dark", "card_unreadable", "face_mismatch" …).
+    pub issues: Vec<String>,
+    /// What to tell the person about each issue, in Chinese.
+    pub advice_zh: Vec<String>,
+    /// The same in English.
+    pub advice_en: Vec<String>,
+    /// The live face's template (128 floats) when passed: store it apart from identity.
+    pub template: Option<Vec<f32>>,
+    /// Live face vs the card portrait in the selfie.
+    pub card_distance: Option<f32>,
+    /// Live face vs the authority's portrait.
+    pub reference_distance: Option<f32>,
+    /// Whether an authority portrait was given (without one, hold a passing upload for staff).
+    pub had_reference: bool,
+    /// The core's review value for the `enrollment.submit` operation, as JSON (put the
+    /// host's template reference in `template_ref`).
+    pub review_json: String,
+}
+
+#[uniffi::export]
+impl FaceEngine {
+    /// The automatic enrollment review of three JPEG/PNG uploads — identity card front,
+    /// card back, a selfie holding the card — with the live face also compared with the
+    /// authority's `reference` portrait when the host has one. Images are not kept.
+    pub fn review_enrollment(
+        &self,
+        card_front: Vec<u8>,
+        card_back: Vec<u8>,
+        selfie: Vec<u8>,
+        reference: Option<Vec<u8>>,
+    ) -> Result<EnrollmentReview, CertifyError> {
+        let r = bridge::review_enrollment(&self.0, &card_front, &card_back, &selfie, reference.as_deref())
+            .map_err(bridged)?;
+        Ok(EnrollmentReview {
+            review_json: serde_json::to_string(&r.review).map_err(|e| fail(CertifyStatus::Panic, e))?,
+            passed: r.passed,
+            issues: r.issues,
+            advice_zh: r.advice_zh,
+            advice_en: r.advice_en,
+            template: r.template,
+            card_distance: r.card_distance,
+            reference_distance: r.reference_distance,
+            had_reference: r.had_reference,
+        })
+    }
+
+    /// The template (128 floats) of the portrait printed on an identity card's front;
+    /// None when the card shows no single readable portrait.
+    pub fn card_portrait_template(&self, card_front: Vec<u8>) -> Result<Option<Vec<f32>>, CertifyError> {
+        bridge::card_portrait_template(&self.0, &card_front).map_err(bridged)
+    }
+}
+
 impl FaceEngine {
     fn liveness_with(
         &self,

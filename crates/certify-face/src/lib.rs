@@ -19,9 +19,11 @@ pub mod index;
 pub mod liveness_run;
 pub mod mesh;
 pub mod quality;
+pub mod review;
 /// ONNX Runtime loading and verified models (the `certify-onnx` crate).
 pub use certify_onnx as runtime;
 pub mod testing;
 
 pub use engine::{Comparison, EnrollmentReview, FaceEngine, FaceEngineConfig, FaceError};
 pub use liveness_run::{CertificationDecision, LivenessRun};
+pub use review::ReferencedReview;

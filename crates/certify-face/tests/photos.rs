@@ -166,6 +166,42 @@ fn enrollment_review_accepts_a_good_set_and_names_what_is_wrong() {
     assert!(r.issues.contains(&ReviewIssue::CardUnreadable), "{r:?}");
 }
 
+#[test]
+fn a_card_made_with_the_strangers_own_face_fails_against_the_authoritys_portrait() {
+    // A stranger who knows Obama's name and number prints a card with his own face on it:
+    // card and selfie agree, so only the authority's portrait of the real holder stops him.
+    let e = engine();
+    let back = certify_face::testing::card_back();
+    let forged = card(&face_crop(&photo("biden.jpg")));
+    let selfie = selfie_with_card(&photo("biden.jpg"), &forged, 360);
+    let alone = e.review_enrollment(&forged, &back, &selfie).unwrap();
+    assert_eq!(alone.issues, vec![], "the forged set is consistent in itself");
+    let authority = face_crop(&photo("obama2.jpg"));
+    let r = e
+        .review_enrollment_with_reference(&forged, &back, &selfie, Some(&authority))
+        .unwrap();
+    assert_eq!(r.review.issues, vec![ReviewIssue::FaceMismatch], "{r:?}");
+    assert!(r.review.template.is_none() && r.had_reference);
+    assert!(
+        r.reference_distance
+            .is_some_and(|d| d >= e.config().portrait_match_threshold)
+    );
+    // The real holder's own set passes against the same portrait.
+    let front = card(&face_crop(&photo("obama3.jpg")));
+    let own = selfie_with_card(&photo("obama.jpg"), &front, 360);
+    let r = e
+        .review_enrollment_with_reference(&front, &back, &own, Some(&authority))
+        .unwrap();
+    assert_eq!(r.review.issues, vec![], "{r:?}");
+    assert!(r.review.template.is_some());
+    // A reference portrait with no face in it is not a match.
+    let r = e
+        .review_enrollment_with_reference(&front, &back, &own, Some(&back))
+        .unwrap();
+    assert_eq!(r.review.issues, vec![ReviewIssue::FaceMismatch], "{r:?}");
+    assert_eq!(r.reference_distance, None);
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
     // Arbitrary pixels of arbitrary sizes go through the whole analysis without panicking

@@ -187,35 +187,20 @@ pub(crate) async fn enroll_face(
         ("selfie", decode_base64(&req.selfie, "selfie")?),
     ];
     let face = state.face.clone();
-    let has_portrait = portrait.is_some();
     // The uploads move into the blocking task and come back with the review (they are
     // kept only if the case goes to staff): no copy of up to 24 MiB.
-    let (uploads, mut review, portrait_distance) = state
+    let (uploads, checked) = state
         .blocking(move || -> Result<_, ApiError> {
             let decode = |i: usize| certify_face::image_io::decode(&uploads[i].1);
             let (front, back, selfie) = (decode(0)?, decode(1)?, decode(2)?);
-            let review = face.review_enrollment(&front, &back, &selfie)?;
+            // An authority portrait that cannot be decoded counts as none: held for staff.
+            let reference = portrait.and_then(|p| certify_face::image_io::decode(&p).ok());
             // The live face against the authority's portrait, not only the client's card.
-            let distance = match (&portrait, &review.template) {
-                (Some(p), Some(live)) => face
-                    .compare_with_portrait(live, &certify_face::image_io::decode(p)?)
-                    .ok()
-                    .map(|c| c.distance),
-                _ => None,
-            };
-            Ok((uploads, review, distance))
+            let checked = face.review_enrollment_with_reference(&front, &back, &selfie, reference.as_ref())?;
+            Ok((uploads, checked))
         })
         .await??;
-    let threshold = state.face.config().portrait_match_threshold;
-    if has_portrait
-        && review.template.is_some()
-        && portrait_distance.is_none_or(|d| d >= threshold)
-        && !review
-            .issues
-            .contains(&certify_core::biometric::ReviewIssue::FaceMismatch)
-    {
-        review.issues.push(certify_core::biometric::ReviewIssue::FaceMismatch);
-    }
+    let (review, portrait_distance, has_portrait) = (checked.review, checked.reference_distance, checked.had_reference);
     let core_review = review.to_core(String::new());
     let mut holds = Vec::new();
     if !has_portrait {

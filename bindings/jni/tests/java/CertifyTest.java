@@ -159,6 +159,33 @@ public class CertifyTest {
         expectCode(100, "closed session", () -> closedSession.pushFrame(front, 10));
     }
 
+    /** The holder's own enrollment set passes against the authority's portrait; a stranger's forged set fails. */
+    static void testEnrollmentReview(FaceEngine engine, String root) throws Exception {
+        java.util.function.Function<String, byte[]> img = n -> {
+            try { return Files.readAllBytes(Paths.get(root, "target/enrollment-images", n + ".png")); }
+            catch (java.io.IOException e) { throw new RuntimeException(e); }
+        };
+        byte[] reference = img.apply("reference"), back = img.apply("card_back");
+        String own = engine.reviewEnrollment(img.apply("card_front"), back, img.apply("selfie"), reference);
+        check("true".equals(member(own, "passed")) && "true".equals(member(own, "had_reference")) && !"null".equals(member(own, "template")), "own set passes: " + own);
+        String alone = engine.reviewEnrollment(img.apply("forged_front"), back, img.apply("forged_selfie"), null);
+        check("true".equals(member(alone, "passed")) && "false".equals(member(alone, "had_reference")), "a forged set is consistent in itself: " + alone);
+        String forged = engine.reviewEnrollment(img.apply("forged_front"), back, img.apply("forged_selfie"), reference);
+        check("false".equals(member(forged, "passed")) && "[\"face_mismatch\"]".equals(member(forged, "issues")) && forged.contains("身份证照片不符"), "forged set fails against the authority: " + forged);
+        expectCode(100, "null selfie", () -> engine.reviewEnrollment(img.apply("card_front"), back, null, null));
+        float[] card = engine.cardPortraitTemplate(img.apply("card_front"));
+        check(card != null && engine.distance(card, engine.template(reference)) < 1.0f, "card portrait found");
+        check(engine.cardPortraitTemplate(back) == null, "no portrait on the card back");
+        // Calls from several threads at once, then close: later calls are refused, not a crash.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.List<java.util.concurrent.Future<float[]>> each = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) each.add(pool.submit(() -> engine.template(reference)));
+        boolean same = true;
+        for (java.util.concurrent.Future<float[]> f : each) same &= engine.distance(f.get(), card) < 1.0f;
+        pool.shutdown();
+        check(same, "templates from several threads");
+    }
+
     static void testVoice(String root, String lib) throws Exception {
         String[] prompts = {"01234567", "89012345", "67890123", "45678901", "23456789"};
         String drawn = Certify.voicePrompts(null);
@@ -259,6 +286,7 @@ public class CertifyTest {
                 check(e.getMessage().startsWith("[620] "), "message: " + e.getMessage());
             }
             testLiveness(engine, root);
+            testEnrollmentReview(engine, root);
             engine.close();
             expectCode(100, "closed engine", () -> engine.template(o1));
         }

@@ -113,6 +113,13 @@ fun main(args: Array<String>) {
         val no = attack.finish(b)
         check(!no.passed && no.reason == refused?.reason && no.distance == null, "stills decision: $no")
         expectCode(621u, "silent mode needs anti-spoof") { engine.startLivenessWithActions(listOf()) }
+        // Enrollment review: a stranger's forged card set fails against the authority's portrait.
+        val img = { n: String -> File("$root/target/enrollment-images/$n.png").readBytes() }
+        val own = engine.reviewEnrollment(img("card_front"), img("card_back"), img("selfie"), img("reference"))
+        check(own.passed && own.template?.size == 128 && own.hadReference, "own set passes: $own")
+        val forged = engine.reviewEnrollment(img("forged_front"), img("card_back"), img("forged_selfie"), img("reference"))
+        check(!forged.passed && forged.issues == listOf("face_mismatch") && forged.adviceZh[0].contains("请"), "forged set fails: $forged")
+        check(engine.cardPortraitTemplate(img("card_back")) == null, "no portrait on the card back")
     }
     expectCode(601u, "missing models") { FaceEngine("/nonexistent", lib) }
     flow()

@@ -106,6 +106,27 @@ def test_face_engine():
     raises_code(613, engine.compare_with_portrait, a, b"\x89PNG garbage")
 
 
+def test_enrollment_review():
+    """The holder's own set passes against the authority's portrait; a stranger's forged set
+    (his own face on the card) is consistent in itself and fails against it, with advice."""
+    engine = certify.FaceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
+    d = os.path.join(ROOT, "target", "enrollment-images")
+    img = lambda n: open(os.path.join(d, n + ".png"), "rb").read()
+    reference = img("reference")
+    own = engine.review_enrollment(img("card_front"), img("card_back"), img("selfie"), reference)
+    assert own.passed and own.issues == [] and len(own.template) == 128 and own.had_reference, own
+    assert '"result":"passed"' in own.review_json, own.review_json
+    forged = engine.review_enrollment(img("forged_front"), img("card_back"), img("forged_selfie"), None)
+    assert forged.passed and not forged.had_reference, forged
+    forged = engine.review_enrollment(img("forged_front"), img("card_back"), img("forged_selfie"), reference)
+    assert not forged.passed and forged.issues == ["face_mismatch"] and forged.template is None, forged
+    assert "身份证照片不符" in forged.advice_zh[0] and "counter" in forged.advice_en[0], forged
+    raises_code(613, engine.review_enrollment, b"\x89PNG garbage", img("card_back"), img("selfie"), None)
+    card = engine.card_portrait_template(img("card_front"))
+    assert card is not None and engine.compare(card, engine.template(reference)).distance < 1.0
+    assert engine.card_portrait_template(img("card_back")) is None
+
+
 VOICE = os.path.join(ROOT, ".deps", "testdata", "voice")
 ENROLL = ["01234567", "89012345", "67890123", "45678901", "23456789"]
 

@@ -50,6 +50,8 @@ public final class Certify {
     static native float faceThreshold(long handle) throws CertifyException;
     static native float facePortraitDistance(long handle, float[] live, byte[] portrait) throws CertifyException;
     static native float facePortraitThreshold(long handle) throws CertifyException;
+    static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
+    static native float[] faceCardPortrait(long handle, byte[] cardFront) throws CertifyException;
     static native long livenessStart(long engine, String actionsJson, long nowUnix) throws CertifyException;
     static native String livenessActions(long session) throws CertifyException;
     static native String livenessPushFrame(long session, byte[] image, int elapsedMs) throws CertifyException;

@@ -1,8 +1,15 @@
 package cn.certify;
 
-/** The face engine. Thread-safe; close it once when done. */
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The face engine. Thread-safe: calls from many threads run at once (the native engine
+ * serialises each model's sessions itself); {@link #close} waits for calls in progress and
+ * then frees the native engine once, after which calls throw CertifyException (the engine is closed).
+ */
 public final class FaceEngine implements AutoCloseable {
     private long handle;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     /** Load models from modelsDir; ONNX Runtime from runtimeLibrary (null: default search). */
     public FaceEngine(String modelsDir, String runtimeLibrary) throws CertifyException {
@@ -17,20 +24,32 @@ public final class FaceEngine implements AutoCloseable {
         handle = Certify.faceEngineNew(modelsDir, runtimeLibrary, optionsJson);
     }
 
+    /** A native call on the live handle (0 once closed: the native side refuses it). */
+    private interface Call<T> { T on(long handle) throws CertifyException; }
+
+    private <T> T shared(Call<T> call) throws CertifyException {
+        lock.readLock().lock();
+        try {
+            return call.on(handle);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The 128-float template of the single good face in a JPEG/PNG. */
-    public synchronized float[] template(byte[] image) throws CertifyException { return Certify.faceTemplate(handle, image); }
+    public float[] template(byte[] image) throws CertifyException { return shared(h -> Certify.faceTemplate(h, image)); }
     /**
      * The template of a raw camera frame: format "nv21" (Android's camera default) or "rgba",
      * the row stride in bytes, and the clockwise rotation (0, 90, 180, 270) that makes it upright.
      */
-    public synchronized float[] templateFromFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException {
-        return Certify.faceTemplateFromFrame(handle, data, width, height, stride, format, rotationDegrees);
+    public float[] templateFromFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException {
+        return shared(h -> Certify.faceTemplateFromFrame(h, data, width, height, stride, format, rotationDegrees));
     }
     /** Euclidean distance between two templates. */
-    public synchronized float distance(float[] a, float[] b) throws CertifyException { return Certify.faceDistance(handle, a, b); }
+    public float distance(float[] a, float[] b) throws CertifyException { return shared(h -> Certify.faceDistance(h, a, b)); }
     /** Whether two templates are the same person at the engine's threshold. */
-    public synchronized boolean samePerson(float[] a, float[] b) throws CertifyException {
-        return Certify.faceDistance(handle, a, b) < Certify.faceThreshold(handle);
+    public boolean samePerson(float[] a, float[] b) throws CertifyException {
+        return shared(h -> Certify.faceDistance(h, a, b) < Certify.faceThreshold(h));
     }
 
     /**
@@ -38,19 +57,43 @@ public final class FaceEngine implements AutoCloseable {
      * from the card photo store, the police photo check or the counter), at the portrait
      * threshold: what real-name verification and enrollment decide on.
      */
-    public synchronized boolean matchesPortrait(float[] live, byte[] portrait) throws CertifyException {
-        return Certify.facePortraitDistance(handle, live, portrait) < Certify.facePortraitThreshold(handle);
+    public boolean matchesPortrait(float[] live, byte[] portrait) throws CertifyException {
+        return shared(h -> Certify.facePortraitDistance(h, live, portrait) < Certify.facePortraitThreshold(h));
+    }
+
+    /**
+     * The automatic enrollment review of three JPEG/PNG uploads (identity card front, card
+     * back, a selfie holding the card), with the live face also compared with the
+     * authority's reference portrait (null when the host has none: then hold a passing
+     * upload for staff). JSON: passed, issues (codes), advice_zh, advice_en, template (128
+     * floats when passed), card_distance, reference_distance, had_reference, review (the
+     * value the enrollment.submit operation takes). Images are not kept.
+     */
+    public String reviewEnrollment(byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException {
+        return shared(h -> Certify.faceReviewEnrollment(h, cardFront, cardBack, selfie, reference));
+    }
+
+    /** The template of the portrait printed on an identity card's front; null when there is no single readable one. */
+    public float[] cardPortraitTemplate(byte[] cardFront) throws CertifyException {
+        float[] t = shared(h -> Certify.faceCardPortrait(h, cardFront));
+        return t.length == 0 ? null : t;
     }
 
     /** Start a liveness session: actionsJson like ["nod","blink"] (null: random; "[]": silent mode, which needs an anti-spoof model), at nowUnix. */
-    public synchronized LivenessSession startLiveness(String actionsJson, long nowUnix) throws CertifyException {
-        return new LivenessSession(Certify.livenessStart(handle, actionsJson, nowUnix));
+    public LivenessSession startLiveness(String actionsJson, long nowUnix) throws CertifyException {
+        return shared(h -> new LivenessSession(Certify.livenessStart(h, actionsJson, nowUnix)));
     }
 
+    /** Free the native engine once calls in progress have returned (later calls throw). */
     @Override
-    public synchronized void close() {
-        long h = handle;
-        handle = 0;
-        Certify.faceEngineFree(h);
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            long h = handle;
+            handle = 0;
+            Certify.faceEngineFree(h);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 }
