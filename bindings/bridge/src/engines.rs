@@ -122,12 +122,21 @@ pub fn face_config(
     runtime_library: Option<&str>,
     options_json: Option<&str>,
 ) -> Result<certify_face::FaceEngineConfig, Fail> {
-    let mut config = certify_face::FaceEngineConfig::new(models_dir);
-    config.runtime_library = runtime_library.map(std::path::PathBuf::from);
     let options: FaceOptions = match options_json.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => serde_json::from_str(text).map_err(|e| Fail::new(CertifyStatus::JsonInvalid, e.to_string()))?,
         None => FaceOptions::default(),
     };
+    face_config_with(models_dir, runtime_library, options)
+}
+
+/// The engine configuration for `models_dir`, a runtime library and typed options.
+pub fn face_config_with(
+    models_dir: &str,
+    runtime_library: Option<&str>,
+    options: FaceOptions,
+) -> Result<certify_face::FaceEngineConfig, Fail> {
+    let mut config = certify_face::FaceEngineConfig::new(models_dir);
+    config.runtime_library = runtime_library.map(std::path::PathBuf::from);
     config.antispoof = match options.antispoof.as_deref() {
         None => None,
         Some(name) => Some(

@@ -217,6 +217,42 @@ impl FaceEngine {
         Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
     }
 
+    /// Load with typed options (every field optional; see [`FaceEngineOptions`]).
+    #[uniffi::constructor]
+    pub fn with_settings(
+        models_dir: String,
+        runtime_library: Option<String>,
+        options: FaceEngineOptions,
+    ) -> Result<Self, CertifyError> {
+        let options = bridge::FaceOptions {
+            antispoof: options.antispoof.map(|m| m.name().to_owned()),
+            antispoof_dir: options.antispoof_dir,
+            antispoof_threshold: options.antispoof_threshold,
+            match_threshold: options.match_threshold,
+            portrait_match_threshold: options.portrait_match_threshold,
+            card_match_threshold: options.card_match_threshold,
+            int8_embedding: options.int8_embedding,
+        };
+        let config = bridge::face_config_with(&models_dir, runtime_library.as_deref(), options).map_err(bridged)?;
+        Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
+    }
+
+    /// Whether a passive anti-spoof model is loaded.
+    pub fn has_antispoof(&self) -> bool {
+        self.0.has_antispoof()
+    }
+
+    /// The thresholds in force: same person, authority portrait, card portrait, anti-spoof.
+    pub fn thresholds(&self) -> FaceThresholds {
+        let c = self.0.config();
+        FaceThresholds {
+            match_threshold: c.match_threshold,
+            portrait_match_threshold: c.portrait_match_threshold,
+            card_match_threshold: c.card_match_threshold,
+            antispoof_threshold: c.antispoof_threshold,
+        }
+    }
+
     /// Start a liveness session: 2–3 random actions drawn with the OS random generator, at
     /// `now_unix` (None: the system clock).
     #[uniffi::method(default(now_unix = None))]
@@ -281,6 +317,63 @@ impl FaceEngine {
             same_person: c.decision == certify_core::biometric::MatchDecision::Match,
         })
     }
+}
+
+/// A passive anti-spoof model shipped in `models/` (MANIFEST.md says where each comes from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum AntispoofModel {
+    /// `human_antispoof_128.onnx`.
+    HumanAntispoof,
+    /// `human_liveness_32.onnx`.
+    HumanLiveness,
+}
+
+impl AntispoofModel {
+    fn name(self) -> &'static str {
+        match self {
+            AntispoofModel::HumanAntispoof => "human_antispoof",
+            AntispoofModel::HumanLiveness => "human_liveness",
+        }
+    }
+}
+
+/// Face engine options; `None` keeps the engine's default.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct FaceEngineOptions {
+    /// A shipped anti-spoof model (off by default; silent liveness needs one).
+    #[uniffi(default = None)]
+    pub antispoof: Option<AntispoofModel>,
+    /// A folder with user-supplied MiniFASNet models (takes precedence).
+    #[uniffi(default = None)]
+    pub antispoof_dir: Option<String>,
+    /// Probability of a real face below which a run fails (0..1).
+    #[uniffi(default = None)]
+    pub antispoof_threshold: Option<f32>,
+    /// Same-person distance threshold.
+    #[uniffi(default = None)]
+    pub match_threshold: Option<f32>,
+    /// Distance threshold against an authority's portrait.
+    #[uniffi(default = None)]
+    pub portrait_match_threshold: Option<f32>,
+    /// Distance threshold against the card portrait in a selfie.
+    #[uniffi(default = None)]
+    pub card_match_threshold: Option<f32>,
+    /// The int8 embedding model (its templates are not comparable with float32 ones).
+    #[uniffi(default = None)]
+    pub int8_embedding: Option<bool>,
+}
+
+/// The thresholds an engine decides at.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FaceThresholds {
+    /// Same person below this distance.
+    pub match_threshold: f32,
+    /// Authority portrait: same person below this distance.
+    pub portrait_match_threshold: f32,
+    /// Card portrait in a selfie: same person below this distance.
+    pub card_match_threshold: f32,
+    /// A real face at or above this anti-spoof probability.
+    pub antispoof_threshold: f32,
 }
 
 /// The automatic review of an enrollment upload.

@@ -106,6 +106,22 @@ def test_face_engine():
     raises_code(613, engine.compare_with_portrait, a, b"\x89PNG garbage")
 
 
+def test_typed_engine_options():
+    models, lib = os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so")
+    plain = certify.FaceEngine(models, lib)
+    assert not plain.has_antispoof()
+    opts = certify.FaceEngineOptions(antispoof=certify.AntispoofModel.HUMAN_ANTISPOOF, antispoof_threshold=0.7,
+                                     portrait_match_threshold=0.45)
+    engine = certify.FaceEngine.with_settings(models, lib, opts)
+    assert engine.has_antispoof()
+    t = engine.thresholds()
+    assert abs(t.antispoof_threshold - 0.7) < 1e-6 and abs(t.portrait_match_threshold - 0.45) < 1e-6, t
+    assert abs(t.match_threshold - plain.thresholds().match_threshold) < 1e-6, t
+    # Silent liveness needs an anti-spoof model: this engine has one.
+    engine.start_liveness_with_actions([])
+    raises_code(102, certify.FaceEngine.with_settings, models, lib, certify.FaceEngineOptions(match_threshold=5.0))
+
+
 def test_enrollment_review():
     """The holder's own set passes against the authority's portrait; a stranger's forged set
     (his own face on the card) is consistent in itself and fails against it, with advice."""
