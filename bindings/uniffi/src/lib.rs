@@ -9,6 +9,7 @@ use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::name::PersonName;
 use certify_core::time::{YearMonth, format_date, parse_date};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -224,16 +225,22 @@ impl FaceEngine {
         runtime_library: Option<String>,
         options: FaceEngineOptions,
     ) -> Result<Self, CertifyError> {
-        let options = bridge::FaceOptions {
-            antispoof: options.antispoof.map(|m| m.name().to_owned()),
-            antispoof_dir: options.antispoof_dir,
-            antispoof_threshold: options.antispoof_threshold,
-            match_threshold: options.match_threshold,
-            portrait_match_threshold: options.portrait_match_threshold,
-            card_match_threshold: options.card_match_threshold,
-            int8_embedding: options.int8_embedding,
-        };
-        let config = bridge::face_config_with(&models_dir, runtime_library.as_deref(), options).map_err(bridged)?;
+        let config =
+            bridge::face_config_with(&models_dir, runtime_library.as_deref(), options.into()).map_err(bridged)?;
+        Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
+    }
+
+    /// Load the models from memory: file name → bytes (Android assets, an iOS bundle; the
+    /// shipped `SHA256SUMS` among them is checked too), with typed options.
+    #[uniffi::constructor]
+    pub fn from_model_files(
+        files: HashMap<String, Vec<u8>>,
+        runtime_library: Option<String>,
+        options: FaceEngineOptions,
+    ) -> Result<Self, CertifyError> {
+        let bundle = certify_face::runtime::ModelBundle::from_files(files).map_err(from)?;
+        let mut config = bridge::face_config_with("", runtime_library.as_deref(), options.into()).map_err(bridged)?;
+        config.model_bundle = Some(Arc::new(bundle));
         Ok(Self(Arc::new(certify_face::FaceEngine::load(config).map_err(from)?)))
     }
 
@@ -361,6 +368,20 @@ pub struct FaceEngineOptions {
     /// The int8 embedding model (its templates are not comparable with float32 ones).
     #[uniffi(default = None)]
     pub int8_embedding: Option<bool>,
+}
+
+impl From<FaceEngineOptions> for bridge::FaceOptions {
+    fn from(o: FaceEngineOptions) -> Self {
+        bridge::FaceOptions {
+            antispoof: o.antispoof.map(|m| m.name().to_owned()),
+            antispoof_dir: o.antispoof_dir,
+            antispoof_threshold: o.antispoof_threshold,
+            match_threshold: o.match_threshold,
+            portrait_match_threshold: o.portrait_match_threshold,
+            card_match_threshold: o.card_match_threshold,
+            int8_embedding: o.int8_embedding,
+        }
+    }
 }
 
 /// The thresholds an engine decides at.
@@ -664,6 +685,19 @@ impl VoiceEngine {
     #[uniffi::constructor]
     pub fn new(models_dir: String, runtime_library: Option<String>) -> Result<Self, CertifyError> {
         let mut config = certify_voice::VoiceEngineConfig::new(models_dir);
+        config.runtime_library = runtime_library.map(PathBuf::from);
+        certify_voice::VoiceEngine::load(config).map(Self).map_err(from)
+    }
+
+    /// Load the models from memory: file name → bytes (Android assets, an iOS bundle; the
+    /// shipped `SHA256SUMS` among them is checked too).
+    #[uniffi::constructor]
+    pub fn from_model_files(
+        files: HashMap<String, Vec<u8>>,
+        runtime_library: Option<String>,
+    ) -> Result<Self, CertifyError> {
+        let bundle = certify_face::runtime::ModelBundle::from_files(files).map_err(from)?;
+        let mut config = certify_voice::VoiceEngineConfig::from_bundle(bundle);
         config.runtime_library = runtime_library.map(PathBuf::from);
         certify_voice::VoiceEngine::load(config).map(Self).map_err(from)
     }

@@ -11,7 +11,6 @@ use crate::detect::Detection;
 use crate::geometry::{Border, warp_affine};
 use crate::runtime::{Model, ModelSpec, Runtime, RuntimeError};
 use image::RgbImage;
-use std::path::Path;
 
 /// MiniFASNet V2 (scale 2.7), passive anti-spoof: not on a registry, loaded from a user path.
 pub const MINIFASNET_V2: ModelSpec = ModelSpec {
@@ -73,10 +72,14 @@ pub struct Antispoof {
 
 impl Antispoof {
     /// Load `kind` (shipped models from `models_dir`, verified by sha256).
-    pub fn load(runtime: &Runtime, models_dir: &Path, kind: AntispoofKind) -> Result<Self, RuntimeError> {
+    pub fn load(
+        runtime: &Runtime,
+        models: &certify_onnx::ModelSource,
+        kind: AntispoofKind,
+    ) -> Result<Self, RuntimeError> {
         let models = match &kind {
-            AntispoofKind::HumanAntispoof => vec![Model::load(runtime, models_dir, HUMAN_ANTISPOOF)?],
-            AntispoofKind::HumanLiveness => vec![Model::load(runtime, models_dir, HUMAN_LIVENESS)?],
+            AntispoofKind::HumanAntispoof => vec![Model::load_from(runtime, models, HUMAN_ANTISPOOF)?],
+            AntispoofKind::HumanLiveness => vec![Model::load_from(runtime, models, HUMAN_LIVENESS)?],
             AntispoofKind::MiniFasNet(dir) => vec![
                 Model::load_unpinned(runtime, &dir.join(MINIFASNET_V2.file), MINIFASNET_V2)?,
                 Model::load_unpinned(runtime, &dir.join(MINIFASNET_V1SE.file), MINIFASNET_V1SE)?,

@@ -57,6 +57,9 @@ pub enum FaceError {
 pub struct FaceEngineConfig {
     /// Directory holding the models of `models/MANIFEST.md`.
     pub models_dir: PathBuf,
+    /// The same models from memory (Android assets, an iOS bundle); takes precedence over
+    /// `models_dir`. Checked as files are.
+    pub model_bundle: Option<std::sync::Arc<certify_onnx::ModelBundle>>,
     /// ONNX Runtime library (`None`: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`).
     pub runtime_library: Option<PathBuf>,
     /// Directory with the two MiniFASNet files, to use them for passive anti-spoofing
@@ -88,6 +91,7 @@ impl FaceEngineConfig {
     pub fn new(models_dir: impl Into<PathBuf>) -> Self {
         Self {
             models_dir: models_dir.into(),
+            model_bundle: None,
             runtime_library: None,
             antispoof_dir: None,
             antispoof: None,
@@ -98,6 +102,21 @@ impl FaceEngineConfig {
             detection_threshold: 0.5,
             antispoof_threshold: DEFAULT_ANTISPOOF_THRESHOLD,
             int8_embedding: false,
+        }
+    }
+
+    /// Defaults with models from memory.
+    pub fn from_bundle(bundle: certify_onnx::ModelBundle) -> Self {
+        let mut config = Self::new("");
+        config.model_bundle = Some(std::sync::Arc::new(bundle));
+        config
+    }
+
+    /// Where the models come from: the bundle if one is set, else `models_dir`.
+    pub fn model_source(&self) -> certify_onnx::ModelSource {
+        match &self.model_bundle {
+            Some(b) => certify_onnx::ModelSource::Bundle(b.clone()),
+            None => certify_onnx::ModelSource::Dir(self.models_dir.clone()),
         }
     }
 }
@@ -255,7 +274,7 @@ impl FaceEngine {
     /// Load ONNX Runtime and every model (verified), once.
     pub fn load(config: FaceEngineConfig) -> Result<Self, FaceError> {
         let rt = Runtime::load(config.runtime_library.as_deref())?;
-        let dir = &config.models_dir;
+        let dir = &config.model_source();
         let kind = match (&config.antispoof_dir, &config.antispoof) {
             (Some(d), _) => Some(AntispoofKind::MiniFasNet(d.clone())),
             (None, k) => k.clone(),
@@ -265,10 +284,10 @@ impl FaceEngine {
             None => None,
         };
         Ok(Self {
-            short: Detector::new(Model::load(&rt, dir, SHORT_RANGE)?, DetectorKind::ShortRange),
-            back: Detector::new(Model::load(&rt, dir, BACK_256)?, DetectorKind::Back256),
-            mesh: FaceMesh::new(Model::load(&rt, dir, FACE_LANDMARK)?),
-            embedder: Embedder::new(Model::load(
+            short: Detector::new(Model::load_from(&rt, dir, SHORT_RANGE)?, DetectorKind::ShortRange),
+            back: Detector::new(Model::load_from(&rt, dir, BACK_256)?, DetectorKind::Back256),
+            mesh: FaceMesh::new(Model::load_from(&rt, dir, FACE_LANDMARK)?),
+            embedder: Embedder::new(Model::load_from(
                 &rt,
                 dir,
                 if config.int8_embedding {

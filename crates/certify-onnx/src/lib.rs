@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+mod bundle;
 pub mod pool;
+pub use bundle::{ModelBundle, ModelSource};
 use pool::SessionPool;
 
 /// Why the runtime or a model could not be loaded or run.
@@ -197,31 +199,49 @@ impl Model {
     /// Load `spec.file` from `dir`, verify its sha256 and interface, and create a
     /// single-threaded session.
     pub fn load(runtime: &Runtime, dir: &Path, spec: ModelSpec) -> Result<Model, RuntimeError> {
-        Self::load_path(runtime, &dir.join(spec.file), spec, true)
+        Self::load_from(runtime, &ModelSource::Dir(dir.to_owned()), spec)
+    }
+
+    /// Load `spec.file` from a directory or from bytes in memory, verified the same way.
+    pub fn load_from(runtime: &Runtime, source: &ModelSource, spec: ModelSpec) -> Result<Model, RuntimeError> {
+        let (bytes, name) = source.read(spec.file)?;
+        Self::load_bytes(runtime, bytes, name, spec, true)
     }
 
     /// Load a user-supplied file whose hash is not pinned (the optional anti-spoof
     /// model, which the project may not ship): the interface is still checked.
     pub fn load_unpinned(runtime: &Runtime, path: &Path, spec: ModelSpec) -> Result<Model, RuntimeError> {
-        Self::load_path(runtime, path, spec, false)
-    }
-
-    fn load_path(runtime: &Runtime, path: &Path, spec: ModelSpec, pinned: bool) -> Result<Model, RuntimeError> {
         let bytes = std::fs::read(path).map_err(|e| RuntimeError::ModelMissing {
             file: path.display().to_string(),
             reason: e.to_string(),
         })?;
+        Self::load_bytes(
+            runtime,
+            std::sync::Arc::new(bytes),
+            path.display().to_string(),
+            spec,
+            false,
+        )
+    }
+
+    fn load_bytes(
+        runtime: &Runtime,
+        bytes: std::sync::Arc<Vec<u8>>,
+        name: String,
+        spec: ModelSpec,
+        pinned: bool,
+    ) -> Result<Model, RuntimeError> {
         if pinned {
-            let found = hex(&Sha256::digest(&bytes));
+            let found = hex(&Sha256::digest(bytes.as_slice()));
             if found != spec.sha256 {
                 return Err(RuntimeError::ModelChecksum {
-                    file: path.display().to_string(),
+                    file: name,
                     expected: spec.sha256.to_owned(),
                     found,
                 });
             }
         }
-        let sessions = SessionPool::new(runtime.env.clone(), bytes, path.display().to_string())?;
+        let sessions = SessionPool::new(runtime.env.clone(), bytes, name)?;
         sessions.with(|session| {
             check_outlets(spec.file, "input", session.inputs(), spec.inputs)?;
             check_outlets(spec.file, "output", session.outputs(), spec.outputs)

@@ -6,7 +6,7 @@
 
 use crate::RuntimeError;
 use ort::session::Session;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Idle sessions and how many exist.
 struct State {
@@ -18,7 +18,7 @@ struct State {
 /// Sessions of one model.
 pub struct SessionPool {
     env: ort::environment::Environment,
-    bytes: Vec<u8>,
+    bytes: Arc<Vec<u8>>,
     path: String,
     state: Mutex<State>,
     returned: Condvar,
@@ -36,8 +36,13 @@ fn default_limit() -> usize {
 }
 
 impl SessionPool {
-    /// A pool of the model in `bytes`, with its first session created (so a bad model fails here).
-    pub fn new(env: ort::environment::Environment, bytes: Vec<u8>, path: String) -> Result<SessionPool, RuntimeError> {
+    /// A pool of the model in `bytes` (shared with a [`crate::ModelBundle`], not copied),
+    /// with its first session created (so a bad model fails here).
+    pub fn new(
+        env: ort::environment::Environment,
+        bytes: Arc<Vec<u8>>,
+        path: String,
+    ) -> Result<SessionPool, RuntimeError> {
         let pool = SessionPool {
             env,
             bytes,

@@ -52,6 +52,9 @@ pub enum VoiceError {
 pub struct VoiceEngineConfig {
     /// Directory holding the models.
     pub models_dir: PathBuf,
+    /// The same models from memory (Android assets, an iOS bundle); takes precedence over
+    /// `models_dir`. Checked as files are.
+    pub model_bundle: Option<std::sync::Arc<certify_onnx::ModelBundle>>,
     /// ONNX Runtime library (`None`: `ORT_DYLIB_PATH`, then `.deps/onnxruntime`).
     pub runtime_library: Option<PathBuf>,
     /// Quality thresholds.
@@ -79,6 +82,7 @@ impl VoiceEngineConfig {
     pub fn new(models_dir: impl Into<PathBuf>) -> Self {
         Self {
             models_dir: models_dir.into(),
+            model_bundle: None,
             runtime_library: None,
             quality: VoiceQualityConfig::default(),
             speaker_threshold: DEFAULT_SPEAKER_THRESHOLD,
@@ -87,6 +91,21 @@ impl VoiceEngineConfig {
             splice_ber: DEFAULT_SPLICE_BER,
             copy_correlation: DEFAULT_COPY_CORRELATION,
             denoise_below_snr_db: DEFAULT_DENOISE_BELOW_SNR_DB,
+        }
+    }
+
+    /// Defaults with models from memory.
+    pub fn from_bundle(bundle: certify_onnx::ModelBundle) -> Self {
+        let mut config = Self::new("");
+        config.model_bundle = Some(std::sync::Arc::new(bundle));
+        config
+    }
+
+    /// Where the models come from: the bundle if one is set, else `models_dir`.
+    pub fn model_source(&self) -> certify_onnx::ModelSource {
+        match &self.model_bundle {
+            Some(b) => certify_onnx::ModelSource::Bundle(b.clone()),
+            None => certify_onnx::ModelSource::Dir(self.models_dir.clone()),
         }
     }
 }
@@ -226,9 +245,10 @@ impl VoiceEngine {
     /// Load ONNX Runtime and the models (verified), once.
     pub fn load(config: VoiceEngineConfig) -> Result<Self, VoiceError> {
         let rt = Runtime::load(config.runtime_library.as_deref())?;
+        let models = config.model_source();
         Ok(Self {
-            vad: Vad::new(Model::load(&rt, &config.models_dir, SILERO_VAD)?),
-            encoder: SpeakerEncoder::new(Model::load(&rt, &config.models_dir, GE2E)?),
+            vad: Vad::new(Model::load_from(&rt, &models, SILERO_VAD)?),
+            encoder: SpeakerEncoder::new(Model::load_from(&rt, &models, GE2E)?),
             config,
         })
     }

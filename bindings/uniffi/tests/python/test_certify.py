@@ -122,6 +122,25 @@ def test_typed_engine_options():
     raises_code(102, certify.FaceEngine.with_settings, models, lib, certify.FaceEngineOptions(match_threshold=5.0))
 
 
+def test_engines_from_model_bytes():
+    """Models handed over as bytes (Android assets, an iOS bundle), checked like files."""
+    models, lib = os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so")
+    files = {n: open(os.path.join(models, n), "rb").read() for n in os.listdir(models)
+             if os.path.isfile(os.path.join(models, n))}
+    engine = certify.FaceEngine.from_model_files(files, lib, certify.FaceEngineOptions())
+    photo = open(os.path.join(PHOTOS, "obama.jpg"), "rb").read()
+    plain = certify.FaceEngine(models, lib)
+    assert engine.compare(engine.template(photo), plain.template(photo)).distance < 1e-4
+    voice = certify.VoiceEngine.from_model_files(files, lib)
+    assert voice is not None
+    tampered = dict(files)
+    landmark = bytearray(tampered["mp_face_landmark.onnx"])
+    landmark[len(landmark) // 2] ^= 1
+    tampered["mp_face_landmark.onnx"] = bytes(landmark)
+    e = raises_code(602, certify.FaceEngine.from_model_files, tampered, lib, certify.FaceEngineOptions())
+    assert "mp_face_landmark.onnx" in e.detail, e.detail
+
+
 def test_enrollment_review():
     """The holder's own set passes against the authority's portrait; a stranger's forged set
     (his own face on the card) is consistent in itself and fails against it, with advice."""
