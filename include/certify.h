@@ -406,6 +406,24 @@ CertifyStatus certify_face_engine_new_with_options(const char *models_dir,
                                                    const char *options_json,
                                                    CertifyFaceEngine **out_engine);
 
+// Load the face engine with its models from memory (an app's assets): `count` files, the
+// `i`-th named `names[i]` (`mp_face_landmark.onnx` …, and `SHA256SUMS` if shipped) with
+// `lens[i]` bytes at `data[i]`. Each model is checked against the sha256 pinned for it and
+// against the manifest when given (`CERTIFY_STATUS_MODEL_CHECKSUM`); the bytes are copied,
+// so the caller may free them on return. Options as `certify_face_engine_new_with_options`.
+//
+// # Safety
+// `names`, `data`, `lens` readable for `count` entries; each name NUL-terminated, each
+// `data[i]` readable for `lens[i]` bytes; strings and `out_engine` as for
+// `certify_face_engine_new_with_options`.
+CertifyStatus certify_face_engine_new_from_files(const char *const *names,
+                                                 const uint8_t *const *data,
+                                                 const size_t *lens,
+                                                 size_t count,
+                                                 const char *runtime_library,
+                                                 const char *options_json,
+                                                 CertifyFaceEngine **out_engine);
+
 // Release a face engine (NULL is ignored).
 //
 // # Safety

@@ -24,7 +24,9 @@ trap './scripts/postgres.sh stop "$PG_DIR"' EXIT
 PG_URL="$(./scripts/postgres.sh start "$PG_DIR")"
 CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test story --test two_instances postgres -- --nocapture 2>&1 | grep -v "^\s*$"
 section "reference server: two server processes (optimised build: real time decides) on the same PostgreSQL"
-cargo build --profile ci-server --locked -p certify-server --bin certify-server
+# The Android library is built in the same optimised profile for the size report below (one
+# feature resolution with the server: nothing is compiled twice).
+cargo build --profile ci-server --locked -p certify-server --bin certify-server -p certify-android --lib
 CERTIFY_SERVER_BIN="$PWD/target/ci-server/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
 ./scripts/postgres.sh stop "$PG_DIR"
 # Later cargo commands select the whole workspace: one feature resolution, so what the
@@ -43,5 +45,7 @@ section "UniFFI: Python and Kotlin tests; Swift sources generated; Android libra
 ./bindings/uniffi/run_tests.sh
 section "JNI: Java tests on the host JVM with -Xcheck:jni"
 ./bindings/jni/run_tests.sh
+section "release size: the one native library (JNI + UniFFI + C), optimised and stripped"
+./bindings/android/report_size.sh target/ci-server/libcertify_android.so
 section "data tables are the generated ones"
 grep -q "^110103	崇文区" crates/certify-core/data/gb2260.tsv

@@ -287,6 +287,50 @@ pub unsafe extern "C" fn certify_face_engine_new_with_options(
     })
 }
 
+/// Load the face engine with its models from memory (an app's assets): `count` files, the
+/// `i`-th named `names[i]` (`mp_face_landmark.onnx` …, and `SHA256SUMS` if shipped) with
+/// `lens[i]` bytes at `data[i]`. Each model is checked against the sha256 pinned for it and
+/// against the manifest when given (`CERTIFY_STATUS_MODEL_CHECKSUM`); the bytes are copied,
+/// so the caller may free them on return. Options as `certify_face_engine_new_with_options`.
+///
+/// # Safety
+/// `names`, `data`, `lens` readable for `count` entries; each name NUL-terminated, each
+/// `data[i]` readable for `lens[i]` bytes; strings and `out_engine` as for
+/// `certify_face_engine_new_with_options`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_engine_new_from_files(
+    names: *const *const c_char,
+    data: *const *const u8,
+    lens: *const usize,
+    count: usize,
+    runtime_library: *const c_char,
+    options_json: *const c_char,
+    out_engine: *mut *mut CertifyFaceEngine,
+) -> CertifyStatus {
+    ffi!({
+        if names.is_null() || data.is_null() || lens.is_null() {
+            return Err(CertifyStatus::NullArgument);
+        }
+        let mut files = Vec::with_capacity(count);
+        for i in 0..count {
+            // SAFETY: each array readable for count entries per the contract.
+            let (name, bytes, len) = unsafe { (*names.add(i), *data.add(i), *lens.add(i)) };
+            let name = unsafe { str_arg(name) }?;
+            let bytes = unsafe { bytes_arg(bytes, len) }?;
+            files.push((name.to_owned(), bytes.to_vec()));
+        }
+        let lib = unsafe { opt_str_arg(runtime_library) }?;
+        let options = unsafe { opt_str_arg(options_json) }?;
+        let out_engine = unsafe { out(out_engine) }?;
+        let bundle = certify_face::runtime::ModelBundle::from_files(files).map_err(|e| e.status())?;
+        let mut config = bridge::face_config("", lib, options).map_err(from_fail)?;
+        config.model_bundle = Some(std::sync::Arc::new(bundle));
+        let engine = FaceEngine::load(config).map_err(|e| e.status())?;
+        *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(std::sync::Arc::new(engine))));
+        Ok(())
+    })
+}
+
 /// Release a face engine (NULL is ignored).
 ///
 /// # Safety

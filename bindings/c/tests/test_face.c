@@ -231,6 +231,44 @@ static void test_enrollment_review(CertifyFaceEngine *engine) {
   for (int i = 0; i < 6; i++) free(img[i]);
 }
 
+/* Models from memory (an app's assets): the same templates as from the directory; a model
+ * with one byte changed is refused. */
+static void test_models_from_memory(CertifyFaceEngine *engine, const char *root, const char *lib) {
+  const char *names[] = {"SHA256SUMS", "mp_face_detection_short_range.onnx", "face_detection_back_256x256_barracuda.onnx",
+                         "mp_face_landmark.onnx", "faceapi_recognition_dlib128.onnx"};
+  enum { N = 5 };
+  unsigned char *data[N];
+  size_t lens[N];
+  char dir[4200];
+  snprintf(dir, sizeof dir, "%s/models", root);
+  for (int i = 0; i < N; i++) {
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    data[i] = read_file(path, &lens[i]);
+    CHECK(data[i] != NULL, "model file read");
+    if (!data[i]) return;
+  }
+  CertifyFaceEngine *mem = NULL;
+  CHECK(certify_face_engine_new_from_files(names, (const unsigned char *const *)data, lens, N, lib, NULL, &mem) == CERTIFY_STATUS_OK && mem, "engine from model bytes");
+  size_t len = 0;
+  unsigned char *img = photo("obama.jpg", &len);
+  float a[CERTIFY_FACE_TEMPLATE_LEN], b[CERTIFY_FACE_TEMPLATE_LEN], d = 1;
+  bool same = false;
+  if (mem && img) {
+    CHECK(certify_face_template(mem, img, len, a, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "template from the bytes engine");
+    CHECK(certify_face_template(engine, img, len, b, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "template from the directory engine");
+    CHECK(certify_face_compare(engine, a, b, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_OK && d < 1e-4f, "the same templates");
+  }
+  certify_face_engine_free(mem);
+  mem = NULL;
+  data[3][lens[3] / 2] ^= 1;
+  CHECK(certify_face_engine_new_from_files(names, (const unsigned char *const *)data, lens, N, lib, NULL, &mem) == CERTIFY_STATUS_MODEL_CHECKSUM && !mem, "a tampered model is refused");
+  data[3][lens[3] / 2] ^= 1;
+  CHECK(certify_face_engine_new_from_files(names, (const unsigned char *const *)data, lens, N - 1, lib, NULL, &mem) == CERTIFY_STATUS_MODEL_MISSING && !mem, "a missing model is refused");
+  free(img);
+  for (int i = 0; i < N; i++) free(data[i]);
+}
+
 int main(int argc, char **argv) {
   const char *root = argc > 1 ? argv[1] : ".";
   char models[4096], lib[4096];
@@ -248,6 +286,7 @@ int main(int argc, char **argv) {
     test_liveness(engine, b, c);
     test_camera_frames(engine);
     test_enrollment_review(engine);
+    if (!getenv("CERTIFY_TEST_QUICK")) test_models_from_memory(engine, root, lib);
     certify_face_engine_free(engine);
   }
   /* Options: the shipped anti-spoof model with a threshold no face reaches. */

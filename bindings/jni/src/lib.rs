@@ -252,6 +252,46 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// `long Certify.faceEngineNewFromFiles(String[] names, byte[][] files, String runtimeLibrary,
+/// String optionsJson)`: the engine with its models from memory (Android assets), each file
+/// checked against its pinned sha256 and the bundle's `SHA256SUMS`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_faceEngineNewFromFiles<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    names: jni::objects::JObjectArray<'l>,
+    files: jni::objects::JObjectArray<'l>,
+    lib: JString<'l>,
+    options: JString<'l>,
+) -> jlong {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            if names.is_null() || files.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "names or files are null"));
+            }
+            let n = names.len(env)?;
+            if files.len(env)? != n {
+                return Err(fail(CertifyStatus::InvalidArgument, "one name per file"));
+            }
+            let mut bundle = Vec::with_capacity(n);
+            for i in 0..n {
+                let name = names.get_element(env, i)?;
+                let name = JString::cast_local(env, name)?;
+                let data = files.get_element(env, i)?;
+                let data = JByteArray::cast_local(env, data)?;
+                bundle.push((string(env, &name)?, bytes(env, &data)?));
+            }
+            let bundle = certify_face::runtime::ModelBundle::from_files(bundle).map_err(certify)?;
+            let lib = opt_string(env, &lib)?;
+            let options = opt_string(env, &options)?;
+            let mut config = bridge::face_config("", lib.as_deref(), options.as_deref()).map_err(bridged)?;
+            config.model_bundle = Some(Arc::new(bundle));
+            let engine = certify_face::FaceEngine::load(config).map_err(certify)?;
+            Ok(Arc::into_raw(Arc::new(engine)) as jlong)
+        })
+        .resolve::<ThrowCertify>()
+}
+
 fn engine_ref<'a>(handle: jlong) -> Result<&'a certify_face::FaceEngine, BridgeError> {
     // SAFETY: handles come from faceEngineNew (Arc::into_raw) and are released once by
     // faceEngineFree (the Java FaceEngine wrapper guards against use after close).

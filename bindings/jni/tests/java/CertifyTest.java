@@ -290,6 +290,20 @@ public class CertifyTest {
             engine.close();
             expectCode(100, "closed engine", () -> engine.template(o1));
         }
+        // Models from memory (Android assets): the same templates; a flipped byte refused.
+        java.util.Map<String, byte[]> files = new java.util.HashMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> models = Files.list(Paths.get(root, "models"))) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) models::iterator)
+                if (Files.isRegularFile(p)) files.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+        byte[] o1 = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama.jpg"));
+        try (FaceEngine fromBytes = FaceEngine.fromModelFiles(files, lib, null); FaceEngine fromDir = new FaceEngine(root + "/models", lib)) {
+            check(fromBytes.distance(fromBytes.template(o1), fromDir.template(o1)) < 1e-4f, "an engine from model bytes gives the directory's templates");
+        }
+        byte[] landmark = files.get("mp_face_landmark.onnx").clone();
+        landmark[landmark.length / 2] ^= 1;
+        files.put("mp_face_landmark.onnx", landmark);
+        expectCode(602, "a tampered model from memory", () -> FaceEngine.fromModelFiles(files, lib, null));
         testVoice(root, lib);
         testEvidence();
         testFlow();

@@ -43,6 +43,7 @@ public final class Certify {
     public static native String voicePrompts(String enrolledJson) throws CertifyException;
 
     static native long faceEngineNew(String modelsDir, String runtimeLibrary, String optionsJson) throws CertifyException;
+    static native long faceEngineNewFromFiles(String[] names, byte[][] files, String runtimeLibrary, String optionsJson) throws CertifyException;
     static native void faceEngineFree(long handle);
     static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
     static native float[] faceTemplateFromFrame(long handle, byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException;

@@ -24,6 +24,22 @@ public final class FaceEngine implements AutoCloseable {
         handle = Certify.faceEngineNew(modelsDir, runtimeLibrary, optionsJson);
     }
 
+    private FaceEngine(long handle) {
+        this.handle = handle;
+    }
+
+    /**
+     * Load the models from memory (file name to bytes, as read from Android assets with
+     * {@code AssetManager.open}), each checked against its pinned sha256 and the shipped
+     * SHA256SUMS when it is among them; options as for the constructor (null: defaults).
+     */
+    public static FaceEngine fromModelFiles(java.util.Map<String, byte[]> files, String runtimeLibrary, String optionsJson) throws CertifyException {
+        String[] names = files.keySet().toArray(new String[0]);
+        byte[][] data = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) data[i] = files.get(names[i]);
+        return new FaceEngine(Certify.faceEngineNewFromFiles(names, data, runtimeLibrary, optionsJson));
+    }
+
     /** A native call on the live handle (0 once closed: the native side refuses it). */
     private interface Call<T> { T on(long handle) throws CertifyException; }
 
