@@ -114,10 +114,7 @@ impl FaceEngineConfig {
 
     /// Where the models come from: the bundle if one is set, else `models_dir`.
     pub fn model_source(&self) -> certify_onnx::ModelSource {
-        match &self.model_bundle {
-            Some(b) => certify_onnx::ModelSource::Bundle(b.clone()),
-            None => certify_onnx::ModelSource::Dir(self.models_dir.clone()),
-        }
+        certify_onnx::ModelSource::of(self.model_bundle.as_ref(), &self.models_dir)
     }
 }
 

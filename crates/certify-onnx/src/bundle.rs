@@ -76,6 +76,14 @@ pub enum ModelSource {
 }
 
 impl ModelSource {
+    /// An engine configuration's source: its bundle when it has one, else its directory.
+    pub fn of(bundle: Option<&Arc<ModelBundle>>, dir: &std::path::Path) -> ModelSource {
+        match bundle {
+            Some(b) => ModelSource::Bundle(b.clone()),
+            None => ModelSource::Dir(dir.to_owned()),
+        }
+    }
+
     /// The bytes of `file` and a name for messages.
     pub(crate) fn read(&self, file: &str) -> Result<(Arc<Vec<u8>>, String), RuntimeError> {
         match self {
