@@ -601,6 +601,19 @@ CertifyStatus certify_voice_engine_new(const char *models_dir,
                                        const char *runtime_library,
                                        CertifyVoiceEngine **out_engine);
 
+// Load the voice engine with its models from memory (`silero_vad_16k_op15.onnx`,
+// `resemblyzer_ge2e.onnx`, and `SHA256SUMS` if shipped), as
+// `certify_face_engine_new_from_files`.
+//
+// # Safety
+// As `certify_face_engine_new_from_files`.
+CertifyStatus certify_voice_engine_new_from_files(const char *const *names,
+                                                  const uint8_t *const *data,
+                                                  const size_t *lens,
+                                                  size_t count,
+                                                  const char *runtime_library,
+                                                  CertifyVoiceEngine **out_engine);
+
 // Release a voice engine (NULL is ignored).
 //
 // # Safety

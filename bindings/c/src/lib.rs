@@ -308,27 +308,40 @@ pub unsafe extern "C" fn certify_face_engine_new_from_files(
     out_engine: *mut *mut CertifyFaceEngine,
 ) -> CertifyStatus {
     ffi!({
-        if names.is_null() || data.is_null() || lens.is_null() {
-            return Err(CertifyStatus::NullArgument);
-        }
-        let mut files = Vec::with_capacity(count);
-        for i in 0..count {
-            // SAFETY: each array readable for count entries per the contract.
-            let (name, bytes, len) = unsafe { (*names.add(i), *data.add(i), *lens.add(i)) };
-            let name = unsafe { str_arg(name) }?;
-            let bytes = unsafe { bytes_arg(bytes, len) }?;
-            files.push((name.to_owned(), bytes.to_vec()));
-        }
+        let bundle = unsafe { model_bundle(names, data, lens, count) }?;
         let lib = unsafe { opt_str_arg(runtime_library) }?;
         let options = unsafe { opt_str_arg(options_json) }?;
         let out_engine = unsafe { out(out_engine) }?;
-        let bundle = certify_face::runtime::ModelBundle::from_files(files).map_err(|e| e.status())?;
         let mut config = bridge::face_config("", lib, options).map_err(from_fail)?;
         config.model_bundle = Some(std::sync::Arc::new(bundle));
         let engine = FaceEngine::load(config).map_err(|e| e.status())?;
         *out_engine = Box::into_raw(Box::new(CertifyFaceEngine(std::sync::Arc::new(engine))));
         Ok(())
     })
+}
+
+/// Model files from the C arrays of `certify_face_engine_new_from_files` (copied).
+///
+/// # Safety
+/// As that function's arrays.
+unsafe fn model_bundle(
+    names: *const *const c_char,
+    data: *const *const u8,
+    lens: *const usize,
+    count: usize,
+) -> Result<certify_face::runtime::ModelBundle, CertifyStatus> {
+    if names.is_null() || data.is_null() || lens.is_null() {
+        return Err(CertifyStatus::NullArgument);
+    }
+    let mut files = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: each array readable for count entries per the contract.
+        let (name, bytes, len) = unsafe { (*names.add(i), *data.add(i), *lens.add(i)) };
+        let name = unsafe { str_arg(name) }?;
+        let bytes = unsafe { bytes_arg(bytes, len) }?;
+        files.push((name.to_owned(), bytes.to_vec()));
+    }
+    certify_face::runtime::ModelBundle::from_files(files).map_err(|e| e.status())
 }
 
 /// Release a face engine (NULL is ignored).
@@ -768,6 +781,33 @@ pub unsafe extern "C" fn certify_voice_engine_new(
         let lib = unsafe { opt_str_arg(runtime_library) }?;
         let out_engine = unsafe { out(out_engine) }?;
         let mut config = certify_voice::VoiceEngineConfig::new(dir);
+        config.runtime_library = lib.map(PathBuf::from);
+        let engine = certify_voice::VoiceEngine::load(config).map_err(|e| e.status())?;
+        *out_engine = Box::into_raw(Box::new(CertifyVoiceEngine(engine)));
+        Ok(())
+    })
+}
+
+/// Load the voice engine with its models from memory (`silero_vad_16k_op15.onnx`,
+/// `resemblyzer_ge2e.onnx`, and `SHA256SUMS` if shipped), as
+/// `certify_face_engine_new_from_files`.
+///
+/// # Safety
+/// As `certify_face_engine_new_from_files`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_voice_engine_new_from_files(
+    names: *const *const c_char,
+    data: *const *const u8,
+    lens: *const usize,
+    count: usize,
+    runtime_library: *const c_char,
+    out_engine: *mut *mut CertifyVoiceEngine,
+) -> CertifyStatus {
+    ffi!({
+        let bundle = unsafe { model_bundle(names, data, lens, count) }?;
+        let lib = unsafe { opt_str_arg(runtime_library) }?;
+        let out_engine = unsafe { out(out_engine) }?;
+        let mut config = certify_voice::VoiceEngineConfig::from_bundle(bundle);
         config.runtime_library = lib.map(PathBuf::from);
         let engine = certify_voice::VoiceEngine::load(config).map_err(|e| e.status())?;
         *out_engine = Box::into_raw(Box::new(CertifyVoiceEngine(engine)));

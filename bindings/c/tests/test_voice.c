@@ -61,6 +61,28 @@ int main(int argc, char **argv) {
   if (template && probe && silence) {
     CHECK(certify_voice_verify(engine, template, probe, tl, "73920581", &d) == CERTIFY_STATUS_OK, "verify");
     CHECK(d && strstr(d, "\"passed\":true") && strstr(d, "\"digits_heard\":\"73920581\""), "genuine speaker, right digits");
+    /* The same engine with its models from memory (an app's assets) decides the same. */
+    const char *names[] = {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx"};
+    unsigned char *files[3];
+    size_t sizes[3];
+    for (int i = 0; i < 3; i++) {
+      snprintf(path, sizeof path, "%s/%s", models, names[i]);
+      files[i] = read_file(path, &sizes[i]);
+    }
+    CertifyVoiceEngine *mem = NULL;
+    CHECK(certify_voice_engine_new_from_files(names, (const uint8_t *const *)files, sizes, 3, lib, &mem) == CERTIFY_STATUS_OK && mem, "voice engine from model bytes");
+    char *d2 = NULL;
+    if (mem) CHECK(certify_voice_verify(mem, template, probe, tl, "73920581", &d2) == CERTIFY_STATUS_OK, "verify from bytes");
+    char *s1 = d ? json_member(d, "speaker_score") : NULL, *s2 = d2 ? json_member(d2, "speaker_score") : NULL;
+    CHECK(s1 && s2 && strcmp(s1, s2) == 0, "the same speaker score from bytes");
+    free(s1);
+    free(s2);
+    certify_string_free(d2);
+    certify_voice_engine_free(mem);
+    mem = NULL;
+    files[2][sizes[2] / 2] ^= 1;
+    CHECK(certify_voice_engine_new_from_files(names, (const uint8_t *const *)files, sizes, 3, lib, &mem) == CERTIFY_STATUS_MODEL_CHECKSUM && !mem, "a tampered voice model is refused");
+    for (int i = 0; i < 3; i++) free(files[i]);
     certify_string_free(d);
     d = NULL;
     CHECK(certify_voice_verify(engine, template, wavs[0], lens[0], "73920581", &d) == CERTIFY_STATUS_OK && strstr(d, "\"passed\":false"), "replayed enrollment fails");

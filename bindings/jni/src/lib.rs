@@ -266,22 +266,7 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineNewFromFiles<'l>(
 ) -> jlong {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            if names.is_null() || files.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "names or files are null"));
-            }
-            let n = names.len(env)?;
-            if files.len(env)? != n {
-                return Err(fail(CertifyStatus::InvalidArgument, "one name per file"));
-            }
-            let mut bundle = Vec::with_capacity(n);
-            for i in 0..n {
-                let name = names.get_element(env, i)?;
-                let name = JString::cast_local(env, name)?;
-                let data = files.get_element(env, i)?;
-                let data = JByteArray::cast_local(env, data)?;
-                bundle.push((string(env, &name)?, bytes(env, &data)?));
-            }
-            let bundle = certify_face::runtime::ModelBundle::from_files(bundle).map_err(certify)?;
+            let bundle = model_bundle(env, &names, &files)?;
             let lib = opt_string(env, &lib)?;
             let options = opt_string(env, &options)?;
             let mut config = bridge::face_config("", lib.as_deref(), options.as_deref()).map_err(bridged)?;
@@ -290,6 +275,30 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineNewFromFiles<'l>(
             Ok(Arc::into_raw(Arc::new(engine)) as jlong)
         })
         .resolve::<ThrowCertify>()
+}
+
+/// Model files from Java's parallel arrays of names and bytes.
+fn model_bundle(
+    env: &mut Env<'_>,
+    names: &jni::objects::JObjectArray<'_>,
+    files: &jni::objects::JObjectArray<'_>,
+) -> Result<certify_face::runtime::ModelBundle, BridgeError> {
+    if names.is_null() || files.is_null() {
+        return Err(fail(CertifyStatus::NullArgument, "names or files are null"));
+    }
+    let n = names.len(env)?;
+    if files.len(env)? != n {
+        return Err(fail(CertifyStatus::InvalidArgument, "one name per file"));
+    }
+    let mut bundle = Vec::with_capacity(n);
+    for i in 0..n {
+        let name = names.get_element(env, i)?;
+        let name = JString::cast_local(env, name)?;
+        let data = files.get_element(env, i)?;
+        let data = JByteArray::cast_local(env, data)?;
+        bundle.push((string(env, &name)?, bytes(env, &data)?));
+    }
+    certify_face::runtime::ModelBundle::from_files(bundle).map_err(certify)
 }
 
 fn engine_ref<'a>(handle: jlong) -> Result<&'a certify_face::FaceEngine, BridgeError> {
@@ -780,6 +789,27 @@ pub extern "system" fn Java_cn_certify_Certify_voiceEngineNew<'l>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let mut config = certify_voice::VoiceEngineConfig::new(string(env, &dir)?);
+            config.runtime_library = opt_string(env, &lib)?.map(Into::into);
+            let engine = certify_voice::VoiceEngine::load(config).map_err(certify)?;
+            Ok(Box::into_raw(Box::new(engine)) as jlong)
+        })
+        .resolve::<ThrowCertify>()
+}
+
+/// `long Certify.voiceEngineNewFromFiles(String[] names, byte[][] files, String
+/// runtimeLibrary)`: the voice engine with its models from memory, checked as files are.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Certify_voiceEngineNewFromFiles<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    names: jni::objects::JObjectArray<'l>,
+    files: jni::objects::JObjectArray<'l>,
+    lib: JString<'l>,
+) -> jlong {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let bundle = model_bundle(env, &names, &files)?;
+            let mut config = certify_voice::VoiceEngineConfig::from_bundle(bundle);
             config.runtime_library = opt_string(env, &lib)?.map(Into::into);
             let engine = certify_voice::VoiceEngine::load(config).map_err(certify)?;
             Ok(Box::into_raw(Box::new(engine)) as jlong)

@@ -202,6 +202,14 @@ public class CertifyTest {
             check(engine.verify(template, wavs[0], "73920581").contains("\"passed\":false"), "replay fails");
             expectCode(635, "bad WAV", () -> engine.verify(template, new byte[] {'R', 'I', 'F', 'F'}, "73920581"));
             expectCode(102, "prompts and recordings differ", () -> engine.enroll(wavs, new String[] {"01234567"}));
+            // The same engine with its models from memory decides the same.
+            java.util.Map<String, byte[]> files = new java.util.HashMap<>();
+            for (String n : new String[] {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx"})
+                files.put(n, Files.readAllBytes(Paths.get(root, "models", n)));
+            try (VoiceEngine fromBytes = VoiceEngine.fromModelFiles(files, lib)) {
+                String again = fromBytes.verify(template, probe, "73920581");
+                check(member(again, "speaker_score").equals(member(ok, "speaker_score")), "the same score from model bytes: " + again);
+            }
         }
     }
 

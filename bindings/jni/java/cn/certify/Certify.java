@@ -60,6 +60,7 @@ public final class Certify {
     static native String livenessFinish(long session, float[] template) throws CertifyException;
     static native void livenessFree(long session);
     static native long voiceEngineNew(String modelsDir, String runtimeLibrary) throws CertifyException;
+    static native long voiceEngineNewFromFiles(String[] names, byte[][] files, String runtimeLibrary) throws CertifyException;
     static native void voiceEngineFree(long handle);
     static native String voiceEnroll(long handle, byte[][] wavs, String[] prompts) throws CertifyException;
     static native String voiceVerify(long handle, String templateJson, byte[] wav, String prompt) throws CertifyException;

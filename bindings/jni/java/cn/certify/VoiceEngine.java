@@ -9,6 +9,18 @@ public final class VoiceEngine implements AutoCloseable {
         handle = Certify.voiceEngineNew(modelsDir, runtimeLibrary);
     }
 
+    private VoiceEngine(long handle) {
+        this.handle = handle;
+    }
+
+    /** Load the models from memory (file name to bytes, as read from Android assets), checked as files are. */
+    public static VoiceEngine fromModelFiles(java.util.Map<String, byte[]> files, String runtimeLibrary) throws CertifyException {
+        String[] names = files.keySet().toArray(new String[0]);
+        byte[][] data = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) data[i] = files.get(names[i]);
+        return new VoiceEngine(Certify.voiceEngineNewFromFiles(names, data, runtimeLibrary));
+    }
+
     /** Enroll from five WAV recordings of the prompts: JSON {"template": ..., "issues": [[...], ...]}. */
     public synchronized String enroll(byte[][] wavs, String[] prompts) throws CertifyException {
         return Certify.voiceEnroll(handle, wavs, prompts);
