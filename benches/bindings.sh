@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One liveness frame (the same 640x480 JPEG) through each binding vs pure Rust, release
 # builds: Rust and C from the ffi bench, then Python (UniFFI) and Java (JNI) on
-# libcertify_android.so. Prints p50 per binding. Needs scripts/setup.sh.
+# libcertify_android.so, then JNI against UniFFI Kotlin (JNA) in one JVM. Prints medians.
+# Needs scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -28,3 +29,10 @@ print(f"python (UniFFI) liveness frame p50 {statistics.median(times):.2f} ms")
 PY
 javac -encoding UTF-8 -d "$OUT/java" bindings/jni/java/cn/certify/*.java bindings/jni/tests/java/LivenessBench.java
 java -Djava.library.path="$ROOT/target/release" -cp "$OUT/java" LivenessBench "$ROOT"
+# JNI vs UniFFI's Kotlin over JNA in one JVM, on the same library (the Android choice).
+KOTLINC="$ROOT/.deps/kotlin/node_modules/kotlin-compiler/bin/kotlinc"
+"$ROOT/target/release/uniffi-bindgen" generate --library "$LIB" --language kotlin --out-dir "$OUT/kotlin" >/dev/null
+"$KOTLINC" -nowarn "$OUT/kotlin/uniffi/certify/certify.kt" benches/jvm/JniVsJna.kt \
+  -cp "/usr/share/java/jna.jar:$OUT/java" -include-runtime -d "$OUT/jni-vs-jna.jar" 2>&1 | grep -v "^warning" || true
+java -Djava.library.path="$ROOT/target/release" -Djna.library.path="$ROOT/target/release" \
+  -cp "$OUT/jni-vs-jna.jar:$OUT/java:/usr/share/java/jna.jar" JniVsJnaKt "$ROOT"

@@ -3,7 +3,7 @@
 #   benches/compare/run.sh [PEOPLE] [EVENTS_PER_PERSON] [csv|parquet]
 # Defaults: 1,000,000 people × 20 events (about 20M event rows), Parquet.
 # Generates the data once per size under target/compare-data/, installs duckdb and polars
-# from PyPI into .deps/venv-bench, builds certify-batch in release mode.
+# from PyPI into .deps/venv-bench, builds certify-batch in release mode (in $CARGO_TARGET_DIR if set).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PEOPLE="${1:-1000000}"
@@ -15,7 +15,8 @@ VENV=.deps/venv-bench
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -c "import duckdb, polars" 2>/dev/null || "$VENV/bin/pip" install --quiet duckdb==2.0.1 polars==2.1.0
 cargo build --release --locked -p certify-batch --bin certify-batch
-BIN="$PWD/target/release/certify-batch"
+# CARGO_TARGET_DIR: a separate directory lets the release build run beside a debug one.
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/certify-batch"
 if [ ! -f "$DATA/events.parquet" ]; then
   "$BIN" generate --people "$PEOPLE" --events-per-person "$EVENTS" --date "$RUN_DATE" --seed 1 --out "$DATA" --parquet
 fi

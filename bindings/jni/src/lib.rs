@@ -1,4 +1,4 @@
-//! JNI bindings of certify for Java (`cn.certify.Certify`), thin: conversion and error
+//! JNI bindings of certify for Java (`cn.certify.*`), thin: conversion and error
 //! mapping only. Every Rust error becomes a `cn.certify.CertifyException` built with its
 //! status code (the one table of `certify-bridge`), the English message and what to tell
 //! the person in Chinese (the engine's own advice where it has one). Panics never cross:
@@ -15,6 +15,12 @@ use jni::sys::{jboolean, jfloat, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
+
+/// A Java `String[]` argument: named apart from [`JByteArrays`] so that the generated Java
+/// declaration (`java/cn/certify/Natives.java`, from `tests/java_natives.rs`) can say which.
+type JStringArray<'l> = jni::objects::JObjectArray<'l>;
+/// A Java `byte[][]` argument.
+type JByteArrays<'l> = jni::objects::JObjectArray<'l>;
 
 /// An error on its way to Java.
 #[derive(Debug, thiserror::Error)]
@@ -116,9 +122,9 @@ fn string(env: &Env<'_>, s: &JString<'_>) -> Result<String, BridgeError> {
     Ok(s.try_to_string(env)?)
 }
 
-/// `String Certify.idCheck(String)`: the normalized 18-character number.
+/// Validate a resident identity number (GB 11643); the normalized 18-character number.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_idCheck<'l>(
+pub extern "system" fn Java_cn_certify_Natives_idCheck<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     input: JString<'l>,
@@ -131,9 +137,9 @@ pub extern "system" fn Java_cn_certify_Certify_idCheck<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `boolean Certify.nameMatches(String, String)`.
+/// Whether two names are the same name written differently.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_nameMatches<'l>(
+pub extern "system" fn Java_cn_certify_Natives_nameMatches<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     a: JString<'l>,
@@ -148,10 +154,11 @@ pub extern "system" fn Java_cn_certify_Certify_nameMatches<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.cycleStatus(String policyJson, String lastCertified, String pensionStart,
-/// String today)`: the status as JSON (`{"status":"overdue","deadline":…}`).
+/// A person's certification status under a cycle policy (JSON) on `today` (YYYY-MM-DD), from
+/// the last certification date (null: never) and the pension start (YYYY-MM): JSON like
+/// `{"status":"overdue","deadline":…}`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_cycleStatus<'l>(
+pub extern "system" fn Java_cn_certify_Natives_cycleStatus<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     policy: JString<'l>,
@@ -194,9 +201,9 @@ fn status_text<'l>(unowned: &mut EnvUnowned<'l>, code: jint, text: fn(u32) -> &'
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.statusMessage(int)`: the English text of a code.
+/// The English text of a code. Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_statusMessage<'l>(
+pub extern "system" fn Java_cn_certify_Natives_statusMessage<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     code: jint,
@@ -204,9 +211,9 @@ pub extern "system" fn Java_cn_certify_Certify_statusMessage<'l>(
     status_text(&mut unowned, code, certify_bridge::status::english_of)
 }
 
-/// `String Certify.statusMessageZh(int)`: the Chinese text of a code (what to do next).
+/// The Chinese text of a code (what to do next). Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_statusMessageZh<'l>(
+pub extern "system" fn Java_cn_certify_Natives_statusMessageZh<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     code: jint,
@@ -214,9 +221,9 @@ pub extern "system" fn Java_cn_certify_Certify_statusMessageZh<'l>(
     status_text(&mut unowned, code, certify_bridge::status::chinese_of)
 }
 
-/// `int[] Certify.allStatusCodes()`.
+/// Every code of the status table. Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_allStatusCodes<'l>(
+pub extern "system" fn Java_cn_certify_Natives_allStatusCodes<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
 ) -> JIntArray<'l> {
@@ -230,10 +237,11 @@ pub extern "system" fn Java_cn_certify_Certify_allStatusCodes<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `long Certify.faceEngineNew(String modelsDir, String runtimeLibrary, String optionsJson)`:
-/// a handle for `faceEngineFree` (options as in the C API; null: defaults). Thread-safe.
+/// A face engine handle for `faceEngineFree`: models from the directory `dir`, ONNX Runtime
+/// from `lib` (null: the default search), `options` JSON as in the C API (null: defaults).
+/// Thread-safe.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceEngineNew<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceEngineNew<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     dir: JString<'l>,
@@ -252,15 +260,15 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `long Certify.faceEngineNewFromFiles(String[] names, byte[][] files, String runtimeLibrary,
-/// String optionsJson)`: the engine with its models from memory (Android assets), each file
-/// checked against its pinned sha256 and the bundle's `SHA256SUMS`.
+/// A face engine with its models from memory (file names and bytes, as read from Android
+/// assets), each file checked against its pinned sha256 and the bundle's `SHA256SUMS`;
+/// `lib` and `options` as for `faceEngineNew`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceEngineNewFromFiles<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceEngineNewFromFiles<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
-    names: jni::objects::JObjectArray<'l>,
-    files: jni::objects::JObjectArray<'l>,
+    names: JStringArray<'l>,
+    files: JByteArrays<'l>,
     lib: JString<'l>,
     options: JString<'l>,
 ) -> jlong {
@@ -322,9 +330,9 @@ fn engine_arc(handle: jlong) -> Result<Arc<certify_face::FaceEngine>, BridgeErro
     }
 }
 
-/// `void Certify.faceEngineFree(long)` (0 is ignored).
+/// Free a face engine handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceEngineFree<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceEngineFree<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -340,9 +348,9 @@ pub extern "system" fn Java_cn_certify_Certify_faceEngineFree<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `float[] Certify.faceTemplate(long engine, byte[] jpegOrPng)`.
+/// The 128-float template of the single good face in a JPEG/PNG image.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceTemplate<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceTemplate<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -378,12 +386,11 @@ fn camera_frame<'a>(data: &'a [u8], size: [jint; 4], format: &'a str) -> Result<
     })
 }
 
-/// `float[] Certify.faceTemplateFromFrame(long engine, byte[] data, int width, int height,
-/// int stride, String format, int rotationDegrees)`: the template of a raw camera frame
-/// ("nv21" or "rgba"; the clockwise rotation that makes it upright).
+/// The template of a raw camera frame ("nv21" or "rgba"; the clockwise rotation that makes it
+/// upright).
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_cn_certify_Certify_faceTemplateFromFrame<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceTemplateFromFrame<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -421,10 +428,10 @@ fn read_template(env: &Env<'_>, arr: &JFloatArray<'_>) -> Result<Vec<f32>, Bridg
     Ok(v)
 }
 
-/// `float Certify.faceDistance(long engine, float[] a, float[] b)`: negative distances never
-/// occur; compare with `faceThreshold`.
+/// The distance between two face templates (never negative); below `faceThreshold` they are
+/// the same person.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceDistance<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceDistance<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -444,11 +451,10 @@ pub extern "system" fn Java_cn_certify_Certify_faceDistance<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `float Certify.facePortraitDistance(long engine, float[] live, byte[] portrait)`: the
-/// distance of a live template to an authoritative reference portrait (JPEG/PNG); compare
+/// The distance of a live template to an authoritative reference portrait (JPEG/PNG); compare
 /// with `facePortraitThreshold`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_facePortraitDistance<'l>(
+pub extern "system" fn Java_cn_certify_Natives_facePortraitDistance<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -472,11 +478,10 @@ pub extern "system" fn Java_cn_certify_Certify_facePortraitDistance<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.faceReviewEnrollment(long engine, byte[] cardFront, byte[] cardBack,
-/// byte[] selfie, byte[] reference)`: the automatic enrollment review as JSON (`reference`,
-/// the authority's portrait, may be null).
+/// The automatic enrollment review as JSON (`reference`, the authority's portrait, may be
+/// null).
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceReviewEnrollment<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceReviewEnrollment<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -510,10 +515,10 @@ pub extern "system" fn Java_cn_certify_Certify_faceReviewEnrollment<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `float[] Certify.faceCardPortrait(long engine, byte[] cardFront)`: the template of the
-/// portrait printed on a card's front; an empty array when there is no single readable one.
+/// The template of the portrait printed on a card's front; an empty array when there is no
+/// single readable one.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceCardPortrait<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceCardPortrait<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -536,10 +541,9 @@ pub extern "system" fn Java_cn_certify_Certify_faceCardPortrait<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `float Certify.facePortraitThreshold(long engine)`: portrait distances below it are the
-/// same person.
+/// The engine's portrait threshold: portrait distances below it are the same person.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_facePortraitThreshold<'l>(
+pub extern "system" fn Java_cn_certify_Natives_facePortraitThreshold<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -549,9 +553,9 @@ pub extern "system" fn Java_cn_certify_Certify_facePortraitThreshold<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `float Certify.faceThreshold(long engine)`: distances below it are the same person.
+/// The engine's match threshold: template distances below it are the same person.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_faceThreshold<'l>(
+pub extern "system" fn Java_cn_certify_Natives_faceThreshold<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -593,10 +597,10 @@ fn clock(now_unix: jlong) -> certify_core::time::Timestamp {
     bridge::now_or_system((now_unix != jlong::MIN).then_some(now_unix))
 }
 
-/// `String Certify.call(String op, String requestJson, long nowUnix)`: a whole-flow
-/// operation on the host's stored state (see `certify_bridge::ops`); the response JSON.
+/// A whole-flow operation `op` on the host's stored state (see `certify_bridge::ops`) at
+/// `nowUnix` (`Long.MIN_VALUE`: the system clock): the response JSON.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_call<'l>(
+pub extern "system" fn Java_cn_certify_Natives_call<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     op: JString<'l>,
@@ -622,10 +626,10 @@ fn session_ref<'a>(handle: jlong) -> Result<&'a Session, BridgeError> {
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the session is closed"))
 }
 
-/// `long Certify.livenessStart(long engine, String actionsJson, long nowUnix)`: a session
-/// handle; `actionsJson` null draws random actions.
+/// A liveness session handle for `livenessFree` on an engine handle; `actions` is a JSON array
+/// of action names (null: random actions; `[]`: silent mode).
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_livenessStart<'l>(
+pub extern "system" fn Java_cn_certify_Natives_livenessStart<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     engine: jlong,
@@ -649,9 +653,9 @@ pub extern "system" fn Java_cn_certify_Certify_livenessStart<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.livenessActions(long session)`: the actions as a JSON array.
+/// The actions a session asks for, as a JSON array of names in order.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_livenessActions<'l>(
+pub extern "system" fn Java_cn_certify_Natives_livenessActions<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     session: jlong,
@@ -670,11 +674,10 @@ pub extern "system" fn Java_cn_certify_Certify_livenessActions<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.livenessPushFrame(long session, byte[] jpegOrPng, int elapsedMs)`: the
-/// session's event as JSON (with reason and advice). `elapsedMs < 0`: timed by the
+/// The session's event as JSON (with reason and advice). `elapsedMs < 0`: timed by the
 /// library's monotonic clock (what apps use); an explicit value is for tests only.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_livenessPushFrame<'l>(
+pub extern "system" fn Java_cn_certify_Natives_livenessPushFrame<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     session: jlong,
@@ -695,12 +698,10 @@ pub extern "system" fn Java_cn_certify_Certify_livenessPushFrame<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.livenessPushCameraFrame(long session, byte[] data, int width, int height,
-/// int stride, String format, int rotationDegrees, int elapsedMs)`: as `livenessPushFrame`,
-/// for a raw camera frame ("nv21" or "rgba").
+/// As `livenessPushFrame`, for a raw camera frame ("nv21" or "rgba").
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_cn_certify_Certify_livenessPushCameraFrame<'l>(
+pub extern "system" fn Java_cn_certify_Natives_livenessPushCameraFrame<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     session: jlong,
@@ -728,9 +729,9 @@ pub extern "system" fn Java_cn_certify_Certify_livenessPushCameraFrame<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.livenessFinish(long session, float[] template)`: the decision as JSON.
+/// End a session and match its best frame against an enrolled template: the decision as JSON.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_livenessFinish<'l>(
+pub extern "system" fn Java_cn_certify_Natives_livenessFinish<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     session: jlong,
@@ -754,9 +755,9 @@ pub extern "system" fn Java_cn_certify_Certify_livenessFinish<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `void Certify.livenessFree(long session)` (0 is ignored).
+/// Free a liveness session handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_livenessFree<'l>(
+pub extern "system" fn Java_cn_certify_Natives_livenessFree<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     session: jlong,
@@ -778,9 +779,10 @@ fn voice_ref<'a>(handle: jlong) -> Result<&'a certify_voice::VoiceEngine, Bridge
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the engine is closed"))
 }
 
-/// `long Certify.voiceEngineNew(String modelsDir, String runtimeLibrary)`.
+/// A voice engine handle for `voiceEngineFree`: models from the directory `dir`, ONNX Runtime
+/// from `lib` (null: the default search). Thread-safe.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_voiceEngineNew<'l>(
+pub extern "system" fn Java_cn_certify_Natives_voiceEngineNew<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     dir: JString<'l>,
@@ -796,14 +798,14 @@ pub extern "system" fn Java_cn_certify_Certify_voiceEngineNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `long Certify.voiceEngineNewFromFiles(String[] names, byte[][] files, String
-/// runtimeLibrary)`: the voice engine with its models from memory, checked as files are.
+/// A voice engine with its models from memory (file names and bytes), checked as files are;
+/// `lib` as for `voiceEngineNew`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_voiceEngineNewFromFiles<'l>(
+pub extern "system" fn Java_cn_certify_Natives_voiceEngineNewFromFiles<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
-    names: jni::objects::JObjectArray<'l>,
-    files: jni::objects::JObjectArray<'l>,
+    names: JStringArray<'l>,
+    files: JByteArrays<'l>,
     lib: JString<'l>,
 ) -> jlong {
     unowned
@@ -817,9 +819,9 @@ pub extern "system" fn Java_cn_certify_Certify_voiceEngineNewFromFiles<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `void Certify.voiceEngineFree(long)` (0 is ignored).
+/// Free a voice engine handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_voiceEngineFree<'l>(
+pub extern "system" fn Java_cn_certify_Natives_voiceEngineFree<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -835,10 +837,10 @@ pub extern "system" fn Java_cn_certify_Certify_voiceEngineFree<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.voicePrompts(String enrolledJson)`: five enrollment prompts (null) or one
-/// certification prompt that is none of the enrolled ones, as a JSON array.
+/// Five enrollment prompts (null) or one certification prompt that is none of the enrolled
+/// ones, as a JSON array.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_voicePrompts<'l>(
+pub extern "system" fn Java_cn_certify_Natives_voicePrompts<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     enrolled: JString<'l>,
@@ -858,15 +860,15 @@ pub extern "system" fn Java_cn_certify_Certify_voicePrompts<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.voiceEnroll(long engine, byte[][] wavs, String[] prompts)`: JSON
+/// Enroll a voice from WAV recordings of the prompts: JSON
 /// `{"template": … or null, "issues": [[…], …]}`.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_voiceEnroll<'l>(
+pub extern "system" fn Java_cn_certify_Natives_voiceEnroll<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
-    wavs: jni::objects::JObjectArray<'l>,
-    prompts: jni::objects::JObjectArray<'l>,
+    wavs: JByteArrays<'l>,
+    prompts: JStringArray<'l>,
 ) -> JString<'l> {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
@@ -892,10 +894,10 @@ pub extern "system" fn Java_cn_certify_Certify_voiceEnroll<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.voiceVerify(long engine, String templateJson, byte[] wav, String prompt)`:
-/// the decision as JSON.
+/// Verify a WAV recording of `prompt` against a voice template (the JSON `template` of
+/// `voiceEnroll`): the decision as JSON.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_voiceVerify<'l>(
+pub extern "system" fn Java_cn_certify_Natives_voiceVerify<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -913,10 +915,10 @@ pub extern "system" fn Java_cn_certify_Certify_voiceVerify<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.challengeIssue(String subjectId, String modality, long ttlSeconds, long
-/// nowUnix)`: the challenge JSON.
+/// A single-use challenge (JSON) for a `modality` ("face" or "voice") certification of
+/// `subjectId`, valid `ttlSeconds` from `nowUnix` (`Long.MIN_VALUE`: the system clock).
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_challengeIssue<'l>(
+pub extern "system" fn Java_cn_certify_Natives_challengeIssue<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     subject: JString<'l>,
@@ -939,9 +941,9 @@ fn signer_ref<'a>(handle: jlong) -> Result<&'a certify_core::evidence::EvidenceS
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the signer is closed"))
 }
 
-/// `long Certify.signerNew(byte[] seed)`: from a 32-byte seed, or the OS generator (null).
+/// An evidence signer handle for `signerFree`, from a 32-byte seed or the OS generator (null).
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_signerNew<'l>(
+pub extern "system" fn Java_cn_certify_Natives_signerNew<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     seed: JByteArray<'l>,
@@ -961,9 +963,9 @@ pub extern "system" fn Java_cn_certify_Certify_signerNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `byte[] Certify.signerPublicKey(long signer)`.
+/// The signer's 32-byte public key.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_signerPublicKey<'l>(
+pub extern "system" fn Java_cn_certify_Natives_signerPublicKey<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -976,11 +978,10 @@ pub extern "system" fn Java_cn_certify_Certify_signerPublicKey<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `byte[] Certify.signerSign(long signer, String challengeJson, String operatorId, boolean
-/// livenessPassed, boolean matched, int scoreMilli, long ttlSeconds, long nowUnix)`.
+/// Signed evidence of one certification answering the challenge: the token bytes.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_cn_certify_Certify_signerSign<'l>(
+pub extern "system" fn Java_cn_certify_Natives_signerSign<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -1008,9 +1009,9 @@ pub extern "system" fn Java_cn_certify_Certify_signerSign<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `void Certify.signerFree(long)` (0 is ignored).
+/// Free an evidence signer handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_signerFree<'l>(
+pub extern "system" fn Java_cn_certify_Natives_signerFree<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -1037,9 +1038,9 @@ fn verifier_ref<'a>(handle: jlong) -> Result<&'a Verifier, BridgeError> {
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the verifier is closed"))
 }
 
-/// `long Certify.verifierNew(byte[] publicKey)`.
+/// A verifier of evidence signed with the 32-byte public key.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_verifierNew<'l>(
+pub extern "system" fn Java_cn_certify_Natives_verifierNew<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     key: JByteArray<'l>,
@@ -1053,10 +1054,10 @@ pub extern "system" fn Java_cn_certify_Certify_verifierNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `String Certify.verifierVerify(long verifier, byte[] token, String challengeJson, long
-/// nowUnix)`: the verified claims as JSON (single use per verifier).
+/// Accept an evidence token for the challenge at `nowUnix`, once per verifier: the verified
+/// claims as JSON.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_verifierVerify<'l>(
+pub extern "system" fn Java_cn_certify_Natives_verifierVerify<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,
@@ -1076,9 +1077,9 @@ pub extern "system" fn Java_cn_certify_Certify_verifierVerify<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// `void Certify.verifierFree(long)` (0 is ignored).
+/// Free an evidence verifier handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Certify_verifierFree<'l>(
+pub extern "system" fn Java_cn_certify_Natives_verifierFree<'l>(
     mut unowned: EnvUnowned<'l>,
     _class: JClass<'l>,
     handle: jlong,

@@ -210,6 +210,17 @@ public class CertifyTest {
                 String again = fromBytes.verify(template, probe, "73920581");
                 check(member(again, "speaker_score").equals(member(ok, "speaker_score")), "the same score from model bytes: " + again);
             }
+            // Verifications from several threads at once on one engine decide as one thread does.
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.List<java.util.concurrent.Future<String>> each = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) each.add(pool.submit(() -> engine.verify(template, probe, "73920581")));
+            for (java.util.concurrent.Future<String> f : each) {
+                String r = f.get();
+                check(member(r, "speaker_score").equals(member(ok, "speaker_score")), "the same score from another thread: " + r);
+            }
+            pool.shutdown();
+            engine.close();
+            expectCode(100, "closed voice engine", () -> engine.verify(template, probe, "73920581"));
         }
     }
 

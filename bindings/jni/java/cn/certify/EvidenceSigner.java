@@ -5,21 +5,21 @@ public final class EvidenceSigner implements AutoCloseable {
     private long handle;
 
     /** A key from a 32-byte seed, or from the OS random generator when seed is null. */
-    public EvidenceSigner(byte[] seed) throws CertifyException { handle = Certify.signerNew(seed); }
+    public EvidenceSigner(byte[] seed) throws CertifyException { handle = Natives.signerNew(seed); }
 
     /** The 32-byte public key for the verifier. */
-    public synchronized byte[] publicKey() throws CertifyException { return Certify.signerPublicKey(handle); }
+    public synchronized byte[] publicKey() throws CertifyException { return Natives.signerPublicKey(handle); }
 
     /** Sign the outcome of an attempt answering challengeJson, at nowUnix (Certify.NOW_SYSTEM: the clock). */
     public synchronized byte[] sign(String challengeJson, String operatorId, boolean livenessPassed, boolean matched,
                                     int scoreMilli, long ttlSeconds, long nowUnix) throws CertifyException {
-        return Certify.signerSign(handle, challengeJson, operatorId, livenessPassed, matched, scoreMilli, ttlSeconds, nowUnix);
+        return Natives.signerSign(handle, challengeJson, operatorId, livenessPassed, matched, scoreMilli, ttlSeconds, nowUnix);
     }
 
     @Override
     public synchronized void close() {
         long h = handle;
         handle = 0;
-        Certify.signerFree(h);
+        Natives.signerFree(h);
     }
 }

@@ -5,17 +5,17 @@ public final class EvidenceVerifier implements AutoCloseable {
     private long handle;
 
     /** From the signer's 32-byte public key. */
-    public EvidenceVerifier(byte[] publicKey) throws CertifyException { handle = Certify.verifierNew(publicKey); }
+    public EvidenceVerifier(byte[] publicKey) throws CertifyException { handle = Natives.verifierNew(publicKey); }
 
     /** Accept token for challengeJson at nowUnix, once: the verified claims as JSON. */
     public synchronized String verify(byte[] token, String challengeJson, long nowUnix) throws CertifyException {
-        return Certify.verifierVerify(handle, token, challengeJson, nowUnix);
+        return Natives.verifierVerify(handle, token, challengeJson, nowUnix);
     }
 
     @Override
     public synchronized void close() {
         long h = handle;
         handle = 0;
-        Certify.verifierFree(h);
+        Natives.verifierFree(h);
     }
 }

@@ -1,15 +1,12 @@
 package cn.certify;
 
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-
 /**
  * The face engine. Thread-safe: calls from many threads run at once (the native engine
  * serialises each model's sessions itself); {@link #close} waits for calls in progress and
  * then frees the native engine once, after which calls throw CertifyException (the engine is closed).
  */
 public final class FaceEngine implements AutoCloseable {
-    private long handle;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final SharedHandle handle;
 
     /** Load models from modelsDir; ONNX Runtime from runtimeLibrary (null: default search). */
     public FaceEngine(String modelsDir, String runtimeLibrary) throws CertifyException {
@@ -21,11 +18,11 @@ public final class FaceEngine implements AutoCloseable {
      * {@code {"antispoof":"human_antispoof","antispoof_dir":"...","antispoof_threshold":0.5,"match_threshold":0.5}}.
      */
     public FaceEngine(String modelsDir, String runtimeLibrary, String optionsJson) throws CertifyException {
-        handle = Certify.faceEngineNew(modelsDir, runtimeLibrary, optionsJson);
+        handle = new SharedHandle(Natives.faceEngineNew(modelsDir, runtimeLibrary, optionsJson));
     }
 
     private FaceEngine(long handle) {
-        this.handle = handle;
+        this.handle = new SharedHandle(handle);
     }
 
     /**
@@ -37,35 +34,27 @@ public final class FaceEngine implements AutoCloseable {
         String[] names = files.keySet().toArray(new String[0]);
         byte[][] data = new byte[names.length][];
         for (int i = 0; i < names.length; i++) data[i] = files.get(names[i]);
-        return new FaceEngine(Certify.faceEngineNewFromFiles(names, data, runtimeLibrary, optionsJson));
+        return new FaceEngine(Natives.faceEngineNewFromFiles(names, data, runtimeLibrary, optionsJson));
     }
 
-    /** A native call on the live handle (0 once closed: the native side refuses it). */
-    private interface Call<T> { T on(long handle) throws CertifyException; }
-
-    private <T> T shared(Call<T> call) throws CertifyException {
-        lock.readLock().lock();
-        try {
-            return call.on(handle);
-        } finally {
-            lock.readLock().unlock();
-        }
+    private <T> T shared(SharedHandle.Call<T> call) throws CertifyException {
+        return handle.call(call);
     }
 
     /** The 128-float template of the single good face in a JPEG/PNG. */
-    public float[] template(byte[] image) throws CertifyException { return shared(h -> Certify.faceTemplate(h, image)); }
+    public float[] template(byte[] image) throws CertifyException { return shared(h -> Natives.faceTemplate(h, image)); }
     /**
      * The template of a raw camera frame: format "nv21" (Android's camera default) or "rgba",
      * the row stride in bytes, and the clockwise rotation (0, 90, 180, 270) that makes it upright.
      */
     public float[] templateFromFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException {
-        return shared(h -> Certify.faceTemplateFromFrame(h, data, width, height, stride, format, rotationDegrees));
+        return shared(h -> Natives.faceTemplateFromFrame(h, data, width, height, stride, format, rotationDegrees));
     }
     /** Euclidean distance between two templates. */
-    public float distance(float[] a, float[] b) throws CertifyException { return shared(h -> Certify.faceDistance(h, a, b)); }
+    public float distance(float[] a, float[] b) throws CertifyException { return shared(h -> Natives.faceDistance(h, a, b)); }
     /** Whether two templates are the same person at the engine's threshold. */
     public boolean samePerson(float[] a, float[] b) throws CertifyException {
-        return shared(h -> Certify.faceDistance(h, a, b) < Certify.faceThreshold(h));
+        return shared(h -> Natives.faceDistance(h, a, b) < Natives.faceThreshold(h));
     }
 
     /**
@@ -74,7 +63,7 @@ public final class FaceEngine implements AutoCloseable {
      * threshold: what real-name verification and enrollment decide on.
      */
     public boolean matchesPortrait(float[] live, byte[] portrait) throws CertifyException {
-        return shared(h -> Certify.facePortraitDistance(h, live, portrait) < Certify.facePortraitThreshold(h));
+        return shared(h -> Natives.facePortraitDistance(h, live, portrait) < Natives.facePortraitThreshold(h));
     }
 
     /**
@@ -86,30 +75,23 @@ public final class FaceEngine implements AutoCloseable {
      * value the enrollment.submit operation takes). Images are not kept.
      */
     public String reviewEnrollment(byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException {
-        return shared(h -> Certify.faceReviewEnrollment(h, cardFront, cardBack, selfie, reference));
+        return shared(h -> Natives.faceReviewEnrollment(h, cardFront, cardBack, selfie, reference));
     }
 
     /** The template of the portrait printed on an identity card's front; null when there is no single readable one. */
     public float[] cardPortraitTemplate(byte[] cardFront) throws CertifyException {
-        float[] t = shared(h -> Certify.faceCardPortrait(h, cardFront));
+        float[] t = shared(h -> Natives.faceCardPortrait(h, cardFront));
         return t.length == 0 ? null : t;
     }
 
     /** Start a liveness session: actionsJson like ["nod","blink"] (null: random; "[]": silent mode, which needs an anti-spoof model), at nowUnix. */
     public LivenessSession startLiveness(String actionsJson, long nowUnix) throws CertifyException {
-        return shared(h -> new LivenessSession(Certify.livenessStart(h, actionsJson, nowUnix)));
+        return shared(h -> new LivenessSession(Natives.livenessStart(h, actionsJson, nowUnix)));
     }
 
     /** Free the native engine once calls in progress have returned (later calls throw). */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            long h = handle;
-            handle = 0;
-            Certify.faceEngineFree(h);
-        } finally {
-            lock.writeLock().unlock();
-        }
+        handle.close(Natives::faceEngineFree);
     }
 }

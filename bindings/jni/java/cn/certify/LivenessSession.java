@@ -13,26 +13,26 @@ public final class LivenessSession implements AutoCloseable {
     LivenessSession(long handle) { this.handle = handle; }
 
     /** The actions asked for, as a JSON array of names, in order. */
-    public synchronized String actions() throws CertifyException { return Certify.livenessActions(handle); }
+    public synchronized String actions() throws CertifyException { return Natives.livenessActions(handle); }
     /**
      * Feed one JPEG/PNG frame; the session's event as JSON with its reason (failures) and
      * advice ({@code advice_zh}, {@code advice_en}). Pass {@link #MONOTONIC} as elapsedMs:
      * the library times the frame by its monotonic clock. An explicit time is for tests only.
      */
     public synchronized String pushFrame(byte[] image, int elapsedMs) throws CertifyException {
-        return Certify.livenessPushFrame(handle, image, elapsedMs);
+        return Natives.livenessPushFrame(handle, image, elapsedMs);
     }
     /** As {@link #pushFrame}, for a raw camera frame ("nv21" or "rgba"; see FaceEngine.templateFromFrame). */
     public synchronized String pushCameraFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees, int elapsedMs) throws CertifyException {
-        return Certify.livenessPushCameraFrame(handle, data, width, height, stride, format, rotationDegrees, elapsedMs);
+        return Natives.livenessPushCameraFrame(handle, data, width, height, stride, format, rotationDegrees, elapsedMs);
     }
     /** End the session and match its best frame against an enrolled template; JSON decision. */
-    public synchronized String finish(float[] template) throws CertifyException { return Certify.livenessFinish(handle, template); }
+    public synchronized String finish(float[] template) throws CertifyException { return Natives.livenessFinish(handle, template); }
 
     @Override
     public synchronized void close() {
         long h = handle;
         handle = 0;
-        Certify.livenessFree(h);
+        Natives.livenessFree(h);
     }
 }

@@ -1,16 +1,20 @@
 package cn.certify;
 
-/** The voice engine. Thread-safe; close it once when done. */
+/**
+ * The voice engine. Thread-safe: enrollments and verifications from many threads run at
+ * once (the native engine keeps a pool of model sessions); {@link #close} waits for calls in
+ * progress and then frees the native engine once, after which calls throw CertifyException.
+ */
 public final class VoiceEngine implements AutoCloseable {
-    private long handle;
+    private final SharedHandle handle;
 
     /** Load models from modelsDir; ONNX Runtime from runtimeLibrary (null: default search). */
     public VoiceEngine(String modelsDir, String runtimeLibrary) throws CertifyException {
-        handle = Certify.voiceEngineNew(modelsDir, runtimeLibrary);
+        handle = new SharedHandle(Natives.voiceEngineNew(modelsDir, runtimeLibrary));
     }
 
     private VoiceEngine(long handle) {
-        this.handle = handle;
+        this.handle = new SharedHandle(handle);
     }
 
     /** Load the models from memory (file name to bytes, as read from Android assets), checked as files are. */
@@ -18,23 +22,21 @@ public final class VoiceEngine implements AutoCloseable {
         String[] names = files.keySet().toArray(new String[0]);
         byte[][] data = new byte[names.length][];
         for (int i = 0; i < names.length; i++) data[i] = files.get(names[i]);
-        return new VoiceEngine(Certify.voiceEngineNewFromFiles(names, data, runtimeLibrary));
+        return new VoiceEngine(Natives.voiceEngineNewFromFiles(names, data, runtimeLibrary));
     }
 
     /** Enroll from five WAV recordings of the prompts: JSON {"template": ..., "issues": [[...], ...]}. */
-    public synchronized String enroll(byte[][] wavs, String[] prompts) throws CertifyException {
-        return Certify.voiceEnroll(handle, wavs, prompts);
+    public String enroll(byte[][] wavs, String[] prompts) throws CertifyException {
+        return handle.call(h -> Natives.voiceEnroll(h, wavs, prompts));
     }
 
     /** Verify a WAV recording of prompt against a template (the JSON "template" of enroll). */
-    public synchronized String verify(String templateJson, byte[] wav, String prompt) throws CertifyException {
-        return Certify.voiceVerify(handle, templateJson, wav, prompt);
+    public String verify(String templateJson, byte[] wav, String prompt) throws CertifyException {
+        return handle.call(h -> Natives.voiceVerify(h, templateJson, wav, prompt));
     }
 
     @Override
-    public synchronized void close() {
-        long h = handle;
-        handle = 0;
-        Certify.voiceEngineFree(h);
+    public void close() {
+        handle.close(Natives::voiceEngineFree);
     }
 }

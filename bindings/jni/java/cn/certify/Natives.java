@@ -1,0 +1,226 @@
+// Generated from bindings/jni/src/lib.rs by bindings/jni/tests/java_natives.rs: do not edit.
+// `CERTIFY_BLESS=1 cargo test -p certify-jni --test java_natives` rewrites it.
+package cn.certify;
+
+/**
+ * The native functions of libcertify_android.so, one per JNI export of bindings/jni. The
+ * public API (Certify, FaceEngine, LivenessSession, VoiceEngine, EvidenceSigner,
+ * EvidenceVerifier) calls these. The library is loaded on first use: the system property
+ * certify.library names another one.
+ */
+final class Natives {
+    static { NativeLoader.load(System.getProperty("certify.library", "certify_android")); }
+
+    private Natives() {}
+
+    /**
+     * Validate a resident identity number (GB 11643); the normalized 18-character number.
+     */
+    static native String idCheck(String input) throws CertifyException;
+
+    /**
+     * Whether two names are the same name written differently.
+     */
+    static native boolean nameMatches(String a, String b) throws CertifyException;
+
+    /**
+     * A person's certification status under a cycle policy (JSON) on {@code today} (YYYY-MM-DD), from
+     * the last certification date (null: never) and the pension start (YYYY-MM): JSON like
+     * {@code {"status":"overdue","deadline":…}}.
+     */
+    static native String cycleStatus(String policy, String last, String start, String today) throws CertifyException;
+
+    /**
+     * The English text of a code. Never throws.
+     */
+    static native String statusMessage(int code);
+
+    /**
+     * The Chinese text of a code (what to do next). Never throws.
+     */
+    static native String statusMessageZh(int code);
+
+    /**
+     * Every code of the status table. Never throws.
+     */
+    static native int[] allStatusCodes();
+
+    /**
+     * A face engine handle for {@code faceEngineFree}: models from the directory {@code dir}, ONNX Runtime
+     * from {@code lib} (null: the default search), {@code options} JSON as in the C API (null: defaults).
+     * Thread-safe.
+     */
+    static native long faceEngineNew(String dir, String lib, String options) throws CertifyException;
+
+    /**
+     * A face engine with its models from memory (file names and bytes, as read from Android
+     * assets), each file checked against its pinned sha256 and the bundle's {@code SHA256SUMS};
+     * {@code lib} and {@code options} as for {@code faceEngineNew}.
+     */
+    static native long faceEngineNewFromFiles(String[] names, byte[][] files, String lib, String options) throws CertifyException;
+
+    /**
+     * Free a face engine handle (0 is ignored). Never throws.
+     */
+    static native void faceEngineFree(long handle);
+
+    /**
+     * The 128-float template of the single good face in a JPEG/PNG image.
+     */
+    static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
+
+    /**
+     * The template of a raw camera frame ("nv21" or "rgba"; the clockwise rotation that makes it
+     * upright).
+     */
+    static native float[] faceTemplateFromFrame(long handle, byte[] data, int width, int height, int stride, String format, int rotation) throws CertifyException;
+
+    /**
+     * The distance between two face templates (never negative); below {@code faceThreshold} they are
+     * the same person.
+     */
+    static native float faceDistance(long handle, float[] a, float[] b) throws CertifyException;
+
+    /**
+     * The distance of a live template to an authoritative reference portrait (JPEG/PNG); compare
+     * with {@code facePortraitThreshold}.
+     */
+    static native float facePortraitDistance(long handle, float[] live, byte[] portrait) throws CertifyException;
+
+    /**
+     * The automatic enrollment review as JSON ({@code reference}, the authority's portrait, may be
+     * null).
+     */
+    static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
+
+    /**
+     * The template of the portrait printed on a card's front; an empty array when there is no
+     * single readable one.
+     */
+    static native float[] faceCardPortrait(long handle, byte[] cardFront) throws CertifyException;
+
+    /**
+     * The engine's portrait threshold: portrait distances below it are the same person.
+     */
+    static native float facePortraitThreshold(long handle) throws CertifyException;
+
+    /**
+     * The engine's match threshold: template distances below it are the same person.
+     */
+    static native float faceThreshold(long handle) throws CertifyException;
+
+    /**
+     * A whole-flow operation {@code op} on the host's stored state (see {@code certify_bridge::ops}) at
+     * {@code nowUnix} ({@code Long.MIN_VALUE}: the system clock): the response JSON.
+     */
+    static native String call(String op, String request, long nowUnix) throws CertifyException;
+
+    /**
+     * A liveness session handle for {@code livenessFree} on an engine handle; {@code actions} is a JSON array
+     * of action names (null: random actions; {@code []}: silent mode).
+     */
+    static native long livenessStart(long engine, String actions, long nowUnix) throws CertifyException;
+
+    /**
+     * The actions a session asks for, as a JSON array of names in order.
+     */
+    static native String livenessActions(long session) throws CertifyException;
+
+    /**
+     * The session's event as JSON (with reason and advice). {@code elapsedMs < 0}: timed by the
+     * library's monotonic clock (what apps use); an explicit value is for tests only.
+     */
+    static native String livenessPushFrame(long session, byte[] image, int elapsedMs) throws CertifyException;
+
+    /**
+     * As {@code livenessPushFrame}, for a raw camera frame ("nv21" or "rgba").
+     */
+    static native String livenessPushCameraFrame(long session, byte[] data, int width, int height, int stride, String format, int rotation, int elapsedMs) throws CertifyException;
+
+    /**
+     * End a session and match its best frame against an enrolled template: the decision as JSON.
+     */
+    static native String livenessFinish(long session, float[] template) throws CertifyException;
+
+    /**
+     * Free a liveness session handle (0 is ignored). Never throws.
+     */
+    static native void livenessFree(long session);
+
+    /**
+     * A voice engine handle for {@code voiceEngineFree}: models from the directory {@code dir}, ONNX Runtime
+     * from {@code lib} (null: the default search). Thread-safe.
+     */
+    static native long voiceEngineNew(String dir, String lib) throws CertifyException;
+
+    /**
+     * A voice engine with its models from memory (file names and bytes), checked as files are;
+     * {@code lib} as for {@code voiceEngineNew}.
+     */
+    static native long voiceEngineNewFromFiles(String[] names, byte[][] files, String lib) throws CertifyException;
+
+    /**
+     * Free a voice engine handle (0 is ignored). Never throws.
+     */
+    static native void voiceEngineFree(long handle);
+
+    /**
+     * Five enrollment prompts (null) or one certification prompt that is none of the enrolled
+     * ones, as a JSON array.
+     */
+    static native String voicePrompts(String enrolled) throws CertifyException;
+
+    /**
+     * Enroll a voice from WAV recordings of the prompts: JSON
+     * {@code {"template": … or null, "issues": [[…], …]}}.
+     */
+    static native String voiceEnroll(long handle, byte[][] wavs, String[] prompts) throws CertifyException;
+
+    /**
+     * Verify a WAV recording of {@code prompt} against a voice template (the JSON {@code template} of
+     * {@code voiceEnroll}): the decision as JSON.
+     */
+    static native String voiceVerify(long handle, String template, byte[] wav, String prompt) throws CertifyException;
+
+    /**
+     * A single-use challenge (JSON) for a {@code modality} ("face" or "voice") certification of
+     * {@code subjectId}, valid {@code ttlSeconds} from {@code nowUnix} ({@code Long.MIN_VALUE}: the system clock).
+     */
+    static native String challengeIssue(String subject, String modality, long ttlSeconds, long nowUnix) throws CertifyException;
+
+    /**
+     * An evidence signer handle for {@code signerFree}, from a 32-byte seed or the OS generator (null).
+     */
+    static native long signerNew(byte[] seed) throws CertifyException;
+
+    /**
+     * The signer's 32-byte public key.
+     */
+    static native byte[] signerPublicKey(long handle) throws CertifyException;
+
+    /**
+     * Signed evidence of one certification answering the challenge: the token bytes.
+     */
+    static native byte[] signerSign(long handle, String challenge, String operator, boolean livenessPassed, boolean matched, int scoreMilli, long ttlSeconds, long nowUnix) throws CertifyException;
+
+    /**
+     * Free an evidence signer handle (0 is ignored). Never throws.
+     */
+    static native void signerFree(long handle);
+
+    /**
+     * A verifier of evidence signed with the 32-byte public key.
+     */
+    static native long verifierNew(byte[] key) throws CertifyException;
+
+    /**
+     * Accept an evidence token for the challenge at {@code nowUnix}, once per verifier: the verified
+     * claims as JSON.
+     */
+    static native String verifierVerify(long handle, byte[] token, String challenge, long nowUnix) throws CertifyException;
+
+    /**
+     * Free an evidence verifier handle (0 is ignored). Never throws.
+     */
+    static native void verifierFree(long handle);
+}
