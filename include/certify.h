@@ -495,6 +495,19 @@ CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
                                              size_t reference_len,
                                              char **out_json);
 
+// The quality check of a JPEG/PNG photo, to show the person before they try again:
+// `*out_json` is `{"usable":..,"issues":[{"code":"too_dark","blocking":true,"advice_zh":..,
+// "advice_en":..},..],"advice_zh":..,"advice_en":..}` (the blocking problems' advice
+// joined), freed with `certify_string_free`. Use it when `certify_face_template` returns
+// `CERTIFY_STATUS_FACE_QUALITY`. The image is not kept. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; `image` readable for `image_len` bytes; `out_json` writable.
+CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
+                                       const uint8_t *image,
+                                       size_t image_len,
+                                       char **out_json);
+
 // The template of the portrait printed on an identity card's front (JPEG/PNG), found and
 // upscaled. `*out_found` is false (and the template untouched) when the card shows no
 // single readable portrait.

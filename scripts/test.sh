@@ -36,7 +36,7 @@ export CERTIFY_CARGO_SELECT=--workspace
 if [ ! -f target/live-frames/frame_000.jpg ] && [ -x target/debug/examples/live_frames ]; then
   target/debug/examples/live_frames .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 fi
-if [ ! -f target/enrollment-images/forged_selfie.png ] && [ -x target/debug/examples/enrollment_images ]; then
+if [ ! -f target/enrollment-images/dark_photo.png ] && [ -x target/debug/examples/enrollment_images ]; then
   target/debug/examples/enrollment_images .deps/testdata/face target/enrollment-images
 fi
 section "C API: header current, tests under ASan/UBSan and valgrind, shared and static library"

@@ -13,7 +13,7 @@ cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-c}
   .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 # An enrollment upload set (card front, back, selfie with the card, the authority's portrait,
 # a stranger's forged set) for the enrollment review tests.
-[ -f target/enrollment-images/forged_selfie.png ] || cargo run --quiet --locked -p certify-face --example enrollment_images -- \
+[ -f target/enrollment-images/dark_photo.png ] || cargo run --quiet --locked -p certify-face --example enrollment_images -- \
   .deps/testdata/face target/enrollment-images
 OUT="$ROOT/target/c-tests"; mkdir -p "$OUT"
 # The tests build against an installed copy, as a user's program would: the versioned

@@ -8,7 +8,7 @@ ROOT="$PWD"
 [ -f target/live-frames/frame_000.jpg ] || cargo run --quiet --locked -p certify-face --example live_frames -- \
   .deps/testdata/face/obama.jpg target/live-frames shake_head,nod
 # An enrollment upload set (card front, back, selfie, the authority's portrait, a forged set).
-[ -f target/enrollment-images/forged_selfie.png ] || cargo run --quiet --locked -p certify-face --example enrollment_images -- \
+[ -f target/enrollment-images/dark_photo.png ] || cargo run --quiet --locked -p certify-face --example enrollment_images -- \
   .deps/testdata/face target/enrollment-images
 # The JNI exports live in the one Android library (bindings/android).
 cargo build --quiet --locked ${CERTIFY_CARGO_SELECT:--p certify-android}

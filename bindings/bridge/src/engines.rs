@@ -15,7 +15,9 @@ use certify_face::embed::FaceTemplate;
 use certify_face::engine::LivenessRun;
 use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
 
-pub use crate::results::{EnrollmentReviewResult, LivenessResult, Results, VoiceEnrollmentResult, VoiceResult};
+pub use crate::results::{
+    EnrollmentReviewResult, LivenessResult, PhotoCheck, Results, VoiceEnrollmentResult, VoiceResult,
+};
 use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::Value;
 use std::ops::Deref;
@@ -30,6 +32,9 @@ pub struct Fail {
     pub message: String,
     /// What to tell the person, in Chinese: what went wrong and what to do next.
     pub advice_zh: String,
+    /// The stable codes of what exactly went wrong, where known (`too_dark`): see
+    /// [`ToStatus::reasons`].
+    pub reasons: Vec<String>,
 }
 
 impl Fail {
@@ -39,16 +44,23 @@ impl Fail {
             status,
             message: message.into(),
             advice_zh: status.chinese().to_owned(),
+            reasons: Vec::new(),
+        }
+    }
+
+    /// The failure of any error of the status table: every binding's one conversion.
+    pub fn of<E: ToStatus + std::fmt::Display>(e: E) -> Self {
+        Self {
+            status: e.status(),
+            message: e.to_string(),
+            advice_zh: e.advice_zh(),
+            reasons: e.reasons().into_iter().map(str::to_owned).collect(),
         }
     }
 }
 
 fn fail<E: ToStatus + std::fmt::Display>(e: E) -> Fail {
-    Fail {
-        status: e.status(),
-        message: e.to_string(),
-        advice_zh: e.advice_zh(),
-    }
+    Fail::of(e)
 }
 
 fn invalid(message: impl Into<String>) -> Fail {
@@ -300,6 +312,14 @@ pub fn review_enrollment(
         .review_enrollment_with_reference(&front, &back, &selfie, reference.as_ref())
         .map_err(fail)?;
     Ok(EnrollmentReviewResult::from(&r))
+}
+
+/// The quality check of a JPEG/PNG photo: usable for a template or not, and each problem
+/// with its advice in Chinese and English. The image is not kept.
+pub fn check_photo(engine: &FaceEngine, image: &[u8]) -> Result<PhotoCheck, Fail> {
+    let img = certify_face::image_io::decode(image).map_err(fail)?;
+    let analysis = engine.analyze(&img).map_err(fail)?;
+    Ok(PhotoCheck::from_issues(&analysis.issues))
 }
 
 /// The template (128 floats) of the portrait printed on an identity card's front (JPEG or

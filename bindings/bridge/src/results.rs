@@ -5,6 +5,7 @@
 use certify_core::enrollment::AutomaticReview;
 use certify_face::ReferencedReview;
 use certify_face::liveness_run::CertificationDecision;
+use certify_face::quality::QualityIssue;
 use certify_voice::{VoiceDecision, VoiceEnrollment, VoiceTemplate};
 use serde::Serialize;
 
@@ -234,5 +235,62 @@ mod tests {
         assert!(r.passed && r.issues.is_empty());
         assert_eq!(r.template.as_ref().map(Vec::len), Some(128));
         assert!(matches!(r.review, AutomaticReview::Passed { .. }));
+    }
+}
+
+/// One problem of a photo, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhotoIssue {
+    /// The stable snake_case code (`too_dark`, `eyes_closed`, `no_face` ...).
+    pub code: String,
+    /// Whether it stops a template being taken (framing problems — too far, too close, off
+    /// centre — only matter for live capture and do not).
+    pub blocking: bool,
+    /// What to tell the person, in Chinese.
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
+impl From<QualityIssue> for PhotoIssue {
+    fn from(issue: QualityIssue) -> Self {
+        Self {
+            code: issue.code().to_owned(),
+            blocking: !issue.is_framing(),
+            advice_zh: issue.advice_zh().to_owned(),
+            advice_en: issue.advice_en().to_owned(),
+        }
+    }
+}
+
+/// The quality check of a photo: whether a template can be taken from it and, if not, each
+/// problem with its advice — what an app shows before the person tries again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhotoCheck {
+    /// A template can be taken (one face, no blocking problem).
+    pub usable: bool,
+    /// Every problem found, blocking ones first.
+    pub issues: Vec<PhotoIssue>,
+    /// The blocking problems' Chinese advice joined (empty when usable).
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
+impl Results for PhotoCheck {}
+
+impl PhotoCheck {
+    /// From the issues the engine found in a frame.
+    pub fn from_issues(found: &[QualityIssue]) -> Self {
+        let mut issues: Vec<PhotoIssue> = found.iter().copied().map(PhotoIssue::from).collect();
+        issues.sort_by_key(|i| !i.blocking);
+        let blocking: Vec<&PhotoIssue> = issues.iter().filter(|i| i.blocking).collect();
+        let join = |f: fn(&PhotoIssue) -> &str, sep: &str| blocking.iter().map(|i| f(i)).collect::<Vec<_>>().join(sep);
+        Self {
+            usable: blocking.is_empty(),
+            advice_zh: join(|i| &i.advice_zh, "；"),
+            advice_en: join(|i| &i.advice_en, "; "),
+            issues,
+        }
     }
 }

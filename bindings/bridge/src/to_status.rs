@@ -18,6 +18,12 @@ pub trait ToStatus {
     fn advice_zh(&self) -> String {
         self.status().chinese().to_owned()
     }
+
+    /// The stable snake_case codes of what exactly went wrong, where the error knows them
+    /// (each problem of an unusable photo: `too_dark`, `eyes_closed`); empty otherwise.
+    fn reasons(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 impl ToStatus for IdError {
@@ -124,6 +130,13 @@ impl ToStatus for FaceError {
                 issues.iter().map(|i| i.advice_zh()).collect::<Vec<_>>().join("；")
             }
             _ => self.status().chinese().to_owned(),
+        }
+    }
+
+    fn reasons(&self) -> Vec<&'static str> {
+        match self {
+            FaceError::Quality(issues) => issues.iter().map(|i| i.code()).collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -339,5 +352,15 @@ mod tests {
             FaceError::Quality(vec![]).advice_zh(),
             CertifyStatus::FaceQuality.chinese()
         );
+    }
+
+    #[test]
+    fn an_unusable_photo_names_each_problem_by_its_code() {
+        let e = FaceError::Quality(vec![QualityIssue::TooDark, QualityIssue::EyesClosed]);
+        assert_eq!(e.reasons(), ["too_dark", "eyes_closed"]);
+        let failure = crate::engines::Fail::of(e);
+        assert_eq!(failure.reasons, ["too_dark", "eyes_closed"]);
+        assert_eq!(failure.advice_zh, "光线太暗，请到亮处；请睁开眼睛");
+        assert!(IdError::Empty.reasons().is_empty());
     }
 }

@@ -508,6 +508,30 @@ pub unsafe extern "C" fn certify_face_review_enrollment(
     })
 }
 
+/// The quality check of a JPEG/PNG photo, to show the person before they try again:
+/// `*out_json` is `{"usable":..,"issues":[{"code":"too_dark","blocking":true,"advice_zh":..,
+/// "advice_en":..},..],"advice_zh":..,"advice_en":..}` (the blocking problems' advice
+/// joined), freed with `certify_string_free`. Use it when `certify_face_template` returns
+/// `CERTIFY_STATUS_FACE_QUALITY`. The image is not kept. Thread-safe.
+///
+/// # Safety
+/// `engine` a live handle; `image` readable for `image_len` bytes; `out_json` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certify_face_check_photo(
+    engine: *const CertifyFaceEngine,
+    image: *const u8,
+    image_len: usize,
+    out_json: *mut *mut c_char,
+) -> CertifyStatus {
+    ffi!({
+        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+        let image = unsafe { bytes_arg(image, image_len) }?;
+        let out_json = unsafe { out(out_json) }?;
+        let check = bridge::check_photo(&engine.0, image).map_err(from_fail)?;
+        give_string(out_json, check.to_json())
+    })
+}
+
 /// The template of the portrait printed on an identity card's front (JPEG/PNG), found and
 /// upscaled. `*out_found` is false (and the template untouched) when the card shows no
 /// single readable portrait.

@@ -231,6 +231,39 @@ static void test_enrollment_review(CertifyFaceEngine *engine) {
   for (int i = 0; i < 6; i++) free(img[i]);
 }
 
+/* The photo check: a dark photo is refused by the template call with 620, and the check
+ * says why (too_dark) with Chinese and English advice; a good photo is usable. */
+static void test_photo_check(CertifyFaceEngine *engine) {
+  char path[4300];
+  snprintf(path, sizeof path, "%s/target/enrollment-images/dark_photo.png", root_dir);
+  size_t dark_len = 0, good_len = 0;
+  unsigned char *dark = read_file(path, &dark_len);
+  unsigned char *good = photo("obama.jpg", &good_len);
+  CHECK(dark != NULL && good != NULL, "dark and good photos present (bindings/c/run_tests.sh writes the dark one)");
+  if (!dark || !good) {
+    free(dark);
+    free(good);
+    return;
+  }
+  float t[CERTIFY_FACE_TEMPLATE_LEN];
+  CHECK(certify_face_template(engine, dark, dark_len, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_FACE_QUALITY, "a dark photo gives no template");
+  char *json = NULL;
+  CHECK(certify_face_check_photo(engine, dark, dark_len, &json) == CERTIFY_STATUS_OK && json, "dark photo checked");
+  CHECK(json && strstr(json, "\"usable\":false") && strstr(json, "\"code\":\"too_dark\"") && strstr(json, "光线太暗") &&
+            strstr(json, "too dark: move to the light"), "the check names the problem with its advice");
+  certify_string_free(json);
+  json = NULL;
+  CHECK(certify_face_check_photo(engine, good, good_len, &json) == CERTIFY_STATUS_OK && json && strstr(json, "\"usable\":true"), "a good photo is usable");
+  certify_string_free(json);
+  json = NULL;
+  CHECK(certify_face_check_photo(engine, good, 10, &json) == CERTIFY_STATUS_IMAGE_DECODE && !json, "a truncated photo is refused");
+  CHECK(certify_face_check_photo(engine, NULL, 0, &json) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL image");
+  CHECK(certify_face_check_photo(engine, good, good_len, NULL) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL out");
+  CHECK(certify_face_check_photo(NULL, good, good_len, &json) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL engine");
+  free(dark);
+  free(good);
+}
+
 /* Models from memory (an app's assets): the same templates as from the directory; a model
  * with one byte changed is refused. */
 static void test_models_from_memory(CertifyFaceEngine *engine, const char *root, const char *lib) {
@@ -286,6 +319,7 @@ int main(int argc, char **argv) {
     test_liveness(engine, b, c);
     test_camera_frames(engine);
     test_enrollment_review(engine);
+    test_photo_check(engine);
     if (!getenv("CERTIFY_TEST_QUICK")) test_models_from_memory(engine, root, lib);
     certify_face_engine_free(engine);
   }

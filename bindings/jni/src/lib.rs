@@ -10,7 +10,7 @@ use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
 use certify_core::name::PersonName;
 use certify_core::time::{YearMonth, parse_date};
-use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JString, JThrowable, JValue};
+use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JObject, JString, JThrowable, JValue};
 use jni::sys::{jboolean, jfloat, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,45 +25,45 @@ type JByteArrays<'l> = jni::objects::JObjectArray<'l>;
 /// An error on its way to Java.
 #[derive(Debug, thiserror::Error)]
 enum BridgeError {
-    /// A certify failure: its status, the English message, what to tell the person.
-    #[error("[{}] {message}", *.status as u32)]
-    Certify {
-        status: CertifyStatus,
-        message: String,
-        advice_zh: String,
-    },
+    /// A certify failure: its status, the English message, what to tell the person, the
+    /// reasons' codes.
+    #[error("[{}] {}", .0.status as u32, .0.message)]
+    Certify(bridge::Fail),
     #[error(transparent)]
     Jni(#[from] jni::errors::Error),
 }
 
 fn certify<E: ToStatus + std::fmt::Display>(e: E) -> BridgeError {
-    BridgeError::Certify {
-        status: e.status(),
-        message: e.to_string(),
-        advice_zh: e.advice_zh(),
-    }
+    BridgeError::Certify(bridge::Fail::of(e))
 }
 
 fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> BridgeError {
-    BridgeError::Certify {
-        status,
-        message: message.to_string(),
-        advice_zh: status.chinese().to_owned(),
-    }
+    BridgeError::Certify(bridge::Fail::new(status, message.to_string()))
 }
 
-/// Throw `cn.certify.CertifyException(int code, String message, String messageZh)`: the
-/// fields arrive as they are, nothing is parsed back out of a text.
-fn throw_certify(env: &mut Env<'_>, status: CertifyStatus, message: &str, advice_zh: &str) -> jni::errors::Result<()> {
-    let message = JString::from_str(env, message)?;
-    let advice_zh = JString::from_str(env, advice_zh)?;
+fn bridged(failure: bridge::Fail) -> BridgeError {
+    BridgeError::Certify(failure)
+}
+
+/// Throw `cn.certify.CertifyException(int code, String message, String messageZh, String[]
+/// reasons)`: the fields arrive as they are, nothing is parsed back out of a text.
+fn throw_certify(env: &mut Env<'_>, failure: &bridge::Fail) -> jni::errors::Result<()> {
+    let message = JString::from_str(env, &failure.message)?;
+    let advice_zh = JString::from_str(env, &failure.advice_zh)?;
+    let count = jint::try_from(failure.reasons.len()).unwrap_or(0);
+    let reasons = env.new_object_array(count, jni_str!("java/lang/String"), JObject::null())?;
+    for (i, reason) in failure.reasons.iter().enumerate() {
+        let reason = JString::from_str(env, reason)?;
+        reasons.set_element(env, i, &reason)?;
+    }
     let exception = env.new_object(
         jni_str!("cn/certify/CertifyException"),
-        jni_sig!("(ILjava/lang/String;Ljava/lang/String;)V"),
+        jni_sig!("(ILjava/lang/String;Ljava/lang/String;[Ljava/lang/String;)V"),
         &[
-            JValue::Int(status as u32 as jint),
+            JValue::Int(failure.status as u32 as jint),
             (&message).into(),
             (&advice_zh).into(),
+            (&reasons).into(),
         ],
     )?;
     let throwable = env.cast_local::<JThrowable>(exception)?;
@@ -84,15 +84,11 @@ impl<T: Default> jni::errors::ErrorPolicy<T, BridgeError> for ThrowCertify {
     ) -> jni::errors::Result<T> {
         if !env.exception_check() {
             let _ = match &err {
-                BridgeError::Certify {
-                    status,
-                    message,
-                    advice_zh,
-                } => throw_certify(env, *status, message, advice_zh),
-                BridgeError::Jni(e) => {
-                    let status = CertifyStatus::InvalidArgument;
-                    throw_certify(env, status, &format!("JNI: {e}"), status.chinese())
-                }
+                BridgeError::Certify(failure) => throw_certify(env, failure),
+                BridgeError::Jni(e) => throw_certify(
+                    env,
+                    &bridge::Fail::new(CertifyStatus::InvalidArgument, format!("JNI: {e}")),
+                ),
             };
         }
         Ok(T::default())
@@ -107,9 +103,8 @@ impl<T: Default> jni::errors::ErrorPolicy<T, BridgeError> for ThrowCertify {
             // A payload that panics on drop is leaked rather than unwound into the JVM.
         }
         if !env.exception_check() {
-            let status = CertifyStatus::Panic;
             let message = "internal error (a panic was caught at the JNI boundary)";
-            let _ = throw_certify(env, status, message, status.chinese());
+            let _ = throw_certify(env, &bridge::Fail::new(CertifyStatus::Panic, message));
         }
         Ok(T::default())
     }
@@ -515,6 +510,29 @@ pub extern "system" fn Java_cn_certify_Natives_faceReviewEnrollment<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// The quality check of a JPEG/PNG photo as JSON: `usable`, `issues` (each with `code`,
+/// `blocking`, `advice_zh`, `advice_en`), and the blocking problems' `advice_zh` and
+/// `advice_en` joined. The image is not kept.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_cn_certify_Natives_faceCheckPhoto<'l>(
+    mut unowned: EnvUnowned<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+    image: JByteArray<'l>,
+) -> JString<'l> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let engine = engine_ref(handle)?;
+            if image.is_null() {
+                return Err(fail(CertifyStatus::NullArgument, "image is null"));
+            }
+            let bytes = env.convert_byte_array(&image)?;
+            let check = bridge::check_photo(engine, &bytes).map_err(bridged)?;
+            Ok(JString::from_str(env, check.to_json())?)
+        })
+        .resolve::<ThrowCertify>()
+}
+
 /// The template of the portrait printed on a card's front; an empty array when there is no
 /// single readable one.
 #[unsafe(no_mangle)]
@@ -563,14 +581,6 @@ pub extern "system" fn Java_cn_certify_Natives_faceThreshold<'l>(
     unowned
         .with_env(|_env| -> Result<_, BridgeError> { Ok(engine_ref(handle)?.config().match_threshold) })
         .resolve::<ThrowCertify>()
-}
-
-fn bridged(failure: bridge::Fail) -> BridgeError {
-    BridgeError::Certify {
-        status: failure.status,
-        message: failure.message,
-        advice_zh: failure.advice_zh,
-    }
 }
 
 fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {

@@ -28,23 +28,18 @@ pub enum CertifyError {
         detail: String,
         /// What to show the person, in Chinese: what went wrong and what to do next.
         detail_zh: String,
+        /// The stable codes of what exactly went wrong, where known (each problem of an
+        /// unusable photo: "too_dark", "eyes_closed" …); empty otherwise.
+        reasons: Vec<String>,
     },
 }
 
 fn fail(status: CertifyStatus, message: impl std::fmt::Display) -> CertifyError {
-    CertifyError::Failed {
-        code: status as u32,
-        detail: message.to_string(),
-        detail_zh: status.chinese().to_owned(),
-    }
+    bridged(bridge::Fail::new(status, message.to_string()))
 }
 
 fn from<E: ToStatus + std::fmt::Display>(e: E) -> CertifyError {
-    CertifyError::Failed {
-        code: e.status() as u32,
-        detail: e.to_string(),
-        detail_zh: e.advice_zh(),
-    }
+    bridged(bridge::Fail::of(e))
 }
 
 fn bridged(failure: bridge::Fail) -> CertifyError {
@@ -52,6 +47,7 @@ fn bridged(failure: bridge::Fail) -> CertifyError {
         code: failure.status as u32,
         detail: failure.message,
         detail_zh: failure.advice_zh,
+        reasons: failure.reasons,
     }
 }
 
@@ -421,6 +417,32 @@ pub struct EnrollmentReview {
     pub review_json: String,
 }
 
+/// One problem of a photo (see `FaceEngine::check_photo`).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PhotoIssue {
+    /// The stable code ("too_dark", "eyes_closed", "no_face" …).
+    pub code: String,
+    /// Whether it stops a template being taken (framing problems only matter live).
+    pub blocking: bool,
+    /// What to tell the person, in Chinese.
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
+/// The quality check of a photo.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PhotoCheck {
+    /// A template can be taken (one face, no blocking problem).
+    pub usable: bool,
+    /// Every problem found, blocking ones first.
+    pub issues: Vec<PhotoIssue>,
+    /// The blocking problems' Chinese advice joined (empty when usable).
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
 #[uniffi::export]
 impl FaceEngine {
     /// The automatic enrollment review of three JPEG/PNG uploads — identity card front,
@@ -445,6 +467,27 @@ impl FaceEngine {
             card_distance: r.card_distance,
             reference_distance: r.reference_distance,
             had_reference: r.had_reference,
+        })
+    }
+
+    /// The quality check of a JPEG/PNG photo: whether a template can be taken from it and
+    /// each problem with its advice, to show before the person tries again. Not kept.
+    pub fn check_photo(&self, image: Vec<u8>) -> Result<PhotoCheck, CertifyError> {
+        let c = bridge::check_photo(&self.0, &image).map_err(bridged)?;
+        Ok(PhotoCheck {
+            usable: c.usable,
+            issues: c
+                .issues
+                .into_iter()
+                .map(|i| PhotoIssue {
+                    code: i.code,
+                    blocking: i.blocking,
+                    advice_zh: i.advice_zh,
+                    advice_en: i.advice_en,
+                })
+                .collect(),
+            advice_zh: c.advice_zh,
+            advice_en: c.advice_en,
         })
     }
 

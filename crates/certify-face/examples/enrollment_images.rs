@@ -1,7 +1,8 @@
 //! Write an enrollment upload set as PNG files, for the binding tests (C, Java, Python),
 //! which cannot compose them: from real photographs (`.deps/testdata/face`), a card front
 //! with the holder's portrait, its back, a selfie holding the card, the authority's
-//! portrait of the holder, and a stranger's forged set (his own face on the card).
+//! portrait of the holder, a stranger's forged set (his own face on the card), and a photo
+//! taken in too little light (the holder's photo at an eighth of its brightness).
 //!
 //! `cargo run -p certify-face --example enrollment_images -- <photo_dir> <out_dir>`
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -38,5 +39,10 @@ fn main() {
         "forged_selfie.png",
         &selfie_with_card(&photo("biden.jpg"), &forged, 360),
     );
+    let mut dark = photo("obama.jpg");
+    for p in dark.pixels_mut() {
+        p.0 = p.0.map(|v| v / 8);
+    }
+    save("dark_photo.png", &dark);
     eprintln!("enrollment images -> {out}");
 }

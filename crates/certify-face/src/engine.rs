@@ -42,7 +42,7 @@ pub enum FaceError {
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
     /// The photo is not good enough; the issues say why.
-    #[error("the photo is not usable: {0:?}")]
+    #[error("the photo is not usable: {}", english_advice(.0))]
     Quality(Vec<QualityIssue>),
     /// Silent liveness needs a passive anti-spoof model, and none is configured.
     #[error("silent liveness needs a passive anti-spoof model; none is configured")]
@@ -50,6 +50,11 @@ pub enum FaceError {
     /// A stored liveness run ([`crate::liveness_run::RunSnapshot`]) is inconsistent.
     #[error("a stored liveness run is unreadable: {0}")]
     BadSnapshot(&'static str),
+}
+
+/// Each issue's English advice, joined ("too dark: move to the light; please open your eyes").
+fn english_advice(issues: &[QualityIssue]) -> String {
+    issues.iter().map(|i| i.advice_en()).collect::<Vec<_>>().join("; ")
 }
 
 /// Engine configuration.

@@ -83,6 +83,23 @@ impl QualityIssue {
         )
     }
 
+    /// The stable snake_case code (`too_dark`), as the issue serialises.
+    pub const fn code(self) -> &'static str {
+        match self {
+            QualityIssue::NoFace => "no_face",
+            QualityIssue::SeveralFaces => "several_faces",
+            QualityIssue::TooDark => "too_dark",
+            QualityIssue::TooBright => "too_bright",
+            QualityIssue::Blurred => "blurred",
+            QualityIssue::FaceTooSmall => "face_too_small",
+            QualityIssue::FaceTooLarge => "face_too_large",
+            QualityIssue::OffCentre => "off_centre",
+            QualityIssue::PartlyOutOfFrame => "partly_out_of_frame",
+            QualityIssue::EyesClosed => "eyes_closed",
+            QualityIssue::NotFrontal => "not_frontal",
+        }
+    }
+
     /// What to tell the person (Chinese, then English).
     pub const fn advice(self) -> &'static str {
         match self {
@@ -225,4 +242,49 @@ pub fn assess(
         }
     }
     (q, issues)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::QualityIssue::{self, *};
+
+    const ALL: [QualityIssue; 11] = [
+        NoFace,
+        SeveralFaces,
+        TooDark,
+        TooBright,
+        Blurred,
+        FaceTooSmall,
+        FaceTooLarge,
+        OffCentre,
+        PartlyOutOfFrame,
+        EyesClosed,
+        NotFrontal,
+    ];
+
+    #[test]
+    fn every_issue_has_its_serialised_code_and_advice_in_both_languages() {
+        for issue in ALL {
+            let serialised = serde_json::to_string(&issue).unwrap();
+            assert_eq!(serialised, format!("\"{}\"", issue.code()));
+            assert!(
+                issue.advice_zh().chars().any(|c| c > '\u{2e80}'),
+                "{issue:?}: Chinese first"
+            );
+            assert!(
+                issue.advice_en().is_ascii() && !issue.advice_en().is_empty(),
+                "{issue:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_error_message_gives_the_advice_not_a_debug_list() {
+        let e = crate::FaceError::Quality(vec![TooDark, EyesClosed]);
+        assert_eq!(
+            e.to_string(),
+            "the photo is not usable: too dark: move to the light; please open your eyes"
+        );
+    }
 }

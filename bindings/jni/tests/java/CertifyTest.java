@@ -186,6 +186,28 @@ public class CertifyTest {
         check(same, "templates from several threads");
     }
 
+    /** A dark photo: 620 with its reasons; the check names the problem with advice in both languages. */
+    static void testPhotoCheck(FaceEngine engine, String root) throws Exception {
+        byte[] dark = Files.readAllBytes(Paths.get(root, "target/enrollment-images/dark_photo.png"));
+        try {
+            engine.template(dark);
+            check(false, "a dark photo gives no template");
+        } catch (CertifyException e) {
+            check(e.getCode() == 620 && java.util.Arrays.asList(e.getReasons()).contains("too_dark") && e.getMessageZh().contains("光线太暗"),
+                "dark photo refused with its reasons: " + e.getMessage() + " " + java.util.Arrays.toString(e.getReasons()));
+        }
+        String check = engine.checkPhoto(dark);
+        check(check.contains("\"usable\":false") && check.contains("\"code\":\"too_dark\"") && check.contains("光线太暗") && check.contains("too dark"), "dark photo checked: " + check);
+        byte[] good = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama.jpg"));
+        check(engine.checkPhoto(good).contains("\"usable\":true"), "a good photo is usable");
+        expectCode(613, "garbage photo", () -> engine.checkPhoto(new byte[] {1, 2, 3}));
+        try {
+            engine.checkPhoto(new byte[] {1, 2, 3});
+        } catch (CertifyException e) {
+            check(e.getReasons().length == 0, "no reasons for an undecodable image");
+        }
+    }
+
     static void testVoice(String root, String lib) throws Exception {
         String[] prompts = {"01234567", "89012345", "67890123", "45678901", "23456789"};
         String drawn = Certify.voicePrompts(null);
@@ -306,6 +328,7 @@ public class CertifyTest {
             }
             testLiveness(engine, root);
             testEnrollmentReview(engine, root);
+            testPhotoCheck(engine, root);
             engine.close();
             expectCode(100, "closed engine", () -> engine.template(o1));
         }

@@ -120,6 +120,16 @@ fun main(args: Array<String>) {
         val forged = engine.reviewEnrollment(img("forged_front"), img("card_back"), img("forged_selfie"), img("reference"))
         check(!forged.passed && forged.issues == listOf("face_mismatch") && forged.adviceZh[0].contains("请"), "forged set fails: $forged")
         check(engine.cardPortraitTemplate(img("card_back")) == null, "no portrait on the card back")
+        // A dark photo: 620 with its reasons; the check says why, in both languages.
+        try {
+            engine.template(img("dark_photo"))
+            check(false, "a dark photo gives no template")
+        } catch (e: CertifyException.Failed) {
+            check(e.code == 620u && e.reasons.contains("too_dark") && e.detailZh.contains("光线太暗"), "dark photo refused: $e ${e.reasons}")
+        }
+        val dark = engine.checkPhoto(img("dark_photo"))
+        check(!dark.usable && dark.issues.any { it.code == "too_dark" && it.blocking } && dark.adviceEn.contains("too dark"), "dark photo checked: $dark")
+        check(engine.checkPhoto(photo("obama.jpg")).usable, "a good photo is usable")
     }
     expectCode(601u, "missing models") { FaceEngine("/nonexistent", lib) }
     flow()

@@ -162,6 +162,24 @@ def test_enrollment_review():
     assert engine.card_portrait_template(img("card_back")) is None
 
 
+def test_photo_check():
+    """A dark photo: the template call fails with 620 and its reasons, and the check says
+    why with advice in both languages; a photo without a face says so; a good one is usable."""
+    engine = certify.FaceEngine(os.path.join(ROOT, "models"), os.path.join(ROOT, ".deps/onnxruntime/libonnxruntime.so"))
+    dark = open(os.path.join(ROOT, "target", "enrollment-images", "dark_photo.png"), "rb").read()
+    e = raises_code(620, engine.template, dark)
+    assert "too_dark" in e.reasons and "光线太暗" in e.detail_zh and "too dark" in e.detail, e
+    check = engine.check_photo(dark)
+    assert not check.usable and "too_dark" in [i.code for i in check.issues], check
+    assert [i.code for i in check.issues if i.blocking] == e.reasons, (check, e.reasons)
+    assert "光线太暗" in check.advice_zh and "too dark" in check.advice_en, check
+    blank = engine.check_photo(blank_png())
+    assert not blank.usable and [i.code for i in blank.issues] == ["no_face"] and "人脸" in blank.advice_zh, blank
+    assert engine.check_photo(open(os.path.join(PHOTOS, "obama.jpg"), "rb").read()).usable
+    raises_code(613, engine.check_photo, b"\x89PNG garbage")
+    assert raises_code(613, engine.template, b"\x89PNG garbage").reasons == []
+
+
 VOICE = os.path.join(ROOT, ".deps", "testdata", "voice")
 ENROLL = ["01234567", "89012345", "67890123", "45678901", "23456789"]
 

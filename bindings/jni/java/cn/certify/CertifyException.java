@@ -9,11 +9,19 @@ public class CertifyException extends Exception {
     private final int code;
     private final String messageZh;
 
-    /** Built by the native code with the three fields as they are. */
+    private final String[] reasons;
+
+    /** An error with no reasons beyond its code. */
     public CertifyException(int code, String message, String messageZh) {
+        this(code, message, messageZh, new String[0]);
+    }
+
+    /** Built by the native code with its fields as they are. */
+    public CertifyException(int code, String message, String messageZh, String[] reasons) {
         super("[" + code + "] " + message);
         this.code = code;
         this.messageZh = messageZh;
+        this.reasons = reasons == null ? new String[0] : reasons.clone();
     }
 
     /** The status code. */
@@ -24,4 +32,10 @@ public class CertifyException extends Exception {
      * unusable photo, each problem's own advice).
      */
     public String getMessageZh() { return messageZh; }
+
+    /**
+     * The stable codes of what exactly went wrong, where known: each problem of an unusable
+     * photo ("too_dark", "eyes_closed", "no_face" ...); empty otherwise.
+     */
+    public String[] getReasons() { return reasons.clone(); }
 }

@@ -78,6 +78,15 @@ public final class FaceEngine implements AutoCloseable {
         return shared(h -> Natives.faceReviewEnrollment(h, cardFront, cardBack, selfie, reference));
     }
 
+    /**
+     * The quality check of a JPEG/PNG photo, to show before the person tries again. JSON:
+     * usable, issues (each with code, blocking, advice_zh, advice_en), advice_zh and
+     * advice_en (the blocking problems' advice joined). The image is not kept.
+     */
+    public String checkPhoto(byte[] image) throws CertifyException {
+        return shared(h -> Natives.faceCheckPhoto(h, image));
+    }
+
     /** The template of the portrait printed on an identity card's front; null when there is no single readable one. */
     public float[] cardPortraitTemplate(byte[] cardFront) throws CertifyException {
         float[] t = shared(h -> Natives.faceCardPortrait(h, cardFront));

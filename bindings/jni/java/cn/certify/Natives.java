@@ -94,6 +94,13 @@ final class Natives {
     static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
 
     /**
+     * The quality check of a JPEG/PNG photo as JSON: {@code usable}, {@code issues} (each with {@code code},
+     * {@code blocking}, {@code advice_zh}, {@code advice_en}), and the blocking problems' {@code advice_zh} and
+     * {@code advice_en} joined. The image is not kept.
+     */
+    static native String faceCheckPhoto(long handle, byte[] image) throws CertifyException;
+
+    /**
      * The template of the portrait printed on a card's front; an empty array when there is no
      * single readable one.
      */
