@@ -115,15 +115,17 @@ impl ApiError {
 }
 
 /// Any core or engine error with a code in the shared table; where the error knows more
-/// than its code (which photo problems), its own Chinese advice replaces the code's text.
+/// than its code (which photo problems), its own Chinese advice replaces the code's text and
+/// the detail names the problems (`reasons`, as every binding does).
 pub fn domain<E: ToStatus + std::fmt::Display>(e: E) -> ApiError {
     let status = e.status();
     let advice = e.advice_zh();
+    let reasons = e.reasons();
     let error = ApiError::status(status, e.to_string());
-    if advice == status.chinese() {
+    if advice == status.chinese() && reasons.is_empty() {
         error
     } else {
-        error.with_detail(serde_json::json!({ "advice_zh": advice }))
+        error.with_detail(serde_json::json!({ "advice_zh": advice, "reasons": reasons }))
     }
 }
 
@@ -242,5 +244,39 @@ impl IntoResponse for ApiError {
             }
         }
         (self.http, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use certify_face::quality::QualityIssue;
+
+    async fn body(e: ApiError) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(e.into_response().into_body(), 1 << 16)
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_unusable_photo_answers_with_each_problems_code_and_advice() {
+        let e = domain(certify_face::FaceError::Quality(vec![
+            QualityIssue::TooDark,
+            QualityIssue::EyesClosed,
+        ]));
+        let b = body(e).await;
+        assert_eq!(b["code"], 620);
+        assert_eq!(b["reasons"], serde_json::json!(["too_dark", "eyes_closed"]));
+        assert_eq!(b["message_zh"], "光线太暗，请到亮处；请睁开眼睛");
+        assert_eq!(
+            b["message"],
+            "the photo is not usable: too dark: move to the light; please open your eyes"
+        );
+        // An error that knows no more than its code has the table's text and no reasons.
+        let b = body(domain(certify_core::id::IdError::Empty)).await;
+        assert_eq!(b["message_zh"], CertifyStatus::IdEmpty.chinese());
+        assert!(b.get("reasons").is_none());
     }
 }

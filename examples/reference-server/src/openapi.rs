@@ -19,9 +19,13 @@ pub(crate) struct ErrorBody {
     /// A machine-readable reason (liveness and matching refusals).
     #[schema(nullable = false)]
     reason: Option<String>,
-    /// Chinese advice (liveness and matching refusals).
+    /// Chinese advice (liveness and matching refusals, unusable photos).
     #[schema(nullable = false)]
     advice_zh: Option<String>,
+    /// The codes of each problem, where the error knows them (an unusable photo: `too_dark`,
+    /// `eyes_closed`, `no_face` …).
+    #[schema(nullable = false)]
+    reasons: Option<Vec<String>>,
 }
 
 /// The document's fixed parts; the paths come from the routers.
