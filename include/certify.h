@@ -431,17 +431,76 @@ CertifyStatus certify_face_engine_new_from_files(const char *const *names,
 // thread uses it.
 void certify_face_engine_free(CertifyFaceEngine *engine);
 
-// The face template (128 floats) of the single, good-quality face in a JPEG/PNG image.
-// `CERTIFY_STATUS_FACE_QUALITY` when the photo is not usable.
+// The face template (128 floats) of the single, good-quality face in a JPEG/PNG
+// image. Refused with 620 (`face_quality`) and each problem's code when the photo
+// is not usable.
+//
+// The template goes to `out_template`. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; `image` readable for `image_len` bytes; `out_template` writable
-// for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
+// `engine` a live handle; each image readable for its `_len` bytes;
+// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
 CertifyStatus certify_face_template(const CertifyFaceEngine *engine,
                                     const uint8_t *image,
                                     size_t image_len,
                                     float *out_template,
                                     size_t out_len);
+
+// The quality check of a JPEG/PNG photo, to show the person before they try
+// again: `usable`, and every problem with its code, whether it blocks a template
+// (framing problems only matter live), and Chinese and English advice; the
+// blocking problems' advice joined. The image is not kept.
+//
+// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each image readable for its `_len` bytes (NULL only
+// for an optional one); `out_json` writable.
+CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
+                                       const uint8_t *image,
+                                       size_t image_len,
+                                       char **out_json);
+
+// The template of the portrait printed on an identity card's front (JPEG/PNG),
+// found and upscaled; none when the card shows no single readable portrait.
+//
+// The template goes to `out_template`; `*out_found` is false (and the template
+// untouched) when there is none. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each image readable for its `_len` bytes;
+// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);
+// `out_found` writable.
+CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
+                                         const uint8_t *card_front,
+                                         size_t card_front_len,
+                                         float *out_template,
+                                         size_t out_len,
+                                         bool *out_found);
+
+// The automatic enrollment review of three JPEG/PNG uploads — identity card
+// front, card back, a selfie holding the card — with the live face also compared
+// with the authority's `reference` portrait when the host has one (without one,
+// hold a passing upload for staff). The result: `passed`, the issues as codes
+// with Chinese and English advice, the template to store apart from identity,
+// the distances, `had_reference`, and the `review` value `enrollment.submit`
+// takes. Images are not kept.
+//
+// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each image readable for its `_len` bytes (NULL only
+// for an optional one); `out_json` writable.
+CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
+                                             const uint8_t *card_front,
+                                             size_t card_front_len,
+                                             const uint8_t *card_back,
+                                             size_t card_back_len,
+                                             const uint8_t *selfie,
+                                             size_t selfie_len,
+                                             const uint8_t *reference,
+                                             size_t reference_len,
+                                             char **out_json);
 
 // Compare two face templates: Euclidean distance and the decision at the engine's
 // threshold.
@@ -471,56 +530,6 @@ CertifyStatus certify_face_compare_portrait(const CertifyFaceEngine *engine,
                                             size_t portrait_len,
                                             float *out_distance,
                                             bool *out_match);
-
-// The automatic enrollment review (seed 000 §三.(二)) of three JPEG/PNG uploads — the
-// identity card's front, its back, and a selfie holding the card — with the live face
-// also compared with the authority's `reference` portrait (card photo store, police photo
-// check; NULL when the host has none: then hold a passing upload for staff). Writes the
-// result as JSON: `passed`, `issues` (codes), `advice_zh`, `advice_en`, `template` (128
-// floats when passed: store it apart from identity), `card_distance`,
-// `reference_distance`, `had_reference`, and `review` (the value `enrollment.submit`
-// takes; put the host's template reference in its `template_ref`). Images are not kept.
-//
-// # Safety
-// `engine` a live handle; each image readable for its length (`reference` may be NULL);
-// `out_json` writable; free the string with `certify_string_free`.
-CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
-                                             const uint8_t *card_front,
-                                             size_t card_front_len,
-                                             const uint8_t *card_back,
-                                             size_t card_back_len,
-                                             const uint8_t *selfie,
-                                             size_t selfie_len,
-                                             const uint8_t *reference,
-                                             size_t reference_len,
-                                             char **out_json);
-
-// The quality check of a JPEG/PNG photo, to show the person before they try again:
-// `*out_json` is `{"usable":..,"issues":[{"code":"too_dark","blocking":true,"advice_zh":..,
-// "advice_en":..},..],"advice_zh":..,"advice_en":..}` (the blocking problems' advice
-// joined), freed with `certify_string_free`. Use it when `certify_face_template` returns
-// `CERTIFY_STATUS_FACE_QUALITY`. The image is not kept. Thread-safe.
-//
-// # Safety
-// `engine` a live handle; `image` readable for `image_len` bytes; `out_json` writable.
-CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
-                                       const uint8_t *image,
-                                       size_t image_len,
-                                       char **out_json);
-
-// The template of the portrait printed on an identity card's front (JPEG/PNG), found and
-// upscaled. `*out_found` is false (and the template untouched) when the card shows no
-// single readable portrait.
-//
-// # Safety
-// `engine` a live handle; `card` readable for `card_len` bytes; `out_template` writable
-// for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`); `out_found` writable.
-CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
-                                         const uint8_t *card,
-                                         size_t card_len,
-                                         float *out_template,
-                                         size_t out_len,
-                                         bool *out_found);
 
 // Free a string the library allocated (NULL is ignored).
 //

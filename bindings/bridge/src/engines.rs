@@ -288,6 +288,12 @@ impl CameraFrame<'_> {
     }
 }
 
+/// The face template (128 floats) of the single good face in a JPEG/PNG image.
+pub fn face_template(engine: &FaceEngine, image: &[u8]) -> Result<Vec<f32>, Fail> {
+    let img = certify_face::image_io::decode(image).map_err(fail)?;
+    Ok(engine.template(&img).map_err(fail)?.embedding)
+}
+
 /// A face template (128 floats) from a raw camera frame.
 pub fn template_from_frame(engine: &FaceEngine, frame: &CameraFrame<'_>) -> Result<Vec<f32>, Fail> {
     let img = frame.to_rgb()?;

@@ -7,6 +7,7 @@
 //! API (`certify-c`), JNI, UniFFI and the reference server are thin layers over it.
 
 pub mod engines;
+pub mod entry_points;
 pub mod ops;
 pub mod results;
 pub mod status;

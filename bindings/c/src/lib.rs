@@ -33,7 +33,9 @@ macro_rules! ffi {
     }};
 }
 
+mod face_calls;
 mod frames;
+pub use face_calls::*;
 pub use frames::{CertifyCameraFrame, CertifyFrameFormat};
 
 /// Read a required NUL-terminated UTF-8 string.
@@ -357,39 +359,6 @@ pub unsafe extern "C" fn certify_face_engine_free(engine: *mut CertifyFaceEngine
     }
 }
 
-/// The face template (128 floats) of the single, good-quality face in a JPEG/PNG image.
-/// `CERTIFY_STATUS_FACE_QUALITY` when the photo is not usable.
-///
-/// # Safety
-/// `engine` a live handle; `image` readable for `image_len` bytes; `out_template` writable
-/// for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_face_template(
-    engine: *const CertifyFaceEngine,
-    image: *const u8,
-    image_len: usize,
-    out_template: *mut f32,
-    out_len: usize,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        if image.is_null() || out_template.is_null() {
-            return Err(CertifyStatus::NullArgument);
-        }
-        if out_len < CERTIFY_FACE_TEMPLATE_LEN {
-            return Err(CertifyStatus::BufferTooSmall);
-        }
-        // SAFETY: readable for image_len bytes per the contract.
-        let bytes = unsafe { std::slice::from_raw_parts(image, image_len) };
-        let img = certify_face::image_io::decode(bytes).map_err(|e| e.status())?;
-        let t = engine.0.template(&img).map_err(|e| e.status())?;
-        // SAFETY: writable for out_len >= 128 floats per the contract.
-        let dst = unsafe { std::slice::from_raw_parts_mut(out_template, CERTIFY_FACE_TEMPLATE_LEN) };
-        dst.copy_from_slice(&t.embedding[..CERTIFY_FACE_TEMPLATE_LEN]);
-        Ok(())
-    })
-}
-
 /// Compare two face templates: Euclidean distance and the decision at the engine's
 /// threshold.
 ///
@@ -462,109 +431,6 @@ pub unsafe extern "C" fn certify_face_compare_portrait(
         let c = engine.0.compare_with_portrait(&live, &img).map_err(|e| e.status())?;
         *out_distance = c.distance;
         *out_match = c.decision == certify_core::biometric::MatchDecision::Match;
-        Ok(())
-    })
-}
-
-/// The automatic enrollment review (seed 000 §三.(二)) of three JPEG/PNG uploads — the
-/// identity card's front, its back, and a selfie holding the card — with the live face
-/// also compared with the authority's `reference` portrait (card photo store, police photo
-/// check; NULL when the host has none: then hold a passing upload for staff). Writes the
-/// result as JSON: `passed`, `issues` (codes), `advice_zh`, `advice_en`, `template` (128
-/// floats when passed: store it apart from identity), `card_distance`,
-/// `reference_distance`, `had_reference`, and `review` (the value `enrollment.submit`
-/// takes; put the host's template reference in its `template_ref`). Images are not kept.
-///
-/// # Safety
-/// `engine` a live handle; each image readable for its length (`reference` may be NULL);
-/// `out_json` writable; free the string with `certify_string_free`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_face_review_enrollment(
-    engine: *const CertifyFaceEngine,
-    card_front: *const u8,
-    card_front_len: usize,
-    card_back: *const u8,
-    card_back_len: usize,
-    selfie: *const u8,
-    selfie_len: usize,
-    reference: *const u8,
-    reference_len: usize,
-    out_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let (front, back, selfie) = unsafe {
-            (
-                bytes_arg(card_front, card_front_len)?,
-                bytes_arg(card_back, card_back_len)?,
-                bytes_arg(selfie, selfie_len)?,
-            )
-        };
-        // SAFETY: NULL or readable for reference_len bytes per the contract.
-        let reference = (!reference.is_null()).then(|| unsafe { std::slice::from_raw_parts(reference, reference_len) });
-        let out_json = unsafe { out(out_json) }?;
-        let r = bridge::review_enrollment(&engine.0, front, back, selfie, reference).map_err(from_fail)?;
-        give_string(out_json, r.to_json())
-    })
-}
-
-/// The quality check of a JPEG/PNG photo, to show the person before they try again:
-/// `*out_json` is `{"usable":..,"issues":[{"code":"too_dark","blocking":true,"advice_zh":..,
-/// "advice_en":..},..],"advice_zh":..,"advice_en":..}` (the blocking problems' advice
-/// joined), freed with `certify_string_free`. Use it when `certify_face_template` returns
-/// `CERTIFY_STATUS_FACE_QUALITY`. The image is not kept. Thread-safe.
-///
-/// # Safety
-/// `engine` a live handle; `image` readable for `image_len` bytes; `out_json` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_face_check_photo(
-    engine: *const CertifyFaceEngine,
-    image: *const u8,
-    image_len: usize,
-    out_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let image = unsafe { bytes_arg(image, image_len) }?;
-        let out_json = unsafe { out(out_json) }?;
-        let check = bridge::check_photo(&engine.0, image).map_err(from_fail)?;
-        give_string(out_json, check.to_json())
-    })
-}
-
-/// The template of the portrait printed on an identity card's front (JPEG/PNG), found and
-/// upscaled. `*out_found` is false (and the template untouched) when the card shows no
-/// single readable portrait.
-///
-/// # Safety
-/// `engine` a live handle; `card` readable for `card_len` bytes; `out_template` writable
-/// for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`); `out_found` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_face_card_portrait(
-    engine: *const CertifyFaceEngine,
-    card: *const u8,
-    card_len: usize,
-    out_template: *mut f32,
-    out_len: usize,
-    out_found: *mut bool,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let card = unsafe { bytes_arg(card, card_len) }?;
-        if out_template.is_null() {
-            return Err(CertifyStatus::NullArgument);
-        }
-        if out_len < CERTIFY_FACE_TEMPLATE_LEN {
-            return Err(CertifyStatus::BufferTooSmall);
-        }
-        let out_found = unsafe { out(out_found) }?;
-        let found = bridge::card_portrait_template(&engine.0, card).map_err(from_fail)?;
-        *out_found = found.is_some();
-        if let Some(t) = found {
-            // SAFETY: writable for out_len >= 128 floats per the contract.
-            let dst = unsafe { std::slice::from_raw_parts_mut(out_template, CERTIFY_FACE_TEMPLATE_LEN) };
-            dst.copy_from_slice(&t[..CERTIFY_FACE_TEMPLATE_LEN]);
-        }
         Ok(())
     })
 }

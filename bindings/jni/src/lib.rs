@@ -16,6 +16,9 @@ use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
+mod face_calls;
+pub use face_calls::JAVA_FACE_CALLS;
+
 /// A Java `String[]` argument: named apart from [`JByteArrays`] so that the generated Java
 /// declaration (`java/cn/certify/Natives.java`, from `tests/java_natives.rs`) can say which.
 type JStringArray<'l> = jni::objects::JObjectArray<'l>;
@@ -343,30 +346,6 @@ pub extern "system" fn Java_cn_certify_Natives_faceEngineFree<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// The 128-float template of the single good face in a JPEG/PNG image.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_faceTemplate<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    image: JByteArray<'l>,
-) -> JFloatArray<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            if image.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "image is null"));
-            }
-            let bytes = env.convert_byte_array(&image)?;
-            let img = certify_face::image_io::decode(&bytes).map_err(certify)?;
-            let t = engine.template(&img).map_err(certify)?;
-            let arr = env.new_float_array(t.embedding.len())?;
-            arr.set_region(env, 0, &t.embedding)?;
-            Ok(arr)
-        })
-        .resolve::<ThrowCertify>()
-}
-
 /// A raw camera frame from Java's arguments (negative sizes refused).
 fn camera_frame<'a>(data: &'a [u8], size: [jint; 4], format: &'a str) -> Result<bridge::CameraFrame<'a>, BridgeError> {
     let [width, height, stride, rotation] = size
@@ -469,92 +448,6 @@ pub extern "system" fn Java_cn_certify_Natives_facePortraitDistance<'l>(
                 .compare_with_portrait(&certify_face::embed::FaceTemplate { embedding: v }, &img)
                 .map_err(certify)?;
             Ok(c.distance)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// The automatic enrollment review as JSON (`reference`, the authority's portrait, may be
-/// null).
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_faceReviewEnrollment<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    card_front: JByteArray<'l>,
-    card_back: JByteArray<'l>,
-    selfie: JByteArray<'l>,
-    reference: JByteArray<'l>,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            let read = |a: &JByteArray<'_>, what: &str| -> Result<Vec<u8>, BridgeError> {
-                if a.is_null() {
-                    return Err(fail(CertifyStatus::NullArgument, format!("{what} is null")));
-                }
-                Ok(env.convert_byte_array(a)?)
-            };
-            let (front, back, selfie) = (
-                read(&card_front, "cardFront")?,
-                read(&card_back, "cardBack")?,
-                read(&selfie, "selfie")?,
-            );
-            let reference = if reference.is_null() {
-                None
-            } else {
-                Some(env.convert_byte_array(&reference)?)
-            };
-            let r = bridge::review_enrollment(engine, &front, &back, &selfie, reference.as_deref()).map_err(bridged)?;
-            Ok(JString::from_str(env, r.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// The quality check of a JPEG/PNG photo as JSON: `usable`, `issues` (each with `code`,
-/// `blocking`, `advice_zh`, `advice_en`), and the blocking problems' `advice_zh` and
-/// `advice_en` joined. The image is not kept.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_faceCheckPhoto<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    image: JByteArray<'l>,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            if image.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "image is null"));
-            }
-            let bytes = env.convert_byte_array(&image)?;
-            let check = bridge::check_photo(engine, &bytes).map_err(bridged)?;
-            Ok(JString::from_str(env, check.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// The template of the portrait printed on a card's front; an empty array when there is no
-/// single readable one.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_faceCardPortrait<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    card_front: JByteArray<'l>,
-) -> JFloatArray<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            if card_front.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "cardFront is null"));
-            }
-            let bytes = env.convert_byte_array(&card_front)?;
-            let t = bridge::card_portrait_template(engine, &bytes)
-                .map_err(bridged)?
-                .unwrap_or_default();
-            let arr = env.new_float_array(t.len())?;
-            arr.set_region(env, 0, &t)?;
-            Ok(arr)
         })
         .resolve::<ThrowCertify>()
 }

@@ -121,6 +121,36 @@ fn natives(source: &str) -> Vec<Native> {
     found
 }
 
+/// The face engine calls generated from `certify_bridge::face_engine_calls!` (not in the
+/// source text), as natives: `face<Name>(long handle, …)`.
+fn face_calls() -> Vec<Native> {
+    certify_jni::JAVA_FACE_CALLS
+        .iter()
+        .map(|(name, docs, args, ret)| {
+            let upper = camel(&format!("_{name}"));
+            let kind = |k: &str| match k {
+                "bytes" | "opt_bytes" => "byte[]",
+                "json" => "String",
+                "template" | "opt_template" => "float[]",
+                other => panic!("no Java type for the kind `{other}`: add it to face_calls"),
+            };
+            let mut params = vec![("handle".to_owned(), "long".to_owned())];
+            params.extend(args.iter().map(|(a, k)| (camel(a), kind(k).to_owned())));
+            Native {
+                name: format!("face{upper}"),
+                doc: docs
+                    .iter()
+                    .flat_map(|d| d.split('\n'))
+                    .map(|l| l.trim().to_owned())
+                    .collect(),
+                params,
+                returns: kind(ret).to_owned(),
+                throws: true,
+            }
+        })
+        .collect()
+}
+
 /// The whole Java file.
 fn render(natives: &[Native]) -> String {
     let mut java = String::from(
@@ -138,7 +168,11 @@ fn render(natives: &[Native]) -> String {
     for n in natives {
         java += "\n    /**\n";
         for line in &n.doc {
-            java += &format!("     * {}\n", javadoc(line)).replace("*  \n", "*\n");
+            java += &if line.is_empty() {
+                "     *\n".to_owned()
+            } else {
+                format!("     * {}\n", javadoc(line))
+            };
         }
         java += "     */\n";
         let params: Vec<String> = n.params.iter().map(|(name, ty)| format!("{ty} {name}")).collect();
@@ -160,7 +194,9 @@ fn crate_dir() -> PathBuf {
 
 fn generated() -> String {
     let source = std::fs::read_to_string(crate_dir().join("src/lib.rs")).expect("read src/lib.rs");
-    render(&natives(&source))
+    let mut all = natives(&source);
+    all.extend(face_calls());
+    render(&all)
 }
 
 #[test]
@@ -187,8 +223,13 @@ fn every_export_is_declared_with_its_java_types() {
         !source.contains("fn Java_cn_certify_Certify_"),
         "exports belong to cn.certify.Natives"
     );
-    let java = render(&found);
+    let mut all = found;
+    all.extend(face_calls());
+    let java = render(&all);
     for line in [
+        "static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, \
+         byte[] reference) throws CertifyException;",
+        "static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;",
         "static native String idCheck(String input) throws CertifyException;",
         "static native String statusMessage(int code);",
         "static native void faceEngineFree(long handle);",

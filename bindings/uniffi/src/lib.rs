@@ -13,6 +13,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+mod face_calls;
+pub use face_calls::{EnrollmentReview, PhotoCheck, PhotoIssue};
+
 uniffi::setup_scaffolding!("certify");
 
 /// Every error crossing the boundary: the C API's status code and a message.
@@ -276,12 +279,6 @@ impl FaceEngine {
         self.liveness_with(Some(actions), now_unix)
     }
 
-    /// The 128-float template of the single good face in a JPEG/PNG.
-    pub fn template(&self, image: Vec<u8>) -> Result<Vec<f32>, CertifyError> {
-        let img = certify_face::image_io::decode(&image).map_err(from)?;
-        Ok(self.0.template(&img).map_err(from)?.embedding)
-    }
-
     /// The face template (128 floats) of a raw camera frame: NV21 or RGBA pixels with the
     /// row stride in bytes and the clockwise rotation (0, 90, 180, 270) that makes it upright.
     pub fn template_from_frame(&self, frame: CameraFrame) -> Result<Vec<f32>, CertifyError> {
@@ -391,111 +388,6 @@ pub struct FaceThresholds {
     pub card_match_threshold: f32,
     /// A real face at or above this anti-spoof probability.
     pub antispoof_threshold: f32,
-}
-
-/// The automatic review of an enrollment upload.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct EnrollmentReview {
-    /// No issue, and a template to store.
-    pub passed: bool,
-    /// What is wrong, as codes ("too_dark", "card_unreadable", "face_mismatch" …).
-    pub issues: Vec<String>,
-    /// What to tell the person about each issue, in Chinese.
-    pub advice_zh: Vec<String>,
-    /// The same in English.
-    pub advice_en: Vec<String>,
-    /// The live face's template (128 floats) when passed: store it apart from identity.
-    pub template: Option<Vec<f32>>,
-    /// Live face vs the card portrait in the selfie.
-    pub card_distance: Option<f32>,
-    /// Live face vs the authority's portrait.
-    pub reference_distance: Option<f32>,
-    /// Whether an authority portrait was given (without one, hold a passing upload for staff).
-    pub had_reference: bool,
-    /// The core's review value for the `enrollment.submit` operation, as JSON (put the
-    /// host's template reference in `template_ref`).
-    pub review_json: String,
-}
-
-/// One problem of a photo (see `FaceEngine::check_photo`).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct PhotoIssue {
-    /// The stable code ("too_dark", "eyes_closed", "no_face" …).
-    pub code: String,
-    /// Whether it stops a template being taken (framing problems only matter live).
-    pub blocking: bool,
-    /// What to tell the person, in Chinese.
-    pub advice_zh: String,
-    /// The same in English.
-    pub advice_en: String,
-}
-
-/// The quality check of a photo.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct PhotoCheck {
-    /// A template can be taken (one face, no blocking problem).
-    pub usable: bool,
-    /// Every problem found, blocking ones first.
-    pub issues: Vec<PhotoIssue>,
-    /// The blocking problems' Chinese advice joined (empty when usable).
-    pub advice_zh: String,
-    /// The same in English.
-    pub advice_en: String,
-}
-
-#[uniffi::export]
-impl FaceEngine {
-    /// The automatic enrollment review of three JPEG/PNG uploads — identity card front,
-    /// card back, a selfie holding the card — with the live face also compared with the
-    /// authority's `reference` portrait when the host has one. Images are not kept.
-    pub fn review_enrollment(
-        &self,
-        card_front: Vec<u8>,
-        card_back: Vec<u8>,
-        selfie: Vec<u8>,
-        reference: Option<Vec<u8>>,
-    ) -> Result<EnrollmentReview, CertifyError> {
-        let r = bridge::review_enrollment(&self.0, &card_front, &card_back, &selfie, reference.as_deref())
-            .map_err(bridged)?;
-        Ok(EnrollmentReview {
-            review_json: serde_json::to_string(&r.review).map_err(|e| fail(CertifyStatus::Panic, e))?,
-            passed: r.passed,
-            issues: r.issues,
-            advice_zh: r.advice_zh,
-            advice_en: r.advice_en,
-            template: r.template,
-            card_distance: r.card_distance,
-            reference_distance: r.reference_distance,
-            had_reference: r.had_reference,
-        })
-    }
-
-    /// The quality check of a JPEG/PNG photo: whether a template can be taken from it and
-    /// each problem with its advice, to show before the person tries again. Not kept.
-    pub fn check_photo(&self, image: Vec<u8>) -> Result<PhotoCheck, CertifyError> {
-        let c = bridge::check_photo(&self.0, &image).map_err(bridged)?;
-        Ok(PhotoCheck {
-            usable: c.usable,
-            issues: c
-                .issues
-                .into_iter()
-                .map(|i| PhotoIssue {
-                    code: i.code,
-                    blocking: i.blocking,
-                    advice_zh: i.advice_zh,
-                    advice_en: i.advice_en,
-                })
-                .collect(),
-            advice_zh: c.advice_zh,
-            advice_en: c.advice_en,
-        })
-    }
-
-    /// The template (128 floats) of the portrait printed on an identity card's front;
-    /// None when the card shows no single readable portrait.
-    pub fn card_portrait_template(&self, card_front: Vec<u8>) -> Result<Option<Vec<f32>>, CertifyError> {
-        bridge::card_portrait_template(&self.0, &card_front).map_err(bridged)
-    }
 }
 
 impl FaceEngine {

@@ -44,13 +44,47 @@ fn status_enum() -> String {
     s
 }
 
-/// The whole header: cbindgen's output with the status enum after the includes.
+/// The face engine calls generated from `certify_bridge::face_engine_calls!` (cbindgen
+/// does not expand macros), in cbindgen's style: doc lines as `//` comments, one parameter
+/// per line aligned after the parenthesis.
+fn face_calls() -> String {
+    let mut s = String::new();
+    for (name, docs, params) in certify::FACE_CALL_DECLARATIONS {
+        for line in docs.iter().flat_map(|d| d.split('\n')) {
+            let line = line.strip_prefix(' ').unwrap_or(line).trim_end();
+            s += if line.is_empty() {
+                "//\n".to_owned()
+            } else {
+                format!("// {line}\n")
+            }
+            .as_str();
+        }
+        let open = format!("CertifyStatus {name}(");
+        let indent = " ".repeat(open.len());
+        s += &open;
+        s += &params.split('\n').collect::<Vec<_>>().join(&format!(",\n{indent}"));
+        s += ");\n\n";
+    }
+    s
+}
+
+/// The whole header: cbindgen's output with the status enum after the includes and the
+/// generated face engine calls after the face engine's constructors.
 pub fn generate() -> String {
     let header = include_str!(concat!(env!("OUT_DIR"), "/cbindgen.h"));
     // The enum goes before the first declaration after the includes.
     let anchor = "#include <stdlib.h>\n\n";
     let at = header.find(anchor).map_or(0, |i| i + anchor.len());
-    format!("{}{}{}", &header[..at], status_enum(), &header[at..])
+    let face = "void certify_face_engine_free(CertifyFaceEngine *engine);\n\n";
+    let after = header.find(face).map_or(header.len(), |i| i + face.len()).max(at);
+    format!(
+        "{}{}{}{}{}",
+        &header[..at],
+        status_enum(),
+        &header[at..after],
+        face_calls(),
+        &header[after..]
+    )
 }
 
 #[cfg(test)]
@@ -85,6 +119,16 @@ mod tests {
             assert!(header.contains(&line), "{line}");
         }
         assert!(header.contains("const char *certify_status_message_zh(uint32_t status);"));
+        // The generated face calls, each once, after the engine's constructors.
+        for (name, _, _) in certify::FACE_CALL_DECLARATIONS {
+            assert_eq!(header.matches(&format!("CertifyStatus {name}(")).count(), 1, "{name}");
+        }
+        assert!(header.contains(
+            "CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,\n\
+             \x20                                      const uint8_t *image,\n\
+             \x20                                      size_t image_len,\n\
+             \x20                                      char **out_json);"
+        ));
         assert_eq!(screaming_snake("IdBadCheckDigit"), "ID_BAD_CHECK_DIGIT");
     }
 }

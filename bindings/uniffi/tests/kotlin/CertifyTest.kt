@@ -119,7 +119,7 @@ fun main(args: Array<String>) {
         check(own.passed && own.template?.size == 128 && own.hadReference, "own set passes: $own")
         val forged = engine.reviewEnrollment(img("forged_front"), img("card_back"), img("forged_selfie"), img("reference"))
         check(!forged.passed && forged.issues == listOf("face_mismatch") && forged.adviceZh[0].contains("请"), "forged set fails: $forged")
-        check(engine.cardPortraitTemplate(img("card_back")) == null, "no portrait on the card back")
+        check(engine.cardPortrait(img("card_back")) == null, "no portrait on the card back")
         // A dark photo: 620 with its reasons; the check says why, in both languages.
         try {
             engine.template(img("dark_photo"))

@@ -157,9 +157,9 @@ def test_enrollment_review():
     assert not forged.passed and forged.issues == ["face_mismatch"] and forged.template is None, forged
     assert "身份证照片不符" in forged.advice_zh[0] and "counter" in forged.advice_en[0], forged
     raises_code(613, engine.review_enrollment, b"\x89PNG garbage", img("card_back"), img("selfie"), None)
-    card = engine.card_portrait_template(img("card_front"))
+    card = engine.card_portrait(img("card_front"))
     assert card is not None and engine.compare(card, engine.template(reference)).distance < 1.0
-    assert engine.card_portrait_template(img("card_back")) is None
+    assert engine.card_portrait(img("card_back")) is None
 
 
 def test_photo_check():

@@ -65,11 +65,6 @@ final class Natives {
     static native void faceEngineFree(long handle);
 
     /**
-     * The 128-float template of the single good face in a JPEG/PNG image.
-     */
-    static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
-
-    /**
      * The template of a raw camera frame ("nv21" or "rgba"; the clockwise rotation that makes it
      * upright).
      */
@@ -86,25 +81,6 @@ final class Natives {
      * with {@code facePortraitThreshold}.
      */
     static native float facePortraitDistance(long handle, float[] live, byte[] portrait) throws CertifyException;
-
-    /**
-     * The automatic enrollment review as JSON ({@code reference}, the authority's portrait, may be
-     * null).
-     */
-    static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
-
-    /**
-     * The quality check of a JPEG/PNG photo as JSON: {@code usable}, {@code issues} (each with {@code code},
-     * {@code blocking}, {@code advice_zh}, {@code advice_en}), and the blocking problems' {@code advice_zh} and
-     * {@code advice_en} joined. The image is not kept.
-     */
-    static native String faceCheckPhoto(long handle, byte[] image) throws CertifyException;
-
-    /**
-     * The template of the portrait printed on a card's front; an empty array when there is no
-     * single readable one.
-     */
-    static native float[] faceCardPortrait(long handle, byte[] cardFront) throws CertifyException;
 
     /**
      * The engine's portrait threshold: portrait distances below it are the same person.
@@ -230,4 +206,44 @@ final class Natives {
      * Free an evidence verifier handle (0 is ignored). Never throws.
      */
     static native void verifierFree(long handle);
+
+    /**
+     * The face template (128 floats) of the single, good-quality face in a JPEG/PNG
+     * image. Refused with 620 ({@code face_quality}) and each problem's code when the photo
+     * is not usable.
+     *
+     * The 128 floats.
+     */
+    static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
+
+    /**
+     * The quality check of a JPEG/PNG photo, to show the person before they try
+     * again: {@code usable}, and every problem with its code, whether it blocks a template
+     * (framing problems only matter live), and Chinese and English advice; the
+     * blocking problems' advice joined. The image is not kept.
+     *
+     * The result as JSON.
+     */
+    static native String faceCheckPhoto(long handle, byte[] image) throws CertifyException;
+
+    /**
+     * The template of the portrait printed on an identity card's front (JPEG/PNG),
+     * found and upscaled; none when the card shows no single readable portrait.
+     *
+     * The 128 floats, or an empty array when there is none.
+     */
+    static native float[] faceCardPortrait(long handle, byte[] cardFront) throws CertifyException;
+
+    /**
+     * The automatic enrollment review of three JPEG/PNG uploads — identity card
+     * front, card back, a selfie holding the card — with the live face also compared
+     * with the authority's {@code reference} portrait when the host has one (without one,
+     * hold a passing upload for staff). The result: {@code passed}, the issues as codes
+     * with Chinese and English advice, the template to store apart from identity,
+     * the distances, {@code had_reference}, and the {@code review} value {@code enrollment.submit}
+     * takes. Images are not kept.
+     *
+     * The result as JSON.
+     */
+    static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
 }

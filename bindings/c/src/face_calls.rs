@@ -1,0 +1,179 @@
+//! The C entry points of the face engine's bridged calls, emitted from the one definition in
+//! `certify_bridge::face_engine_calls!`: `certify_face_<name>` for each line, with the
+//! arguments and results of its kinds, and their C declarations for the header
+//! ([`FACE_CALL_DECLARATIONS`], which `certify-c-header` writes into `include/certify.h`:
+//! cbindgen does not expand macros).
+
+use crate::{CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyStatus, bytes_arg, from_fail, give_string, out};
+use certify_bridge::results::Results as _;
+use std::ffi::c_char;
+
+/// One call: munch the arguments into C parameters, conversions and the bridge call's
+/// arguments, then emit the function for its result kind.
+macro_rules! c_face_call {
+    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
+        c_face_call!(@args $docs $name $ret $call;
+            [$($p)* $arg: *const u8, [<$arg _len>]: usize,]
+            [$($c)* let $arg = unsafe { bytes_arg($arg, [<$arg _len>]) }?;]
+            [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
+        c_face_call!(@args $docs $name $ret $call;
+            [$($p)* $arg: *const u8, [<$arg _len>]: usize,]
+            [$($c)* let $arg = if $arg.is_null() { None } else { Some(unsafe { bytes_arg($arg, [<$arg _len>]) }?) };]
+            [$($a)* $arg,]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(json)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_face_ $name>](
+                engine: *const CertifyFaceEngine,
+                $($p)*
+                out_json: *mut *mut c_char,
+            ) -> CertifyStatus {
+                ffi!({
+                    let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let out_json = unsafe { out(out_json) }?;
+                    let result = $call(&engine.0, $($a)*).map_err(from_fail)?;
+                    give_string(out_json, result.to_json())
+                })
+            }
+        }
+    };
+    (@args [$($docs:tt)*] $name:ident [template] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(template)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_face_ $name>](
+                engine: *const CertifyFaceEngine,
+                $($p)*
+                out_template: *mut f32,
+                out_len: usize,
+            ) -> CertifyStatus {
+                ffi!({
+                    let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let dst = unsafe { template_out(out_template, out_len) }?;
+                    let t = $call(&engine.0, $($a)*).map_err(from_fail)?;
+                    dst.copy_from_slice(&t[..CERTIFY_FACE_TEMPLATE_LEN]);
+                    Ok(())
+                })
+            }
+        }
+    };
+    (@args [$($docs:tt)*] $name:ident [opt_template] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(opt_template)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_face_ $name>](
+                engine: *const CertifyFaceEngine,
+                $($p)*
+                out_template: *mut f32,
+                out_len: usize,
+                out_found: *mut bool,
+            ) -> CertifyStatus {
+                ffi!({
+                    let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let dst = unsafe { template_out(out_template, out_len) }?;
+                    let out_found = unsafe { out(out_found) }?;
+                    let found = $call(&engine.0, $($a)*).map_err(from_fail)?;
+                    *out_found = found.is_some();
+                    if let Some(t) = found {
+                        dst.copy_from_slice(&t[..CERTIFY_FACE_TEMPLATE_LEN]);
+                    }
+                    Ok(())
+                })
+            }
+        }
+    };
+}
+
+/// What the C function of a result kind adds to the call's doc: the out-parameters and the
+/// safety contract.
+macro_rules! c_result_doc {
+    (json) => {
+        "\n`*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.\n\n\
+         # Safety\n`engine` a live handle; each image readable for its `_len` bytes (NULL only\n\
+         for an optional one); `out_json` writable."
+    };
+    (template) => {
+        "\nThe template goes to `out_template`. Thread-safe.\n\n\
+         # Safety\n`engine` a live handle; each image readable for its `_len` bytes;\n\
+         `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`)."
+    };
+    (opt_template) => {
+        "\nThe template goes to `out_template`; `*out_found` is false (and the template\n\
+         untouched) when there is none. Thread-safe.\n\n\
+         # Safety\n`engine` a live handle; each image readable for its `_len` bytes;\n\
+         `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);\n\
+         `out_found` writable."
+    };
+}
+
+/// The C parameters of one argument kind, as the header writes them.
+macro_rules! c_decl_param {
+    ($arg:ident bytes) => {
+        concat!("\nconst uint8_t *", stringify!($arg), "\nsize_t ", stringify!($arg), "_len")
+    };
+    ($arg:ident opt_bytes) => {
+        c_decl_param!($arg bytes)
+    };
+}
+
+/// The out-parameters of one result kind, as the header writes them.
+macro_rules! c_decl_result {
+    (json) => {
+        "\nchar **out_json"
+    };
+    (template) => {
+        "\nfloat *out_template\nsize_t out_len"
+    };
+    (opt_template) => {
+        "\nfloat *out_template\nsize_t out_len\nbool *out_found"
+    };
+}
+
+/// Every call's function, and the header's declarations of them.
+macro_rules! c_face_calls {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
+    )*) => {
+        $(
+            c_face_call!(@args [$(#[doc = $doc])*] $name [$ret] $call; [] [] []; $($arg: $kind,)*);
+        )*
+
+        /// The C declarations of the functions above for the header: name, doc lines (the
+        /// call's, then its result kind's), parameters (one per line).
+        pub const FACE_CALL_DECLARATIONS: &[(&str, &[&str], &str)] = &[$(
+            (
+                concat!("certify_face_", stringify!($name)),
+                &[$($doc,)* c_result_doc!($ret)],
+                concat!("const CertifyFaceEngine *engine" $(, c_decl_param!($arg $kind))*, c_decl_result!($ret)),
+            )
+        ),*];
+    };
+}
+
+certify_bridge::face_engine_calls!(c_face_calls);
+
+/// The caller's template buffer, checked: non-NULL and at least 128 floats.
+///
+/// # Safety
+/// `p` is NULL or writable for `len` floats.
+unsafe fn template_out<'a>(p: *mut f32, len: usize) -> Result<&'a mut [f32], CertifyStatus> {
+    if p.is_null() {
+        return Err(CertifyStatus::NullArgument);
+    }
+    if len < CERTIFY_FACE_TEMPLATE_LEN {
+        return Err(CertifyStatus::BufferTooSmall);
+    }
+    // SAFETY: non-null and writable for len >= 128 floats per the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts_mut(p, CERTIFY_FACE_TEMPLATE_LEN) })
+}

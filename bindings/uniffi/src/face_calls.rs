@@ -1,0 +1,133 @@
+//! The UniFFI methods of the face engine's bridged calls, emitted from the one definition in
+//! `certify_bridge::face_engine_calls!`: a method `<name>` of [`FaceEngine`] for each line,
+//! returning the records below (typed: a renamed field is a compile error, not a silent
+//! default).
+
+use crate::{CertifyError, FaceEngine, bridged};
+use certify_bridge::results as bridge_results;
+
+/// One call: munch the arguments into UniFFI parameters and the bridge call's arguments,
+/// then emit the method (one exported `impl` block each).
+macro_rules! uniffi_face_call {
+    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
+        uniffi_face_call!(@args $docs $name $ret $call; [$($p)* $arg: Vec<u8>,] [$($a)* &$arg,]; $($rest)*);
+    };
+    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
+        uniffi_face_call!(@args $docs $name $ret $call; [$($p)* $arg: Option<Vec<u8>>,] [$($a)* $arg.as_deref(),]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
+        #[uniffi::export]
+        impl FaceEngine {
+            $($docs)*
+            pub fn $name(&self, $($p)*) -> Result<uniffi_result_type!($ret $(($record))?), CertifyError> {
+                $call(&self.0, $($a)*).map(Into::into).map_err(bridged)
+            }
+        }
+    };
+}
+
+/// The UniFFI type of a result kind.
+macro_rules! uniffi_result_type {
+    (json($record:ident)) => { $record };
+    (template) => { Vec<f32> };
+    (opt_template) => { Option<Vec<f32>> };
+}
+
+/// Every call's method.
+macro_rules! uniffi_face_calls {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
+    )*) => {$(
+        uniffi_face_call!(@args [$(#[doc = $doc])*] $name [$ret $(($record))?] $call; [] []; $($arg: $kind,)*);
+    )*};
+}
+
+certify_bridge::face_engine_calls!(uniffi_face_calls);
+
+/// One problem of a photo (see `FaceEngine::check_photo`).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PhotoIssue {
+    /// The stable code ("too_dark", "eyes_closed", "no_face" …).
+    pub code: String,
+    /// Whether it stops a template being taken (framing problems only matter live).
+    pub blocking: bool,
+    /// What to tell the person, in Chinese.
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
+/// The quality check of a photo.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PhotoCheck {
+    /// A template can be taken (one face, no blocking problem).
+    pub usable: bool,
+    /// Every problem found, blocking ones first.
+    pub issues: Vec<PhotoIssue>,
+    /// The blocking problems' Chinese advice joined (empty when usable).
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
+impl From<bridge_results::PhotoCheck> for PhotoCheck {
+    fn from(c: bridge_results::PhotoCheck) -> Self {
+        Self {
+            usable: c.usable,
+            issues: c
+                .issues
+                .into_iter()
+                .map(|i| PhotoIssue {
+                    code: i.code,
+                    blocking: i.blocking,
+                    advice_zh: i.advice_zh,
+                    advice_en: i.advice_en,
+                })
+                .collect(),
+            advice_zh: c.advice_zh,
+            advice_en: c.advice_en,
+        }
+    }
+}
+
+/// The automatic review of an enrollment upload.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EnrollmentReview {
+    /// No issue, and a template to store.
+    pub passed: bool,
+    /// What is wrong, as codes ("too_dark", "card_unreadable", "face_mismatch" …).
+    pub issues: Vec<String>,
+    /// What to tell the person about each issue, in Chinese.
+    pub advice_zh: Vec<String>,
+    /// The same in English.
+    pub advice_en: Vec<String>,
+    /// The live face's template (128 floats) when passed: store it apart from identity.
+    pub template: Option<Vec<f32>>,
+    /// Live face vs the card portrait in the selfie.
+    pub card_distance: Option<f32>,
+    /// Live face vs the authority's portrait.
+    pub reference_distance: Option<f32>,
+    /// Whether an authority portrait was given (without one, hold a passing upload for staff).
+    pub had_reference: bool,
+    /// The core's review value for the `enrollment.submit` operation, as JSON (put the
+    /// host's template reference in `template_ref`).
+    pub review_json: String,
+}
+
+impl From<bridge_results::EnrollmentReviewResult> for EnrollmentReview {
+    fn from(r: bridge_results::EnrollmentReviewResult) -> Self {
+        Self {
+            // A plain value of the core: serialising it cannot fail.
+            review_json: serde_json::to_string(&r.review).unwrap_or_else(|_| "null".to_owned()),
+            passed: r.passed,
+            issues: r.issues,
+            advice_zh: r.advice_zh,
+            advice_en: r.advice_en,
+            template: r.template,
+            card_distance: r.card_distance,
+            reference_distance: r.reference_distance,
+            had_reference: r.had_reference,
+        }
+    }
+}
