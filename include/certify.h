@@ -438,7 +438,7 @@ void certify_face_engine_free(CertifyFaceEngine *engine);
 // The template goes to `out_template`. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each image readable for its `_len` bytes;
+// `engine` a live handle; each byte argument readable for its `_len` bytes;
 // `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
 CertifyStatus certify_face_template(const CertifyFaceEngine *engine,
                                     const uint8_t *image,
@@ -454,8 +454,9 @@ CertifyStatus certify_face_template(const CertifyFaceEngine *engine,
 // `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each image readable for its `_len` bytes (NULL only
-// for an optional one); `out_json` writable.
+// `engine` a live handle; each byte argument readable for its `_len` bytes
+// (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`
+// writable.
 CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
                                        const uint8_t *image,
                                        size_t image_len,
@@ -468,7 +469,7 @@ CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
 // untouched) when there is none. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each image readable for its `_len` bytes;
+// `engine` a live handle; each byte argument readable for its `_len` bytes;
 // `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);
 // `out_found` writable.
 CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
@@ -489,8 +490,9 @@ CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
 // `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each image readable for its `_len` bytes (NULL only
-// for an optional one); `out_json` writable.
+// `engine` a live handle; each byte argument readable for its `_len` bytes
+// (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`
+// writable.
 CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
                                              const uint8_t *card_front,
                                              size_t card_front_len,
@@ -642,6 +644,25 @@ CertifyStatus certify_voice_engine_new_from_files(const char *const *names,
 // `engine` NULL or a handle from `certify_voice_engine_new`, not yet freed, unused elsewhere.
 void certify_voice_engine_free(CertifyVoiceEngine *engine);
 
+// Verify a WAV recording of `prompt` (the digits the person was asked to read)
+// against a voice template (the JSON `template` of the enrollment): `passed`,
+// `same_speaker`, `speaker_score`, `digits_heard`, and for a refusal the issues
+// with Chinese advice (too noisy, too quiet, digits not heard …). The audio is not
+// kept.
+//
+// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each byte argument readable for its `_len` bytes
+// (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`
+// writable.
+CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
+                                   const char *template_json,
+                                   const uint8_t *wav,
+                                   size_t wav_len,
+                                   const char *prompt,
+                                   char **out_json);
+
 // Digit prompts as a JSON array: with `enrolled_json` NULL, the five enrollment prompts;
 // with a JSON array of the enrollment prompts, one certification prompt that is none of them.
 // OS random generator. Thread-safe.
@@ -662,19 +683,6 @@ CertifyStatus certify_voice_enroll(const CertifyVoiceEngine *engine,
                                    const size_t *wav_lens,
                                    const char *const *prompts,
                                    size_t count,
-                                   char **out_json);
-
-// Verify a WAV recording of `prompt` against a template (the JSON `template` of
-// `certify_voice_enroll`). `*out_json`: `{"passed","same_speaker","speaker_score",
-// "digits_heard","issues"}`. Thread-safe.
-//
-// # Safety
-// Strings NUL-terminated; `wav` readable for `wav_len` bytes; `out_json` writable.
-CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
-                                   const char *template_json,
-                                   const uint8_t *wav,
-                                   size_t wav_len,
-                                   const char *prompt,
                                    char **out_json);
 
 // Issue a single-use certification challenge for `subject_id` (`modality` "face" or

@@ -1,42 +1,45 @@
-//! The face engine's calls, defined once for every binding (after libsignal's `bridge_fn`).
+//! The engines' calls, defined once for every binding (after libsignal's `bridge_fn`).
 //!
-//! [`face_engine_calls!`](crate::face_engine_calls) hands the list below to a binding's own
-//! emitter macro, which writes that binding's entry point for each line: the C function
-//! `certify_face_<name>`, the JNI export `Java_cn_certify_Natives_face<Name>` and a method
-//! `<name>` of the UniFFI `FaceEngine`. A line says, in the kinds every emitter knows:
+//! [`engine_calls!`](crate::engine_calls) hands the list below to a binding's own emitter
+//! macro, which writes that binding's entry point for each line `fn <engine>.<name>(…)`:
+//! the C function `certify_<engine>_<name>`, the JNI export
+//! `Java_cn_certify_Natives_<engine><Name>` and a method `<name>` of the UniFFI
+//! `<Engine>Engine`. The engine is `face` or `voice`. A line says, in the kinds every
+//! emitter knows:
 //!
-//! - arguments after the engine: `bytes` (a JPEG/PNG upload: C pointer and `_len`, Java
-//!   `byte[]`, UniFFI `Vec<u8>`) or `opt_bytes` (the same, NULL/null/None allowed);
+//! - arguments after the engine: `bytes` (an upload — JPEG/PNG, WAV: C pointer and `_len`,
+//!   Java `byte[]`, UniFFI `Vec<u8>`), `opt_bytes` (the same, NULL/null/None allowed) or
+//!   `str` (UTF-8 text: C NUL-terminated, Java `String`, UniFFI `String`);
 //! - the result: `json(Record)` (C: a JSON string out, freed with `certify_string_free`;
 //!   Java: a JSON `String`; UniFFI: the binding's `Record`, converted from the bridge's
 //!   result), `template` (128 floats: a caller's buffer in C, `float[]`, `Vec<f32>`) or
 //!   `opt_template` (the same or none: C sets `*out_found`, Java gets an empty array,
 //!   UniFFI `None`);
-//! - the bridge function that does the work: `fn(&FaceEngine, args…) -> Result<_, Fail>`.
+//! - the bridge function that does the work: `fn(&Engine, args…) -> Result<_, Fail>`.
 //!
 //! Adding a call here adds it to every binding; the C header and the Java declarations are
 //! generated from the emitted functions (`certify-c-header`, `certify-jni`'s
 //! `java_natives` test), and each binding's tests exercise it.
 
-/// Hand the face engine's bridged calls to `$emit` (see the [module](crate::entry_points)).
+/// Hand the engines' bridged calls to `$emit` (see the [module](crate::entry_points)).
 #[macro_export]
-macro_rules! face_engine_calls {
+macro_rules! engine_calls {
     ($emit:ident) => {
         $emit! {
             /// The face template (128 floats) of the single, good-quality face in a JPEG/PNG
             /// image. Refused with 620 (`face_quality`) and each problem's code when the photo
             /// is not usable.
-            fn template(image: bytes) -> template = $crate::engines::face_template;
+            fn face.template(image: bytes) -> template = $crate::engines::face_template;
 
             /// The quality check of a JPEG/PNG photo, to show the person before they try
             /// again: `usable`, and every problem with its code, whether it blocks a template
             /// (framing problems only matter live), and Chinese and English advice; the
             /// blocking problems' advice joined. The image is not kept.
-            fn check_photo(image: bytes) -> json(PhotoCheck) = $crate::engines::check_photo;
+            fn face.check_photo(image: bytes) -> json(PhotoCheck) = $crate::engines::check_photo;
 
             /// The template of the portrait printed on an identity card's front (JPEG/PNG),
             /// found and upscaled; none when the card shows no single readable portrait.
-            fn card_portrait(card_front: bytes) -> opt_template = $crate::engines::card_portrait_template;
+            fn face.card_portrait(card_front: bytes) -> opt_template = $crate::engines::card_portrait_template;
 
             /// The automatic enrollment review of three JPEG/PNG uploads — identity card
             /// front, card back, a selfie holding the card — with the live face also compared
@@ -45,8 +48,16 @@ macro_rules! face_engine_calls {
             /// with Chinese and English advice, the template to store apart from identity,
             /// the distances, `had_reference`, and the `review` value `enrollment.submit`
             /// takes. Images are not kept.
-            fn review_enrollment(card_front: bytes, card_back: bytes, selfie: bytes, reference: opt_bytes)
+            fn face.review_enrollment(card_front: bytes, card_back: bytes, selfie: bytes, reference: opt_bytes)
                 -> json(EnrollmentReview) = $crate::engines::review_enrollment;
+
+            /// Verify a WAV recording of `prompt` (the digits the person was asked to read)
+            /// against a voice template (the JSON `template` of the enrollment): `passed`,
+            /// `same_speaker`, `speaker_score`, `digits_heard`, and for a refusal the issues
+            /// with Chinese advice (too noisy, too quiet, digits not heard …). The audio is not
+            /// kept.
+            fn voice.verify(template_json: str, wav: bytes, prompt: str) -> json(VoiceDecisionInfo)
+                = $crate::engines::voice_verify;
         }
     };
 }

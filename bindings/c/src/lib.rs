@@ -33,9 +33,9 @@ macro_rules! ffi {
     }};
 }
 
-mod face_calls;
+mod engine_calls;
 mod frames;
-pub use face_calls::*;
+pub use engine_calls::*;
 pub use frames::{CertifyCameraFrame, CertifyFrameFormat};
 
 /// Read a required NUL-terminated UTF-8 string.
@@ -770,32 +770,6 @@ pub unsafe extern "C" fn certify_voice_enroll(
         }
         let out_json = unsafe { out(out_json) }?;
         let result = bridge::voice_enroll(&engine.0, &recordings).map_err(from_fail)?;
-        give_string(out_json, result.to_json())
-    })
-}
-
-/// Verify a WAV recording of `prompt` against a template (the JSON `template` of
-/// `certify_voice_enroll`). `*out_json`: `{"passed","same_speaker","speaker_score",
-/// "digits_heard","issues"}`. Thread-safe.
-///
-/// # Safety
-/// Strings NUL-terminated; `wav` readable for `wav_len` bytes; `out_json` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_voice_verify(
-    engine: *const CertifyVoiceEngine,
-    template_json: *const c_char,
-    wav: *const u8,
-    wav_len: usize,
-    prompt: *const c_char,
-    out_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let template = unsafe { str_arg(template_json) }?;
-        let wav = unsafe { bytes_arg(wav, wav_len) }?;
-        let prompt = unsafe { str_arg(prompt) }?;
-        let out_json = unsafe { out(out_json) }?;
-        let result = bridge::voice_verify(&engine.0, template, wav, prompt).map_err(from_fail)?;
         give_string(out_json, result.to_json())
     })
 }

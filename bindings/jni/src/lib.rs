@@ -16,8 +16,8 @@ use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
-mod face_calls;
-pub use face_calls::JAVA_FACE_CALLS;
+mod engine_calls;
+pub use engine_calls::JAVA_ENGINE_CALLS;
 
 /// A Java `String[]` argument: named apart from [`JByteArrays`] so that the generated Java
 /// declaration (`java/cn/certify/Natives.java`, from `tests/java_natives.rs`) can say which.
@@ -793,27 +793,6 @@ pub extern "system" fn Java_cn_certify_Natives_voiceEnroll<'l>(
             }
             let result = bridge::voice_enroll(engine, &recordings).map_err(bridged)?;
             Ok(JString::from_str(env, result.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// Verify a WAV recording of `prompt` against a voice template (the JSON `template` of
-/// `voiceEnroll`): the decision as JSON.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_voiceVerify<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    template: JString<'l>,
-    wav: JByteArray<'l>,
-    prompt: JString<'l>,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = voice_ref(handle)?;
-            let (template, wav, prompt) = (string(env, &template)?, bytes(env, &wav)?, string(env, &prompt)?);
-            let d = bridge::voice_verify(engine, &template, &wav, &prompt).map_err(bridged)?;
-            Ok(JString::from_str(env, d.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }

@@ -121,23 +121,23 @@ fn natives(source: &str) -> Vec<Native> {
     found
 }
 
-/// The face engine calls generated from `certify_bridge::face_engine_calls!` (not in the
-/// source text), as natives: `face<Name>(long handle, …)`.
-fn face_calls() -> Vec<Native> {
-    certify_jni::JAVA_FACE_CALLS
+/// The engine calls generated from `certify_bridge::engine_calls!` (not in the source
+/// text), as natives: `<engine><Name>(long handle, …)`.
+fn engine_calls() -> Vec<Native> {
+    certify_jni::JAVA_ENGINE_CALLS
         .iter()
-        .map(|(name, docs, args, ret)| {
+        .map(|(engine, name, docs, args, ret)| {
             let upper = camel(&format!("_{name}"));
             let kind = |k: &str| match k {
                 "bytes" | "opt_bytes" => "byte[]",
-                "json" => "String",
+                "json" | "str" => "String",
                 "template" | "opt_template" => "float[]",
-                other => panic!("no Java type for the kind `{other}`: add it to face_calls"),
+                other => panic!("no Java type for the kind `{other}`: add it to engine_calls"),
             };
             let mut params = vec![("handle".to_owned(), "long".to_owned())];
             params.extend(args.iter().map(|(a, k)| (camel(a), kind(k).to_owned())));
             Native {
-                name: format!("face{upper}"),
+                name: format!("{engine}{upper}"),
                 doc: docs
                     .iter()
                     .flat_map(|d| d.split('\n'))
@@ -195,7 +195,7 @@ fn crate_dir() -> PathBuf {
 fn generated() -> String {
     let source = std::fs::read_to_string(crate_dir().join("src/lib.rs")).expect("read src/lib.rs");
     let mut all = natives(&source);
-    all.extend(face_calls());
+    all.extend(engine_calls());
     render(&all)
 }
 
@@ -224,7 +224,7 @@ fn every_export_is_declared_with_its_java_types() {
         "exports belong to cn.certify.Natives"
     );
     let mut all = found;
-    all.extend(face_calls());
+    all.extend(engine_calls());
     let java = render(&all);
     for line in [
         "static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, \

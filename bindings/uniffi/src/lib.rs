@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-mod face_calls;
-pub use face_calls::{EnrollmentReview, PhotoCheck, PhotoIssue};
+mod engine_calls;
+pub use engine_calls::{EnrollmentReview, PhotoCheck, PhotoIssue};
 
 uniffi::setup_scaffolding!("certify");
 
@@ -649,24 +649,6 @@ impl VoiceEngine {
             template_json,
             issues: e.issues,
             advice_zh: e.advice_zh,
-        })
-    }
-
-    /// Certification: a recording of `prompt` against the stored template.
-    pub fn verify(
-        &self,
-        template_json: String,
-        wav: Vec<u8>,
-        prompt: String,
-    ) -> Result<VoiceDecisionInfo, CertifyError> {
-        let d = bridge::voice_verify(&self.0, &template_json, &wav, &prompt).map_err(bridged)?;
-        Ok(VoiceDecisionInfo {
-            passed: d.passed,
-            same_speaker: d.same_speaker,
-            speaker_score: d.speaker_score,
-            digits_heard: d.digits_heard,
-            issues: d.issues,
-            advice_zh: d.advice_zh,
         })
     }
 }

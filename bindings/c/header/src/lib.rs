@@ -44,12 +44,12 @@ fn status_enum() -> String {
     s
 }
 
-/// The face engine calls generated from `certify_bridge::face_engine_calls!` (cbindgen
-/// does not expand macros), in cbindgen's style: doc lines as `//` comments, one parameter
-/// per line aligned after the parenthesis.
-fn face_calls() -> String {
+/// The declarations of one engine's calls generated from `certify_bridge::engine_calls!`
+/// (cbindgen does not expand macros), in cbindgen's style: doc lines as `//` comments, one
+/// parameter per line aligned after the parenthesis.
+fn engine_calls(engine: &str) -> String {
     let mut s = String::new();
-    for (name, docs, params) in certify::FACE_CALL_DECLARATIONS {
+    for (_, name, docs, params) in certify::ENGINE_CALL_DECLARATIONS.iter().filter(|d| d.0 == engine) {
         for line in docs.iter().flat_map(|d| d.split('\n')) {
             let line = line.strip_prefix(' ').unwrap_or(line).trim_end();
             s += if line.is_empty() {
@@ -68,23 +68,29 @@ fn face_calls() -> String {
     s
 }
 
-/// The whole header: cbindgen's output with the status enum after the includes and the
-/// generated face engine calls after the face engine's constructors.
+/// The whole header: cbindgen's output with the status enum after the includes and each
+/// engine's generated calls after its `_free` function.
 pub fn generate() -> String {
     let header = include_str!(concat!(env!("OUT_DIR"), "/cbindgen.h"));
     // The enum goes before the first declaration after the includes.
     let anchor = "#include <stdlib.h>\n\n";
     let at = header.find(anchor).map_or(0, |i| i + anchor.len());
-    let face = "void certify_face_engine_free(CertifyFaceEngine *engine);\n\n";
-    let after = header.find(face).map_or(header.len(), |i| i + face.len()).max(at);
-    format!(
-        "{}{}{}{}{}",
-        &header[..at],
-        status_enum(),
-        &header[at..after],
-        face_calls(),
-        &header[after..]
-    )
+    let mut out = format!("{}{}", &header[..at], status_enum());
+    let mut from = at;
+    for (engine, free) in [
+        ("face", "void certify_face_engine_free(CertifyFaceEngine *engine);\n\n"),
+        (
+            "voice",
+            "void certify_voice_engine_free(CertifyVoiceEngine *engine);\n\n",
+        ),
+    ] {
+        let after = header.find(free).map_or(header.len(), |i| i + free.len()).max(from);
+        out += &header[from..after];
+        out += &engine_calls(engine);
+        from = after;
+    }
+    out += &header[from..];
+    out
 }
 
 #[cfg(test)]
@@ -119,8 +125,8 @@ mod tests {
             assert!(header.contains(&line), "{line}");
         }
         assert!(header.contains("const char *certify_status_message_zh(uint32_t status);"));
-        // The generated face calls, each once, after the engine's constructors.
-        for (name, _, _) in certify::FACE_CALL_DECLARATIONS {
+        // The generated engine calls, each once.
+        for (_, name, _, _) in certify::ENGINE_CALL_DECLARATIONS {
             assert_eq!(header.matches(&format!("CertifyStatus {name}(")).count(), 1, "{name}");
         }
         assert!(header.contains(

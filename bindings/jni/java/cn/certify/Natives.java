@@ -160,12 +160,6 @@ final class Natives {
     static native String voiceEnroll(long handle, byte[][] wavs, String[] prompts) throws CertifyException;
 
     /**
-     * Verify a WAV recording of {@code prompt} against a voice template (the JSON {@code template} of
-     * {@code voiceEnroll}): the decision as JSON.
-     */
-    static native String voiceVerify(long handle, String template, byte[] wav, String prompt) throws CertifyException;
-
-    /**
      * A single-use challenge (JSON) for a {@code modality} ("face" or "voice") certification of
      * {@code subjectId}, valid {@code ttlSeconds} from {@code nowUnix} ({@code Long.MIN_VALUE}: the system clock).
      */
@@ -246,4 +240,15 @@ final class Natives {
      * The result as JSON.
      */
     static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
+
+    /**
+     * Verify a WAV recording of {@code prompt} (the digits the person was asked to read)
+     * against a voice template (the JSON {@code template} of the enrollment): {@code passed},
+     * {@code same_speaker}, {@code speaker_score}, {@code digits_heard}, and for a refusal the issues
+     * with Chinese advice (too noisy, too quiet, digits not heard …). The audio is not
+     * kept.
+     *
+     * The result as JSON.
+     */
+    static native String voiceVerify(long handle, String templateJson, byte[] wav, String prompt) throws CertifyException;
 }

@@ -1,9 +1,9 @@
-//! The JNI exports of the face engine's bridged calls, emitted from the one definition in
-//! `certify_bridge::face_engine_calls!`: `Java_cn_certify_Natives_face<Name>` for each line,
-//! and their Java declarations ([`JAVA_FACE_CALLS`], which `tests/java_natives.rs` writes
+//! The JNI exports of the engines' bridged calls, emitted from the one definition in
+//! `certify_bridge::engine_calls!`: `Java_cn_certify_Natives_<engine><Name>` for each line,
+//! and their Java declarations ([`JAVA_ENGINE_CALLS`], which `tests/java_natives.rs` writes
 //! into `Natives.java` with the exports it reads from the source).
 
-use crate::{BridgeError, ThrowCertify, bridged, bytes, engine_ref};
+use crate::{BridgeError, ThrowCertify, bridged, bytes, engine_ref, string, voice_ref};
 use certify_bridge::results::Results as _;
 use jni::objects::{JByteArray, JClass, JFloatArray, JString};
 use jni::sys::jlong;
@@ -11,24 +11,30 @@ use jni::{Env, EnvUnowned};
 
 /// One call: munch the arguments into JNI parameters, conversions and the bridge call's
 /// arguments, then emit the export for its result kind.
-macro_rules! jni_face_call {
-    (@args $env:ident $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
-        jni_face_call!(@args $env $docs $name $ret $call;
+macro_rules! jni_engine_call {
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call;
             [$($p)* $arg: JByteArray<'l>,]
             [$($c)* let $arg = bytes($env, &$arg)?;]
             [$($a)* &$arg,]; $($rest)*);
     };
-    (@args $env:ident $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
-        jni_face_call!(@args $env $docs $name $ret $call;
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call;
             [$($p)* $arg: JByteArray<'l>,]
             [$($c)* let $arg = if $arg.is_null() { None } else { Some(bytes($env, &$arg)?) };]
             [$($a)* $arg.as_deref(),]; $($rest)*);
     };
-    (@args $env:ident [$($docs:tt)*] $name:ident [$ret:ident] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: str, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call;
+            [$($p)* $arg: JString<'l>,]
+            [$($c)* let $arg = string($env, &$arg)?;]
+            [$($a)* &$arg,]; $($rest)*);
+    };
+    (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [$ret:ident] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[unsafe(no_mangle)]
-            pub extern "system" fn [<Java_cn_certify_Natives_face $name:camel>]<'l>(
+            pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
                 mut unowned: EnvUnowned<'l>,
                 _class: JClass<'l>,
                 handle: jlong,
@@ -36,7 +42,7 @@ macro_rules! jni_face_call {
             ) -> jni_result_type!($ret) {
                 unowned
                     .with_env(|$env| -> Result<_, BridgeError> {
-                        let engine = engine_ref(handle)?;
+                        let engine = [<$recv _engine_ref>](handle)?;
                         $($c)*
                         let result = $call(engine, $($a)*).map_err(bridged)?;
                         jni_result!($ret, $env, result)
@@ -68,19 +74,21 @@ macro_rules! jni_result {
 }
 
 /// Every call's export, and its Java declaration.
-macro_rules! jni_face_calls {
+macro_rules! jni_engine_calls {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
+        fn $recv:ident.$name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
     )*) => {
         $(
-            jni_face_call!(@args env [$(#[doc = $doc])* #[doc = java_result_doc!($ret)]] $name [$ret] $call; [] [] []; $($arg: $kind,)*);
+            jni_engine_call!(@args env [$(#[doc = $doc])* #[doc = java_result_doc!($ret)]] $recv $name [$ret] $call; [] [] []; $($arg: $kind,)*);
         )*
 
-        /// The Java declarations of the exports above: the name after `face`, the doc lines,
-        /// the arguments after the engine handle (name, kind) and the result kind.
-        pub const JAVA_FACE_CALLS: &[(&str, &[&str], &[(&str, &str)], &str)] = &[$(
+        /// The Java declarations of the exports above: the engine (`face`, `voice`), the name
+        /// after it, the doc lines, the arguments after the engine handle (name, kind) and
+        /// the result kind.
+        pub const JAVA_ENGINE_CALLS: &[(&str, &str, &[&str], &[(&str, &str)], &str)] = &[$(
             (
+                stringify!($recv),
                 stringify!($name),
                 &[$($doc,)* java_result_doc!($ret)],
                 &[$((stringify!($arg), stringify!($kind))),*],
@@ -103,7 +111,17 @@ macro_rules! java_result_doc {
     };
 }
 
-certify_bridge::face_engine_calls!(jni_face_calls);
+certify_bridge::engine_calls!(jni_engine_calls);
+
+/// The face engine of a handle (the name the emitter derives from `face`).
+fn face_engine_ref<'a>(handle: jlong) -> Result<&'a certify_face::FaceEngine, BridgeError> {
+    engine_ref(handle)
+}
+
+/// The voice engine of a handle.
+fn voice_engine_ref<'a>(handle: jlong) -> Result<&'a certify_voice::VoiceEngine, BridgeError> {
+    voice_ref(handle)
+}
 
 fn float_array<'l>(env: &mut Env<'l>, values: &[f32]) -> Result<JFloatArray<'l>, BridgeError> {
     let arr = env.new_float_array(values.len())?;

@@ -1,35 +1,44 @@
-//! The C entry points of the face engine's bridged calls, emitted from the one definition in
-//! `certify_bridge::face_engine_calls!`: `certify_face_<name>` for each line, with the
+//! The C entry points of the engines' bridged calls, emitted from the one definition in
+//! `certify_bridge::engine_calls!`: `certify_<engine>_<name>` for each line, with the
 //! arguments and results of its kinds, and their C declarations for the header
-//! ([`FACE_CALL_DECLARATIONS`], which `certify-c-header` writes into `include/certify.h`:
+//! ([`ENGINE_CALL_DECLARATIONS`], which `certify-c-header` writes into `include/certify.h`:
 //! cbindgen does not expand macros).
 
-use crate::{CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyStatus, bytes_arg, from_fail, give_string, out};
+use crate::{
+    CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyStatus, CertifyVoiceEngine, bytes_arg, from_fail, give_string,
+    out, str_arg,
+};
 use certify_bridge::results::Results as _;
 use std::ffi::c_char;
 
 /// One call: munch the arguments into C parameters, conversions and the bridge call's
 /// arguments, then emit the function for its result kind.
-macro_rules! c_face_call {
-    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
-        c_face_call!(@args $docs $name $ret $call;
+macro_rules! c_engine_call {
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call;
             [$($p)* $arg: *const u8, [<$arg _len>]: usize,]
             [$($c)* let $arg = unsafe { bytes_arg($arg, [<$arg _len>]) }?;]
             [$($a)* $arg,]; $($rest)*);
     };
-    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
-        c_face_call!(@args $docs $name $ret $call;
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call;
             [$($p)* $arg: *const u8, [<$arg _len>]: usize,]
             [$($c)* let $arg = if $arg.is_null() { None } else { Some(unsafe { bytes_arg($arg, [<$arg _len>]) }?) };]
             [$($a)* $arg,]; $($rest)*);
     };
-    (@args [$($docs:tt)*] $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: str, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call;
+            [$($p)* $arg: *const c_char,]
+            [$($c)* let $arg = unsafe { str_arg($arg) }?;]
+            [$($a)* $arg,]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[doc = c_result_doc!(json)]
             #[unsafe(no_mangle)]
-            pub unsafe extern "C" fn [<certify_face_ $name>](
-                engine: *const CertifyFaceEngine,
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                engine: *const [<Certify $recv:camel Engine>],
                 $($p)*
                 out_json: *mut *mut c_char,
             ) -> CertifyStatus {
@@ -43,13 +52,13 @@ macro_rules! c_face_call {
             }
         }
     };
-    (@args [$($docs:tt)*] $name:ident [template] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+    (@args [$($docs:tt)*] $recv:ident $name:ident [template] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[doc = c_result_doc!(template)]
             #[unsafe(no_mangle)]
-            pub unsafe extern "C" fn [<certify_face_ $name>](
-                engine: *const CertifyFaceEngine,
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                engine: *const [<Certify $recv:camel Engine>],
                 $($p)*
                 out_template: *mut f32,
                 out_len: usize,
@@ -65,13 +74,13 @@ macro_rules! c_face_call {
             }
         }
     };
-    (@args [$($docs:tt)*] $name:ident [opt_template] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+    (@args [$($docs:tt)*] $recv:ident $name:ident [opt_template] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[doc = c_result_doc!(opt_template)]
             #[unsafe(no_mangle)]
-            pub unsafe extern "C" fn [<certify_face_ $name>](
-                engine: *const CertifyFaceEngine,
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                engine: *const [<Certify $recv:camel Engine>],
                 $($p)*
                 out_template: *mut f32,
                 out_len: usize,
@@ -99,18 +108,19 @@ macro_rules! c_face_call {
 macro_rules! c_result_doc {
     (json) => {
         "\n`*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.\n\n\
-         # Safety\n`engine` a live handle; each image readable for its `_len` bytes (NULL only\n\
-         for an optional one); `out_json` writable."
+         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes\n\
+         (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`\n\
+         writable."
     };
     (template) => {
         "\nThe template goes to `out_template`. Thread-safe.\n\n\
-         # Safety\n`engine` a live handle; each image readable for its `_len` bytes;\n\
+         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes;\n\
          `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`)."
     };
     (opt_template) => {
         "\nThe template goes to `out_template`; `*out_found` is false (and the template\n\
          untouched) when there is none. Thread-safe.\n\n\
-         # Safety\n`engine` a live handle; each image readable for its `_len` bytes;\n\
+         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes;\n\
          `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);\n\
          `out_found` writable."
     };
@@ -123,6 +133,9 @@ macro_rules! c_decl_param {
     };
     ($arg:ident opt_bytes) => {
         c_decl_param!($arg bytes)
+    };
+    ($arg:ident str) => {
+        concat!("\nconst char *", stringify!($arg))
     };
 }
 
@@ -140,28 +153,31 @@ macro_rules! c_decl_result {
 }
 
 /// Every call's function, and the header's declarations of them.
-macro_rules! c_face_calls {
+macro_rules! c_engine_calls {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
+        fn $recv:ident.$name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
     )*) => {
         $(
-            c_face_call!(@args [$(#[doc = $doc])*] $name [$ret] $call; [] [] []; $($arg: $kind,)*);
+            c_engine_call!(@args [$(#[doc = $doc])*] $recv $name [$ret] $call; [] [] []; $($arg: $kind,)*);
         )*
 
-        /// The C declarations of the functions above for the header: name, doc lines (the
-        /// call's, then its result kind's), parameters (one per line).
-        pub const FACE_CALL_DECLARATIONS: &[(&str, &[&str], &str)] = &[$(
-            (
-                concat!("certify_face_", stringify!($name)),
+        /// The C declarations of the functions above for the header: the engine (`face`,
+        /// `voice`), the function's name, doc lines (the call's, then its result kind's),
+        /// parameters (one per line).
+        pub const ENGINE_CALL_DECLARATIONS: &[(&str, &str, &[&str], &str)] = &[$(
+            pastey::paste!((
+                stringify!($recv),
+                stringify!([<certify_ $recv _ $name>]),
                 &[$($doc,)* c_result_doc!($ret)],
-                concat!("const CertifyFaceEngine *engine" $(, c_decl_param!($arg $kind))*, c_decl_result!($ret)),
-            )
+                concat!("const ", stringify!([<Certify $recv:camel Engine>]), " *engine"
+                    $(, c_decl_param!($arg $kind))*, c_decl_result!($ret)),
+            ))
         ),*];
     };
 }
 
-certify_bridge::face_engine_calls!(c_face_calls);
+certify_bridge::engine_calls!(c_engine_calls);
 
 /// The caller's template buffer, checked: non-NULL and at least 128 floats.
 ///

@@ -1,26 +1,31 @@
-//! The UniFFI methods of the face engine's bridged calls, emitted from the one definition in
-//! `certify_bridge::face_engine_calls!`: a method `<name>` of [`FaceEngine`] for each line,
-//! returning the records below (typed: a renamed field is a compile error, not a silent
-//! default).
+//! The UniFFI methods of the engines' bridged calls, emitted from the one definition in
+//! `certify_bridge::engine_calls!`: a method `<name>` of [`FaceEngine`] or [`VoiceEngine`]
+//! for each line, returning the records below (typed: a renamed field is a compile error,
+//! not a silent default).
 
-use crate::{CertifyError, FaceEngine, bridged};
+use crate::{CertifyError, FaceEngine, VoiceDecisionInfo, VoiceEngine, bridged};
 use certify_bridge::results as bridge_results;
 
 /// One call: munch the arguments into UniFFI parameters and the bridge call's arguments,
 /// then emit the method (one exported `impl` block each).
-macro_rules! uniffi_face_call {
-    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
-        uniffi_face_call!(@args $docs $name $ret $call; [$($p)* $arg: Vec<u8>,] [$($a)* &$arg,]; $($rest)*);
+macro_rules! uniffi_engine_call {
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<u8>,] [$($a)* &$arg,]; $($rest)*);
     };
-    (@args $docs:tt $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
-        uniffi_face_call!(@args $docs $name $ret $call; [$($p)* $arg: Option<Vec<u8>>,] [$($a)* $arg.as_deref(),]; $($rest)*);
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Option<Vec<u8>>,] [$($a)* $arg.as_deref(),]; $($rest)*);
     };
-    (@args [$($docs:tt)*] $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
-        #[uniffi::export]
-        impl FaceEngine {
-            $($docs)*
-            pub fn $name(&self, $($p)*) -> Result<uniffi_result_type!($ret $(($record))?), CertifyError> {
-                $call(&self.0, $($a)*).map(Into::into).map_err(bridged)
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: str, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: String,] [$($a)* &$arg,]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            #[uniffi::export]
+            impl [<$recv:camel Engine>] {
+                $($docs)*
+                pub fn $name(&self, $($p)*) -> Result<uniffi_result_type!($ret $(($record))?), CertifyError> {
+                    $call(&self.0, $($a)*).map(Into::into).map_err(bridged)
+                }
             }
         }
     };
@@ -34,16 +39,29 @@ macro_rules! uniffi_result_type {
 }
 
 /// Every call's method.
-macro_rules! uniffi_face_calls {
+macro_rules! uniffi_engine_calls {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
+        fn $recv:ident.$name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
     )*) => {$(
-        uniffi_face_call!(@args [$(#[doc = $doc])*] $name [$ret $(($record))?] $call; [] []; $($arg: $kind,)*);
+        uniffi_engine_call!(@args [$(#[doc = $doc])*] $recv $name [$ret $(($record))?] $call; [] []; $($arg: $kind,)*);
     )*};
 }
 
-certify_bridge::face_engine_calls!(uniffi_face_calls);
+certify_bridge::engine_calls!(uniffi_engine_calls);
+
+impl From<bridge_results::VoiceResult> for VoiceDecisionInfo {
+    fn from(d: bridge_results::VoiceResult) -> Self {
+        Self {
+            passed: d.passed,
+            same_speaker: d.same_speaker,
+            speaker_score: d.speaker_score,
+            digits_heard: d.digits_heard,
+            issues: d.issues,
+            advice_zh: d.advice_zh,
+        }
+    }
+}
 
 /// One problem of a photo (see `FaceEngine::check_photo`).
 #[derive(Debug, Clone, uniffi::Record)]
