@@ -438,13 +438,31 @@ void certify_face_engine_free(CertifyFaceEngine *engine);
 // The template goes to `out_template`. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each byte argument readable for its `_len` bytes;
-// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
+// `engine` a live handle; each byte argument readable for its `_len` bytes, each
+// frame valid with its `data` readable for `len` bytes; `out_template` writable for
+// `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
 CertifyStatus certify_face_template(const CertifyFaceEngine *engine,
                                     const uint8_t *image,
                                     size_t image_len,
                                     float *out_template,
                                     size_t out_len);
+
+// The face template (128 floats) of a raw camera frame (NV21, Android's camera
+// default, or RGBA; the row stride in bytes; the clockwise rotation — 0, 90, 180,
+// 270 — that makes it upright). Refused with 614 when the buffer does not match
+// its size, 102 for an unknown format or rotation, 620 when the picture is not
+// usable.
+//
+// The template goes to `out_template`. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each byte argument readable for its `_len` bytes, each
+// frame valid with its `data` readable for `len` bytes; `out_template` writable for
+// `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
+CertifyStatus certify_face_template_from_frame(const CertifyFaceEngine *engine,
+                                               const CertifyCameraFrame *frame,
+                                               float *out_template,
+                                               size_t out_len);
 
 // The quality check of a JPEG/PNG photo, to show the person before they try
 // again: `usable`, and every problem with its code, whether it blocks a template
@@ -469,8 +487,9 @@ CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
 // untouched) when there is none. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each byte argument readable for its `_len` bytes;
-// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);
+// `engine` a live handle; each byte argument readable for its `_len` bytes, each
+// frame valid with its `data` readable for `len` bytes; `out_template` writable for
+// `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);
 // `out_found` writable.
 CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
                                          const uint8_t *card_front,
@@ -758,19 +777,6 @@ CertifyStatus certify_evidence_verify(const CertifyEvidenceVerifier *verifier,
 // # Safety
 // `verifier` NULL or a live handle, not yet freed, unused elsewhere.
 void certify_evidence_verifier_free(CertifyEvidenceVerifier *verifier);
-
-// The face template (128 floats) of a raw camera frame. `CERTIFY_STATUS_IMAGE_BAD_FRAME`
-// when the buffer does not match its size, `CERTIFY_STATUS_INVALID_ARGUMENT` for an unknown
-// format or a rotation other than 0, 90, 180, 270, `CERTIFY_STATUS_FACE_QUALITY` when the
-// picture is not usable.
-//
-// # Safety
-// `engine` a live handle; `frame` valid, its `data` readable for `len` bytes;
-// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
-CertifyStatus certify_face_template_from_frame(const CertifyFaceEngine *engine,
-                                               const CertifyCameraFrame *frame,
-                                               float *out_template,
-                                               size_t out_len);
 
 // As `certify_liveness_push_frame`, for a raw camera frame.
 //

@@ -9,7 +9,9 @@
 //!
 //! - arguments after the engine: `bytes` (an upload — JPEG/PNG, WAV: C pointer and `_len`,
 //!   Java `byte[]`, UniFFI `Vec<u8>`), `opt_bytes` (the same, NULL/null/None allowed) or
-//!   `str` (UTF-8 text: C NUL-terminated, Java `String`, UniFFI `String`);
+//!   `str` (UTF-8 text: C NUL-terminated, Java `String`, UniFFI `String`) or `frame` (a raw
+//!   camera frame, NV21 or RGBA with stride and rotation: C `CertifyCameraFrame`, Java six
+//!   arguments from `data` to `rotation`, UniFFI `CameraFrame`);
 //! - the result: `json(Record)` (C: a JSON string out, freed with `certify_string_free`;
 //!   Java: a JSON `String`; UniFFI: the binding's `Record`, converted from the bridge's
 //!   result), `template` (128 floats: a caller's buffer in C, `float[]`, `Vec<f32>`) or
@@ -30,6 +32,13 @@ macro_rules! engine_calls {
             /// image. Refused with 620 (`face_quality`) and each problem's code when the photo
             /// is not usable.
             fn face.template(image: bytes) -> template = $crate::engines::face_template;
+
+            /// The face template (128 floats) of a raw camera frame (NV21, Android's camera
+            /// default, or RGBA; the row stride in bytes; the clockwise rotation — 0, 90, 180,
+            /// 270 — that makes it upright). Refused with 614 when the buffer does not match
+            /// its size, 102 for an unknown format or rotation, 620 when the picture is not
+            /// usable.
+            fn face.template_from_frame(frame: frame) -> template = $crate::engines::template_from_frame;
 
             /// The quality check of a JPEG/PNG photo, to show the person before they try
             /// again: `usable`, and every problem with its code, whether it blocks a template

@@ -4,6 +4,7 @@
 //! ([`ENGINE_CALL_DECLARATIONS`], which `certify-c-header` writes into `include/certify.h`:
 //! cbindgen does not expand macros).
 
+use crate::frames::{CertifyCameraFrame, frame_arg};
 use crate::{
     CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyStatus, CertifyVoiceEngine, bytes_arg, from_fail, give_string,
     out, str_arg,
@@ -31,6 +32,12 @@ macro_rules! c_engine_call {
             [$($p)* $arg: *const c_char,]
             [$($c)* let $arg = unsafe { str_arg($arg) }?;]
             [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: frame, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call;
+            [$($p)* $arg: *const CertifyCameraFrame,]
+            [$($c)* let $arg = unsafe { frame_arg($arg) }?;]
+            [$($a)* &$arg,]; $($rest)*);
     };
     (@args [$($docs:tt)*] $recv:ident $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
@@ -114,14 +121,16 @@ macro_rules! c_result_doc {
     };
     (template) => {
         "\nThe template goes to `out_template`. Thread-safe.\n\n\
-         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes;\n\
-         `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`)."
+         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes, each\n\
+         frame valid with its `data` readable for `len` bytes; `out_template` writable for\n\
+         `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`)."
     };
     (opt_template) => {
         "\nThe template goes to `out_template`; `*out_found` is false (and the template\n\
          untouched) when there is none. Thread-safe.\n\n\
-         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes;\n\
-         `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);\n\
+         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes, each\n\
+         frame valid with its `data` readable for `len` bytes; `out_template` writable for\n\
+         `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`);\n\
          `out_found` writable."
     };
 }
@@ -136,6 +145,9 @@ macro_rules! c_decl_param {
     };
     ($arg:ident str) => {
         concat!("\nconst char *", stringify!($arg))
+    };
+    ($arg:ident frame) => {
+        concat!("\nconst CertifyCameraFrame *", stringify!($arg))
     };
 }
 

@@ -1,7 +1,7 @@
 //! Raw camera frames (NV21, RGBA) as an app's camera hands them over: a face template
 //! from one, and a liveness session fed with them.
 
-use crate::{CERTIFY_ELAPSED_MONOTONIC, CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyLivenessSession};
+use crate::{CERTIFY_ELAPSED_MONOTONIC, CertifyLivenessSession};
 use crate::{CertifyStatus, bridge, bytes_arg, from_fail, give_string, out};
 use std::ffi::c_char;
 
@@ -40,7 +40,7 @@ pub struct CertifyCameraFrame {
 ///
 /// # Safety
 /// `frame` NULL or valid for reads; its `data` readable for `len` bytes.
-unsafe fn frame_arg<'a>(frame: *const CertifyCameraFrame) -> Result<bridge::CameraFrame<'a>, CertifyStatus> {
+pub(crate) unsafe fn frame_arg<'a>(frame: *const CertifyCameraFrame) -> Result<bridge::CameraFrame<'a>, CertifyStatus> {
     // SAFETY: NULL-checked; validity is the caller's contract.
     let f = unsafe { frame.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
     // SAFETY: `data` readable for `len` bytes per the contract.
@@ -57,38 +57,6 @@ unsafe fn frame_arg<'a>(frame: *const CertifyCameraFrame) -> Result<bridge::Came
         stride: f.stride,
         format,
         rotation_degrees: f.rotation_degrees,
-    })
-}
-
-/// The face template (128 floats) of a raw camera frame. `CERTIFY_STATUS_IMAGE_BAD_FRAME`
-/// when the buffer does not match its size, `CERTIFY_STATUS_INVALID_ARGUMENT` for an unknown
-/// format or a rotation other than 0, 90, 180, 270, `CERTIFY_STATUS_FACE_QUALITY` when the
-/// picture is not usable.
-///
-/// # Safety
-/// `engine` a live handle; `frame` valid, its `data` readable for `len` bytes;
-/// `out_template` writable for `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_face_template_from_frame(
-    engine: *const CertifyFaceEngine,
-    frame: *const CertifyCameraFrame,
-    out_template: *mut f32,
-    out_len: usize,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let frame = unsafe { frame_arg(frame) }?;
-        if out_template.is_null() {
-            return Err(CertifyStatus::NullArgument);
-        }
-        if out_len < CERTIFY_FACE_TEMPLATE_LEN {
-            return Err(CertifyStatus::BufferTooSmall);
-        }
-        let t = bridge::template_from_frame(&engine.0, &frame).map_err(from_fail)?;
-        // SAFETY: writable for out_len >= 128 floats per the contract.
-        let dst = unsafe { std::slice::from_raw_parts_mut(out_template, CERTIFY_FACE_TEMPLATE_LEN) };
-        dst.copy_from_slice(&t[..CERTIFY_FACE_TEMPLATE_LEN]);
-        Ok(())
     })
 }
 

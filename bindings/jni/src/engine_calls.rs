@@ -3,10 +3,10 @@
 //! and their Java declarations ([`JAVA_ENGINE_CALLS`], which `tests/java_natives.rs` writes
 //! into `Natives.java` with the exports it reads from the source).
 
-use crate::{BridgeError, ThrowCertify, bridged, bytes, engine_ref, string, voice_ref};
+use crate::{BridgeError, ThrowCertify, bridged, bytes, camera_frame, engine_ref, string, voice_ref};
 use certify_bridge::results::Results as _;
 use jni::objects::{JByteArray, JClass, JFloatArray, JString};
-use jni::sys::jlong;
+use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
 
 /// One call: munch the arguments into JNI parameters, conversions and the bridge call's
@@ -30,10 +30,20 @@ macro_rules! jni_engine_call {
             [$($c)* let $arg = string($env, &$arg)?;]
             [$($a)* &$arg,]; $($rest)*);
     };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: frame, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call;
+            [$($p)* data: JByteArray<'l>, width: jint, height: jint, stride: jint, format: JString<'l>, rotation: jint,]
+            [$($c)*
+                let data = bytes($env, &data)?;
+                let format = string($env, &format)?;
+                let $arg = camera_frame(&data, [width, height, stride, rotation], &format)?;]
+            [$($a)* &$arg,]; $($rest)*);
+    };
     (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [$ret:ident] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[unsafe(no_mangle)]
+            #[allow(clippy::too_many_arguments)]
             pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
                 mut unowned: EnvUnowned<'l>,
                 _class: JClass<'l>,

@@ -360,35 +360,6 @@ fn camera_frame<'a>(data: &'a [u8], size: [jint; 4], format: &'a str) -> Result<
     })
 }
 
-/// The template of a raw camera frame ("nv21" or "rgba"; the clockwise rotation that makes it
-/// upright).
-#[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_cn_certify_Natives_faceTemplateFromFrame<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    data: JByteArray<'l>,
-    width: jint,
-    height: jint,
-    stride: jint,
-    format: JString<'l>,
-    rotation: jint,
-) -> JFloatArray<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            let data = bytes(env, &data)?;
-            let format = string(env, &format)?;
-            let frame = camera_frame(&data, [width, height, stride, rotation], &format)?;
-            let t = bridge::template_from_frame(engine, &frame).map_err(bridged)?;
-            let arr = env.new_float_array(t.len())?;
-            arr.set_region(env, 0, &t)?;
-            Ok(arr)
-        })
-        .resolve::<ThrowCertify>()
-}
-
 /// A 128-float template from Java (null and other lengths refused).
 fn read_template(env: &Env<'_>, arr: &JFloatArray<'_>) -> Result<Vec<f32>, BridgeError> {
     if arr.is_null() {

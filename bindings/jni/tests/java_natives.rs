@@ -135,7 +135,23 @@ fn engine_calls() -> Vec<Native> {
                 other => panic!("no Java type for the kind `{other}`: add it to engine_calls"),
             };
             let mut params = vec![("handle".to_owned(), "long".to_owned())];
-            params.extend(args.iter().map(|(a, k)| (camel(a), kind(k).to_owned())));
+            for (arg, k) in args.iter() {
+                if *k == "frame" {
+                    // A camera frame is six Java arguments (see the emitter in src/engine_calls.rs).
+                    for (name, ty) in [
+                        ("data", "byte[]"),
+                        ("width", "int"),
+                        ("height", "int"),
+                        ("stride", "int"),
+                        ("format", "String"),
+                        ("rotation", "int"),
+                    ] {
+                        params.push((name.to_owned(), ty.to_owned()));
+                    }
+                } else {
+                    params.push((camel(arg), kind(k).to_owned()));
+                }
+            }
             Native {
                 name: format!("{engine}{upper}"),
                 doc: docs

@@ -3,7 +3,7 @@
 //! for each line, returning the records below (typed: a renamed field is a compile error,
 //! not a silent default).
 
-use crate::{CertifyError, FaceEngine, VoiceDecisionInfo, VoiceEngine, bridged};
+use crate::{CameraFrame, CertifyError, FaceEngine, VoiceDecisionInfo, VoiceEngine, bridged};
 use certify_bridge::results as bridge_results;
 
 /// One call: munch the arguments into UniFFI parameters and the bridge call's arguments,
@@ -17,6 +17,9 @@ macro_rules! uniffi_engine_call {
     };
     (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: str, $($rest:tt)*) => {
         uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: String,] [$($a)* &$arg,]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: frame, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: CameraFrame,] [$($a)* &$arg.view(),]; $($rest)*);
     };
     (@args [$($docs:tt)*] $recv:ident $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
         pastey::paste! {

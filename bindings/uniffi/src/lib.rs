@@ -279,12 +279,6 @@ impl FaceEngine {
         self.liveness_with(Some(actions), now_unix)
     }
 
-    /// The face template (128 floats) of a raw camera frame: NV21 or RGBA pixels with the
-    /// row stride in bytes and the clockwise rotation (0, 90, 180, 270) that makes it upright.
-    pub fn template_from_frame(&self, frame: CameraFrame) -> Result<Vec<f32>, CertifyError> {
-        bridge::template_from_frame(&self.0, &frame.view()).map_err(bridged)
-    }
-
     /// Compare two templates.
     pub fn compare(&self, a: Vec<f32>, b: Vec<f32>) -> Result<FaceComparison, CertifyError> {
         if a.len() != 128 || b.len() != 128 {

@@ -65,12 +65,6 @@ final class Natives {
     static native void faceEngineFree(long handle);
 
     /**
-     * The template of a raw camera frame ("nv21" or "rgba"; the clockwise rotation that makes it
-     * upright).
-     */
-    static native float[] faceTemplateFromFrame(long handle, byte[] data, int width, int height, int stride, String format, int rotation) throws CertifyException;
-
-    /**
      * The distance between two face templates (never negative); below {@code faceThreshold} they are
      * the same person.
      */
@@ -209,6 +203,17 @@ final class Natives {
      * The 128 floats.
      */
     static native float[] faceTemplate(long handle, byte[] image) throws CertifyException;
+
+    /**
+     * The face template (128 floats) of a raw camera frame (NV21, Android's camera
+     * default, or RGBA; the row stride in bytes; the clockwise rotation — 0, 90, 180,
+     * 270 — that makes it upright). Refused with 614 when the buffer does not match
+     * its size, 102 for an unknown format or rotation, 620 when the picture is not
+     * usable.
+     *
+     * The 128 floats.
+     */
+    static native float[] faceTemplateFromFrame(long handle, byte[] data, int width, int height, int stride, String format, int rotation) throws CertifyException;
 
     /**
      * The quality check of a JPEG/PNG photo, to show the person before they try
