@@ -13,7 +13,9 @@
 
 use certify_core::id::ResidentId;
 use certify_core::time::parse_date;
-use datafusion::arrow::array::{Array, ArrayRef, Date32Builder, StringArray, UInt64Builder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Date32Builder, StringArray, StringArrayType, StringViewArray, UInt64Builder,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, exec_err};
@@ -38,9 +40,9 @@ pub fn from_date32(days: i32) -> Option<time::Date> {
 /// scheduler and executors).
 pub fn all() -> Vec<Arc<ScalarUDF>> {
     [
-        CoreParser::new("certify_person", DataType::UInt64, person_keys),
-        CoreParser::new("certify_day", DataType::Date32, days),
-        CoreParser::new("certify_field", DataType::Utf8, escape_fields),
+        CoreParser::new("certify_person", Parser::Person),
+        CoreParser::new("certify_day", Parser::Day),
+        CoreParser::new("certify_field", Parser::Field),
     ]
     .into_iter()
     .map(|f| Arc::new(ScalarUDF::from(f)))
@@ -54,7 +56,7 @@ pub fn register(ctx: &SessionContext) {
     }
 }
 
-fn person_keys(text: &StringArray) -> ArrayRef {
+fn person_keys<'a>(text: impl StringArrayType<'a>) -> ArrayRef {
     let mut out = UInt64Builder::with_capacity(text.len());
     for value in text.iter() {
         out.append_option(value.and_then(|v| ResidentId::parse(v).ok()).map(|id| id.to_u64()));
@@ -62,7 +64,7 @@ fn person_keys(text: &StringArray) -> ArrayRef {
     Arc::new(out.finish())
 }
 
-fn days(text: &StringArray) -> ArrayRef {
+fn days<'a>(text: impl StringArrayType<'a>) -> ArrayRef {
     let mut out = Date32Builder::with_capacity(text.len());
     for value in text.iter() {
         out.append_option(value.and_then(|v| parse_date(v.trim())).map(to_date32));
@@ -70,14 +72,30 @@ fn days(text: &StringArray) -> ArrayRef {
     Arc::new(out.finish())
 }
 
+fn needs_escape(v: &str) -> bool {
+    v.bytes().any(|b| b == 0x1f || b == b'\\')
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('\u{1f}', "\\u")
+}
+
+/// `certify_field` of plain strings: the array itself when nothing needs escaping.
 fn escape_fields(text: &StringArray) -> ArrayRef {
     if !text.values().iter().any(|&b| b == 0x1f || b == b'\\') {
         return Arc::new(text.clone());
     }
-    let escaped: StringArray = text
-        .iter()
-        .map(|v| v.map(|v| v.replace('\\', "\\\\").replace('\u{1f}', "\\u")))
-        .collect();
+    let escaped: StringArray = text.iter().map(|v| v.map(escape)).collect();
+    Arc::new(escaped)
+}
+
+/// `certify_field` of string views (what the Parquet reader hands over): the views
+/// themselves when nothing needs escaping, without copying them to plain strings.
+fn escape_field_views(text: &StringViewArray) -> ArrayRef {
+    if !text.iter().flatten().any(needs_escape) {
+        return Arc::new(text.clone());
+    }
+    let escaped: StringViewArray = text.iter().map(|v| v.map(escape)).collect();
     Arc::new(escaped)
 }
 
@@ -102,31 +120,50 @@ pub fn unescape_field(escaped: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Which core parser a [`CoreParser`] applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Parser {
+    /// `certify_person`: [`ResidentId::parse`] → the person key.
+    Person,
+    /// `certify_day`: [`parse_date`] → Date32.
+    Day,
+    /// `certify_field`: the escaped text, of the input's string type.
+    Field,
+}
+
 /// A core parser as a one-argument SQL function of text: NULL where the parser refuses.
-/// Functions are equal by name (the engine's identity for them).
+/// Plain strings and string views (the Parquet reader's) are read as they come, without a
+/// copy; other types are cast to text first. Functions are equal by name.
 #[derive(Debug)]
 pub struct CoreParser {
     name: &'static str,
-    returns: DataType,
+    parser: Parser,
     signature: Signature,
-    apply: fn(&StringArray) -> ArrayRef,
 }
 
 impl CoreParser {
-    /// The function `name`, returning `returns`, computed by `apply`.
-    pub fn new(name: &'static str, returns: DataType, apply: fn(&StringArray) -> ArrayRef) -> Self {
+    /// The function `name`, computed by `parser`.
+    pub fn new(name: &'static str, parser: Parser) -> Self {
         Self {
             name,
-            returns,
+            parser,
             signature: Signature::any(1, Volatility::Immutable),
-            apply,
+        }
+    }
+
+    fn apply_text<'a>(&self, text: impl StringArrayType<'a>) -> ArrayRef {
+        match self.parser {
+            Parser::Person => person_keys(text),
+            Parser::Day => days(text),
+            // Field takes its own paths (it keeps the input's string type).
+            Parser::Field => Arc::new(text.iter().map(|v| v.map(escape)).collect::<StringArray>()),
         }
     }
 }
 
 impl PartialEq for CoreParser {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.returns == other.returns
+        self.name == other.name && self.parser == other.parser
     }
 }
 
@@ -135,7 +172,7 @@ impl Eq for CoreParser {}
 impl std::hash::Hash for CoreParser {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.name.hash(state);
-        self.returns.hash(state);
+        self.parser.hash(state);
     }
 }
 
@@ -146,25 +183,71 @@ impl ScalarUDFImpl for CoreParser {
     fn signature(&self) -> &Signature {
         &self.signature
     }
-    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
-        Ok(self.returns.clone())
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        Ok(match self.parser {
+            Parser::Person => DataType::UInt64,
+            Parser::Day => DataType::Date32,
+            Parser::Field if args.first() == Some(&DataType::Utf8View) => DataType::Utf8View,
+            Parser::Field => DataType::Utf8,
+        })
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let [arg] = args.args.as_slice() else {
             return exec_err!("{}: expected one argument", self.name);
         };
-        // CSV and Parquet readers may hand over views, large strings or numbers.
-        let array = cast(&arg.to_array(args.number_rows)?, &DataType::Utf8)?;
-        let Some(text) = array.as_any().downcast_ref::<StringArray>() else {
-            return exec_err!("{}: not text", self.name);
+        let array = arg.to_array(args.number_rows)?;
+        let out = match (array.data_type(), self.parser) {
+            (DataType::Utf8View, Parser::Field) => escape_field_views(array.as_string_view()),
+            (DataType::Utf8View, _) => self.apply_text(array.as_string_view()),
+            (DataType::Utf8, Parser::Field) => escape_fields(array.as_string::<i32>()),
+            (DataType::Utf8, _) => self.apply_text(array.as_string::<i32>()),
+            // CSV readers and files may hand over large strings or numbers.
+            _ => {
+                let text = cast(&array, &DataType::Utf8)?;
+                match self.parser {
+                    Parser::Field => escape_fields(text.as_string::<i32>()),
+                    _ => self.apply_text(text.as_string::<i32>()),
+                }
+            }
         };
-        Ok(ColumnarValue::Array((self.apply)(text)))
+        Ok(ColumnarValue::Array(out))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn string_views_are_read_as_they_come_and_escaped_fields_keep_their_type() -> Result<()> {
+        let ctx = SessionContext::new();
+        register(&ctx);
+        let batches = ctx
+            .sql(
+                "SELECT certify_person(arrow_cast('11010519491231002x', 'Utf8View')) AS a, \
+                 certify_day(arrow_cast('2026-02-28', 'Utf8View')) AS d, \
+                 certify_field(arrow_cast('rail', 'Utf8View')) AS plain, \
+                 certify_field(arrow_cast(concat('a', chr(31), 'b\\c'), 'Utf8View')) AS escaped",
+            )
+            .await?
+            .collect()
+            .await?;
+        let b = &batches[0];
+        let key = ResidentId::parse("11010519491231002X").map(|id| id.to_u64()).ok();
+        assert_eq!(
+            b.column(0)
+                .as_primitive_opt::<datafusion::arrow::datatypes::UInt64Type>()
+                .map(|a| a.value(0)),
+            key
+        );
+        assert!(!b.column(1).is_null(0));
+        assert_eq!(b.column(2).data_type(), &DataType::Utf8View);
+        assert_eq!(b.column(2).as_string_view().value(0), "rail");
+        let escaped = b.column(3).as_string_view().value(0);
+        assert_eq!(escaped, "a\\ub\\\\c");
+        assert_eq!(unescape_field(escaped), "a\u{1f}b\\c");
+        Ok(())
+    }
 
     #[test]
     fn date32_round_trips() {

@@ -131,6 +131,11 @@ pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Resu
 
 /// The SQL that reads one registered file as the table's columns (text; absent optional
 /// columns NULL), after checking the required ones are there.
+///
+/// The Parquet reader's string views are cast to plain strings here on purpose: passing the
+/// views on saved about 8 % of a 1M × 20M run, but views keep whole Parquet pages alive and
+/// the sorts under a memory limit then fail (a 256 MB run that spills fine with plain strings
+/// stopped with "Not enough memory to continue external sort").
 pub fn select_file(table: Table, file_table: &str, file: &str, names: &[String]) -> Result<String, BatchError> {
     let mut cols = Vec::new();
     for column in table.columns() {

@@ -124,6 +124,20 @@ impl ResidentId {
     /// Everything but the division-code lookup: for hosts that hold numbers issued under
     /// codes missing from the table and check them another way.
     pub fn parse_structure(input: &str) -> Result<Self, IdError> {
+        // The common case first: exactly 18 ASCII digits, the last one perhaps X or x.
+        if let Ok(bytes) = <[u8; 18]>::try_from(input.as_bytes()) {
+            if bytes[..17].iter().all(u8::is_ascii_digit) {
+                let mut buf = bytes;
+                match buf[17] {
+                    b'0'..=b'9' | b'X' => return Self::from_18(buf),
+                    b'x' => {
+                        buf[17] = b'X';
+                        return Self::from_18(buf);
+                    }
+                    _ => {}
+                }
+            }
+        }
         let mut buf = [0u8; 18];
         let mut len = 0usize;
         for ch in input.trim().chars() {
@@ -278,15 +292,16 @@ impl ResidentId {
 }
 
 fn birth_date_of(digits: &[u8]) -> Result<Date, IdError> {
-    let text = String::from_utf8_lossy(digits).into_owned();
+    // The text is only made for the error: a valid number costs no allocation.
+    let bad = || IdError::BadBirthDate(String::from_utf8_lossy(digits).into_owned());
     let num =
         |r: std::ops::Range<usize>| -> u32 { digits[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')) };
     let year = num(0..4) as i32;
-    let month = Month::try_from(num(4..6) as u8).map_err(|_| IdError::BadBirthDate(text.clone()))?;
+    let month = Month::try_from(num(4..6) as u8).map_err(|_| bad())?;
     if year < 1850 {
-        return Err(IdError::BadBirthDate(text));
+        return Err(bad());
     }
-    Date::from_calendar_date(year, month, num(6..8) as u8).map_err(|_| IdError::BadBirthDate(text))
+    Date::from_calendar_date(year, month, num(6..8) as u8).map_err(|_| bad())
 }
 
 impl fmt::Display for ResidentId {
