@@ -5,22 +5,11 @@
 
 use certify_bridge::CertifyStatus;
 use certify_bridge::engines::{CameraFrame, template_from_frame};
-use certify_face::{FaceEngine, FaceEngineConfig};
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn engine() -> FaceEngine {
-    let mut config = FaceEngineConfig::new(root().join("models"));
-    config.runtime_library = Some(root().join(".deps/onnxruntime/libonnxruntime.so"));
-    FaceEngine::load(config).expect("face engine: run scripts/setup.sh")
-}
+mod common;
+use common::{engine, photo_bytes};
 
 fn photo(name: &str) -> certify_face::image_io::RgbImage {
-    let bytes = std::fs::read(root().join(".deps/testdata/face").join(name)).expect("run scripts/setup.sh");
-    certify_face::image_io::decode(&bytes).unwrap()
+    certify_face::image_io::decode(&photo_bytes(name)).unwrap()
 }
 
 /// The photo as a phone's sensor delivers it in portrait use: turned 90° anticlockwise

@@ -5,22 +5,8 @@
 
 use certify_bridge::CertifyStatus;
 use certify_bridge::engines::{Fail, check_photo};
-use certify_face::{FaceEngine, FaceEngineConfig};
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn engine() -> FaceEngine {
-    let mut config = FaceEngineConfig::new(root().join("models"));
-    config.runtime_library = Some(root().join(".deps/onnxruntime/libonnxruntime.so"));
-    FaceEngine::load(config).expect("face engine: run scripts/setup.sh")
-}
-
-fn photo_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(root().join(".deps/testdata/face").join(name)).expect("run scripts/setup.sh")
-}
+mod common;
+use common::{engine, photo_bytes};
 
 fn png(img: &image::RgbImage) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
@@ -85,7 +71,7 @@ fn a_photo_check_names_each_problem_with_its_advice() {
 }
 
 /// The template call every binding makes, through the bridge's error conversion.
-fn engine_template(engine: &FaceEngine, bytes: &[u8]) -> Result<Vec<f32>, Fail> {
+fn engine_template(engine: &certify_face::FaceEngine, bytes: &[u8]) -> Result<Vec<f32>, Fail> {
     let img = certify_face::image_io::decode(bytes).map_err(Fail::of)?;
     Ok(engine.template(&img).map_err(Fail::of)?.embedding)
 }

@@ -74,6 +74,21 @@ pub enum QualityIssue {
 }
 
 impl QualityIssue {
+    /// Every issue, in declaration order.
+    pub const ALL: [QualityIssue; 11] = [
+        QualityIssue::NoFace,
+        QualityIssue::SeveralFaces,
+        QualityIssue::TooDark,
+        QualityIssue::TooBright,
+        QualityIssue::Blurred,
+        QualityIssue::FaceTooSmall,
+        QualityIssue::FaceTooLarge,
+        QualityIssue::OffCentre,
+        QualityIssue::PartlyOutOfFrame,
+        QualityIssue::EyesClosed,
+        QualityIssue::NotFrontal,
+    ];
+
     /// Whether the issue is about framing (size and position in the picture) rather than
     /// about the face itself: framing matters for live capture, not for an uploaded photo.
     pub const fn is_framing(self) -> bool {
@@ -249,23 +264,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::QualityIssue::{self, *};
 
-    const ALL: [QualityIssue; 11] = [
-        NoFace,
-        SeveralFaces,
-        TooDark,
-        TooBright,
-        Blurred,
-        FaceTooSmall,
-        FaceTooLarge,
-        OffCentre,
-        PartlyOutOfFrame,
-        EyesClosed,
-        NotFrontal,
-    ];
-
     #[test]
     fn every_issue_has_its_serialised_code_and_advice_in_both_languages() {
-        for issue in ALL {
+        for issue in QualityIssue::ALL {
             let serialised = serde_json::to_string(&issue).unwrap();
             assert_eq!(serialised, format!("\"{}\"", issue.code()));
             assert!(
