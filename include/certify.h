@@ -473,8 +473,8 @@ CertifyStatus certify_face_template_from_frame(const CertifyFaceEngine *engine,
 //
 // # Safety
 // `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`
-// writable.
+// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
+// readable for `count` entries, each WAV for its length; `out_json` writable.
 CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
                                        const uint8_t *image,
                                        size_t image_len,
@@ -510,8 +510,8 @@ CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
 //
 // # Safety
 // `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`
-// writable.
+// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
+// readable for `count` entries, each WAV for its length; `out_json` writable.
 CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
                                              const uint8_t *card_front,
                                              size_t card_front_len,
@@ -663,6 +663,24 @@ CertifyStatus certify_voice_engine_new_from_files(const char *const *names,
 // `engine` NULL or a handle from `certify_voice_engine_new`, not yet freed, unused elsewhere.
 void certify_voice_engine_free(CertifyVoiceEngine *engine);
 
+// Enroll a voice from WAV recordings of the enrollment prompts (five), each with
+// the prompt it reads: the template to store apart from identity when every
+// recording was usable, and per recording its issues with Chinese advice —
+// re-prompt those. The audio is not kept.
+//
+// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each byte argument readable for its `_len` bytes
+// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
+// readable for `count` entries, each WAV for its length; `out_json` writable.
+CertifyStatus certify_voice_enroll(const CertifyVoiceEngine *engine,
+                                   const uint8_t *const *wavs,
+                                   const size_t *wav_lens,
+                                   const char *const *prompts,
+                                   size_t count,
+                                   char **out_json);
+
 // Verify a WAV recording of `prompt` (the digits the person was asked to read)
 // against a voice template (the JSON `template` of the enrollment): `passed`,
 // `same_speaker`, `speaker_score`, `digits_heard`, and for a refusal the issues
@@ -673,8 +691,8 @@ void certify_voice_engine_free(CertifyVoiceEngine *engine);
 //
 // # Safety
 // `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`
-// writable.
+// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
+// readable for `count` entries, each WAV for its length; `out_json` writable.
 CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
                                    const char *template_json,
                                    const uint8_t *wav,
@@ -689,20 +707,6 @@ CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
 // # Safety
 // `enrolled_json` NULL or NUL-terminated; `out_json` writable.
 CertifyStatus certify_voice_prompts(const char *enrolled_json, char **out_json);
-
-// Enroll a voice from `count` (five) WAV recordings `wavs[i]` of `wav_lens[i]` bytes, each
-// reading `prompts[i]`. `*out_json`: `{"template": {...} or null, "issues": [[...], ...]}`;
-// store the template apart from identity; re-prompt the recordings with issues. The audio
-// is not kept. Thread-safe.
-//
-// # Safety
-// Arrays readable for `count` entries; each buffer/string as described; `out_json` writable.
-CertifyStatus certify_voice_enroll(const CertifyVoiceEngine *engine,
-                                   const uint8_t *const *wavs,
-                                   const size_t *wav_lens,
-                                   const char *const *prompts,
-                                   size_t count,
-                                   char **out_json);
 
 // Issue a single-use certification challenge for `subject_id` (`modality` "face" or
 // "voice"), valid `ttl_seconds` from `now_unix`. `*out_json` is the challenge for the host

@@ -11,7 +11,9 @@
 //!   Java `byte[]`, UniFFI `Vec<u8>`), `opt_bytes` (the same, NULL/null/None allowed) or
 //!   `str` (UTF-8 text: C NUL-terminated, Java `String`, UniFFI `String`) or `frame` (a raw
 //!   camera frame, NV21 or RGBA with stride and rotation: C `CertifyCameraFrame`, Java six
-//!   arguments from `data` to `rotation`, UniFFI `CameraFrame`);
+//!   arguments from `data` to `rotation`, UniFFI `CameraFrame`) or `recordings` (WAV
+//!   recordings each with the prompt read: C arrays `wavs`, `wav_lens`, `prompts` and a
+//!   `count`, Java `byte[][] wavs` and `String[] prompts`, UniFFI `Vec<VoiceRecording>`);
 //! - the result: `json(Record)` (C: a JSON string out, freed with `certify_string_free`;
 //!   Java: a JSON `String`; UniFFI: the binding's `Record`, converted from the bridge's
 //!   result), `template` (128 floats: a caller's buffer in C, `float[]`, `Vec<f32>`) or
@@ -59,6 +61,12 @@ macro_rules! engine_calls {
             /// takes. Images are not kept.
             fn face.review_enrollment(card_front: bytes, card_back: bytes, selfie: bytes, reference: opt_bytes)
                 -> json(EnrollmentReview) = $crate::engines::review_enrollment;
+
+            /// Enroll a voice from WAV recordings of the enrollment prompts (five), each with
+            /// the prompt it reads: the template to store apart from identity when every
+            /// recording was usable, and per recording its issues with Chinese advice —
+            /// re-prompt those. The audio is not kept.
+            fn voice.enroll(recordings: recordings) -> json(VoiceEnrollmentResult) = $crate::engines::voice_enroll;
 
             /// Verify a WAV recording of `prompt` (the digits the person was asked to read)
             /// against a voice template (the JSON `template` of the enrollment): `passed`,

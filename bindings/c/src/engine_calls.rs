@@ -39,6 +39,12 @@ macro_rules! c_engine_call {
             [$($c)* let $arg = unsafe { frame_arg($arg) }?;]
             [$($a)* &$arg,]; $($rest)*);
     };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: recordings, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call;
+            [$($p)* wavs: *const *const u8, wav_lens: *const usize, prompts: *const *const c_char, count: usize,]
+            [$($c)* let $arg = unsafe { recordings_arg(wavs, wav_lens, prompts, count) }?;]
+            [$($a)* &$arg,]; $($rest)*);
+    };
     (@args [$($docs:tt)*] $recv:ident $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
@@ -116,8 +122,8 @@ macro_rules! c_result_doc {
     (json) => {
         "\n`*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.\n\n\
          # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes\n\
-         (NULL only for an optional one); each string NUL-terminated UTF-8; `out_json`\n\
-         writable."
+         (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays\n\
+         readable for `count` entries, each WAV for its length; `out_json` writable."
     };
     (template) => {
         "\nThe template goes to `out_template`. Thread-safe.\n\n\
@@ -148,6 +154,9 @@ macro_rules! c_decl_param {
     };
     ($arg:ident frame) => {
         concat!("\nconst CertifyCameraFrame *", stringify!($arg))
+    };
+    ($arg:ident recordings) => {
+        "\nconst uint8_t *const *wavs\nconst size_t *wav_lens\nconst char *const *prompts\nsize_t count"
     };
 }
 
@@ -204,4 +213,28 @@ unsafe fn template_out<'a>(p: *mut f32, len: usize) -> Result<&'a mut [f32], Cer
     }
     // SAFETY: non-null and writable for len >= 128 floats per the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts_mut(p, CERTIFY_FACE_TEMPLATE_LEN) })
+}
+
+/// Recordings from the C arrays: `count` WAV buffers of `wav_lens[i]` bytes, each reading
+/// `prompts[i]`.
+///
+/// # Safety
+/// The arrays are NULL or readable for `count` entries; each buffer readable for its length
+/// and each prompt NUL-terminated.
+unsafe fn recordings_arg<'a>(
+    wavs: *const *const u8,
+    wav_lens: *const usize,
+    prompts: *const *const c_char,
+    count: usize,
+) -> Result<Vec<(&'a [u8], &'a str)>, CertifyStatus> {
+    if wavs.is_null() || wav_lens.is_null() || prompts.is_null() {
+        return Err(CertifyStatus::NullArgument);
+    }
+    let mut recordings = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: the arrays are readable for count entries per the contract.
+        let (wav, len, prompt) = unsafe { (*wavs.add(i), *wav_lens.add(i), *prompts.add(i)) };
+        recordings.push((unsafe { bytes_arg(wav, len) }?, unsafe { str_arg(prompt) }?));
+    }
+    Ok(recordings)
 }

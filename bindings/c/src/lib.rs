@@ -741,39 +741,6 @@ pub unsafe extern "C" fn certify_voice_prompts(
     })
 }
 
-/// Enroll a voice from `count` (five) WAV recordings `wavs[i]` of `wav_lens[i]` bytes, each
-/// reading `prompts[i]`. `*out_json`: `{"template": {...} or null, "issues": [[...], ...]}`;
-/// store the template apart from identity; re-prompt the recordings with issues. The audio
-/// is not kept. Thread-safe.
-///
-/// # Safety
-/// Arrays readable for `count` entries; each buffer/string as described; `out_json` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_voice_enroll(
-    engine: *const CertifyVoiceEngine,
-    wavs: *const *const u8,
-    wav_lens: *const usize,
-    prompts: *const *const c_char,
-    count: usize,
-    out_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        if wavs.is_null() || wav_lens.is_null() || prompts.is_null() {
-            return Err(CertifyStatus::NullArgument);
-        }
-        let mut recordings = Vec::with_capacity(count);
-        for i in 0..count {
-            // SAFETY: the arrays are readable for count entries per the contract.
-            let (wav, len, prompt) = unsafe { (*wavs.add(i), *wav_lens.add(i), *prompts.add(i)) };
-            recordings.push((unsafe { bytes_arg(wav, len) }?, unsafe { str_arg(prompt) }?));
-        }
-        let out_json = unsafe { out(out_json) }?;
-        let result = bridge::voice_enroll(&engine.0, &recordings).map_err(from_fail)?;
-        give_string(out_json, result.to_json())
-    })
-}
-
 /// Issue a single-use certification challenge for `subject_id` (`modality` "face" or
 /// "voice"), valid `ttl_seconds` from `now_unix`. `*out_json` is the challenge for the host
 /// to keep until the evidence arrives.

@@ -3,7 +3,11 @@
 //! and their Java declarations ([`JAVA_ENGINE_CALLS`], which `tests/java_natives.rs` writes
 //! into `Natives.java` with the exports it reads from the source).
 
-use crate::{BridgeError, ThrowCertify, bridged, bytes, camera_frame, engine_ref, string, voice_ref};
+use crate::{
+    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, fail, string,
+    voice_ref,
+};
+use certify_bridge::CertifyStatus;
 use certify_bridge::results::Results as _;
 use jni::objects::{JByteArray, JClass, JFloatArray, JString};
 use jni::sys::{jint, jlong};
@@ -37,6 +41,12 @@ macro_rules! jni_engine_call {
                 let data = bytes($env, &data)?;
                 let format = string($env, &format)?;
                 let $arg = camera_frame(&data, [width, height, stride, rotation], &format)?;]
+            [$($a)* &$arg,]; $($rest)*);
+    };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: recordings, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call;
+            [$($p)* wavs: JByteArrays<'l>, prompts: JStringArray<'l>,]
+            [$($c)* let $arg = recordings($env, &wavs, &prompts)?;]
             [$($a)* &$arg,]; $($rest)*);
     };
     (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [$ret:ident] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
@@ -137,4 +147,28 @@ fn float_array<'l>(env: &mut Env<'l>, values: &[f32]) -> Result<JFloatArray<'l>,
     let arr = env.new_float_array(values.len())?;
     arr.set_region(env, 0, values)?;
     Ok(arr)
+}
+
+/// Recordings from `byte[][] wavs` and `String[] prompts` (one prompt per recording).
+fn recordings(
+    env: &mut Env<'_>,
+    wavs: &JByteArrays<'_>,
+    prompts: &JStringArray<'_>,
+) -> Result<Vec<(Vec<u8>, String)>, BridgeError> {
+    if wavs.is_null() || prompts.is_null() {
+        return Err(fail(CertifyStatus::NullArgument, "recordings or prompts are null"));
+    }
+    let n = wavs.len(env)?;
+    if prompts.len(env)? != n {
+        return Err(fail(CertifyStatus::InvalidArgument, "one prompt per recording"));
+    }
+    let mut recordings = Vec::with_capacity(n);
+    for i in 0..n {
+        let wav = wavs.get_element(env, i)?;
+        let wav = JByteArray::cast_local(env, wav)?;
+        let prompt = prompts.get_element(env, i)?;
+        let prompt = JString::cast_local(env, prompt)?;
+        recordings.push((bytes(env, &wav)?, string(env, &prompt)?));
+    }
+    Ok(recordings)
 }

@@ -734,40 +734,6 @@ pub extern "system" fn Java_cn_certify_Natives_voicePrompts<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// Enroll a voice from WAV recordings of the prompts: JSON
-/// `{"template": … or null, "issues": [[…], …]}`.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_voiceEnroll<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    wavs: JByteArrays<'l>,
-    prompts: JStringArray<'l>,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = voice_ref(handle)?;
-            if wavs.is_null() || prompts.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "recordings or prompts are null"));
-            }
-            let n = wavs.len(env)?;
-            if prompts.len(env)? != n {
-                return Err(fail(CertifyStatus::InvalidArgument, "one prompt per recording"));
-            }
-            let mut recordings = Vec::with_capacity(n);
-            for i in 0..n {
-                let wav = wavs.get_element(env, i)?;
-                let wav = JByteArray::cast_local(env, wav)?;
-                let prompt = prompts.get_element(env, i)?;
-                let prompt = JString::cast_local(env, prompt)?;
-                recordings.push((bytes(env, &wav)?, string(env, &prompt)?));
-            }
-            let result = bridge::voice_enroll(engine, &recordings).map_err(bridged)?;
-            Ok(JString::from_str(env, result.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
 /// A single-use challenge (JSON) for a `modality` ("face" or "voice") certification of
 /// `subjectId`, valid `ttlSeconds` from `nowUnix` (`Long.MIN_VALUE`: the system clock).
 #[unsafe(no_mangle)]

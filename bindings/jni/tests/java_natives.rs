@@ -136,7 +136,11 @@ fn engine_calls() -> Vec<Native> {
             };
             let mut params = vec![("handle".to_owned(), "long".to_owned())];
             for (arg, k) in args.iter() {
-                if *k == "frame" {
+                if *k == "recordings" {
+                    // Recordings are two Java arguments (see the emitter in src/engine_calls.rs).
+                    params.push(("wavs".to_owned(), "byte[][]".to_owned()));
+                    params.push(("prompts".to_owned(), "String[]".to_owned()));
+                } else if *k == "frame" {
                     // A camera frame is six Java arguments (see the emitter in src/engine_calls.rs).
                     for (name, ty) in [
                         ("data", "byte[]"),

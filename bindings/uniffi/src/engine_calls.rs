@@ -3,7 +3,11 @@
 //! for each line, returning the records below (typed: a renamed field is a compile error,
 //! not a silent default).
 
-use crate::{CameraFrame, CertifyError, FaceEngine, VoiceDecisionInfo, VoiceEngine, bridged};
+use crate::{
+    CameraFrame, CertifyError, FaceEngine, VoiceDecisionInfo, VoiceEngine, VoiceEnrollmentResult, VoiceRecording,
+    bridged, fail,
+};
+use certify_bridge::CertifyStatus;
 use certify_bridge::results as bridge_results;
 
 /// One call: munch the arguments into UniFFI parameters and the bridge call's arguments,
@@ -21,13 +25,17 @@ macro_rules! uniffi_engine_call {
     (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: frame, $($rest:tt)*) => {
         uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: CameraFrame,] [$($a)* &$arg.view(),]; $($rest)*);
     };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: recordings, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<VoiceRecording>,]
+            [$($a)* &$arg.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect::<Vec<_>>(),]; $($rest)*);
+    };
     (@args [$($docs:tt)*] $recv:ident $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             #[uniffi::export]
             impl [<$recv:camel Engine>] {
                 $($docs)*
                 pub fn $name(&self, $($p)*) -> Result<uniffi_result_type!($ret $(($record))?), CertifyError> {
-                    $call(&self.0, $($a)*).map(Into::into).map_err(bridged)
+                    FromBridge::from_bridge($call(&self.0, $($a)*).map_err(bridged)?)
                 }
             }
         }
@@ -52,6 +60,54 @@ macro_rules! uniffi_engine_calls {
 }
 
 certify_bridge::engine_calls!(uniffi_engine_calls);
+
+/// A binding value from the bridge's result (fallible where the conversion is).
+trait FromBridge<T>: Sized {
+    fn from_bridge(value: T) -> Result<Self, CertifyError>;
+}
+
+impl FromBridge<Vec<f32>> for Vec<f32> {
+    fn from_bridge(value: Vec<f32>) -> Result<Self, CertifyError> {
+        Ok(value)
+    }
+}
+
+impl FromBridge<Option<Vec<f32>>> for Option<Vec<f32>> {
+    fn from_bridge(value: Option<Vec<f32>>) -> Result<Self, CertifyError> {
+        Ok(value)
+    }
+}
+
+/// The records converted infallibly.
+macro_rules! from_bridge_by_from {
+    ($($bridge:ty => $record:ty),*) => {$(
+        impl FromBridge<$bridge> for $record {
+            fn from_bridge(value: $bridge) -> Result<Self, CertifyError> {
+                Ok(value.into())
+            }
+        }
+    )*};
+}
+
+from_bridge_by_from!(
+    bridge_results::PhotoCheck => PhotoCheck,
+    bridge_results::EnrollmentReviewResult => EnrollmentReview,
+    bridge_results::VoiceResult => VoiceDecisionInfo
+);
+
+impl FromBridge<bridge_results::VoiceEnrollmentResult> for VoiceEnrollmentResult {
+    fn from_bridge(e: bridge_results::VoiceEnrollmentResult) -> Result<Self, CertifyError> {
+        let template_json = match &e.template {
+            Some(t) => Some(serde_json::to_string(t).map_err(|err| fail(CertifyStatus::Panic, err))?),
+            None => None,
+        };
+        Ok(Self {
+            template_json,
+            issues: e.issues,
+            advice_zh: e.advice_zh,
+        })
+    }
+}
 
 impl From<bridge_results::VoiceResult> for VoiceDecisionInfo {
     fn from(d: bridge_results::VoiceResult) -> Self {

@@ -630,21 +630,6 @@ impl VoiceEngine {
         config.runtime_library = runtime_library.map(PathBuf::from);
         certify_voice::VoiceEngine::load(config).map(Self).map_err(from)
     }
-
-    /// Enroll from five recordings of the enrollment prompts.
-    pub fn enroll(&self, recordings: Vec<VoiceRecording>) -> Result<VoiceEnrollmentResult, CertifyError> {
-        let recs: Vec<(&[u8], &str)> = recordings.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect();
-        let e = bridge::voice_enroll(&self.0, &recs).map_err(bridged)?;
-        let template_json = match &e.template {
-            Some(t) => Some(serde_json::to_string(t).map_err(|err| fail(CertifyStatus::Panic, err))?),
-            None => None,
-        };
-        Ok(VoiceEnrollmentResult {
-            template_json,
-            issues: e.issues,
-            advice_zh: e.advice_zh,
-        })
-    }
 }
 
 /// Issue a single-use challenge for a face or voice certification of `subject_id`

@@ -148,12 +148,6 @@ final class Natives {
     static native String voicePrompts(String enrolled) throws CertifyException;
 
     /**
-     * Enroll a voice from WAV recordings of the prompts: JSON
-     * {@code {"template": … or null, "issues": [[…], …]}}.
-     */
-    static native String voiceEnroll(long handle, byte[][] wavs, String[] prompts) throws CertifyException;
-
-    /**
      * A single-use challenge (JSON) for a {@code modality} ("face" or "voice") certification of
      * {@code subjectId}, valid {@code ttlSeconds} from {@code nowUnix} ({@code Long.MIN_VALUE}: the system clock).
      */
@@ -245,6 +239,16 @@ final class Natives {
      * The result as JSON.
      */
     static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
+
+    /**
+     * Enroll a voice from WAV recordings of the enrollment prompts (five), each with
+     * the prompt it reads: the template to store apart from identity when every
+     * recording was usable, and per recording its issues with Chinese advice —
+     * re-prompt those. The audio is not kept.
+     *
+     * The result as JSON.
+     */
+    static native String voiceEnroll(long handle, byte[][] wavs, String[] prompts) throws CertifyException;
 
     /**
      * Verify a WAV recording of {@code prompt} (the digits the person was asked to read)
