@@ -4,10 +4,9 @@
 //! into `Natives.java` with the exports it reads from the source).
 
 use crate::{
-    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, fail, string,
-    voice_ref,
+    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, string,
+    texts_with_bytes, voice_ref,
 };
-use certify_bridge::CertifyStatus;
 use certify_bridge::results::Results as _;
 use jni::objects::{JByteArray, JClass, JFloatArray, JString};
 use jni::sys::{jint, jlong};
@@ -155,20 +154,12 @@ fn recordings(
     wavs: &JByteArrays<'_>,
     prompts: &JStringArray<'_>,
 ) -> Result<Vec<(Vec<u8>, String)>, BridgeError> {
-    if wavs.is_null() || prompts.is_null() {
-        return Err(fail(CertifyStatus::NullArgument, "recordings or prompts are null"));
-    }
-    let n = wavs.len(env)?;
-    if prompts.len(env)? != n {
-        return Err(fail(CertifyStatus::InvalidArgument, "one prompt per recording"));
-    }
-    let mut recordings = Vec::with_capacity(n);
-    for i in 0..n {
-        let wav = wavs.get_element(env, i)?;
-        let wav = JByteArray::cast_local(env, wav)?;
-        let prompt = prompts.get_element(env, i)?;
-        let prompt = JString::cast_local(env, prompt)?;
-        recordings.push((bytes(env, &wav)?, string(env, &prompt)?));
-    }
-    Ok(recordings)
+    let pairs = texts_with_bytes(
+        env,
+        prompts,
+        wavs,
+        "recordings or prompts are null",
+        "one prompt per recording",
+    )?;
+    Ok(pairs.into_iter().map(|(prompt, wav)| (wav, prompt)).collect())
 }

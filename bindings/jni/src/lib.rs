@@ -283,27 +283,41 @@ pub extern "system" fn Java_cn_certify_Natives_faceEngineNewFromFiles<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// Java's parallel arrays `String[]` and `byte[][]` as pairs: model files (names and
+/// bytes), recordings (prompts and WAVs). `null_message` when either array is null,
+/// `count_message` when their lengths differ.
+fn texts_with_bytes(
+    env: &mut Env<'_>,
+    texts: &JStringArray<'_>,
+    data: &JByteArrays<'_>,
+    null_message: &str,
+    count_message: &str,
+) -> Result<Vec<(String, Vec<u8>)>, BridgeError> {
+    if texts.is_null() || data.is_null() {
+        return Err(fail(CertifyStatus::NullArgument, null_message));
+    }
+    let n = texts.len(env)?;
+    if data.len(env)? != n {
+        return Err(fail(CertifyStatus::InvalidArgument, count_message));
+    }
+    let mut pairs = Vec::with_capacity(n);
+    for i in 0..n {
+        let text = texts.get_element(env, i)?;
+        let text = JString::cast_local(env, text)?;
+        let bytes_of = data.get_element(env, i)?;
+        let bytes_of = JByteArray::cast_local(env, bytes_of)?;
+        pairs.push((string(env, &text)?, bytes(env, &bytes_of)?));
+    }
+    Ok(pairs)
+}
+
 /// Model files from Java's parallel arrays of names and bytes.
 fn model_bundle(
     env: &mut Env<'_>,
-    names: &jni::objects::JObjectArray<'_>,
-    files: &jni::objects::JObjectArray<'_>,
+    names: &JStringArray<'_>,
+    files: &JByteArrays<'_>,
 ) -> Result<certify_face::runtime::ModelBundle, BridgeError> {
-    if names.is_null() || files.is_null() {
-        return Err(fail(CertifyStatus::NullArgument, "names or files are null"));
-    }
-    let n = names.len(env)?;
-    if files.len(env)? != n {
-        return Err(fail(CertifyStatus::InvalidArgument, "one name per file"));
-    }
-    let mut bundle = Vec::with_capacity(n);
-    for i in 0..n {
-        let name = names.get_element(env, i)?;
-        let name = JString::cast_local(env, name)?;
-        let data = files.get_element(env, i)?;
-        let data = JByteArray::cast_local(env, data)?;
-        bundle.push((string(env, &name)?, bytes(env, &data)?));
-    }
+    let bundle = texts_with_bytes(env, names, files, "names or files are null", "one name per file")?;
     certify_face::runtime::ModelBundle::from_files(bundle).map_err(certify)
 }
 
