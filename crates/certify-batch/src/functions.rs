@@ -151,12 +151,21 @@ impl CoreParser {
         }
     }
 
-    fn apply_text<'a>(&self, text: impl StringArrayType<'a>) -> ArrayRef {
+    /// The parser over plain strings.
+    fn apply_plain(&self, text: &StringArray) -> ArrayRef {
         match self.parser {
             Parser::Person => person_keys(text),
             Parser::Day => days(text),
-            // Field takes its own paths (it keeps the input's string type).
-            Parser::Field => Arc::new(text.iter().map(|v| v.map(escape)).collect::<StringArray>()),
+            Parser::Field => escape_fields(text),
+        }
+    }
+
+    /// The parser over string views (`certify_field` keeps them views).
+    fn apply_views(&self, text: &StringViewArray) -> ArrayRef {
+        match self.parser {
+            Parser::Person => person_keys(text),
+            Parser::Day => days(text),
+            Parser::Field => escape_field_views(text),
         }
     }
 }
@@ -196,19 +205,11 @@ impl ScalarUDFImpl for CoreParser {
             return exec_err!("{}: expected one argument", self.name);
         };
         let array = arg.to_array(args.number_rows)?;
-        let out = match (array.data_type(), self.parser) {
-            (DataType::Utf8View, Parser::Field) => escape_field_views(array.as_string_view()),
-            (DataType::Utf8View, _) => self.apply_text(array.as_string_view()),
-            (DataType::Utf8, Parser::Field) => escape_fields(array.as_string::<i32>()),
-            (DataType::Utf8, _) => self.apply_text(array.as_string::<i32>()),
+        let out = match array.data_type() {
+            DataType::Utf8View => self.apply_views(array.as_string_view()),
+            DataType::Utf8 => self.apply_plain(array.as_string::<i32>()),
             // CSV readers and files may hand over large strings or numbers.
-            _ => {
-                let text = cast(&array, &DataType::Utf8)?;
-                match self.parser {
-                    Parser::Field => escape_fields(text.as_string::<i32>()),
-                    _ => self.apply_text(text.as_string::<i32>()),
-                }
-            }
+            _ => self.apply_plain(cast(&array, &DataType::Utf8)?.as_string::<i32>()),
         };
         Ok(ColumnarValue::Array(out))
     }
