@@ -84,6 +84,10 @@ pub struct Tally {
     pub duplicate_people: u64,
     /// Uncertified people per unit (units chase them: seed 003 §四.1).
     pub uncertified_by_unit: BTreeMap<String, u64>,
+    /// The unreadable identity numbers of the feeds, as written, for the listing of their
+    /// rows (not in the summary).
+    #[serde(skip)]
+    pub unreadable_event_ids: crate::invalid::UnreadableIds,
 }
 
 impl Tally {
@@ -121,6 +125,7 @@ impl Tally {
         for (k, v) in o.uncertified_by_unit {
             *self.uncertified_by_unit.entry(k).or_default() += v;
         }
+        self.unreadable_event_ids.merge(o.unreadable_event_ids);
     }
 }
 
@@ -185,6 +190,7 @@ pub fn decide_batch(
     let cert_bad = primitive::<Int64Type>(batch, col::CERT_BAD_DATES)?;
     let last_certified = primitive::<Date32Type>(batch, col::LAST_CERTIFIED)?;
     let event_person = primitive::<UInt64Type>(batch, col::EVENT_PERSON)?;
+    let event_unreadable_id = text(batch, col::EVENT_UNREADABLE_ID)?;
     let events = primitive::<Int64Type>(batch, col::EVENTS)?;
     let ev_bad = primitive::<Int64Type>(batch, col::EVENT_BAD_DATES)?;
     let ev_after = primitive::<Int64Type>(batch, col::EVENTS_AFTER_RUN)?;
@@ -222,6 +228,8 @@ pub fn decide_batch(
             tally.events_read += count(&events, i);
             if event_person.is_null(i) {
                 tally.events_invalid_id += count(&events, i);
+                let raw = event_unreadable_id.is_valid(i).then(|| event_unreadable_id.value(i));
+                tally.unreadable_event_ids.add(raw);
             } else {
                 tally.events_invalid_date += count(&ev_bad, i);
                 tally.events_after_run_date += count(&ev_after, i);

@@ -5,9 +5,7 @@
 //!   identity number (check digit, birth date, division code; 15-digit numbers upgraded,
 //!   full-width digits and lower-case x accepted), NULL otherwise.
 //! - `certify_day(text) → Date32`: a `YYYY-MM-DD` date ([`parse_date`]), NULL otherwise.
-//! - `certify_field(text) → Utf8`: the text with `\` written `\\` and U+001F written `\u`,
-//!   so it can sit between U+001F separators and be read back whole ([`unescape_field`]).
-//!   Text holding neither (all real feeds) is passed on as it is, without a copy per row.
+//! - `certify_newest_event(day, source, reference, kind)`, an aggregate: [`crate::newest`].
 //!
 //! Executors of a cluster register them too ([`register`]).
 
@@ -42,17 +40,24 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
     [
         CoreParser::new("certify_person", Parser::Person),
         CoreParser::new("certify_day", Parser::Day),
-        CoreParser::new("certify_field", Parser::Field),
     ]
     .into_iter()
     .map(|f| Arc::new(ScalarUDF::from(f)))
     .collect()
 }
 
+/// The aggregate functions, for the same registries.
+pub fn aggregates() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
+    vec![crate::newest::udaf()]
+}
+
 /// Register the functions on a session.
 pub fn register(ctx: &SessionContext) {
     for f in all() {
         ctx.register_udf(f.as_ref().clone());
+    }
+    for f in aggregates() {
+        ctx.register_udaf(f.as_ref().clone());
     }
 }
 
@@ -72,54 +77,6 @@ fn days<'a>(text: impl StringArrayType<'a>) -> ArrayRef {
     Arc::new(out.finish())
 }
 
-fn needs_escape(v: &str) -> bool {
-    v.bytes().any(|b| b == 0x1f || b == b'\\')
-}
-
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('\u{1f}', "\\u")
-}
-
-/// `certify_field` of plain strings: the array itself when nothing needs escaping.
-fn escape_fields(text: &StringArray) -> ArrayRef {
-    if !text.values().iter().any(|&b| b == 0x1f || b == b'\\') {
-        return Arc::new(text.clone());
-    }
-    let escaped: StringArray = text.iter().map(|v| v.map(escape)).collect();
-    Arc::new(escaped)
-}
-
-/// `certify_field` of string views (what the Parquet reader hands over): the views
-/// themselves when nothing needs escaping, without copying them to plain strings.
-fn escape_field_views(text: &StringViewArray) -> ArrayRef {
-    if !text.iter().flatten().any(needs_escape) {
-        return Arc::new(text.clone());
-    }
-    let escaped: StringViewArray = text.iter().map(|v| v.map(escape)).collect();
-    Arc::new(escaped)
-}
-
-/// The text `certify_field` escaped.
-pub fn unescape_field(escaped: &str) -> std::borrow::Cow<'_, str> {
-    if !escaped.contains('\\') {
-        return std::borrow::Cow::Borrowed(escaped);
-    }
-    let mut out = String::with_capacity(escaped.len());
-    let mut chars = escaped.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('u') => out.push('\u{1f}'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// Which core parser a [`CoreParser`] applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Parser {
@@ -127,8 +84,6 @@ pub enum Parser {
     Person,
     /// `certify_day`: [`parse_date`] → Date32.
     Day,
-    /// `certify_field`: the escaped text, of the input's string type.
-    Field,
 }
 
 /// A core parser as a one-argument SQL function of text: NULL where the parser refuses.
@@ -156,16 +111,14 @@ impl CoreParser {
         match self.parser {
             Parser::Person => person_keys(text),
             Parser::Day => days(text),
-            Parser::Field => escape_fields(text),
         }
     }
 
-    /// The parser over string views (`certify_field` keeps them views).
+    /// The parser over string views.
     fn apply_views(&self, text: &StringViewArray) -> ArrayRef {
         match self.parser {
             Parser::Person => person_keys(text),
             Parser::Day => days(text),
-            Parser::Field => escape_field_views(text),
         }
     }
 }
@@ -192,12 +145,10 @@ impl ScalarUDFImpl for CoreParser {
     fn signature(&self) -> &Signature {
         &self.signature
     }
-    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
         Ok(match self.parser {
             Parser::Person => DataType::UInt64,
             Parser::Day => DataType::Date32,
-            Parser::Field if args.first() == Some(&DataType::Utf8View) => DataType::Utf8View,
-            Parser::Field => DataType::Utf8,
         })
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -220,15 +171,13 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn string_views_are_read_as_they_come_and_escaped_fields_keep_their_type() -> Result<()> {
+    async fn string_views_are_read_as_they_come() -> Result<()> {
         let ctx = SessionContext::new();
         register(&ctx);
         let batches = ctx
             .sql(
                 "SELECT certify_person(arrow_cast('11010519491231002x', 'Utf8View')) AS a, \
-                 certify_day(arrow_cast('2026-02-28', 'Utf8View')) AS d, \
-                 certify_field(arrow_cast('rail', 'Utf8View')) AS plain, \
-                 certify_field(arrow_cast(concat('a', chr(31), 'b\\c'), 'Utf8View')) AS escaped",
+                 certify_day(arrow_cast('2026-02-28', 'Utf8View')) AS d",
             )
             .await?
             .collect()
@@ -241,12 +190,12 @@ mod tests {
                 .map(|a| a.value(0)),
             key
         );
-        assert!(!b.column(1).is_null(0));
-        assert_eq!(b.column(2).data_type(), &DataType::Utf8View);
-        assert_eq!(b.column(2).as_string_view().value(0), "rail");
-        let escaped = b.column(3).as_string_view().value(0);
-        assert_eq!(escaped, "a\\ub\\\\c");
-        assert_eq!(unescape_field(escaped), "a\u{1f}b\\c");
+        assert_eq!(
+            b.column(1)
+                .as_primitive_opt::<datafusion::arrow::datatypes::Date32Type>()
+                .map(|d| d.value(0)),
+            Some(to_date32(time::macros::date!(2026 - 02 - 28)))
+        );
         Ok(())
     }
 

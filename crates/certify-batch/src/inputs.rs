@@ -101,8 +101,11 @@ impl Format {
     }
 }
 
-/// Register one file as table `name` (CSV columns as text) and return its column names.
-pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Result<Vec<String>, BatchError> {
+/// A file's columns: name and type.
+pub type Columns = Vec<(String, DataType)>;
+
+/// Register one file as table `name` (CSV columns as text) and return its columns.
+pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Result<Columns, BatchError> {
     match Format::of(path)? {
         Format::Csv => {
             let inferred = ctx
@@ -116,15 +119,24 @@ pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Resu
                     .map(|f| Field::new(f.name(), DataType::Utf8, true))
                     .collect::<Vec<_>>(),
             );
-            let names = text.fields().iter().map(|f| f.name().clone()).collect();
+            let columns = text
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), DataType::Utf8))
+                .collect();
             ctx.register_csv(name, path, CsvReadOptions::new().has_header(true).schema(&text))
                 .await?;
-            Ok(names)
+            Ok(columns)
         }
         Format::Parquet => {
             ctx.register_parquet(name, path, ParquetReadOptions::default()).await?;
             let table = ctx.table(name).await?;
-            Ok(table.schema().fields().iter().map(|f| f.name().clone()).collect())
+            Ok(table
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), f.data_type().clone()))
+                .collect())
         }
     }
 }
@@ -132,28 +144,43 @@ pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Resu
 /// The SQL that reads one registered file as the table's columns (text; absent optional
 /// columns NULL), after checking the required ones are there.
 ///
-/// The Parquet reader's string views are cast to plain strings here on purpose: passing the
-/// views on saved about 8 % of a 1M × 20M run, but views keep whole Parquet pages alive and
-/// the sorts under a memory limit then fail (a 256 MB run that spills fine with plain strings
-/// stopped with "Not enough memory to continue external sort").
-pub fn select_file(table: Table, file_table: &str, file: &str, names: &[String]) -> Result<String, BatchError> {
-    let mut cols = Vec::new();
-    for column in table.columns() {
-        let present = names.iter().any(|n| n == column);
-        if !present && table.required().contains(&column) {
-            return Err(BatchError::MissingColumn {
-                table: table.name(),
-                file: file.to_owned(),
-                column,
-                required: table.required().join(","),
-            });
-        }
-        cols.push(if present {
-            format!("CAST(\"{column}\" AS VARCHAR) AS {column}")
-        } else {
-            format!("CAST(NULL AS VARCHAR) AS {column}")
+/// Roster and certification columns are plain strings: the Parquet reader's string views
+/// are cast on purpose, because views keep whole Parquet pages alive and the sorts of the
+/// joins under a memory limit then fail (a 256 MB run that spills fine with plain strings
+/// stopped with "Not enough memory to continue external sort"). Event columns stay string
+/// views (other types are cast to them): events only feed aggregations, which copy what
+/// they keep, and the copy to plain strings cost about 8 % of a 1M × 20M run.
+pub fn select_file(table: Table, file_table: &str, file: &str, columns: &Columns) -> Result<String, BatchError> {
+    select_columns(table, file_table, file, columns, &table.columns().collect::<Vec<_>>())
+}
+
+/// [`select_file`] of some of the table's columns (`wanted`, in that order).
+pub fn select_columns(
+    table: Table,
+    file_table: &str,
+    file: &str,
+    columns: &Columns,
+    wanted: &[&str],
+) -> Result<String, BatchError> {
+    if let Some(column) = table.required().iter().find(|c| !columns.iter().any(|(n, _)| n == *c)) {
+        return Err(BatchError::MissingColumn {
+            table: table.name(),
+            file: file.to_owned(),
+            column,
+            required: table.required().join(","),
         });
     }
+    let views = table == Table::Events;
+    let cols: Vec<String> = wanted
+        .iter()
+        .map(|column| match columns.iter().find(|(n, _)| n == column) {
+            Some((_, DataType::Utf8View)) if views => format!("\"{column}\" AS {column}"),
+            Some(_) if views => format!("arrow_cast(CAST(\"{column}\" AS VARCHAR), 'Utf8View') AS {column}"),
+            Some(_) => format!("CAST(\"{column}\" AS VARCHAR) AS {column}"),
+            None if views => format!("arrow_cast(CAST(NULL AS VARCHAR), 'Utf8View') AS {column}"),
+            None => format!("CAST(NULL AS VARCHAR) AS {column}"),
+        })
+        .collect();
     Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
 }
 
@@ -165,8 +192,8 @@ pub async fn register_table(ctx: &SessionContext, table: Table, files: &[String]
     let mut selects = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         let file_table = format!("{}_file_{i}", table.name());
-        let names = register_file(ctx, &file_table, file).await?;
-        selects.push(select_file(table, &file_table, file, &names)?);
+        let columns = register_file(ctx, &file_table, file).await?;
+        selects.push(select_file(table, &file_table, file, &columns)?);
     }
     let view = ctx.sql(&selects.join(" UNION ALL ")).await?;
     ctx.register_table(table.name(), view.into_view())?;

@@ -3,12 +3,15 @@
 //! The comparison pass counts them (an unreadable number joins nobody; the core's parser
 //! refuses a roster row). When a table has any, this second pass reads that table's files
 //! again, one at a time and in file order (one partition, no repartitioning), and lists
-//! each refused row in `invalid_rows.csv`: `table,file,line,id_number,reason`. `line` is
+//! each refused row in `invalid_rows.csv`: `table,file,line,id_number,reason`. Only the
+//! columns the check reads are read. For event feeds the comparison pass also hands over
+//! the unreadable numbers as written ([`UnreadableIds`]), so this pass checks a row's
+//! number against that set instead of parsing every number of the feeds again. `line` is
 //! the CSV line (the header is line 1; fields with line breaks inside quotes would shift
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
 use crate::BatchError;
-use crate::inputs::{Format, Table, register_file, select_file};
+use crate::inputs::{Format, Table, register_file, select_columns};
 use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
@@ -18,11 +21,62 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
 /// Most rows listed per job; the counts in the summary stay exact beyond it.
 pub const MAX_LISTED: u64 = 1_000_000;
+
+/// The identity numbers, as written, of event rows whose number is unreadable: found by
+/// the comparison pass, used by this one. Beyond [`MAX_LISTED`] distinct numbers it stops
+/// collecting, and every row's number is checked again.
+#[derive(Debug, Clone)]
+pub struct UnreadableIds {
+    ids: HashSet<Box<str>>,
+    complete: bool,
+}
+
+impl Default for UnreadableIds {
+    fn default() -> Self {
+        Self {
+            ids: HashSet::new(),
+            complete: true,
+        }
+    }
+}
+
+impl UnreadableIds {
+    /// Note a number the comparison found unreadable (`None`: a missing number, which
+    /// every check treats as unreadable anyway).
+    pub fn add(&mut self, id: Option<&str>) {
+        let Some(id) = id else { return };
+        if self.complete && self.ids.len() as u64 >= MAX_LISTED {
+            self.complete = false;
+            self.ids = HashSet::new();
+        }
+        if self.complete {
+            self.ids.insert(id.into());
+        }
+    }
+
+    /// Add another partition's numbers.
+    pub fn merge(&mut self, other: UnreadableIds) {
+        if !other.complete {
+            self.complete = false;
+            self.ids = HashSet::new();
+        }
+        for id in other.ids {
+            self.add(Some(&id));
+        }
+    }
+
+    /// Whether a row with this number may have an unreadable number (a missing one may;
+    /// any may once the set is incomplete).
+    pub fn may_be_unreadable(&self, id: Option<&str>) -> bool {
+        !self.complete || id.is_none_or(|id| self.ids.contains(id))
+    }
+}
 
 /// Why a row of `table` is unreadable, from its fields in [`Table::columns`] order; `None`
 /// when it reads. Roster rows of another scheme than the run's are skipped by the run,
@@ -59,24 +113,42 @@ pub fn refusal(table: Table, f: &[Option<&str>], scheme: Scheme) -> Option<Strin
     }
 }
 
-/// List the unreadable rows of `files` into `out`; returns how many were listed.
+/// Whether a row may be unreadable, before [`refusal`] decides: every roster and
+/// certification row; an event row whose number is among `ids` or whose date does not
+/// read.
+fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date: Option<&str>) -> bool {
+    match (table, ids) {
+        (Table::Events, Some(ids)) => ids.may_be_unreadable(id) || date.and_then(|d| parse_date(d.trim())).is_none(),
+        _ => true,
+    }
+}
+
+/// List the unreadable rows of `files` into `out`; returns how many were listed. `ids`:
+/// for event feeds, the numbers the comparison pass found unreadable (`None`: parse every
+/// number).
 pub async fn list(
     table: Table,
     files: &[String],
     scheme: Scheme,
     out: &mut impl Write,
     budget: u64,
+    ids: Option<&UnreadableIds>,
 ) -> Result<u64, BatchError> {
+    // What `refusal` reads: the roster's columns, the records' and feeds' number and date.
+    let wanted: Vec<&str> = match table {
+        Table::Roster => table.columns().collect(),
+        Table::Certifications | Table::Events => table.required()[..2].to_vec(),
+    };
     let mut listed = 0u64;
     for file in files {
         let config = SessionConfig::new()
             .with_target_partitions(1)
             .with_repartition_file_scans(false);
         let ctx = SessionContext::new_with_config(config);
-        let names = register_file(&ctx, "t", file).await?;
+        let columns = register_file(&ctx, "t", file).await?;
         let csv_lines = Format::of(file)? == Format::Csv;
         let mut stream = ctx
-            .sql(&select_file(table, "t", file, &names)?)
+            .sql(&select_columns(table, "t", file, &columns, &wanted)?)
             .await?
             .execute_stream()
             .await?;
@@ -91,9 +163,13 @@ pub async fn list(
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(datafusion::error::DataFusionError::from)?;
             let strings: Vec<_> = columns.iter().map(|c| c.as_string::<i32>()).collect();
+            let field = |c: usize, i: usize| strings[c].is_valid(i).then(|| strings[c].value(i));
             for i in 0..batch.num_rows() {
                 index += 1;
-                let fields: Vec<Option<&str>> = strings.iter().map(|s| s.is_valid(i).then(|| s.value(i))).collect();
+                if !may_refuse(table, ids, field(0, i), field(1, i)) {
+                    continue;
+                }
+                let fields: Vec<Option<&str>> = (0..strings.len()).map(|c| field(c, i)).collect();
                 if let Some(reason) = refusal(table, &fields, scheme) {
                     if listed < budget {
                         let line = if csv_lines { index + 1 } else { index };
@@ -116,8 +192,14 @@ pub async fn list(
     Ok(listed.min(budget))
 }
 
-/// Write `invalid_rows.csv` for the tables that have unreadable rows.
-pub async fn write_report(dir: &Path, tables: &[(Table, &[String])], scheme: Scheme) -> Result<u64, BatchError> {
+/// Write `invalid_rows.csv` for the tables that have unreadable rows; `event_ids` as for
+/// [`list`].
+pub async fn write_report(
+    dir: &Path,
+    tables: &[(Table, &[String])],
+    scheme: Scheme,
+    event_ids: Option<&UnreadableIds>,
+) -> Result<u64, BatchError> {
     let path = dir.join("invalid_rows.csv");
     let io = |e| BatchError::Output {
         path: path.display().to_string(),
@@ -127,8 +209,52 @@ pub async fn write_report(dir: &Path, tables: &[(Table, &[String])], scheme: Sch
     writeln!(out, "table,file,line,id_number,reason").map_err(io)?;
     let mut listed = 0;
     for (table, files) in tables {
-        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed).await?;
+        let ids = event_ids.filter(|_| *table == Table::Events);
+        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed, ids).await?;
     }
     out.flush().map_err(io)?;
     Ok(listed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_set_answers_for_its_numbers_and_for_every_number_once_incomplete() {
+        let mut a = UnreadableIds::default();
+        a.add(Some("12345"));
+        a.add(None);
+        assert!(a.may_be_unreadable(Some("12345")));
+        assert!(a.may_be_unreadable(None));
+        assert!(!a.may_be_unreadable(Some("610526195503011236")));
+        let mut b = UnreadableIds::default();
+        b.add(Some("x1"));
+        a.merge(b);
+        assert!(a.may_be_unreadable(Some("x1")) && a.may_be_unreadable(Some("12345")));
+        // A partition that stopped collecting makes the whole set answer "check it".
+        a.merge(UnreadableIds {
+            ids: HashSet::new(),
+            complete: false,
+        });
+        assert!(a.may_be_unreadable(Some("610526195503011236")));
+        a.add(Some("later"));
+        assert!(a.ids.is_empty());
+    }
+
+    #[test]
+    fn an_event_row_is_checked_when_its_number_is_known_bad_or_its_date_does_not_read() {
+        let mut ids = UnreadableIds::default();
+        ids.add(Some("12345"));
+        let ids = Some(&ids);
+        let good = Some("610526195503011236");
+        assert!(!may_refuse(Table::Events, ids, good, Some("2026-03-01")));
+        assert!(may_refuse(Table::Events, ids, Some("12345"), Some("2026-03-01")));
+        assert!(may_refuse(Table::Events, ids, good, Some("2026-02-30")));
+        assert!(may_refuse(Table::Events, ids, good, None));
+        assert!(may_refuse(Table::Events, ids, None, Some("2026-03-01")));
+        // Without the comparison's set every row is parsed.
+        assert!(may_refuse(Table::Events, None, good, Some("2026-03-01")));
+        assert!(may_refuse(Table::Certifications, ids, good, Some("2026-03-01")));
+    }
 }

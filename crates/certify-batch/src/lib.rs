@@ -41,6 +41,7 @@ pub mod generate;
 pub mod inputs;
 pub mod invalid;
 pub mod job;
+pub mod newest;
 pub mod output;
 pub mod plan;
 

@@ -1,13 +1,21 @@
 //! The one query of a comparison job: every roster row beside the person's latest passed
 //! certification and newest life event not after the run date, plus the groups that match
-//! no roster row. The two narrow aggregates are joined first, so the wide roster rows are
-//! shuffled and joined once (events and certifications of unknown people, and of unreadable numbers),
-//! so nothing read is lost from the counts.
+//! no roster row.
+//!
+//! Events are aggregated in two steps: first by the identity number as written (a string
+//! key, and no parsing of tens of millions of numbers), then — about one row per person —
+//! by the person the core's parser reads in it (a 15-digit number and its 18-digit form
+//! are one person).
+//!
+//! The two narrow aggregates (certifications and events per person) are joined first, so
+//! the wide roster rows are shuffled and joined once. Groups that match no roster row stay
+//! in the result (events and certifications of unknown people, and of unreadable
+//! numbers), so nothing read is lost from the counts.
 //!
 //! SQL does joins and aggregation only. Which event certifies, and what the deadline run
 //! does, the core decides per row ([`crate::decide`]).
 
-use crate::functions::unescape_field;
+use crate::newest::unescape_field;
 use certify_core::time::format_date;
 use std::borrow::Cow;
 use time::Date;
@@ -40,17 +48,19 @@ pub mod col {
     pub const LAST_CERTIFIED: &str = "last_certified";
     /// Person key of the event group.
     pub const EVENT_PERSON: &str = "event_person";
+    /// The identity number as written, on event groups whose number is unreadable (one
+    /// group per distinct text; NULL on the others): the second pass lists the rows that
+    /// carry these numbers without parsing every number again ([`crate::invalid`]).
+    pub const EVENT_UNREADABLE_ID: &str = "event_unreadable_id";
     /// Event rows of the group (NULL: no event side).
     pub const EVENTS: &str = "events";
     /// Of which with an unreadable date.
     pub const EVENT_BAD_DATES: &str = "event_bad_dates";
     /// Of which dated after the run date (not yet known to the run).
     pub const EVENTS_AFTER_RUN: &str = "events_after_run";
-    /// The newest event not after the run date, as `day␟source␟reference␟kind` (U+001F
-    /// between fields, source and reference escaped by `certify_field` so a U+001F of
-    /// theirs cannot split them; see [`super::split_newest`]). Of several events on that
-    /// day, the greatest `(source, reference, kind)`: one `max` over one string, where three
-    /// ordered `first_value` aggregates cost seven times as much.
+    /// The newest event not after the run date, as `day␟source␟reference␟kind`
+    /// ([`crate::newest`]; see [`super::split_newest`]). Of several events on that day, the
+    /// greatest `source␟reference␟kind`.
     pub const EVENT_NEWEST: &str = "event_newest";
 }
 
@@ -59,18 +69,22 @@ pub mod col {
 pub fn comparison_sql(run_date: Date) -> String {
     let run = format!("DATE '{}'", format_date(run_date));
     format!(
-        "WITH ev AS (
-            SELECT certify_person(id_number) AS person, certify_day(date) AS day, kind,
-                   certify_field(source) AS source, certify_field(reference) AS reference
-            FROM events
-        ), evn AS (
-            SELECT person,
+        "WITH evr AS (
+            SELECT id_number AS raw,
                    count(*) AS events,
                    count(*) FILTER (WHERE day IS NULL) AS event_bad_dates,
                    count(*) FILTER (WHERE day > {run}) AS events_after_run,
-                   max(CASE WHEN day <= {run} THEN concat(CAST(day AS VARCHAR), chr(31), coalesce(source, ''),
-                       chr(31), coalesce(reference, ''), chr(31), coalesce(kind, '')) END) AS event_newest
-            FROM ev GROUP BY person
+                   certify_newest_event(day, source, reference, kind) FILTER (WHERE day <= {run}) AS event_newest
+            FROM (SELECT id_number, certify_day(date) AS day, kind, source, reference FROM events)
+            GROUP BY id_number
+        ), evp AS (
+            SELECT certify_person(raw) AS person, raw, events, event_bad_dates, events_after_run, event_newest
+            FROM evr
+        ), evn AS (
+            SELECT person, CAST(CASE WHEN person IS NULL THEN raw END AS VARCHAR) AS event_unreadable_id,
+                   sum(events) AS events, sum(event_bad_dates) AS event_bad_dates,
+                   sum(events_after_run) AS events_after_run, max(event_newest) AS event_newest
+            FROM evp GROUP BY person, CASE WHEN person IS NULL THEN raw END
         ), ce AS (
             SELECT person,
                    count(*) AS cert_rows,
@@ -84,8 +98,8 @@ pub fn comparison_sql(run_date: Date) -> String {
         ), side AS (
             SELECT coalesce(ce.person, evn.person) AS person,
                    ce.person AS cert_person, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
-                   evn.person AS event_person, evn.events, evn.event_bad_dates, evn.events_after_run,
-                   evn.event_newest
+                   evn.person AS event_person, evn.event_unreadable_id, evn.events, evn.event_bad_dates,
+                   evn.events_after_run, evn.event_newest
             FROM ce FULL JOIN evn ON ce.person = evn.person
         ), ro AS (
             SELECT certify_person(id_number) AS person, TRUE AS on_roster, id_number, name, scheme, unit,
@@ -95,8 +109,8 @@ pub fn comparison_sql(run_date: Date) -> String {
         SELECT ro.on_roster, ro.person AS roster_person, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
                ro.status, ro.suspended_from, ro.suspension_reason,
                side.cert_person, side.cert_rows, side.cert_bad_dates, side.last_certified,
-               side.event_person, side.events, side.event_bad_dates, side.events_after_run,
-               side.event_newest
+               side.event_person, side.event_unreadable_id, side.events, side.event_bad_dates,
+               side.events_after_run, side.event_newest
         FROM ro FULL JOIN side ON ro.person = side.person"
     )
 }

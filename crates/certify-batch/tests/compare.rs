@@ -389,6 +389,44 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
 }
 
 #[test]
+fn a_number_written_several_ways_is_one_person_and_repeated_bad_numbers_are_all_listed() {
+    // Events are grouped by the number as written before the core reads it: the 15-digit
+    // form, the 18-digit form and one with spaces around it must still meet as one person,
+    // and the newest of all their events decides; every row of an unreadable number that
+    // occurs twice is listed.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (job, s) = run_small(
+        tmp.path(),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n",
+        "id_number,date\n",
+        "id_number,date,kind,source,reference\n\
+         610526195503011236,2026-03-01,travel,rail,r1\n\
+         \" 610526550301123 \",2026-04-01,hospital,hosp,h1\n\
+         610526550301123,2026-02-01,travel,rail,r0\n\
+         12345,2026-03-01,travel,rail,bad1\n\
+         12345,2026-03-02,travel,rail,bad2\n",
+    );
+    assert_eq!((s.events_read, s.events_invalid_id, s.events_unknown_people), (5, 2, 0));
+    assert_eq!((s.unknown_people, s.certified_by_events), (0, 1));
+    let lines = read(&job.out_dir.join("certifications.csv"));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (
+            lines[0]["date"].as_str(),
+            lines[0]["source"].as_str(),
+            lines[0]["reference"].as_str()
+        ),
+        ("2026-04-01", "hosp", "h1")
+    );
+    let listed: Vec<String> = read(&job.out_dir.join("invalid_rows.csv"))
+        .iter()
+        .map(|r| format!("{} {} {}", r["table"], r["line"], r["id_number"]))
+        .collect();
+    assert_eq!(listed, ["events 5 12345", "events 6 12345"]);
+}
+
+#[test]
 fn a_person_on_the_roster_twice_is_reported_and_their_records_counted_once() {
     // Two payroll rows for one person (a pension paid twice): their events and records were
     // counted once per row and their data-comparison certification written twice.

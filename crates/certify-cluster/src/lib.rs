@@ -8,7 +8,7 @@
 //! executors).
 //!
 //! Ballista's own scheduler and executor binaries do not know certify's SQL functions
-//! (`certify_person`, `certify_day`, `certify_field`); this crate's [`scheduler`] and [`executor`] embed
+//! (`certify_person`, `certify_day`, the aggregate `certify_newest_event`); this crate's [`scheduler`] and [`executor`] embed
 //! the Ballista libraries with those functions registered, so plans that use them can be
 //! decoded and run everywhere.
 //!
@@ -48,6 +48,9 @@ pub fn function_registry() -> BallistaFunctionRegistry {
     for f in functions::all() {
         registry.scalar_functions.insert(f.name().to_owned(), f);
     }
+    for f in functions::aggregates() {
+        registry.aggregate_functions.insert(f.name().to_owned(), f);
+    }
     registry
 }
 
@@ -63,6 +66,9 @@ pub async fn scheduler(address: SocketAddr) -> Result<(), ClusterError> {
         let mut state = ballista_core::utils::default_session_builder(session)?;
         for f in functions::all() {
             state.register_udf(f)?;
+        }
+        for f in functions::aggregates() {
+            state.register_udaf(f)?;
         }
         Ok(state)
     }));
