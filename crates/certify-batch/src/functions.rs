@@ -51,6 +51,34 @@ pub fn aggregates() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
     vec![crate::newest::udaf()]
 }
 
+/// A text column as it comes: plain strings, string views (the Parquet reader's), or
+/// anything else cast to plain strings.
+pub enum Text {
+    /// Plain strings.
+    Plain(StringArray),
+    /// String views.
+    Views(StringViewArray),
+}
+
+impl Text {
+    /// The column `array` as text.
+    pub fn of(array: &ArrayRef) -> Result<Text> {
+        Ok(match array.data_type() {
+            DataType::Utf8View => Text::Views(array.as_string_view().clone()),
+            DataType::Utf8 => Text::Plain(array.as_string::<i32>().clone()),
+            _ => Text::Plain(cast(array, &DataType::Utf8)?.as_string::<i32>().clone()),
+        })
+    }
+
+    /// Row `i` (`None` if NULL).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Text::Plain(a) => a.is_valid(i).then(|| a.value(i)),
+            Text::Views(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
+}
+
 /// Register the functions on a session.
 pub fn register(ctx: &SessionContext) {
     for f in all() {

@@ -11,17 +11,15 @@
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
 use crate::BatchError;
+use crate::functions::Text;
 use crate::inputs::{Format, Table, register_file, select_columns};
 use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::parse_date;
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::common::HashSet;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -123,9 +121,41 @@ fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date:
     }
 }
 
+/// The unreadable rows of one Parquet file of records or feeds, `(line, id_number,
+/// reason)` in file order, read on `threads` threads away from the async runtime's.
+async fn refused_parquet_rows(
+    table: Table,
+    file: &str,
+    scheme: Scheme,
+    ids: Option<&UnreadableIds>,
+    threads: usize,
+) -> Result<Vec<(u64, String, String)>, BatchError> {
+    let (file, ids) = (file.to_owned(), ids.cloned());
+    let scan = move || {
+        crate::row_groups::scan(&file, &["id_number", "date"], threads, |first, batch| {
+            let [id, date] = ["id_number", "date"].map(|c| batch.column_by_name(c).map(Text::of).transpose());
+            let (id, date) = (id?, date?);
+            let mut refused = Vec::new();
+            for i in 0..batch.num_rows() {
+                let id = id.as_ref().and_then(|t| t.get(i));
+                let date = date.as_ref().and_then(|t| t.get(i));
+                if may_refuse(table, ids.as_ref(), id, date) {
+                    if let Some(reason) = refusal(table, &[id, date], scheme) {
+                        refused.push((first + i as u64 + 1, id.unwrap_or("").to_owned(), reason));
+                    }
+                }
+            }
+            Ok(refused)
+        })
+    };
+    tokio::task::spawn_blocking(scan)
+        .await
+        .map_err(|e| BatchError::Engine(datafusion::error::DataFusionError::External(Box::new(e))))?
+}
+
 /// List the unreadable rows of `files` into `out`; returns how many were listed. `ids`:
 /// for event feeds, the numbers the comparison pass found unreadable (`None`: parse every
-/// number).
+/// number). Parquet records and feeds are read on `threads` threads.
 pub async fn list(
     table: Table,
     files: &[String],
@@ -133,14 +163,35 @@ pub async fn list(
     out: &mut impl Write,
     budget: u64,
     ids: Option<&UnreadableIds>,
+    threads: usize,
 ) -> Result<u64, BatchError> {
     // What `refusal` reads: the roster's columns, the records' and feeds' number and date.
-    let wanted: Vec<&str> = match table {
+    let columns_read: Vec<&str> = match table {
         Table::Roster => table.columns().collect(),
-        Table::Certifications | Table::Events => table.required()[..2].to_vec(),
+        Table::Certifications | Table::Events => vec!["id_number", "date"],
     };
     let mut listed = 0u64;
     for file in files {
+        if table != Table::Roster && Format::of(file)? == Format::Parquet {
+            // Number and date only, row groups in parallel ([`crate::row_groups`]).
+            let rows = refused_parquet_rows(table, file, scheme, ids, threads).await?;
+            let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
+            for (line, id, reason) in rows {
+                if listed < budget {
+                    w.write_record([table.name(), file.as_str(), &line.to_string(), &id, &reason])
+                        .map_err(|e| BatchError::Output {
+                            path: "invalid_rows.csv".into(),
+                            source: e.into(),
+                        })?;
+                }
+                listed += 1;
+            }
+            w.flush().map_err(|e| BatchError::Output {
+                path: "invalid_rows.csv".into(),
+                source: e,
+            })?;
+            continue;
+        }
         let config = SessionConfig::new()
             .with_target_partitions(1)
             .with_repartition_file_scans(false);
@@ -148,7 +199,7 @@ pub async fn list(
         let columns = register_file(&ctx, "t", file).await?;
         let csv_lines = Format::of(file)? == Format::Csv;
         let mut stream = ctx
-            .sql(&select_columns(table, "t", file, &columns, &wanted)?)
+            .sql(&select_columns(table, "t", file, &columns, &columns_read)?)
             .await?
             .execute_stream()
             .await?;
@@ -156,14 +207,8 @@ pub async fn list(
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
         while let Some(batch) = stream.next().await {
             let batch = batch?;
-            let columns = batch
-                .columns()
-                .iter()
-                .map(|c| cast(c, &DataType::Utf8))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(datafusion::error::DataFusionError::from)?;
-            let strings: Vec<_> = columns.iter().map(|c| c.as_string::<i32>()).collect();
-            let field = |c: usize, i: usize| strings[c].is_valid(i).then(|| strings[c].value(i));
+            let strings = batch.columns().iter().map(Text::of).collect::<Result<Vec<_>, _>>()?;
+            let field = |c: usize, i: usize| strings[c].get(i);
             for i in 0..batch.num_rows() {
                 index += 1;
                 if !may_refuse(table, ids, field(0, i), field(1, i)) {
@@ -192,13 +237,14 @@ pub async fn list(
     Ok(listed.min(budget))
 }
 
-/// Write `invalid_rows.csv` for the tables that have unreadable rows; `event_ids` as for
-/// [`list`].
+/// Write `invalid_rows.csv` for the tables that have unreadable rows; `event_ids` and
+/// `threads` as for [`list`].
 pub async fn write_report(
     dir: &Path,
     tables: &[(Table, &[String])],
     scheme: Scheme,
     event_ids: Option<&UnreadableIds>,
+    threads: usize,
 ) -> Result<u64, BatchError> {
     let path = dir.join("invalid_rows.csv");
     let io = |e| BatchError::Output {
@@ -210,7 +256,7 @@ pub async fn write_report(
     let mut listed = 0;
     for (table, files) in tables {
         let ids = event_ids.filter(|_| *table == Table::Events);
-        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed, ids).await?;
+        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed, ids, threads).await?;
     }
     out.flush().map_err(io)?;
     Ok(listed)

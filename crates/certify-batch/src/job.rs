@@ -234,8 +234,14 @@ pub async fn finish(
     if tally.events_invalid_id + tally.events_invalid_date > 0 {
         bad.push((Table::Events, &job.inputs.events));
     }
-    let invalid_rows_listed =
-        invalid::write_report(dir, &bad, job.config.scheme, Some(&tally.unreadable_event_ids)).await?;
+    let invalid_rows_listed = invalid::write_report(
+        dir,
+        &bad,
+        job.config.scheme,
+        Some(&tally.unreadable_event_ids),
+        job.limits.threads,
+    )
+    .await?;
     let summary = Summary {
         region: job.config.name.clone(),
         region_code: job.config.region_code.clone(),

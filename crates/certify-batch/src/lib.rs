@@ -44,6 +44,7 @@ pub mod job;
 pub mod newest;
 pub mod output;
 pub mod plan;
+pub mod row_groups;
 
 pub use inputs::Inputs;
 pub use job::{CompareJob, Limits, Summary, run_embedded, run_on};

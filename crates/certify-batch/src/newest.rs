@@ -12,11 +12,11 @@
 //! Intermediate state (between partitions, across a cluster, in spill files) is the day
 //! (Date32) and the packed `source␟reference␟kind` (Utf8).
 
+use crate::functions::Text;
 use certify_core::time::format_date;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Date32Builder, StringArray, StringBuilder, StringViewArray,
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Date32Builder, StringArray, StringBuilder,
 };
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
@@ -109,30 +109,6 @@ impl AggregateUDFImpl for NewestEvent {
     }
 }
 
-/// Text columns as they come: plain strings, string views, or anything else cast to text.
-enum Text {
-    Plain(StringArray),
-    Views(StringViewArray),
-}
-
-impl Text {
-    fn of(array: &ArrayRef) -> Result<Text> {
-        Ok(match array.data_type() {
-            DataType::Utf8View => Text::Views(array.as_string_view().clone()),
-            DataType::Utf8 => Text::Plain(array.as_string::<i32>().clone()),
-            _ => Text::Plain(cast(array, &DataType::Utf8)?.as_string::<i32>().clone()),
-        })
-    }
-
-    fn get(&self, i: usize) -> &str {
-        match self {
-            Text::Plain(a) if a.is_valid(i) => a.value(i),
-            Text::Views(a) if a.is_valid(i) => a.value(i),
-            _ => "",
-        }
-    }
-}
-
 fn days(array: &ArrayRef) -> Result<Date32Array> {
     match array.data_type() {
         DataType::Date32 => Ok(array.as_primitive::<Date32Type>().clone()),
@@ -168,11 +144,11 @@ impl Rows {
 
     /// Row `i`'s `source␟reference␟kind`, escaped.
     fn pack(&self, i: usize, out: &mut String) {
-        escape_into(self.source.get(i), out);
+        escape_into(self.source.get(i).unwrap_or(""), out);
         out.push('\u{1f}');
-        escape_into(self.reference.get(i), out);
+        escape_into(self.reference.get(i).unwrap_or(""), out);
         out.push('\u{1f}');
-        out.push_str(self.kind.get(i));
+        out.push_str(self.kind.get(i).unwrap_or(""));
     }
 }
 
@@ -268,7 +244,7 @@ impl GroupsAccumulator for Groups {
         self.grow(total_num_groups);
         for (i, &g) in group_indices.iter().enumerate() {
             if day.is_valid(i) {
-                self.offer(g, day.value(i), |out| out.push_str(rest.get(i)));
+                self.offer(g, day.value(i), |out| out.push_str(rest.get(i).unwrap_or("")));
             }
         }
         Ok(())

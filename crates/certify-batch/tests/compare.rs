@@ -517,3 +517,76 @@ fn a_run_far_over_its_memory_limit_spills_and_gives_the_same_lists() {
     assert_eq!(produced(&roomy.out_dir), produced(&tight.out_dir));
     assert_eq!(serde_json::to_value(&a.tally).ok(), serde_json::to_value(&b.tally).ok());
 }
+
+#[test]
+fn unreadable_rows_of_parquet_read_in_parallel_keep_their_row_numbers() {
+    // The listing reads a Parquet file's row groups on several threads; each row must still
+    // be named by its own row number. Row groups of three rows, so the bad rows fall in
+    // different groups and threads.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut events = String::from("id_number,date,kind,source,reference\n");
+    let bad = [2usize, 7, 9, 10];
+    for row in 1..=11 {
+        let (id, date) = match row {
+            2 | 9 => ("12345", "2026-03-01"),
+            7 | 10 => ("610526195503011236", "2026-02-30"),
+            _ => ("610526195503011236", "2026-03-01"),
+        };
+        events.push_str(&format!("{id},{date},travel,rail,r{row}\n"));
+    }
+    run_small(
+        tmp.path(),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n",
+        "id_number,date\n",
+        &events,
+    );
+    let parquet = tmp.path().join("events.parquet");
+    runtime().block_on(async {
+        let ctx = datafusion::prelude::SessionContext::new();
+        ctx.sql("SET datafusion.execution.parquet.max_row_group_size = 3")
+            .await
+            .expect("set");
+        let csv = tmp.path().join("events.csv").display().to_string();
+        certify_batch::inputs::register_file(&ctx, "t", &csv)
+            .await
+            .expect("csv");
+        ctx.table("t")
+            .await
+            .expect("table")
+            .write_parquet(
+                &parquet.display().to_string(),
+                datafusion::dataframe::DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await
+            .expect("parquet");
+    });
+    let mut job = job(
+        tmp.path(),
+        config("inner-mongolia.toml"),
+        time::macros::date!(2026 - 06 - 01),
+        "pq",
+    );
+    job.inputs.events = vec![parquet.display().to_string()];
+    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    assert_eq!((s.events_read, s.events_invalid_id, s.events_invalid_date), (11, 2, 2));
+    let lines: Vec<String> = read(&job.out_dir.join("invalid_rows.csv"))
+        .iter()
+        .map(|r| format!("{} {}", r["line"], r["id_number"]))
+        .collect();
+    let want: Vec<String> = bad
+        .iter()
+        .map(|&row| {
+            format!(
+                "{row} {}",
+                if row == 2 || row == 9 {
+                    "12345"
+                } else {
+                    "610526195503011236"
+                }
+            )
+        })
+        .collect();
+    assert_eq!(lines, want);
+}

@@ -1,0 +1,75 @@
+//! One Parquet file read on several threads, each taking a contiguous run of its row
+//! groups, with every row's position in the file: what the invalid-row listing needs to
+//! name a row by its number while the file is read in parallel (the engine's own parallel
+//! scan does not say which row of the file a row was).
+
+use crate::BatchError;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::parquet::arrow::ProjectionMask;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::fs::File;
+
+fn failed(message: String) -> BatchError {
+    BatchError::Engine(datafusion::error::DataFusionError::Execution(message))
+}
+
+fn open(path: &str) -> Result<ParquetRecordBatchReaderBuilder<File>, BatchError> {
+    let file = File::open(path).map_err(|e| failed(format!("reading {path}: {e}")))?;
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| BatchError::Engine(e.into()))
+}
+
+/// Read `columns` of the Parquet file at `path` on up to `threads` threads, calling
+/// `visit(index, batch)` for each batch, where `index` is the file's row number (from 0)
+/// of the batch's first row. Each thread's results come back in file order, concatenated.
+pub fn scan<T: Send>(
+    path: &str,
+    columns: &[&str],
+    threads: usize,
+    visit: impl Fn(u64, &RecordBatch) -> Result<Vec<T>, BatchError> + Sync,
+) -> Result<Vec<T>, BatchError> {
+    let groups: Vec<u64> = open(path)?
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows() as u64)
+        .collect();
+    let runs = groups.len().div_ceil(threads.max(1)).max(1);
+    let visit = &visit;
+    let parts = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..groups.len())
+            .step_by(runs)
+            .map(|first| {
+                let run: Vec<usize> = (first..(first + runs).min(groups.len())).collect();
+                let mut index: u64 = groups[..first].iter().sum();
+                s.spawn(move || -> Result<Vec<T>, BatchError> {
+                    let builder = open(path)?;
+                    let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
+                    let reader = builder
+                        .with_row_groups(run)
+                        .with_projection(mask)
+                        .build()
+                        .map_err(|e| BatchError::Engine(e.into()))?;
+                    let mut out = Vec::new();
+                    for batch in reader {
+                        let batch = batch.map_err(|e| BatchError::Engine(e.into()))?;
+                        out.extend(visit(index, &batch)?);
+                        index += batch.num_rows() as u64;
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(failed(format!("reading {path}: a thread stopped"))))
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut all = Vec::new();
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(all)
+}
