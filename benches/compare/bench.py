@@ -13,6 +13,11 @@ never equal a roster number).
 
 Usage: python3 benches/compare/bench.py DATA_DIR RUN_DATE CERTIFY_BATCH_BINARY [csv|parquet]
 (run by benches/compare/run.sh, which generates the data and installs duckdb and polars).
+
+Deadline-run mode (benches/deadline/run.sh): CERTIFY_BATCH_BINARY is the `certify` CLI, the
+data has no events, and certify's side is the streaming `certify cycle run` (with
+`--threads`), against the same DuckDB and Polars queries (whose event side is then empty):
+python3 benches/compare/bench.py DATA_DIR RUN_DATE CERTIFY_BINARY csv deadline
 """
 
 import json
@@ -148,7 +153,19 @@ def polars_counts(data, run_date, threads, fmt):
 def one(engine, data, run_date, threads, fmt, binary):
     """Run one engine in this (fresh) process; print seconds, peak RSS and counts."""
     t = time.perf_counter()
-    if engine == "certify-batch":
+    if engine == "certify-cycle-run":
+        with tempfile.TemporaryDirectory() as out:
+            summary = os.path.join(out, "summary.json")
+            subprocess.run(
+                [binary, "cycle", "run", "--config", CONFIG, "--roster", f"{data}/roster.csv",
+                 "--certifications", f"{data}/certifications.csv", "--date", run_date,
+                 "--output", os.path.join(out, "run.csv"), "--summary", summary, "--threads", str(threads)],
+                check=True, stderr=subprocess.DEVNULL,
+            )
+            s = json.load(open(summary))
+        counts = {"certified_by_events": 0, "suspended": s["suspended"], "resumed": s["resumed"]}
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    elif engine == "certify-batch":
         inputs = []
         ext = "parquet" if fmt == "parquet" else "csv"
         for flag, name in (("--roster", "roster"), ("--certifications", "certifications"), ("--events", "events")):
@@ -178,9 +195,10 @@ def main():
         return
     data, run_date, binary = sys.argv[1:4]
     fmt = sys.argv[4] if len(sys.argv) > 4 else "parquet"
+    ours = "certify-cycle-run" if len(sys.argv) > 5 and sys.argv[5] == "deadline" else "certify-batch"
     results = {}
     for threads in (1, 2):
-        for engine in ("certify-batch", "duckdb", "polars"):
+        for engine in (ours, "duckdb", "polars"):
             env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
             best = None
             for _ in range(2):
@@ -200,9 +218,9 @@ def main():
         sys.exit(1)
     print("counts agree:", counts.pop())
     for threads in (1, 2):
-        ours = results[("certify-batch", threads)]["seconds"]
+        mine = results[(ours, threads)]["seconds"]
         duck = results[("duckdb", threads)]["seconds"]
-        print(f"threads={threads}: certify-batch / DuckDB = {ours / duck:.2f}")
+        print(f"threads={threads}: {ours} / DuckDB = {mine / duck:.2f}")
 
 
 if __name__ == "__main__":

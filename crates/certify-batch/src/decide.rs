@@ -96,16 +96,7 @@ impl Tally {
         self.roster_rows += o.roster_rows;
         self.roster_invalid += o.roster_invalid;
         self.other_scheme_rows += o.other_scheme_rows;
-        let (a, b) = (&mut self.run, o.run);
-        a.rows += b.rows;
-        a.suspended += b.suspended;
-        a.resumed += b.resumed;
-        a.unchanged += b.unchanged;
-        a.still_suspended += b.still_suspended;
-        a.back_pay_total = a.back_pay_total + b.back_pay_total;
-        a.monthly_amount_suspended = a.monthly_amount_suspended + b.monthly_amount_suspended;
-        a.back_pay_review_rows += b.back_pay_review_rows;
-        a.back_pay_review_total = a.back_pay_review_total + b.back_pay_review_total;
+        self.run.merge(&o.run);
         self.certified_by_events += o.certified_by_events;
         for (k, v) in o.events_refused {
             *self.events_refused.entry(k).or_default() += v;

@@ -279,6 +279,7 @@ fn the_run_list_equals_the_streaming_deadline_run_given_the_new_certifications()
         format: certify_cli::Format::Csv,
         all: false,
         summary: None,
+        threads: None,
     })
     .expect("cycle run");
     let stream: BTreeSet<String> = read(&streamed)

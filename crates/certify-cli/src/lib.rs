@@ -1,8 +1,10 @@
 //! The library behind the `certify` operator command line, so that benchmarks and other
 //! tools run exactly the code the command runs.
 
+pub mod chunks;
 pub mod demo;
 pub mod idcheck;
+pub mod roster_pass;
 pub mod run;
 
 /// Output format of the deadline run's list.

@@ -4,8 +4,9 @@
 //! CSV buffers; the roster streams through, each row decided and written at once.
 
 use crate::Format;
+use crate::roster_pass::{Columns, Decider, decide_roster, field};
 use certify_core::cycle::CyclePolicy;
-use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide_with};
+use certify_core::deadline::{CertificationIndex, RunDecision, RunSummary};
 use certify_core::id::ResidentId;
 use certify_core::roster::Scheme;
 use certify_core::time::{format_date, parse_date};
@@ -43,6 +44,9 @@ pub struct RunArgs {
     /// Write the summary JSON here as well as to stderr.
     #[arg(long)]
     pub summary: Option<PathBuf>,
+    /// Threads deciding roster rows (default: all cores); the list keeps the roster's order.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// `region.toml`: a region and scheme with its cycle policy.
@@ -184,17 +188,6 @@ struct Summary<'a> {
     people_certified: usize,
 }
 
-struct Columns {
-    id: usize,
-    name: Option<usize>,
-    scheme: Option<usize>,
-    monthly: usize,
-    start: usize,
-    status: Option<usize>,
-    suspended_from: Option<usize>,
-    reason: Option<usize>,
-}
-
 fn column(headers: &csv::ByteRecord, name: &str) -> Option<usize> {
     headers.iter().position(|h| h == name.as_bytes())
 }
@@ -203,64 +196,53 @@ fn required(headers: &csv::ByteRecord, name: &str, file: &Path) -> Result<usize,
     column(headers, name).ok_or_else(|| err(format!("{}: missing column {name:?}", file.display())))
 }
 
-fn field(rec: &csv::ByteRecord, i: usize) -> &str {
-    std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
-}
-
-/// Parse one roster row into a payroll row (the core's parser, shared with the server's
-/// roster import), or say why not.
-fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String> {
-    let opt = |i: Option<usize>| i.map(|i| field(rec, i));
-    let fields = certify_core::payroll::PayrollFields {
-        id_number: field(rec, c.id),
-        name: opt(c.name),
-        scheme: opt(c.scheme),
-        unit: None,
-        monthly_pension: field(rec, c.monthly),
-        pension_start: field(rec, c.start),
-        status: opt(c.status),
-        suspended_from: opt(c.suspended_from),
-        suspension_reason: opt(c.reason),
-    };
-    certify_core::payroll::parse_payroll_row(&fields).map_err(|e| e.to_string())
-}
-
-/// Read the certification file into an index of the latest passed date per person.
-fn index_certifications(path: &Path, run_date: Date) -> Result<(CertificationIndex, u64, u64), BoxError> {
+fn index_certifications(
+    path: &Path,
+    run_date: Date,
+    threads: usize,
+) -> Result<(CertificationIndex, u64, u64), BoxError> {
     let mut reader = csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 20)
         .from_path(path)
         .map_err(|e| err(format!("{}: {e}", path.display())))?;
     let headers = reader.byte_headers()?.clone();
     let id_col = required(&headers, "id_number", path)?;
     let date_col = required(&headers, "date", path)?;
     let outcome_col = column(&headers, "outcome");
-    let mut index = CertificationIndex::new();
-    let (mut read, mut invalid) = (0u64, 0u64);
-    let mut rec = csv::ByteRecord::new();
-    while reader.read_byte_record(&mut rec)? {
-        read += 1;
-        if outcome_col.is_some_and(|i| !matches!(field(&rec, i), "" | "passed")) {
-            continue;
-        }
-        match (
-            ResidentId::parse(field(&rec, id_col)),
-            parse_date(field(&rec, date_col)),
-        ) {
-            // Certifications dated after the run date are not yet known to it.
-            (Ok(id), Some(d)) if d <= run_date => index.insert(&id, d),
-            (Ok(_), Some(_)) => {}
-            _ => {
-                invalid += 1;
-                if invalid <= 10 {
-                    eprintln!(
-                        "certify: {}: line {}: invalid certification row skipped",
-                        path.display(),
-                        read + 1
-                    );
-                }
+    // Each chunk: its passed certifications up to the run date, and its unreadable lines.
+    let parse = |line: u64, chunk: &[csv::ByteRecord]| {
+        let (mut passed, mut unreadable) = (Vec::with_capacity(chunk.len()), Vec::new());
+        for (i, rec) in chunk.iter().enumerate() {
+            if outcome_col.is_some_and(|i| !matches!(field(rec, i), "" | "passed")) {
+                continue;
+            }
+            match (ResidentId::parse(field(rec, id_col)), parse_date(field(rec, date_col))) {
+                // Certifications dated after the run date are not yet known to it.
+                (Ok(id), Some(d)) if d <= run_date => passed.push((id, d)),
+                (Ok(_), Some(_)) => {}
+                _ => unreadable.push(line + i as u64),
             }
         }
-    }
+        (chunk.len() as u64, passed, unreadable)
+    };
+    let mut index = CertificationIndex::new();
+    let (mut read, mut invalid) = (0u64, 0u64);
+    crate::chunks::for_each_chunk(&mut reader, threads, parse, &mut |(rows, passed, unreadable)| {
+        read += rows;
+        for (id, d) in passed {
+            index.insert(&id, d);
+        }
+        for line in unreadable {
+            invalid += 1;
+            if invalid <= 10 {
+                eprintln!(
+                    "certify: {}: line {line}: invalid certification row skipped",
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    })?;
     index.finish();
     Ok((index, read, invalid))
 }
@@ -296,7 +278,10 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
     let config = load_config(&args.config)?;
     let run_date =
         parse_date(&args.date).ok_or_else(|| err(format!("--date: not a date (YYYY-MM-DD): {:?}", args.date)))?;
-    let (index, certs_read, certs_invalid) = index_certifications(&args.certifications, run_date)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (index, certs_read, certs_invalid) = index_certifications(&args.certifications, run_date, threads)?;
 
     let roster_file = File::open(&args.roster).map_err(|e| err(format!("{}: {e}", args.roster.display())))?;
     let size = roster_file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -332,38 +317,15 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
         Format::Jsonl => Sink::Jsonl(BufWriter::with_capacity(1 << 16, out)),
     };
 
-    let mut summary = RunSummary::default();
-    let (mut invalid_rows, mut other_scheme) = (0u64, 0u64);
-    let mut rec = csv::ByteRecord::new();
-    let mut line = 1u64;
-    while reader.read_byte_record(&mut rec)? {
-        line += 1;
-        if let Some(i) = cols.scheme {
-            let s = field(&rec, i);
-            if !s.is_empty() && certify_core::payroll::parse_scheme(s).ok() != Some(config.scheme) {
-                other_scheme += 1;
-                continue;
-            }
-        }
-        let id_text = field(&rec, cols.id);
-        let name = cols.name.map(|i| field(&rec, i)).unwrap_or("");
-        match payroll_row(&rec, &cols) {
-            Err(e) => {
-                invalid_rows += 1;
-                let mut out = RunLine::new(Some(line), id_text, name, &RunDecision::Unchanged);
-                out.action = "invalid_row";
-                out.error = Some(e);
-                sink.write(&out)?;
-            }
-            Ok(row) => {
-                let decision = decide_with(&config.cycle, &config.run, run_date, &row, index.last(&row.id));
-                summary.record(&row, &decision);
-                if decision != RunDecision::Unchanged || args.all {
-                    sink.write(&RunLine::new(Some(line), id_text, name, &decision))?;
-                }
-            }
-        }
-    }
+    let decider = Decider {
+        config: &config,
+        run_date,
+        index: &index,
+        columns: &cols,
+        all: args.all,
+    };
+    let counts = decide_roster(&mut reader, &decider, threads, &mut |line| sink.write(line))?;
+    let (summary, invalid_rows, other_scheme) = (counts.summary, counts.invalid_rows, counts.other_scheme);
     sink.finish()?;
     bar.finish_and_clear();
 

@@ -267,3 +267,71 @@ fn demo_tells_the_whole_story() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn cycle_run_on_several_threads_lists_the_same_lines_in_roster_order() {
+    // 20,000 rows, a few of them unreadable or of another scheme, decided in chunks on
+    // three threads: the list (every row, with --all) and the summary must be those of one
+    // thread, byte for byte.
+    let dir = temp_dir("threads");
+    let (roster, certs) = (dir.join("roster.csv"), dir.join("certs.csv"));
+    let mut r = String::from("id_number,name,scheme,monthly_pension,pension_start,status,suspended_from\n");
+    let mut c = String::from("id_number,date\n");
+    for i in 0..20_000u32 {
+        let birth = format!("19{:02}{:02}{:02}", 30 + i % 40, 1 + i % 12, 1 + i % 28);
+        let first17 = format!("610526{birth}{:03}", i % 1000);
+        let bytes: [u8; 17] = first17.as_bytes().try_into().unwrap();
+        let id = format!("{first17}{}", certify_core::id::check_character(&bytes));
+        let (scheme, amount) = match i % 997 {
+            0 => ("public_institution", "3000.00"),
+            1 => ("enterprise", "三千"),
+            _ => ("enterprise", "3000.00"),
+        };
+        let (status, from) = if i % 13 == 0 {
+            ("suspended", "2019-08")
+        } else {
+            ("active", "")
+        };
+        r.push_str(&format!("{id},人{i},{scheme},{amount},2010-01,{status},{from}\n"));
+        if i % 3 != 0 {
+            c.push_str(&format!("{id},2019-{:02}-15\n", 1 + i % 12));
+        }
+        if i % 4999 == 0 {
+            c.push_str(&format!("{id},2019-02-30\n"));
+        }
+    }
+    std::fs::write(&roster, r).unwrap();
+    std::fs::write(&certs, c).unwrap();
+    let config = examples().join("inner-mongolia.toml");
+    let mut outputs = Vec::new();
+    for threads in ["1", "3"] {
+        let list = dir.join(format!("list-{threads}.csv"));
+        let out = cycle_run(
+            &config,
+            &roster,
+            &certs,
+            "2019-11-01",
+            &["--all", "--threads", threads, "--output", list.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let messages = String::from_utf8_lossy(&out.stderr).into_owned();
+        outputs.push((std::fs::read_to_string(&list).unwrap(), messages));
+    }
+    let (one, three) = (&outputs[0], &outputs[1]);
+    assert_eq!(
+        one.0.lines().count(),
+        20_000 - 21 + 1,
+        "every row but the other scheme's, and the header"
+    );
+    assert!(one.0.contains(",invalid_row,"), "the unreadable amounts are listed");
+    assert!(one.1.contains("\"suspended\":"), "{}", one.1);
+    // The unreadable certification rows, named by line, in file order.
+    assert_eq!(
+        one.1.matches("invalid certification row skipped").count(),
+        5,
+        "{}",
+        one.1
+    );
+    assert_eq!(one.0, three.0);
+    assert_eq!(one.1, three.1);
+}

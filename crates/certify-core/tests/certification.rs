@@ -626,3 +626,32 @@ fn back_pay_beyond_a_year_goes_to_staff() {
         other => panic!("expected resume, got {other:?}"),
     }
 }
+
+proptest! {
+    // A run split into parts (as `certify cycle run` splits the roster over threads) adds
+    // up to the same summary as the run in one piece.
+    #[test]
+    fn summaries_of_parts_merge_to_the_whole(
+        people in proptest::collection::vec((proptest::option::of(0i64..800), any::<bool>(), 1i64..9000), 0..40),
+        split in 0usize..40,
+    ) {
+        let base = date!(2019 - 01 - 01);
+        let p = CyclePolicy::inner_mongolia();
+        let run = date!(2020 - 12 - 01);
+        let mut whole = RunSummary::default();
+        let (mut first, mut second) = (RunSummary::default(), RunSummary::default());
+        for (i, &(cert_day, suspended, yuan)) in people.iter().enumerate() {
+            let mut e = entry(&make_id("150102", "19490701", "015"), "巴特尔", Scheme::Enterprise);
+            e.monthly_pension = Fen(yuan * 100);
+            let status = if suspended {
+                PaymentStatus::Suspended(Suspension { reason: SuspensionReason::CertificationLapse, from: ym(2019, 11) })
+            } else { PaymentStatus::Active };
+            let r = row(&e, status);
+            let d = decide(&p, run, &r, cert_day.map(|d| base + time::Duration::days(d)));
+            whole.record(&r, &d);
+            if i < split { first.record(&r, &d) } else { second.record(&r, &d) }
+        }
+        first.merge(&second);
+        prop_assert_eq!(first, whole);
+    }
+}

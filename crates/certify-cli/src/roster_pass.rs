@@ -1,0 +1,164 @@
+//! The roster's pass of `certify cycle run`: each row read, decided against the
+//! certification index and, if it changes (or with `--all`), written in roster order, the
+//! decisions on several threads ([`crate::chunks`]).
+
+use crate::run::{BoxError, RegionConfig, RunLine};
+use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide_with};
+use time::Date;
+
+/// Where the roster's columns are (by header name).
+pub struct Columns {
+    /// `id_number`.
+    pub id: usize,
+    /// `name`.
+    pub name: Option<usize>,
+    /// `scheme`.
+    pub scheme: Option<usize>,
+    /// `monthly_pension`.
+    pub monthly: usize,
+    /// `pension_start`.
+    pub start: usize,
+    /// `status`.
+    pub status: Option<usize>,
+    /// `suspended_from`.
+    pub suspended_from: Option<usize>,
+    /// `suspension_reason`.
+    pub reason: Option<usize>,
+}
+
+/// Field `i` of a record as trimmed text ("" if absent or not UTF-8).
+pub fn field(rec: &csv::ByteRecord, i: usize) -> &str {
+    std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
+}
+
+fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String> {
+    let opt = |i: Option<usize>| i.map(|i| field(rec, i));
+    let fields = certify_core::payroll::PayrollFields {
+        id_number: field(rec, c.id),
+        name: opt(c.name),
+        scheme: opt(c.scheme),
+        unit: None,
+        monthly_pension: field(rec, c.monthly),
+        pension_start: field(rec, c.start),
+        status: opt(c.status),
+        suspended_from: opt(c.suspended_from),
+        suspension_reason: opt(c.reason),
+    };
+    certify_core::payroll::parse_payroll_row(&fields).map_err(|e| e.to_string())
+}
+
+/// A line of the list, owned so it can cross threads.
+struct Line {
+    line: u64,
+    id: String,
+    name: String,
+    decision: RunDecision,
+    error: Option<String>,
+}
+
+impl Line {
+    fn run_line(&self) -> RunLine<'_> {
+        let mut out = RunLine::new(Some(self.line), &self.id, &self.name, &self.decision);
+        if let Some(e) = &self.error {
+            out.action = "invalid_row";
+            out.error = Some(e.clone());
+        }
+        out
+    }
+}
+
+/// What part of the roster came to: its lines, in order, and its counts.
+#[derive(Default)]
+pub struct Part {
+    lines: Vec<Line>,
+    /// The deadline run's counts and totals.
+    pub summary: RunSummary,
+    /// Rows the core's parser refused.
+    pub invalid_rows: u64,
+    /// Rows of another scheme, skipped.
+    pub other_scheme: u64,
+}
+
+impl Part {
+    /// Add a later part's counts (its lines are written, not kept).
+    pub fn merge_counts(&mut self, other: &Part) {
+        self.summary.merge(&other.summary);
+        self.invalid_rows += other.invalid_rows;
+        self.other_scheme += other.other_scheme;
+    }
+}
+
+/// Everything a row's decision needs.
+pub struct Decider<'a> {
+    /// Region, scheme and rules.
+    pub config: &'a RegionConfig,
+    /// The run date.
+    pub run_date: Date,
+    /// Latest passed certification per person.
+    pub index: &'a CertificationIndex,
+    /// The roster's columns.
+    pub columns: &'a Columns,
+    /// Also list unchanged rows.
+    pub all: bool,
+}
+
+impl Decider<'_> {
+    /// Decide the row on CSV line `line` into `part`.
+    fn decide(&self, rec: &csv::ByteRecord, line: u64, part: &mut Part) {
+        let c = self.columns;
+        if let Some(i) = c.scheme {
+            let s = field(rec, i);
+            if !s.is_empty() && certify_core::payroll::parse_scheme(s).ok() != Some(self.config.scheme) {
+                part.other_scheme += 1;
+                return;
+            }
+        }
+        let owned = |decision, error| Line {
+            line,
+            id: field(rec, c.id).to_owned(),
+            name: c.name.map(|i| field(rec, i)).unwrap_or("").to_owned(),
+            decision,
+            error,
+        };
+        match payroll_row(rec, c) {
+            Err(e) => {
+                part.invalid_rows += 1;
+                part.lines.push(owned(RunDecision::Unchanged, Some(e)));
+            }
+            Ok(row) => {
+                let last = self.index.last(&row.id);
+                let decision = decide_with(&self.config.cycle, &self.config.run, self.run_date, &row, last);
+                part.summary.record(&row, &decision);
+                if decision != RunDecision::Unchanged || self.all {
+                    part.lines.push(owned(decision, None));
+                }
+            }
+        }
+    }
+}
+
+/// Read every roster record from `reader`, decide it with `decider` on `threads` threads,
+/// and hand each line to `write` in roster order; returns the counts.
+pub fn decide_roster<R: std::io::Read + Send>(
+    reader: &mut csv::Reader<R>,
+    decider: &Decider<'_>,
+    threads: usize,
+    write: &mut dyn FnMut(&RunLine<'_>) -> Result<(), BoxError>,
+) -> Result<Part, BoxError> {
+    let mut total = Part::default();
+    let work = |line: u64, chunk: &[csv::ByteRecord]| {
+        let mut part = Part::default();
+        for (i, rec) in chunk.iter().enumerate() {
+            decider.decide(rec, line + i as u64, &mut part);
+        }
+        part
+    };
+    crate::chunks::for_each_chunk(reader, threads, work, &mut |part: Part| {
+        for l in &part.lines {
+            write(&l.run_line())?;
+        }
+        total.merge_counts(&part);
+        Ok(())
+    })?;
+    Ok(total)
+}
