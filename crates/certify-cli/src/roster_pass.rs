@@ -103,34 +103,45 @@ pub struct Decider<'a> {
 }
 
 impl Decider<'_> {
-    /// Decide the row on CSV line `line` into `part`.
-    fn decide(&self, rec: &csv::ByteRecord, line: u64, part: &mut Part) {
+    /// Decide the rows of a chunk (`line`: the CSV line of the first) into `part`. The rows
+    /// are read first and their certifications looked up together
+    /// ([`CertificationIndex::last_of_keys`]), so the index's memory reads overlap.
+    fn decide_chunk(&self, line: u64, chunk: &[csv::ByteRecord], part: &mut Part) {
         let c = self.columns;
-        if let Some(i) = c.scheme {
-            let s = field(rec, i);
-            if !s.is_empty() && certify_core::payroll::parse_scheme(s).ok() != Some(self.config.scheme) {
-                part.other_scheme += 1;
-                return;
-            }
-        }
-        let owned = |decision, error| Line {
-            line,
-            id: field(rec, c.id).to_owned(),
-            name: c.name.map(|i| field(rec, i)).unwrap_or("").to_owned(),
-            decision,
-            error,
-        };
-        match payroll_row(rec, c) {
-            Err(e) => {
-                part.invalid_rows += 1;
-                part.lines.push(owned(RunDecision::Unchanged, Some(e)));
-            }
-            Ok(row) => {
-                let last = self.index.last(&row.id);
-                let decision = decide_with(&self.config.cycle, &self.config.run, self.run_date, &row, last);
-                part.summary.record(&row, &decision);
-                if decision != RunDecision::Unchanged || self.all {
-                    part.lines.push(owned(decision, None));
+        let rows: Vec<Option<Result<PayrollRow, String>>> = chunk
+            .iter()
+            .map(|rec| {
+                let other = c.scheme.map(|i| field(rec, i)).is_some_and(|s| {
+                    !s.is_empty() && certify_core::payroll::parse_scheme(s).ok() != Some(self.config.scheme)
+                });
+                (!other).then(|| payroll_row(rec, c))
+            })
+            .collect();
+        let keys: Vec<u64> = rows.iter().flatten().flatten().map(|row| row.id.to_u64()).collect();
+        let mut last = Vec::with_capacity(keys.len());
+        self.index.last_of_keys(&keys, &mut last);
+        let mut last = last.into_iter();
+        for (i, (rec, row)) in chunk.iter().zip(rows).enumerate() {
+            let owned = |decision, error| Line {
+                line: line + i as u64,
+                id: field(rec, c.id).to_owned(),
+                name: c.name.map(|i| field(rec, i)).unwrap_or("").to_owned(),
+                decision,
+                error,
+            };
+            match row {
+                None => part.other_scheme += 1,
+                Some(Err(e)) => {
+                    part.invalid_rows += 1;
+                    part.lines.push(owned(RunDecision::Unchanged, Some(e)));
+                }
+                Some(Ok(row)) => {
+                    let last = last.next().flatten();
+                    let decision = decide_with(&self.config.cycle, &self.config.run, self.run_date, &row, last);
+                    part.summary.record(&row, &decision);
+                    if decision != RunDecision::Unchanged || self.all {
+                        part.lines.push(owned(decision, None));
+                    }
                 }
             }
         }
@@ -148,9 +159,7 @@ pub fn decide_roster<R: std::io::Read + Send>(
     let mut total = Part::default();
     let work = |line: u64, chunk: &[csv::ByteRecord]| {
         let mut part = Part::default();
-        for (i, rec) in chunk.iter().enumerate() {
-            decider.decide(rec, line + i as u64, &mut part);
-        }
+        decider.decide_chunk(line, chunk, &mut part);
         part
     };
     crate::chunks::for_each_chunk(reader, threads, work, &mut |part: Part| {

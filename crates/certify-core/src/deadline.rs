@@ -224,8 +224,8 @@ impl RunSummary {
 /// 5M-row bench) and it was slower.
 #[derive(Debug, Clone, Default)]
 pub struct CertificationIndex {
-    /// `(ResidentId::to_u64, julian day)`, one per person after [`finish`], ordered by
-    /// `(mix(key), key)`.
+    /// `(mix(ResidentId::to_u64), julian day)`, one per person after [`finish`], ordered by
+    /// the mixed key (the mix is a bijection, so equal mixed keys are the same person).
     ///
     /// [`finish`]: CertificationIndex::finish
     entries: Vec<(u64, i32)>,
@@ -252,17 +252,15 @@ impl CertificationIndex {
 
     /// Add one passed certification.
     pub fn insert(&mut self, person: &ResidentId, date: Date) {
-        self.entries.push((person.to_u64(), date.to_julian_day()));
+        self.entries.push((mix(person.to_u64()), date.to_julian_day()));
         self.sorted = false;
     }
 
     /// Keep the latest date per person and build the directory; call once after the
     /// inserts.
     pub fn finish(&mut self) {
-        // By mixed key, then key (equal keys side by side), latest date first; keep the
-        // first of each person.
-        self.entries
-            .sort_unstable_by(|a, b| (mix(a.0), a.0).cmp(&(mix(b.0), b.0)).then(b.1.cmp(&a.1)));
+        // By mixed key, latest date first; keep the first of each person.
+        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         self.entries.dedup_by_key(|e| e.0);
         self.entries.shrink_to_fit();
         let n = self.entries.len();
@@ -281,11 +279,12 @@ impl CertificationIndex {
         self.sorted = true;
     }
 
-    fn bucket(&self, key: u64) -> usize {
+    /// The directory bucket of a mixed key.
+    fn bucket(&self, mixed: u64) -> usize {
         if self.bits == 0 {
             0
         } else {
-            (mix(key) >> (64 - self.bits)) as usize
+            (mixed >> (64 - self.bits)) as usize
         }
     }
 
@@ -304,16 +303,37 @@ impl CertificationIndex {
     ///
     /// [`finish`]: CertificationIndex::finish
     pub fn last(&self, person: &ResidentId) -> Option<Date> {
+        let mut out = Vec::with_capacity(1);
+        self.last_of_keys(&[person.to_u64()], &mut out);
+        out.pop().flatten()
+    }
+
+    /// [`last`](CertificationIndex::last) of many people at once, by their keys
+    /// ([`ResidentId::to_u64`]), into `out` (cleared first), in order. Faster per person
+    /// than one at a time on a large index: the directory reads of all the keys are issued
+    /// one after another, then the entry reads, so their cache misses overlap instead of
+    /// waiting for each other.
+    pub fn last_of_keys(&self, keys: &[u64], out: &mut Vec<Option<Date>>) {
         debug_assert!(self.sorted || self.entries.is_empty(), "call finish() first");
+        out.clear();
         if self.directory.is_empty() {
-            return None;
+            out.resize(keys.len(), None);
+            return;
         }
-        let key = person.to_u64();
-        let b = self.bucket(key);
-        let run = &self.entries[self.directory[b] as usize..self.directory[b + 1] as usize];
-        run.iter()
-            .find(|e| e.0 == key)
-            .and_then(|e| Date::from_julian_day(e.1).ok())
+        let runs: Vec<(u64, u32, u32)> = keys
+            .iter()
+            .map(|&key| {
+                let mixed = mix(key);
+                let b = self.bucket(mixed);
+                (mixed, self.directory[b], self.directory[b + 1])
+            })
+            .collect();
+        out.extend(runs.into_iter().map(|(mixed, start, end)| {
+            self.entries[start as usize..end as usize]
+                .iter()
+                .find(|e| e.0 == mixed)
+                .and_then(|e| Date::from_julian_day(e.1).ok())
+        }));
     }
 }
 
@@ -367,10 +387,16 @@ mod tests {
             index.finish();
             proptest::prop_assert_eq!(index.len(), want.len());
             let everyone = records.iter().map(|&(r, b, s, _)| (r, b, s)).chain(probes.iter().copied());
+            let mut keys = Vec::new();
             for (r, birth, seq) in everyone {
                 let person = id(REGIONS[r], birth, seq);
                 proptest::prop_assert_eq!(index.last(&person), want.get(&person.to_u64()).copied());
+                keys.push(person.to_u64());
             }
+            let mut together = Vec::new();
+            index.last_of_keys(&keys, &mut together);
+            let one_by_one: Vec<_> = keys.iter().map(|k| want.get(k).copied()).collect();
+            proptest::prop_assert_eq!(together, one_by_one);
         }
     }
 }
