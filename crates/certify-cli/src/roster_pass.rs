@@ -47,30 +47,13 @@ fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String>
     certify_core::payroll::parse_payroll_row(&fields).map_err(|e| e.to_string())
 }
 
-/// A line of the list, owned so it can cross threads.
-struct Line {
-    line: u64,
-    id: String,
-    name: String,
-    decision: RunDecision,
-    error: Option<String>,
-}
-
-impl Line {
-    fn run_line(&self) -> RunLine<'_> {
-        let mut out = RunLine::new(Some(self.line), &self.id, &self.name, &self.decision);
-        if let Some(e) = &self.error {
-            out.action = "invalid_row";
-            out.error = Some(e.clone());
-        }
-        out
-    }
-}
-
-/// What part of the roster came to: its lines, in order, and its counts.
+/// What part of the roster came to: its lines of the list, encoded, in order, and its
+/// counts.
 #[derive(Default)]
 pub struct Part {
-    lines: Vec<Line>,
+    lines: Vec<u8>,
+    /// The first encoding error, if any (the run stops with it).
+    error: Option<String>,
     /// The deadline run's counts and totals.
     pub summary: RunSummary,
     /// Rows the core's parser refused.
@@ -100,6 +83,8 @@ pub struct Decider<'a> {
     pub columns: &'a Columns,
     /// Also list unchanged rows.
     pub all: bool,
+    /// How lines are written.
+    pub format: crate::Format,
 }
 
 impl Decider<'_> {
@@ -121,40 +106,51 @@ impl Decider<'_> {
         let mut last = Vec::with_capacity(keys.len());
         self.index.last_of_keys(&keys, &mut last);
         let mut last = last.into_iter();
+        let mut encoder = crate::run::Encoder::new(self.format);
         for (i, (rec, row)) in chunk.iter().zip(rows).enumerate() {
-            let owned = |decision, error| Line {
-                line: line + i as u64,
-                id: field(rec, c.id).to_owned(),
-                name: c.name.map(|i| field(rec, i)).unwrap_or("").to_owned(),
-                decision,
-                error,
+            let mut write = |decision: &RunDecision, error: Option<String>| {
+                let name = c.name.map(|i| field(rec, i)).unwrap_or("");
+                let mut out = RunLine::new(Some(line + i as u64), field(rec, c.id), name, decision);
+                if error.is_some() {
+                    out.action = "invalid_row";
+                    out.error = error;
+                }
+                if let Err(e) = encoder.line(&out) {
+                    part.error.get_or_insert(e.to_string());
+                }
             };
             match row {
                 None => part.other_scheme += 1,
                 Some(Err(e)) => {
                     part.invalid_rows += 1;
-                    part.lines.push(owned(RunDecision::Unchanged, Some(e)));
+                    write(&RunDecision::Unchanged, Some(e));
                 }
                 Some(Ok(row)) => {
                     let last = last.next().flatten();
                     let decision = decide_with(&self.config.cycle, &self.config.run, self.run_date, &row, last);
                     part.summary.record(&row, &decision);
                     if decision != RunDecision::Unchanged || self.all {
-                        part.lines.push(owned(decision, None));
+                        write(&decision, None);
                     }
                 }
+            }
+        }
+        match encoder.finish() {
+            Ok(bytes) => part.lines = bytes,
+            Err(e) => {
+                part.error.get_or_insert(e.to_string());
             }
         }
     }
 }
 
 /// Read every roster record from `reader`, decide it with `decider` on `threads` threads,
-/// and hand each line to `write` in roster order; returns the counts.
+/// and hand the encoded lines to `write` in roster order; returns the counts.
 pub fn decide_roster<R: std::io::Read + Send>(
     reader: &mut csv::Reader<R>,
     decider: &Decider<'_>,
     threads: usize,
-    write: &mut dyn FnMut(&RunLine<'_>) -> Result<(), BoxError>,
+    write: &mut dyn FnMut(&[u8]) -> Result<(), BoxError>,
 ) -> Result<Part, BoxError> {
     let mut total = Part::default();
     let work = |line: u64, chunk: &[csv::ByteRecord]| {
@@ -163,9 +159,10 @@ pub fn decide_roster<R: std::io::Read + Send>(
         part
     };
     crate::chunks::for_each_chunk(reader, threads, work, &mut |part: Part| {
-        for l in &part.lines {
-            write(&l.run_line())?;
+        if let Some(e) = part.error {
+            return Err(e.into());
         }
+        write(&part.lines)?;
         total.merge_counts(&part);
         Ok(())
     })?;

@@ -247,29 +247,52 @@ fn index_certifications(
     Ok((index, read, invalid))
 }
 
-enum Sink {
-    Csv(Box<csv::Writer<Box<dyn Write>>>),
-    Jsonl(BufWriter<Box<dyn Write>>),
+/// The list's header line (CSV), as serde writes it for [`RunLine`].
+fn csv_header() -> Result<Vec<u8>, BoxError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(RunLine::new(None, "", "", &RunDecision::Unchanged))?;
+    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
+    let end = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1);
+    Ok(bytes[..end].to_vec())
 }
 
-impl Sink {
-    fn write(&mut self, row: &RunLine<'_>) -> Result<(), BoxError> {
+/// Lines of the list being encoded, in memory: CSV without the header, or JSON lines.
+pub enum Encoder {
+    /// CSV records.
+    Csv(Box<csv::Writer<Vec<u8>>>),
+    /// One JSON object per line.
+    Jsonl(Vec<u8>),
+}
+
+impl Encoder {
+    /// An empty encoder for `format`.
+    pub fn new(format: Format) -> Self {
+        match format {
+            Format::Csv => Encoder::Csv(Box::new(
+                csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()),
+            )),
+            Format::Jsonl => Encoder::Jsonl(Vec::new()),
+        }
+    }
+
+    /// Append one line.
+    pub fn line(&mut self, line: &RunLine<'_>) -> Result<(), BoxError> {
         match self {
-            Sink::Csv(w) => w.serialize(row)?,
-            Sink::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, row)?;
-                w.write_all(b"\n")?;
+            Encoder::Csv(w) => w.serialize(line)?,
+            Encoder::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, line)?;
+                out.push(b'\n');
             }
         }
         Ok(())
     }
 
-    fn finish(self) -> Result<(), BoxError> {
+    /// The encoded bytes.
+    pub fn finish(self) -> Result<Vec<u8>, BoxError> {
         match self {
-            Sink::Csv(mut w) => w.flush()?,
-            Sink::Jsonl(mut w) => w.flush()?,
+            Encoder::Csv(w) => w.into_inner().map_err(|e| err(e.to_string())),
+            Encoder::Jsonl(out) => Ok(out),
         }
-        Ok(())
     }
 }
 
@@ -310,12 +333,10 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
     } else {
         Box::new(File::create(&args.output).map_err(|e| err(format!("{}: {e}", args.output.display())))?)
     };
-    let mut sink = match args.format {
-        Format::Csv => Sink::Csv(Box::new(
-            csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out),
-        )),
-        Format::Jsonl => Sink::Jsonl(BufWriter::with_capacity(1 << 16, out)),
-    };
+    let mut sink = BufWriter::with_capacity(1 << 16, out);
+    if matches!(args.format, Format::Csv) {
+        sink.write_all(&csv_header()?)?;
+    }
 
     let decider = Decider {
         config: &config,
@@ -323,10 +344,11 @@ pub fn run(args: &RunArgs) -> Result<(), BoxError> {
         index: &index,
         columns: &cols,
         all: args.all,
+        format: args.format,
     };
-    let counts = decide_roster(&mut reader, &decider, threads, &mut |line| sink.write(line))?;
+    let counts = decide_roster(&mut reader, &decider, threads, &mut |bytes| Ok(sink.write_all(bytes)?))?;
     let (summary, invalid_rows, other_scheme) = (counts.summary, counts.invalid_rows, counts.other_scheme);
-    sink.finish()?;
+    sink.flush()?;
     bar.finish_and_clear();
 
     let s = Summary {
