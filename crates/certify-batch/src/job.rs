@@ -28,7 +28,9 @@ pub struct Limits {
     /// The engine's memory pool in bytes: operators that would exceed it spill to disk
     /// (sorts, aggregations, sort-merge joins) or fail with a clear error.
     pub memory_bytes: usize,
-    /// Partitions run in parallel (threads).
+    /// Threads: partitions run in parallel (at least two are planned, see
+    /// [`session_config`]; the `certify-batch` command runs them on a runtime of this many
+    /// threads).
     pub threads: usize,
     /// Where spill files go (the system's temporary directory if `None`).
     pub spill_dir: Option<PathBuf>,
@@ -93,9 +95,14 @@ impl std::ops::Deref for Summary {
 }
 
 /// The engine settings every certify session uses, embedded or on a cluster.
+///
+/// At least two partitions: for one, DataFusion plans hash joins whatever
+/// `prefer_hash_join` says, and a hash join cannot spill (a one-thread run over 10M people
+/// stopped at 1 GB with "Resources exhausted … HashJoinInput"). Two partitions on a
+/// one-thread runtime still use one core.
 pub fn session_config(limits: &Limits) -> SessionConfig {
     let mut config = SessionConfig::new()
-        .with_target_partitions(limits.threads.max(1))
+        .with_target_partitions(limits.threads.max(2))
         .with_batch_size(8192);
     tune(&mut config, limits);
     config
@@ -110,7 +117,7 @@ pub fn tune(config: &mut SessionConfig, limits: &Limits) {
     // (and a sort must hold) in full.
     options.sql_parser.map_string_types_to_utf8view = false;
     // Each sort reserves room to merge its spills; keep that a small share of a small pool.
-    options.execution.sort_spill_reservation_bytes = (limits.memory_bytes / 4 / limits.threads.max(1)).min(10 << 20);
+    options.execution.sort_spill_reservation_bytes = (limits.memory_bytes / 4 / limits.threads.max(2)).min(10 << 20);
 }
 
 /// A session bounded by `limits`, with certify's functions registered.

@@ -25,7 +25,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // `--threads N` uses N cores: the engine plans at least two partitions (so joins can
+    // spill), and the runtime's threads are what run them.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = match &cli.command {
+        Command::Compare(a) => a.threads.unwrap_or(cores),
+        Command::Generate(_) => cores,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("certify-batch: {e}");

@@ -520,6 +520,34 @@ fn a_run_far_over_its_memory_limit_spills_and_gives_the_same_lists() {
 }
 
 #[test]
+fn a_one_thread_run_plans_joins_that_can_spill() {
+    // With one partition DataFusion plans hash joins, which cannot spill: a one-thread run
+    // over 10M people with 1 GB stopped with "Resources exhausted … HashJoinInput" instead
+    // of spilling as runs on two threads do. Every join must be a sort-merge join.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run_date = time::macros::date!(2026 - 11 - 02);
+    generated(tmp.path(), 50, 2.0, run_date, 3);
+    let mut one = job(tmp.path(), config("inner-mongolia.toml"), run_date, "one");
+    one.limits.threads = 1;
+    let plan = runtime().block_on(async {
+        let ctx = certify_batch::job::session(&one.limits).expect("session");
+        certify_batch::inputs::register_all(&ctx, &one.inputs)
+            .await
+            .expect("inputs");
+        let frame = ctx
+            .sql(&certify_batch::plan::comparison_sql(run_date))
+            .await
+            .expect("sql");
+        let physical = frame.create_physical_plan().await.expect("plan");
+        datafusion::physical_plan::displayable(physical.as_ref())
+            .indent(true)
+            .to_string()
+    });
+    assert!(!plan.contains("HashJoinExec"), "{plan}");
+    assert_eq!(plan.matches("SortMergeJoin").count(), 2, "{plan}");
+}
+
+#[test]
 fn unreadable_rows_of_parquet_read_in_parallel_keep_their_row_numbers() {
     // The listing reads a Parquet file's row groups on several threads; each row must still
     // be named by its own row number. Row groups of three rows, so the bad rows fall in
