@@ -121,6 +121,28 @@ fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date:
     }
 }
 
+fn output_error(e: impl Into<std::io::Error>) -> BatchError {
+    BatchError::Output {
+        path: "invalid_rows.csv".into(),
+        source: e.into(),
+    }
+}
+
+/// Write one line of `invalid_rows.csv` while fewer than `budget` are listed; count it
+/// either way.
+fn list_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    fields: [&str; 5],
+    listed: &mut u64,
+    budget: u64,
+) -> Result<(), BatchError> {
+    if *listed < budget {
+        w.write_record(fields).map_err(output_error)?;
+    }
+    *listed += 1;
+    Ok(())
+}
+
 /// The unreadable rows of one Parquet file of records or feeds, `(line, id_number,
 /// reason)` in file order, read on `threads` threads away from the async runtime's.
 async fn refused_parquet_rows(
@@ -177,19 +199,14 @@ pub async fn list(
             let rows = refused_parquet_rows(table, file, scheme, ids, threads).await?;
             let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
             for (line, id, reason) in rows {
-                if listed < budget {
-                    w.write_record([table.name(), file.as_str(), &line.to_string(), &id, &reason])
-                        .map_err(|e| BatchError::Output {
-                            path: "invalid_rows.csv".into(),
-                            source: e.into(),
-                        })?;
-                }
-                listed += 1;
+                list_row(
+                    &mut w,
+                    [table.name(), file, &line.to_string(), &id, &reason],
+                    &mut listed,
+                    budget,
+                )?;
             }
-            w.flush().map_err(|e| BatchError::Output {
-                path: "invalid_rows.csv".into(),
-                source: e,
-            })?;
+            w.flush().map_err(output_error)?;
             continue;
         }
         let config = SessionConfig::new()
@@ -216,23 +233,18 @@ pub async fn list(
                 }
                 let fields: Vec<Option<&str>> = (0..strings.len()).map(|c| field(c, i)).collect();
                 if let Some(reason) = refusal(table, &fields, scheme) {
-                    if listed < budget {
-                        let line = if csv_lines { index + 1 } else { index };
-                        let id = fields.first().copied().flatten().unwrap_or("");
-                        w.write_record([table.name(), file.as_str(), &line.to_string(), id, &reason])
-                            .map_err(|e| BatchError::Output {
-                                path: "invalid_rows.csv".into(),
-                                source: e.into(),
-                            })?;
-                    }
-                    listed += 1;
+                    let line = if csv_lines { index + 1 } else { index };
+                    let id = fields.first().copied().flatten().unwrap_or("");
+                    list_row(
+                        &mut w,
+                        [table.name(), file, &line.to_string(), id, &reason],
+                        &mut listed,
+                        budget,
+                    )?;
                 }
             }
         }
-        w.flush().map_err(|e| BatchError::Output {
-            path: "invalid_rows.csv".into(),
-            source: e,
-        })?;
+        w.flush().map_err(output_error)?;
     }
     Ok(listed.min(budget))
 }
