@@ -11,9 +11,7 @@ EVENTS="${2:-20}"
 FORMAT="${3:-parquet}"
 RUN_DATE="2026-11-02"
 DATA="target/compare-data/${PEOPLE}x${EVENTS}"
-VENV=.deps/venv-bench
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import duckdb, polars" 2>/dev/null || "$VENV/bin/pip" install --quiet duckdb==2.0.1 polars==2.1.0
+. benches/python-venv.sh
 cargo build --release --locked -p certify-batch --bin certify-batch
 # CARGO_TARGET_DIR: a separate directory lets the release build run beside a debug one.
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/certify-batch"

@@ -10,9 +10,7 @@ cd "$(dirname "$0")/../.."
 PEOPLE="${1:-5000000}"
 RUN_DATE="2026-11-02"
 DATA="target/compare-data/${PEOPLE}x0"
-VENV=.deps/venv-bench
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -c "import duckdb, polars" 2>/dev/null || "$VENV/bin/pip" install --quiet duckdb==2.0.1 polars==2.1.0
+. benches/python-venv.sh
 cargo build --release --locked -p certify-cli --bin certify -p certify-batch --bin certify-batch
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
 if [ ! -f "$DATA/roster.csv" ]; then

@@ -134,16 +134,8 @@ impl CoreParser {
         }
     }
 
-    /// The parser over plain strings.
-    fn apply_plain(&self, text: &StringArray) -> ArrayRef {
-        match self.parser {
-            Parser::Person => person_keys(text),
-            Parser::Day => days(text),
-        }
-    }
-
-    /// The parser over string views.
-    fn apply_views(&self, text: &StringViewArray) -> ArrayRef {
+    /// The parser over text, plain strings or views alike.
+    fn apply<'a>(&self, text: impl StringArrayType<'a>) -> ArrayRef {
         match self.parser {
             Parser::Person => person_keys(text),
             Parser::Day => days(text),
@@ -185,10 +177,10 @@ impl ScalarUDFImpl for CoreParser {
         };
         let array = arg.to_array(args.number_rows)?;
         let out = match array.data_type() {
-            DataType::Utf8View => self.apply_views(array.as_string_view()),
-            DataType::Utf8 => self.apply_plain(array.as_string::<i32>()),
+            DataType::Utf8View => self.apply(array.as_string_view()),
+            DataType::Utf8 => self.apply(array.as_string::<i32>()),
             // CSV readers and files may hand over large strings or numbers.
-            _ => self.apply_plain(cast(&array, &DataType::Utf8)?.as_string::<i32>()),
+            _ => self.apply(cast(&array, &DataType::Utf8)?.as_string::<i32>()),
         };
         Ok(ColumnarValue::Array(out))
     }

@@ -2,9 +2,10 @@
 //!
 //! The comparison pass counts them (an unreadable number joins nobody; the core's parser
 //! refuses a roster row). When a table has any, this second pass reads that table's files
-//! again, one at a time and in file order (one partition, no repartitioning), and lists
-//! each refused row in `invalid_rows.csv`: `table,file,line,id_number,reason`. Only the
-//! columns the check reads are read. For event feeds the comparison pass also hands over
+//! again, one at a time and in file order (one partition, no repartitioning; a Parquet file
+//! of records or feeds by runs of row groups on the job's threads, [`crate::row_groups`]),
+//! and lists each refused row in `invalid_rows.csv`: `table,file,line,id_number,reason`.
+//! Only the columns the check reads are read. For event feeds the comparison pass also hands over
 //! the unreadable numbers as written ([`UnreadableIds`]), so this pass checks a row's
 //! number against that set instead of parsing every number of the feeds again. `line` is
 //! the CSV line (the header is line 1; fields with line breaks inside quotes would shift
@@ -176,8 +177,8 @@ async fn refused_parquet_rows(
 }
 
 /// List the unreadable rows of `files` into `out`; returns how many were listed. `ids`:
-/// for event feeds, the numbers the comparison pass found unreadable (`None`: parse every
-/// number). Parquet records and feeds are read on `threads` threads.
+/// the event numbers the comparison pass found unreadable, used when `table` is the feeds
+/// (`None`: parse every number). Parquet records and feeds are read on `threads` threads.
 pub async fn list(
     table: Table,
     files: &[String],
@@ -267,8 +268,7 @@ pub async fn write_report(
     writeln!(out, "table,file,line,id_number,reason").map_err(io)?;
     let mut listed = 0;
     for (table, files) in tables {
-        let ids = event_ids.filter(|_| *table == Table::Events);
-        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed, ids, threads).await?;
+        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed, event_ids, threads).await?;
     }
     out.flush().map_err(io)?;
     Ok(listed)

@@ -153,7 +153,7 @@ impl Rows {
 }
 
 /// The newest event of each group so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Groups {
     /// Day of the newest event ([`NONE`] if none).
     days: Vec<i32>,
@@ -284,12 +284,7 @@ struct OneGroup(Groups);
 
 impl OneGroup {
     fn emit(&self, f: impl FnOnce(&mut Groups) -> Result<Vec<ArrayRef>>) -> Result<Vec<ScalarValue>> {
-        let mut copy = Groups {
-            days: self.0.days.clone(),
-            rest: self.0.rest.clone(),
-            text_bytes: self.0.text_bytes,
-            ..Groups::default()
-        };
+        let mut copy = self.0.clone();
         copy.grow(1);
         f(&mut copy)?
             .iter()

@@ -31,6 +31,8 @@ pub fn field(rec: &csv::ByteRecord, i: usize) -> &str {
     std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
 }
 
+/// Parse one roster row into a payroll row (the core's parser, shared with the server's
+/// roster import), or say why not.
 fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String> {
     let opt = |i: Option<usize>| i.map(|i| field(rec, i));
     let fields = certify_core::payroll::PayrollFields {

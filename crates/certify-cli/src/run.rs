@@ -1,7 +1,8 @@
 //! `certify cycle run`: the deadline run over files, streaming the roster.
 //!
-//! Memory holds only the certification index (16 bytes per certified person) and the
-//! CSV buffers; the roster streams through, each row decided and written at once.
+//! Memory holds only the certification index (about 17 bytes per certified person) and a
+//! few chunks of rows per thread; the roster streams through, each chunk decided and
+//! written in order ([`crate::roster_pass`]).
 
 use crate::Format;
 use crate::roster_pass::{Columns, Decider, decide_roster, field};
@@ -44,7 +45,8 @@ pub struct RunArgs {
     /// Write the summary JSON here as well as to stderr.
     #[arg(long)]
     pub summary: Option<PathBuf>,
-    /// Threads deciding roster rows (default: all cores); the list keeps the roster's order.
+    /// Threads parsing certification records and deciding roster rows (default: all cores);
+    /// the list keeps the roster's order.
     #[arg(long)]
     pub threads: Option<usize>,
 }
@@ -196,6 +198,8 @@ fn required(headers: &csv::ByteRecord, name: &str, file: &Path) -> Result<usize,
     column(headers, name).ok_or_else(|| err(format!("{}: missing column {name:?}", file.display())))
 }
 
+/// Read the certification file into an index of the latest passed date per person, on
+/// `threads` threads; also the rows read and the unreadable ones.
 fn index_certifications(
     path: &Path,
     run_date: Date,

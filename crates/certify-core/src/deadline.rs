@@ -303,9 +303,7 @@ impl CertificationIndex {
     ///
     /// [`finish`]: CertificationIndex::finish
     pub fn last(&self, person: &ResidentId) -> Option<Date> {
-        let mut out = Vec::with_capacity(1);
-        self.last_of_keys(&[person.to_u64()], &mut out);
-        out.pop().flatten()
+        self.find(self.run_of(person.to_u64()))
     }
 
     /// [`last`](CertificationIndex::last) of many people at once, by their keys
@@ -314,26 +312,28 @@ impl CertificationIndex {
     /// one after another, then the entry reads, so their cache misses overlap instead of
     /// waiting for each other.
     pub fn last_of_keys(&self, keys: &[u64], out: &mut Vec<Option<Date>>) {
-        debug_assert!(self.sorted || self.entries.is_empty(), "call finish() first");
+        let runs: Vec<(u64, u32, u32)> = keys.iter().map(|&key| self.run_of(key)).collect();
         out.clear();
-        if self.directory.is_empty() {
-            out.resize(keys.len(), None);
-            return;
+        out.extend(runs.into_iter().map(|run| self.find(run)));
+    }
+
+    /// The mixed key of `key` and the range of entries its bucket holds (none before
+    /// [`finish`](CertificationIndex::finish)).
+    fn run_of(&self, key: u64) -> (u64, u32, u32) {
+        debug_assert!(self.sorted || self.entries.is_empty(), "call finish() first");
+        let mixed = mix(key);
+        match self.directory.get(self.bucket(mixed)..) {
+            Some([start, end, ..]) => (mixed, *start, *end),
+            _ => (mixed, 0, 0),
         }
-        let runs: Vec<(u64, u32, u32)> = keys
+    }
+
+    /// The date of the entry with this mixed key in this range.
+    fn find(&self, (mixed, start, end): (u64, u32, u32)) -> Option<Date> {
+        self.entries[start as usize..end as usize]
             .iter()
-            .map(|&key| {
-                let mixed = mix(key);
-                let b = self.bucket(mixed);
-                (mixed, self.directory[b], self.directory[b + 1])
-            })
-            .collect();
-        out.extend(runs.into_iter().map(|(mixed, start, end)| {
-            self.entries[start as usize..end as usize]
-                .iter()
-                .find(|e| e.0 == mixed)
-                .and_then(|e| Date::from_julian_day(e.1).ok())
-        }));
+            .find(|e| e.0 == mixed)
+            .and_then(|e| Date::from_julian_day(e.1).ok())
     }
 }
 
