@@ -2,6 +2,7 @@
 //! tools run exactly the code the command runs.
 
 pub mod chunks;
+pub mod csv_line;
 pub mod demo;
 pub mod idcheck;
 pub mod roster_pass;

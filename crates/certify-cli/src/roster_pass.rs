@@ -2,7 +2,7 @@
 //! certification index and, if it changes (or with `--all`), written in roster order, the
 //! decisions on several threads ([`crate::chunks`]).
 
-use crate::run::{BoxError, RegionConfig, RunLine};
+use crate::run::{BoxError, RegionConfig};
 use certify_core::deadline::{CertificationIndex, PayrollRow, RunDecision, RunSummary, decide_with};
 use time::Date;
 
@@ -26,22 +26,56 @@ pub struct Columns {
     pub reason: Option<usize>,
 }
 
-/// Field `i` of a record as trimmed text ("" if absent or not UTF-8).
-pub fn field(rec: &csv::ByteRecord, i: usize) -> &str {
-    std::str::from_utf8(rec.get(i).unwrap_or_default()).unwrap_or("").trim()
+/// A record's fields as trimmed text, the record checked as UTF-8 once rather than field
+/// by field (a field that is not UTF-8 on its own reads as "").
+#[derive(Clone, Copy)]
+pub struct Fields<'r> {
+    record: &'r csv::ByteRecord,
+    /// The whole record's bytes, if they are UTF-8.
+    text: Option<&'r str>,
+}
+
+impl<'r> Fields<'r> {
+    /// The fields of `record`.
+    pub fn new(record: &'r csv::ByteRecord) -> Self {
+        Fields {
+            record,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+        }
+    }
+
+    /// Field `i`, trimmed ("" if absent or not UTF-8).
+    pub fn get(&self, i: usize) -> &'r str {
+        let raw = match self.text {
+            Some(text) => self.record.range(i).and_then(|r| text.get(r)),
+            None => self.record.get(i).and_then(|b| std::str::from_utf8(b).ok()),
+        };
+        raw.map_or("", trim)
+    }
+}
+
+/// `str::trim`, skipped when the text plainly starts and ends with a visible ASCII
+/// character (numbers, dates, codes: nearly every field).
+fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
 /// Parse one roster row into a payroll row (the core's parser, shared with the server's
 /// roster import), or say why not.
-fn payroll_row(rec: &csv::ByteRecord, c: &Columns) -> Result<PayrollRow, String> {
-    let opt = |i: Option<usize>| i.map(|i| field(rec, i));
+fn payroll_row(rec: Fields<'_>, c: &Columns) -> Result<PayrollRow, String> {
+    let field = |i: usize| rec.get(i);
+    let opt = |i: Option<usize>| i.map(field);
     let fields = certify_core::payroll::PayrollFields {
-        id_number: field(rec, c.id),
+        id_number: field(c.id),
         name: opt(c.name),
         scheme: opt(c.scheme),
         unit: None,
-        monthly_pension: field(rec, c.monthly),
-        pension_start: field(rec, c.start),
+        monthly_pension: field(c.monthly),
+        pension_start: field(c.start),
         status: opt(c.status),
         suspended_from: opt(c.suspended_from),
         suspension_reason: opt(c.reason),
@@ -95,29 +129,30 @@ impl Decider<'_> {
     /// ([`CertificationIndex::last_of_keys`]), so the index's memory reads overlap.
     fn decide_chunk(&self, line: u64, chunk: &[csv::ByteRecord], part: &mut Part) {
         let c = self.columns;
-        let rows: Vec<Option<Result<PayrollRow, String>>> = chunk
+        let rows: Vec<(Fields<'_>, Option<Result<PayrollRow, String>>)> = chunk
             .iter()
             .map(|rec| {
-                let other = c.scheme.map(|i| field(rec, i)).is_some_and(|s| {
+                let fields = Fields::new(rec);
+                let other = c.scheme.map(|i| fields.get(i)).is_some_and(|s| {
                     !s.is_empty() && certify_core::payroll::parse_scheme(s).ok() != Some(self.config.scheme)
                 });
-                (!other).then(|| payroll_row(rec, c))
+                (fields, (!other).then(|| payroll_row(fields, c)))
             })
             .collect();
-        let keys: Vec<u64> = rows.iter().flatten().flatten().map(|row| row.id.to_u64()).collect();
+        let keys: Vec<u64> = rows
+            .iter()
+            .filter_map(|(_, row)| row.as_ref()?.as_ref().ok())
+            .map(|row| row.id.to_u64())
+            .collect();
         let mut last = Vec::with_capacity(keys.len());
         self.index.last_of_keys(&keys, &mut last);
         let mut last = last.into_iter();
         let mut encoder = crate::run::Encoder::new(self.format);
-        for (i, (rec, row)) in chunk.iter().zip(rows).enumerate() {
-            let mut write = |decision: &RunDecision, error: Option<String>| {
-                let name = c.name.map(|i| field(rec, i)).unwrap_or("");
-                let mut out = RunLine::new(Some(line + i as u64), field(rec, c.id), name, decision);
-                if error.is_some() {
-                    out.action = "invalid_row";
-                    out.error = error;
-                }
-                if let Err(e) = encoder.line(&out) {
+        for (i, (fields, row)) in rows.into_iter().enumerate() {
+            let mut write = |decision: &RunDecision, error: Option<&str>| {
+                let name = c.name.map(|i| fields.get(i)).unwrap_or("");
+                let row = Some(line + i as u64);
+                if let Err(e) = encoder.line(row, fields.get(c.id), name, decision, error) {
                     part.error.get_or_insert(e.to_string());
                 }
             };
@@ -125,7 +160,7 @@ impl Decider<'_> {
                 None => part.other_scheme += 1,
                 Some(Err(e)) => {
                     part.invalid_rows += 1;
-                    write(&RunDecision::Unchanged, Some(e));
+                    write(&RunDecision::Unchanged, Some(&e));
                 }
                 Some(Ok(row)) => {
                     let last = last.next().flatten();
@@ -137,12 +172,7 @@ impl Decider<'_> {
                 }
             }
         }
-        match encoder.finish() {
-            Ok(bytes) => part.lines = bytes,
-            Err(e) => {
-                part.error.get_or_insert(e.to_string());
-            }
-        }
+        part.lines = encoder.finish();
     }
 }
 
@@ -169,4 +199,50 @@ pub fn decide_roster<R: std::io::Read + Send>(
         Ok(())
     })?;
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_read_as_each_field_checked_alone_would() {
+        // "é" is C3 A9: split across two fields, the record is UTF-8 but neither field is.
+        let cases: [&[&[u8]]; 4] = [
+            &[b"610526193501010003", " 李芳 ".as_bytes(), b"3733.00"],
+            &[b"a\xc3", b"\xa9b", b" x "],
+            &[b"\xff\xfe", b"2026-01-01", b"\x0bvt\x0b"],
+            &[b"", "\u{3000}全角\u{3000}".as_bytes(), b"\t1\t"],
+        ];
+        for case in cases {
+            let record = csv::ByteRecord::from(case.to_vec());
+            let fields = Fields::new(&record);
+            for i in 0..case.len() + 1 {
+                let alone = record
+                    .get(i)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .map_or("", str::trim);
+                assert_eq!(fields.get(i), alone, "{case:?} field {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_quick_trim_trims_what_str_trim_trims() {
+        for text in [
+            "",
+            "a",
+            " a",
+            "a ",
+            "\x0b1\x0b",
+            "\u{a0}x",
+            "x\u{3000}",
+            "é",
+            " é ",
+            "1 2",
+            "\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
 }

@@ -5,9 +5,9 @@
 //! written in order ([`crate::roster_pass`]).
 
 use crate::Format;
-use crate::roster_pass::{Columns, Decider, decide_roster, field};
+use crate::roster_pass::{Columns, Decider, Fields, decide_roster};
 use certify_core::cycle::CyclePolicy;
-use certify_core::deadline::{CertificationIndex, RunDecision, RunSummary};
+use certify_core::deadline::{CertificationIndex, IndexEntry, RunDecision, RunSummary};
 use certify_core::id::ResidentId;
 use certify_core::roster::Scheme;
 use certify_core::time::{format_date, parse_date};
@@ -217,12 +217,13 @@ fn index_certifications(
     let parse = |line: u64, chunk: &[csv::ByteRecord]| {
         let (mut passed, mut unreadable) = (Vec::with_capacity(chunk.len()), Vec::new());
         for (i, rec) in chunk.iter().enumerate() {
-            if outcome_col.is_some_and(|i| !matches!(field(rec, i), "" | "passed")) {
+            let fields = Fields::new(rec);
+            if outcome_col.is_some_and(|i| !matches!(fields.get(i), "" | "passed")) {
                 continue;
             }
-            match (ResidentId::parse(field(rec, id_col)), parse_date(field(rec, date_col))) {
+            match (ResidentId::parse(fields.get(id_col)), parse_date(fields.get(date_col))) {
                 // Certifications dated after the run date are not yet known to it.
-                (Ok(id), Some(d)) if d <= run_date => passed.push((id, d)),
+                (Ok(id), Some(d)) if d <= run_date => passed.push(IndexEntry::new(&id, d)),
                 (Ok(_), Some(_)) => {}
                 _ => unreadable.push(line + i as u64),
             }
@@ -233,9 +234,7 @@ fn index_certifications(
     let (mut read, mut invalid) = (0u64, 0u64);
     crate::chunks::for_each_chunk(&mut reader, threads, parse, &mut |(rows, passed, unreadable)| {
         read += rows;
-        for (id, d) in passed {
-            index.insert(&id, d);
-        }
+        index.extend(passed);
         for line in unreadable {
             invalid += 1;
             if invalid <= 10 {
@@ -261,42 +260,48 @@ fn csv_header() -> Result<Vec<u8>, BoxError> {
 }
 
 /// Lines of the list being encoded, in memory: CSV without the header, or JSON lines.
-pub enum Encoder {
-    /// CSV records.
-    Csv(Box<csv::Writer<Vec<u8>>>),
-    /// One JSON object per line.
-    Jsonl(Vec<u8>),
+pub struct Encoder {
+    format: Format,
+    bytes: Vec<u8>,
 }
 
 impl Encoder {
     /// An empty encoder for `format`.
     pub fn new(format: Format) -> Self {
-        match format {
-            Format::Csv => Encoder::Csv(Box::new(
-                csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()),
-            )),
-            Format::Jsonl => Encoder::Jsonl(Vec::new()),
+        Encoder {
+            format,
+            bytes: Vec::new(),
         }
     }
 
-    /// Append one line.
-    pub fn line(&mut self, line: &RunLine<'_>) -> Result<(), BoxError> {
-        match self {
-            Encoder::Csv(w) => w.serialize(line)?,
-            Encoder::Jsonl(out) => {
-                serde_json::to_writer(&mut *out, line)?;
-                out.push(b'\n');
+    /// Append the line of `decision` about the person in `id_number`/`name` (roster line
+    /// `row`); `error` (why the row could not be read) makes it an `invalid_row` line.
+    pub fn line(
+        &mut self,
+        row: Option<u64>,
+        id_number: &str,
+        name: &str,
+        decision: &RunDecision,
+        error: Option<&str>,
+    ) -> Result<(), BoxError> {
+        match self.format {
+            Format::Csv => crate::csv_line::push_line(&mut self.bytes, row, id_number, name, decision, error),
+            Format::Jsonl => {
+                let mut line = RunLine::new(row, id_number, name, decision);
+                if let Some(error) = error {
+                    line.action = "invalid_row";
+                    line.error = Some(error.to_owned());
+                }
+                serde_json::to_writer(&mut self.bytes, &line)?;
+                self.bytes.push(b'\n');
             }
         }
         Ok(())
     }
 
     /// The encoded bytes.
-    pub fn finish(self) -> Result<Vec<u8>, BoxError> {
-        match self {
-            Encoder::Csv(w) => w.into_inner().map_err(|e| err(e.to_string())),
-            Encoder::Jsonl(out) => Ok(out),
-        }
+    pub fn finish(self) -> Vec<u8> {
+        self.bytes
     }
 }
 

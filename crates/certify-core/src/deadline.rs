@@ -235,6 +235,26 @@ pub struct CertificationIndex {
     sorted: bool,
 }
 
+/// One passed certification as a [`CertificationIndex`] holds it: made on any thread with
+/// [`IndexEntry::new`], added with [`CertificationIndex::extend`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The person's mixed key.
+    key: u64,
+    /// The date's julian day.
+    day: i32,
+}
+
+impl IndexEntry {
+    /// The entry of `person` certified on `date`.
+    pub fn new(person: &ResidentId, date: Date) -> Self {
+        IndexEntry {
+            key: mix(person.to_u64()),
+            day: date.to_julian_day(),
+        }
+    }
+}
+
 /// A bijective 64-bit mix (the SplitMix64 finaliser): spreads the keys' structure (region,
 /// birth date, sequence) evenly over the top bits the directory uses.
 fn mix(key: u64) -> u64 {
@@ -252,7 +272,13 @@ impl CertificationIndex {
 
     /// Add one passed certification.
     pub fn insert(&mut self, person: &ResidentId, date: Date) {
-        self.entries.push((mix(person.to_u64()), date.to_julian_day()));
+        self.extend([IndexEntry::new(person, date)]);
+    }
+
+    /// Add passed certifications made into entries elsewhere (on the threads that read
+    /// them, say).
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = IndexEntry>) {
+        self.entries.extend(entries.into_iter().map(|e| (e.key, e.day)));
         self.sorted = false;
     }
 
