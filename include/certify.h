@@ -464,6 +464,47 @@ CertifyStatus certify_face_template_from_frame(const CertifyFaceEngine *engine,
                                                float *out_template,
                                                size_t out_len);
 
+// Compare two face templates (128 floats each) at the engine's match threshold:
+// the distance, the threshold and whether they are the same person. Refused with
+// 102 when a template does not have 128 values.
+//
+// The distance, the threshold used and the decision go to the out-parameters.
+// Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each template readable for its `_len` floats; each
+// byte argument readable for its `_len` bytes; the out-parameters writable.
+CertifyStatus certify_face_compare(const CertifyFaceEngine *engine,
+                                   const float *a,
+                                   size_t a_len,
+                                   const float *b,
+                                   size_t b_len,
+                                   float *out_distance,
+                                   float *out_threshold,
+                                   bool *out_same_person);
+
+// Compare a live face's template with an authoritative reference portrait
+// (JPEG/PNG from the card photo store, the police photo check or the counter) at
+// the engine's portrait threshold (`portrait_match_threshold`, 0.50 by default):
+// real-name verification and enrollment decide on this, not on a card image the
+// client photographs. Refused with 613 for an undecodable portrait, 620 when it
+// shows no usable face. The portrait is not kept.
+//
+// The distance, the threshold used and the decision go to the out-parameters.
+// Thread-safe.
+//
+// # Safety
+// `engine` a live handle; each template readable for its `_len` floats; each
+// byte argument readable for its `_len` bytes; the out-parameters writable.
+CertifyStatus certify_face_compare_portrait(const CertifyFaceEngine *engine,
+                                            const float *live,
+                                            size_t live_len,
+                                            const uint8_t *portrait,
+                                            size_t portrait_len,
+                                            float *out_distance,
+                                            float *out_threshold,
+                                            bool *out_same_person);
+
 // The quality check of a JPEG/PNG photo, to show the person before they try
 // again: `usable`, and every problem with its code, whether it blocks a template
 // (framing problems only matter live), and Chinese and English advice; the
@@ -522,35 +563,6 @@ CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
                                              const uint8_t *reference,
                                              size_t reference_len,
                                              char **out_json);
-
-// Compare two face templates: Euclidean distance and the decision at the engine's
-// threshold.
-//
-// # Safety
-// `engine` a live handle; `a`, `b` readable for `len` floats (`len` must be
-// `CERTIFY_FACE_TEMPLATE_LEN`); out-parameters writable.
-CertifyStatus certify_face_compare(const CertifyFaceEngine *engine,
-                                   const float *a,
-                                   const float *b,
-                                   size_t len,
-                                   float *out_distance,
-                                   bool *out_match);
-
-// Compare a live face's template with an authoritative reference portrait (JPEG/PNG from
-// the card photo store, the police photo check or the counter) at the engine's portrait
-// threshold (`portrait_match_threshold`, 0.50 by default). Real-name verification and
-// enrollment decide on this, not on a card image the client photographs.
-//
-// # Safety
-// `engine` a live handle; `live` readable for `len` floats (`CERTIFY_FACE_TEMPLATE_LEN`);
-// `portrait` readable for `portrait_len` bytes; out-parameters writable.
-CertifyStatus certify_face_compare_portrait(const CertifyFaceEngine *engine,
-                                            const float *live,
-                                            size_t len,
-                                            const uint8_t *portrait,
-                                            size_t portrait_len,
-                                            float *out_distance,
-                                            bool *out_match);
 
 // Free a string the library allocated (NULL is ignored).
 //

@@ -16,7 +16,7 @@ use certify_face::engine::LivenessRun;
 use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
 
 pub use crate::results::{
-    EnrollmentReviewResult, LivenessResult, PhotoCheck, Results, VoiceEnrollmentResult, VoiceResult,
+    EnrollmentReviewResult, FaceComparison, LivenessResult, PhotoCheck, Results, VoiceEnrollmentResult, VoiceResult,
 };
 use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::Value;
@@ -300,6 +300,44 @@ pub fn template_from_frame(engine: &FaceEngine, frame: &CameraFrame<'_>) -> Resu
     Ok(engine.template(&img).map_err(fail)?.embedding)
 }
 
+/// A template handed over by a host: exactly 128 floats.
+fn template_of(values: &[f32]) -> Result<FaceTemplate, Fail> {
+    if values.len() != crate::FACE_TEMPLATE_LEN {
+        return Err(invalid(format!(
+            "templates have {} values, not {}",
+            crate::FACE_TEMPLATE_LEN,
+            values.len()
+        )));
+    }
+    Ok(FaceTemplate {
+        embedding: values.to_vec(),
+    })
+}
+
+/// Compare two face templates (128 floats each) at the engine's match threshold.
+pub fn compare_templates(engine: &FaceEngine, a: &[f32], b: &[f32]) -> Result<FaceComparison, Fail> {
+    let c = engine.compare(&template_of(a)?, &template_of(b)?);
+    Ok(FaceComparison::new(
+        c.distance,
+        engine.config().match_threshold,
+        c.decision,
+    ))
+}
+
+/// Compare a live face's template (128 floats) with an authoritative reference portrait
+/// (JPEG/PNG) at the engine's portrait threshold: what real-name verification and
+/// enrollment decide on. The portrait is not kept.
+pub fn compare_portrait(engine: &FaceEngine, live: &[f32], portrait: &[u8]) -> Result<FaceComparison, Fail> {
+    let live = template_of(live)?;
+    let img = certify_face::image_io::decode(portrait).map_err(fail)?;
+    let c = engine.compare_with_portrait(&live, &img).map_err(fail)?;
+    Ok(FaceComparison::new(
+        c.distance,
+        engine.config().portrait_match_threshold,
+        c.decision,
+    ))
+}
+
 /// The automatic enrollment review of three JPEG/PNG uploads (card front, card back, a
 /// selfie holding the card), with the live face compared with the authority's `reference`
 /// portrait when the host has one. Nothing is kept; an undecodable reference counts as
@@ -350,10 +388,7 @@ pub fn finish_liveness<E: Deref<Target = FaceEngine>>(
     run: BoundRun<E>,
     template: Vec<f32>,
 ) -> Result<LivenessResult, Fail> {
-    if template.len() != crate::FACE_TEMPLATE_LEN {
-        return Err(invalid("a face template has 128 values"));
-    }
-    let d = run.run.finish(&FaceTemplate { embedding: template }).map_err(fail)?;
+    let d = run.run.finish(&template_of(&template)?).map_err(fail)?;
     Ok(LivenessResult::from(&d))
 }
 

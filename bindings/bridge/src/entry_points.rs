@@ -13,12 +13,16 @@
 //!   camera frame, NV21 or RGBA with stride and rotation: C `CertifyCameraFrame`, Java six
 //!   arguments from `data` to `rotation`, UniFFI `CameraFrame`) or `recordings` (WAV
 //!   recordings each with the prompt read: C arrays `wavs`, `wav_lens`, `prompts` and a
-//!   `count`, Java `byte[][] wavs` and `String[] prompts`, UniFFI `Vec<VoiceRecording>`);
+//!   `count`, Java `byte[][] wavs` and `String[] prompts`, UniFFI `Vec<VoiceRecording>`) or
+//!   `template` (a face template, 128 floats: C pointer and `_len`, Java `float[]`, UniFFI
+//!   `Vec<f32>`);
 //! - the result: `json(Record)` (C: a JSON string out, freed with `certify_string_free`;
 //!   Java: a JSON `String`; UniFFI: the binding's `Record`, converted from the bridge's
 //!   result), `template` (128 floats: a caller's buffer in C, `float[]`, `Vec<f32>`) or
 //!   `opt_template` (the same or none: C sets `*out_found`, Java gets an empty array,
-//!   UniFFI `None`);
+//!   UniFFI `None`) or `comparison` (distance, threshold, same person: C out-parameters
+//!   `out_distance`, `out_threshold`, `out_same_person`; Java a `FaceComparison`; UniFFI the
+//!   `FaceComparison` record);
 //! - the bridge function that does the work: `fn(&Engine, args…) -> Result<_, Fail>`.
 //!
 //! Adding a call here adds it to every binding; the C header and the Java declarations are
@@ -41,6 +45,19 @@ macro_rules! engine_calls {
             /// its size, 102 for an unknown format or rotation, 620 when the picture is not
             /// usable.
             fn face.template_from_frame(frame: frame) -> template = $crate::engines::template_from_frame;
+
+            /// Compare two face templates (128 floats each) at the engine's match threshold:
+            /// the distance, the threshold and whether they are the same person. Refused with
+            /// 102 when a template does not have 128 values.
+            fn face.compare(a: template, b: template) -> comparison = $crate::engines::compare_templates;
+
+            /// Compare a live face's template with an authoritative reference portrait
+            /// (JPEG/PNG from the card photo store, the police photo check or the counter) at
+            /// the engine's portrait threshold (`portrait_match_threshold`, 0.50 by default):
+            /// real-name verification and enrollment decide on this, not on a card image the
+            /// client photographs. Refused with 613 for an undecodable portrait, 620 when it
+            /// shows no usable face. The portrait is not kept.
+            fn face.compare_portrait(live: template, portrait: bytes) -> comparison = $crate::engines::compare_portrait;
 
             /// The quality check of a JPEG/PNG photo, to show the person before they try
             /// again: `usable`, and every problem with its code, whether it blocks a template

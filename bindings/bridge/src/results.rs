@@ -18,6 +18,30 @@ pub trait Results: Serialize {
     }
 }
 
+/// A 1:1 comparison of face templates, or of a template with a reference portrait.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FaceComparison {
+    /// Euclidean distance between the templates (never negative).
+    pub distance: f32,
+    /// The threshold the decision used: the match threshold, or the portrait threshold.
+    pub threshold: f32,
+    /// The distance is below the threshold: the same person.
+    pub same_person: bool,
+}
+
+impl FaceComparison {
+    /// The comparison of `distance` at `threshold`, with the engine's `decision`.
+    pub fn new(distance: f32, threshold: f32, decision: certify_core::biometric::MatchDecision) -> Self {
+        Self {
+            distance,
+            threshold,
+            same_person: decision == certify_core::biometric::MatchDecision::Match,
+        }
+    }
+}
+
+impl Results for FaceComparison {}
+
 /// The decision at the end of a liveness run with the 1:1 match.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LivenessResult {

@@ -45,6 +45,12 @@ macro_rules! c_engine_call {
             [$($c)* let $arg = unsafe { recordings_arg(wavs, wav_lens, prompts, count) }?;]
             [$($a)* &$arg,]; $($rest)*);
     };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: template, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call;
+            [$($p)* $arg: *const f32, [<$arg _len>]: usize,]
+            [$($c)* let $arg = unsafe { template_arg($arg, [<$arg _len>]) }?;]
+            [$($a)* $arg,]; $($rest)*);
+    };
     (@args [$($docs:tt)*] $recv:ident $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
@@ -114,6 +120,31 @@ macro_rules! c_engine_call {
             }
         }
     };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [comparison] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(comparison)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                engine: *const [<Certify $recv:camel Engine>],
+                $($p)*
+                out_distance: *mut f32,
+                out_threshold: *mut f32,
+                out_same_person: *mut bool,
+            ) -> CertifyStatus {
+                ffi!({
+                    let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let out_distance = unsafe { out(out_distance) }?;
+                    let out_threshold = unsafe { out(out_threshold) }?;
+                    let out_same_person = unsafe { out(out_same_person) }?;
+                    let c = $call(&engine.0, $($a)*).map_err(from_fail)?;
+                    (*out_distance, *out_threshold, *out_same_person) = (c.distance, c.threshold, c.same_person);
+                    Ok(())
+                })
+            }
+        }
+    };
 }
 
 /// What the C function of a result kind adds to the call's doc: the out-parameters and the
@@ -130,6 +161,12 @@ macro_rules! c_result_doc {
          # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes, each\n\
          frame valid with its `data` readable for `len` bytes; `out_template` writable for\n\
          `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`)."
+    };
+    (comparison) => {
+        "\nThe distance, the threshold used and the decision go to the out-parameters.\n\
+         Thread-safe.\n\n\
+         # Safety\n`engine` a live handle; each template readable for its `_len` floats; each\n\
+         byte argument readable for its `_len` bytes; the out-parameters writable."
     };
     (opt_template) => {
         "\nThe template goes to `out_template`; `*out_found` is false (and the template\n\
@@ -155,6 +192,9 @@ macro_rules! c_decl_param {
     ($arg:ident frame) => {
         concat!("\nconst CertifyCameraFrame *", stringify!($arg))
     };
+    ($arg:ident template) => {
+        concat!("\nconst float *", stringify!($arg), "\nsize_t ", stringify!($arg), "_len")
+    };
     ($arg:ident recordings) => {
         "\nconst uint8_t *const *wavs\nconst size_t *wav_lens\nconst char *const *prompts\nsize_t count"
     };
@@ -170,6 +210,9 @@ macro_rules! c_decl_result {
     };
     (opt_template) => {
         "\nfloat *out_template\nsize_t out_len\nbool *out_found"
+    };
+    (comparison) => {
+        "\nfloat *out_distance\nfloat *out_threshold\nbool *out_same_person"
     };
 }
 
@@ -213,6 +256,19 @@ unsafe fn template_out<'a>(p: *mut f32, len: usize) -> Result<&'a mut [f32], Cer
     }
     // SAFETY: non-null and writable for len >= 128 floats per the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts_mut(p, CERTIFY_FACE_TEMPLATE_LEN) })
+}
+
+/// A caller's template: non-NULL and exactly 128 floats (102 otherwise, as the bridge says
+/// for the other bindings).
+///
+/// # Safety
+/// `p` is NULL or readable for `len` floats.
+unsafe fn template_arg<'a>(p: *const f32, len: usize) -> Result<&'a [f32], CertifyStatus> {
+    if p.is_null() {
+        return Err(CertifyStatus::NullArgument);
+    }
+    // SAFETY: non-null and readable for len floats per the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
 }
 
 /// Recordings from the C arrays: `count` WAV buffers of `wav_lens[i]` bytes, each reading

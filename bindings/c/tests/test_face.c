@@ -28,20 +28,23 @@ static void test_templates(CertifyFaceEngine *engine, float *a, float *b, float 
   CHECK(certify_face_template(engine, garbage, sizeof garbage, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_IMAGE_DECODE, "garbage image");
   CHECK(certify_face_template(engine, garbage, 0, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_IMAGE_EMPTY, "empty image");
   CHECK(certify_face_template(engine, NULL, 10, t, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL image");
-  float d = -1;
+  float d = -1, threshold = -1;
   bool same = false;
-  CHECK(certify_face_compare(engine, a, b, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_OK && same && d < 0.5f, "same person matches");
-  CHECK(certify_face_compare(engine, a, c, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_OK && !same && d > 0.5f, "different people do not");
-  CHECK(certify_face_compare(engine, a, c, 3, &d, &same) == CERTIFY_STATUS_INVALID_ARGUMENT, "wrong length");
-  CHECK(certify_face_compare(NULL, a, c, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL engine");
+  CHECK(certify_face_compare(engine, a, CERTIFY_FACE_TEMPLATE_LEN, b, CERTIFY_FACE_TEMPLATE_LEN, &d, &threshold, &same) == CERTIFY_STATUS_OK && same && d < threshold, "same person matches");
+  CHECK(threshold > 0.49f && threshold < 0.51f, "the match threshold (0.50 by default) comes with the decision");
+  CHECK(certify_face_compare(engine, a, CERTIFY_FACE_TEMPLATE_LEN, c, CERTIFY_FACE_TEMPLATE_LEN, &d, &threshold, &same) == CERTIFY_STATUS_OK && !same && d >= threshold, "different people do not");
+  CHECK(certify_face_compare(engine, a, CERTIFY_FACE_TEMPLATE_LEN, c, 3, &d, &threshold, &same) == CERTIFY_STATUS_INVALID_ARGUMENT, "wrong length");
+  CHECK(certify_face_compare(NULL, a, CERTIFY_FACE_TEMPLATE_LEN, c, CERTIFY_FACE_TEMPLATE_LEN, &d, &threshold, &same) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL engine");
+  CHECK(certify_face_compare(engine, a, CERTIFY_FACE_TEMPLATE_LEN, c, CERTIFY_FACE_TEMPLATE_LEN, &d, NULL, &same) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL out-parameter");
   /* An authoritative portrait (another photo of the same man) decides at its threshold. */
   size_t plen = 0;
   unsigned char *portrait = photo("obama3.jpg", &plen);
   if (portrait) {
-    CHECK(certify_face_compare_portrait(engine, a, CERTIFY_FACE_TEMPLATE_LEN, portrait, plen, &d, &same) == CERTIFY_STATUS_OK && same && d < 0.5f, "portrait matches its person");
-    CHECK(certify_face_compare_portrait(engine, c, CERTIFY_FACE_TEMPLATE_LEN, portrait, plen, &d, &same) == CERTIFY_STATUS_OK && !same && d > 0.5f, "portrait refuses another person");
-    CHECK(certify_face_compare_portrait(engine, a, CERTIFY_FACE_TEMPLATE_LEN, garbage, sizeof garbage, &d, &same) == CERTIFY_STATUS_IMAGE_DECODE, "garbage portrait");
-    CHECK(certify_face_compare_portrait(engine, a, 3, portrait, plen, &d, &same) == CERTIFY_STATUS_INVALID_ARGUMENT, "portrait: wrong length");
+    CHECK(certify_face_compare_portrait(engine, a, CERTIFY_FACE_TEMPLATE_LEN, portrait, plen, &d, &threshold, &same) == CERTIFY_STATUS_OK && same && d < 0.5f, "portrait matches its person");
+    CHECK(threshold > 0.49f && threshold < 0.51f, "at the portrait threshold (0.50 by default)");
+    CHECK(certify_face_compare_portrait(engine, c, CERTIFY_FACE_TEMPLATE_LEN, portrait, plen, &d, &threshold, &same) == CERTIFY_STATUS_OK && !same && d > 0.5f, "portrait refuses another person");
+    CHECK(certify_face_compare_portrait(engine, a, CERTIFY_FACE_TEMPLATE_LEN, garbage, sizeof garbage, &d, &threshold, &same) == CERTIFY_STATUS_IMAGE_DECODE, "garbage portrait");
+    CHECK(certify_face_compare_portrait(engine, a, 3, portrait, plen, &d, &threshold, &same) == CERTIFY_STATUS_INVALID_ARGUMENT, "portrait: wrong length");
     free(portrait);
   }
 }
@@ -226,7 +229,8 @@ static void test_enrollment_review(CertifyFaceEngine *engine) {
   float distance = 0;
   CHECK(certify_face_card_portrait(engine, img[0], len[0], t, CERTIFY_FACE_TEMPLATE_LEN, &found) == CERTIFY_STATUS_OK && found, "card portrait found");
   CHECK(certify_face_template(engine, img[3], len[3], live, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "reference template");
-  CHECK(certify_face_compare(engine, t, live, CERTIFY_FACE_TEMPLATE_LEN, &distance, &match) == CERTIFY_STATUS_OK && distance < 1.0f, "the card portrait is the holder's face");
+  float threshold = 0;
+  CHECK(certify_face_compare(engine, t, CERTIFY_FACE_TEMPLATE_LEN, live, CERTIFY_FACE_TEMPLATE_LEN, &distance, &threshold, &match) == CERTIFY_STATUS_OK && distance < 1.0f, "the card portrait is the holder's face");
   CHECK(certify_face_card_portrait(engine, img[1], len[1], t, CERTIFY_FACE_TEMPLATE_LEN, &found) == CERTIFY_STATUS_OK && !found, "no portrait on the back");
   for (int i = 0; i < 6; i++) free(img[i]);
 }
@@ -290,7 +294,8 @@ static void test_models_from_memory(CertifyFaceEngine *engine, const char *root,
   if (mem && img) {
     CHECK(certify_face_template(mem, img, len, a, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "template from the bytes engine");
     CHECK(certify_face_template(engine, img, len, b, CERTIFY_FACE_TEMPLATE_LEN) == CERTIFY_STATUS_OK, "template from the directory engine");
-    CHECK(certify_face_compare(engine, a, b, CERTIFY_FACE_TEMPLATE_LEN, &d, &same) == CERTIFY_STATUS_OK && d < 1e-4f, "the same templates");
+    float threshold = 0;
+    CHECK(certify_face_compare(engine, a, CERTIFY_FACE_TEMPLATE_LEN, b, CERTIFY_FACE_TEMPLATE_LEN, &d, &threshold, &same) == CERTIFY_STATUS_OK && d < 1e-4f, "the same templates");
   }
   certify_face_engine_free(mem);
   mem = NULL;

@@ -4,13 +4,13 @@
 //! into `Natives.java` with the exports it reads from the source).
 
 use crate::{
-    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, string,
-    texts_with_bytes, voice_ref,
+    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, read_template,
+    string, texts_with_bytes, voice_ref,
 };
 use certify_bridge::results::Results as _;
-use jni::objects::{JByteArray, JClass, JFloatArray, JString};
+use jni::objects::{JByteArray, JClass, JFloatArray, JObject, JString, JValue};
 use jni::sys::{jint, jlong};
-use jni::{Env, EnvUnowned};
+use jni::{Env, EnvUnowned, jni_sig, jni_str};
 
 /// One call: munch the arguments into JNI parameters, conversions and the bridge call's
 /// arguments, then emit the export for its result kind.
@@ -48,6 +48,12 @@ macro_rules! jni_engine_call {
             [$($c)* let $arg = recordings($env, &wavs, &prompts)?;]
             [$($a)* &$arg,]; $($rest)*);
     };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: template, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call;
+            [$($p)* $arg: JFloatArray<'l>,]
+            [$($c)* let $arg = read_template($env, &$arg)?;]
+            [$($a)* &$arg,]; $($rest)*);
+    };
     (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [$ret:ident] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
@@ -77,6 +83,7 @@ macro_rules! jni_result_type {
     (json) => { JString<'l> };
     (template) => { JFloatArray<'l> };
     (opt_template) => { JFloatArray<'l> };
+    (comparison) => { JObject<'l> };
 }
 
 /// The Java value of a result.
@@ -89,6 +96,9 @@ macro_rules! jni_result {
     };
     (opt_template, $env:ident, $r:ident) => {
         float_array($env, &$r.unwrap_or_default())
+    };
+    (comparison, $env:ident, $r:ident) => {
+        face_comparison($env, &$r)
     };
 }
 
@@ -128,6 +138,9 @@ macro_rules! java_result_doc {
     (opt_template) => {
         "\nThe 128 floats, or an empty array when there is none."
     };
+    (comparison) => {
+        "\nThe distance, the threshold used and the decision."
+    };
 }
 
 certify_bridge::engine_calls!(jni_engine_calls);
@@ -146,6 +159,22 @@ fn float_array<'l>(env: &mut Env<'l>, values: &[f32]) -> Result<JFloatArray<'l>,
     let arr = env.new_float_array(values.len())?;
     arr.set_region(env, 0, values)?;
     Ok(arr)
+}
+
+/// A `cn.certify.FaceComparison` of the bridge's comparison.
+fn face_comparison<'l>(
+    env: &mut Env<'l>,
+    c: &certify_bridge::results::FaceComparison,
+) -> Result<JObject<'l>, BridgeError> {
+    Ok(env.new_object(
+        jni_str!("cn/certify/FaceComparison"),
+        jni_sig!("(FFZ)V"),
+        &[
+            JValue::Float(c.distance),
+            JValue::Float(c.threshold),
+            JValue::Bool(c.same_person),
+        ],
+    )?)
 }
 
 /// Recordings from `byte[][] wavs` and `String[] prompts` (one prompt per recording).

@@ -11,7 +11,7 @@ use certify_core::id::ResidentId;
 use certify_core::name::PersonName;
 use certify_core::time::{YearMonth, parse_date};
 use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JObject, JString, JThrowable, JValue};
-use jni::sys::{jboolean, jfloat, jint, jlong};
+use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
@@ -385,80 +385,6 @@ fn read_template(env: &Env<'_>, arr: &JFloatArray<'_>) -> Result<Vec<f32>, Bridg
     let mut v = vec![0f32; 128];
     arr.get_region(env, 0, &mut v)?;
     Ok(v)
-}
-
-/// The distance between two face templates (never negative); below `faceThreshold` they are
-/// the same person.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_faceDistance<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    a: JFloatArray<'l>,
-    b: JFloatArray<'l>,
-) -> jfloat {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            let (a, b) = (read_template(env, &a)?, read_template(env, &b)?);
-            let c = engine.compare(
-                &certify_face::embed::FaceTemplate { embedding: a },
-                &certify_face::embed::FaceTemplate { embedding: b },
-            );
-            Ok(c.distance)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// The distance of a live template to an authoritative reference portrait (JPEG/PNG); compare
-/// with `facePortraitThreshold`.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_facePortraitDistance<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    live: JFloatArray<'l>,
-    portrait: JByteArray<'l>,
-) -> jfloat {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let engine = engine_ref(handle)?;
-            let v = read_template(env, &live)?;
-            if portrait.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "portrait is null"));
-            }
-            let bytes = env.convert_byte_array(&portrait)?;
-            let img = certify_face::image_io::decode(&bytes).map_err(certify)?;
-            let c = engine
-                .compare_with_portrait(&certify_face::embed::FaceTemplate { embedding: v }, &img)
-                .map_err(certify)?;
-            Ok(c.distance)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// The engine's portrait threshold: portrait distances below it are the same person.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_facePortraitThreshold<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-) -> jfloat {
-    unowned
-        .with_env(|_env| -> Result<_, BridgeError> { Ok(engine_ref(handle)?.config().portrait_match_threshold) })
-        .resolve::<ThrowCertify>()
-}
-
-/// The engine's match threshold: template distances below it are the same person.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_faceThreshold<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-) -> jfloat {
-    unowned
-        .with_env(|_env| -> Result<_, BridgeError> { Ok(engine_ref(handle)?.config().match_threshold) })
-        .resolve::<ThrowCertify>()
 }
 
 fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {

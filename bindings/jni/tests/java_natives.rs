@@ -132,6 +132,7 @@ fn engine_calls() -> Vec<Native> {
                 "bytes" | "opt_bytes" => "byte[]",
                 "json" | "str" => "String",
                 "template" | "opt_template" => "float[]",
+                "comparison" => "FaceComparison",
                 other => panic!("no Java type for the kind `{other}`: add it to engine_calls"),
             };
             let mut params = vec![("handle".to_owned(), "long".to_owned())];

@@ -4,8 +4,8 @@
 //! not a silent default).
 
 use crate::{
-    CameraFrame, CertifyError, FaceEngine, VoiceDecisionInfo, VoiceEngine, VoiceEnrollmentResult, VoiceRecording,
-    bridged, fail,
+    CameraFrame, CertifyError, FaceComparison, FaceEngine, VoiceDecisionInfo, VoiceEngine, VoiceEnrollmentResult,
+    VoiceRecording, bridged, fail,
 };
 use certify_bridge::CertifyStatus;
 use certify_bridge::results as bridge_results;
@@ -24,6 +24,9 @@ macro_rules! uniffi_engine_call {
     };
     (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: frame, $($rest:tt)*) => {
         uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: CameraFrame,] [$($a)* &$arg.view(),]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: template, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<f32>,] [$($a)* &$arg,]; $($rest)*);
     };
     (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: recordings, $($rest:tt)*) => {
         uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<VoiceRecording>,]
@@ -47,6 +50,7 @@ macro_rules! uniffi_result_type {
     (json($record:ident)) => { $record };
     (template) => { Vec<f32> };
     (opt_template) => { Option<Vec<f32>> };
+    (comparison) => { FaceComparison };
 }
 
 /// Every call's method.
@@ -90,6 +94,7 @@ macro_rules! from_bridge_by_from {
 }
 
 from_bridge_by_from!(
+    bridge_results::FaceComparison => FaceComparison,
     bridge_results::PhotoCheck => PhotoCheck,
     bridge_results::EnrollmentReviewResult => EnrollmentReview,
     bridge_results::VoiceResult => VoiceDecisionInfo
@@ -106,6 +111,16 @@ impl FromBridge<bridge_results::VoiceEnrollmentResult> for VoiceEnrollmentResult
             issues: e.issues,
             advice_zh: e.advice_zh,
         })
+    }
+}
+
+impl From<bridge_results::FaceComparison> for FaceComparison {
+    fn from(c: bridge_results::FaceComparison) -> Self {
+        Self {
+            distance: c.distance,
+            threshold: c.threshold,
+            same_person: c.same_person,
+        }
     }
 }
 

@@ -181,12 +181,15 @@ pub fn cycle_status(
     })
 }
 
-/// A 1:1 comparison.
+/// A 1:1 comparison: of two templates at the engine's match threshold, or of a live
+/// template with a reference portrait at the portrait threshold.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct FaceComparison {
-    /// Euclidean distance.
+    /// Euclidean distance (never negative).
     pub distance: f32,
-    /// Same person at the engine's threshold.
+    /// The threshold the decision used.
+    pub threshold: f32,
+    /// The distance is below the threshold: the same person.
     pub same_person: bool,
 }
 
@@ -277,39 +280,6 @@ impl FaceEngine {
     ) -> Result<Arc<LivenessRun>, CertifyError> {
         let actions = bridge::parse_actions(&actions).map_err(bridged)?;
         self.liveness_with(Some(actions), now_unix)
-    }
-
-    /// Compare two templates.
-    pub fn compare(&self, a: Vec<f32>, b: Vec<f32>) -> Result<FaceComparison, CertifyError> {
-        if a.len() != 128 || b.len() != 128 {
-            return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
-        }
-        let c = self.0.compare(
-            &certify_face::embed::FaceTemplate { embedding: a },
-            &certify_face::embed::FaceTemplate { embedding: b },
-        );
-        Ok(FaceComparison {
-            distance: c.distance,
-            same_person: c.decision == certify_core::biometric::MatchDecision::Match,
-        })
-    }
-
-    /// Compare a live face's template with an authoritative reference portrait (JPEG/PNG
-    /// from the card photo store, the police photo check or the counter) at the portrait
-    /// threshold: what real-name verification and enrollment decide on.
-    pub fn compare_with_portrait(&self, live: Vec<f32>, portrait: Vec<u8>) -> Result<FaceComparison, CertifyError> {
-        if live.len() != 128 {
-            return Err(fail(CertifyStatus::InvalidArgument, "templates have 128 values"));
-        }
-        let img = certify_face::image_io::decode(&portrait).map_err(from)?;
-        let c = self
-            .0
-            .compare_with_portrait(&certify_face::embed::FaceTemplate { embedding: live }, &img)
-            .map_err(from)?;
-        Ok(FaceComparison {
-            distance: c.distance,
-            same_person: c.decision == certify_core::biometric::MatchDecision::Match,
-        })
     }
 }
 

@@ -296,6 +296,12 @@ public class CertifyTest {
             check(t1.length == 128, "template length");
             check(engine.samePerson(t1, t2), "same person matches");
             check(!engine.samePerson(t1, t3), "different people do not");
+            FaceComparison same = engine.compare(t1, t2), other = engine.compare(t1, t3);
+            check(same.samePerson && same.distance < same.threshold && Math.abs(same.threshold - 0.5f) < 1e-6f,
+                "a comparison carries the match threshold it used: " + same);
+            check(!other.samePerson && other.distance >= other.threshold, "and the distance it decided on: " + other);
+            FaceComparison byPortrait = engine.comparePortrait(t1, Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama3.jpg")));
+            check(byPortrait.samePerson && Math.abs(byPortrait.threshold - 0.5f) < 1e-6f, "a portrait comparison at the portrait threshold: " + byPortrait);
             byte[] portrait = Files.readAllBytes(Paths.get(root, ".deps/testdata/face/obama3.jpg"));
             check(engine.matchesPortrait(t1, portrait), "portrait matches its person");
             check(!engine.matchesPortrait(t3, portrait), "portrait refuses another person");

@@ -97,6 +97,8 @@ fun main(args: Array<String>) {
         val c = engine.template(photo("biden.jpg"))
         check(engine.compare(a, b).samePerson, "same person matches")
         check(!engine.compare(a, c).samePerson, "different people do not")
+        val byPortrait = engine.comparePortrait(a, photo("obama3.jpg"))
+        check(byPortrait.samePerson && byPortrait.distance < byPortrait.threshold, "portrait comparison: $byPortrait")
         expectCode(613u, "garbage image") { engine.template(byteArrayOf(1, 2, 3)) }
         // A live head (frames written by the live_frames example) passes; photographs do not.
         val live = (0 until 200).map { File("$root/target/live-frames/frame_%03d.jpg".format(it)) }

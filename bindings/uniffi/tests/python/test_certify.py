@@ -78,7 +78,7 @@ def test_face_engine():
     a, b, c = (engine.template(read(n)) for n in ("obama.jpg", "obama2.jpg", "biden.jpg"))
     assert len(a) == 128
     same = engine.compare(a, b)
-    assert same.same_person and same.distance < 0.5, same
+    assert same.same_person and same.distance < same.threshold and abs(same.threshold - 0.5) < 1e-6, same
     other = engine.compare(a, c)
     assert not other.same_person and other.distance > 0.5, other
     raises_code(613, engine.template, b"\x89PNG garbage")
@@ -100,10 +100,11 @@ def test_face_engine():
     raises_code(102, engine.compare, a[:3], b)
     # An authoritative portrait (another photo of the same man) decides at its threshold.
     portrait = read("obama3.jpg")
-    own = engine.compare_with_portrait(a, portrait)
-    assert own.same_person and own.distance < 0.5, own
-    assert not engine.compare_with_portrait(c, portrait).same_person
-    raises_code(613, engine.compare_with_portrait, a, b"\x89PNG garbage")
+    own = engine.compare_portrait(a, portrait)
+    assert own.same_person and own.distance < own.threshold and abs(own.threshold - 0.5) < 1e-6, own
+    assert not engine.compare_portrait(c, portrait).same_person
+    raises_code(613, engine.compare_portrait, a, b"\x89PNG garbage")
+    raises_code(102, engine.compare_portrait, a[:5], portrait)
 
 
 def test_typed_engine_options():

@@ -50,20 +50,29 @@ public final class FaceEngine implements AutoCloseable {
     public float[] templateFromFrame(byte[] data, int width, int height, int stride, String format, int rotationDegrees) throws CertifyException {
         return shared(h -> Natives.faceTemplateFromFrame(h, data, width, height, stride, format, rotationDegrees));
     }
-    /** Euclidean distance between two templates. */
-    public float distance(float[] a, float[] b) throws CertifyException { return shared(h -> Natives.faceDistance(h, a, b)); }
-    /** Whether two templates are the same person at the engine's threshold. */
-    public boolean samePerson(float[] a, float[] b) throws CertifyException {
-        return shared(h -> Natives.faceDistance(h, a, b) < Natives.faceThreshold(h));
+    /** Compare two templates at the engine's match threshold: distance, threshold, decision. */
+    public FaceComparison compare(float[] a, float[] b) throws CertifyException {
+        return shared(h -> Natives.faceCompare(h, a, b));
     }
 
     /**
-     * Whether a live template is the person of an authoritative reference portrait (JPEG/PNG
-     * from the card photo store, the police photo check or the counter), at the portrait
-     * threshold: what real-name verification and enrollment decide on.
+     * Compare a live template with an authoritative reference portrait (JPEG/PNG from the
+     * card photo store, the police photo check or the counter) at the portrait threshold:
+     * what real-name verification and enrollment decide on. The portrait is not kept.
      */
+    public FaceComparison comparePortrait(float[] live, byte[] portrait) throws CertifyException {
+        return shared(h -> Natives.faceComparePortrait(h, live, portrait));
+    }
+
+    /** Euclidean distance between two templates. */
+    public float distance(float[] a, float[] b) throws CertifyException { return compare(a, b).distance; }
+
+    /** Whether two templates are the same person at the engine's match threshold. */
+    public boolean samePerson(float[] a, float[] b) throws CertifyException { return compare(a, b).samePerson; }
+
+    /** Whether a live template is the person of a reference portrait ({@link #comparePortrait}). */
     public boolean matchesPortrait(float[] live, byte[] portrait) throws CertifyException {
-        return shared(h -> Natives.facePortraitDistance(h, live, portrait) < Natives.facePortraitThreshold(h));
+        return comparePortrait(live, portrait).samePerson;
     }
 
     /**

@@ -65,28 +65,6 @@ final class Natives {
     static native void faceEngineFree(long handle);
 
     /**
-     * The distance between two face templates (never negative); below {@code faceThreshold} they are
-     * the same person.
-     */
-    static native float faceDistance(long handle, float[] a, float[] b) throws CertifyException;
-
-    /**
-     * The distance of a live template to an authoritative reference portrait (JPEG/PNG); compare
-     * with {@code facePortraitThreshold}.
-     */
-    static native float facePortraitDistance(long handle, float[] live, byte[] portrait) throws CertifyException;
-
-    /**
-     * The engine's portrait threshold: portrait distances below it are the same person.
-     */
-    static native float facePortraitThreshold(long handle) throws CertifyException;
-
-    /**
-     * The engine's match threshold: template distances below it are the same person.
-     */
-    static native float faceThreshold(long handle) throws CertifyException;
-
-    /**
      * A whole-flow operation {@code op} on the host's stored state (see {@code certify_bridge::ops}) at
      * {@code nowUnix} ({@code Long.MIN_VALUE}: the system clock): the response JSON.
      */
@@ -208,6 +186,27 @@ final class Natives {
      * The 128 floats.
      */
     static native float[] faceTemplateFromFrame(long handle, byte[] data, int width, int height, int stride, String format, int rotation) throws CertifyException;
+
+    /**
+     * Compare two face templates (128 floats each) at the engine's match threshold:
+     * the distance, the threshold and whether they are the same person. Refused with
+     * 102 when a template does not have 128 values.
+     *
+     * The distance, the threshold used and the decision.
+     */
+    static native FaceComparison faceCompare(long handle, float[] a, float[] b) throws CertifyException;
+
+    /**
+     * Compare a live face's template with an authoritative reference portrait
+     * (JPEG/PNG from the card photo store, the police photo check or the counter) at
+     * the engine's portrait threshold ({@code portrait_match_threshold}, 0.50 by default):
+     * real-name verification and enrollment decide on this, not on a card image the
+     * client photographs. Refused with 613 for an undecodable portrait, 620 when it
+     * shows no usable face. The portrait is not kept.
+     *
+     * The distance, the threshold used and the decision.
+     */
+    static native FaceComparison faceComparePortrait(long handle, float[] live, byte[] portrait) throws CertifyException;
 
     /**
      * The quality check of a JPEG/PNG photo, to show the person before they try
