@@ -16,7 +16,8 @@ use certify_face::engine::LivenessRun;
 use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
 
 pub use crate::results::{
-    EnrollmentReviewResult, FaceComparison, LivenessResult, PhotoCheck, Results, VoiceEnrollmentResult, VoiceResult,
+    EnrollmentReviewResult, FaceComparison, LivenessResult, LivenessStep, PhotoCheck, Results, VoiceEnrollmentResult,
+    VoiceResult,
 };
 use rand_core::{CryptoRng, OsRng, RngCore};
 use serde_json::Value;
@@ -216,25 +217,19 @@ pub fn liveness_actions<E: Deref<Target = FaceEngine>>(run: &BoundRun<E>) -> Vec
     run.run.session().challenge().actions.iter().map(variant_name).collect()
 }
 
-/// An event as JSON, with its reason code (failures) and advice, Chinese first.
+/// An event as JSON ([`LivenessStep`]'s shape), for hosts that hand it on as JSON.
 pub fn event_json(event: &LivenessEvent) -> Value {
-    let mut v = serde_json::to_value(event).unwrap_or(Value::Null);
-    if let Some(o) = v.as_object_mut() {
-        o.insert("reason".into(), event.reason().map_or(Value::Null, Value::from));
-        o.insert("advice_zh".into(), Value::from(event.advice_zh()));
-        o.insert("advice_en".into(), Value::from(event.advice_en()));
-    }
-    v
+    serde_json::to_value(LivenessStep::from(event)).unwrap_or(Value::Null)
 }
 
-/// Feed one encoded (JPEG/PNG) frame; the session's event as JSON (see [`event_json`]).
+/// Feed one encoded (JPEG/PNG) frame; what it did to the run.
 /// `elapsed_ms`: `None` times the frame by the library's monotonic clock since the start
 /// (what apps use); `Some` is an explicit time, for tests only.
 pub fn push_encoded_frame<E: Deref<Target = FaceEngine>>(
     run: &mut BoundRun<E>,
     image: &[u8],
     elapsed_ms: Option<u32>,
-) -> Result<Value, Fail> {
+) -> Result<LivenessStep, Fail> {
     let img = certify_face::image_io::decode(image).map_err(fail)?;
     push_picture(run, &img, elapsed_ms)
 }
@@ -243,10 +238,10 @@ fn push_picture<E: Deref<Target = FaceEngine>>(
     run: &mut BoundRun<E>,
     img: &certify_face::image_io::RgbImage,
     elapsed_ms: Option<u32>,
-) -> Result<Value, Fail> {
+) -> Result<LivenessStep, Fail> {
     let elapsed = elapsed_ms.unwrap_or_else(|| u32::try_from(run.started.elapsed().as_millis()).unwrap_or(u32::MAX));
     let event = run.run.push_image(img, elapsed).map_err(fail)?;
-    Ok(event_json(&event))
+    Ok(LivenessStep::from(&event))
 }
 
 /// A raw camera frame as an app's camera gives it (Android: NV21 from `ImageFormat.NV21`,
@@ -373,12 +368,12 @@ pub fn card_portrait_template(engine: &FaceEngine, card_front: &[u8]) -> Result<
     Ok(engine.card_portrait_template(&card).map_err(fail)?.map(|t| t.embedding))
 }
 
-/// Feed one raw camera frame to a run (timed as [`push_encoded_frame`]): the event as JSON.
+/// Feed one raw camera frame to a run (timed as [`push_encoded_frame`]): what it did.
 pub fn push_camera_frame<E: Deref<Target = FaceEngine>>(
     run: &mut BoundRun<E>,
     frame: &CameraFrame<'_>,
     elapsed_ms: Option<u32>,
-) -> Result<Value, Fail> {
+) -> Result<LivenessStep, Fail> {
     push_picture(run, &frame.to_rgb()?, elapsed_ms)
 }
 

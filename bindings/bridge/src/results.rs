@@ -42,6 +42,36 @@ impl FaceComparison {
 
 impl Results for FaceComparison {}
 
+/// What one frame did to a liveness run: the core's event with its reason code (failures)
+/// and what to tell the person, Chinese first. As JSON, the event's own members
+/// (`"event":"action_done","action":"blink","next":"nod"`) beside `reason`, `advice_zh` and
+/// `advice_en`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LivenessStep {
+    /// The event (`event` names it: "in_progress", "action_done", "passed", a failure …).
+    #[serde(flatten)]
+    pub event: certify_core::liveness::LivenessEvent,
+    /// The failure's stable reason code (`None` while running or passed).
+    pub reason: Option<String>,
+    /// What to tell the person, in Chinese: the next step, or what to do after a failure.
+    pub advice_zh: String,
+    /// The same in English.
+    pub advice_en: String,
+}
+
+impl Results for LivenessStep {}
+
+impl From<&certify_core::liveness::LivenessEvent> for LivenessStep {
+    fn from(event: &certify_core::liveness::LivenessEvent) -> Self {
+        Self {
+            event: event.clone(),
+            reason: event.reason().map(str::to_owned),
+            advice_zh: event.advice_zh(),
+            advice_en: event.advice_en(),
+        }
+    }
+}
+
 /// The decision at the end of a liveness run with the 1:1 match.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LivenessResult {
@@ -216,6 +246,28 @@ mod tests {
     use super::*;
     use certify_core::biometric::ReviewIssue;
     use certify_face::EnrollmentReview;
+
+    #[test]
+    fn a_liveness_step_is_the_event_with_its_reason_and_advice() {
+        use certify_core::liveness::{Action, LivenessEvent};
+        let done = LivenessStep::from(&LivenessEvent::ActionDone {
+            action: Action::Blink,
+            next: Some(Action::Nod),
+        });
+        let json: serde_json::Value = serde_json::from_str(&done.to_json()).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "event": "action_done", "action": "blink", "next": "nod", "reason": null,
+                "advice_zh": "很好，下一步：请慢慢点头", "advice_en": done.advice_en,
+            })
+        );
+        let flat = LivenessStep::from(&LivenessEvent::FlatFace);
+        let json: serde_json::Value = serde_json::from_str(&flat.to_json()).expect("json");
+        assert_eq!(json["event"], "flat_face");
+        assert_eq!(json["reason"], "flat_face");
+        assert!(json["advice_zh"].as_str().is_some_and(|a| a.contains("照片或屏幕")), "{json}");
+    }
 
     fn referenced(issues: Vec<ReviewIssue>, template: bool) -> ReferencedReview {
         ReferencedReview {

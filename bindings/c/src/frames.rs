@@ -3,6 +3,7 @@
 
 use crate::{CERTIFY_ELAPSED_MONOTONIC, CertifyLivenessSession};
 use crate::{CertifyStatus, bridge, bytes_arg, from_fail, give_string, out};
+use certify_bridge::results::Results as _;
 use std::ffi::c_char;
 
 /// Layout of a raw camera frame.
@@ -79,6 +80,6 @@ pub unsafe extern "C" fn certify_liveness_push_camera_frame(
         let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
         let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
         let event = bridge::push_camera_frame(run, &frame, elapsed).map_err(from_fail)?;
-        give_string(out_event_json, event.to_string())
+        give_string(out_event_json, event.to_json())
     })
 }

@@ -515,7 +515,7 @@ pub unsafe extern "C" fn certify_liveness_push_frame(
         let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
         let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
         let event = bridge::push_encoded_frame(run, bytes, elapsed).map_err(from_fail)?;
-        give_string(out_event_json, event.to_string())
+        give_string(out_event_json, event.to_json())
     })
 }
 

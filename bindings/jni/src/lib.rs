@@ -507,7 +507,7 @@ pub extern "system" fn Java_cn_certify_Natives_livenessPushFrame<'l>(
                 .as_mut()
                 .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
             let event = bridge::push_encoded_frame(run, &image, elapsed).map_err(bridged)?;
-            Ok(JString::from_str(env, event.to_string())?)
+            Ok(JString::from_str(env, event.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }
@@ -538,7 +538,7 @@ pub extern "system" fn Java_cn_certify_Natives_livenessPushCameraFrame<'l>(
                 .as_mut()
                 .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
             let event = bridge::push_camera_frame(run, &frame, elapsed).map_err(bridged)?;
-            Ok(JString::from_str(env, event.to_string())?)
+            Ok(JString::from_str(env, event.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }

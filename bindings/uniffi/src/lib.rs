@@ -425,12 +425,26 @@ pub struct LivenessStep {
     /// "wrong_action", "timed_out", "discontinuous", "frame_gap", "frozen", "flat_face",
     /// "too_few_frames", "run_expired", "no_sign_of_life").
     pub event: String,
+    /// The action asked for now ("shake_head", "open_mouth", "blink", "nod"), if any.
+    pub action: Option<String>,
     /// The failure's reason code (`None` while running or passed).
     pub reason: Option<String>,
     /// What to tell the person, Chinese (the next step, or what to do after a failure).
     pub advice_zh: String,
     /// The same in English.
     pub advice_en: String,
+}
+
+impl From<bridge::LivenessStep> for LivenessStep {
+    fn from(s: bridge::LivenessStep) -> Self {
+        Self {
+            event: s.event.name().to_owned(),
+            action: s.event.next_action().map(|a| bridge::variant_name(&a)),
+            reason: s.reason,
+            advice_zh: s.advice_zh,
+            advice_en: s.advice_en,
+        }
+    }
 }
 
 /// The result of a liveness session and the 1:1 match.
@@ -449,36 +463,56 @@ pub struct FaceDecision {
     pub liveness_passed: bool,
     /// "actions" or "silent".
     pub mode: String,
+    /// Frames with a face.
+    pub frames: u32,
+    /// 3-D parallax at the largest head movement.
+    pub parallax: Option<f32>,
     /// Every sampled frame showed the same person.
     pub identity_consistent: bool,
     /// Distance of the best frame to the template, when matched.
     pub distance: Option<f32>,
+    /// The best frame matched the template, when matched.
+    pub same_person: Option<bool>,
     /// Passive anti-spoof probability of a real face, when a model is configured.
     pub antispoof: Option<f32>,
+    /// The anti-spoof threshold.
+    pub antispoof_threshold: f32,
+}
+
+impl From<bridge::LivenessResult> for FaceDecision {
+    fn from(d: bridge::LivenessResult) -> Self {
+        Self {
+            passed: d.passed,
+            reason: d.reason,
+            advice_zh: d.advice_zh,
+            advice_en: d.advice_en,
+            liveness_passed: d.liveness_passed,
+            mode: d.mode,
+            frames: d.frames,
+            parallax: d.parallax,
+            identity_consistent: d.identity_consistent,
+            distance: d.distance,
+            same_person: d.same_person,
+            antispoof: d.antispoof,
+            antispoof_threshold: d.antispoof_threshold,
+        }
+    }
 }
 
 impl LivenessRun {
     /// Feed one frame to the open run with `push`; the step it made.
     fn push(
         &self,
-        push: impl FnOnce(&mut bridge::BoundRun<Arc<certify_face::FaceEngine>>) -> Result<serde_json::Value, bridge::Fail>,
+        push: impl FnOnce(
+            &mut bridge::BoundRun<Arc<certify_face::FaceEngine>>,
+        ) -> Result<bridge::LivenessStep, bridge::Fail>,
     ) -> Result<LivenessStep, CertifyError> {
         let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
         let run = guard
             .as_mut()
             .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-        step(&push(run).map_err(bridged)?)
+        Ok(push(run).map_err(bridged)?.into())
     }
-}
-
-fn step(event: &serde_json::Value) -> Result<LivenessStep, CertifyError> {
-    let text = |k: &str| event.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-    Ok(LivenessStep {
-        event: text("event").ok_or_else(|| fail(CertifyStatus::Panic, "event without a name"))?,
-        reason: text("reason"),
-        advice_zh: text("advice_zh").unwrap_or_default(),
-        advice_en: text("advice_en").unwrap_or_default(),
-    })
 }
 
 #[uniffi::export]
@@ -510,18 +544,7 @@ impl LivenessRun {
             .unwrap_or_else(|p| p.into_inner())
             .take()
             .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-        let d = bridge::finish_liveness(run, template).map_err(bridged)?;
-        Ok(FaceDecision {
-            passed: d.passed,
-            reason: d.reason,
-            advice_zh: d.advice_zh,
-            advice_en: d.advice_en,
-            liveness_passed: d.liveness_passed,
-            mode: d.mode,
-            identity_consistent: d.identity_consistent,
-            distance: d.distance,
-            antispoof: d.antispoof,
-        })
+        Ok(bridge::finish_liveness(run, template).map_err(bridged)?.into())
     }
 }
 

@@ -233,9 +233,16 @@ def test_liveness_session():
     steps = [run.push_frame(f, 100 * (i + 1)) for i, f in enumerate(live_frames())]
     assert [s.event for s in steps].count("action_done") == 1 and steps[-1].event == "passed", [s.event for s in steps]
     assert "转头" in steps[0].advice_zh or "点头" in steps[0].advice_zh or steps[0].event == "in_progress"
+    # Each step names the action asked for now: shake_head until it is done, then nod.
+    done = [s.event for s in steps].index("action_done")
+    assert steps[done].action == "nod" and all(s.action == "shake_head" for s in steps[:done] if s.action), steps[:done + 1]
+    assert steps[-1].action is None
     decision = run.finish(template)
     assert decision.passed and decision.liveness_passed and decision.identity_consistent, decision
     assert decision.reason is None and decision.mode == "actions"
+    # The decision carries what the C and Java JSON carry: frames, parallax, the match.
+    assert decision.frames >= 10 and decision.parallax is not None and decision.same_person is True, decision
+    assert 0.0 < decision.antispoof_threshold < 1.0, decision
     raises_code(106, run.finish, template)  # a session finishes once
     # Three photographs of the same person: refused, with the reason and Chinese advice.
     run = engine.start_liveness_with_actions(["open_mouth", "shake_head"])

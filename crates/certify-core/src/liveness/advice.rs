@@ -3,6 +3,17 @@
 
 use super::{Action, LivenessEvent};
 
+/// The event's snake_case name, as serialised in its `event` member.
+pub fn name(event: &LivenessEvent) -> &'static str {
+    match event {
+        LivenessEvent::InProgress { .. } => "in_progress",
+        LivenessEvent::FaceMissing => "face_missing",
+        LivenessEvent::ActionDone { .. } => "action_done",
+        LivenessEvent::Passed => "passed",
+        failure => reason(failure).unwrap_or("failed"),
+    }
+}
+
 /// A stable reason code for a failing event (`None` for events that do not end a run).
 pub fn reason(event: &LivenessEvent) -> Option<&'static str> {
     Some(match event {
@@ -89,5 +100,52 @@ fn action_zh(a: Action) -> &'static str {
         Action::OpenMouth => "张嘴",
         Action::Blink => "眨眼",
         Action::Nod => "点头",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::liveness::continuity::Discontinuity;
+
+    #[test]
+    fn every_event_is_named_as_it_is_serialised() {
+        let events = [
+            LivenessEvent::InProgress { current: None },
+            LivenessEvent::InProgress {
+                current: Some(Action::Nod),
+            },
+            LivenessEvent::FaceMissing,
+            LivenessEvent::FaceLost,
+            LivenessEvent::WrongAction {
+                expected: Action::Blink,
+                performed: Action::Nod,
+            },
+            LivenessEvent::ActionDone {
+                action: Action::Blink,
+                next: None,
+            },
+            LivenessEvent::Passed,
+            LivenessEvent::TimedOut {
+                action: Action::OpenMouth,
+            },
+            LivenessEvent::Discontinuous {
+                what: Discontinuity::Pose,
+            },
+            LivenessEvent::FrameGap { gap_ms: 1200 },
+            LivenessEvent::Frozen,
+            LivenessEvent::FlatFace,
+            LivenessEvent::TooFewFrames {
+                frames: 3,
+                fps_tenths: 10,
+            },
+            LivenessEvent::RunExpired,
+            LivenessEvent::NoSignOfLife,
+        ];
+        for event in &events {
+            let json = serde_json::to_value(event).expect("json");
+            assert_eq!(json["event"], name(event), "{event:?}");
+            assert_eq!(reason(event).is_some(), event.is_failure());
+        }
     }
 }

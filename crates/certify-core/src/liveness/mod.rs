@@ -408,6 +408,21 @@ impl LivenessEvent {
         advice::reason(self).is_some()
     }
 
+    /// The event's snake_case name, as serialised in its `event` member ("in_progress",
+    /// "action_done", "passed", or the failure's [`reason`](LivenessEvent::reason)).
+    pub fn name(&self) -> &'static str {
+        advice::name(self)
+    }
+
+    /// The action the person is asked for after this event, if any.
+    pub fn next_action(&self) -> Option<Action> {
+        match self {
+            LivenessEvent::InProgress { current } => *current,
+            LivenessEvent::ActionDone { next, .. } => *next,
+            _ => None,
+        }
+    }
+
     /// A stable snake_case reason code for a failure (`None` otherwise).
     pub fn reason(&self) -> Option<&'static str> {
         advice::reason(self)
