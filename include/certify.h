@@ -611,42 +611,64 @@ CertifyStatus certify_liveness_start(const CertifyFaceEngine *engine,
 // `session` a live handle; `out_json` writable.
 CertifyStatus certify_liveness_actions(const CertifyLivenessSession *session, char **out_json);
 
-// Feed one JPEG/PNG frame. Pass `CERTIFY_ELAPSED_MONOTONIC` for `elapsed_ms`: the library
-// times the frame by its monotonic clock since the start (an explicit value is for tests
-// only — a verifier never takes a client's word for time). `*out_event_json` is the
-// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`, failures
-// such as `"timed_out"`, `"discontinuous"`, `"flat_face"` …) with `"reason"` (failures),
-// `"advice_zh"` and `"advice_en"`, freed with `certify_string_free`.
-//
-// # Safety
-// `session` a live handle used by one thread; `image` readable for `image_len` bytes;
-// `out_event_json` writable.
-CertifyStatus certify_liveness_push_frame(CertifyLivenessSession *session,
-                                          const uint8_t *image,
-                                          size_t image_len,
-                                          uint32_t elapsed_ms,
-                                          char **out_event_json);
-
-// End the session: if the actions were done, match the most frontal frame against the
-// enrolled `template` (`template_len` = `CERTIFY_FACE_TEMPLATE_LEN`). `*out_decision_json`:
-// `{"passed":..,"reason":..,"advice_zh":..,"advice_en":..,"liveness_passed":..,"mode":..,
-// "frames":..,"parallax":..,"identity_consistent":..,"distance":..,"same_person":..,
-// "antispoof":..,"antispoof_threshold":..}`.
-// The session is spent afterwards (further calls: `CERTIFY_STATUS_SESSION_FINISHED`) but
-// must still be freed.
-//
-// # Safety
-// `session` a live handle; `template` readable for `template_len` floats; out writable.
-CertifyStatus certify_liveness_finish(CertifyLivenessSession *session,
-                                      const float *template_,
-                                      size_t template_len,
-                                      char **out_decision_json);
-
 // Release a liveness session (NULL is ignored). Frames kept for matching are dropped.
 //
 // # Safety
 // `session` NULL or a handle from `certify_liveness_start`, not yet freed.
 void certify_liveness_free(CertifyLivenessSession *session);
+
+// Feed one JPEG/PNG frame of a continuous capture to a liveness session: what it
+// did — `event` ("in_progress", "action_done", "passed", or a failure such as
+// "timed_out", "discontinuous", "frozen", "flat_face"), the event's own members,
+// `reason` (failures) and `advice_zh`/`advice_en`. Frames are timed by the
+// library's monotonic clock since the start: an explicit time is for tests only,
+// a verifier never takes a client's word for time. The frame is not kept.
+//
+// `elapsed_ms`: `CERTIFY_ELAPSED_MONOTONIC` (the library's clock; an explicit value is
+// for tests only). `*out_json` is the step as JSON, freed with `certify_string_free`.
+//
+// # Safety
+// `session` a live handle used by one thread at a time; each byte argument
+// readable for its `_len` bytes, each frame valid with its `data` readable for `len`
+// bytes; `out_json` writable.
+CertifyStatus certify_liveness_push_frame(CertifyLivenessSession *session,
+                                          const uint8_t *image,
+                                          size_t image_len,
+                                          uint32_t elapsed_ms,
+                                          char **out_json);
+
+// As `push_frame`, for a raw camera frame (NV21 or RGBA, with stride and
+// rotation), so an app passes what its camera gives without encoding a JPEG.
+//
+// `elapsed_ms`: `CERTIFY_ELAPSED_MONOTONIC` (the library's clock; an explicit value is
+// for tests only). `*out_json` is the step as JSON, freed with `certify_string_free`.
+//
+// # Safety
+// `session` a live handle used by one thread at a time; each byte argument
+// readable for its `_len` bytes, each frame valid with its `data` readable for `len`
+// bytes; `out_json` writable.
+CertifyStatus certify_liveness_push_camera_frame(CertifyLivenessSession *session,
+                                                 const CertifyCameraFrame *frame,
+                                                 uint32_t elapsed_ms,
+                                                 char **out_json);
+
+// End the session: if liveness passed, match the most frontal frame against the
+// enrolled template (128 floats), with identity consistency and anti-spoof. The
+// decision: `passed`, `reason` and advice when not, `liveness_passed`, `mode`,
+// `frames`, `parallax`, `identity_consistent`, `distance`, `same_person`,
+// `antispoof`, `antispoof_threshold`. A malformed template (102) leaves the
+// session open; otherwise the session is spent (later calls: 106).
+//
+// `*out_json` is the decision as JSON, freed with `certify_string_free`. The session
+// must still be freed.
+//
+// # Safety
+// `session` a live handle used by one thread at a time; each template readable
+// for its `_len` floats; `out_json` writable.
+CertifyStatus certify_liveness_finish(CertifyLivenessSession *session,
+                                      const float *enrolled,
+                                      size_t enrolled_len,
+                                      char **out_json);
 
 // Load the voice engine from `models_dir` (ONNX Runtime as for the face engine).
 //
@@ -793,16 +815,6 @@ CertifyStatus certify_evidence_verify(const CertifyEvidenceVerifier *verifier,
 // # Safety
 // `verifier` NULL or a live handle, not yet freed, unused elsewhere.
 void certify_evidence_verifier_free(CertifyEvidenceVerifier *verifier);
-
-// As `certify_liveness_push_frame`, for a raw camera frame.
-//
-// # Safety
-// `session` a live handle used by one thread; `frame` valid, its `data` readable for `len`
-// bytes; `out_event_json` writable.
-CertifyStatus certify_liveness_push_camera_frame(CertifyLivenessSession *session,
-                                                 const CertifyCameraFrame *frame,
-                                                 uint32_t elapsed_ms,
-                                                 char **out_event_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -222,14 +222,24 @@ pub fn event_json(event: &LivenessEvent) -> Value {
     serde_json::to_value(LivenessStep::from(event)).unwrap_or(Value::Null)
 }
 
+/// A liveness session as every binding holds it: the run, until [`finish_liveness`] takes
+/// it (later calls answer 106, `session_finished`).
+pub type LivenessSlot<E> = Option<BoundRun<E>>;
+
+fn open_run<E: Deref<Target = FaceEngine>>(slot: &mut LivenessSlot<E>) -> Result<&mut BoundRun<E>, Fail> {
+    slot.as_mut()
+        .ok_or_else(|| Fail::new(CertifyStatus::SessionFinished, "the session has finished"))
+}
+
 /// Feed one encoded (JPEG/PNG) frame; what it did to the run.
 /// `elapsed_ms`: `None` times the frame by the library's monotonic clock since the start
 /// (what apps use); `Some` is an explicit time, for tests only.
 pub fn push_encoded_frame<E: Deref<Target = FaceEngine>>(
-    run: &mut BoundRun<E>,
+    slot: &mut LivenessSlot<E>,
     image: &[u8],
     elapsed_ms: Option<u32>,
 ) -> Result<LivenessStep, Fail> {
+    let run = open_run(slot)?;
     let img = certify_face::image_io::decode(image).map_err(fail)?;
     push_picture(run, &img, elapsed_ms)
 }
@@ -370,20 +380,26 @@ pub fn card_portrait_template(engine: &FaceEngine, card_front: &[u8]) -> Result<
 
 /// Feed one raw camera frame to a run (timed as [`push_encoded_frame`]): what it did.
 pub fn push_camera_frame<E: Deref<Target = FaceEngine>>(
-    run: &mut BoundRun<E>,
+    slot: &mut LivenessSlot<E>,
     frame: &CameraFrame<'_>,
     elapsed_ms: Option<u32>,
 ) -> Result<LivenessStep, Fail> {
+    let run = open_run(slot)?;
     push_picture(run, &frame.to_rgb()?, elapsed_ms)
 }
 
-/// End a run against an enrolled template (128 floats): the decision as JSON — passed, the
-/// reason and advice when not, liveness, mode, identity consistency, distance, anti-spoof.
+/// End a run against an enrolled template (128 floats): passed, the reason and advice when
+/// not, liveness, mode, identity consistency, distance, anti-spoof. The template is checked
+/// first, so a malformed one does not spend the session; after this the session is spent.
 pub fn finish_liveness<E: Deref<Target = FaceEngine>>(
-    run: BoundRun<E>,
-    template: Vec<f32>,
+    slot: &mut LivenessSlot<E>,
+    template: &[f32],
 ) -> Result<LivenessResult, Fail> {
-    let d = run.run.finish(&template_of(&template)?).map_err(fail)?;
+    let template = template_of(template)?;
+    let run = slot
+        .take()
+        .ok_or_else(|| Fail::new(CertifyStatus::SessionFinished, "the session has finished"))?;
+    let d = run.run.finish(&template).map_err(fail)?;
     Ok(LivenessResult::from(&d))
 }
 

@@ -4,8 +4,9 @@
 //! macro, which writes that binding's entry point for each line `fn <engine>.<name>(…)`:
 //! the C function `certify_<engine>_<name>`, the JNI export
 //! `Java_cn_certify_Natives_<engine><Name>` and a method `<name>` of the UniFFI
-//! `<Engine>Engine`. The engine is `face` or `voice`. A line says, in the kinds every
-//! emitter knows:
+//! `<Engine>Engine`. The engine is `face` or `voice`, or `liveness` for a session's calls
+//! (the C `CertifyLivenessSession`, a Java session handle, the UniFFI `LivenessRun`), whose
+//! result kinds are `step` and `decision`. A line says, in the kinds every emitter knows:
 //!
 //! - arguments after the engine: `bytes` (an upload — JPEG/PNG, WAV: C pointer and `_len`,
 //!   Java `byte[]`, UniFFI `Vec<u8>`), `opt_bytes` (the same, NULL/null/None allowed) or
@@ -22,7 +23,13 @@
 //!   `opt_template` (the same or none: C sets `*out_found`, Java gets an empty array,
 //!   UniFFI `None`) or `comparison` (distance, threshold, same person: C out-parameters
 //!   `out_distance`, `out_threshold`, `out_same_person`; Java a `FaceComparison`; UniFFI the
-//!   `FaceComparison` record);
+//!   `FaceComparison` record) or, for a liveness session, `step` (a frame's
+//!   [`LivenessStep`](crate::results::LivenessStep); the call also takes the frame's time —
+//!   C `elapsed_ms` with `CERTIFY_ELAPSED_MONOTONIC` for the library's clock, Java a negative
+//!   `elapsedMs` for it, UniFFI an optional `elapsed_ms` — and answers as JSON in C and Java,
+//!   the `LivenessStep` record in UniFFI) or `decision` (the final
+//!   [`LivenessResult`](crate::results::LivenessResult), which spends the session: JSON in C
+//!   and Java, the `FaceDecision` record in UniFFI);
 //! - the bridge function that does the work: `fn(&Engine, args…) -> Result<_, Fail>`.
 //!
 //! Adding a call here adds it to every binding; the C header and the Java declarations are
@@ -78,6 +85,26 @@ macro_rules! engine_calls {
             /// takes. Images are not kept.
             fn face.review_enrollment(card_front: bytes, card_back: bytes, selfie: bytes, reference: opt_bytes)
                 -> json(EnrollmentReview) = $crate::engines::review_enrollment;
+
+            /// Feed one JPEG/PNG frame of a continuous capture to a liveness session: what it
+            /// did — `event` ("in_progress", "action_done", "passed", or a failure such as
+            /// "timed_out", "discontinuous", "frozen", "flat_face"), the event's own members,
+            /// `reason` (failures) and `advice_zh`/`advice_en`. Frames are timed by the
+            /// library's monotonic clock since the start: an explicit time is for tests only,
+            /// a verifier never takes a client's word for time. The frame is not kept.
+            fn liveness.push_frame(image: bytes) -> step = $crate::engines::push_encoded_frame;
+
+            /// As `push_frame`, for a raw camera frame (NV21 or RGBA, with stride and
+            /// rotation), so an app passes what its camera gives without encoding a JPEG.
+            fn liveness.push_camera_frame(frame: frame) -> step = $crate::engines::push_camera_frame;
+
+            /// End the session: if liveness passed, match the most frontal frame against the
+            /// enrolled template (128 floats), with identity consistency and anti-spoof. The
+            /// decision: `passed`, `reason` and advice when not, `liveness_passed`, `mode`,
+            /// `frames`, `parallax`, `identity_consistent`, `distance`, `same_person`,
+            /// `antispoof`, `antispoof_threshold`. A malformed template (102) leaves the
+            /// session open; otherwise the session is spent (later calls: 106).
+            fn liveness.finish(enrolled: template) -> decision = $crate::engines::finish_liveness;
 
             /// Enroll a voice from WAV recordings of the enrollment prompts (five), each with
             /// the prompt it reads: the template to store apart from identity when every

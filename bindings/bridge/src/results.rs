@@ -266,7 +266,10 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&flat.to_json()).expect("json");
         assert_eq!(json["event"], "flat_face");
         assert_eq!(json["reason"], "flat_face");
-        assert!(json["advice_zh"].as_str().is_some_and(|a| a.contains("照片或屏幕")), "{json}");
+        assert!(
+            json["advice_zh"].as_str().is_some_and(|a| a.contains("照片或屏幕")),
+            "{json}"
+        );
     }
 
     fn referenced(issues: Vec<ReviewIssue>, template: bool) -> ReferencedReview {

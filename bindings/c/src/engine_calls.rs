@@ -6,8 +6,8 @@
 
 use crate::frames::{CertifyCameraFrame, frame_arg};
 use crate::{
-    CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyStatus, CertifyVoiceEngine, bytes_arg, from_fail, give_string,
-    out, str_arg,
+    CERTIFY_ELAPSED_MONOTONIC, CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyLivenessSession, CertifyStatus,
+    CertifyVoiceEngine, bytes_arg, from_fail, give_string, out, str_arg,
 };
 use certify_bridge::results::Results as _;
 use std::ffi::c_char;
@@ -120,6 +120,48 @@ macro_rules! c_engine_call {
             }
         }
     };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [step] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(step)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                session: *mut CertifyLivenessSession,
+                $($p)*
+                elapsed_ms: u32,
+                out_json: *mut *mut c_char,
+            ) -> CertifyStatus {
+                ffi!({
+                    let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let out_json = unsafe { out(out_json) }?;
+                    let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
+                    let step = $call(&mut session.0, $($a)* elapsed).map_err(from_fail)?;
+                    give_string(out_json, step.to_json())
+                })
+            }
+        }
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [decision] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(decision)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                session: *mut CertifyLivenessSession,
+                $($p)*
+                out_json: *mut *mut c_char,
+            ) -> CertifyStatus {
+                ffi!({
+                    let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let out_json = unsafe { out(out_json) }?;
+                    let decision = $call(&mut session.0, $($a)*).map_err(from_fail)?;
+                    give_string(out_json, decision.to_json())
+                })
+            }
+        }
+    };
     (@args [$($docs:tt)*] $recv:ident $name:ident [comparison] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
@@ -161,6 +203,19 @@ macro_rules! c_result_doc {
          # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes, each\n\
          frame valid with its `data` readable for `len` bytes; `out_template` writable for\n\
          `out_len` floats (at least `CERTIFY_FACE_TEMPLATE_LEN`)."
+    };
+    (step) => {
+        "\n`elapsed_ms`: `CERTIFY_ELAPSED_MONOTONIC` (the library's clock; an explicit value is\n\
+         for tests only). `*out_json` is the step as JSON, freed with `certify_string_free`.\n\n\
+         # Safety\n`session` a live handle used by one thread at a time; each byte argument\n\
+         readable for its `_len` bytes, each frame valid with its `data` readable for `len`\n\
+         bytes; `out_json` writable."
+    };
+    (decision) => {
+        "\n`*out_json` is the decision as JSON, freed with `certify_string_free`. The session\n\
+         must still be freed.\n\n\
+         # Safety\n`session` a live handle used by one thread at a time; each template readable\n\
+         for its `_len` floats; `out_json` writable."
     };
     (comparison) => {
         "\nThe distance, the threshold used and the decision go to the out-parameters.\n\
@@ -214,6 +269,26 @@ macro_rules! c_decl_result {
     (comparison) => {
         "\nfloat *out_distance\nfloat *out_threshold\nbool *out_same_person"
     };
+    (step) => {
+        "\nuint32_t elapsed_ms\nchar **out_json"
+    };
+    (decision) => {
+        "\nchar **out_json"
+    };
+}
+
+/// The first parameter of a call as the header writes it: a liveness session's calls
+/// (`step`, `decision`) take the session, the others their engine (`$engine`).
+macro_rules! c_decl_receiver {
+    (step, $engine:expr) => {
+        "CertifyLivenessSession *session"
+    };
+    (decision, $engine:expr) => {
+        "CertifyLivenessSession *session"
+    };
+    ($ret:ident, $engine:expr) => {
+        $engine
+    };
 }
 
 /// Every call's function, and the header's declarations of them.
@@ -234,7 +309,8 @@ macro_rules! c_engine_calls {
                 stringify!($recv),
                 stringify!([<certify_ $recv _ $name>]),
                 &[$($doc,)* c_result_doc!($ret)],
-                concat!("const ", stringify!([<Certify $recv:camel Engine>]), " *engine"
+                concat!(
+                    c_decl_receiver!($ret, concat!("const ", stringify!([<Certify $recv:camel Engine>]), " *engine"))
                     $(, c_decl_param!($arg $kind))*, c_decl_result!($ret)),
             ))
         ),*];

@@ -1,10 +1,7 @@
-//! Raw camera frames (NV21, RGBA) as an app's camera hands them over: a face template
-//! from one, and a liveness session fed with them.
+//! Raw camera frames (NV21, RGBA) as an app's camera hands them over: the C layout and
+//! its conversion, for the face template and liveness calls that take one.
 
-use crate::{CERTIFY_ELAPSED_MONOTONIC, CertifyLivenessSession};
-use crate::{CertifyStatus, bridge, bytes_arg, from_fail, give_string, out};
-use certify_bridge::results::Results as _;
-use std::ffi::c_char;
+use crate::{CertifyStatus, bridge, bytes_arg};
 
 /// Layout of a raw camera frame.
 #[repr(u32)]
@@ -58,28 +55,5 @@ pub(crate) unsafe fn frame_arg<'a>(frame: *const CertifyCameraFrame) -> Result<b
         stride: f.stride,
         format,
         rotation_degrees: f.rotation_degrees,
-    })
-}
-
-/// As `certify_liveness_push_frame`, for a raw camera frame.
-///
-/// # Safety
-/// `session` a live handle used by one thread; `frame` valid, its `data` readable for `len`
-/// bytes; `out_event_json` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_liveness_push_camera_frame(
-    session: *mut CertifyLivenessSession,
-    frame: *const CertifyCameraFrame,
-    elapsed_ms: u32,
-    out_event_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
-        let frame = unsafe { frame_arg(frame) }?;
-        let out_event_json = unsafe { out(out_event_json) }?;
-        let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
-        let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
-        let event = bridge::push_camera_frame(run, &frame, elapsed).map_err(from_fail)?;
-        give_string(out_event_json, event.to_json())
     })
 }

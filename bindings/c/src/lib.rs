@@ -6,7 +6,6 @@
 //! caught at the boundary and returned as `CERTIFY_STATUS_PANIC`. Strings are UTF-8,
 //! NUL-terminated. See `bindings/c/README.md` and `include/certify.h`.
 
-use certify_bridge::results::Results as _;
 pub use certify_bridge::{CertifyStatus, ToStatus};
 use certify_bridge::{engines as bridge, ops};
 
@@ -438,7 +437,7 @@ pub unsafe extern "C" fn certify_call(
 
 /// A liveness session fed frame by frame. Not thread-safe: use one session from one thread
 /// at a time (different sessions may run in parallel on one engine).
-pub struct CertifyLivenessSession(Option<bridge::BoundRun<std::sync::Arc<FaceEngine>>>);
+pub struct CertifyLivenessSession(bridge::LivenessSlot<std::sync::Arc<FaceEngine>>);
 
 /// Start a liveness session on `engine` at `now_unix` (`CERTIFY_NOW_SYSTEM`: the clock):
 /// `actions_json` a JSON array of action names (`["nod","blink"]`) when the server drew the
@@ -487,69 +486,6 @@ pub unsafe extern "C" fn certify_liveness_actions(
         let out_json = unsafe { out(out_json) }?;
         let names = bridge::liveness_actions(run);
         give_string(out_json, serde_json::Value::from(names).to_string())
-    })
-}
-
-/// Feed one JPEG/PNG frame. Pass `CERTIFY_ELAPSED_MONOTONIC` for `elapsed_ms`: the library
-/// times the frame by its monotonic clock since the start (an explicit value is for tests
-/// only — a verifier never takes a client's word for time). `*out_event_json` is the
-/// session's event (`{"event":"in_progress",...}`, `"action_done"`, `"passed"`, failures
-/// such as `"timed_out"`, `"discontinuous"`, `"flat_face"` …) with `"reason"` (failures),
-/// `"advice_zh"` and `"advice_en"`, freed with `certify_string_free`.
-///
-/// # Safety
-/// `session` a live handle used by one thread; `image` readable for `image_len` bytes;
-/// `out_event_json` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_liveness_push_frame(
-    session: *mut CertifyLivenessSession,
-    image: *const u8,
-    image_len: usize,
-    elapsed_ms: u32,
-    out_event_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
-        let bytes = unsafe { bytes_arg(image, image_len) }?;
-        let out_event_json = unsafe { out(out_event_json) }?;
-        let run = session.0.as_mut().ok_or(CertifyStatus::SessionFinished)?;
-        let elapsed = (elapsed_ms != CERTIFY_ELAPSED_MONOTONIC).then_some(elapsed_ms);
-        let event = bridge::push_encoded_frame(run, bytes, elapsed).map_err(from_fail)?;
-        give_string(out_event_json, event.to_json())
-    })
-}
-
-/// End the session: if the actions were done, match the most frontal frame against the
-/// enrolled `template` (`template_len` = `CERTIFY_FACE_TEMPLATE_LEN`). `*out_decision_json`:
-/// `{"passed":..,"reason":..,"advice_zh":..,"advice_en":..,"liveness_passed":..,"mode":..,
-/// "frames":..,"parallax":..,"identity_consistent":..,"distance":..,"same_person":..,
-/// "antispoof":..,"antispoof_threshold":..}`.
-/// The session is spent afterwards (further calls: `CERTIFY_STATUS_SESSION_FINISHED`) but
-/// must still be freed.
-///
-/// # Safety
-/// `session` a live handle; `template` readable for `template_len` floats; out writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_liveness_finish(
-    session: *mut CertifyLivenessSession,
-    template: *const f32,
-    template_len: usize,
-    out_decision_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let session = unsafe { session.as_mut() }.ok_or(CertifyStatus::NullArgument)?;
-        if template.is_null() {
-            return Err(CertifyStatus::NullArgument);
-        }
-        if template_len != CERTIFY_FACE_TEMPLATE_LEN {
-            return Err(CertifyStatus::InvalidArgument);
-        }
-        // SAFETY: readable for template_len floats per the contract.
-        let template = unsafe { std::slice::from_raw_parts(template, template_len) }.to_vec();
-        let out_decision_json = unsafe { out(out_decision_json) }?;
-        let run = session.0.take().ok_or(CertifyStatus::SessionFinished)?;
-        let decision = bridge::finish_liveness(run, template).map_err(from_fail)?;
-        give_string(out_decision_json, decision.to_json())
     })
 }
 

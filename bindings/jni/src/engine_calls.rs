@@ -5,7 +5,7 @@
 
 use crate::{
     BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, read_template,
-    string, texts_with_bytes, voice_ref,
+    session_ref, string, texts_with_bytes, voice_ref,
 };
 use certify_bridge::results::Results as _;
 use jni::objects::{JByteArray, JClass, JFloatArray, JObject, JString, JValue};
@@ -54,6 +54,51 @@ macro_rules! jni_engine_call {
             [$($c)* let $arg = read_template($env, &$arg)?;]
             [$($a)* &$arg,]; $($rest)*);
     };
+    (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [step] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[unsafe(no_mangle)]
+            #[allow(clippy::too_many_arguments)]
+            pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
+                mut unowned: EnvUnowned<'l>,
+                _class: JClass<'l>,
+                handle: jlong,
+                $($p)*
+                elapsed_ms: jint,
+            ) -> JString<'l> {
+                unowned
+                    .with_env(|$env| -> Result<_, BridgeError> {
+                        $($c)*
+                        let elapsed = u32::try_from(elapsed_ms).ok();
+                        let mut session = session_ref(handle)?.lock().unwrap_or_else(|p| p.into_inner());
+                        let step = $call(&mut session, $($a)* elapsed).map_err(bridged)?;
+                        Ok(JString::from_str($env, step.to_json())?)
+                    })
+                    .resolve::<ThrowCertify>()
+            }
+        }
+    };
+    (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [decision] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[unsafe(no_mangle)]
+            pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
+                mut unowned: EnvUnowned<'l>,
+                _class: JClass<'l>,
+                handle: jlong,
+                $($p)*
+            ) -> JString<'l> {
+                unowned
+                    .with_env(|$env| -> Result<_, BridgeError> {
+                        $($c)*
+                        let mut session = session_ref(handle)?.lock().unwrap_or_else(|p| p.into_inner());
+                        let decision = $call(&mut session, $($a)*).map_err(bridged)?;
+                        Ok(JString::from_str($env, decision.to_json())?)
+                    })
+                    .resolve::<ThrowCertify>()
+            }
+        }
+    };
     (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [$ret:ident] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
@@ -84,6 +129,8 @@ macro_rules! jni_result_type {
     (template) => { JFloatArray<'l> };
     (opt_template) => { JFloatArray<'l> };
     (comparison) => { JObject<'l> };
+    (step) => { JString<'l> };
+    (decision) => { JString<'l> };
 }
 
 /// The Java value of a result.
@@ -140,6 +187,12 @@ macro_rules! java_result_doc {
     };
     (comparison) => {
         "\nThe distance, the threshold used and the decision."
+    };
+    (step) => {
+        "\n`elapsedMs` negative: timed by the library's monotonic clock (what apps use). The step as JSON."
+    };
+    (decision) => {
+        "\nThe decision as JSON."
     };
 }
 

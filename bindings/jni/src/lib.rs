@@ -4,7 +4,6 @@
 //! the person in Chinese (the engine's own advice where it has one). Panics never cross:
 //! `with_env` catches them and they are thrown as code 199.
 
-use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
 use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
@@ -431,7 +430,7 @@ pub extern "system" fn Java_cn_certify_Natives_call<'l>(
         .resolve::<ThrowCertify>()
 }
 
-type Session = Mutex<Option<bridge::BoundRun<Arc<certify_face::FaceEngine>>>>;
+type Session = Mutex<bridge::LivenessSlot<Arc<certify_face::FaceEngine>>>;
 
 fn session_ref<'a>(handle: jlong) -> Result<&'a Session, BridgeError> {
     // SAFETY: handles come from livenessStart and are freed once by livenessFree (the Java
@@ -484,87 +483,6 @@ pub extern "system" fn Java_cn_certify_Natives_livenessActions<'l>(
                 env,
                 serde_json::Value::from(bridge::liveness_actions(run)).to_string(),
             )?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// The session's event as JSON (with reason and advice). `elapsedMs < 0`: timed by the
-/// library's monotonic clock (what apps use); an explicit value is for tests only.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_livenessPushFrame<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    session: jlong,
-    image: JByteArray<'l>,
-    elapsed_ms: jint,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let image = bytes(env, &image)?;
-            let elapsed = u32::try_from(elapsed_ms).ok();
-            let mut guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
-            let run = guard
-                .as_mut()
-                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-            let event = bridge::push_encoded_frame(run, &image, elapsed).map_err(bridged)?;
-            Ok(JString::from_str(env, event.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// As `livenessPushFrame`, for a raw camera frame ("nv21" or "rgba").
-#[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_cn_certify_Natives_livenessPushCameraFrame<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    session: jlong,
-    data: JByteArray<'l>,
-    width: jint,
-    height: jint,
-    stride: jint,
-    format: JString<'l>,
-    rotation: jint,
-    elapsed_ms: jint,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let data = bytes(env, &data)?;
-            let format = string(env, &format)?;
-            let frame = camera_frame(&data, [width, height, stride, rotation], &format)?;
-            let elapsed = u32::try_from(elapsed_ms).ok();
-            let mut guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
-            let run = guard
-                .as_mut()
-                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-            let event = bridge::push_camera_frame(run, &frame, elapsed).map_err(bridged)?;
-            Ok(JString::from_str(env, event.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// End a session and match its best frame against an enrolled template: the decision as JSON.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_livenessFinish<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    session: jlong,
-    template: JFloatArray<'l>,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            if template.is_null() {
-                return Err(fail(CertifyStatus::NullArgument, "template is null"));
-            }
-            let mut t = vec![0f32; template.len(env)?];
-            template.get_region(env, 0, &mut t)?;
-            let run = session_ref(session)?
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-            let decision = bridge::finish_liveness(run, t).map_err(bridged)?;
-            Ok(JString::from_str(env, decision.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }

@@ -133,9 +133,16 @@ fn engine_calls() -> Vec<Native> {
                 "json" | "str" => "String",
                 "template" | "opt_template" => "float[]",
                 "comparison" => "FaceComparison",
+                "step" | "decision" => "String",
                 other => panic!("no Java type for the kind `{other}`: add it to engine_calls"),
             };
-            let mut params = vec![("handle".to_owned(), "long".to_owned())];
+            // A liveness session's calls take the session's handle, the others the engine's.
+            let receiver = if matches!(*ret, "step" | "decision") {
+                "session"
+            } else {
+                "handle"
+            };
+            let mut params = vec![(receiver.to_owned(), "long".to_owned())];
             for (arg, k) in args.iter() {
                 if *k == "recordings" {
                     // Recordings are two Java arguments (see the emitter in src/engine_calls.rs).
@@ -156,6 +163,10 @@ fn engine_calls() -> Vec<Native> {
                 } else {
                     params.push((camel(arg), kind(k).to_owned()));
                 }
+            }
+            if *ret == "step" {
+                // A frame's time follows the frame (see the emitter in src/engine_calls.rs).
+                params.push(("elapsedMs".to_owned(), "int".to_owned()));
             }
             Native {
                 name: format!("{engine}{upper}"),

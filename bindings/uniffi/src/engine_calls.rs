@@ -4,8 +4,8 @@
 //! not a silent default).
 
 use crate::{
-    CameraFrame, CertifyError, FaceComparison, FaceEngine, VoiceDecisionInfo, VoiceEngine, VoiceEnrollmentResult,
-    VoiceRecording, bridged, fail,
+    CameraFrame, CertifyError, FaceComparison, FaceDecision, FaceEngine, LivenessRun, LivenessStep, VoiceDecisionInfo,
+    VoiceEngine, VoiceEnrollmentResult, VoiceRecording, bridged, fail,
 };
 use certify_bridge::CertifyStatus;
 use certify_bridge::results as bridge_results;
@@ -31,6 +31,30 @@ macro_rules! uniffi_engine_call {
     (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: recordings, $($rest:tt)*) => {
         uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<VoiceRecording>,]
             [$($a)* &$arg.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect::<Vec<_>>(),]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [step] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
+        #[uniffi::export]
+        impl LivenessRun {
+            $($docs)*
+            ///
+            /// `elapsed_ms` is for tests only: leave it out and the frame is timed by the
+            /// library's monotonic clock since the start.
+            #[uniffi::method(default(elapsed_ms = None))]
+            pub fn $name(&self, $($p)* elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
+                let mut run = self.run.lock().unwrap_or_else(|p| p.into_inner());
+                Ok($call(&mut run, $($a)* elapsed_ms).map_err(bridged)?.into())
+            }
+        }
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [decision] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
+        #[uniffi::export]
+        impl LivenessRun {
+            $($docs)*
+            pub fn $name(&self, $($p)*) -> Result<FaceDecision, CertifyError> {
+                let mut run = self.run.lock().unwrap_or_else(|p| p.into_inner());
+                Ok($call(&mut run, $($a)*).map_err(bridged)?.into())
+            }
+        }
     };
     (@args [$($docs:tt)*] $recv:ident $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
         pastey::paste! {

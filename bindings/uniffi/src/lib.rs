@@ -373,7 +373,7 @@ impl FaceEngine {
 #[derive(uniffi::Object)]
 pub struct LivenessRun {
     actions: Vec<String>,
-    run: Mutex<Option<bridge::BoundRun<Arc<certify_face::FaceEngine>>>>,
+    run: Mutex<bridge::LivenessSlot<Arc<certify_face::FaceEngine>>>,
 }
 
 /// Layout of a raw camera frame.
@@ -499,52 +499,11 @@ impl From<bridge::LivenessResult> for FaceDecision {
     }
 }
 
-impl LivenessRun {
-    /// Feed one frame to the open run with `push`; the step it made.
-    fn push(
-        &self,
-        push: impl FnOnce(
-            &mut bridge::BoundRun<Arc<certify_face::FaceEngine>>,
-        ) -> Result<bridge::LivenessStep, bridge::Fail>,
-    ) -> Result<LivenessStep, CertifyError> {
-        let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
-        let run = guard
-            .as_mut()
-            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-        Ok(push(run).map_err(bridged)?.into())
-    }
-}
-
 #[uniffi::export]
 impl LivenessRun {
     /// The actions asked for, in order.
     pub fn actions(&self) -> Vec<String> {
         self.actions.clone()
-    }
-
-    /// Feed one frame, timed by the library's monotonic clock since the start
-    /// (`elapsed_ms` is for tests only: a verifier never takes a caller's word for time).
-    #[uniffi::method(default(elapsed_ms = None))]
-    pub fn push_frame(&self, image: Vec<u8>, elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
-        self.push(|run| bridge::push_encoded_frame(run, &image, elapsed_ms))
-    }
-
-    /// Feed one raw camera frame (NV21 or RGBA, as the camera gives it), timed as
-    /// [`LivenessRun::push_frame`].
-    #[uniffi::method(default(elapsed_ms = None))]
-    pub fn push_camera_frame(&self, frame: CameraFrame, elapsed_ms: Option<u32>) -> Result<LivenessStep, CertifyError> {
-        self.push(|run| bridge::push_camera_frame(run, &frame.view(), elapsed_ms))
-    }
-
-    /// End the session and match the best frame against a face template.
-    pub fn finish(&self, template: Vec<f32>) -> Result<FaceDecision, CertifyError> {
-        let run = self
-            .run
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-            .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-        Ok(bridge::finish_liveness(run, template).map_err(bridged)?.into())
     }
 }
 

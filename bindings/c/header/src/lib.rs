@@ -80,6 +80,10 @@ pub fn generate() -> String {
     for (engine, free) in [
         ("face", "void certify_face_engine_free(CertifyFaceEngine *engine);\n\n"),
         (
+            "liveness",
+            "void certify_liveness_free(CertifyLivenessSession *session);\n\n",
+        ),
+        (
             "voice",
             "void certify_voice_engine_free(CertifyVoiceEngine *engine);\n\n",
         ),

@@ -237,6 +237,8 @@ def test_liveness_session():
     done = [s.event for s in steps].index("action_done")
     assert steps[done].action == "nod" and all(s.action == "shake_head" for s in steps[:done] if s.action), steps[:done + 1]
     assert steps[-1].action is None
+    # A malformed template is refused before it can spend the session (it used to be spent).
+    raises_code(102, run.finish, template[:3])
     decision = run.finish(template)
     assert decision.passed and decision.liveness_passed and decision.identity_consistent, decision
     assert decision.reason is None and decision.mode == "actions"

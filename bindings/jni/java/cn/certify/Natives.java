@@ -82,22 +82,6 @@ final class Natives {
     static native String livenessActions(long session) throws CertifyException;
 
     /**
-     * The session's event as JSON (with reason and advice). {@code elapsedMs < 0}: timed by the
-     * library's monotonic clock (what apps use); an explicit value is for tests only.
-     */
-    static native String livenessPushFrame(long session, byte[] image, int elapsedMs) throws CertifyException;
-
-    /**
-     * As {@code livenessPushFrame}, for a raw camera frame ("nv21" or "rgba").
-     */
-    static native String livenessPushCameraFrame(long session, byte[] data, int width, int height, int stride, String format, int rotation, int elapsedMs) throws CertifyException;
-
-    /**
-     * End a session and match its best frame against an enrolled template: the decision as JSON.
-     */
-    static native String livenessFinish(long session, float[] template) throws CertifyException;
-
-    /**
      * Free a liveness session handle (0 is ignored). Never throws.
      */
     static native void livenessFree(long session);
@@ -238,6 +222,38 @@ final class Natives {
      * The result as JSON.
      */
     static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
+
+    /**
+     * Feed one JPEG/PNG frame of a continuous capture to a liveness session: what it
+     * did — {@code event} ("in_progress", "action_done", "passed", or a failure such as
+     * "timed_out", "discontinuous", "frozen", "flat_face"), the event's own members,
+     * {@code reason} (failures) and {@code advice_zh}/{@code advice_en}. Frames are timed by the
+     * library's monotonic clock since the start: an explicit time is for tests only,
+     * a verifier never takes a client's word for time. The frame is not kept.
+     *
+     * {@code elapsedMs} negative: timed by the library's monotonic clock (what apps use). The step as JSON.
+     */
+    static native String livenessPushFrame(long session, byte[] image, int elapsedMs) throws CertifyException;
+
+    /**
+     * As {@code push_frame}, for a raw camera frame (NV21 or RGBA, with stride and
+     * rotation), so an app passes what its camera gives without encoding a JPEG.
+     *
+     * {@code elapsedMs} negative: timed by the library's monotonic clock (what apps use). The step as JSON.
+     */
+    static native String livenessPushCameraFrame(long session, byte[] data, int width, int height, int stride, String format, int rotation, int elapsedMs) throws CertifyException;
+
+    /**
+     * End the session: if liveness passed, match the most frontal frame against the
+     * enrolled template (128 floats), with identity consistency and anti-spoof. The
+     * decision: {@code passed}, {@code reason} and advice when not, {@code liveness_passed}, {@code mode},
+     * {@code frames}, {@code parallax}, {@code identity_consistent}, {@code distance}, {@code same_person},
+     * {@code antispoof}, {@code antispoof_threshold}. A malformed template (102) leaves the
+     * session open; otherwise the session is spent (later calls: 106).
+     *
+     * The decision as JSON.
+     */
+    static native String livenessFinish(long session, float[] enrolled) throws CertifyException;
 
     /**
      * Enroll a voice from WAV recordings of the enrollment prompts (five), each with
