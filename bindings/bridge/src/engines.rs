@@ -435,13 +435,13 @@ pub fn voice_prompts(enrolled: Option<&[String]>) -> Vec<String> {
     }
 }
 
-/// Issue a single-use challenge for `subject_id` ("face" or "voice"), valid `ttl_seconds`.
-pub fn issue_challenge(subject_id: &str, modality: &str, ttl_seconds: i64, now: Timestamp) -> Result<Value, Fail> {
+/// Issue a single-use challenge for `subject_id` ("face" or "voice"), valid `ttl_seconds`
+/// (hand it on with [`Results::to_json`]).
+pub fn issue_challenge(subject_id: &str, modality: &str, ttl_seconds: i64, now: Timestamp) -> Result<Challenge, Fail> {
     let subject = ResidentId::parse(subject_id).map_err(fail)?;
     let modality: Modality = serde_json::from_value(Value::String(modality.to_owned()))
         .map_err(|_| invalid(format!("unknown modality {modality:?}")))?;
-    let ch = Challenge::issue(subject, modality, now, ttl_seconds, &mut OsRng);
-    serde_json::to_value(ch).map_err(|e| invalid(e.to_string()))
+    Ok(Challenge::issue(subject, modality, now, ttl_seconds, &mut OsRng))
 }
 
 fn challenge_of(json: &str) -> Result<Challenge, Fail> {
@@ -493,19 +493,18 @@ pub fn verifier_from_key(key: &[u8]) -> Result<EvidenceVerifier, Fail> {
     EvidenceVerifier::from_public_key(key).map_err(fail)
 }
 
-/// Verify a token for `challenge_json` at `now`, once per guard: the claims as JSON (the
-/// `evidence` of the `certification.by_app` operation).
+/// Verify a token for `challenge_json` at `now`, once per guard: the verified claims (as
+/// JSON, [`Results::to_json`], the `evidence` of the `certification.by_app` operation).
 pub fn verify_evidence(
     verifier: &EvidenceVerifier,
     seen: &mut MemoryReplayGuard,
     token: &[u8],
     challenge_json: &str,
     now: Timestamp,
-) -> Result<Value, Fail> {
+) -> Result<EvidenceClaims, Fail> {
     let ch = challenge_of(challenge_json)?;
     seen.prune(now);
-    let claims = verifier
+    verifier
         .verify(&EvidenceToken::from_bytes(token.to_vec()), &ch, now, seen)
-        .map_err(fail)?;
-    serde_json::to_value(claims).map_err(|e| invalid(e.to_string()))
+        .map_err(fail)
 }

@@ -18,6 +18,12 @@ pub trait Results: Serialize {
     }
 }
 
+/// A challenge as the client receives it.
+impl Results for certify_core::evidence::Challenge {}
+
+/// Verified evidence claims as the host stores them.
+impl Results for certify_core::evidence::EvidenceClaims {}
+
 /// A 1:1 comparison of face templates, or of a template with a reference portrait.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FaceComparison {

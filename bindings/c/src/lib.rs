@@ -9,6 +9,7 @@
 pub use certify_bridge::{CertifyStatus, ToStatus};
 use certify_bridge::{engines as bridge, ops};
 
+use certify_bridge::results::Results as _;
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
 use certify_core::name::PersonName;
@@ -619,7 +620,7 @@ pub unsafe extern "C" fn certify_challenge_issue(
         let (subject, modality) = (unsafe { str_arg(subject_id) }?, unsafe { str_arg(modality) }?);
         let out_json = unsafe { out(out_json) }?;
         let ch = bridge::issue_challenge(subject, modality, ttl_seconds, clock(now_unix)).map_err(from_fail)?;
-        give_string(out_json, ch.to_string())
+        give_string(out_json, ch.to_json())
     })
 }
 
@@ -764,7 +765,7 @@ pub unsafe extern "C" fn certify_evidence_verify(
         let mut seen = v.seen.lock().unwrap_or_else(|p| p.into_inner());
         let claims =
             bridge::verify_evidence(&v.verifier, &mut seen, token, challenge, clock(now_unix)).map_err(from_fail)?;
-        give_string(out_claims_json, claims.to_string())
+        give_string(out_claims_json, claims.to_json())
     })
 }
 

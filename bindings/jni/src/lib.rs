@@ -4,6 +4,7 @@
 //! the person in Chinese (the engine's own advice where it has one). Panics never cross:
 //! `with_env` catches them and they are thrown as code 199.
 
+use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
 use certify_core::cycle::CyclePolicy;
 use certify_core::id::ResidentId;
@@ -607,7 +608,7 @@ pub extern "system" fn Java_cn_certify_Natives_challengeIssue<'l>(
         .with_env(|env| -> Result<_, BridgeError> {
             let (subject, modality) = (string(env, &subject)?, string(env, &modality)?);
             let ch = bridge::issue_challenge(&subject, &modality, ttl_seconds, clock(now_unix)).map_err(bridged)?;
-            Ok(JString::from_str(env, ch.to_string())?)
+            Ok(JString::from_str(env, ch.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }
@@ -749,7 +750,7 @@ pub extern "system" fn Java_cn_certify_Natives_verifierVerify<'l>(
             let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
             let claims =
                 bridge::verify_evidence(verifier, &mut seen, &token, &challenge, clock(now_unix)).map_err(bridged)?;
-            Ok(JString::from_str(env, claims.to_string())?)
+            Ok(JString::from_str(env, claims.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }

@@ -4,6 +4,7 @@
 //! stable numeric code of the one status table (`certify_bridge::CertifyStatus`, as the C
 //! API), a message, and the code's Chinese text for the person.
 
+use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
 use certify_core::cycle::{CyclePolicy, CycleStatus};
 use certify_core::id::{IdKind, ResidentId, Sex};
@@ -595,7 +596,7 @@ pub fn issue_challenge(
     now_unix: Option<i64>,
 ) -> Result<String, CertifyError> {
     bridge::issue_challenge(&subject_id, &modality, ttl_seconds, bridge::now_or_system(now_unix))
-        .map(|v| v.to_string())
+        .map(|ch| ch.to_json())
         .map_err(bridged)
 }
 
@@ -688,7 +689,7 @@ impl EvidenceVerifier {
         now_unix: Option<i64>,
     ) -> Result<EvidenceInfo, CertifyError> {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let c = bridge::verify_evidence(
+        let claims = bridge::verify_evidence(
             &self.verifier,
             &mut seen,
             &token,
@@ -696,14 +697,12 @@ impl EvidenceVerifier {
             bridge::now_or_system(now_unix),
         )
         .map_err(bridged)?;
-        let claims: certify_core::evidence::EvidenceClaims =
-            serde_json::from_value(c.clone()).map_err(|e| fail(CertifyStatus::Panic, e))?;
         Ok(EvidenceInfo {
             subject_id: claims.subject.to_string(),
             operator_id: claims.operator.to_string(),
             passed: claims.passed(),
             score_milli: claims.score_milli,
-            claims_json: c.to_string(),
+            claims_json: claims.to_json(),
         })
     }
 }
