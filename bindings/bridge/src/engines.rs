@@ -213,8 +213,9 @@ pub fn start_liveness<E: Deref<Target = FaceEngine>>(
 }
 
 /// The action names of a run, in order (empty in silent mode).
-pub fn liveness_actions<E: Deref<Target = FaceEngine>>(run: &BoundRun<E>) -> Vec<String> {
-    run.run.session().challenge().actions.iter().map(variant_name).collect()
+pub fn liveness_actions<E: Deref<Target = FaceEngine>>(slot: &LivenessSlot<E>) -> Result<Vec<String>, Fail> {
+    let run = slot.as_ref().ok_or_else(session_finished)?;
+    Ok(run.run.session().challenge().actions.iter().map(variant_name).collect())
 }
 
 /// An event as JSON ([`LivenessStep`]'s shape), for hosts that hand it on as JSON.
@@ -226,9 +227,13 @@ pub fn event_json(event: &LivenessEvent) -> Value {
 /// it (later calls answer 106, `session_finished`).
 pub type LivenessSlot<E> = Option<BoundRun<E>>;
 
+/// What every call on a finished session answers (106).
+fn session_finished() -> Fail {
+    Fail::new(CertifyStatus::SessionFinished, "the session has finished")
+}
+
 fn open_run<E: Deref<Target = FaceEngine>>(slot: &mut LivenessSlot<E>) -> Result<&mut BoundRun<E>, Fail> {
-    slot.as_mut()
-        .ok_or_else(|| Fail::new(CertifyStatus::SessionFinished, "the session has finished"))
+    slot.as_mut().ok_or_else(session_finished)
 }
 
 /// Feed one encoded (JPEG/PNG) frame; what it did to the run.
@@ -396,9 +401,7 @@ pub fn finish_liveness<E: Deref<Target = FaceEngine>>(
     template: &[f32],
 ) -> Result<LivenessResult, Fail> {
     let template = template_of(template)?;
-    let run = slot
-        .take()
-        .ok_or_else(|| Fail::new(CertifyStatus::SessionFinished, "the session has finished"))?;
+    let run = slot.take().ok_or_else(session_finished)?;
     let d = run.run.finish(&template).map_err(fail)?;
     Ok(LivenessResult::from(&d))
 }

@@ -334,8 +334,8 @@ unsafe fn template_out<'a>(p: *mut f32, len: usize) -> Result<&'a mut [f32], Cer
     Ok(unsafe { std::slice::from_raw_parts_mut(p, CERTIFY_FACE_TEMPLATE_LEN) })
 }
 
-/// A caller's template: non-NULL and exactly 128 floats (102 otherwise, as the bridge says
-/// for the other bindings).
+/// A caller's template, non-NULL; the bridge refuses any length but 128 (102), as for the
+/// other bindings.
 ///
 /// # Safety
 /// `p` is NULL or readable for `len` floats.

@@ -483,9 +483,8 @@ pub unsafe extern "C" fn certify_liveness_actions(
 ) -> CertifyStatus {
     ffi!({
         let session = unsafe { session.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let run = session.0.as_ref().ok_or(CertifyStatus::SessionFinished)?;
+        let names = bridge::liveness_actions(&session.0).map_err(from_fail)?;
         let out_json = unsafe { out(out_json) }?;
-        let names = bridge::liveness_actions(run);
         give_string(out_json, serde_json::Value::from(names).to_string())
     })
 }

@@ -477,13 +477,8 @@ pub extern "system" fn Java_cn_certify_Natives_livenessActions<'l>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let guard = session_ref(session)?.lock().unwrap_or_else(|p| p.into_inner());
-            let run = guard
-                .as_ref()
-                .ok_or_else(|| fail(CertifyStatus::SessionFinished, "the session has finished"))?;
-            Ok(JString::from_str(
-                env,
-                serde_json::Value::from(bridge::liveness_actions(run)).to_string(),
-            )?)
+            let names = bridge::liveness_actions(&guard).map_err(bridged)?;
+            Ok(JString::from_str(env, serde_json::Value::from(names).to_string())?)
         })
         .resolve::<ThrowCertify>()
 }

@@ -363,9 +363,10 @@ impl FaceEngine {
     ) -> Result<Arc<LivenessRun>, CertifyError> {
         let run =
             bridge::start_liveness(Arc::clone(&self.0), actions, bridge::now_or_system(now_unix)).map_err(bridged)?;
+        let run = Some(run);
         Ok(Arc::new(LivenessRun {
-            actions: bridge::liveness_actions(&run),
-            run: Mutex::new(Some(run)),
+            actions: bridge::liveness_actions(&run).map_err(bridged)?,
+            run: Mutex::new(run),
         }))
     }
 }

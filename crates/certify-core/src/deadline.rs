@@ -224,11 +224,10 @@ impl RunSummary {
 /// 5M-row bench) and it was slower.
 #[derive(Debug, Clone, Default)]
 pub struct CertificationIndex {
-    /// `(mix(ResidentId::to_u64), julian day)`, one per person after [`finish`], ordered by
-    /// the mixed key (the mix is a bijection, so equal mixed keys are the same person).
+    /// One per person after [`finish`] (its latest date), ordered by the mixed key (the mix is a bijection, so equal mixed keys are the same person).
     ///
     /// [`finish`]: CertificationIndex::finish
-    entries: Vec<(u64, i32)>,
+    entries: Vec<IndexEntry>,
     /// `directory[b]..directory[b + 1]`: the entries whose mixed key's top `bits` bits are `b`.
     directory: Vec<u32>,
     bits: u32,
@@ -239,7 +238,7 @@ pub struct CertificationIndex {
 /// [`IndexEntry::new`], added with [`CertificationIndex::extend`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexEntry {
-    /// The person's mixed key.
+    /// The person's mixed key: `mix(ResidentId::to_u64)`.
     key: u64,
     /// The date's julian day.
     day: i32,
@@ -278,7 +277,7 @@ impl CertificationIndex {
     /// Add passed certifications made into entries elsewhere (on the threads that read
     /// them, say).
     pub fn extend(&mut self, entries: impl IntoIterator<Item = IndexEntry>) {
-        self.entries.extend(entries.into_iter().map(|e| (e.key, e.day)));
+        self.entries.extend(entries);
         self.sorted = false;
     }
 
@@ -286,8 +285,9 @@ impl CertificationIndex {
     /// inserts.
     pub fn finish(&mut self) {
         // By mixed key, latest date first; keep the first of each person.
-        self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        self.entries.dedup_by_key(|e| e.0);
+        self.entries
+            .sort_unstable_by(|a, b| a.key.cmp(&b.key).then(b.day.cmp(&a.day)));
+        self.entries.dedup_by_key(|e| e.key);
         self.entries.shrink_to_fit();
         let n = self.entries.len();
         // About four entries per bucket.
@@ -297,7 +297,7 @@ impl CertificationIndex {
         let mut i = 0;
         for b in 0..buckets {
             self.directory.push(i as u32);
-            while i < n && self.bucket(self.entries[i].0) == b {
+            while i < n && self.bucket(self.entries[i].key) == b {
                 i += 1;
             }
         }
@@ -358,8 +358,8 @@ impl CertificationIndex {
     fn find(&self, (mixed, start, end): (u64, u32, u32)) -> Option<Date> {
         self.entries[start as usize..end as usize]
             .iter()
-            .find(|e| e.0 == mixed)
-            .and_then(|e| Date::from_julian_day(e.1).ok())
+            .find(|e| e.key == mixed)
+            .and_then(|e| Date::from_julian_day(e.day).ok())
     }
 }
 
