@@ -106,12 +106,13 @@ if [ ! -f /usr/share/java/jna.jar ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libjna-java >/dev/null
 fi
 
-# 5. valgrind (Debian), for the memcheck run of the C tests.
-if ! command -v valgrind >/dev/null; then
-  echo "setup: installing valgrind (Debian)"
+# 5. valgrind (Debian), for the memcheck run of the C tests; patchelf, with which the C
+#    library's install step writes its versioned soname.
+if ! command -v valgrind >/dev/null || ! command -v patchelf >/dev/null; then
+  echo "setup: installing valgrind and patchelf (Debian)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq valgrind >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq valgrind patchelf >/dev/null
 fi
 
 # 6. Headless Chromium (Debian) and puppeteer-core (npm), for the review console test.

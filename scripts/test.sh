@@ -41,8 +41,10 @@ if [ ! -f target/enrollment-images/dark_photo.png ] && [ -x target/debug/example
 fi
 section "C API: header current, tests under ASan/UBSan and valgrind, shared and static library"
 ./bindings/c/run_tests.sh
-section "UniFFI: Python and Kotlin tests; Swift sources generated; Android library symbols"
+section "UniFFI: Python and Kotlin tests; Android library symbols"
 ./bindings/uniffi/run_tests.sh
+section "Swift: the generated bindings compiled by swiftc (Debian trixie's swiftlang, debootstrap root) and tested"
+./bindings/swift/run_tests.sh
 section "JNI: Java tests on the host JVM with -Xcheck:jni"
 ./bindings/jni/run_tests.sh
 section "release size: the one native library (JNI + UniFFI + C), optimised and stripped"

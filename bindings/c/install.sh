@@ -19,10 +19,16 @@ IFS=. read -r MAJOR MINOR _ <<< "$VERSION"
 if [ "$MAJOR" = 0 ]; then ABI="0.$MINOR"; else ABI="$MAJOR"; fi
 SONAME="libcertify.so.$ABI"
 BUILT="target/$PROFILE/libcertify.so"
-grep -q "(SONAME).*\[$SONAME\]" <<<"$(readelf -d "$BUILT")" || { echo "$BUILT has no soname $SONAME" >&2; exit 1; }
+# The soname is written into the installed copy (patchelf), not by a build script: Cargo
+# hands a dependency's `rustc-cdylib-link-arg` to every cdylib that depends on it, so the one
+# Android library, which carries the C API, was named libcertify.so.0.1 too.
+command -v patchelf >/dev/null || { echo "install.sh needs patchelf (Debian: apt-get install patchelf)" >&2; exit 1; }
 mkdir -p "$PREFIX/lib/pkgconfig" "$PREFIX/include"
 PREFIX=$(cd "$PREFIX" && pwd)
 install -m 0755 "$BUILT" "$PREFIX/lib/libcertify.so.$VERSION"
+patchelf --set-soname "$SONAME" "$PREFIX/lib/libcertify.so.$VERSION"
+grep -q "(SONAME).*\[$SONAME\]" <<<"$(readelf -d "$PREFIX/lib/libcertify.so.$VERSION")" ||
+  { echo "the installed library has no soname $SONAME" >&2; exit 1; }
 [ "$PROFILE" = release ] && strip --strip-unneeded "$PREFIX/lib/libcertify.so.$VERSION"
 ln -sf "libcertify.so.$VERSION" "$PREFIX/lib/$SONAME"
 ln -sf "$SONAME" "$PREFIX/lib/libcertify.so"

@@ -2,7 +2,7 @@
 # Build the Python wheel (maturin) and run the Python tests from a fresh virtual environment
 # with the wheel installed; generate the UniFFI bindings (library mode) and run the Kotlin
 # tests on the host JVM (npm kotlin-compiler + Debian libjna-java, from scripts/setup.sh).
-# Swift sources are generated too (compiling them is documented).
+# Swift sources are generated too; bindings/swift/run_tests.sh compiles and tests them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"

@@ -490,24 +490,36 @@ pub fn sign_evidence(
     Ok(signer.sign(&claims).as_bytes().to_vec())
 }
 
-/// A verifier from a 32-byte public key.
-pub fn verifier_from_key(key: &[u8]) -> Result<EvidenceVerifier, Fail> {
-    let key: [u8; 32] = key.try_into().map_err(|_| invalid("a public key has 32 bytes"))?;
-    EvidenceVerifier::from_public_key(key).map_err(fail)
+/// The server's evidence verifier for one signer's public key, with its replay guard: each
+/// token is accepted once per verifier (kept in memory; servers with several processes keep
+/// the nonces in their database instead). Every binding's verifier object is this.
+/// Thread-safe.
+pub struct OnceVerifier {
+    verifier: EvidenceVerifier,
+    seen: std::sync::Mutex<MemoryReplayGuard>,
 }
 
-/// Verify a token for `challenge_json` at `now`, once per guard: the verified claims (as
-/// JSON, [`Results::to_json`], the `evidence` of the `certification.by_app` operation).
-pub fn verify_evidence(
-    verifier: &EvidenceVerifier,
-    seen: &mut MemoryReplayGuard,
-    token: &[u8],
-    challenge_json: &str,
-    now: Timestamp,
-) -> Result<EvidenceClaims, Fail> {
-    let ch = challenge_of(challenge_json)?;
-    seen.prune(now);
-    verifier
-        .verify(&EvidenceToken::from_bytes(token.to_vec()), &ch, now, seen)
-        .map_err(fail)
+impl OnceVerifier {
+    /// A verifier from the signer's 32-byte public key (102 for another length, or a key that
+    /// is not a curve point).
+    pub fn from_key(key: &[u8]) -> Result<Self, Fail> {
+        let key: [u8; 32] = key.try_into().map_err(|_| invalid("a public key has 32 bytes"))?;
+        Ok(Self {
+            verifier: EvidenceVerifier::from_public_key(key).map_err(fail)?,
+            seen: std::sync::Mutex::default(),
+        })
+    }
+
+    /// Accept `token` for `challenge_json` at `now`, once: the verified claims (as JSON,
+    /// [`Results::to_json`], the `evidence` of the `certification.by_app` operation).
+    pub fn verify(&self, token: &[u8], challenge_json: &str, now: Timestamp) -> Result<EvidenceClaims, Fail> {
+        let ch = challenge_of(challenge_json)?;
+        // A panic elsewhere cannot leave the guard half-written (prune and insert are single
+        // steps), so a poisoned lock is still a sound guard.
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.prune(now);
+        self.verifier
+            .verify(&EvidenceToken::from_bytes(token.to_vec()), &ch, now, &mut *seen)
+            .map_err(fail)
+    }
 }

@@ -346,6 +346,18 @@ unsafe fn model_bundle(
     certify_face::runtime::ModelBundle::from_files(files).map_err(|e| e.status())
 }
 
+/// Drop a handle made by `Box::into_raw` (NULL is ignored; a panic in a destructor is caught:
+/// nothing unwinds into C). Every `certify_*_free` is this.
+///
+/// # Safety
+/// `handle` is NULL or came from `Box::into_raw` of a `Box<T>`, and is freed once.
+unsafe fn free_handle<T>(handle: *mut T) {
+    if !handle.is_null() {
+        // SAFETY: per the contract above.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(handle) })));
+    }
+}
+
 /// Release a face engine (NULL is ignored).
 ///
 /// # Safety
@@ -353,10 +365,8 @@ unsafe fn model_bundle(
 /// thread uses it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn certify_face_engine_free(engine: *mut CertifyFaceEngine) {
-    if !engine.is_null() {
-        // SAFETY: created by Box::into_raw in certify_face_engine_new, freed once.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(engine) })));
-    }
+    // SAFETY: NULL or made by Box::into_raw in certify_face_engine_new, freed once (the contract).
+    unsafe { free_handle(engine) }
 }
 
 /// Pass as `now_unix` to use the system clock.
@@ -495,10 +505,8 @@ pub unsafe extern "C" fn certify_liveness_actions(
 /// `session` NULL or a handle from `certify_liveness_start`, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn certify_liveness_free(session: *mut CertifyLivenessSession) {
-    if !session.is_null() {
-        // SAFETY: created by Box::into_raw in certify_liveness_start, freed once.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(session) })));
-    }
+    // SAFETY: NULL or made by Box::into_raw in certify_liveness_start, freed once (the contract).
+    unsafe { free_handle(session) }
 }
 
 /// Read a byte buffer argument (`len` may be 0 only with a non-NULL pointer).
@@ -571,10 +579,8 @@ pub unsafe extern "C" fn certify_voice_engine_new_from_files(
 /// `engine` NULL or a handle from `certify_voice_engine_new`, not yet freed, unused elsewhere.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn certify_voice_engine_free(engine: *mut CertifyVoiceEngine) {
-    if !engine.is_null() {
-        // SAFETY: created by Box::into_raw in certify_voice_engine_new, freed once.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(engine) })));
-    }
+    // SAFETY: NULL or made by Box::into_raw in certify_voice_engine_new, freed once (the contract).
+    unsafe { free_handle(engine) }
 }
 
 /// Digit prompts as a JSON array: with `enrolled_json` NULL, the five enrollment prompts;
@@ -707,18 +713,13 @@ pub unsafe extern "C" fn certify_evidence_sign(
 /// `signer` NULL or a live handle, not yet freed, unused elsewhere.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn certify_evidence_signer_free(signer: *mut CertifyEvidenceSigner) {
-    if !signer.is_null() {
-        // SAFETY: created by Box::into_raw in certify_evidence_signer_new, freed once.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(unsafe { Box::from_raw(signer) })));
-    }
+    // SAFETY: NULL or made by Box::into_raw in certify_evidence_signer_new, freed once (the contract).
+    unsafe { free_handle(signer) }
 }
 
 /// Verifies evidence on the server; each token is accepted once per verifier (an in-memory
 /// replay guard; servers with several processes keep nonces in their database). Thread-safe.
-pub struct CertifyEvidenceVerifier {
-    verifier: certify_core::evidence::EvidenceVerifier,
-    seen: std::sync::Mutex<certify_core::evidence::MemoryReplayGuard>,
-}
+pub struct CertifyEvidenceVerifier(bridge::OnceVerifier);
 
 /// A verifier from the signer's 32-byte public key.
 ///
@@ -732,11 +733,8 @@ pub unsafe extern "C" fn certify_evidence_verifier_new(
     ffi!({
         let key = unsafe { bytes_arg(public_key, 32) }?;
         let out_verifier = unsafe { out(out_verifier) }?;
-        let verifier = bridge::verifier_from_key(key).map_err(from_fail)?;
-        *out_verifier = Box::into_raw(Box::new(CertifyEvidenceVerifier {
-            verifier,
-            seen: std::sync::Mutex::default(),
-        }));
+        let verifier = bridge::OnceVerifier::from_key(key).map_err(from_fail)?;
+        *out_verifier = Box::into_raw(Box::new(CertifyEvidenceVerifier(verifier)));
         Ok(())
     })
 }
@@ -761,9 +759,7 @@ pub unsafe extern "C" fn certify_evidence_verify(
         let token = unsafe { bytes_arg(token, token_len) }?;
         let challenge = unsafe { str_arg(challenge_json) }?;
         let out_claims_json = unsafe { out(out_claims_json) }?;
-        let mut seen = v.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let claims =
-            bridge::verify_evidence(&v.verifier, &mut seen, token, challenge, clock(now_unix)).map_err(from_fail)?;
+        let claims = v.0.verify(token, challenge, clock(now_unix)).map_err(from_fail)?;
         give_string(out_claims_json, claims.to_json())
     })
 }
@@ -774,10 +770,6 @@ pub unsafe extern "C" fn certify_evidence_verify(
 /// `verifier` NULL or a live handle, not yet freed, unused elsewhere.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn certify_evidence_verifier_free(verifier: *mut CertifyEvidenceVerifier) {
-    if !verifier.is_null() {
-        // SAFETY: created by Box::into_raw in certify_evidence_verifier_new, freed once.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            drop(unsafe { Box::from_raw(verifier) })
-        }));
-    }
+    // SAFETY: NULL or made by Box::into_raw in certify_evidence_verifier_new, freed once (the contract).
+    unsafe { free_handle(verifier) }
 }

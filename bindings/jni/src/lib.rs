@@ -483,6 +483,19 @@ pub extern "system" fn Java_cn_certify_Natives_livenessActions<'l>(
         .resolve::<ThrowCertify>()
 }
 
+/// Drop the box behind a Java handle (0 is ignored): every `*Free` native but the face
+/// engine's (an `Arc`, shared with its liveness sessions) is this.
+///
+/// # Safety
+/// `handle` is 0 or came from `Box::into_raw` of a `Box<T>`, and is freed once (the Java
+/// wrappers' `close` hands a handle over once).
+unsafe fn free_boxed<T>(handle: jlong) {
+    if handle != 0 {
+        // SAFETY: per the contract above.
+        drop(unsafe { Box::from_raw(handle as *mut T) });
+    }
+}
+
 /// Free a liveness session handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Natives_livenessFree<'l>(
@@ -492,10 +505,8 @@ pub extern "system" fn Java_cn_certify_Natives_livenessFree<'l>(
 ) {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
-            if session != 0 {
-                // SAFETY: see session_ref.
-                drop(unsafe { Box::from_raw(session as *mut Session) });
-            }
+            // SAFETY: see session_ref.
+            unsafe { free_boxed::<Session>(session) };
             Ok(())
         })
         .resolve::<ThrowCertify>()
@@ -556,10 +567,8 @@ pub extern "system" fn Java_cn_certify_Natives_voiceEngineFree<'l>(
 ) {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
-            if handle != 0 {
-                // SAFETY: see voice_ref.
-                drop(unsafe { Box::from_raw(handle as *mut certify_voice::VoiceEngine) });
-            }
+            // SAFETY: see voice_ref.
+            unsafe { free_boxed::<certify_voice::VoiceEngine>(handle) };
             Ok(())
         })
         .resolve::<ThrowCertify>()
@@ -691,23 +700,16 @@ pub extern "system" fn Java_cn_certify_Natives_signerFree<'l>(
 ) {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
-            if handle != 0 {
-                // SAFETY: see signer_ref.
-                drop(unsafe { Box::from_raw(handle as *mut certify_core::evidence::EvidenceSigner) });
-            }
+            // SAFETY: see signer_ref.
+            unsafe { free_boxed::<certify_core::evidence::EvidenceSigner>(handle) };
             Ok(())
         })
         .resolve::<ThrowCertify>()
 }
 
-type Verifier = (
-    certify_core::evidence::EvidenceVerifier,
-    Mutex<certify_core::evidence::MemoryReplayGuard>,
-);
-
-fn verifier_ref<'a>(handle: jlong) -> Result<&'a Verifier, BridgeError> {
+fn verifier_ref<'a>(handle: jlong) -> Result<&'a bridge::OnceVerifier, BridgeError> {
     // SAFETY: handles come from verifierNew and are freed once by verifierFree.
-    unsafe { (handle as *const Verifier).as_ref() }
+    unsafe { (handle as *const bridge::OnceVerifier).as_ref() }
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the verifier is closed"))
 }
 
@@ -720,9 +722,8 @@ pub extern "system" fn Java_cn_certify_Natives_verifierNew<'l>(
 ) -> jlong {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let verifier = bridge::verifier_from_key(&bytes(env, &key)?).map_err(bridged)?;
-            let v: Verifier = (verifier, Mutex::default());
-            Ok(Box::into_raw(Box::new(v)) as jlong)
+            let verifier = bridge::OnceVerifier::from_key(&bytes(env, &key)?).map_err(bridged)?;
+            Ok(Box::into_raw(Box::new(verifier)) as jlong)
         })
         .resolve::<ThrowCertify>()
 }
@@ -740,11 +741,9 @@ pub extern "system" fn Java_cn_certify_Natives_verifierVerify<'l>(
 ) -> JString<'l> {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let (verifier, seen) = verifier_ref(handle)?;
+            let verifier = verifier_ref(handle)?;
             let (token, challenge) = (bytes(env, &token)?, string(env, &challenge)?);
-            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-            let claims =
-                bridge::verify_evidence(verifier, &mut seen, &token, &challenge, clock(now_unix)).map_err(bridged)?;
+            let claims = verifier.verify(&token, &challenge, clock(now_unix)).map_err(bridged)?;
             Ok(JString::from_str(env, claims.to_json())?)
         })
         .resolve::<ThrowCertify>()
@@ -759,10 +758,8 @@ pub extern "system" fn Java_cn_certify_Natives_verifierFree<'l>(
 ) {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
-            if handle != 0 {
-                // SAFETY: see verifier_ref.
-                drop(unsafe { Box::from_raw(handle as *mut Verifier) });
-            }
+            // SAFETY: see verifier_ref.
+            unsafe { free_boxed::<bridge::OnceVerifier>(handle) };
             Ok(())
         })
         .resolve::<ThrowCertify>()

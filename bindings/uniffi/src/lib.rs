@@ -665,20 +665,14 @@ pub struct EvidenceInfo {
 
 /// Verifies evidence on the server; each token is accepted once per verifier.
 #[derive(uniffi::Object)]
-pub struct EvidenceVerifier {
-    verifier: certify_core::evidence::EvidenceVerifier,
-    seen: Mutex<certify_core::evidence::MemoryReplayGuard>,
-}
+pub struct EvidenceVerifier(bridge::OnceVerifier);
 
 #[uniffi::export]
 impl EvidenceVerifier {
     /// From the signer's 32-byte public key.
     #[uniffi::constructor]
     pub fn new(public_key: Vec<u8>) -> Result<Self, CertifyError> {
-        Ok(Self {
-            verifier: bridge::verifier_from_key(&public_key).map_err(bridged)?,
-            seen: Mutex::default(),
-        })
+        bridge::OnceVerifier::from_key(&public_key).map(Self).map_err(bridged)
     }
 
     /// Accept `token` for `challenge_json` at `now_unix` (None: the clock), once.
@@ -689,15 +683,9 @@ impl EvidenceVerifier {
         challenge_json: String,
         now_unix: Option<i64>,
     ) -> Result<EvidenceInfo, CertifyError> {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let claims = bridge::verify_evidence(
-            &self.verifier,
-            &mut seen,
-            &token,
-            &challenge_json,
-            bridge::now_or_system(now_unix),
-        )
-        .map_err(bridged)?;
+        let claims = (self.0)
+            .verify(&token, &challenge_json, bridge::now_or_system(now_unix))
+            .map_err(bridged)?;
         Ok(EvidenceInfo {
             subject_id: claims.subject.to_string(),
             operator_id: claims.operator.to_string(),
