@@ -317,13 +317,14 @@ typedef struct {
 
 // A person's certification status on a day.
 typedef struct {
-  // 1 certified, 2 due, 3 overdue.
+  // 1 certified, 2 due, 3 overdue, 4 suspended.
   uint8_t kind;
   // Due and in the warning period.
   bool warning;
-  // Certified: the certification date; due/overdue: the deadline (YYYY-MM-DD).
+  // Certified: the certification date; due/overdue: the deadline (YYYY-MM-DD); empty
+  // when suspended.
   char date[11];
-  // Overdue: the first unpaid month (YYYY-MM); else empty.
+  // Overdue or suspended: the first unpaid month (YYYY-MM); else empty.
   char suspend_from[8];
 } CertifyCycleStatus;
 
@@ -510,12 +511,14 @@ CertifyStatus certify_face_compare_portrait(const CertifyFaceEngine *engine,
 // (framing problems only matter live), and Chinese and English advice; the
 // blocking problems' advice joined. The image is not kept.
 //
-// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+// `*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
-// readable for `count` entries, each WAV for its length; `out_json` writable.
+// The handle (`engine`, `verifier`) live; each byte argument readable for its
+// `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;
+// recording arrays readable for `count` entries, each WAV for its length; `out_json`
+// writable.
 CertifyStatus certify_face_check_photo(const CertifyFaceEngine *engine,
                                        const uint8_t *image,
                                        size_t image_len,
@@ -547,12 +550,14 @@ CertifyStatus certify_face_card_portrait(const CertifyFaceEngine *engine,
 // the distances, `had_reference`, and the `review` value `enrollment.submit`
 // takes. Images are not kept.
 //
-// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+// `*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
-// readable for `count` entries, each WAV for its length; `out_json` writable.
+// The handle (`engine`, `verifier`) live; each byte argument readable for its
+// `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;
+// recording arrays readable for `count` entries, each WAV for its length; `out_json`
+// writable.
 CertifyStatus certify_face_review_enrollment(const CertifyFaceEngine *engine,
                                              const uint8_t *card_front,
                                              size_t card_front_len,
@@ -702,12 +707,14 @@ void certify_voice_engine_free(CertifyVoiceEngine *engine);
 // recording was usable, and per recording its issues with Chinese advice —
 // re-prompt those. The audio is not kept.
 //
-// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+// `*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
-// readable for `count` entries, each WAV for its length; `out_json` writable.
+// The handle (`engine`, `verifier`) live; each byte argument readable for its
+// `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;
+// recording arrays readable for `count` entries, each WAV for its length; `out_json`
+// writable.
 CertifyStatus certify_voice_enroll(const CertifyVoiceEngine *engine,
                                    const uint8_t *const *wavs,
                                    const size_t *wav_lens,
@@ -721,12 +728,14 @@ CertifyStatus certify_voice_enroll(const CertifyVoiceEngine *engine,
 // with Chinese advice (too noisy, too quiet, digits not heard …). The audio is not
 // kept.
 //
-// `*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.
+// `*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
 //
 // # Safety
-// `engine` a live handle; each byte argument readable for its `_len` bytes
-// (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays
-// readable for `count` entries, each WAV for its length; `out_json` writable.
+// The handle (`engine`, `verifier`) live; each byte argument readable for its
+// `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;
+// recording arrays readable for `count` entries, each WAV for its length; `out_json`
+// writable.
 CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
                                    const char *template_json,
                                    const uint8_t *wav,
@@ -760,35 +769,48 @@ CertifyStatus certify_challenge_issue(const char *subject_id,
 // `seed` NULL or readable for 32 bytes; `out_signer` writable.
 CertifyStatus certify_evidence_signer_new(const uint8_t *seed, CertifyEvidenceSigner **out_signer);
 
-// The signer's 32-byte public key, for the verifier.
-//
-// # Safety
-// `signer` a live handle; `out_key` writable for 32 bytes.
-CertifyStatus certify_evidence_signer_public_key(const CertifyEvidenceSigner *signer,
-                                                 uint8_t (*out_key)[32]);
-
-// Sign the outcome of an attempt answering `challenge_json`, operated by `operator_id`, at
-// `now_unix`, valid `ttl_seconds`. `*out_token`/`*out_len` is the token (free with
-// `certify_bytes_free`).
-//
-// # Safety
-// `signer` a live handle; strings NUL-terminated; out-parameters writable.
-CertifyStatus certify_evidence_sign(const CertifyEvidenceSigner *signer,
-                                    const char *challenge_json,
-                                    const char *operator_id,
-                                    bool liveness_passed,
-                                    bool matched,
-                                    int32_t score_milli,
-                                    int64_t ttl_seconds,
-                                    int64_t now_unix,
-                                    uint8_t **out_token,
-                                    size_t *out_len);
-
 // Release a signer (NULL is ignored).
 //
 // # Safety
 // `signer` NULL or a live handle, not yet freed, unused elsewhere.
 void certify_evidence_signer_free(CertifyEvidenceSigner *signer);
+
+// The 32-byte public key of the device's evidence-signing key (Ed25519), for the
+// server's verifier.
+//
+// `*out_data`/`*out_len` are the bytes, freed with `certify_bytes_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
+//
+// # Safety
+// `signer` a live handle; each string NUL-terminated UTF-8; the out-parameters
+// writable.
+CertifyStatus certify_evidence_signer_public_key(const CertifyEvidenceSigner *signer,
+                                                 uint8_t **out_data,
+                                                 size_t *out_len);
+
+// Sign the outcome of a certification attempt answering `challenge_json` (as
+// issued), operated by `operator_id` (the holder, or the relative or staff member
+// who helped): whether liveness passed, the match decision, the engine's score ×
+// 1000, valid `ttl_seconds` from `now_unix`. The token goes to the server, which
+// verifies it. Refused when the challenge is not one, or the operator's number is
+// invalid.
+//
+// `*out_data`/`*out_len` are the bytes, freed with `certify_bytes_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
+//
+// # Safety
+// `signer` a live handle; each string NUL-terminated UTF-8; the out-parameters
+// writable.
+CertifyStatus certify_evidence_signer_sign(const CertifyEvidenceSigner *signer,
+                                           const char *challenge_json,
+                                           const char *operator_id,
+                                           bool liveness_passed,
+                                           bool matched,
+                                           int32_t score_milli,
+                                           int64_t ttl_seconds,
+                                           int64_t now_unix,
+                                           uint8_t **out_data,
+                                           size_t *out_len);
 
 // A verifier from the signer's 32-byte public key.
 //
@@ -797,24 +819,31 @@ void certify_evidence_signer_free(CertifyEvidenceSigner *signer);
 CertifyStatus certify_evidence_verifier_new(const uint8_t *public_key,
                                             CertifyEvidenceVerifier **out_verifier);
 
-// Accept `token` for `challenge_json` at `now_unix`, once. `*out_claims_json` is the
-// verified claims (the `evidence` of the `certification.by_app` operation).
-//
-// # Safety
-// `verifier` a live handle; `token` readable for `token_len` bytes; strings NUL-terminated;
-// `out_claims_json` writable.
-CertifyStatus certify_evidence_verify(const CertifyEvidenceVerifier *verifier,
-                                      const uint8_t *token,
-                                      size_t token_len,
-                                      const char *challenge_json,
-                                      int64_t now_unix,
-                                      char **out_claims_json);
-
 // Release a verifier (NULL is ignored).
 //
 // # Safety
 // `verifier` NULL or a live handle, not yet freed, unused elsewhere.
 void certify_evidence_verifier_free(CertifyEvidenceVerifier *verifier);
+
+// Accept `token` for `challenge_json` at `now_unix`, once per verifier (a second
+// time: 505): the verified claims — subject, operator, liveness and match, score —
+// the `evidence` of the `certification.by_app` operation. 500 for a malformed token,
+// 501 for a bad signature, 502 for another challenge, 503 when expired.
+//
+// `*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
+//
+// # Safety
+// The handle (`engine`, `verifier`) live; each byte argument readable for its
+// `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;
+// recording arrays readable for `count` entries, each WAV for its length; `out_json`
+// writable.
+CertifyStatus certify_evidence_verifier_verify(const CertifyEvidenceVerifier *verifier,
+                                               const uint8_t *token,
+                                               size_t token_len,
+                                               const char *challenge_json,
+                                               int64_t now_unix,
+                                               char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -188,18 +188,19 @@ int main(int argc, char **argv) {
   /* The app signs the outcome of liveness + 1:1 match; the server verifies it once. */
   long long now = T0 + 2 * 86400;
   char *ch = NULL, *claims = NULL;
-  uint8_t seed[32] = {7}, key[32], *token = NULL;
-  size_t token_len = 0;
+  uint8_t seed[32] = {7}, *key = NULL, *token = NULL;
+  size_t key_len = 0, token_len = 0;
   CertifyEvidenceSigner *signer = NULL;
   CertifyEvidenceVerifier *verifier = NULL;
   certify_challenge_issue(WANG, "face", 300, now, &ch);
   certify_evidence_signer_new(seed, &signer);
-  certify_evidence_signer_public_key(signer, &key);
+  certify_evidence_signer_public_key(signer, &key, &key_len);
   certify_evidence_verifier_new(key, &verifier);
-  certify_evidence_sign(signer, ch, WANG, true, true, 372, 120, now + 15, &token, &token_len);
-  if (certify_evidence_verify(verifier, token, token_len, ch, now + 20, &claims) != CERTIFY_STATUS_OK) return 1;
+  certify_bytes_free(key, key_len);
+  certify_evidence_signer_sign(signer, ch, WANG, true, true, 372, 120, now + 15, &token, &token_len);
+  if (certify_evidence_verifier_verify(verifier, token, token_len, ch, now + 20, &claims) != CERTIFY_STATUS_OK) return 1;
   char *again = NULL;
-  CertifyStatus replay = certify_evidence_verify(verifier, token, token_len, ch, now + 21, &again);
+  CertifyStatus replay = certify_evidence_verifier_verify(verifier, token, token_len, ch, now + 21, &again);
   printf("  %-34s refused [%u] %s\n", "the same evidence again", (unsigned)replay, certify_status_message(replay));
   r = call("certification.by_app", now + 30,
            "{\"operator\":%s,\"facts\":{\"person\":\"" WANG "\",\"roster_entry\":" ENTRY ",\"scheme\":\"public_institution\","

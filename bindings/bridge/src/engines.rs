@@ -451,42 +451,33 @@ fn challenge_of(json: &str) -> Result<Challenge, Fail> {
     serde_json::from_str(json).map_err(|_| Fail::new(CertifyStatus::JsonInvalid, "not a challenge"))
 }
 
-/// What a device signs after a liveness/voice attempt.
-#[derive(Debug, Clone, Copy)]
-pub struct Outcome {
-    /// Liveness (actions or prompted digits) passed.
-    pub liveness_passed: bool,
-    /// The 1:1 match decision.
-    pub matched: bool,
-    /// The engine's score × 1000.
-    pub score_milli: i32,
+/// The 32-byte public key of a device's signing key, for the server's verifier.
+pub fn signer_public_key(signer: &EvidenceSigner) -> Result<Vec<u8>, Fail> {
+    Ok(signer.public_key().to_vec())
 }
 
-/// Sign an attempt's outcome for `challenge_json`, operated by `operator_id`.
+/// Sign the outcome of an attempt answering `challenge_json`, operated by `operator_id`:
+/// whether liveness passed, the match decision and the engine's score × 1000; valid
+/// `ttl_seconds` from `now`.
+#[allow(clippy::too_many_arguments)] // the claims' fields, one argument each across the FFI
 pub fn sign_evidence(
     signer: &EvidenceSigner,
     challenge_json: &str,
     operator_id: &str,
-    outcome: Outcome,
+    liveness_passed: bool,
+    matched: bool,
+    score_milli: i32,
     ttl_seconds: i64,
     now: Timestamp,
 ) -> Result<Vec<u8>, Fail> {
     let ch = challenge_of(challenge_json)?;
     let operator = ResidentId::parse(operator_id).map_err(fail)?;
-    let decision = if outcome.matched {
+    let decision = if matched {
         MatchDecision::Match
     } else {
         MatchDecision::NoMatch
     };
-    let claims = EvidenceClaims::for_challenge(
-        &ch,
-        operator,
-        outcome.liveness_passed,
-        decision,
-        outcome.score_milli,
-        now,
-        ttl_seconds,
-    );
+    let claims = EvidenceClaims::for_challenge(&ch, operator, liveness_passed, decision, score_milli, now, ttl_seconds);
     Ok(signer.sign(&claims).as_bytes().to_vec())
 }
 

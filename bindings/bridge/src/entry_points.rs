@@ -6,7 +6,10 @@
 //! `Java_cn_certify_Natives_<engine><Name>` and a method `<name>` of the UniFFI
 //! `<Engine>Engine`. The engine is `face` or `voice`, or `liveness` for a session's calls
 //! (the C `CertifyLivenessSession`, a Java session handle, the UniFFI `LivenessRun`), whose
-//! result kinds are `step` and `decision`. A line says, in the kinds every emitter knows:
+//! result kinds are `step` and `decision`, or `evidence_signer` / `evidence_verifier` (the C
+//! `CertifyEvidenceSigner` / `CertifyEvidenceVerifier`, Java handles named
+//! `evidenceSigner…`, the UniFFI `EvidenceSigner` / `EvidenceVerifier`). A line says, in the
+//! kinds every emitter knows:
 //!
 //! - arguments after the engine: `bytes` (an upload — JPEG/PNG, WAV: C pointer and `_len`,
 //!   Java `byte[]`, UniFFI `Vec<u8>`), `opt_bytes` (the same, NULL/null/None allowed) or
@@ -17,7 +20,8 @@
 //!   `count`, Java `byte[][] wavs` and `String[] prompts`, UniFFI `Vec<VoiceRecording>`) or
 //!   `template` (a face template, 128 floats: C pointer and `_len`, Java `float[]`, UniFFI
 //!   `Vec<f32>`);
-//! - the result: `json(Record)` (C: a JSON string out, freed with `certify_string_free`;
+//! - the result: `bytes` (C `out_data`/`out_len` freed with `certify_bytes_free`, Java
+//!   `byte[]`, UniFFI `Vec<u8>`) or `json(Record)` (C: a JSON string out, freed with `certify_string_free`;
 //!   Java: a JSON `String`; UniFFI: the binding's `Record`, converted from the bridge's
 //!   result), `template` (128 floats: a caller's buffer in C, `float[]`, `Vec<f32>`) or
 //!   `opt_template` (the same or none: C sets `*out_found`, Java gets an empty array,
@@ -119,6 +123,26 @@ macro_rules! engine_calls {
             /// kept.
             fn voice.verify(template_json: str, wav: bytes, prompt: str) -> json(VoiceDecisionInfo)
                 = $crate::engines::voice_verify;
+
+            /// The 32-byte public key of the device's evidence-signing key (Ed25519), for the
+            /// server's verifier.
+            fn evidence_signer.public_key() -> bytes = $crate::engines::signer_public_key;
+
+            /// Sign the outcome of a certification attempt answering `challenge_json` (as
+            /// issued), operated by `operator_id` (the holder, or the relative or staff member
+            /// who helped): whether liveness passed, the match decision, the engine's score ×
+            /// 1000, valid `ttl_seconds` from `now_unix`. The token goes to the server, which
+            /// verifies it. Refused when the challenge is not one, or the operator's number is
+            /// invalid.
+            fn evidence_signer.sign(challenge_json: str, operator_id: str, liveness_passed: bool, matched: bool,
+                score_milli: i32, ttl_seconds: i64, now_unix: time) -> bytes = $crate::engines::sign_evidence;
+
+            /// Accept `token` for `challenge_json` at `now_unix`, once per verifier (a second
+            /// time: 505): the verified claims — subject, operator, liveness and match, score —
+            /// the `evidence` of the `certification.by_app` operation. 500 for a malformed token,
+            /// 501 for a bad signature, 502 for another challenge, 503 when expired.
+            fn evidence_verifier.verify(token: bytes, challenge_json: str, now_unix: time) -> json(EvidenceInfo)
+                = $crate::engines::OnceVerifier::verify;
         }
     };
 }

@@ -6,8 +6,9 @@
 
 use crate::frames::{CertifyCameraFrame, frame_arg};
 use crate::{
-    CERTIFY_ELAPSED_MONOTONIC, CERTIFY_FACE_TEMPLATE_LEN, CertifyFaceEngine, CertifyLivenessSession, CertifyStatus,
-    CertifyVoiceEngine, bytes_arg, from_fail, give_string, out, str_arg,
+    CERTIFY_ELAPSED_MONOTONIC, CERTIFY_FACE_TEMPLATE_LEN, CertifyEvidenceSigner, CertifyEvidenceVerifier,
+    CertifyFaceEngine, CertifyLivenessSession, CertifyStatus, CertifyVoiceEngine, bytes_arg, clock, from_fail,
+    give_bytes, give_string, out, str_arg,
 };
 use certify_bridge::results::Results as _;
 use std::ffi::c_char;
@@ -51,13 +52,47 @@ macro_rules! c_engine_call {
             [$($c)* let $arg = unsafe { template_arg($arg, [<$arg _len>]) }?;]
             [$($a)* $arg,]; $($rest)*);
     };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bool, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: bool,] [$($c)*] [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: i32, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: i32,] [$($c)*] [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: i64, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: i64,] [$($c)*] [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: time, $($rest:tt)*) => {
+        c_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: i64,] [$($c)*] [$($a)* clock($arg),]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [bytes] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
+        pastey::paste! {
+            $($docs)*
+            #[doc = c_result_doc!(bytes)]
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn [<certify_ $recv _ $name>](
+                engine: *const [<$recv:camel Receiver>],
+                $($p)*
+                out_data: *mut *mut u8,
+                out_len: *mut usize,
+            ) -> CertifyStatus {
+                ffi!({
+                    let engine = unsafe { engine.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
+                    $($c)*
+                    let (out_data, out_len) = (unsafe { out(out_data) }?, unsafe { out(out_len) }?);
+                    let result = $call(&engine.0, $($a)*).map_err(from_fail)?;
+                    give_bytes(out_data, out_len, result);
+                    Ok(())
+                })
+            }
+        }
+    };
     (@args [$($docs:tt)*] $recv:ident $name:ident [json] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[doc = c_result_doc!(json)]
             #[unsafe(no_mangle)]
             pub unsafe extern "C" fn [<certify_ $recv _ $name>](
-                engine: *const [<Certify $recv:camel Engine>],
+                engine: *const [<$recv:camel Receiver>],
                 $($p)*
                 out_json: *mut *mut c_char,
             ) -> CertifyStatus {
@@ -77,7 +112,7 @@ macro_rules! c_engine_call {
             #[doc = c_result_doc!(template)]
             #[unsafe(no_mangle)]
             pub unsafe extern "C" fn [<certify_ $recv _ $name>](
-                engine: *const [<Certify $recv:camel Engine>],
+                engine: *const [<$recv:camel Receiver>],
                 $($p)*
                 out_template: *mut f32,
                 out_len: usize,
@@ -99,7 +134,7 @@ macro_rules! c_engine_call {
             #[doc = c_result_doc!(opt_template)]
             #[unsafe(no_mangle)]
             pub unsafe extern "C" fn [<certify_ $recv _ $name>](
-                engine: *const [<Certify $recv:camel Engine>],
+                engine: *const [<$recv:camel Receiver>],
                 $($p)*
                 out_template: *mut f32,
                 out_len: usize,
@@ -168,7 +203,7 @@ macro_rules! c_engine_call {
             #[doc = c_result_doc!(comparison)]
             #[unsafe(no_mangle)]
             pub unsafe extern "C" fn [<certify_ $recv _ $name>](
-                engine: *const [<Certify $recv:camel Engine>],
+                engine: *const [<$recv:camel Receiver>],
                 $($p)*
                 out_distance: *mut f32,
                 out_threshold: *mut f32,
@@ -192,11 +227,19 @@ macro_rules! c_engine_call {
 /// What the C function of a result kind adds to the call's doc: the out-parameters and the
 /// safety contract.
 macro_rules! c_result_doc {
+    (bytes) => {
+        "\n`*out_data`/`*out_len` are the bytes, freed with `certify_bytes_free`. A `now_unix`\n\
+         argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.\n\n\
+         # Safety\n`signer` a live handle; each string NUL-terminated UTF-8; the out-parameters\n\
+         writable."
+    };
     (json) => {
-        "\n`*out_json` is the result as JSON, freed with `certify_string_free`. Thread-safe.\n\n\
-         # Safety\n`engine` a live handle; each byte argument readable for its `_len` bytes\n\
-         (NULL only for an optional one); each string NUL-terminated UTF-8; recording arrays\n\
-         readable for `count` entries, each WAV for its length; `out_json` writable."
+        "\n`*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`\n\
+         argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.\n\n\
+         # Safety\nThe handle (`engine`, `verifier`) live; each byte argument readable for its\n\
+         `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;\n\
+         recording arrays readable for `count` entries, each WAV for its length; `out_json`\n\
+         writable."
     };
     (template) => {
         "\nThe template goes to `out_template`. Thread-safe.\n\n\
@@ -250,6 +293,18 @@ macro_rules! c_decl_param {
     ($arg:ident template) => {
         concat!("\nconst float *", stringify!($arg), "\nsize_t ", stringify!($arg), "_len")
     };
+    ($arg:ident bool) => {
+        concat!("\nbool ", stringify!($arg))
+    };
+    ($arg:ident i32) => {
+        concat!("\nint32_t ", stringify!($arg))
+    };
+    ($arg:ident i64) => {
+        concat!("\nint64_t ", stringify!($arg))
+    };
+    ($arg:ident time) => {
+        c_decl_param!($arg i64)
+    };
     ($arg:ident recordings) => {
         "\nconst uint8_t *const *wavs\nconst size_t *wav_lens\nconst char *const *prompts\nsize_t count"
     };
@@ -257,6 +312,9 @@ macro_rules! c_decl_param {
 
 /// The out-parameters of one result kind, as the header writes them.
 macro_rules! c_decl_result {
+    (bytes) => {
+        "\nuint8_t **out_data\nsize_t *out_len"
+    };
     (json) => {
         "\nchar **out_json"
     };
@@ -278,18 +336,33 @@ macro_rules! c_decl_result {
 }
 
 /// The first parameter of a call as the header writes it: a liveness session's calls
-/// (`step`, `decision`) take the session, the others their engine (`$engine`).
+/// (`step`, `decision`) take the session, the others their engine, signer or verifier.
 macro_rules! c_decl_receiver {
-    (step, $engine:expr) => {
+    (step, $recv:ident) => {
         "CertifyLivenessSession *session"
     };
-    (decision, $engine:expr) => {
+    (decision, $recv:ident) => {
         "CertifyLivenessSession *session"
     };
-    ($ret:ident, $engine:expr) => {
-        $engine
+    ($ret:ident, face) => {
+        "const CertifyFaceEngine *engine"
+    };
+    ($ret:ident, voice) => {
+        "const CertifyVoiceEngine *engine"
+    };
+    ($ret:ident, evidence_signer) => {
+        "const CertifyEvidenceSigner *signer"
+    };
+    ($ret:ident, evidence_verifier) => {
+        "const CertifyEvidenceVerifier *verifier"
     };
 }
+
+/// The handle each receiver of the definition names (`face` → `FaceReceiver` …).
+type FaceReceiver = CertifyFaceEngine;
+type VoiceReceiver = CertifyVoiceEngine;
+type EvidenceSignerReceiver = CertifyEvidenceSigner;
+type EvidenceVerifierReceiver = CertifyEvidenceVerifier;
 
 /// Every call's function, and the header's declarations of them.
 macro_rules! c_engine_calls {
@@ -301,8 +374,8 @@ macro_rules! c_engine_calls {
             c_engine_call!(@args [$(#[doc = $doc])*] $recv $name [$ret] $call; [] [] []; $($arg: $kind,)*);
         )*
 
-        /// The C declarations of the functions above for the header: the engine (`face`,
-        /// `voice`), the function's name, doc lines (the call's, then its result kind's),
+        /// The C declarations of the functions above for the header: the receiver (`face`,
+        /// `voice`, `liveness`, `evidence_signer`, `evidence_verifier`), the function's name, doc lines (the call's, then its result kind's),
         /// parameters (one per line).
         pub const ENGINE_CALL_DECLARATIONS: &[(&str, &str, &[&str], &str)] = &[$(
             pastey::paste!((
@@ -310,7 +383,7 @@ macro_rules! c_engine_calls {
                 stringify!([<certify_ $recv _ $name>]),
                 &[$($doc,)* c_result_doc!($ret)],
                 concat!(
-                    c_decl_receiver!($ret, concat!("const ", stringify!([<Certify $recv:camel Engine>]), " *engine"))
+                    c_decl_receiver!($ret, $recv)
                     $(, c_decl_param!($arg $kind))*, c_decl_result!($ret)),
             ))
         ),*];

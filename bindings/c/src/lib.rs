@@ -10,10 +10,7 @@ pub use certify_bridge::{CertifyStatus, ToStatus};
 use certify_bridge::{engines as bridge, ops};
 
 use certify_bridge::results::Results as _;
-use certify_core::cycle::{CyclePolicy, CycleStatus};
-use certify_core::id::{IdKind, ResidentId, Sex};
-use certify_core::name::PersonName;
-use certify_core::time::{YearMonth, format_date, parse_date};
+use certify_core::id::{IdKind, Sex};
 use certify_face::FaceEngine;
 use std::ffi::{CStr, CString, c_char};
 use std::path::PathBuf;
@@ -125,19 +122,19 @@ pub unsafe extern "C" fn certify_id_check(input: *const c_char, out_info: *mut C
     ffi!({
         let text = unsafe { str_arg(input) }?;
         let out_info = unsafe { out(out_info) }?;
-        let id = ResidentId::parse(text).map_err(|e| e.status())?;
-        let b = id.birth_date();
+        let id = certify_bridge::checks::id_check(text).map_err(from_fail)?;
+        let (birth_year, birth_month, birth_day) = id.birth;
         *out_info = CertifyIdInfo {
-            normalized: copy_cstr(id.as_str()),
-            region_code: copy_cstr(id.region_code()),
-            birth_year: b.year(),
-            birth_month: u8::from(b.month()),
-            birth_day: b.day(),
-            sex: match id.sex() {
+            normalized: copy_cstr(&id.normalized),
+            region_code: copy_cstr(&id.region_code),
+            birth_year,
+            birth_month,
+            birth_day,
+            sex: match id.sex {
                 Sex::Male => 1,
                 Sex::Female => 2,
             },
-            kind: match id.kind() {
+            kind: match id.kind {
                 IdKind::ResidentCard => 1,
                 IdKind::HongKongPermit => 2,
                 IdKind::MacauPermit => 3,
@@ -162,11 +159,7 @@ pub unsafe extern "C" fn certify_name_matches(
     ffi!({
         let (a, b) = (unsafe { str_arg(a) }?, unsafe { str_arg(b) }?);
         let out_matches = unsafe { out(out_matches) }?;
-        let (a, b) = (
-            PersonName::new(a).map_err(|e| e.status())?,
-            PersonName::new(b).map_err(|e| e.status())?,
-        );
-        *out_matches = a.matches(&b);
+        *out_matches = certify_bridge::checks::names_match(a, b).map_err(from_fail)?;
         Ok(())
     })
 }
@@ -175,13 +168,14 @@ pub unsafe extern "C" fn certify_name_matches(
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct CertifyCycleStatus {
-    /// 1 certified, 2 due, 3 overdue.
+    /// 1 certified, 2 due, 3 overdue, 4 suspended.
     pub kind: u8,
     /// Due and in the warning period.
     pub warning: bool,
-    /// Certified: the certification date; due/overdue: the deadline (YYYY-MM-DD).
+    /// Certified: the certification date; due/overdue: the deadline (YYYY-MM-DD); empty
+    /// when suspended.
     pub date: [c_char; 11],
-    /// Overdue: the first unpaid month (YYYY-MM); else empty.
+    /// Overdue or suspended: the first unpaid month (YYYY-MM); else empty.
     pub suspend_from: [c_char; 8],
 }
 
@@ -201,43 +195,19 @@ pub unsafe extern "C" fn certify_cycle_status(
     out_status: *mut CertifyCycleStatus,
 ) -> CertifyStatus {
     ffi!({
-        let policy: CyclePolicy =
-            serde_json::from_str(unsafe { str_arg(policy_json) }?).map_err(|_| CertifyStatus::PolicyInvalid)?;
-        policy.validate().map_err(|_| CertifyStatus::PolicyInvalid)?;
-        let last = match unsafe { opt_str_arg(last_certified) }? {
-            Some(t) => Some(parse_date(t).ok_or(CertifyStatus::DateInvalid)?),
-            None => None,
-        };
-        let start: YearMonth = unsafe { str_arg(pension_start) }?
-            .parse()
-            .map_err(|_| CertifyStatus::DateInvalid)?;
-        let today = parse_date(unsafe { str_arg(today) }?).ok_or(CertifyStatus::DateInvalid)?;
+        let (policy, start, today) = (
+            unsafe { str_arg(policy_json) }?,
+            unsafe { str_arg(pension_start) }?,
+            unsafe { str_arg(today) }?,
+        );
+        let last = unsafe { opt_str_arg(last_certified) }?;
         let out_status = unsafe { out(out_status) }?;
-        *out_status = match policy.status_on(last, start, today) {
-            CycleStatus::Certified { on, .. } => CertifyCycleStatus {
-                kind: 1,
-                warning: false,
-                date: copy_cstr(&format_date(on)),
-                suspend_from: [0; 8],
-            },
-            CycleStatus::Due { deadline, warning } => CertifyCycleStatus {
-                kind: 2,
-                warning,
-                date: copy_cstr(&format_date(deadline)),
-                suspend_from: [0; 8],
-            },
-            CycleStatus::Overdue { deadline, suspend_from } => CertifyCycleStatus {
-                kind: 3,
-                warning: false,
-                date: copy_cstr(&format_date(deadline)),
-                suspend_from: copy_cstr(&suspend_from.to_string()),
-            },
-            CycleStatus::Suspended { from } => CertifyCycleStatus {
-                kind: 4,
-                warning: false,
-                date: [0; 11],
-                suspend_from: copy_cstr(&from.to_string()),
-            },
+        let c = certify_bridge::checks::cycle_status(policy, last, start, today).map_err(from_fail)?;
+        *out_status = CertifyCycleStatus {
+            kind: c.status as u8,
+            warning: c.warning,
+            date: copy_cstr(c.date.as_deref().unwrap_or("")),
+            suspend_from: copy_cstr(c.suspend_from.as_deref().unwrap_or("")),
         };
         Ok(())
     })
@@ -656,57 +626,6 @@ pub unsafe extern "C" fn certify_evidence_signer_new(
     })
 }
 
-/// The signer's 32-byte public key, for the verifier.
-///
-/// # Safety
-/// `signer` a live handle; `out_key` writable for 32 bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_evidence_signer_public_key(
-    signer: *const CertifyEvidenceSigner,
-    out_key: *mut [u8; 32],
-) -> CertifyStatus {
-    ffi!({
-        let signer = unsafe { signer.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        *unsafe { out(out_key) }? = signer.0.public_key();
-        Ok(())
-    })
-}
-
-/// Sign the outcome of an attempt answering `challenge_json`, operated by `operator_id`, at
-/// `now_unix`, valid `ttl_seconds`. `*out_token`/`*out_len` is the token (free with
-/// `certify_bytes_free`).
-///
-/// # Safety
-/// `signer` a live handle; strings NUL-terminated; out-parameters writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_evidence_sign(
-    signer: *const CertifyEvidenceSigner,
-    challenge_json: *const c_char,
-    operator_id: *const c_char,
-    liveness_passed: bool,
-    matched: bool,
-    score_milli: i32,
-    ttl_seconds: i64,
-    now_unix: i64,
-    out_token: *mut *mut u8,
-    out_len: *mut usize,
-) -> CertifyStatus {
-    ffi!({
-        let signer = unsafe { signer.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let (challenge, operator) = (unsafe { str_arg(challenge_json) }?, unsafe { str_arg(operator_id) }?);
-        let (out_token, out_len) = (unsafe { out(out_token) }?, unsafe { out(out_len) }?);
-        let outcome = bridge::Outcome {
-            liveness_passed,
-            matched,
-            score_milli,
-        };
-        let token = bridge::sign_evidence(&signer.0, challenge, operator, outcome, ttl_seconds, clock(now_unix))
-            .map_err(from_fail)?;
-        give_bytes(out_token, out_len, token);
-        Ok(())
-    })
-}
-
 /// Release a signer (NULL is ignored).
 ///
 /// # Safety
@@ -736,31 +655,6 @@ pub unsafe extern "C" fn certify_evidence_verifier_new(
         let verifier = bridge::OnceVerifier::from_key(key).map_err(from_fail)?;
         *out_verifier = Box::into_raw(Box::new(CertifyEvidenceVerifier(verifier)));
         Ok(())
-    })
-}
-
-/// Accept `token` for `challenge_json` at `now_unix`, once. `*out_claims_json` is the
-/// verified claims (the `evidence` of the `certification.by_app` operation).
-///
-/// # Safety
-/// `verifier` a live handle; `token` readable for `token_len` bytes; strings NUL-terminated;
-/// `out_claims_json` writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn certify_evidence_verify(
-    verifier: *const CertifyEvidenceVerifier,
-    token: *const u8,
-    token_len: usize,
-    challenge_json: *const c_char,
-    now_unix: i64,
-    out_claims_json: *mut *mut c_char,
-) -> CertifyStatus {
-    ffi!({
-        let v = unsafe { verifier.as_ref() }.ok_or(CertifyStatus::NullArgument)?;
-        let token = unsafe { bytes_arg(token, token_len) }?;
-        let challenge = unsafe { str_arg(challenge_json) }?;
-        let out_claims_json = unsafe { out(out_claims_json) }?;
-        let claims = v.0.verify(token, challenge, clock(now_unix)).map_err(from_fail)?;
-        give_string(out_claims_json, claims.to_json())
     })
 }
 

@@ -100,14 +100,15 @@ int main(void) {
   char *ch = NULL, *claims = NULL;
   CertifyEvidenceSigner *signer = NULL;
   CertifyEvidenceVerifier *verifier = NULL;
-  uint8_t key[32], *token = NULL;
-  size_t token_len = 0;
+  uint8_t *key = NULL, *token = NULL;
+  size_t key_len = 0, token_len = 0;
   certify_challenge_issue(WANG, "face", 300, now, &ch);
   certify_evidence_signer_new(NULL, &signer);
-  certify_evidence_signer_public_key(signer, &key);
+  certify_evidence_signer_public_key(signer, &key, &key_len);
   certify_evidence_verifier_new(key, &verifier);
-  CHECK(certify_evidence_sign(signer, ch, WANG, true, true, 380, 120, now + 20, &token, &token_len) == CERTIFY_STATUS_OK, "signed");
-  CHECK(certify_evidence_verify(verifier, token, token_len, ch, now + 30, &claims) == CERTIFY_STATUS_OK, "verified");
+  certify_bytes_free(key, key_len);
+  CHECK(certify_evidence_signer_sign(signer, ch, WANG, true, true, 380, 120, now + 20, &token, &token_len) == CERTIFY_STATUS_OK, "signed");
+  CHECK(certify_evidence_verifier_verify(verifier, token, token_len, ch, now + 30, &claims) == CERTIFY_STATUS_OK, "verified");
   r = call("certification.by_app", now + 40, &st,
            "{\"operator\":%s,\"facts\":" FACTS(WANG, "王建国") ",\"enrollment\":%s,\"evidence\":%s,\"policy\":" POLICY "}",
            account, face_case, claims);
@@ -129,8 +130,8 @@ int main(void) {
   keep(&zcase, call("enrollment.new", now, &st, "{\"modality\":\"face\"}"), "case");
   keep(&zcase, call("enrollment.submit", now, &st, "{\"case\":%s,\"review\":{\"result\":\"passed\",\"template_ref\":\"t-2\"}}", zcase), "case");
   certify_challenge_issue(ZHAO, "face", 300, now, &ch);
-  certify_evidence_sign(signer, ch, WANG, true, true, 402, 120, now + 10, &token, &token_len);
-  CHECK(certify_evidence_verify(verifier, token, token_len, ch, now + 20, &claims) == CERTIFY_STATUS_OK, "proxy evidence verified");
+  certify_evidence_signer_sign(signer, ch, WANG, true, true, 402, 120, now + 10, &token, &token_len);
+  CHECK(certify_evidence_verifier_verify(verifier, token, token_len, ch, now + 20, &claims) == CERTIFY_STATUS_OK, "proxy evidence verified");
   r = call("certification.by_app", now + 30, &st,
            "{\"operator\":%s,\"facts\":" FACTS(ZHAO, "赵秀英") ",\"enrollment\":%s,\"evidence\":%s,\"policy\":" POLICY "}",
            account, zcase, claims);

@@ -4,12 +4,12 @@
 //! into `Natives.java` with the exports it reads from the source).
 
 use crate::{
-    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, bytes, camera_frame, engine_ref, read_template,
-    session_ref, string, texts_with_bytes, voice_ref,
+    BridgeError, JByteArrays, JStringArray, ThrowCertify, bridged, byte_array, bytes, camera_frame, clock, engine_ref,
+    evidence_signer_ref, evidence_verifier_ref, read_template, session_ref, string, texts_with_bytes, voice_ref,
 };
 use certify_bridge::results::Results as _;
 use jni::objects::{JByteArray, JClass, JFloatArray, JObject, JString, JValue};
-use jni::sys::{jint, jlong};
+use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 
 /// One call: munch the arguments into JNI parameters, conversions and the bridge call's
@@ -54,12 +54,24 @@ macro_rules! jni_engine_call {
             [$($c)* let $arg = read_template($env, &$arg)?;]
             [$($a)* &$arg,]; $($rest)*);
     };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: bool, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call; [$($p)* $arg: jboolean,] [$($c)*] [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: i32, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call; [$($p)* $arg: jint,] [$($c)*] [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: i64, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call; [$($p)* $arg: jlong,] [$($c)*] [$($a)* $arg,]; $($rest)*);
+    };
+    (@args $env:ident $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*]; $arg:ident: time, $($rest:tt)*) => {
+        jni_engine_call!(@args $env $docs $recv $name $ret $call; [$($p)* $arg: jlong,] [$($c)*] [$($a)* clock($arg),]; $($rest)*);
+    };
     (@args $env:ident [$($docs:tt)*] $recv:ident $name:ident [step] $call:path; [$($p:tt)*] [$($c:tt)*] [$($a:tt)*];) => {
         pastey::paste! {
             $($docs)*
             #[unsafe(no_mangle)]
             #[allow(clippy::too_many_arguments)]
-            pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
+            pub extern "system" fn [<Java_cn_certify_Natives_ $recv:lower_camel $name:camel>]<'l>(
                 mut unowned: EnvUnowned<'l>,
                 _class: JClass<'l>,
                 handle: jlong,
@@ -82,7 +94,7 @@ macro_rules! jni_engine_call {
         pastey::paste! {
             $($docs)*
             #[unsafe(no_mangle)]
-            pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
+            pub extern "system" fn [<Java_cn_certify_Natives_ $recv:lower_camel $name:camel>]<'l>(
                 mut unowned: EnvUnowned<'l>,
                 _class: JClass<'l>,
                 handle: jlong,
@@ -104,7 +116,7 @@ macro_rules! jni_engine_call {
             $($docs)*
             #[unsafe(no_mangle)]
             #[allow(clippy::too_many_arguments)]
-            pub extern "system" fn [<Java_cn_certify_Natives_ $recv $name:camel>]<'l>(
+            pub extern "system" fn [<Java_cn_certify_Natives_ $recv:lower_camel $name:camel>]<'l>(
                 mut unowned: EnvUnowned<'l>,
                 _class: JClass<'l>,
                 handle: jlong,
@@ -112,7 +124,7 @@ macro_rules! jni_engine_call {
             ) -> jni_result_type!($ret) {
                 unowned
                     .with_env(|$env| -> Result<_, BridgeError> {
-                        let engine = [<$recv _engine_ref>](handle)?;
+                        let engine = [<$recv _ref>](handle)?;
                         $($c)*
                         let result = $call(engine, $($a)*).map_err(bridged)?;
                         jni_result!($ret, $env, result)
@@ -125,6 +137,7 @@ macro_rules! jni_engine_call {
 
 /// The JNI return type of a result kind.
 macro_rules! jni_result_type {
+    (bytes) => { JByteArray<'l> };
     (json) => { JString<'l> };
     (template) => { JFloatArray<'l> };
     (opt_template) => { JFloatArray<'l> };
@@ -135,6 +148,9 @@ macro_rules! jni_result_type {
 
 /// The Java value of a result.
 macro_rules! jni_result {
+    (bytes, $env:ident, $r:ident) => {
+        byte_array($env, &$r)
+    };
     (json, $env:ident, $r:ident) => {
         Ok(JString::from_str($env, $r.to_json())?)
     };
@@ -159,7 +175,8 @@ macro_rules! jni_engine_calls {
             jni_engine_call!(@args env [$(#[doc = $doc])* #[doc = java_result_doc!($ret)]] $recv $name [$ret] $call; [] [] []; $($arg: $kind,)*);
         )*
 
-        /// The Java declarations of the exports above: the engine (`face`, `voice`), the name
+        /// The Java declarations of the exports above: the receiver (`face`, `voice`,
+        /// `liveness`, `evidence_signer`, `evidence_verifier`), the name
         /// after it, the doc lines, the arguments after the engine handle (name, kind) and
         /// the result kind.
         pub const JAVA_ENGINE_CALLS: &[(&str, &str, &[&str], &[(&str, &str)], &str)] = &[$(
@@ -176,8 +193,11 @@ macro_rules! jni_engine_calls {
 
 /// What the Java declaration of a result kind adds to the call's doc.
 macro_rules! java_result_doc {
+    (bytes) => {
+        "\nThe bytes. A `nowUnix` argument takes `Long.MIN_VALUE` for the system clock."
+    };
     (json) => {
-        "\nThe result as JSON."
+        "\nThe result as JSON. A `nowUnix` argument takes `Long.MIN_VALUE` for the system clock."
     };
     (template) => {
         "\nThe 128 floats."
@@ -198,14 +218,10 @@ macro_rules! java_result_doc {
 
 certify_bridge::engine_calls!(jni_engine_calls);
 
-/// The face engine of a handle (the name the emitter derives from `face`).
-fn face_engine_ref<'a>(handle: jlong) -> Result<&'a certify_face::FaceEngine, BridgeError> {
+/// The face engine of a handle (the name the emitter derives from `face`; `voice_ref`,
+/// `evidence_signer_ref` and `evidence_verifier_ref` likewise).
+fn face_ref<'a>(handle: jlong) -> Result<&'a certify_face::FaceEngine, BridgeError> {
     engine_ref(handle)
-}
-
-/// The voice engine of a handle.
-fn voice_engine_ref<'a>(handle: jlong) -> Result<&'a certify_voice::VoiceEngine, BridgeError> {
-    voice_ref(handle)
 }
 
 fn float_array<'l>(env: &mut Env<'l>, values: &[f32]) -> Result<JFloatArray<'l>, BridgeError> {

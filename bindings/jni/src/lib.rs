@@ -6,10 +6,6 @@
 
 use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
-use certify_core::cycle::CyclePolicy;
-use certify_core::id::ResidentId;
-use certify_core::name::PersonName;
-use certify_core::time::{YearMonth, parse_date};
 use jni::objects::{JByteArray, JClass, JFloatArray, JIntArray, JObject, JString, JThrowable, JValue};
 use jni::sys::{jboolean, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
@@ -129,8 +125,8 @@ pub extern "system" fn Java_cn_certify_Natives_idCheck<'l>(
 ) -> JString<'l> {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let id = ResidentId::parse(&string(env, &input)?).map_err(certify)?;
-            Ok(JString::from_str(env, id.as_str())?)
+            let id = certify_bridge::checks::id_check(&string(env, &input)?).map_err(bridged)?;
+            Ok(JString::from_str(env, id.normalized)?)
         })
         .resolve::<ThrowCertify>()
 }
@@ -145,16 +141,16 @@ pub extern "system" fn Java_cn_certify_Natives_nameMatches<'l>(
 ) -> jboolean {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let a = PersonName::new(&string(env, &a)?).map_err(certify)?;
-            let b = PersonName::new(&string(env, &b)?).map_err(certify)?;
-            Ok(jboolean::from(a.matches(&b)))
+            let (a, b) = (string(env, &a)?, string(env, &b)?);
+            certify_bridge::checks::names_match(&a, &b).map_err(bridged)
         })
         .resolve::<ThrowCertify>()
 }
 
 /// A person's certification status under a cycle policy (JSON) on `today` (YYYY-MM-DD), from
 /// the last certification date (null: never) and the pension start (YYYY-MM): JSON like
-/// `{"status":"overdue","deadline":…}`.
+/// `{"status":"overdue","date":"2020-07-31","warning":false,"suspend_from":"2020-08"}` (the
+/// same members as the C struct and the UniFFI record).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Natives_cycleStatus<'l>(
     mut unowned: EnvUnowned<'l>,
@@ -166,25 +162,15 @@ pub extern "system" fn Java_cn_certify_Natives_cycleStatus<'l>(
 ) -> JString<'l> {
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
-            let policy: CyclePolicy =
-                serde_json::from_str(&string(env, &policy)?).map_err(|e| fail(CertifyStatus::PolicyInvalid, e))?;
-            policy.validate().map_err(|e| fail(CertifyStatus::PolicyInvalid, e))?;
             let last = if last.is_null() {
                 None
             } else {
-                Some(
-                    parse_date(&string(env, &last)?)
-                        .ok_or_else(|| fail(CertifyStatus::DateInvalid, "lastCertified is not YYYY-MM-DD"))?,
-                )
+                Some(string(env, &last)?)
             };
-            let start: YearMonth = string(env, &start)?
-                .parse()
-                .map_err(|e| fail(CertifyStatus::DateInvalid, e))?;
-            let today = parse_date(&string(env, &today)?)
-                .ok_or_else(|| fail(CertifyStatus::DateInvalid, "today is not YYYY-MM-DD"))?;
-            let json = serde_json::to_string(&policy.status_on(last, start, today))
-                .map_err(|e| fail(CertifyStatus::InvalidArgument, e))?;
-            Ok(JString::from_str(env, json)?)
+            let (policy, start, today) = (string(env, &policy)?, string(env, &start)?, string(env, &today)?);
+            let status =
+                certify_bridge::checks::cycle_status(&policy, last.as_deref(), &start, &today).map_err(bridged)?;
+            Ok(JString::from_str(env, status.to_json())?)
         })
         .resolve::<ThrowCertify>()
 }
@@ -617,7 +603,7 @@ pub extern "system" fn Java_cn_certify_Natives_challengeIssue<'l>(
         .resolve::<ThrowCertify>()
 }
 
-fn signer_ref<'a>(handle: jlong) -> Result<&'a certify_core::evidence::EvidenceSigner, BridgeError> {
+fn evidence_signer_ref<'a>(handle: jlong) -> Result<&'a certify_core::evidence::EvidenceSigner, BridgeError> {
     // SAFETY: handles come from signerNew and are freed once by signerFree.
     unsafe { (handle as *const certify_core::evidence::EvidenceSigner).as_ref() }
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the signer is closed"))
@@ -645,52 +631,6 @@ pub extern "system" fn Java_cn_certify_Natives_signerNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// The signer's 32-byte public key.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_signerPublicKey<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-) -> JByteArray<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let key = signer_ref(handle)?.public_key();
-            byte_array(env, &key)
-        })
-        .resolve::<ThrowCertify>()
-}
-
-/// Signed evidence of one certification answering the challenge: the token bytes.
-#[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_cn_certify_Natives_signerSign<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    challenge: JString<'l>,
-    operator: JString<'l>,
-    liveness_passed: jboolean,
-    matched: jboolean,
-    score_milli: jint,
-    ttl_seconds: jlong,
-    now_unix: jlong,
-) -> JByteArray<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let signer = signer_ref(handle)?;
-            let (challenge, operator) = (string(env, &challenge)?, string(env, &operator)?);
-            let outcome = bridge::Outcome {
-                liveness_passed,
-                matched,
-                score_milli,
-            };
-            let token = bridge::sign_evidence(signer, &challenge, &operator, outcome, ttl_seconds, clock(now_unix))
-                .map_err(bridged)?;
-            byte_array(env, &token)
-        })
-        .resolve::<ThrowCertify>()
-}
-
 /// Free an evidence signer handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Natives_signerFree<'l>(
@@ -700,14 +640,14 @@ pub extern "system" fn Java_cn_certify_Natives_signerFree<'l>(
 ) {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
-            // SAFETY: see signer_ref.
+            // SAFETY: see evidence_signer_ref.
             unsafe { free_boxed::<certify_core::evidence::EvidenceSigner>(handle) };
             Ok(())
         })
         .resolve::<ThrowCertify>()
 }
 
-fn verifier_ref<'a>(handle: jlong) -> Result<&'a bridge::OnceVerifier, BridgeError> {
+fn evidence_verifier_ref<'a>(handle: jlong) -> Result<&'a bridge::OnceVerifier, BridgeError> {
     // SAFETY: handles come from verifierNew and are freed once by verifierFree.
     unsafe { (handle as *const bridge::OnceVerifier).as_ref() }
         .ok_or_else(|| fail(CertifyStatus::NullArgument, "the verifier is closed"))
@@ -728,27 +668,6 @@ pub extern "system" fn Java_cn_certify_Natives_verifierNew<'l>(
         .resolve::<ThrowCertify>()
 }
 
-/// Accept an evidence token for the challenge at `nowUnix`, once per verifier: the verified
-/// claims as JSON.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_cn_certify_Natives_verifierVerify<'l>(
-    mut unowned: EnvUnowned<'l>,
-    _class: JClass<'l>,
-    handle: jlong,
-    token: JByteArray<'l>,
-    challenge: JString<'l>,
-    now_unix: jlong,
-) -> JString<'l> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let verifier = verifier_ref(handle)?;
-            let (token, challenge) = (bytes(env, &token)?, string(env, &challenge)?);
-            let claims = verifier.verify(&token, &challenge, clock(now_unix)).map_err(bridged)?;
-            Ok(JString::from_str(env, claims.to_json())?)
-        })
-        .resolve::<ThrowCertify>()
-}
-
 /// Free an evidence verifier handle (0 is ignored). Never throws.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_cn_certify_Natives_verifierFree<'l>(
@@ -758,7 +677,7 @@ pub extern "system" fn Java_cn_certify_Natives_verifierFree<'l>(
 ) {
     unowned
         .with_env(|_env| -> Result<_, BridgeError> {
-            // SAFETY: see verifier_ref.
+            // SAFETY: see evidence_verifier_ref.
             unsafe { free_boxed::<bridge::OnceVerifier>(handle) };
             Ok(())
         })

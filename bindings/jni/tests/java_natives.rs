@@ -122,7 +122,7 @@ fn natives(source: &str) -> Vec<Native> {
 }
 
 /// The engine calls generated from `certify_bridge::engine_calls!` (not in the source
-/// text), as natives: `<engine><Name>(long handle, …)`.
+/// text), as natives: `<receiver><Name>(long handle, …)` (`evidence_signer` → `evidenceSigner…`).
 fn engine_calls() -> Vec<Native> {
     certify_jni::JAVA_ENGINE_CALLS
         .iter()
@@ -131,6 +131,9 @@ fn engine_calls() -> Vec<Native> {
             let kind = |k: &str| match k {
                 "bytes" | "opt_bytes" => "byte[]",
                 "json" | "str" => "String",
+                "bool" => "boolean",
+                "i32" => "int",
+                "i64" | "time" => "long",
                 "template" | "opt_template" => "float[]",
                 "comparison" => "FaceComparison",
                 "step" | "decision" => "String",
@@ -169,7 +172,7 @@ fn engine_calls() -> Vec<Native> {
                 params.push(("elapsedMs".to_owned(), "int".to_owned()));
             }
             Native {
-                name: format!("{engine}{upper}"),
+                name: format!("{}{upper}", camel(engine)),
                 doc: docs
                     .iter()
                     .flat_map(|d| d.split('\n'))

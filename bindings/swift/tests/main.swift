@@ -44,6 +44,11 @@ do {
 } catch { check(false, "idCheck: \(error)") }
 expectCode(203, "bad check digit") { try idCheck(input: "110105194912310021") }
 check((try? nameMatches(a: "劉曉瑜", b: "刘晓瑜")) == true, "a traditional name matches")
+let pucheng = "{\"kind\":\"window\",\"opens\":\"2020-06-03\",\"closes\":\"2020-07-31\",\"suspend_from\":\"2020-08\"}"
+let overdue = try? cycleStatus(policyJson: pucheng, lastCertified: nil, pensionStart: "2012-03", today: "2020-08-01")
+check(overdue?.status == "overdue" && overdue?.date == "2020-07-31" && overdue?.suspendFrom == "2020-08",
+      "Pucheng: suspended from August: \(String(describing: overdue))")
+expectCode(401, "a malformed month") { try cycleStatus(policyJson: pucheng, lastCertified: nil, pensionStart: "2012-3", today: "2020-08-01") }
 let codes = allStatusCodes()
 check(codes.count > 50 && codes.allSatisfy { statusMessage(code: $0) != "unknown status" }, "every code has a message")
 check(codes.allSatisfy { c in statusMessageZh(code: c).unicodeScalars.contains { (0x4e00...0x9fff).contains($0.value) } },

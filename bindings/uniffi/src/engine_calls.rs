@@ -1,11 +1,12 @@
 //! The UniFFI methods of the engines' bridged calls, emitted from the one definition in
-//! `certify_bridge::engine_calls!`: a method `<name>` of [`FaceEngine`] or [`VoiceEngine`]
-//! for each line, returning the records below (typed: a renamed field is a compile error,
+//! `certify_bridge::engine_calls!`: a method `<name>` of [`FaceEngine`], [`VoiceEngine`],
+//! [`LivenessRun`], [`EvidenceSigner`] or [`EvidenceVerifier`] for each line, returning the records below (typed: a renamed field is a compile error,
 //! not a silent default).
 
 use crate::{
-    CameraFrame, CertifyError, FaceComparison, FaceDecision, FaceEngine, LivenessRun, LivenessStep, VoiceDecisionInfo,
-    VoiceEngine, VoiceEnrollmentResult, VoiceRecording, bridged, fail,
+    CameraFrame, CertifyError, EvidenceInfo, EvidenceSigner, EvidenceVerifier, FaceComparison, FaceDecision,
+    FaceEngine, LivenessRun, LivenessStep, VoiceDecisionInfo, VoiceEngine, VoiceEnrollmentResult, VoiceRecording,
+    bridged, fail,
 };
 use certify_bridge::CertifyStatus;
 use certify_bridge::results as bridge_results;
@@ -13,26 +14,40 @@ use certify_bridge::results as bridge_results;
 /// One call: munch the arguments into UniFFI parameters and the bridge call's arguments,
 /// then emit the method (one exported `impl` block each).
 macro_rules! uniffi_engine_call {
-    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: bytes, $($rest:tt)*) => {
-        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<u8>,] [$($a)* &$arg,]; $($rest)*);
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: bytes, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<u8>,] [$($a)* &$arg,] [$($d)*]; $($rest)*);
     };
-    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
-        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Option<Vec<u8>>,] [$($a)* $arg.as_deref(),]; $($rest)*);
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: opt_bytes, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Option<Vec<u8>>,] [$($a)* $arg.as_deref(),] [$($d)*]; $($rest)*);
     };
-    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: str, $($rest:tt)*) => {
-        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: String,] [$($a)* &$arg,]; $($rest)*);
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: str, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: String,] [$($a)* &$arg,] [$($d)*]; $($rest)*);
     };
-    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: frame, $($rest:tt)*) => {
-        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: CameraFrame,] [$($a)* &$arg.view(),]; $($rest)*);
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: frame, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: CameraFrame,] [$($a)* &$arg.view(),] [$($d)*]; $($rest)*);
     };
-    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: template, $($rest:tt)*) => {
-        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<f32>,] [$($a)* &$arg,]; $($rest)*);
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: template, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<f32>,] [$($a)* &$arg,] [$($d)*]; $($rest)*);
     };
-    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*]; $arg:ident: recordings, $($rest:tt)*) => {
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: recordings, $($rest:tt)*) => {
         uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Vec<VoiceRecording>,]
-            [$($a)* &$arg.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect::<Vec<_>>(),]; $($rest)*);
+            [$($a)* &$arg.iter().map(|r| (&r.wav[..], &r.prompt[..])).collect::<Vec<_>>(),] [$($d)*]; $($rest)*);
     };
-    (@args [$($docs:tt)*] $recv:ident $name:ident [step] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: bool, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: bool,] [$($a)* $arg,] [$($d)*]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: i32, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: i32,] [$($a)* $arg,] [$($d)*]; $($rest)*);
+    };
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: i64, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: i64,] [$($a)* $arg,] [$($d)*]; $($rest)*);
+    };
+    // The time is optional, left out for the system clock (a default only one argument has).
+    (@args $docs:tt $recv:ident $name:ident $ret:tt $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*]; $arg:ident: time, $($rest:tt)*) => {
+        uniffi_engine_call!(@args $docs $recv $name $ret $call; [$($p)* $arg: Option<i64>,]
+            [$($a)* certify_bridge::engines::now_or_system($arg),] [$($d)* $arg]; $($rest)*);
+    };
+    (@args [$($docs:tt)*] $recv:ident $name:ident [step] $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*];) => {
         #[uniffi::export]
         impl LivenessRun {
             $($docs)*
@@ -46,7 +61,7 @@ macro_rules! uniffi_engine_call {
             }
         }
     };
-    (@args [$($docs:tt)*] $recv:ident $name:ident [decision] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
+    (@args [$($docs:tt)*] $recv:ident $name:ident [decision] $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*];) => {
         #[uniffi::export]
         impl LivenessRun {
             $($docs)*
@@ -56,21 +71,28 @@ macro_rules! uniffi_engine_call {
             }
         }
     };
-    (@args [$($docs:tt)*] $recv:ident $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*];) => {
-        pastey::paste! {
-            #[uniffi::export]
-            impl [<$recv:camel Engine>] {
-                $($docs)*
-                pub fn $name(&self, $($p)*) -> Result<uniffi_result_type!($ret $(($record))?), CertifyError> {
-                    FromBridge::from_bridge($call(&self.0, $($a)*).map_err(bridged)?)
-                }
+    (@args [$($docs:tt)*] $recv:ident $name:ident [$ret:ident $(($record:ident))?] $call:path; [$($p:tt)*] [$($a:tt)*] [$($d:ident)*];) => {
+        uniffi_receiver_impl! { $recv
+            $($docs)*
+            $(#[uniffi::method(default($d = None))])*
+            pub fn $name(&self, $($p)*) -> Result<uniffi_result_type!($ret $(($record))?), CertifyError> {
+                FromBridge::from_bridge($call(&self.0, $($a)*).map_err(bridged)?)
             }
         }
     };
 }
 
+/// An exported `impl` block of the object a receiver names.
+macro_rules! uniffi_receiver_impl {
+    (face $($method:tt)*) => { #[uniffi::export] impl FaceEngine { $($method)* } };
+    (voice $($method:tt)*) => { #[uniffi::export] impl VoiceEngine { $($method)* } };
+    (evidence_signer $($method:tt)*) => { #[uniffi::export] impl EvidenceSigner { $($method)* } };
+    (evidence_verifier $($method:tt)*) => { #[uniffi::export] impl EvidenceVerifier { $($method)* } };
+}
+
 /// The UniFFI type of a result kind.
 macro_rules! uniffi_result_type {
+    (bytes) => { Vec<u8> };
     (json($record:ident)) => { $record };
     (template) => { Vec<f32> };
     (opt_template) => { Option<Vec<f32>> };
@@ -83,7 +105,7 @@ macro_rules! uniffi_engine_calls {
         $(#[doc = $doc:literal])*
         fn $recv:ident.$name:ident($($arg:ident: $kind:ident),* $(,)?) -> $ret:ident $(($record:ident))? = $call:path;
     )*) => {$(
-        uniffi_engine_call!(@args [$(#[doc = $doc])*] $recv $name [$ret $(($record))?] $call; [] []; $($arg: $kind,)*);
+        uniffi_engine_call!(@args [$(#[doc = $doc])*] $recv $name [$ret $(($record))?] $call; [] [] []; $($arg: $kind,)*);
     )*};
 }
 
@@ -97,6 +119,25 @@ trait FromBridge<T>: Sized {
 impl FromBridge<Vec<f32>> for Vec<f32> {
     fn from_bridge(value: Vec<f32>) -> Result<Self, CertifyError> {
         Ok(value)
+    }
+}
+
+impl FromBridge<Vec<u8>> for Vec<u8> {
+    fn from_bridge(value: Vec<u8>) -> Result<Self, CertifyError> {
+        Ok(value)
+    }
+}
+
+impl FromBridge<certify_core::evidence::EvidenceClaims> for EvidenceInfo {
+    fn from_bridge(claims: certify_core::evidence::EvidenceClaims) -> Result<Self, CertifyError> {
+        use certify_bridge::results::Results as _;
+        Ok(Self {
+            subject_id: claims.subject.to_string(),
+            operator_id: claims.operator.to_string(),
+            passed: claims.passed(),
+            score_milli: claims.score_milli,
+            claims_json: claims.to_json(),
+        })
     }
 }
 

@@ -6,10 +6,6 @@
 
 use certify_bridge::results::Results as _;
 use certify_bridge::{CertifyStatus, ToStatus, engines as bridge};
-use certify_core::cycle::{CyclePolicy, CycleStatus};
-use certify_core::id::{IdKind, ResidentId, Sex};
-use certify_core::name::PersonName;
-use certify_core::time::{YearMonth, format_date, parse_date};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -94,49 +90,39 @@ pub struct IdInfo {
 /// Validate an identity number (GB 11643-1999).
 #[uniffi::export]
 pub fn id_check(input: String) -> Result<IdInfo, CertifyError> {
-    let id = ResidentId::parse(&input).map_err(from)?;
+    let id = certify_bridge::checks::id_check(&input).map_err(bridged)?;
     Ok(IdInfo {
-        normalized: id.as_str().to_owned(),
-        birth_date: format_date(id.birth_date()),
-        sex: match id.sex() {
-            Sex::Male => "male",
-            Sex::Female => "female",
-        }
-        .into(),
-        region_code: id.region_code().to_owned(),
-        region_name: id.region().map(|r| r.name.to_owned()),
-        kind: match id.kind() {
-            IdKind::ResidentCard => "resident_card",
-            IdKind::HongKongPermit => "hong_kong_permit",
-            IdKind::MacauPermit => "macau_permit",
-            IdKind::TaiwanPermit => "taiwan_permit",
-        }
-        .into(),
+        sex: id.sex_name().into(),
+        kind: id.kind_name().into(),
+        normalized: id.normalized,
+        birth_date: id.birth_date,
+        region_code: id.region_code,
+        region_name: id.region_name,
     })
 }
 
 /// Whether two names are the same name written differently.
 #[uniffi::export]
 pub fn name_matches(a: String, b: String) -> Result<bool, CertifyError> {
-    Ok(PersonName::new(&a)
-        .map_err(from)?
-        .matches(&PersonName::new(&b).map_err(from)?))
+    certify_bridge::checks::names_match(&a, &b).map_err(bridged)
 }
 
-/// Certification status on a day.
+/// Certification status on a day (the bridge's one shape: `certify_bridge::checks::CycleInfo`).
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct CycleStatusInfo {
-    /// "certified", "due", "overdue".
+    /// "certified", "due", "overdue" or "suspended".
     pub status: String,
-    /// Certification date or deadline (YYYY-MM-DD).
-    pub date: String,
+    /// Certified: the certification date; due or overdue: the deadline (YYYY-MM-DD); none
+    /// when suspended.
+    pub date: Option<String>,
     /// Due and in the warning period.
     pub warning: bool,
-    /// Overdue: first unpaid month (YYYY-MM).
+    /// Overdue or suspended: the first unpaid month (YYYY-MM).
     pub suspend_from: Option<String>,
 }
 
-/// Status under a cycle policy given as JSON.
+/// Status under a cycle policy given as JSON, on `today` (YYYY-MM-DD), from the last
+/// certification date (None: never) and the pension start (YYYY-MM).
 #[uniffi::export]
 pub fn cycle_status(
     policy_json: String,
@@ -144,41 +130,13 @@ pub fn cycle_status(
     pension_start: String,
     today: String,
 ) -> Result<CycleStatusInfo, CertifyError> {
-    let policy: CyclePolicy = serde_json::from_str(&policy_json).map_err(|e| fail(CertifyStatus::PolicyInvalid, e))?;
-    policy.validate().map_err(|e| fail(CertifyStatus::PolicyInvalid, e))?;
-    let bad_date = |t: &str| fail(CertifyStatus::DateInvalid, format!("not a date: {t:?}"));
-    let last = match &last_certified {
-        Some(t) => Some(parse_date(t).ok_or_else(|| bad_date(t))?),
-        None => None,
-    };
-    let start: YearMonth = pension_start.parse().map_err(|e| fail(CertifyStatus::DateInvalid, e))?;
-    let today_d = parse_date(&today).ok_or_else(|| bad_date(&today))?;
-    let d = format_date;
-    Ok(match policy.status_on(last, start, today_d) {
-        CycleStatus::Certified { on, .. } => CycleStatusInfo {
-            status: "certified".into(),
-            date: d(on),
-            warning: false,
-            suspend_from: None,
-        },
-        CycleStatus::Due { deadline, warning } => CycleStatusInfo {
-            status: "due".into(),
-            date: d(deadline),
-            warning,
-            suspend_from: None,
-        },
-        CycleStatus::Overdue { deadline, suspend_from } => CycleStatusInfo {
-            status: "overdue".into(),
-            date: d(deadline),
-            warning: false,
-            suspend_from: Some(suspend_from.to_string()),
-        },
-        CycleStatus::Suspended { from } => CycleStatusInfo {
-            status: "suspended".into(),
-            date: String::new(),
-            warning: false,
-            suspend_from: Some(from.to_string()),
-        },
+    let c = certify_bridge::checks::cycle_status(&policy_json, last_certified.as_deref(), &pension_start, &today)
+        .map_err(bridged)?;
+    Ok(CycleStatusInfo {
+        status: c.status.name().into(),
+        date: c.date,
+        warning: c.warning,
+        suspend_from: c.suspend_from,
     })
 }
 
@@ -612,40 +570,6 @@ impl EvidenceSigner {
     pub fn generate() -> Self {
         Self(certify_core::evidence::EvidenceSigner::generate(&mut bridge::os_rng()))
     }
-
-    /// The 32-byte public key for the verifier.
-    pub fn public_key(&self) -> Vec<u8> {
-        self.0.public_key().to_vec()
-    }
-
-    /// Sign the outcome of an attempt answering `challenge_json`, at `now_unix` (None: the clock).
-    #[uniffi::method(default(now_unix = None))]
-    #[allow(clippy::too_many_arguments)]
-    pub fn sign(
-        &self,
-        challenge_json: String,
-        operator_id: String,
-        liveness_passed: bool,
-        matched: bool,
-        score_milli: i32,
-        ttl_seconds: i64,
-        now_unix: Option<i64>,
-    ) -> Result<Vec<u8>, CertifyError> {
-        let outcome = bridge::Outcome {
-            liveness_passed,
-            matched,
-            score_milli,
-        };
-        bridge::sign_evidence(
-            &self.0,
-            &challenge_json,
-            &operator_id,
-            outcome,
-            ttl_seconds,
-            bridge::now_or_system(now_unix),
-        )
-        .map_err(bridged)
-    }
 }
 
 /// What verified evidence says.
@@ -673,26 +597,6 @@ impl EvidenceVerifier {
     #[uniffi::constructor]
     pub fn new(public_key: Vec<u8>) -> Result<Self, CertifyError> {
         bridge::OnceVerifier::from_key(&public_key).map(Self).map_err(bridged)
-    }
-
-    /// Accept `token` for `challenge_json` at `now_unix` (None: the clock), once.
-    #[uniffi::method(default(now_unix = None))]
-    pub fn verify(
-        &self,
-        token: Vec<u8>,
-        challenge_json: String,
-        now_unix: Option<i64>,
-    ) -> Result<EvidenceInfo, CertifyError> {
-        let claims = (self.0)
-            .verify(&token, &challenge_json, bridge::now_or_system(now_unix))
-            .map_err(bridged)?;
-        Ok(EvidenceInfo {
-            subject_id: claims.subject.to_string(),
-            operator_id: claims.operator.to_string(),
-            passed: claims.passed(),
-            score_milli: claims.score_milli,
-            claims_json: claims.to_json(),
-        })
     }
 }
 

@@ -87,6 +87,14 @@ pub fn generate() -> String {
             "voice",
             "void certify_voice_engine_free(CertifyVoiceEngine *engine);\n\n",
         ),
+        (
+            "evidence_signer",
+            "void certify_evidence_signer_free(CertifyEvidenceSigner *signer);\n\n",
+        ),
+        (
+            "evidence_verifier",
+            "void certify_evidence_verifier_free(CertifyEvidenceVerifier *verifier);\n\n",
+        ),
     ] {
         let after = header.find(free).map_or(header.len(), |i| i + free.len()).max(from);
         out += &header[from..after];

@@ -1,25 +1,26 @@
 package cn.certify;
 
-/** Signs certification outcomes on the device (Ed25519). Close it once when done. */
+/**
+ * Signs certification outcomes on the device (Ed25519). Thread-safe: calls run in parallel;
+ * {@link #close} waits for calls in progress and frees the key once, after which calls throw.
+ */
 public final class EvidenceSigner implements AutoCloseable {
-    private long handle;
+    private final SharedHandle handle;
 
     /** A key from a 32-byte seed, or from the OS random generator when seed is null. */
-    public EvidenceSigner(byte[] seed) throws CertifyException { handle = Natives.signerNew(seed); }
+    public EvidenceSigner(byte[] seed) throws CertifyException { handle = new SharedHandle(Natives.signerNew(seed)); }
 
     /** The 32-byte public key for the verifier. */
-    public synchronized byte[] publicKey() throws CertifyException { return Natives.signerPublicKey(handle); }
+    public byte[] publicKey() throws CertifyException { return handle.call(Natives::evidenceSignerPublicKey); }
 
     /** Sign the outcome of an attempt answering challengeJson, at nowUnix (Certify.NOW_SYSTEM: the clock). */
-    public synchronized byte[] sign(String challengeJson, String operatorId, boolean livenessPassed, boolean matched,
-                                    int scoreMilli, long ttlSeconds, long nowUnix) throws CertifyException {
-        return Natives.signerSign(handle, challengeJson, operatorId, livenessPassed, matched, scoreMilli, ttlSeconds, nowUnix);
+    public byte[] sign(String challengeJson, String operatorId, boolean livenessPassed, boolean matched,
+                       int scoreMilli, long ttlSeconds, long nowUnix) throws CertifyException {
+        return handle.call(h -> Natives.evidenceSignerSign(h, challengeJson, operatorId, livenessPassed, matched,
+                scoreMilli, ttlSeconds, nowUnix));
     }
 
+    /** Free the key once calls in progress have returned (later calls throw). */
     @Override
-    public synchronized void close() {
-        long h = handle;
-        handle = 0;
-        Natives.signerFree(h);
-    }
+    public void close() { handle.close(Natives::signerFree); }
 }

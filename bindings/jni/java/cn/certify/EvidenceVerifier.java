@@ -1,21 +1,24 @@
 package cn.certify;
 
-/** Verifies evidence on the server; each token is accepted once per verifier. Thread-safe. */
+/**
+ * Verifies evidence on the server; each token is accepted once per verifier. Thread-safe:
+ * verifications run in parallel (the native replay guard takes its own lock); {@link #close}
+ * waits for calls in progress and frees the verifier once, after which calls throw.
+ */
 public final class EvidenceVerifier implements AutoCloseable {
-    private long handle;
+    private final SharedHandle handle;
 
     /** From the signer's 32-byte public key. */
-    public EvidenceVerifier(byte[] publicKey) throws CertifyException { handle = Natives.verifierNew(publicKey); }
+    public EvidenceVerifier(byte[] publicKey) throws CertifyException {
+        handle = new SharedHandle(Natives.verifierNew(publicKey));
+    }
 
     /** Accept token for challengeJson at nowUnix, once: the verified claims as JSON. */
-    public synchronized String verify(byte[] token, String challengeJson, long nowUnix) throws CertifyException {
-        return Natives.verifierVerify(handle, token, challengeJson, nowUnix);
+    public String verify(byte[] token, String challengeJson, long nowUnix) throws CertifyException {
+        return handle.call(h -> Natives.evidenceVerifierVerify(h, token, challengeJson, nowUnix));
     }
 
+    /** Free the verifier once calls in progress have returned (later calls throw). */
     @Override
-    public synchronized void close() {
-        long h = handle;
-        handle = 0;
-        Natives.verifierFree(h);
-    }
+    public void close() { handle.close(Natives::verifierFree); }
 }

@@ -26,7 +26,8 @@ final class Natives {
     /**
      * A person's certification status under a cycle policy (JSON) on {@code today} (YYYY-MM-DD), from
      * the last certification date (null: never) and the pension start (YYYY-MM): JSON like
-     * {@code {"status":"overdue","deadline":…}}.
+     * {@code {"status":"overdue","date":"2020-07-31","warning":false,"suspend_from":"2020-08"}} (the
+     * same members as the C struct and the UniFFI record).
      */
     static native String cycleStatus(String policy, String last, String start, String today) throws CertifyException;
 
@@ -121,16 +122,6 @@ final class Natives {
     static native long signerNew(byte[] seed) throws CertifyException;
 
     /**
-     * The signer's 32-byte public key.
-     */
-    static native byte[] signerPublicKey(long handle) throws CertifyException;
-
-    /**
-     * Signed evidence of one certification answering the challenge: the token bytes.
-     */
-    static native byte[] signerSign(long handle, String challenge, String operator, boolean livenessPassed, boolean matched, int scoreMilli, long ttlSeconds, long nowUnix) throws CertifyException;
-
-    /**
      * Free an evidence signer handle (0 is ignored). Never throws.
      */
     static native void signerFree(long handle);
@@ -139,12 +130,6 @@ final class Natives {
      * A verifier of evidence signed with the 32-byte public key.
      */
     static native long verifierNew(byte[] key) throws CertifyException;
-
-    /**
-     * Accept an evidence token for the challenge at {@code nowUnix}, once per verifier: the verified
-     * claims as JSON.
-     */
-    static native String verifierVerify(long handle, byte[] token, String challenge, long nowUnix) throws CertifyException;
 
     /**
      * Free an evidence verifier handle (0 is ignored). Never throws.
@@ -198,7 +183,7 @@ final class Natives {
      * (framing problems only matter live), and Chinese and English advice; the
      * blocking problems' advice joined. The image is not kept.
      *
-     * The result as JSON.
+     * The result as JSON. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
      */
     static native String faceCheckPhoto(long handle, byte[] image) throws CertifyException;
 
@@ -219,7 +204,7 @@ final class Natives {
      * the distances, {@code had_reference}, and the {@code review} value {@code enrollment.submit}
      * takes. Images are not kept.
      *
-     * The result as JSON.
+     * The result as JSON. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
      */
     static native String faceReviewEnrollment(long handle, byte[] cardFront, byte[] cardBack, byte[] selfie, byte[] reference) throws CertifyException;
 
@@ -261,7 +246,7 @@ final class Natives {
      * recording was usable, and per recording its issues with Chinese advice —
      * re-prompt those. The audio is not kept.
      *
-     * The result as JSON.
+     * The result as JSON. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
      */
     static native String voiceEnroll(long handle, byte[][] wavs, String[] prompts) throws CertifyException;
 
@@ -272,7 +257,37 @@ final class Natives {
      * with Chinese advice (too noisy, too quiet, digits not heard …). The audio is not
      * kept.
      *
-     * The result as JSON.
+     * The result as JSON. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
      */
     static native String voiceVerify(long handle, String templateJson, byte[] wav, String prompt) throws CertifyException;
+
+    /**
+     * The 32-byte public key of the device's evidence-signing key (Ed25519), for the
+     * server's verifier.
+     *
+     * The bytes. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
+     */
+    static native byte[] evidenceSignerPublicKey(long handle) throws CertifyException;
+
+    /**
+     * Sign the outcome of a certification attempt answering {@code challenge_json} (as
+     * issued), operated by {@code operator_id} (the holder, or the relative or staff member
+     * who helped): whether liveness passed, the match decision, the engine's score ×
+     * 1000, valid {@code ttl_seconds} from {@code now_unix}. The token goes to the server, which
+     * verifies it. Refused when the challenge is not one, or the operator's number is
+     * invalid.
+     *
+     * The bytes. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
+     */
+    static native byte[] evidenceSignerSign(long handle, String challengeJson, String operatorId, boolean livenessPassed, boolean matched, int scoreMilli, long ttlSeconds, long nowUnix) throws CertifyException;
+
+    /**
+     * Accept {@code token} for {@code challenge_json} at {@code now_unix}, once per verifier (a second
+     * time: 505): the verified claims — subject, operator, liveness and match, score —
+     * the {@code evidence} of the {@code certification.by_app} operation. 500 for a malformed token,
+     * 501 for a bad signature, 502 for another challenge, 503 when expired.
+     *
+     * The result as JSON. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
+     */
+    static native String evidenceVerifierVerify(long handle, byte[] token, String challengeJson, long nowUnix) throws CertifyException;
 }
