@@ -3,7 +3,7 @@
 //! certification = same speaker AND the newly prompted digits.
 
 use crate::audio::Audio;
-use crate::conditions::{NoiseSource, add_noise, telephone};
+use crate::conditions::{NoiseSource, add_noise, babble, telephone};
 use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
 use crate::enhance::{denoise, is_narrowband};
 use crate::quality::{VoiceIssue, VoiceQuality, VoiceQualityConfig, assess};
@@ -333,7 +333,9 @@ impl VoiceEngine {
                 // at 20 dB, and through the telephone band: a noisy or phone probe then has
                 // near neighbours of its own kind.
                 let noisy = denoise(&add_noise(&samples, &NoiseSource::new(1).white(samples.len()), 20.0));
-                for version in [&samples[..], &noisy[..], &phone[..]] {
+                let talk = own_babble(recordings, k);
+                let behind_talk = denoise(&add_noise(&samples, &talk, 20.0));
+                for version in [&samples[..], &noisy[..], &behind_talk[..], &phone[..]] {
                     for (w, d) in words_for(version, Some(prompt.len()))
                         .unwrap_or_default()
                         .into_iter()
@@ -397,4 +399,18 @@ impl VoiceEngine {
             digits_ok,
         })
     }
+}
+
+/// Talk behind recording `k` made of the person's other enrollment recordings played
+/// backwards (speech-like sound in the person's room that says no digit), so the digit
+/// templates also hold the words as heard over other voices.
+fn own_babble(recordings: &[(Audio, String)], k: usize) -> Vec<f32> {
+    let others: Vec<Vec<f32>> = recordings
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != k)
+        .take(3)
+        .map(|(_, (a, _))| a.samples().iter().rev().copied().collect())
+        .collect();
+    babble(&others.iter().map(Vec::as_slice).collect::<Vec<_>>())
 }

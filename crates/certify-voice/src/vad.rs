@@ -127,15 +127,18 @@ pub const MAX_SEGMENT_ADJUST: usize = 2;
 /// gap. `None` when the raw count is too far off to be the prompt.
 pub fn segments_for(x: &[f32], expected: usize) -> Option<Vec<(usize, usize)>> {
     let mut segs = energy_segments(x);
-    if segs.is_empty() || segs.len().abs_diff(expected) > MAX_SEGMENT_ADJUST {
-        return None;
-    }
     let energy = |f: usize| {
         x[f * FRAME..((f + 1) * FRAME).min(x.len())]
             .iter()
             .map(|v| v * v)
             .sum::<f32>()
     };
+    drop_background_words(&mut segs, |(a, b)| {
+        (a..b).map(energy).sum::<f32>() / (b - a).max(1) as f32
+    });
+    if segs.is_empty() || segs.len().abs_diff(expected) > MAX_SEGMENT_ADJUST {
+        return None;
+    }
     while segs.len() < expected {
         let (i, &(a, b)) = segs.iter().enumerate().max_by_key(|(_, s)| s.1 - s.0)?;
         if b - a < 12 {
@@ -150,6 +153,30 @@ pub fn segments_for(x: &[f32], expected: usize) -> Option<Vec<(usize, usize)>> {
         segs.splice(i..=i + 1, [merged]);
     }
     Some(segs)
+}
+
+/// How far (dB) below the median word a segment's mean energy must be to count as someone
+/// else talking in the background rather than a word of the prompt.
+pub const BACKGROUND_WORD_DB: f32 = 12.0;
+
+/// Remove, quietest first, the segments [`BACKGROUND_WORD_DB`] below the median segment:
+/// one person reading a prompt says every digit at much the same level, while voices
+/// behind them (a television, other people in the room) are far quieter, and counting such
+/// a segment as a word would shift every digit after it.
+fn drop_background_words(segs: &mut Vec<(usize, usize)>, mean_energy: impl Fn((usize, usize)) -> f32) {
+    while segs.len() > 2 {
+        let levels: Vec<f32> = segs.iter().map(|&s| 10.0 * (mean_energy(s) + 1e-12).log10()).collect();
+        let mut sorted = levels.clone();
+        sorted.sort_by(f32::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        let Some((i, &weakest)) = levels.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)) else {
+            return;
+        };
+        if weakest > median - BACKGROUND_WORD_DB {
+            return;
+        }
+        segs.remove(i);
+    }
 }
 
 #[cfg(test)]
@@ -171,5 +198,30 @@ mod tests {
         assert_eq!(split.len(), 4);
         assert_eq!(segments_for(&x, 2).unwrap(), vec![(10, 55), (70, 90)]);
         assert!(segments_for(&x, 8).is_none());
+    }
+
+    #[test]
+    fn a_voice_far_behind_the_reader_is_not_counted_as_a_word() {
+        // Three words at one level and, in the pause after the second, a short burst of
+        // someone talking 20 dB lower: the prompt's three words come back unchanged instead
+        // of the burst being merged into a word (which shifts the digits after it).
+        let mut x = vec![0.0f32; 20_000];
+        for (start, len, amp) in [
+            (1600, 3200, 0.5),
+            (6400, 2400, 0.5),
+            (10_240, 1600, 0.05),
+            (13_600, 2400, 0.5),
+        ] {
+            for (i, v) in x[start..start + len].iter_mut().enumerate() {
+                *v = (i as f32 * 0.2).sin() * amp;
+            }
+        }
+        assert_eq!(energy_segments(&x).len(), 4);
+        assert_eq!(segments_for(&x, 3).unwrap(), vec![(10, 30), (40, 55), (85, 100)]);
+        // Words of one reader at different levels (within 12 dB) are all kept.
+        for v in &mut x[10_240..11_840] {
+            *v *= 4.0;
+        }
+        assert_eq!(segments_for(&x, 4).unwrap().len(), 4);
     }
 }
