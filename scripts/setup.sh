@@ -57,7 +57,14 @@ if [ ! -f "$FACE/obama.jpg" ]; then
 fi
 if [ "$MODE" = run ]; then
   rm -rf "$DEPS/wheels"
-  echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
+  # 9. moto (PyPI): an S3-compatible server on loopback, for the test of object-store inputs.
+if [ ! -x "$DEPS/venv-s3/bin/moto_server" ]; then
+  echo "setup: installing moto[server] 5.2.5 (PyPI)"
+  python3 -m venv "$DEPS/venv-s3"
+  "$DEPS/venv-s3/bin/pip" install --quiet "moto[server]==5.2.5"
+fi
+
+echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"
   exit 0
 fi
 if [ ! -f "$FACE/astronaut.png" ]; then
@@ -147,6 +154,13 @@ if [ ! -x "$DEPS/venv-maturin/bin/maturin" ]; then
   echo "setup: installing maturin 1.16.0 (PyPI)"
   python3 -m venv "$DEPS/venv-maturin"
   "$DEPS/venv-maturin/bin/pip" install --quiet "maturin==1.16.0"
+fi
+
+# 9. moto (PyPI): an S3-compatible server on loopback, for the test of object-store inputs.
+if [ ! -x "$DEPS/venv-s3/bin/moto_server" ]; then
+  echo "setup: installing moto[server] 5.2.5 (PyPI)"
+  python3 -m venv "$DEPS/venv-s3"
+  "$DEPS/venv-s3/bin/pip" install --quiet "moto[server]==5.2.5"
 fi
 
 echo "setup: ORT_DYLIB_PATH=$DEPS/onnxruntime/libonnxruntime.so"

@@ -106,6 +106,7 @@ pub type Columns = Vec<(String, DataType)>;
 
 /// Register one file as table `name` (CSV columns as text) and return its columns.
 pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Result<Columns, BatchError> {
+    crate::object_stores::check_input(path).map_err(BatchError::UnsupportedInput)?;
     match Format::of(path)? {
         Format::Csv => {
             let inferred = ctx

@@ -14,15 +14,18 @@
 use crate::BatchError;
 use crate::functions::Text;
 use crate::inputs::{Format, Table, register_file, select_columns};
+use crate::object_stores::{ObjectStores, is_url};
 use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::parse_date;
 use datafusion::common::HashSet;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Most rows listed per job; the counts in the summary stay exact beyond it.
 pub const MAX_LISTED: u64 = 1_000_000;
@@ -195,7 +198,9 @@ pub async fn list(
     };
     let mut listed = 0u64;
     for file in files {
-        if table != Table::Roster && Format::of(file)? == Format::Parquet {
+        // Local Parquet files are read by row groups in parallel; an object-store file
+        // through the engine in one ordered stream, like CSV.
+        if table != Table::Roster && Format::of(file)? == Format::Parquet && !is_url(file) {
             // Number and date only, row groups in parallel ([`crate::row_groups`]).
             let rows = refused_parquet_rows(table, file, scheme, ids, threads).await?;
             let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
@@ -213,7 +218,10 @@ pub async fn list(
         let config = SessionConfig::new()
             .with_target_partitions(1)
             .with_repartition_file_scans(false);
-        let ctx = SessionContext::new_with_config(config);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_object_store_registry(Arc::new(ObjectStores::new()))
+            .build_arc()?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         let columns = register_file(&ctx, "t", file).await?;
         let csv_lines = Format::of(file)? == Format::Csv;
         let mut stream = ctx

@@ -5,6 +5,7 @@
 
 use crate::decide::{Repeats, Rules, Tally, decide_batch};
 use crate::inputs::{Inputs, Table, register_all};
+use crate::object_stores::ObjectStores;
 use crate::output::{Lines, Outputs};
 use crate::{BatchError, functions, invalid, plan};
 use certify_cli::run::RegionConfig;
@@ -122,7 +123,9 @@ pub fn tune(config: &mut SessionConfig, limits: &Limits) {
 
 /// A session bounded by `limits`, with certify's functions registered.
 pub fn session(limits: &Limits) -> Result<SessionContext, BatchError> {
-    let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)));
+    let mut runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
+        .with_object_store_registry(Arc::new(ObjectStores::new()));
     if let Some(dir) = &limits.spill_dir {
         runtime = runtime.with_temp_file_path(dir);
     }

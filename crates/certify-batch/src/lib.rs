@@ -42,6 +42,7 @@ pub mod inputs;
 pub mod invalid;
 pub mod job;
 pub mod newest;
+pub mod object_stores;
 pub mod output;
 pub mod plan;
 pub mod row_groups;
@@ -68,6 +69,9 @@ pub enum BatchError {
     /// An input path's format cannot be told from its name.
     #[error("{0}: expected a .csv or .parquet file")]
     UnknownFormat(String),
+    /// An input is a URL of a kind the engine cannot read (see [`object_stores`]).
+    #[error("{0}")]
+    UnsupportedInput(String),
     /// A table was given no files.
     #[error("no {0} files given")]
     NoFiles(&'static str),

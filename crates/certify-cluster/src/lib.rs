@@ -20,8 +20,10 @@ use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
+use certify_batch::object_stores::ObjectStores;
 use certify_batch::{BatchError, CompareJob, Summary, functions};
 use datafusion::execution::FunctionRegistry;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use std::net::SocketAddr;
@@ -54,6 +56,16 @@ pub fn function_registry() -> BallistaFunctionRegistry {
     registry
 }
 
+/// A runtime that reads local files and `s3://` inputs ([`ObjectStores`]), spilling to
+/// `work_dir` (the OS's temporary directory when `None`).
+fn object_store_runtime(work_dir: Option<PathBuf>) -> datafusion::error::Result<Arc<RuntimeEnv>> {
+    let mut runtime = RuntimeEnvBuilder::new().with_object_store_registry(Arc::new(ObjectStores::new()));
+    if let Some(dir) = work_dir {
+        runtime = runtime.with_temp_file_path(dir);
+    }
+    runtime.build_arc()
+}
+
 /// Run a scheduler on `address` until the process ends.
 pub async fn scheduler(address: SocketAddr) -> Result<(), ClusterError> {
     let config = SchedulerConfig {
@@ -63,7 +75,11 @@ pub async fn scheduler(address: SocketAddr) -> Result<(), ClusterError> {
         ..SchedulerConfig::default()
     };
     let config = config.with_override_session_builder(Arc::new(|session: SessionConfig| {
-        let mut state = ballista_core::utils::default_session_builder(session)?;
+        let state = ballista_core::utils::default_session_builder(session)?;
+        // The scheduler reads files' metadata to plan: s3:// inputs too.
+        let mut state = SessionStateBuilder::new_from_existing(state)
+            .with_runtime_env(object_store_runtime(None)?)
+            .build();
         for f in functions::all() {
             state.register_udf(f)?;
         }
@@ -108,8 +124,13 @@ pub async fn executor(s: ExecutorSettings) -> Result<(), ClusterError> {
         scheduler_host: s.scheduler_host,
         scheduler_port: s.scheduler_port,
         vcores: s.concurrent_tasks.max(1),
-        work_dir: s.work_dir.map(|d| d.display().to_string()),
+        work_dir: s.work_dir.as_ref().map(|d| d.display().to_string()),
         memory_pool_size: s.memory_bytes,
+        // The base runtime of every task: s3:// inputs (the memory pool is added per task).
+        override_runtime_producer: Some({
+            let work_dir = s.work_dir.clone();
+            Arc::new(move |_: &SessionConfig| object_store_runtime(work_dir.clone()))
+        }),
         override_function_registry: Some(Arc::new(function_registry())),
         ..ExecutorProcessConfig::default()
     };
@@ -125,6 +146,7 @@ pub async fn connect(url: &str, job: &CompareJob) -> Result<SessionContext, Clus
     let state = SessionStateBuilder::new()
         .with_default_features()
         .with_config(config)
+        .with_runtime_env(object_store_runtime(None)?)
         .build();
     // Ballista's upgrade of the state replaces its function list: register after it.
     let ctx = SessionContext::remote_with_state(url, state).await?;

@@ -3,6 +3,8 @@
 
 use certify_batch::generate::{Spec, generate_csv};
 use certify_batch::{CompareJob, Inputs, Limits, run_embedded};
+use object_store::aws::AmazonS3Builder;
+use object_store::{ObjectStoreExt, PutPayload};
 use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -181,6 +183,52 @@ fn the_cluster_gives_the_embedded_engines_lists() {
             lines(&embedded_job.out_dir.join(list)),
             lines(&cluster_job.out_dir.join(list)),
             "{list}"
+        );
+    }
+
+    // The same job with its inputs in an S3-compatible store (`scripts/s3_test.sh` runs this
+    // test with one): the client, the scheduler and the executors each reach the store.
+    let Ok(endpoint) = std::env::var("CERTIFY_TEST_S3_ENDPOINT") else {
+        eprintln!("CERTIFY_TEST_S3_ENDPOINT not set: the run over S3 skipped");
+        return;
+    };
+    let store = AmazonS3Builder::from_env()
+        .with_endpoint(&endpoint)
+        .with_allow_http(true)
+        .with_bucket_name("certify-test")
+        .build()
+        .expect("client");
+    rt.block_on(async {
+        for file in ["roster.csv", "certifications.csv", "events.csv"] {
+            let bytes = std::fs::read(d.join(file)).expect("file");
+            store
+                .put(
+                    &object_store::path::Path::from(format!("cluster/{file}")),
+                    PutPayload::from(bytes),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("put {file}: {e}"));
+        }
+    });
+    let mut s3_job = job("cluster-s3");
+    let s3 = |f: &str| vec![format!("s3://certify-test/cluster/{f}")];
+    s3_job.inputs = Inputs {
+        roster: s3("roster.csv"),
+        certifications: s3("certifications.csv"),
+        events: s3("events.csv"),
+    };
+    let over_s3 = rt
+        .block_on(certify_cluster::run_on_cluster(&url, &s3_job, None))
+        .expect("cluster run over S3");
+    assert_eq!(
+        serde_json::to_value(&embedded.tally).ok(),
+        serde_json::to_value(&over_s3.tally).ok()
+    );
+    for list in ["certifications.csv", "run.csv", "uncertified.csv", "units.csv"] {
+        assert_eq!(
+            lines(&embedded_job.out_dir.join(list)),
+            lines(&s3_job.out_dir.join(list)),
+            "{list} over S3"
         );
     }
 }
