@@ -7,6 +7,7 @@
 mod process;
 
 use process::*;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -290,19 +291,42 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
     std::fs::write(&config, config_text).unwrap();
     let mut server = start(&config, port);
     let admin = staff_token(port);
-    // A roster import of 20,000 rows takes a while: SIGTERM arrives while it runs.
+    // A roster import of 20,000 rows, and SIGTERM while it is in flight: the request asks
+    // `Expect: 100-continue`, so the server's "100 Continue" proves it has accepted the
+    // connection and the handler is reading the body before the signal is sent (a fixed
+    // sleep did not: on a loaded machine the signal could arrive before the accept, and
+    // the connection was closed unanswered).
     let mut csv = String::from("id_number,name,scheme,unit,monthly_pension,pension_start\n");
     for id in ids(20_000) {
         csv.push_str(&format!("{id},王建国,public_institution,蒲城县,2000.00,2010-01\n"));
     }
-    let sender =
-        std::thread::spawn(move || http(port, "POST", "/staff/api/roster", Some(&admin), &[], &csv, "text/csv"));
-    std::thread::sleep(Duration::from_millis(200));
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
+    let head = format!(
+        "POST /staff/api/roster HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Content-Type: text/csv\r\nContent-Length: {}\r\nAuthorization: Bearer {admin}\r\n\
+         Expect: 100-continue\r\n\r\n",
+        csv.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    let mut interim = Vec::new();
+    let mut byte = [0u8; 1];
+    while !interim.ends_with(b"\r\n\r\n") {
+        assert_eq!(conn.read(&mut byte).unwrap(), 1, "closed before 100 Continue");
+        interim.push(byte[0]);
+    }
+    let interim = String::from_utf8_lossy(&interim);
+    assert!(interim.starts_with("HTTP/1.1 100"), "{interim}");
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let (st, b) = sender.join().unwrap();
-    assert_eq!(st, 200, "the request in flight is answered: {b}");
-    assert_eq!(json(&b)["imported"], 20_000);
+    conn.write_all(csv.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = conn.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out);
+    let st: u16 = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let b = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    assert_eq!(st, 200, "the request in flight is answered: {text}");
+    assert_eq!(json(b)["imported"], 20_000);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(s) = server.child.try_wait().unwrap() {
