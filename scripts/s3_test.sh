@@ -26,4 +26,6 @@ else:
 PY
 export AWS_ACCESS_KEY_ID=certify-test AWS_SECRET_ACCESS_KEY=certify-test AWS_REGION=us-east-1
 export AWS_ENDPOINT="$ENDPOINT" AWS_ALLOW_HTTP=true CERTIFY_TEST_S3_ENDPOINT="$ENDPOINT"
-cargo test --locked -p certify-batch --test object_store -p certify-cluster --test cluster -- --nocapture 2>&1 | grep -v "^\s*$"
+# --workspace: the features the workspace build unified, so nothing is rebuilt (selecting the
+# two packages alone rebuilt DataFusion with a narrower feature set: 5 minutes of CI).
+cargo test --locked --workspace --test object_store --test cluster -- --nocapture 2>&1 | grep -v "^\s*$"
