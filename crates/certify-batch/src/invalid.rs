@@ -14,18 +14,16 @@
 use crate::BatchError;
 use crate::functions::Text;
 use crate::inputs::{Format, Table, register_file, select_columns};
-use crate::object_stores::{ObjectStores, is_url};
+use crate::object_stores::{is_url, runtime_builder};
 use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::parse_date;
 use datafusion::common::HashSet;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 /// Most rows listed per job; the counts in the summary stay exact beyond it.
 pub const MAX_LISTED: u64 = 1_000_000;
@@ -218,10 +216,7 @@ pub async fn list(
         let config = SessionConfig::new()
             .with_target_partitions(1)
             .with_repartition_file_scans(false);
-        let runtime = RuntimeEnvBuilder::new()
-            .with_object_store_registry(Arc::new(ObjectStores::new()))
-            .build_arc()?;
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let ctx = SessionContext::new_with_config_rt(config, runtime_builder().build_arc()?);
         let columns = register_file(&ctx, "t", file).await?;
         let csv_lines = Format::of(file)? == Format::Csv;
         let mut stream = ctx

@@ -5,14 +5,12 @@
 
 use crate::decide::{Repeats, Rules, Tally, decide_batch};
 use crate::inputs::{Inputs, Table, register_all};
-use crate::object_stores::ObjectStores;
 use crate::output::{Lines, Outputs};
-use crate::{BatchError, functions, invalid, plan};
+use crate::{BatchError, functions, invalid, object_stores, plan};
 use certify_cli::run::RegionConfig;
 use certify_core::roster::Scheme;
 use certify_core::time::format_date;
 use datafusion::execution::memory_pool::FairSpillPool;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream, execute_stream_partitioned};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -123,9 +121,8 @@ pub fn tune(config: &mut SessionConfig, limits: &Limits) {
 
 /// A session bounded by `limits`, with certify's functions registered.
 pub fn session(limits: &Limits) -> Result<SessionContext, BatchError> {
-    let mut runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)))
-        .with_object_store_registry(Arc::new(ObjectStores::new()));
+    let mut runtime =
+        object_stores::runtime_builder().with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)));
     if let Some(dir) = &limits.spill_dir {
         runtime = runtime.with_temp_file_path(dir);
     }

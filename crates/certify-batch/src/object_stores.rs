@@ -10,6 +10,7 @@
 
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::object_store::{DefaultObjectStoreRegistry, ObjectStoreRegistry};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use object_store::ObjectStore;
 use object_store::aws::AmazonS3Builder;
 use std::sync::Arc;
@@ -20,16 +21,22 @@ pub const SCHEMES: [&str; 2] = ["file", "s3"];
 
 /// Whether an input names an object-store URL rather than a local path.
 pub fn is_url(input: &str) -> bool {
-    Url::parse(input).is_ok_and(|u| u.scheme().len() > 1 && input.contains("://"))
+    as_url(input).is_some()
+}
+
+/// `input` as a URL, when it is one (a Windows drive letter is a path).
+fn as_url(input: &str) -> Option<Url> {
+    Url::parse(input)
+        .ok()
+        .filter(|u| u.scheme().len() > 1 && input.contains("://"))
 }
 
 /// Check an input's URL scheme up front (a local path always passes), so a typo such as
 /// `s4://` is refused before any file is read.
 pub fn check_input(input: &str) -> std::result::Result<(), String> {
-    if !is_url(input) {
+    let Some(url) = as_url(input) else {
         return Ok(());
-    }
-    let url = Url::parse(input).map_err(|e| format!("{input}: {e}"))?;
+    };
     if !SCHEMES.contains(&url.scheme()) {
         return Err(format!(
             "{input}: inputs are local paths, file:// or s3:// URLs, not {}://",
@@ -40,6 +47,12 @@ pub fn check_input(input: &str) -> std::result::Result<(), String> {
         return Err(format!("{input}: an s3:// URL names its bucket: s3://bucket/key"));
     }
     Ok(())
+}
+
+/// A runtime builder whose object-store registry is [`ObjectStores`]: every session that
+/// reads inputs (the job, the invalid-row listing, the cluster's processes) starts here.
+pub fn runtime_builder() -> RuntimeEnvBuilder {
+    RuntimeEnvBuilder::new().with_object_store_registry(Arc::new(ObjectStores::new()))
 }
 
 /// The registry: local files, and an S3 client per bucket made from the environment.

@@ -20,10 +20,10 @@ use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
-use certify_batch::object_stores::ObjectStores;
+use certify_batch::object_stores;
 use certify_batch::{BatchError, CompareJob, Summary, functions};
 use datafusion::execution::FunctionRegistry;
-use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use std::net::SocketAddr;
@@ -56,10 +56,10 @@ pub fn function_registry() -> BallistaFunctionRegistry {
     registry
 }
 
-/// A runtime that reads local files and `s3://` inputs ([`ObjectStores`]), spilling to
+/// A runtime that reads local files and `s3://` inputs ([`object_stores::ObjectStores`]), spilling to
 /// `work_dir` (the OS's temporary directory when `None`).
 fn object_store_runtime(work_dir: Option<PathBuf>) -> datafusion::error::Result<Arc<RuntimeEnv>> {
-    let mut runtime = RuntimeEnvBuilder::new().with_object_store_registry(Arc::new(ObjectStores::new()));
+    let mut runtime = object_stores::runtime_builder();
     if let Some(dir) = work_dir {
         runtime = runtime.with_temp_file_path(dir);
     }

@@ -312,6 +312,11 @@ impl VoiceEngine {
         let mut sketches = Vec::new();
         let mut narrowband = Vec::new();
         let seed = rng.next_u64();
+        // Every recording played backwards, once: the talk behind the others (own_babble).
+        let backwards: Vec<Vec<f32>> = recordings
+            .iter()
+            .map(|(a, _)| a.samples().iter().rev().copied().collect())
+            .collect();
         for (k, (audio, prompt)) in recordings.iter().enumerate() {
             if !is_prompt(prompt) {
                 return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
@@ -333,7 +338,7 @@ impl VoiceEngine {
                 // at 20 dB, and through the telephone band: a noisy or phone probe then has
                 // near neighbours of its own kind.
                 let noisy = denoise(&add_noise(&samples, &NoiseSource::new(1).white(samples.len()), 20.0));
-                let talk = own_babble(recordings, k);
+                let talk = own_babble(&backwards, k);
                 let behind_talk = denoise(&add_noise(&samples, &talk, 20.0));
                 for version in [&samples[..], &noisy[..], &behind_talk[..], &phone[..]] {
                     for (w, d) in words_for(version, Some(prompt.len()))
@@ -402,15 +407,15 @@ impl VoiceEngine {
 }
 
 /// Talk behind recording `k` made of the person's other enrollment recordings played
-/// backwards (speech-like sound in the person's room that says no digit), so the digit
-/// templates also hold the words as heard over other voices.
-fn own_babble(recordings: &[(Audio, String)], k: usize) -> Vec<f32> {
-    let others: Vec<Vec<f32>> = recordings
+/// backwards (`backwards[j]`: speech-like sound in the person's room that says no digit),
+/// so the digit templates also hold the words as heard over other voices.
+fn own_babble(backwards: &[Vec<f32>], k: usize) -> Vec<f32> {
+    let others: Vec<&[f32]> = backwards
         .iter()
         .enumerate()
         .filter(|&(j, _)| j != k)
         .take(3)
-        .map(|(_, (a, _))| a.samples().iter().rev().copied().collect())
+        .map(|(_, x)| x.as_slice())
         .collect();
-    babble(&others.iter().map(Vec::as_slice).collect::<Vec<_>>())
+    babble(&others)
 }

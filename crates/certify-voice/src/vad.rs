@@ -164,8 +164,9 @@ pub const BACKGROUND_WORD_DB: f32 = 12.0;
 /// behind them (a television, other people in the room) are far quieter, and counting such
 /// a segment as a word would shift every digit after it.
 fn drop_background_words(segs: &mut Vec<(usize, usize)>, mean_energy: impl Fn((usize, usize)) -> f32) {
+    // Each segment's level is measured once; the median is of the segments still kept.
+    let mut levels: Vec<f32> = segs.iter().map(|&s| 10.0 * (mean_energy(s) + 1e-12).log10()).collect();
     while segs.len() > 2 {
-        let levels: Vec<f32> = segs.iter().map(|&s| 10.0 * (mean_energy(s) + 1e-12).log10()).collect();
         let mut sorted = levels.clone();
         sorted.sort_by(f32::total_cmp);
         let median = sorted[sorted.len() / 2];
@@ -176,6 +177,7 @@ fn drop_background_words(segs: &mut Vec<(usize, usize)>, mean_energy: impl Fn((u
             return;
         }
         segs.remove(i);
+        levels.remove(i);
     }
 }
 
