@@ -165,7 +165,10 @@ def one(engine, data, run_date, threads, fmt, binary):
             s = json.load(open(summary))
         counts = {"certified_by_events": 0, "suspended": s["suspended"], "resumed": s["resumed"]}
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    elif engine == "certify-batch":
+    elif engine.startswith("certify-batch"):
+        # certify-batch-sort-merge: the same job with the joins that spill, beside the
+        # automatic choice (hash joins when the roster fits).
+        joins = "sort-merge" if engine.endswith("sort-merge") else "auto"
         inputs = []
         ext = "parquet" if fmt == "parquet" else "csv"
         for flag, name in (("--roster", "roster"), ("--certifications", "certifications"), ("--events", "events")):
@@ -173,7 +176,7 @@ def one(engine, data, run_date, threads, fmt, binary):
         with tempfile.TemporaryDirectory() as out:
             subprocess.run(
                 [binary, "compare", "--config", CONFIG, *inputs, "--date", run_date, "--out", out,
-                 "--threads", str(threads), "--memory", "2G"],
+                 "--threads", str(threads), "--memory", "2G", "--joins", joins],
                 check=True, stderr=subprocess.DEVNULL,
             )
             s = json.load(open(os.path.join(out, "summary.json")))
@@ -197,8 +200,11 @@ def main():
     fmt = sys.argv[4] if len(sys.argv) > 4 else "parquet"
     ours = "certify-cycle-run" if len(sys.argv) > 5 and sys.argv[5] == "deadline" else "certify-batch"
     results = {}
+    engines = (ours, "duckdb", "polars")
+    if ours == "certify-batch":
+        engines = (ours, "certify-batch-sort-merge", "duckdb", "polars")
     for threads in (1, 2):
-        for engine in (ours, "duckdb", "polars"):
+        for engine in engines:
             env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
             best = None
             for _ in range(2):
@@ -210,7 +216,7 @@ def main():
                 if best is None or r["seconds"] < best["seconds"]:
                     best = r
             results[(engine, threads)] = best
-            print(f"{fmt} threads={threads} {engine:14} {best['seconds']:8.2f} s  peak {best['peak_mib']:8.1f} MiB  {best['counts']}",
+            print(f"{fmt} threads={threads} {engine:24} {best['seconds']:8.2f} s  peak {best['peak_mib']:8.1f} MiB  {best['counts']}",
                   flush=True)
     counts = {json.dumps(r["counts"], sort_keys=True) for r in results.values()}
     if len(counts) != 1:
@@ -221,6 +227,9 @@ def main():
         mine = results[(ours, threads)]["seconds"]
         duck = results[("duckdb", threads)]["seconds"]
         print(f"threads={threads}: {ours} / DuckDB = {mine / duck:.2f}")
+        if ours == "certify-batch":
+            merge = results[("certify-batch-sort-merge", threads)]["seconds"]
+            print(f"threads={threads}: certify-batch --joins sort-merge / DuckDB = {merge / duck:.2f}")
 
 
 if __name__ == "__main__":

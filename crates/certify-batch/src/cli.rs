@@ -2,7 +2,7 @@
 //! `certify-cluster` (which adds `--cluster`).
 
 use crate::generate::{Spec, generate_csv, to_parquet};
-use crate::{CompareJob, Inputs, Limits, Summary, run_embedded};
+use crate::{CompareJob, Inputs, Joins, Limits, Summary, run_embedded};
 use certify_core::time::parse_date;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
@@ -41,6 +41,10 @@ pub struct CompareArgs {
     /// Directory for spill files.
     #[arg(long)]
     pub spill_dir: Option<PathBuf>,
+    /// Joins: auto (hash joins when the roster fits a quarter of --memory, else sort-merge
+    /// joins, which spill), hash, or sort-merge.
+    #[arg(long, value_enum, default_value_t = Joins::Auto)]
+    pub joins: Joins,
 }
 
 /// Arguments of `generate`.
@@ -98,6 +102,7 @@ impl CompareArgs {
         let mut limits = Limits {
             memory_bytes,
             spill_dir: a.spill_dir,
+            joins: a.joins,
             ..Limits::default()
         };
         if let Some(t) = a.threads {

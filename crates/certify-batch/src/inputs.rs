@@ -203,6 +203,10 @@ pub async fn register_table(ctx: &SessionContext, table: Table, files: &[String]
 
 /// Register all three tables of a job.
 pub async fn register_all(ctx: &SessionContext, inputs: &Inputs) -> Result<(), BatchError> {
+    // Every input's URL is checked before any is read.
+    for file in inputs.roster.iter().chain(&inputs.certifications).chain(&inputs.events) {
+        crate::object_stores::check_input(file).map_err(BatchError::UnsupportedInput)?;
+    }
     register_table(ctx, Table::Roster, &inputs.roster).await?;
     register_table(ctx, Table::Certifications, &inputs.certifications).await?;
     register_table(ctx, Table::Events, &inputs.events).await?;

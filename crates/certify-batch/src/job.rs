@@ -6,7 +6,7 @@
 use crate::decide::{Repeats, Rules, Tally, decide_batch};
 use crate::inputs::{Inputs, Table, register_all};
 use crate::output::{Lines, Outputs};
-use crate::{BatchError, functions, invalid, object_stores, plan};
+use crate::{BatchError, functions, invalid, joins, object_stores, plan};
 use certify_cli::run::RegionConfig;
 use certify_core::roster::Scheme;
 use certify_core::time::format_date;
@@ -33,6 +33,22 @@ pub struct Limits {
     pub threads: usize,
     /// Where spill files go (the system's temporary directory if `None`).
     pub spill_dir: Option<PathBuf>,
+    /// The joins' kind ([`crate::joins`]).
+    pub joins: Joins,
+}
+
+/// The kind of join a run plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Joins {
+    /// Embedded: hash joins when the roster fits well within the memory limit
+    /// ([`joins::hash_joins_fit`]), else sort-merge; on a cluster: sort-merge.
+    #[default]
+    Auto,
+    /// Hash joins: faster, but they hold a side in memory and fail over the limit.
+    Hash,
+    /// Sort-merge joins: they spill to disk and finish under any limit.
+    SortMerge,
 }
 
 impl Default for Limits {
@@ -41,6 +57,7 @@ impl Default for Limits {
             memory_bytes: 2 << 30,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             spill_dir: None,
+            joins: Joins::Auto,
         }
     }
 }
@@ -84,6 +101,8 @@ pub struct Summary {
     pub invalid_rows_listed: u64,
     /// Bytes the engine spilled to disk to stay within the memory limit.
     pub spilled_bytes: u64,
+    /// The joins the run used: `hash` or `sort-merge`.
+    pub joins: Joins,
 }
 
 impl std::ops::Deref for Summary {
@@ -98,7 +117,8 @@ impl std::ops::Deref for Summary {
 /// At least two partitions: for one, DataFusion plans hash joins whatever
 /// `prefer_hash_join` says, and a hash join cannot spill (a one-thread run over 10M people
 /// stopped at 1 GB with "Resources exhausted … HashJoinInput"). Two partitions on a
-/// one-thread runtime still use one core.
+/// one-thread runtime still use one core. Hash joins only for [`Joins::Hash`] (`Auto` is
+/// resolved by [`run_embedded`] before it makes a session).
 pub fn session_config(limits: &Limits) -> SessionConfig {
     let mut config = SessionConfig::new()
         .with_target_partitions(limits.threads.max(2))
@@ -111,7 +131,7 @@ pub fn session_config(limits: &Limits) -> SessionConfig {
 pub fn tune(config: &mut SessionConfig, limits: &Limits) {
     let options = config.options_mut();
     // Sort-merge joins spill under memory pressure; hash joins cannot.
-    options.optimizer.prefer_hash_join = false;
+    options.optimizer.prefer_hash_join = limits.joins == Joins::Hash;
     // Plain strings: string views pin whole decoded buffers, which a memory pool counts
     // (and a sort must hold) in full.
     options.sql_parser.map_string_types_to_utf8view = false;
@@ -153,8 +173,29 @@ async fn decide_partition(
 
 /// Run `job` on this machine. `progress`, if given, counts joined rows as they are
 /// decided.
+///
+/// With [`Joins::Auto`], hash joins when the roster fits ([`joins::hash_joins_fit`]); a
+/// run whose hash join hits the memory limit anyway is started again with sort-merge joins
+/// (its lists are written again from the start).
 pub async fn run_embedded(job: &CompareJob, progress: Option<ProgressBar>) -> Result<Summary, BatchError> {
-    run_on(&session(&job.limits)?, job, progress).await
+    let mut limits = job.limits.clone();
+    if limits.joins == Joins::Auto {
+        limits.joins = if joins::hash_joins_fit(&job.inputs, limits.memory_bytes) {
+            Joins::Hash
+        } else {
+            Joins::SortMerge
+        };
+    }
+    match run_on(&session(&limits)?, job, progress.clone()).await {
+        Err(e) if job.limits.joins == Joins::Auto && limits.joins == Joins::Hash && joins::is_memory_exhausted(&e) => {
+            limits.joins = Joins::SortMerge;
+            if let Some(bar) = &progress {
+                bar.set_position(0);
+            }
+            run_on(&session(&limits)?, job, progress).await
+        }
+        result => result,
+    }
 }
 
 /// Run `job` on a session that has certify's functions registered: an embedded one
@@ -194,7 +235,12 @@ pub async fn run_on(
     outputs.write_units(&tally.uncertified_by_unit)?;
     let dir = outputs.dir().to_owned();
     outputs.finish()?;
-    finish(job, tally, spilled_bytes(physical.as_ref()), &dir).await
+    let joins = if ctx.state().config_options().optimizer.prefer_hash_join {
+        Joins::Hash
+    } else {
+        Joins::SortMerge
+    };
+    finish(job, tally, spilled_bytes(physical.as_ref()), joins, &dir).await
 }
 
 /// People on the roster more than once ([`plan::REPEATED_PEOPLE_SQL`]), with their rows.
@@ -229,6 +275,7 @@ pub async fn finish(
     job: &CompareJob,
     tally: Tally,
     spilled_bytes: u64,
+    joins: Joins,
     dir: &std::path::Path,
 ) -> Result<Summary, BatchError> {
     let mut bad: Vec<(Table, &[String])> = Vec::new();
@@ -259,6 +306,7 @@ pub async fn finish(
         tally,
         invalid_rows_listed,
         spilled_bytes,
+        joins,
     };
     let path = dir.join("summary.json");
     let json = serde_json::to_string_pretty(&summary).map_err(|e| BatchError::Output {

@@ -41,6 +41,7 @@ pub mod generate;
 pub mod inputs;
 pub mod invalid;
 pub mod job;
+pub mod joins;
 pub mod newest;
 pub mod object_stores;
 pub mod output;
@@ -48,7 +49,7 @@ pub mod plan;
 pub mod row_groups;
 
 pub use inputs::Inputs;
-pub use job::{CompareJob, Limits, Summary, run_embedded, run_on};
+pub use job::{CompareJob, Joins, Limits, Summary, run_embedded, run_on};
 
 /// Why a batch job could not run. Bad *rows* are not errors: they are counted and listed
 /// with file and line ([`invalid`]); these are the failures that stop the job.

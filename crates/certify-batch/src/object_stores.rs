@@ -6,7 +6,7 @@
 //! environment variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
 //! `AWS_ENDPOINT` for a store that is not AWS, `AWS_ALLOW_HTTP=true` for one without TLS;
 //! see `object_store::aws::AmazonS3Builder::from_env`). Credentials never appear in a URL,
-//! a list or a log.
+//! a list or a log: a URL with a user name or password is refused without being repeated.
 
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::object_store::{DefaultObjectStoreRegistry, ObjectStoreRegistry};
@@ -37,6 +37,15 @@ pub fn check_input(input: &str) -> std::result::Result<(), String> {
     let Some(url) = as_url(input) else {
         return Ok(());
     };
+    if !url.username().is_empty() || url.password().is_some() {
+        // The URL is not repeated: it holds a secret, and errors end up in logs and lists.
+        return Err(format!(
+            "{}://…: an input URL carries no user name or password (it would be written into \
+             the invalid-row list and logs); give credentials in AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY",
+            url.scheme()
+        ));
+    }
     if !SCHEMES.contains(&url.scheme()) {
         return Err(format!(
             "{input}: inputs are local paths, file:// or s3:// URLs, not {}://",
@@ -104,6 +113,12 @@ mod tests {
         assert!(check_input("file:///data/events.parquet").is_ok());
         assert!(check_input("s4://feeds/x.parquet").unwrap_err().contains("not s4://"));
         assert!(check_input("s3:///x.parquet").unwrap_err().contains("bucket"));
+        // Credentials in a URL are refused, and the refusal does not repeat them.
+        for secret in ["s3://AKIAEXAMPLE:s3cr3t@feeds/x.parquet", "s3://s3cr3t@feeds/x.parquet"] {
+            let refusal = check_input(secret).unwrap_err();
+            assert!(refusal.contains("AWS_ACCESS_KEY_ID"), "{refusal}");
+            assert!(!refusal.contains("s3cr3t") && !refusal.contains("feeds"), "{refusal}");
+        }
         // A Windows drive letter is a path, not a URL scheme.
         assert!(!is_url("C:\\data\\events.csv"));
     }

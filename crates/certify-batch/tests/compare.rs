@@ -4,7 +4,7 @@
 //! memory limit spills and gives the same lists.
 
 use certify_batch::generate::{Spec, generate_csv};
-use certify_batch::{BatchError, CompareJob, Inputs, Limits, Summary, run_embedded};
+use certify_batch::{BatchError, CompareJob, Inputs, Joins, Limits, Summary, run_embedded};
 use certify_cli::run::{RegionConfig, load_config};
 use certify_core::comparison::{Standing, decide_person};
 use certify_core::deadline::RunDecision;
@@ -507,6 +507,7 @@ fn a_run_far_over_its_memory_limit_spills_and_gives_the_same_lists() {
     let roomy = job(tmp.path(), config("inner-mongolia.toml"), run_date, "roomy");
     let mut tight = job(tmp.path(), config("inner-mongolia.toml"), run_date, "tight");
     tight.limits.memory_bytes = 128 << 20;
+    tight.limits.joins = Joins::SortMerge;
     let spill: PathBuf = tmp.path().join("spill");
     std::fs::create_dir_all(&spill).expect("spill dir");
     tight.limits.spill_dir = Some(spill);
@@ -515,8 +516,35 @@ fn a_run_far_over_its_memory_limit_spills_and_gives_the_same_lists() {
     let b = rt.block_on(run_embedded(&tight, None)).expect("tight run");
     assert!(b.spilled_bytes > 0, "the tight run did not spill: {b:?}");
     assert_eq!(a.spilled_bytes, 0);
+    // The roomy run's roster fits: hash joins, whose lists equal the sort-merge joins'.
+    assert_eq!((a.joins, b.joins), (Joins::Hash, Joins::SortMerge));
     assert_eq!(produced(&roomy.out_dir), produced(&tight.out_dir));
     assert_eq!(serde_json::to_value(&a.tally).ok(), serde_json::to_value(&b.tally).ok());
+}
+
+#[test]
+fn hash_joins_over_the_limit_fail_as_exhausted_and_auto_does_not_plan_them_there() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run_date = time::macros::date!(2026 - 11 - 02);
+    generated(tmp.path(), 60_000, 2.0, run_date, 5);
+    let mut hash = job(tmp.path(), config("inner-mongolia.toml"), run_date, "hash");
+    hash.limits.memory_bytes = 32 << 20;
+    hash.limits.joins = Joins::Hash;
+    let err = runtime()
+        .block_on(run_embedded(&hash, None))
+        .expect_err("a hash join cannot spill");
+    // The error on which an automatic choice starts again with sort-merge joins, as the
+    // engine reports it.
+    assert!(certify_batch::joins::is_memory_exhausted(&err), "{err:?}");
+    // The estimate would not have planned hash joins at this limit; at the default it does.
+    assert!(!certify_batch::joins::hash_joins_fit(
+        &hash.inputs,
+        hash.limits.memory_bytes
+    ));
+    assert!(certify_batch::joins::hash_joins_fit(
+        &hash.inputs,
+        Limits::default().memory_bytes
+    ));
 }
 
 #[test]

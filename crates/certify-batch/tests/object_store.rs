@@ -160,3 +160,35 @@ fn inputs_on_an_s3_compatible_store_give_the_same_lists_as_local_files() {
     assert!(matches!(err, BatchError::Engine(_)), "{err}");
     assert!(err.to_string().contains("no-such-feed"), "{err}");
 }
+
+/// A key pasted into a URL is refused before anything is read or written, and the refusal
+/// does not repeat it (errors reach logs; the invalid-row list names every input).
+#[test]
+fn an_input_url_with_a_password_is_refused_without_repeating_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let secret_url = "s3://AKIAEXAMPLE:wJalrXUtnFEMI@feeds/events.parquet";
+    let with_secret = job(
+        Inputs {
+            roster: vec![tmp.path().join("roster.csv").display().to_string()],
+            certifications: vec![tmp.path().join("certifications.csv").display().to_string()],
+            events: vec![secret_url.to_owned()],
+        },
+        &out,
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let err = rt.block_on(run_embedded(&with_secret, None)).expect_err("refused");
+    assert!(matches!(err, BatchError::UnsupportedInput(_)), "{err}");
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("wJalrXUtnFEMI") && !shown.contains("AKIAEXAMPLE"),
+        "{shown}"
+    );
+    assert!(
+        !out.join("invalid_rows.csv").exists(),
+        "nothing is written for a refused input"
+    );
+}
