@@ -120,8 +120,15 @@ impl std::ops::Deref for Summary {
 /// one-thread runtime still use one core. Hash joins only for [`Joins::Hash`] (`Auto` is
 /// resolved by [`run_embedded`] before it makes a session).
 pub fn session_config(limits: &Limits) -> SessionConfig {
+    // Hash joins on one thread: one partition, nothing repartitioned (the build side is
+    // collected once).
+    let partitions = if limits.joins == Joins::Hash && limits.threads <= 1 {
+        1
+    } else {
+        limits.threads.max(2)
+    };
     let mut config = SessionConfig::new()
-        .with_target_partitions(limits.threads.max(2))
+        .with_target_partitions(partitions)
         .with_batch_size(8192);
     tune(&mut config, limits);
     config
@@ -132,6 +139,12 @@ pub fn tune(config: &mut SessionConfig, limits: &Limits) {
     let options = config.options_mut();
     // Sort-merge joins spill under memory pressure; hash joins cannot.
     options.optimizer.prefer_hash_join = limits.joins == Joins::Hash;
+    if limits.joins == Joins::Hash {
+        // The build side collected once and shared by the partitions (where its size is
+        // known), not both sides repartitioned.
+        options.optimizer.hash_join_single_partition_threshold = usize::MAX;
+        options.optimizer.hash_join_single_partition_threshold_rows = usize::MAX;
+    }
     // Plain strings: string views pin whole decoded buffers, which a memory pool counts
     // (and a sort must hold) in full.
     options.sql_parser.map_string_types_to_utf8view = false;

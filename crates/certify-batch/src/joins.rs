@@ -7,6 +7,11 @@
 //! ([`hash_joins_fit`]); should the estimate be wrong, the run that hits the limit is
 //! started again with sort-merge joins ([`is_memory_exhausted`]), so a limit is never
 //! a failure the old plan would have avoided.
+//!
+//! Hash joins pay only when the roster is not repartitioned: on one thread the whole plan is
+//! one partition, on more the build side is collected once and shared by the partitions
+//! ([`crate::job::session_config`]). Measured in the README ("Data comparison"): 12.4 s
+//! against 14.3 s on one thread, 7.6 s against 9.7 s on two, for 1M people × 20.6M events.
 
 use crate::BatchError;
 use crate::inputs::{Format, Inputs};

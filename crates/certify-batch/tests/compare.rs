@@ -557,22 +557,30 @@ fn a_one_thread_run_plans_joins_that_can_spill() {
     generated(tmp.path(), 50, 2.0, run_date, 3);
     let mut one = job(tmp.path(), config("inner-mongolia.toml"), run_date, "one");
     one.limits.threads = 1;
-    let plan = runtime().block_on(async {
-        let ctx = certify_batch::job::session(&one.limits).expect("session");
-        certify_batch::inputs::register_all(&ctx, &one.inputs)
-            .await
-            .expect("inputs");
-        let frame = ctx
-            .sql(&certify_batch::plan::comparison_sql(run_date))
-            .await
-            .expect("sql");
-        let physical = frame.create_physical_plan().await.expect("plan");
-        datafusion::physical_plan::displayable(physical.as_ref())
-            .indent(true)
-            .to_string()
-    });
+    let plan_of = |job: &CompareJob| {
+        runtime().block_on(async {
+            let ctx = certify_batch::job::session(&job.limits).expect("session");
+            certify_batch::inputs::register_all(&ctx, &job.inputs)
+                .await
+                .expect("inputs");
+            let frame = ctx
+                .sql(&certify_batch::plan::comparison_sql(run_date))
+                .await
+                .expect("sql");
+            let physical = frame.create_physical_plan().await.expect("plan");
+            datafusion::physical_plan::displayable(physical.as_ref())
+                .indent(true)
+                .to_string()
+        })
+    };
+    let plan = plan_of(&one);
     assert!(!plan.contains("HashJoinExec"), "{plan}");
     assert_eq!(plan.matches("SortMergeJoin").count(), 2, "{plan}");
+    // Hash joins on one thread: one partition, nothing repartitioned by hash.
+    one.limits.joins = Joins::Hash;
+    let plan = plan_of(&one);
+    assert_eq!(plan.matches("HashJoinExec").count(), 2, "{plan}");
+    assert!(!plan.contains("SortMergeJoin") && !plan.contains("Hash(["), "{plan}");
 }
 
 #[test]
