@@ -5,7 +5,7 @@
 use crate::audio::Audio;
 use crate::conditions::{NoiseSource, add_noise, babble, telephone};
 use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
-use crate::enhance::{denoise, is_narrowband};
+use crate::enhance::{denoise, is_narrowband, quiet_between_words};
 use crate::quality::{VoiceIssue, VoiceQuality, VoiceQualityConfig, assess};
 use crate::resample::resample;
 use crate::sketch::{DEFAULT_COPY_CORRELATION, WordSketch, closest_waveform_copy, sketch_words};
@@ -324,9 +324,11 @@ impl VoiceEngine {
             let report = self.check(audio, Some(prompt))?;
             if report.issues.is_empty() {
                 let samples = self.prepared(audio, &report);
-                embeddings.push(self.encoder.embed(&samples)?);
+                let voice = quiet_between_words(&samples, prompt.len());
+                embeddings.push(self.encoder.embed(&voice)?);
+                let phone_voice = resample(&telephone(&voice), 8_000, crate::audio::SAMPLE_RATE);
+                narrowband.push(self.encoder.embed(&phone_voice)?);
                 let phone = resample(&telephone(&samples), 8_000, crate::audio::SAMPLE_RATE);
-                narrowband.push(self.encoder.embed(&phone)?);
                 let segments = segments_for(audio.samples(), prompt.len()).unwrap_or_default();
                 prints.extend(word_prints(audio.samples(), &segments));
                 sketches.extend(sketch_words(
@@ -382,7 +384,9 @@ impl VoiceEngine {
         let speaker_score = if report.issues.contains(&VoiceIssue::NoSpeech) {
             0.0
         } else {
-            self.encoder.embed(&samples)?.similarity(reference)
+            self.encoder
+                .embed(&quiet_between_words(&samples, prompt.len()))?
+                .similarity(reference)
         };
         let mut digits = recognise(&samples, prompt, &template.digits);
         digits.closest_copy = closest_copy(audio.samples(), &template.word_prints);
