@@ -119,7 +119,7 @@ pub fn energy_segments(x: &[f32]) -> Vec<(usize, usize)> {
 }
 
 /// Most segments [`segments_for`] will add or remove to reach the expected count.
-pub const MAX_SEGMENT_ADJUST: usize = 2;
+pub const MAX_SEGMENT_ADJUST: usize = 3;
 
 /// Energy segments adjusted to the `expected` word count, when the raw count is within
 /// [`MAX_SEGMENT_ADJUST`]: too few → split the longest segment at its quietest frame
@@ -133,9 +133,11 @@ pub fn segments_for(x: &[f32], expected: usize) -> Option<Vec<(usize, usize)>> {
             .map(|v| v * v)
             .sum::<f32>()
     };
-    drop_background_words(&mut segs, |(a, b)| {
-        (a..b).map(energy).sum::<f32>() / (b - a).max(1) as f32
-    });
+    let mean_energy = |(a, b): (usize, usize)| (a..b).map(energy).sum::<f32>() / (b - a).max(1) as f32;
+    drop_background_words(&mut segs, BACKGROUND_WORD_DB, 2, mean_energy);
+    if segs.len() > expected {
+        drop_background_words(&mut segs, EXTRA_WORD_DB, expected, mean_energy);
+    }
     if segs.is_empty() || segs.len().abs_diff(expected) > MAX_SEGMENT_ADJUST {
         return None;
     }
@@ -159,21 +161,32 @@ pub fn segments_for(x: &[f32], expected: usize) -> Option<Vec<(usize, usize)>> {
 /// else talking in the background rather than a word of the prompt.
 pub const BACKGROUND_WORD_DB: f32 = 12.0;
 
-/// Remove, quietest first, the segments [`BACKGROUND_WORD_DB`] below the median segment:
-/// one person reading a prompt says every digit at much the same level, while voices
-/// behind them (a television, other people in the room) are far quieter, and counting such
-/// a segment as a word would shift every digit after it.
-fn drop_background_words(segs: &mut Vec<(usize, usize)>, mean_energy: impl Fn((usize, usize)) -> f32) {
+/// When there are more segments than the prompt has words, how far (dB) below the median
+/// word a segment must be to be taken for talk behind the reader rather than merged into a
+/// word: the words of one reading lie within about 8 dB of each other (the set's clean
+/// readings), and merging talk into a word shifts no digit but spoils that word.
+pub const EXTRA_WORD_DB: f32 = 9.0;
+
+/// Remove, quietest first, the segments `db` below the median segment while more than
+/// `keep` are left: one person reading a prompt says every digit at much the same level,
+/// while voices behind them (a television, other people in the room) are far quieter, and
+/// counting such a segment as a word would shift every digit after it.
+fn drop_background_words(
+    segs: &mut Vec<(usize, usize)>,
+    db: f32,
+    keep: usize,
+    mean_energy: impl Fn((usize, usize)) -> f32,
+) {
     // Each segment's level is measured once; the median is of the segments still kept.
     let mut levels: Vec<f32> = segs.iter().map(|&s| 10.0 * (mean_energy(s) + 1e-12).log10()).collect();
-    while segs.len() > 2 {
+    while segs.len() > keep.max(2) {
         let mut sorted = levels.clone();
         sorted.sort_by(f32::total_cmp);
         let median = sorted[sorted.len() / 2];
         let Some((i, &weakest)) = levels.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)) else {
             return;
         };
-        if weakest > median - BACKGROUND_WORD_DB {
+        if weakest > median - db {
             return;
         }
         segs.remove(i);
@@ -225,5 +238,55 @@ mod tests {
             *v *= 4.0;
         }
         assert_eq!(segments_for(&x, 4).unwrap().len(), 4);
+    }
+
+    /// Eight 250 ms words with 250 ms pauses from 100 ms in, at amplitude 0.5.
+    fn eight_words() -> (Vec<f32>, Vec<usize>) {
+        let starts: Vec<usize> = (0..8).map(|k| 1_600 + k * 8_000).collect();
+        let x = crate::conditions::bursts(68_000, &starts, 4_000, |i| (i * 0.2).sin() * 0.5);
+        (x, starts)
+    }
+
+    #[test]
+    fn one_segment_too_many_and_far_below_the_words_is_dropped_not_merged() {
+        // Talk 10 dB below the reader's words, after the last word: dropped (before, only
+        // segments 12 dB below were, and this one was merged into the last word).
+        let (mut x, starts) = eight_words();
+        for (i, v) in x[63_600..66_000].iter_mut().enumerate() {
+            *v = (i as f32 * 0.13).sin() * 0.158;
+        }
+        let segs = segments_for(&x, 8).unwrap();
+        assert_eq!(segs.len(), 8);
+        assert_eq!(segs[7], (starts[7] / FRAME, (starts[7] + 4_000) / FRAME));
+        // A word 6 dB below the others is a word: with the count right it stays.
+        let (mut x, _) = eight_words();
+        for v in &mut x[starts[3]..starts[3] + 4_000] {
+            *v *= 0.5;
+        }
+        assert_eq!(segments_for(&x, 8).unwrap().len(), 8);
+    }
+
+    #[test]
+    fn three_pauses_filled_by_talk_are_still_cut_into_the_prompts_words() {
+        // Talk 20 dB down fills three pauses, running words 1–2, 4–5 and 6–7 together: five
+        // segments for eight words, each cut again at its quietest frame (before: refused as
+        // too far from the prompt, more than two segments off).
+        let (mut x, starts) = eight_words();
+        for k in [0, 3, 5] {
+            for (i, v) in x[starts[k] + 4_000..starts[k + 1]].iter_mut().enumerate() {
+                *v = (i as f32 * 0.13).sin() * 0.05;
+            }
+        }
+        assert_eq!(energy_segments(&x).len(), 5);
+        let segs = segments_for(&x, 8).unwrap();
+        assert_eq!(segs.len(), 8);
+        for (seg, start) in segs.iter().zip(&starts) {
+            let (word_from, word_to) = (start / FRAME, (start + 4_000) / FRAME);
+            assert!(
+                seg.0 <= word_from + 1 && seg.1 + 1 >= word_to.min(seg.1 + 1),
+                "{segs:?}"
+            );
+            assert!(seg.0 + 25 >= word_from && seg.0 < word_to, "{segs:?}");
+        }
     }
 }
