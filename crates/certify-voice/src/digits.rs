@@ -78,7 +78,7 @@ fn frame_levels(x: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// The word `(a, b)` as segmented, and without the runs of frames at its start, its end or
+/// The word `(a, b)` as segmented (always first), and without the runs of frames at its start, its end or
 /// both that lie [`EDGE_TRIM_DB`] below its loudest frame. When a voice behind the reader
 /// runs into a word, the energy segmentation takes that talk as part of the word; which
 /// reading is the word is left to the templates (see [`recognise`]).
@@ -227,15 +227,19 @@ pub fn recognise(x: &[f32], prompt: &str, templates: &DigitTemplates) -> DigitCh
     let levels = frame_levels(x);
     let heard: String = segs
         .iter()
-        .filter(|&&s| !word_features(&feats, s).is_empty())
-        .map(|&s| {
-            edge_readings(&levels, s)
-                .into_iter()
-                .fold(None, |best: Option<(u8, f32)>, r| {
-                    let bound = best.map_or(f32::INFINITY, |b| b.1);
-                    classify_scored(&word_features(&feats, r), templates, bound).or(best)
-                })
-                .map_or('?', |(d, _)| char::from(b'0' + d))
+        .filter_map(|&s| {
+            let whole = word_features(&feats, s);
+            if whole.is_empty() {
+                return None;
+            }
+            // The word as segmented first (edge_readings lists it first), then its trims,
+            // each compared only as far as it could still beat the best so far.
+            let mut best = classify_scored(&whole, templates, f32::INFINITY);
+            for r in edge_readings(&levels, s).into_iter().skip(1) {
+                let bound = best.map_or(f32::INFINITY, |b| b.1);
+                best = classify_scored(&word_features(&feats, r), templates, bound).or(best);
+            }
+            Some(best.map_or('?', |(d, _)| char::from(b'0' + d)))
         })
         .collect();
     let correct = heard.chars().zip(prompt.chars()).filter(|(a, b)| a == b).count();

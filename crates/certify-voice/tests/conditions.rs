@@ -10,6 +10,15 @@ use common::*;
 
 const SPEAKERS: [&str; 3] = ["cmn_m1", "cmn_f3", "cmn_grandpa"];
 
+/// Other people talking: the set's test recordings `(speaker, test index)` summed.
+fn talk_of(readings: &[(&str, usize)]) -> Vec<f32> {
+    let talk: Vec<Vec<f32>> = readings
+        .iter()
+        .map(|(s, k)| wav(&format!("{s}_test{k}.wav")).samples().to_vec())
+        .collect();
+    certify_voice::conditions::babble(&talk.iter().map(Vec::as_slice).collect::<Vec<_>>())
+}
+
 fn attempts(condition: impl Fn(&[f32], u64) -> (Vec<f32>, u32)) -> (usize, usize, Vec<String>) {
     let (mut passed, mut total, mut advice) = (0, 0, Vec::new());
     for speaker in SPEAKERS {
@@ -85,11 +94,7 @@ fn wrong_digits_name_the_positions_and_a_splice_is_told_only_to_read_live() {
 fn talk_behind_the_reader_at_20_db_is_not_taken_for_another_speaker() {
     // Three other people reading, 20 dB below the pensioner (a room with family talking):
     // their voices fill the pauses, and the speaker check must still hear the pensioner.
-    let talk: Vec<Vec<f32>> = ["cmn_f1", "cmn_m3", "cmn_grandma"]
-        .iter()
-        .map(|s| wav(&format!("{s}_test0.wav")).samples().to_vec())
-        .collect();
-    let talk = certify_voice::conditions::babble(&talk.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let talk = talk_of(&[("cmn_f1", 0), ("cmn_m3", 0), ("cmn_grandma", 0)]);
     let mut scores = Vec::new();
     for speaker in SPEAKERS {
         let t = enroll(speaker);
@@ -124,15 +129,10 @@ fn the_digits_are_heard_with_other_people_talking_20_db_below() {
     for speaker in SPEAKERS {
         let t = enroll(speaker);
         for (i, prompt) in TEST.iter().enumerate() {
-            let talk: Vec<Vec<f32>> = (0..3)
-                .map(|j| {
-                    let other = others[(total + j) % others.len()];
-                    wav(&format!("{other}_test{}.wav", (i + j) % TEST.len()))
-                        .samples()
-                        .to_vec()
-                })
+            let readings: Vec<(&str, usize)> = (0..3)
+                .map(|j| (others[(total + j) % others.len()], (i + j) % TEST.len()))
                 .collect();
-            let talk = certify_voice::conditions::babble(&talk.iter().map(Vec::as_slice).collect::<Vec<_>>());
+            let talk = talk_of(&readings);
             let y = add_noise(wav(&format!("{speaker}_test{i}.wav")).samples(), &talk, 20.0);
             let d = engine()
                 .verify(&t, &Audio::from_f32(&y, 16_000).unwrap(), prompt)
@@ -164,11 +164,7 @@ fn talk_that_runs_into_the_readers_words_does_not_change_the_digits_heard() {
         ("cmn_f3", 2, [("cmn_klatt", 2), ("cmn_grandma", 0), ("cmn_grandma", 1)]),
     ];
     for (speaker, i, talkers) in trials {
-        let talk: Vec<Vec<f32>> = talkers
-            .iter()
-            .map(|(s, k)| wav(&format!("{s}_test{k}.wav")).samples().to_vec())
-            .collect();
-        let talk = certify_voice::conditions::babble(&talk.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let talk = talk_of(&talkers);
         let y = add_noise(wav(&format!("{speaker}_test{i}.wav")).samples(), &talk, 20.0);
         let d = engine()
             .verify(&enroll(speaker), &Audio::from_f32(&y, 16_000).unwrap(), TEST[i])
