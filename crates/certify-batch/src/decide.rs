@@ -2,7 +2,7 @@
 //! ([`decide_person`]), and what it decides becomes lines of the output lists and counts
 //! of the summary. Runs once per partition, in parallel; [`Tally::merge`] adds partitions.
 
-use crate::functions::from_date32;
+use crate::functions::{Text, from_date32};
 use crate::output::{Lines, RunLine};
 use crate::plan::col;
 use certify_core::comparison::{Standing, decide_person};
@@ -12,13 +12,11 @@ use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::format_date;
-use datafusion::arrow::array::{Array, AsArray, PrimitiveArray, RecordBatch, StringArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Date32Type, Int64Type, UInt64Type};
+use datafusion::arrow::array::{Array, AsArray, PrimitiveArray, RecordBatch};
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, Date32Type, Int64Type, UInt64Type};
 use datafusion::common::{DataFusionError, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use time::Date;
 
 /// What every partition needs to decide rows.
@@ -134,15 +132,10 @@ pub struct Repeats {
     certified: HashSet<u64>,
 }
 
-/// A text column as UTF-8 strings, whatever string type the engine chose.
-fn text(batch: &RecordBatch, name: &str) -> Result<Arc<StringArray>> {
-    let c = batch.column_by_name(name).ok_or_else(|| missing(name))?;
-    let c = if c.data_type() == &DataType::Utf8 {
-        c.clone()
-    } else {
-        cast(c, &DataType::Utf8)?
-    };
-    Ok(Arc::new(c.as_string::<i32>().clone()))
+/// A text column as it comes (plain strings or the Parquet reader's views, read without
+/// a copy; other types cast to text).
+fn text(batch: &RecordBatch, name: &str) -> Result<Text> {
+    Text::of(batch.column_by_name(name).ok_or_else(|| missing(name))?)
 }
 
 /// A numeric or date column of the comparison query.
@@ -157,8 +150,8 @@ fn missing(name: &str) -> DataFusionError {
     DataFusionError::Internal(format!("comparison query lost column {name}"))
 }
 
-fn get(a: &StringArray, i: usize) -> Option<&str> {
-    a.is_valid(i).then(|| a.value(i).trim())
+fn get(a: &Text, i: usize) -> Option<&str> {
+    a.get(i).map(str::trim)
 }
 
 /// Decide every row of one batch, appending list lines to `lines` and counts to `tally`.
@@ -169,7 +162,7 @@ pub fn decide_batch(
     tally: &mut Tally,
     repeats: &mut Repeats,
 ) -> Result<()> {
-    let r: Vec<Arc<StringArray>> = col::ROSTER.iter().map(|n| text(batch, n)).collect::<Result<_>>()?;
+    let r: Vec<Text> = col::ROSTER.iter().map(|n| text(batch, n)).collect::<Result<_>>()?;
     let [id, name, scheme, unit, monthly, start, status, susp_from, susp_reason] =
         [0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| &r[i]);
     let on_roster = batch
@@ -219,8 +212,7 @@ pub fn decide_batch(
             tally.events_read += count(&events, i);
             if event_person.is_null(i) {
                 tally.events_invalid_id += count(&events, i);
-                let raw = event_unreadable_id.is_valid(i).then(|| event_unreadable_id.value(i));
-                tally.unreadable_event_ids.add(raw);
+                tally.unreadable_event_ids.add(event_unreadable_id.get(i));
             } else {
                 tally.events_invalid_date += count(&ev_bad, i);
                 tally.events_after_run_date += count(&ev_after, i);
@@ -304,7 +296,13 @@ pub fn decide_batch(
             continue;
         }
         if let Some(reason) = &outcome.event_refused {
-            *tally.events_refused.entry(reason.code().to_owned()).or_default() += 1;
+            // A key string only the first time a reason is met.
+            match tally.events_refused.get_mut(reason.code()) {
+                Some(n) => *n += 1,
+                None => {
+                    tally.events_refused.insert(reason.code().to_owned(), 1);
+                }
+            }
         }
         if outcome.standing.uncertified() {
             tally.uncertified += 1;

@@ -12,10 +12,10 @@
 use certify_core::id::ResidentId;
 use certify_core::time::parse_date;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Date32Builder, StringArray, StringArrayType, StringViewArray, UInt64Builder,
+    Array, ArrayRef, AsArray, Date32Builder, Int32Array, StringArray, StringArrayType, StringViewArray, UInt64Builder,
 };
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 use datafusion::prelude::SessionContext;
@@ -51,13 +51,20 @@ pub fn aggregates() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
     vec![crate::newest::udaf()]
 }
 
-/// A text column as it comes: plain strings, string views (the Parquet reader's), or
-/// anything else cast to plain strings.
+/// A text column as it comes: plain strings, string views (the Parquet reader's), keys
+/// into a dictionary of strings, or anything else cast to plain strings.
 pub enum Text {
     /// Plain strings.
     Plain(StringArray),
     /// String views.
     Views(StringViewArray),
+    /// Keys into distinct strings (a dictionary-encoded Parquet column read as such).
+    Dictionary {
+        /// One key per row (NULL: a NULL row).
+        keys: Int32Array,
+        /// The distinct strings.
+        values: StringArray,
+    },
 }
 
 impl Text {
@@ -66,6 +73,17 @@ impl Text {
         Ok(match array.data_type() {
             DataType::Utf8View => Text::Views(array.as_string_view().clone()),
             DataType::Utf8 => Text::Plain(array.as_string::<i32>().clone()),
+            DataType::Dictionary(key, value) if **key == DataType::Int32 => {
+                let dictionary = array.as_dictionary::<Int32Type>();
+                let values = match **value {
+                    DataType::Utf8 => dictionary.values().as_string::<i32>().clone(),
+                    _ => cast(dictionary.values(), &DataType::Utf8)?.as_string::<i32>().clone(),
+                };
+                Text::Dictionary {
+                    keys: dictionary.keys().clone(),
+                    values,
+                }
+            }
             _ => Text::Plain(cast(array, &DataType::Utf8)?.as_string::<i32>().clone()),
         })
     }
@@ -75,6 +93,11 @@ impl Text {
         match self {
             Text::Plain(a) => a.is_valid(i).then(|| a.value(i)),
             Text::Views(a) => a.is_valid(i).then(|| a.value(i)),
+            Text::Dictionary { keys, values } => {
+                let k = keys.is_valid(i).then(|| keys.value(i))?;
+                let k = usize::try_from(k).ok().filter(|&k| k < values.len())?;
+                values.is_valid(k).then(|| values.value(k))
+            }
         }
     }
 }
@@ -97,10 +120,48 @@ fn person_keys<'a>(text: impl StringArrayType<'a>) -> ArrayRef {
     Arc::new(out.finish())
 }
 
+/// Date32 of a date as written ([`parse_date`]), `None` if it does not read.
+fn day_of(text: &str) -> Option<i32> {
+    parse_date(text).map(to_date32)
+}
+
 fn days<'a>(text: impl StringArrayType<'a>) -> ArrayRef {
     let mut out = Date32Builder::with_capacity(text.len());
     for value in text.iter() {
-        out.append_option(value.and_then(|v| parse_date(v.trim())).map(to_date32));
+        out.append_option(value.and_then(day_of));
+    }
+    Arc::new(out.finish())
+}
+
+/// Slots of [`days_of_views`]' cache (a power of two).
+const DAY_CACHE_SLOTS: usize = 1024;
+
+/// [`days`] over string views (the Parquet reader's), parsing each distinct short text
+/// once per batch. A feed's dates are few (hundreds of days over tens of millions of
+/// rows) and short: a text of at most 12 bytes lies whole inside its 16-byte view, so the
+/// view itself (length and bytes) names the text and serves as the key of a small
+/// direct-mapped cache. Longer texts are parsed as they come. The parser decides every
+/// value; the cache only remembers its answers.
+fn days_of_views(text: &StringViewArray) -> ArrayRef {
+    // No inline view has this value: its length field (u32::MAX) exceeds 12.
+    const EMPTY: u128 = u128::MAX;
+    let mut cache = vec![(EMPTY, None::<i32>); DAY_CACHE_SLOTS];
+    let mut out = Date32Builder::with_capacity(text.len());
+    for (i, &view) in text.views().iter().enumerate() {
+        if text.is_null(i) {
+            out.append_null();
+            continue;
+        }
+        if view as u32 > 12 {
+            out.append_option(day_of(text.value(i)));
+            continue;
+        }
+        let mixed = (view as u64 ^ (view >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut cache[(mixed >> 54) as usize % DAY_CACHE_SLOTS];
+        if slot.0 != view {
+            *slot = (view, day_of(text.value(i)));
+        }
+        out.append_option(slot.1);
     }
     Arc::new(out.finish())
 }
@@ -177,6 +238,7 @@ impl ScalarUDFImpl for CoreParser {
         };
         let array = arg.to_array(args.number_rows)?;
         let out = match array.data_type() {
+            DataType::Utf8View if self.parser == Parser::Day => days_of_views(array.as_string_view()),
             DataType::Utf8View => self.apply(array.as_string_view()),
             DataType::Utf8 => self.apply(array.as_string::<i32>()),
             // CSV readers and files may hand over large strings or numbers.
@@ -217,6 +279,36 @@ mod tests {
             Some(to_date32(time::macros::date!(2026 - 02 - 28)))
         );
         Ok(())
+    }
+
+    #[test]
+    fn dates_read_from_views_equal_dates_read_one_by_one() {
+        // Repeats (cache hits), more distinct short texts than the cache has slots
+        // (collisions), texts longer than a view holds, blanks, nulls and non-dates.
+        let mut values: Vec<Option<String>> = Vec::new();
+        for i in 0..6000u32 {
+            let day = 1 + i % 28;
+            let month = 1 + (i / 28) % 12;
+            let year = 1990 + i % 40;
+            values.push(Some(match i % 7 {
+                0 => format!("{year}-{month:02}-{day:02}"),
+                1 => format!(" {year}-{month:02}-{day:02}  "),
+                2 => format!("{year}-{month:02}-{}", 29 + i % 4),
+                3 => format!("{year}/{month:02}/{day:02}"),
+                4 => "\u{3000}2026-03-01".to_owned(),
+                5 => String::new(),
+                _ => "2026-03-01".to_owned(),
+            }));
+            if i % 11 == 0 {
+                values.push(None);
+            }
+        }
+        let views: StringViewArray = values.iter().map(|v| v.as_deref()).collect();
+        let plain: StringArray = values.iter().map(|v| v.as_deref()).collect();
+        let (a, b) = (days_of_views(&views), days(&plain));
+        assert_eq!(a.as_ref(), b.as_ref());
+        // Not all NULL and not all read: the check compares real answers.
+        assert!(a.null_count() > 0 && a.null_count() < a.len());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::parse_date;
+use datafusion::arrow::array::Array;
 use datafusion::common::HashSet;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -115,11 +116,45 @@ pub fn refusal(table: Table, f: &[Option<&str>], scheme: Scheme) -> Option<Strin
 
 /// Whether a row may be unreadable, before [`refusal`] decides: every roster and
 /// certification row; an event row whose number is among `ids` or whose date does not
-/// read.
-fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date: Option<&str>) -> bool {
+/// read (`date_reads`, asked only then).
+fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date_reads: impl FnOnce() -> bool) -> bool {
     match (table, ids) {
-        (Table::Events, Some(ids)) => ids.may_be_unreadable(id) || date.and_then(|d| parse_date(d.trim())).is_none(),
+        (Table::Events, Some(ids)) => ids.may_be_unreadable(id) || !date_reads(),
         _ => true,
+    }
+}
+
+/// Whether each row's date of one batch reads ([`parse_date`]). The distinct texts of a
+/// dictionary column (a feed's few hundred days over millions of rows) are parsed once
+/// each, on first use; other columns row by row.
+struct DateReads<'a> {
+    text: Option<&'a Text>,
+    /// Per dictionary value: 0 not parsed yet, 1 reads, 2 does not.
+    known: Vec<u8>,
+}
+
+impl<'a> DateReads<'a> {
+    fn new(text: Option<&'a Text>) -> Self {
+        let known = match text {
+            Some(Text::Dictionary { values, .. }) => vec![0; values.len()],
+            _ => Vec::new(),
+        };
+        Self { text, known }
+    }
+
+    fn reads(&mut self, i: usize) -> bool {
+        let Some(Text::Dictionary { keys, values }) = self.text else {
+            return self.text.and_then(|t| t.get(i)).and_then(parse_date).is_some();
+        };
+        let key = keys.is_valid(i).then(|| keys.value(i));
+        let Some(k) = key.and_then(|k| usize::try_from(k).ok()).filter(|&k| k < values.len()) else {
+            return false;
+        };
+        if self.known[k] == 0 {
+            let reads = values.is_valid(k) && parse_date(values.value(k)).is_some();
+            self.known[k] = if reads { 1 } else { 2 };
+        }
+        self.known[k] == 1
     }
 }
 
@@ -159,11 +194,12 @@ async fn refused_parquet_rows(
         crate::row_groups::scan(&file, &["id_number", "date"], threads, |first, batch| {
             let [id, date] = ["id_number", "date"].map(|c| batch.column_by_name(c).map(Text::of).transpose());
             let (id, date) = (id?, date?);
+            let mut date_reads = DateReads::new(date.as_ref());
             let mut refused = Vec::new();
             for i in 0..batch.num_rows() {
                 let id = id.as_ref().and_then(|t| t.get(i));
-                let date = date.as_ref().and_then(|t| t.get(i));
-                if may_refuse(table, ids.as_ref(), id, date) {
+                if may_refuse(table, ids.as_ref(), id, || date_reads.reads(i)) {
+                    let date = date.as_ref().and_then(|t| t.get(i));
                     if let Some(reason) = refusal(table, &[id, date], scheme) {
                         refused.push((first + i as u64 + 1, id.unwrap_or("").to_owned(), reason));
                     }
@@ -232,7 +268,8 @@ pub async fn list(
             let field = |c: usize, i: usize| strings[c].get(i);
             for i in 0..batch.num_rows() {
                 index += 1;
-                if !may_refuse(table, ids, field(0, i), field(1, i)) {
+                let date_reads = || field(1, i).and_then(parse_date).is_some();
+                if !may_refuse(table, ids, field(0, i), date_reads) {
                     continue;
                 }
                 let fields: Vec<Option<&str>> = (0..strings.len()).map(|c| field(c, i)).collect();
@@ -309,13 +346,46 @@ mod tests {
         ids.add(Some("12345"));
         let ids = Some(&ids);
         let good = Some("610526195503011236");
-        assert!(!may_refuse(Table::Events, ids, good, Some("2026-03-01")));
-        assert!(may_refuse(Table::Events, ids, Some("12345"), Some("2026-03-01")));
-        assert!(may_refuse(Table::Events, ids, good, Some("2026-02-30")));
-        assert!(may_refuse(Table::Events, ids, good, None));
-        assert!(may_refuse(Table::Events, ids, None, Some("2026-03-01")));
+        let reads = |d: Option<&'static str>| move || d.and_then(parse_date).is_some();
+        assert!(!may_refuse(Table::Events, ids, good, reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Events, ids, Some("12345"), reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Events, ids, good, reads(Some("2026-02-30"))));
+        assert!(may_refuse(Table::Events, ids, good, reads(None)));
+        assert!(may_refuse(Table::Events, ids, None, reads(Some("2026-03-01"))));
         // Without the comparison's set every row is parsed.
-        assert!(may_refuse(Table::Events, None, good, Some("2026-03-01")));
-        assert!(may_refuse(Table::Certifications, ids, good, Some("2026-03-01")));
+        assert!(may_refuse(Table::Events, None, good, reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Certifications, ids, good, reads(Some("2026-03-01"))));
+    }
+
+    #[test]
+    fn dates_of_a_dictionary_column_read_as_each_row_would() {
+        use datafusion::arrow::array::{DictionaryArray, Int32Array, StringArray};
+        use datafusion::arrow::datatypes::Int32Type;
+        let values = StringArray::from(vec![Some("2026-03-01"), Some("2026-02-30"), None, Some(" 2026-03-02")]);
+        // Keys: each value, repeats and a NULL row.
+        let keys = Int32Array::from(vec![
+            Some(0),
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(0),
+            None,
+            Some(1),
+            Some(3),
+        ]);
+        let array: datafusion::arrow::array::ArrayRef = std::sync::Arc::new(DictionaryArray::<Int32Type>::new(
+            keys.clone(),
+            std::sync::Arc::new(values),
+        ));
+        let text = Text::of(&array).unwrap();
+        assert!(matches!(text, Text::Dictionary { .. }));
+        let mut dates = DateReads::new(Some(&text));
+        let read: Vec<bool> = (0..keys.len()).map(|i| dates.reads(i)).collect();
+        assert_eq!(read, [true, false, false, true, true, false, false, true]);
+        // Row by row, through the text, the same answers.
+        let by_row: Vec<bool> = (0..keys.len())
+            .map(|i| text.get(i).and_then(parse_date).is_some())
+            .collect();
+        assert_eq!(read, by_row);
     }
 }

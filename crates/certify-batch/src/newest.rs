@@ -13,16 +13,17 @@
 //! (Date32) and the packed `source␟reference␟kind` (Utf8).
 
 use crate::functions::Text;
-use certify_core::time::format_date;
+use certify_core::time::write_date;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Date32Array, Date32Builder, StringArray, StringBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, FieldRef};
-use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
+use std::fmt::Write;
 use std::sync::Arc;
 
 /// The aggregate's SQL name.
@@ -152,46 +153,83 @@ impl Rows {
     }
 }
 
-/// The newest event of each group so far.
+/// Arena bytes no group refers to, beyond which the arena is rebuilt (besides being more
+/// than those referred to).
+const ARENA_SLACK: usize = 1 << 20;
+
+/// The newest event of each group so far. The groups' texts lie end to end in one arena
+/// (no allocation per group or per newer event); a text replaced by a newer one stays
+/// until the arena holds more dead bytes than live ones, when it is rebuilt.
 #[derive(Debug, Default, Clone)]
 struct Groups {
     /// Day of the newest event ([`NONE`] if none).
     days: Vec<i32>,
-    /// Its `source␟reference␟kind`, escaped.
-    rest: Vec<Box<str>>,
-    /// Bytes held by `rest`.
-    text_bytes: usize,
-    /// Scratch for packing a candidate.
-    scratch: String,
+    /// Where its `source␟reference␟kind`, escaped, lies in `arena`: (start, length).
+    spans: Vec<(usize, usize)>,
+    /// The texts.
+    arena: String,
+    /// Bytes of `arena` the groups refer to.
+    live: usize,
 }
 
 impl Groups {
     fn grow(&mut self, total: usize) {
         self.days.resize(total, NONE);
-        self.rest.resize(total, Box::from(""));
+        self.spans.resize(total, (0, 0));
     }
 
-    /// Offer `(day, rest)` to group `g`; `pack` writes `rest` into the scratch buffer and
-    /// runs only for a candidate at least as new as the group's newest.
+    fn text(&self, (start, len): (usize, usize)) -> &str {
+        &self.arena[start..start + len]
+    }
+
+    /// Offer `(day, rest)` to group `g`; `pack` writes `rest` at the arena's end and runs
+    /// only for a candidate at least as new as the group's newest.
     fn offer(&mut self, g: usize, day: i32, pack: impl FnOnce(&mut String)) {
         let best = self.days[g];
         if day < best {
             return;
         }
-        self.scratch.clear();
-        pack(&mut self.scratch);
-        if day > best || *self.scratch > *self.rest[g] {
-            self.text_bytes = self.text_bytes + self.scratch.len() - self.rest[g].len();
+        let start = self.arena.len();
+        pack(&mut self.arena);
+        let (old_start, old_len) = self.spans[g];
+        if day > best || self.arena[start..] > self.arena[old_start..old_start + old_len] {
+            let len = self.arena.len() - start;
+            self.live = self.live + len - old_len;
             self.days[g] = day;
-            self.rest[g] = Box::from(self.scratch.as_str());
+            self.spans[g] = (start, len);
+            if self.arena.len() - self.live > self.live.max(ARENA_SLACK) {
+                self.compact();
+            }
+        } else {
+            self.arena.truncate(start);
         }
     }
 
-    fn take(&mut self, emit_to: EmitTo) -> (Vec<i32>, Vec<Box<str>>) {
+    /// Rebuild the arena with the live texts only.
+    fn compact(&mut self) {
+        let mut arena = String::with_capacity(self.live);
+        for span in &mut self.spans {
+            let (start, len) = *span;
+            *span = (arena.len(), len);
+            arena.push_str(&self.arena[start..start + len]);
+        }
+        self.arena = arena;
+    }
+
+    /// The days and text spans of the groups `emit_to` names, taken out of the state.
+    fn take(&mut self, emit_to: EmitTo) -> (Vec<i32>, Vec<(usize, usize)>) {
         let days = emit_to.take_needed(&mut self.days);
-        let rest = emit_to.take_needed(&mut self.rest);
-        self.text_bytes -= rest.iter().map(|r| r.len()).sum::<usize>();
-        (days, rest)
+        let spans = emit_to.take_needed(&mut self.spans);
+        self.live -= spans.iter().map(|s| s.1).sum::<usize>();
+        (days, spans)
+    }
+
+    /// Forget the arena once no group is left (its texts have been copied out).
+    fn release_if_empty(&mut self) {
+        if self.days.is_empty() {
+            self.arena = String::new();
+            self.live = 0;
+        }
     }
 }
 
@@ -214,25 +252,34 @@ impl GroupsAccumulator for Groups {
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let (days, rest) = self.take(emit_to);
-        let mut out = StringBuilder::with_capacity(days.len(), rest.iter().map(|r| r.len() + 11).sum());
-        for (day, rest) in days.into_iter().zip(rest) {
+        let (days, spans) = self.take(emit_to);
+        let mut out = StringBuilder::with_capacity(days.len(), spans.iter().map(|s| s.1 + 11).sum());
+        for (day, span) in days.into_iter().zip(spans) {
+            let rest = self.text(span);
             match crate::functions::from_date32(day).filter(|_| day != NONE) {
-                Some(d) => out.append_value(format!("{}\u{1f}{rest}", format_date(d))),
+                Some(d) => {
+                    // Written straight into the column: no string per group.
+                    write_date(&mut out, d)
+                        .and_then(|()| write!(out, "\u{1f}{rest}"))
+                        .map_err(|e| exec_datafusion_err!("{NAME}: {e}"))?;
+                    out.append_value("");
+                }
                 None => out.append_null(),
             }
         }
+        self.release_if_empty();
         Ok(Arc::new(out.finish()))
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let (days, rest) = self.take(emit_to);
+        let (days, spans) = self.take(emit_to);
         let day: Date32Array = days.iter().map(|&d| (d != NONE).then_some(d)).collect();
         let rest: StringArray = days
             .iter()
-            .zip(&rest)
-            .map(|(&d, r)| (d != NONE).then_some(&**r))
+            .zip(&spans)
+            .map(|(&d, &span)| (d != NONE).then(|| self.text(span)))
             .collect();
+        self.release_if_empty();
         Ok(vec![Arc::new(day), Arc::new(rest)])
     }
 
@@ -271,9 +318,8 @@ impl GroupsAccumulator for Groups {
 
     fn size(&self) -> usize {
         self.days.capacity() * size_of::<i32>()
-            + self.rest.capacity() * size_of::<Box<str>>()
-            + self.text_bytes
-            + self.scratch.capacity()
+            + self.spans.capacity() * size_of::<(usize, usize)>()
+            + self.arena.capacity()
     }
 }
 
@@ -317,6 +363,7 @@ impl Accumulator for OneGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use certify_core::time::format_date;
     use datafusion::arrow::array::{Int64Array, RecordBatch};
     use datafusion::arrow::datatypes::Schema;
     use datafusion::datasource::MemTable;
@@ -457,6 +504,35 @@ mod tests {
             .await?;
         assert!(none[0].column(0).is_null(0));
         Ok(())
+    }
+
+    #[test]
+    fn texts_replaced_many_times_are_compacted_and_kept_right() {
+        // Group 0 gets ever newer events (each replacing the last: dead arena bytes pile
+        // up); group 1 keeps its first; group 2 gets ties on one day, the greatest text
+        // winning. Several rebuilds of the arena happen on the way.
+        let mut groups = Groups::default();
+        groups.grow(3);
+        let pack = |t: String| move |out: &mut String| out.push_str(&t);
+        groups.offer(1, 5, pack("keep␟me␟travel".to_owned()));
+        let mut peak = 0;
+        for i in 0..100_000 {
+            groups.offer(0, 10 + i, pack(format!("source-{i:06}␟reference␟travel")));
+            groups.offer(2, 7, pack(format!("tie-{:06}", (i * 7919) % 100_000)));
+            peak = peak.max(groups.arena.len());
+        }
+        assert!(peak <= ARENA_SLACK + 1024, "arena grew to {peak} bytes");
+        let out = groups.evaluate(EmitTo::All).unwrap();
+        let out = out.as_string::<i32>();
+        let date = |d: i32| format_date(crate::functions::from_date32(d).unwrap());
+        assert_eq!(
+            out.value(0),
+            format!("{}\u{1f}source-099999␟reference␟travel", date(10 + 99_999))
+        );
+        assert_eq!(out.value(1), format!("{}\u{1f}keep␟me␟travel", date(5)));
+        assert_eq!(out.value(2), format!("{}\u{1f}tie-099999", date(7)));
+        // Everything emitted: nothing kept.
+        assert_eq!((groups.arena.capacity(), groups.live), (0, 0));
     }
 
     #[test]

@@ -5,29 +5,70 @@
 
 use crate::BatchError;
 use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::parquet::arrow::ProjectionMask;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use std::fs::File;
+use std::sync::Arc;
 
 fn failed(message: String) -> BatchError {
     BatchError::Engine(datafusion::error::DataFusionError::Execution(message))
 }
 
-fn open(path: &str) -> Result<ParquetRecordBatchReaderBuilder<File>, BatchError> {
+fn open(path: &str, options: ArrowReaderOptions) -> Result<ParquetRecordBatchReaderBuilder<File>, BatchError> {
     let file = File::open(path).map_err(|e| failed(format!("reading {path}: {e}")))?;
-    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| BatchError::Engine(e.into()))
+    ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(|e| BatchError::Engine(e.into()))
+}
+
+/// The file's schema with each of `columns` that is text, and dictionary-encoded in every
+/// row group, asked for as a dictionary (`Int32` keys): its rows then come as keys into
+/// the few distinct texts, not as one string per row.
+fn dictionary_hints(builder: &ParquetRecordBatchReaderBuilder<File>, columns: &[&str]) -> SchemaRef {
+    let schema = builder.schema();
+    let parquet = builder.parquet_schema();
+    let encoded = |name: &str| {
+        parquet
+            .columns()
+            .iter()
+            .position(|c| c.name() == name)
+            .is_some_and(|i| {
+                builder
+                    .metadata()
+                    .row_groups()
+                    .iter()
+                    .all(|g| g.column(i).dictionary_page_offset().is_some())
+            })
+    };
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let text = matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8);
+            if text && columns.contains(&f.name().as_str()) && encoded(f.name()) {
+                let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()));
+                f.as_ref().clone().with_data_type(dictionary)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
 /// Read `columns` of the Parquet file at `path` on up to `threads` threads, calling
 /// `visit(index, batch)` for each batch, where `index` is the file's row number (from 0)
 /// of the batch's first row. Each thread's results come back in file order, concatenated.
+/// Text columns the file stores dictionary-encoded come as dictionary arrays
+/// (`Dictionary(Int32, Utf8)`; [`crate::functions::Text`] reads both).
 pub fn scan<T: Send>(
     path: &str,
     columns: &[&str],
     threads: usize,
     visit: impl Fn(u64, &RecordBatch) -> Result<Vec<T>, BatchError> + Sync,
 ) -> Result<Vec<T>, BatchError> {
-    let groups: Vec<u64> = open(path)?
+    let first = open(path, ArrowReaderOptions::new())?;
+    let options = ArrowReaderOptions::new().with_schema(dictionary_hints(&first, columns));
+    let groups: Vec<u64> = first
         .metadata()
         .row_groups()
         .iter()
@@ -41,8 +82,9 @@ pub fn scan<T: Send>(
             .map(|first| {
                 let run: Vec<usize> = (first..(first + runs).min(groups.len())).collect();
                 let mut index: u64 = groups[..first].iter().sum();
+                let options = options.clone();
                 s.spawn(move || -> Result<Vec<T>, BatchError> {
-                    let builder = open(path)?;
+                    let builder = open(path, options)?;
                     let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
                     let reader = builder
                         .with_row_groups(run)

@@ -627,6 +627,18 @@ fn unreadable_rows_of_parquet_read_in_parallel_keep_their_row_numbers() {
             .await
             .expect("parquet");
     });
+    // The writer stores the dates dictionary-encoded, so the listing reads them as keys
+    // into their distinct texts: that path is the one checked here.
+    let metadata = datafusion::parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&std::fs::File::open(&parquet).expect("open"))
+        .expect("metadata");
+    assert!(metadata.num_row_groups() > 2);
+    assert!(
+        metadata
+            .row_groups()
+            .iter()
+            .all(|g| g.column(1).dictionary_page_offset().is_some())
+    );
     let mut job = job(
         tmp.path(),
         config("inner-mongolia.toml"),

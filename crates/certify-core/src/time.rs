@@ -198,12 +198,28 @@ impl<'de> Deserialize<'de> for YearMonth {
 
 /// Format a date as `YYYY-MM-DD` (the inverse of [`parse_date`]).
 pub fn format_date(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    let mut out = String::with_capacity(10);
+    // Writing into a String cannot fail.
+    let _ = write_date(&mut out, d);
+    out
+}
+
+/// Write a date as `YYYY-MM-DD` ([`format_date`]) into `out`, without a string of its own.
+pub fn write_date(out: &mut impl std::fmt::Write, d: Date) -> std::fmt::Result {
+    write!(out, "{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// Parse `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<Date> {
-    let t = text.trim().as_bytes();
+    // Most texts are exactly the date: skip the Unicode trim when both ends are ASCII
+    // non-space (a full-width space U+3000 still goes through it).
+    let raw = text.as_bytes();
+    let bare = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace());
+    let t = if bare(raw.first()) && bare(raw.last()) {
+        raw
+    } else {
+        text.trim().as_bytes()
+    };
     if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
         return None;
     }
@@ -253,6 +269,16 @@ mod tests {
     fn parses_iso_dates_only() {
         assert_eq!(parse_date("2020-06-03"), Some(date!(2020 - 06 - 03)));
         assert_eq!(parse_date("2020-02-30"), None);
+        // Space around the date, ASCII or not, is trimmed as before.
+        for padded in [
+            " 2020-06-03",
+            "2020-06-03\t",
+            "\u{b}2020-06-03\u{b}",
+            "\u{3000}2020-06-03",
+            "2020-06-03\u{3000}",
+        ] {
+            assert_eq!(parse_date(padded), Some(date!(2020 - 06 - 03)), "{padded:?}");
+        }
         assert_eq!(parse_date("2020/06/03"), None);
         assert_eq!(parse_date("20-06-03"), None);
         assert_eq!(format_date(date!(2020 - 06 - 03)), "2020-06-03");
