@@ -86,6 +86,9 @@ pub struct Tally {
     /// rows (not in the summary).
     #[serde(skip)]
     pub unreadable_event_ids: crate::invalid::UnreadableIds,
+    /// The same for the certification records.
+    #[serde(skip)]
+    pub unreadable_certification_ids: crate::invalid::UnreadableIds,
 }
 
 impl Tally {
@@ -115,6 +118,7 @@ impl Tally {
             *self.uncertified_by_unit.entry(k).or_default() += v;
         }
         self.unreadable_event_ids.merge(o.unreadable_event_ids);
+        self.unreadable_certification_ids.merge(o.unreadable_certification_ids);
     }
 }
 
@@ -170,6 +174,7 @@ pub fn decide_batch(
         .ok_or_else(|| missing(col::ON_ROSTER))?;
     let roster_person = primitive::<UInt64Type>(batch, col::ROSTER_PERSON)?;
     let cert_person = primitive::<UInt64Type>(batch, col::CERT_PERSON)?;
+    let cert_unreadable_id = text(batch, col::CERT_UNREADABLE_ID)?;
     let cert_rows = primitive::<Int64Type>(batch, col::CERT_ROWS)?;
     let cert_bad = primitive::<Int64Type>(batch, col::CERT_BAD_DATES)?;
     let last_certified = primitive::<Date32Type>(batch, col::LAST_CERTIFIED)?;
@@ -204,6 +209,7 @@ pub fn decide_batch(
             tally.certifications_read += count(&cert_rows, i);
             if cert_person.is_null(i) {
                 tally.certifications_invalid += count(&cert_rows, i);
+                tally.unreadable_certification_ids.add(cert_unreadable_id.get(i));
             } else {
                 tally.certifications_invalid += count(&cert_bad, i);
             }

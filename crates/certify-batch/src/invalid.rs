@@ -5,9 +5,10 @@
 //! again, one at a time and in file order (one partition, no repartitioning; a Parquet file
 //! of records or feeds by runs of row groups on the job's threads, [`crate::row_groups`]),
 //! and lists each refused row in `invalid_rows.csv`: `table,file,line,id_number,reason`.
-//! Only the columns the check reads are read. For event feeds the comparison pass also hands over
-//! the unreadable numbers as written ([`UnreadableIds`]), so this pass checks a row's
-//! number against that set instead of parsing every number of the feeds again. `line` is
+//! Only the columns the check reads are read. For certification records and event feeds
+//! the comparison pass also hands over the unreadable numbers as written
+//! ([`UnreadableIds`]), so this pass checks a row's number against that set instead of
+//! parsing every number again. `line` is
 //! the CSV line (the header is line 1; fields with line breaks inside quotes would shift
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
@@ -29,8 +30,8 @@ use std::path::Path;
 /// Most rows listed per job; the counts in the summary stay exact beyond it.
 pub const MAX_LISTED: u64 = 1_000_000;
 
-/// The identity numbers, as written, of event rows whose number is unreadable: found by
-/// the comparison pass, used by this one. Beyond [`MAX_LISTED`] distinct numbers it stops
+/// The identity numbers, as written, of record or event rows whose number is unreadable:
+/// found by the comparison pass, used by this one. Beyond [`MAX_LISTED`] distinct numbers it stops
 /// collecting, and every row's number is checked again.
 #[derive(Debug, Clone)]
 pub struct UnreadableIds {
@@ -114,12 +115,13 @@ pub fn refusal(table: Table, f: &[Option<&str>], scheme: Scheme) -> Option<Strin
     }
 }
 
-/// Whether a row may be unreadable, before [`refusal`] decides: every roster and
-/// certification row; an event row whose number is among `ids` or whose date does not
-/// read (`date_reads`, asked only then).
+/// Whether a row may be unreadable, before [`refusal`] decides: every roster row; a
+/// certification or event row whose number is among `ids` (the table's unreadable
+/// numbers; every row without them) or whose date does not read (`date_reads`, asked only
+/// then).
 fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date_reads: impl FnOnce() -> bool) -> bool {
     match (table, ids) {
-        (Table::Events, Some(ids)) => ids.may_be_unreadable(id) || !date_reads(),
+        (Table::Events | Table::Certifications, Some(ids)) => ids.may_be_unreadable(id) || !date_reads(),
         _ => true,
     }
 }
@@ -214,8 +216,8 @@ async fn refused_parquet_rows(
 }
 
 /// List the unreadable rows of `files` into `out`; returns how many were listed. `ids`:
-/// the event numbers the comparison pass found unreadable, used when `table` is the feeds
-/// (`None`: parse every number). Parquet records and feeds are read on `threads` threads.
+/// the numbers of `table` the comparison pass found unreadable, used for records and
+/// feeds (`None`: parse every number). Parquet records and feeds are read on `threads` threads.
 pub async fn list(
     table: Table,
     files: &[String],
@@ -290,13 +292,12 @@ pub async fn list(
     Ok(listed.min(budget))
 }
 
-/// Write `invalid_rows.csv` for the tables that have unreadable rows; `event_ids` and
-/// `threads` as for [`list`].
+/// Write `invalid_rows.csv` for the tables that have unreadable rows; each table's
+/// unreadable numbers (`None`: parse every number) and `threads` as for [`list`].
 pub async fn write_report(
     dir: &Path,
-    tables: &[(Table, &[String])],
+    tables: &[(Table, &[String], Option<&UnreadableIds>)],
     scheme: Scheme,
-    event_ids: Option<&UnreadableIds>,
     threads: usize,
 ) -> Result<u64, BatchError> {
     let path = dir.join("invalid_rows.csv");
@@ -307,8 +308,8 @@ pub async fn write_report(
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
     writeln!(out, "table,file,line,id_number,reason").map_err(io)?;
     let mut listed = 0;
-    for (table, files) in tables {
-        listed += list(*table, files, scheme, &mut out, MAX_LISTED - listed, event_ids, threads).await?;
+    for &(table, files, ids) in tables {
+        listed += list(table, files, scheme, &mut out, MAX_LISTED - listed, ids, threads).await?;
     }
     out.flush().map_err(io)?;
     Ok(listed)
@@ -352,9 +353,19 @@ mod tests {
         assert!(may_refuse(Table::Events, ids, good, reads(Some("2026-02-30"))));
         assert!(may_refuse(Table::Events, ids, good, reads(None)));
         assert!(may_refuse(Table::Events, ids, None, reads(Some("2026-03-01"))));
-        // Without the comparison's set every row is parsed.
+        // Without the comparison's set every row is parsed; roster rows always are.
         assert!(may_refuse(Table::Events, None, good, reads(Some("2026-03-01"))));
-        assert!(may_refuse(Table::Certifications, ids, good, reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Certifications, None, good, reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Roster, ids, good, reads(Some("2026-03-01"))));
+        // Records are checked as feeds are.
+        assert!(!may_refuse(Table::Certifications, ids, good, reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Certifications, ids, good, reads(Some("2026-02-30"))));
+        assert!(may_refuse(
+            Table::Certifications,
+            ids,
+            Some("12345"),
+            reads(Some("2026-03-01"))
+        ));
     }
 
     #[test]

@@ -291,24 +291,18 @@ pub async fn finish(
     joins: Joins,
     dir: &std::path::Path,
 ) -> Result<Summary, BatchError> {
-    let mut bad: Vec<(Table, &[String])> = Vec::new();
+    let mut bad: Vec<(Table, &[String], Option<&invalid::UnreadableIds>)> = Vec::new();
     if tally.roster_invalid > 0 {
-        bad.push((Table::Roster, &job.inputs.roster));
+        bad.push((Table::Roster, &job.inputs.roster, None));
     }
     if tally.certifications_invalid > 0 {
-        bad.push((Table::Certifications, &job.inputs.certifications));
+        let ids = Some(&tally.unreadable_certification_ids);
+        bad.push((Table::Certifications, &job.inputs.certifications, ids));
     }
     if tally.events_invalid_id + tally.events_invalid_date > 0 {
-        bad.push((Table::Events, &job.inputs.events));
+        bad.push((Table::Events, &job.inputs.events, Some(&tally.unreadable_event_ids)));
     }
-    let invalid_rows_listed = invalid::write_report(
-        dir,
-        &bad,
-        job.config.scheme,
-        Some(&tally.unreadable_event_ids),
-        job.limits.threads,
-    )
-    .await?;
+    let invalid_rows_listed = invalid::write_report(dir, &bad, job.config.scheme, job.limits.threads).await?;
     let summary = Summary {
         region: job.config.name.clone(),
         region_code: job.config.region_code.clone(),

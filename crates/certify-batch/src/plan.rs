@@ -40,6 +40,10 @@ pub mod col {
     pub const ROSTER_PERSON: &str = "roster_person";
     /// Person key of the certification group.
     pub const CERT_PERSON: &str = "cert_person";
+    /// The identity number as written, on certification groups whose number is unreadable
+    /// (one group per distinct text; NULL on the others), for the second pass as
+    /// [`EVENT_UNREADABLE_ID`] is.
+    pub const CERT_UNREADABLE_ID: &str = "cert_unreadable_id";
     /// Certification rows of the group (NULL: no certification side).
     pub const CERT_ROWS: &str = "cert_rows";
     /// Of which with an unreadable date.
@@ -86,18 +90,18 @@ pub fn comparison_sql(run_date: Date) -> String {
                    sum(events_after_run) AS events_after_run, max(event_newest) AS event_newest
             FROM evp GROUP BY person, CASE WHEN person IS NULL THEN raw END
         ), ce AS (
-            SELECT person,
+            SELECT person, CAST(CASE WHEN person IS NULL THEN raw END AS VARCHAR) AS cert_unreadable_id,
                    count(*) AS cert_rows,
                    count(*) FILTER (WHERE day IS NULL) AS cert_bad_dates,
                    max(day) FILTER (WHERE day <= {run} AND passed) AS last_certified
             FROM (
-                SELECT certify_person(id_number) AS person, certify_day(date) AS day,
+                SELECT certify_person(id_number) AS person, id_number AS raw, certify_day(date) AS day,
                        (outcome IS NULL OR trim(outcome) IN ('', 'passed')) AS passed
                 FROM certifications
-            ) GROUP BY person
+            ) GROUP BY person, CASE WHEN person IS NULL THEN raw END
         ), side AS (
             SELECT coalesce(ce.person, evn.person) AS person,
-                   ce.person AS cert_person, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
+                   ce.person AS cert_person, ce.cert_unreadable_id, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
                    evn.person AS event_person, evn.event_unreadable_id, evn.events, evn.event_bad_dates,
                    evn.events_after_run, evn.event_newest
             FROM ce FULL JOIN evn ON ce.person = evn.person
@@ -108,7 +112,7 @@ pub fn comparison_sql(run_date: Date) -> String {
         )
         SELECT ro.on_roster, ro.person AS roster_person, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
                ro.status, ro.suspended_from, ro.suspension_reason,
-               side.cert_person, side.cert_rows, side.cert_bad_dates, side.last_certified,
+               side.cert_person, side.cert_unreadable_id, side.cert_rows, side.cert_bad_dates, side.last_certified,
                side.event_person, side.event_unreadable_id, side.events, side.event_bad_dates,
                side.events_after_run, side.event_newest
         FROM ro FULL JOIN side ON ro.person = side.person"

@@ -428,6 +428,45 @@ fn a_number_written_several_ways_is_one_person_and_repeated_bad_numbers_are_all_
 }
 
 #[test]
+fn every_unreadable_certification_row_is_listed_and_no_readable_one() {
+    // The listing checks record rows against the numbers the comparison found unreadable
+    // (as it does for feeds): each bad row must still be listed, by its line, whether its
+    // number repeats, its check digit is wrong, it is blank, or only its date is bad; the
+    // 15-digit form of a good number and a spaced one are not refused.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (job, s) = run_small(
+        tmp.path(),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n",
+        "id_number,date\n\
+         610526195503011236,2025-03-01\n\
+         12345,2025-03-01\n\
+         610526195503011237,2025-03-02\n\
+         610526550301123,2025-03-03\n\
+         12345,2025-04-01\n\
+         ,2025-04-02\n\
+         610526195503011236,2025-02-30\n\
+         \" 610526195503011236 \",2025-05-01\n",
+        "id_number,date,kind,source,reference\n",
+    );
+    assert_eq!((s.certifications_read, s.certifications_invalid), (8, 5));
+    let listed: Vec<String> = read(&job.out_dir.join("invalid_rows.csv"))
+        .iter()
+        .map(|r| format!("{} {} {}", r["table"], r["line"], r["id_number"]))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "certifications 3 12345",
+            "certifications 4 610526195503011237",
+            "certifications 6 12345",
+            "certifications 7 ",
+            "certifications 8 610526195503011236"
+        ]
+    );
+}
+
+#[test]
 fn a_person_on_the_roster_twice_is_reported_and_their_records_counted_once() {
     // Two payroll rows for one person (a pension paid twice): their events and records were
     // counted once per row and their data-comparison certification written twice.
