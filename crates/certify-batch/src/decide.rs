@@ -89,6 +89,10 @@ pub struct Tally {
     /// The same for the certification records.
     #[serde(skip)]
     pub unreadable_certification_ids: crate::invalid::UnreadableIds,
+    /// The identity numbers, as written, of the roster rows the core refused (for any of
+    /// their fields).
+    #[serde(skip)]
+    pub refused_roster_ids: crate::invalid::UnreadableIds,
 }
 
 impl Tally {
@@ -119,6 +123,7 @@ impl Tally {
         }
         self.unreadable_event_ids.merge(o.unreadable_event_ids);
         self.unreadable_certification_ids.merge(o.unreadable_certification_ids);
+        self.refused_roster_ids.merge(o.refused_roster_ids);
     }
 }
 
@@ -265,8 +270,10 @@ pub fn decide_batch(
             suspension_reason: get(susp_reason, i),
         };
         let Ok(row) = parse_payroll_row(&fields) else {
-            // Listed with file and line by the second pass (crate::invalid).
+            // Listed with file and line by the second pass (crate::invalid), which parses
+            // only the rows whose number is written as this one's.
             tally.roster_invalid += 1;
+            tally.refused_roster_ids.add(id.get(i));
             continue;
         };
         let last = if last_certified.is_valid(i) {

@@ -115,14 +115,15 @@ pub fn refusal(table: Table, f: &[Option<&str>], scheme: Scheme) -> Option<Strin
     }
 }
 
-/// Whether a row may be unreadable, before [`refusal`] decides: every roster row; a
-/// certification or event row whose number is among `ids` (the table's unreadable
-/// numbers; every row without them) or whose date does not read (`date_reads`, asked only
-/// then).
+/// Whether a row may be unreadable, before [`refusal`] decides, given `ids`, the numbers
+/// as written of the table's rows the comparison refused (`None`: every row may be): a
+/// roster row whose number is among them; a certification or event row whose number is
+/// among them or whose date does not read (`date_reads`, asked only then).
 fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date_reads: impl FnOnce() -> bool) -> bool {
     match (table, ids) {
+        (_, None) => true,
+        (Table::Roster, Some(ids)) => ids.may_be_unreadable(id),
         (Table::Events | Table::Certifications, Some(ids)) => ids.may_be_unreadable(id) || !date_reads(),
-        _ => true,
     }
 }
 
@@ -353,10 +354,13 @@ mod tests {
         assert!(may_refuse(Table::Events, ids, good, reads(Some("2026-02-30"))));
         assert!(may_refuse(Table::Events, ids, good, reads(None)));
         assert!(may_refuse(Table::Events, ids, None, reads(Some("2026-03-01"))));
-        // Without the comparison's set every row is parsed; roster rows always are.
+        // Without the comparison's set every row is parsed.
         assert!(may_refuse(Table::Events, None, good, reads(Some("2026-03-01"))));
         assert!(may_refuse(Table::Certifications, None, good, reads(Some("2026-03-01"))));
-        assert!(may_refuse(Table::Roster, ids, good, reads(Some("2026-03-01"))));
+        assert!(may_refuse(Table::Roster, None, good, reads(Some("2026-03-01"))));
+        // A roster row: by its number alone (its other fields are read when it is listed).
+        assert!(!may_refuse(Table::Roster, ids, good, reads(None)));
+        assert!(may_refuse(Table::Roster, ids, Some("12345"), reads(Some("2026-03-01"))));
         // Records are checked as feeds are.
         assert!(!may_refuse(Table::Certifications, ids, good, reads(Some("2026-03-01"))));
         assert!(may_refuse(Table::Certifications, ids, good, reads(Some("2026-02-30"))));

@@ -293,7 +293,7 @@ pub async fn finish(
 ) -> Result<Summary, BatchError> {
     let mut bad: Vec<(Table, &[String], Option<&invalid::UnreadableIds>)> = Vec::new();
     if tally.roster_invalid > 0 {
-        bad.push((Table::Roster, &job.inputs.roster, None));
+        bad.push((Table::Roster, &job.inputs.roster, Some(&tally.refused_roster_ids)));
     }
     if tally.certifications_invalid > 0 {
         let ids = Some(&tally.unreadable_certification_ids);
