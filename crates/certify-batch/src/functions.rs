@@ -14,7 +14,7 @@ use certify_core::time::parse_date;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Date32Builder, Int32Array, StringArray, StringArrayType, StringViewArray, UInt64Builder,
 };
-use datafusion::arrow::compute::cast;
+use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::{DataType, Int32Type};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
@@ -236,16 +236,33 @@ impl ScalarUDFImpl for CoreParser {
         let [arg] = args.args.as_slice() else {
             return exec_err!("{}: expected one argument", self.name);
         };
-        let array = arg.to_array(args.number_rows)?;
-        let out = match array.data_type() {
+        Ok(ColumnarValue::Array(self.parse(&arg.to_array(args.number_rows)?)?))
+    }
+}
+
+impl CoreParser {
+    /// The parser over a column: plain strings and views as they come; a dictionary's
+    /// distinct values parsed once each and spread over its rows by their keys; anything
+    /// else cast to text first (CSV readers and files may hand over large strings or
+    /// numbers).
+    pub fn parse(&self, array: &ArrayRef) -> Result<ArrayRef> {
+        Ok(match array.data_type() {
             DataType::Utf8View if self.parser == Parser::Day => days_of_views(array.as_string_view()),
             DataType::Utf8View => self.apply(array.as_string_view()),
             DataType::Utf8 => self.apply(array.as_string::<i32>()),
-            // CSV readers and files may hand over large strings or numbers.
-            _ => self.apply(cast(&array, &DataType::Utf8)?.as_string::<i32>()),
-        };
-        Ok(ColumnarValue::Array(out))
+            DataType::Dictionary(_, _) => {
+                let dictionary = array.as_any_dictionary();
+                take(&self.parse(dictionary.values())?, dictionary.keys(), None)?
+            }
+            _ => self.apply(cast(array, &DataType::Utf8)?.as_string::<i32>()),
+        })
     }
+}
+
+/// `certify_day` over a column ([`CoreParser::parse`]): Date32, NULL where the date does
+/// not read.
+pub fn days_of(array: &ArrayRef) -> Result<ArrayRef> {
+    CoreParser::new("certify_day", Parser::Day).parse(array)
 }
 
 #[cfg(test)]
@@ -309,6 +326,32 @@ mod tests {
         assert_eq!(a.as_ref(), b.as_ref());
         // Not all NULL and not all read: the check compares real answers.
         assert!(a.null_count() > 0 && a.null_count() < a.len());
+    }
+
+    #[test]
+    fn a_dictionary_column_reads_as_its_rows_would() -> Result<()> {
+        use datafusion::arrow::array::DictionaryArray;
+        let values = StringArray::from(vec![Some("2026-03-01"), Some("2026-02-30"), None, Some(" 2026-03-02")]);
+        // Keys: each value, repeats and a NULL row.
+        let keys = Int32Array::from(vec![
+            Some(0),
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(0),
+            None,
+            Some(1),
+            Some(3),
+        ]);
+        let rows: StringArray = keys
+            .iter()
+            .map(|k| k.and_then(|k| values.is_valid(k as usize).then(|| values.value(k as usize))))
+            .collect();
+        let dictionary: ArrayRef = Arc::new(DictionaryArray::<Int32Type>::new(keys, Arc::new(values)));
+        let plain: ArrayRef = Arc::new(rows);
+        assert_eq!(days_of(&dictionary)?.as_ref(), days_of(&plain)?.as_ref());
+        assert_eq!(days_of(&dictionary)?.null_count(), 4);
+        Ok(())
     }
 
     #[test]

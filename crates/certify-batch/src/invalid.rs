@@ -13,7 +13,7 @@
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
 use crate::BatchError;
-use crate::functions::Text;
+use crate::functions::{Text, days_of};
 use crate::inputs::{Format, Table, register_file, select_columns};
 use crate::object_stores::{is_url, runtime_builder};
 use certify_core::id::ResidentId;
@@ -127,40 +127,6 @@ fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date_
     }
 }
 
-/// Whether each row's date of one batch reads ([`parse_date`]). The distinct texts of a
-/// dictionary column (a feed's few hundred days over millions of rows) are parsed once
-/// each, on first use; other columns row by row.
-struct DateReads<'a> {
-    text: Option<&'a Text>,
-    /// Per dictionary value: 0 not parsed yet, 1 reads, 2 does not.
-    known: Vec<u8>,
-}
-
-impl<'a> DateReads<'a> {
-    fn new(text: Option<&'a Text>) -> Self {
-        let known = match text {
-            Some(Text::Dictionary { values, .. }) => vec![0; values.len()],
-            _ => Vec::new(),
-        };
-        Self { text, known }
-    }
-
-    fn reads(&mut self, i: usize) -> bool {
-        let Some(Text::Dictionary { keys, values }) = self.text else {
-            return self.text.and_then(|t| t.get(i)).and_then(parse_date).is_some();
-        };
-        let key = keys.is_valid(i).then(|| keys.value(i));
-        let Some(k) = key.and_then(|k| usize::try_from(k).ok()).filter(|&k| k < values.len()) else {
-            return false;
-        };
-        if self.known[k] == 0 {
-            let reads = values.is_valid(k) && parse_date(values.value(k)).is_some();
-            self.known[k] = if reads { 1 } else { 2 };
-        }
-        self.known[k] == 1
-    }
-}
-
 fn output_error(e: impl Into<std::io::Error>) -> BatchError {
     BatchError::Output {
         path: "invalid_rows.csv".into(),
@@ -197,11 +163,13 @@ async fn refused_parquet_rows(
         crate::row_groups::scan(&file, &["id_number", "date"], threads, |first, batch| {
             let [id, date] = ["id_number", "date"].map(|c| batch.column_by_name(c).map(Text::of).transpose());
             let (id, date) = (id?, date?);
-            let mut date_reads = DateReads::new(date.as_ref());
+            // Dates as `certify_day` reads them: a dictionary's distinct texts once each.
+            let days = batch.column_by_name("date").map(days_of).transpose()?;
             let mut refused = Vec::new();
             for i in 0..batch.num_rows() {
                 let id = id.as_ref().and_then(|t| t.get(i));
-                if may_refuse(table, ids.as_ref(), id, || date_reads.reads(i)) {
+                let date_reads = || days.as_ref().is_some_and(|d| d.is_valid(i));
+                if may_refuse(table, ids.as_ref(), id, date_reads) {
                     let date = date.as_ref().and_then(|t| t.get(i));
                     if let Some(reason) = refusal(table, &[id, date], scheme) {
                         refused.push((first + i as u64 + 1, id.unwrap_or("").to_owned(), reason));
@@ -370,37 +338,5 @@ mod tests {
             Some("12345"),
             reads(Some("2026-03-01"))
         ));
-    }
-
-    #[test]
-    fn dates_of_a_dictionary_column_read_as_each_row_would() {
-        use datafusion::arrow::array::{DictionaryArray, Int32Array, StringArray};
-        use datafusion::arrow::datatypes::Int32Type;
-        let values = StringArray::from(vec![Some("2026-03-01"), Some("2026-02-30"), None, Some(" 2026-03-02")]);
-        // Keys: each value, repeats and a NULL row.
-        let keys = Int32Array::from(vec![
-            Some(0),
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(0),
-            None,
-            Some(1),
-            Some(3),
-        ]);
-        let array: datafusion::arrow::array::ArrayRef = std::sync::Arc::new(DictionaryArray::<Int32Type>::new(
-            keys.clone(),
-            std::sync::Arc::new(values),
-        ));
-        let text = Text::of(&array).unwrap();
-        assert!(matches!(text, Text::Dictionary { .. }));
-        let mut dates = DateReads::new(Some(&text));
-        let read: Vec<bool> = (0..keys.len()).map(|i| dates.reads(i)).collect();
-        assert_eq!(read, [true, false, false, true, true, false, false, true]);
-        // Row by row, through the text, the same answers.
-        let by_row: Vec<bool> = (0..keys.len())
-            .map(|i| text.get(i).and_then(parse_date).is_some())
-            .collect();
-        assert_eq!(read, by_row);
     }
 }
