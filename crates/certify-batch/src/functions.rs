@@ -88,6 +88,20 @@ impl Text {
         })
     }
 
+    /// Rows in the column.
+    pub fn len(&self) -> usize {
+        match self {
+            Text::Plain(a) => a.len(),
+            Text::Views(a) => a.len(),
+            Text::Dictionary { keys, .. } => keys.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Row `i` (`None` if NULL).
     pub fn get(&self, i: usize) -> Option<&str> {
         match self {

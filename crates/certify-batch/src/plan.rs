@@ -87,7 +87,7 @@ pub fn comparison_sql(run_date: Date) -> String {
         ), evn AS (
             SELECT person, CAST(CASE WHEN person IS NULL THEN raw END AS VARCHAR) AS event_unreadable_id,
                    sum(events) AS events, sum(event_bad_dates) AS event_bad_dates,
-                   sum(events_after_run) AS events_after_run, max(event_newest) AS event_newest
+                   sum(events_after_run) AS events_after_run, certify_newest_event(event_newest) AS event_newest
             FROM evp GROUP BY person, CASE WHEN person IS NULL THEN raw END
         ), ce AS (
             SELECT person, CAST(CASE WHEN person IS NULL THEN raw END AS VARCHAR) AS cert_unreadable_id,

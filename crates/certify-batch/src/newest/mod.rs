@@ -9,6 +9,11 @@
 //! one comparison of two day numbers, and text is built only for a row at least as new as
 //! the group's newest so far (a few per person).
 //!
+//! Over its own values, `certify_newest_event(newest)` (one argument) keeps the newest
+//! of them: the same as `max(newest)`, without a string allocated and copied per group
+//! (the comparison merges a person's events found under several spellings of the number
+//! this way).
+//!
 //! Intermediate state (between partitions, across a cluster, in spill files) is the day
 //! (Date32) and the packed `source␟reference␟kind` (Utf8).
 
@@ -21,7 +26,7 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, TypeSignature, Volatility,
 };
 use std::fmt::Write;
 use std::sync::Arc;
@@ -73,7 +78,10 @@ pub fn unescape_field(escaped: &str) -> std::borrow::Cow<'_, str> {
 /// The aggregate function, for registration.
 pub fn udaf() -> Arc<AggregateUDF> {
     Arc::new(AggregateUDF::from(NewestEvent {
-        signature: Signature::any(4, Volatility::Immutable),
+        signature: Signature::one_of(
+            vec![TypeSignature::Any(4), TypeSignature::Any(1)],
+            Volatility::Immutable,
+        ),
     }))
 }
 
@@ -117,40 +125,84 @@ fn days(array: &ArrayRef) -> Result<Date32Array> {
     }
 }
 
-/// One batch of the aggregate's arguments.
-struct Rows {
-    day: Date32Array,
-    source: Text,
-    reference: Text,
-    kind: Text,
+/// One batch of the aggregate's arguments: events, or values of the aggregate itself.
+#[allow(clippy::large_enum_variant, reason = "one short-lived value per batch")]
+enum Rows {
+    /// `(day, source, reference, kind)`.
+    Events {
+        day: Date32Array,
+        source: Text,
+        reference: Text,
+        kind: Text,
+    },
+    /// `newest`: `day␟source␟reference␟kind` as [`GroupsAccumulator::evaluate`] wrote it.
+    Newest(Text),
 }
 
 impl Rows {
     fn of(values: &[ArrayRef]) -> Result<Rows> {
-        let [day, source, reference, kind] = values else {
-            return exec_err!("{NAME}: expected (day, source, reference, kind)");
-        };
-        Ok(Rows {
-            day: days(day)?,
-            source: Text::of(source)?,
-            reference: Text::of(reference)?,
-            kind: Text::of(kind)?,
-        })
+        match values {
+            [day, source, reference, kind] => Ok(Rows::Events {
+                day: days(day)?,
+                source: Text::of(source)?,
+                reference: Text::of(reference)?,
+                kind: Text::of(kind)?,
+            }),
+            [newest] => Ok(Rows::Newest(Text::of(newest)?)),
+            _ => exec_err!("{NAME}: expected (day, source, reference, kind) or (newest)"),
+        }
     }
 
-    /// Row `i` has a day and passes the aggregate's FILTER.
-    fn counts(&self, i: usize, filter: Option<&BooleanArray>) -> bool {
-        self.day.is_valid(i) && filter.is_none_or(|f| f.is_valid(i) && f.value(i))
+    fn len(&self) -> usize {
+        match self {
+            Rows::Events { day, .. } => day.len(),
+            Rows::Newest(newest) => newest.len(),
+        }
+    }
+
+    /// Row `i`'s day, if it has one and passes the aggregate's FILTER.
+    fn day(&self, i: usize, filter: Option<&BooleanArray>) -> Result<Option<i32>> {
+        if !filter.is_none_or(|f| f.is_valid(i) && f.value(i)) {
+            return Ok(None);
+        }
+        match self {
+            Rows::Events { day, .. } => Ok(day.is_valid(i).then(|| day.value(i))),
+            Rows::Newest(newest) => newest.get(i).map(|v| split_day(v).map(|(day, _)| day)).transpose(),
+        }
     }
 
     /// Row `i`'s `source␟reference␟kind`, escaped.
     fn pack(&self, i: usize, out: &mut String) {
-        escape_into(self.source.get(i).unwrap_or(""), out);
-        out.push('\u{1f}');
-        escape_into(self.reference.get(i).unwrap_or(""), out);
-        out.push('\u{1f}');
-        out.push_str(self.kind.get(i).unwrap_or(""));
+        match self {
+            Rows::Events {
+                source,
+                reference,
+                kind,
+                ..
+            } => {
+                escape_into(source.get(i).unwrap_or(""), out);
+                out.push('\u{1f}');
+                escape_into(reference.get(i).unwrap_or(""), out);
+                out.push('\u{1f}');
+                out.push_str(kind.get(i).unwrap_or(""));
+            }
+            Rows::Newest(newest) => {
+                let rest = newest
+                    .get(i)
+                    .and_then(|v| v.split_once('\u{1f}'))
+                    .map_or("", |(_, rest)| rest);
+                out.push_str(rest);
+            }
+        }
     }
+}
+
+/// The day and the rest of a value of this aggregate.
+fn split_day(value: &str) -> Result<(i32, &str)> {
+    value
+        .split_once('\u{1f}')
+        .and_then(|(day, rest)| Some((crate::functions::to_date32(certify_core::time::parse_date(day)?), rest)))
+        .ok_or_else(|| exec_datafusion_err!("{NAME}: a value that is not this aggregate's (day␟source␟reference␟kind)"))
 }
 
 /// Arena bytes no group refers to, beyond which the arena is rebuilt (besides being more
@@ -244,8 +296,8 @@ impl GroupsAccumulator for Groups {
         let rows = Rows::of(values)?;
         self.grow(total_num_groups);
         for (i, &g) in group_indices.iter().enumerate() {
-            if rows.counts(i, opt_filter) {
-                self.offer(g, rows.day.value(i), |out| rows.pack(i, out));
+            if let Some(day) = rows.day(i, opt_filter)? {
+                self.offer(g, day, |out| rows.pack(i, out));
             }
         }
         Ok(())
@@ -299,14 +351,14 @@ impl GroupsAccumulator for Groups {
 
     fn convert_to_state(&self, values: &[ArrayRef], opt_filter: Option<&BooleanArray>) -> Result<Vec<ArrayRef>> {
         let rows = Rows::of(values)?;
-        let mut day = Date32Builder::with_capacity(rows.day.len());
+        let mut day = Date32Builder::with_capacity(rows.len());
         let mut rest = StringBuilder::new();
         let mut scratch = String::new();
-        for i in 0..rows.day.len() {
-            if rows.counts(i, opt_filter) {
+        for i in 0..rows.len() {
+            if let Some(d) = rows.day(i, opt_filter)? {
                 scratch.clear();
                 rows.pack(i, &mut scratch);
-                day.append_value(rows.day.value(i));
+                day.append_value(d);
                 rest.append_value(&scratch);
             } else {
                 day.append_null();
@@ -361,187 +413,4 @@ impl Accumulator for OneGroup {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use certify_core::time::format_date;
-    use datafusion::arrow::array::{Int64Array, RecordBatch};
-    use datafusion::arrow::datatypes::Schema;
-    use datafusion::datasource::MemTable;
-    use datafusion::prelude::{SessionConfig, SessionContext};
-    use std::collections::BTreeMap;
-
-    const TEXTS: [&str; 5] = ["a", "b", "a\u{1f}", "\\", ""];
-
-    /// `(group, day, source, reference, kind)`.
-    type Row = (
-        i64,
-        Option<i32>,
-        Option<&'static str>,
-        Option<&'static str>,
-        Option<&'static str>,
-    );
-
-    /// Rows from a fixed linear congruential sequence.
-    fn rows(n: usize) -> Vec<Row> {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |m: u64| {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (x >> 33) % m
-        };
-        (0..n)
-            .map(|_| {
-                let text = |r: u64| (r < 5).then(|| TEXTS[r as usize]);
-                let g = next(30) as i64;
-                let day = (next(8) != 0).then(|| 20_000 + next(6) as i32);
-                (g, day, text(next(6)), text(next(6)), text(next(6)))
-            })
-            .collect()
-    }
-
-    /// The value `max(concat(day, ␟, escaped source, ␟, escaped reference, ␟, kind))` gives.
-    fn concatenated(day: i32, s: Option<&str>, r: Option<&str>, k: Option<&str>) -> String {
-        let d = crate::functions::from_date32(day).map(format_date).unwrap_or_default();
-        let mut out = format!("{d}\u{1f}");
-        escape_into(s.unwrap_or(""), &mut out);
-        out.push('\u{1f}');
-        escape_into(r.unwrap_or(""), &mut out);
-        out.push('\u{1f}');
-        out.push_str(k.unwrap_or(""));
-        out
-    }
-
-    async fn session(data: &[Row]) -> SessionContext {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("g", DataType::Int64, false),
-            Field::new("day", DataType::Date32, true),
-            Field::new("source", DataType::Utf8, true),
-            Field::new("reference", DataType::Utf8, true),
-            Field::new("kind", DataType::Utf8, true),
-        ]));
-        // Four partitions of small batches: partial aggregates, then merged.
-        let partitions = data
-            .chunks(data.len().div_ceil(4))
-            .map(|part| {
-                part.chunks(7)
-                    .map(|c| {
-                        let columns: Vec<ArrayRef> = vec![
-                            Arc::new(c.iter().map(|r| r.0).collect::<Int64Array>()),
-                            Arc::new(c.iter().map(|r| r.1).collect::<Date32Array>()),
-                            Arc::new(c.iter().map(|r| r.2).collect::<StringArray>()),
-                            Arc::new(c.iter().map(|r| r.3).collect::<StringArray>()),
-                            Arc::new(c.iter().map(|r| r.4).collect::<StringArray>()),
-                        ];
-                        RecordBatch::try_new(schema.clone(), columns).expect("batch")
-                    })
-                    .collect()
-            })
-            .collect();
-        let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(3).with_batch_size(5));
-        ctx.register_udaf(udaf().as_ref().clone());
-        let table = MemTable::try_new(schema, partitions).expect("table");
-        ctx.register_table("t", Arc::new(table)).expect("register");
-        ctx
-    }
-
-    #[tokio::test]
-    async fn it_keeps_what_max_over_the_concatenated_text_kept() -> Result<()> {
-        let data = rows(600);
-        let last_day = 20_003;
-        let mut want: BTreeMap<i64, String> = BTreeMap::new();
-        for &(g, day, s, r, k) in &data {
-            if let Some(day) = day.filter(|&d| d <= last_day) {
-                let value = concatenated(day, s, r, k);
-                let entry = want.entry(g).or_default();
-                if value > *entry {
-                    *entry = value;
-                }
-            }
-        }
-        let ctx = session(&data).await;
-        // Views as the Parquet reader hands them over, for one of the columns.
-        let sql = format!(
-            "SELECT g, {NAME}(day, source, arrow_cast(reference, 'Utf8View'), kind) \
-             FILTER (WHERE day <= arrow_cast({last_day}, 'Date32')) AS newest FROM t GROUP BY g ORDER BY g"
-        );
-        let mut got = BTreeMap::new();
-        for batch in ctx.sql(&sql).await?.collect().await? {
-            let (g, newest) = (
-                batch
-                    .column(0)
-                    .as_primitive::<datafusion::arrow::datatypes::Int64Type>(),
-                batch.column(1).as_string::<i32>(),
-            );
-            for i in 0..batch.num_rows() {
-                if newest.is_valid(i) {
-                    got.insert(g.value(i), newest.value(i).to_owned());
-                }
-            }
-        }
-        assert_eq!(got.len(), 30);
-        assert_eq!(got, want);
-        // Without GROUP BY (the one-group accumulator), and with nothing left by the filter.
-        let overall = ctx
-            .sql(&format!("SELECT {NAME}(day, source, reference, kind) FROM t"))
-            .await?
-            .collect()
-            .await?;
-        let best = data
-            .iter()
-            .filter_map(|&(_, d, s, r, k)| d.map(|d| concatenated(d, s, r, k)))
-            .max();
-        assert_eq!(
-            overall[0].column(0).as_string::<i32>().iter().next().flatten(),
-            best.as_deref()
-        );
-        let none = ctx
-            .sql(&format!(
-                "SELECT {NAME}(day, source, reference, kind) FILTER (WHERE g < 0) FROM t"
-            ))
-            .await?
-            .collect()
-            .await?;
-        assert!(none[0].column(0).is_null(0));
-        Ok(())
-    }
-
-    #[test]
-    fn texts_replaced_many_times_are_compacted_and_kept_right() {
-        // Group 0 gets ever newer events (each replacing the last: dead arena bytes pile
-        // up); group 1 keeps its first; group 2 gets ties on one day, the greatest text
-        // winning. Several rebuilds of the arena happen on the way.
-        let mut groups = Groups::default();
-        groups.grow(3);
-        let pack = |t: String| move |out: &mut String| out.push_str(&t);
-        groups.offer(1, 5, pack("keep␟me␟travel".to_owned()));
-        let mut peak = 0;
-        for i in 0..100_000 {
-            groups.offer(0, 10 + i, pack(format!("source-{i:06}␟reference␟travel")));
-            groups.offer(2, 7, pack(format!("tie-{:06}", (i * 7919) % 100_000)));
-            peak = peak.max(groups.arena.len());
-        }
-        assert!(peak <= ARENA_SLACK + 1024, "arena grew to {peak} bytes");
-        let out = groups.evaluate(EmitTo::All).unwrap();
-        let out = out.as_string::<i32>();
-        let date = |d: i32| format_date(crate::functions::from_date32(d).unwrap());
-        assert_eq!(
-            out.value(0),
-            format!("{}\u{1f}source-099999␟reference␟travel", date(10 + 99_999))
-        );
-        assert_eq!(out.value(1), format!("{}\u{1f}keep␟me␟travel", date(5)));
-        assert_eq!(out.value(2), format!("{}\u{1f}tie-099999", date(7)));
-        // Everything emitted: nothing kept.
-        assert_eq!((groups.arena.capacity(), groups.live), (0, 0));
-    }
-
-    #[test]
-    fn escaped_text_reads_back_whole() {
-        for text in ["rail", "a\u{1f}b\\c", "\\u", "\u{1f}\u{1f}\\", ""] {
-            let mut out = String::new();
-            escape_into(text, &mut out);
-            assert!(!out.contains('\u{1f}'));
-            assert_eq!(unescape_field(&out), text);
-        }
-    }
-}
+mod tests;
