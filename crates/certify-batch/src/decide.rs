@@ -12,7 +12,7 @@ use certify_core::id::ResidentId;
 use certify_core::payroll::{PayrollFields, parse_payroll_row, parse_scheme};
 use certify_core::roster::Scheme;
 use certify_core::time::format_date;
-use datafusion::arrow::array::{Array, AsArray, PrimitiveArray, RecordBatch};
+use datafusion::arrow::array::{Array, AsArray, ListArray, PrimitiveArray, RecordBatch};
 use datafusion::arrow::datatypes::{ArrowPrimitiveType, Date32Type, Int64Type, UInt64Type};
 use datafusion::common::{DataFusionError, Result};
 use serde::Serialize;
@@ -155,6 +155,25 @@ fn primitive<T: ArrowPrimitiveType>(batch: &RecordBatch, name: &str) -> Result<P
         .ok_or_else(|| DataFusionError::Internal(format!("comparison query: {name} has type {}", c.data_type())))
 }
 
+/// A list-of-texts column of the comparison query.
+fn lists<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ListArray> {
+    let column = batch.column_by_name(name).ok_or_else(|| missing(name))?;
+    column
+        .as_list_opt::<i32>()
+        .ok_or_else(|| DataFusionError::Internal(format!("{name}: expected a list, found {}", column.data_type())))
+}
+
+/// Note the texts of row `i` of `lists` (none if it is NULL).
+fn add_texts(ids: &mut crate::invalid::UnreadableIds, lists: &ListArray, i: usize) -> Result<()> {
+    if lists.is_valid(i) {
+        let texts = Text::of(&lists.value(i))?;
+        for j in 0..texts.len() {
+            ids.add(texts.get(j));
+        }
+    }
+    Ok(())
+}
+
 fn missing(name: &str) -> DataFusionError {
     DataFusionError::Internal(format!("comparison query lost column {name}"))
 }
@@ -179,12 +198,12 @@ pub fn decide_batch(
         .ok_or_else(|| missing(col::ON_ROSTER))?;
     let roster_person = primitive::<UInt64Type>(batch, col::ROSTER_PERSON)?;
     let cert_person = primitive::<UInt64Type>(batch, col::CERT_PERSON)?;
-    let cert_unreadable_id = text(batch, col::CERT_UNREADABLE_ID)?;
+    let cert_unreadable_ids = lists(batch, col::CERT_UNREADABLE_IDS)?;
     let cert_rows = primitive::<Int64Type>(batch, col::CERT_ROWS)?;
     let cert_bad = primitive::<Int64Type>(batch, col::CERT_BAD_DATES)?;
     let last_certified = primitive::<Date32Type>(batch, col::LAST_CERTIFIED)?;
     let event_person = primitive::<UInt64Type>(batch, col::EVENT_PERSON)?;
-    let event_unreadable_id = text(batch, col::EVENT_UNREADABLE_ID)?;
+    let event_unreadable_ids = lists(batch, col::EVENT_UNREADABLE_IDS)?;
     let events = primitive::<Int64Type>(batch, col::EVENTS)?;
     let ev_bad = primitive::<Int64Type>(batch, col::EVENT_BAD_DATES)?;
     let ev_after = primitive::<Int64Type>(batch, col::EVENTS_AFTER_RUN)?;
@@ -214,7 +233,7 @@ pub fn decide_batch(
             tally.certifications_read += count(&cert_rows, i);
             if cert_person.is_null(i) {
                 tally.certifications_invalid += count(&cert_rows, i);
-                tally.unreadable_certification_ids.add(cert_unreadable_id.get(i));
+                add_texts(&mut tally.unreadable_certification_ids, cert_unreadable_ids, i)?;
             } else {
                 tally.certifications_invalid += count(&cert_bad, i);
             }
@@ -223,7 +242,7 @@ pub fn decide_batch(
             tally.events_read += count(&events, i);
             if event_person.is_null(i) {
                 tally.events_invalid_id += count(&events, i);
-                tally.unreadable_event_ids.add(event_unreadable_id.get(i));
+                add_texts(&mut tally.unreadable_event_ids, event_unreadable_ids, i)?;
             } else {
                 tally.events_invalid_date += count(&ev_bad, i);
                 tally.events_after_run_date += count(&ev_after, i);

@@ -48,7 +48,7 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
 
 /// The aggregate functions, for the same registries.
 pub fn aggregates() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
-    vec![crate::newest::udaf()]
+    vec![crate::newest::udaf(), crate::distinct_texts::udaf()]
 }
 
 /// A text column as it comes: plain strings, string views (the Parquet reader's), keys

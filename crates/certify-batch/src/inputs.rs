@@ -145,12 +145,13 @@ pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Resu
 /// The SQL that reads one registered file as the table's columns (text; absent optional
 /// columns NULL), after checking the required ones are there.
 ///
-/// Roster and certification columns are plain strings: the Parquet reader's string views
-/// are cast on purpose, because views keep whole Parquet pages alive and the sorts of the
-/// joins under a memory limit then fail (a 256 MB run that spills fine with plain strings
-/// stopped with "Not enough memory to continue external sort"). Event columns stay string
-/// views (other types are cast to them): events only feed aggregations, which copy what
-/// they keep, and the copy to plain strings cost about 8 % of a 1M × 20M run.
+/// Roster columns are plain strings: the Parquet reader's string views are cast on
+/// purpose, because views keep whole Parquet pages alive and the sorts of the joins under
+/// a memory limit then fail (a 256 MB run that spills fine with plain strings stopped with
+/// "Not enough memory to continue external sort"). Certification and event columns stay
+/// string views (other types are cast to them): they only feed aggregations, which copy
+/// what they keep, and the copy of the events to plain strings cost about 8 % of a 1M ×
+/// 20M run.
 pub fn select_file(table: Table, file_table: &str, file: &str, columns: &Columns) -> Result<String, BatchError> {
     select_columns(table, file_table, file, columns, &table.columns().collect::<Vec<_>>())
 }
@@ -171,7 +172,7 @@ pub fn select_columns(
             required: table.required().join(","),
         });
     }
-    let views = table == Table::Events;
+    let views = table != Table::Roster;
     let cols: Vec<String> = wanted
         .iter()
         .map(|column| match columns.iter().find(|(n, _)| n == column) {

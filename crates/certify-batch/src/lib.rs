@@ -36,6 +36,7 @@
 
 pub mod cli;
 pub mod decide;
+pub mod distinct_texts;
 pub mod functions;
 pub mod generate;
 pub mod inputs;

@@ -5,7 +5,8 @@
 //! Events are aggregated in two steps: first by the identity number as written (a string
 //! key, and no parsing of tens of millions of numbers), then — about one row per person —
 //! by the person the core's parser reads in it (a 15-digit number and its 18-digit form
-//! are one person).
+//! are one person). Rows whose number it cannot read form one group per table, which
+//! carries their numbers as written ([`crate::distinct_texts`]).
 //!
 //! The two narrow aggregates (certifications and events per person) are joined first, so
 //! the wide roster rows are shuffled and joined once. Groups that match no roster row stay
@@ -40,10 +41,10 @@ pub mod col {
     pub const ROSTER_PERSON: &str = "roster_person";
     /// Person key of the certification group.
     pub const CERT_PERSON: &str = "cert_person";
-    /// The identity number as written, on certification groups whose number is unreadable
-    /// (one group per distinct text; NULL on the others), for the second pass as
-    /// [`EVENT_UNREADABLE_ID`] is.
-    pub const CERT_UNREADABLE_ID: &str = "cert_unreadable_id";
+    /// On the group of certification rows whose number is unreadable (person NULL), the
+    /// distinct numbers as written (a list; NULL on the other groups), for the second pass
+    /// as [`EVENT_UNREADABLE_IDS`] is.
+    pub const CERT_UNREADABLE_IDS: &str = "cert_unreadable_ids";
     /// Certification rows of the group (NULL: no certification side).
     pub const CERT_ROWS: &str = "cert_rows";
     /// Of which with an unreadable date.
@@ -52,10 +53,11 @@ pub mod col {
     pub const LAST_CERTIFIED: &str = "last_certified";
     /// Person key of the event group.
     pub const EVENT_PERSON: &str = "event_person";
-    /// The identity number as written, on event groups whose number is unreadable (one
-    /// group per distinct text; NULL on the others): the second pass lists the rows that
-    /// carry these numbers without parsing every number again ([`crate::invalid`]).
-    pub const EVENT_UNREADABLE_ID: &str = "event_unreadable_id";
+    /// On the group of event rows whose number is unreadable (person NULL), the distinct
+    /// numbers as written (a list, [`crate::distinct_texts`]; NULL on the other groups): the
+    /// second pass lists the rows that carry these numbers without parsing every number
+    /// again ([`crate::invalid`]).
+    pub const EVENT_UNREADABLE_IDS: &str = "event_unreadable_ids";
     /// Event rows of the group (NULL: no event side).
     pub const EVENTS: &str = "events";
     /// Of which with an unreadable date.
@@ -85,12 +87,12 @@ pub fn comparison_sql(run_date: Date) -> String {
             SELECT certify_person(raw) AS person, raw, events, event_bad_dates, events_after_run, event_newest
             FROM evr
         ), evn AS (
-            SELECT person, CAST(CASE WHEN person IS NULL THEN raw END AS VARCHAR) AS event_unreadable_id,
+            SELECT person, certify_distinct_texts(raw) FILTER (WHERE person IS NULL) AS event_unreadable_ids,
                    sum(events) AS events, sum(event_bad_dates) AS event_bad_dates,
                    sum(events_after_run) AS events_after_run, certify_newest_event(event_newest) AS event_newest
-            FROM evp GROUP BY person, CASE WHEN person IS NULL THEN raw END
+            FROM evp GROUP BY person
         ), ce AS (
-            SELECT person, CAST(CASE WHEN person IS NULL THEN raw END AS VARCHAR) AS cert_unreadable_id,
+            SELECT person, certify_distinct_texts(raw) FILTER (WHERE person IS NULL) AS cert_unreadable_ids,
                    count(*) AS cert_rows,
                    count(*) FILTER (WHERE day IS NULL) AS cert_bad_dates,
                    max(day) FILTER (WHERE day <= {run} AND passed) AS last_certified
@@ -98,11 +100,11 @@ pub fn comparison_sql(run_date: Date) -> String {
                 SELECT certify_person(id_number) AS person, id_number AS raw, certify_day(date) AS day,
                        (outcome IS NULL OR trim(outcome) IN ('', 'passed')) AS passed
                 FROM certifications
-            ) GROUP BY person, CASE WHEN person IS NULL THEN raw END
+            ) GROUP BY person
         ), side AS (
             SELECT coalesce(ce.person, evn.person) AS person,
-                   ce.person AS cert_person, ce.cert_unreadable_id, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
-                   evn.person AS event_person, evn.event_unreadable_id, evn.events, evn.event_bad_dates,
+                   ce.person AS cert_person, ce.cert_unreadable_ids, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
+                   evn.person AS event_person, evn.event_unreadable_ids, evn.events, evn.event_bad_dates,
                    evn.events_after_run, evn.event_newest
             FROM ce FULL JOIN evn ON ce.person = evn.person
         ), ro AS (
@@ -112,8 +114,8 @@ pub fn comparison_sql(run_date: Date) -> String {
         )
         SELECT ro.on_roster, ro.person AS roster_person, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
                ro.status, ro.suspended_from, ro.suspension_reason,
-               side.cert_person, side.cert_unreadable_id, side.cert_rows, side.cert_bad_dates, side.last_certified,
-               side.event_person, side.event_unreadable_id, side.events, side.event_bad_dates,
+               side.cert_person, side.cert_unreadable_ids, side.cert_rows, side.cert_bad_dates, side.last_certified,
+               side.event_person, side.event_unreadable_ids, side.events, side.event_bad_dates,
                side.events_after_run, side.event_newest
         FROM ro FULL JOIN side ON ro.person = side.person"
     )
