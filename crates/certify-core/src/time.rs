@@ -205,8 +205,30 @@ pub fn format_date(d: Date) -> String {
 }
 
 /// Write a date as `YYYY-MM-DD` ([`format_date`]) into `out`, without a string of its own.
+///
+/// Years 0–9999 are written digit by digit, without the formatting machinery (a batch run
+/// writes millions of dates); other years as `{:04}` writes them.
 pub fn write_date(out: &mut impl std::fmt::Write, d: Date) -> std::fmt::Result {
-    write!(out, "{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    let (month, day) = (u8::from(d.month()), d.day());
+    let Ok(year @ 0..=9999) = u16::try_from(d.year()) else {
+        return write!(out, "{:04}-{month:02}-{day:02}", d.year());
+    };
+    // The last decimal digit of `n` as an ASCII byte.
+    let digit = |n: u16| b'0' + (n % 10) as u8;
+    let (month, day) = (u16::from(month), u16::from(day));
+    let text = [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ];
+    out.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
 }
 
 /// Parse `YYYY-MM-DD`.
@@ -237,6 +259,31 @@ pub fn parse_date(text: &str) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_the_formatting_machinery_writes_them() {
+        let days = [
+            Date::MIN,
+            Date::from_calendar_date(-1, Month::December, 31).unwrap(),
+            Date::from_calendar_date(0, Month::January, 1).unwrap(),
+            Date::from_calendar_date(7, Month::July, 9).unwrap(),
+            Date::from_calendar_date(999, Month::October, 10).unwrap(),
+            Date::from_calendar_date(2026, Month::November, 2).unwrap(),
+            Date::from_calendar_date(9999, Month::December, 31).unwrap(),
+            Date::MAX,
+        ];
+        let slow = |d: Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        for d in days {
+            assert_eq!(format_date(d), slow(d));
+        }
+        let mut d = Date::from_calendar_date(1899, Month::January, 1).unwrap();
+        while d.year() < 2101 {
+            let text = format_date(d);
+            assert_eq!(text, slow(d));
+            assert_eq!(parse_date(&text), Some(d), "{text}");
+            d = d.next_day().unwrap();
+        }
+    }
     use time::macros::date;
 
     #[test]

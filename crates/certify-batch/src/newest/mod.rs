@@ -312,7 +312,8 @@ impl GroupsAccumulator for Groups {
                 Some(d) => {
                     // Written straight into the column: no string per group.
                     write_date(&mut out, d)
-                        .and_then(|()| write!(out, "\u{1f}{rest}"))
+                        .and_then(|()| out.write_char('\u{1f}'))
+                        .and_then(|()| out.write_str(rest))
                         .map_err(|e| exec_datafusion_err!("{NAME}: {e}"))?;
                     out.append_value("");
                 }
