@@ -17,6 +17,7 @@
 //! `id_number` to compare two runs.
 
 use crate::BatchError;
+use certify_cli::csv_line::{push_date, push_text};
 use certify_core::time::format_date;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -47,7 +48,9 @@ fn writer() -> csv::Writer<Vec<u8>> {
 
 /// Lines formatted by one partition, not yet written.
 pub struct Lines {
-    certifications: csv::Writer<Vec<u8>>,
+    /// Written straight as bytes ([`certify_cli::csv_line`]: the `csv` crate's bytes, one
+    /// line per certified person, most of a run's lines).
+    certifications: Vec<u8>,
     run: csv::Writer<Vec<u8>>,
     uncertified: csv::Writer<Vec<u8>>,
     due_soon: csv::Writer<Vec<u8>>,
@@ -58,7 +61,7 @@ pub struct Lines {
 impl Default for Lines {
     fn default() -> Self {
         Self {
-            certifications: writer(),
+            certifications: Vec::new(),
             run: writer(),
             uncertified: writer(),
             due_soon: writer(),
@@ -72,9 +75,17 @@ impl Default for Lines {
 impl Lines {
     /// A new certification record.
     pub fn certification(&mut self, id: &str, date: Date, source: &str, reference: &str, kind: &str) {
-        let _ = self
-            .certifications
-            .write_record([id, &format_date(date), "data_comparison", source, reference, kind]);
+        let out = &mut self.certifications;
+        push_text(out, id);
+        out.push(b',');
+        push_date(out, date);
+        out.extend_from_slice(b",data_comparison,");
+        push_text(out, source);
+        out.push(b',');
+        push_text(out, reference);
+        out.push(b',');
+        push_text(out, kind);
+        out.push(b'\n');
     }
 
     /// A suspension or resumption.
@@ -171,7 +182,7 @@ impl Outputs {
         };
         write(
             &mut f.certifications,
-            Lines::take(&mut lines.certifications),
+            std::mem::take(&mut lines.certifications),
             "certifications.csv",
         )?;
         write(&mut f.run, Lines::take(&mut lines.run), "run.csv")?;
@@ -218,5 +229,42 @@ impl Outputs {
         c.flush().map_err(|e| io(&path, e))?;
         drop(c);
         w.flush().map_err(|e| io(&path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn certification_lines_are_the_bytes_the_csv_crate_writes() {
+        let texts = [
+            "",
+            "610526193501010003",
+            "医保,结算",
+            "say \"hi\"",
+            "two\nlines",
+            "cr\rhere",
+            " 空 格 ",
+            "\u{3000}全角",
+        ];
+        for date in [date!(2026 - 11 - 02), date!(0987 - 01 - 05)] {
+            for id in texts {
+                for other in texts {
+                    let mut lines = Lines::default();
+                    lines.certification(id, date, other, other, other);
+                    let mut theirs = writer();
+                    theirs
+                        .write_record([id, &format_date(date), "data_comparison", other, other, other])
+                        .unwrap();
+                    assert_eq!(
+                        String::from_utf8_lossy(&lines.certifications),
+                        String::from_utf8_lossy(&theirs.into_inner().unwrap()),
+                        "{id:?} {other:?}"
+                    );
+                }
+            }
+        }
     }
 }

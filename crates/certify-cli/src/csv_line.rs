@@ -76,9 +76,10 @@ pub fn push_line(
     out.push(b'\n');
 }
 
-/// Text quoted as the `csv` crate does by default: only when it holds a comma, a quote or
-/// a line break, with quotes doubled.
-fn push_text(out: &mut Vec<u8>, text: &str) {
+/// Append one field of text, quoted as the `csv` crate does by default: only when it
+/// holds a comma, a quote or a line break, with quotes doubled. (A record of one empty
+/// field, which the crate writes as `""`, is the caller's to avoid.)
+pub fn push_text(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     if !bytes.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
         out.extend_from_slice(bytes);
@@ -134,8 +135,8 @@ fn push_month(out: &mut Vec<u8>, m: YearMonth) {
     push_padded(out, u32::from(m.month()), 2);
 }
 
-/// `YYYY-MM-DD`, as [`certify_core::time::format_date`].
-fn push_date(out: &mut Vec<u8>, d: Date) {
+/// Append a date as `YYYY-MM-DD`, as [`certify_core::time::format_date`] writes it.
+pub fn push_date(out: &mut Vec<u8>, d: Date) {
     push_year(out, d.year());
     out.push(b'-');
     push_padded(out, u32::from(u8::from(d.month())), 2);

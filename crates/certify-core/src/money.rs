@@ -38,7 +38,12 @@ impl Fen {
             return None;
         }
         let yuan: i64 = int.parse().ok()?;
-        let fen: i64 = format!("{frac:0<2}").parse().ok()?;
+        // "5" is 50 fen, "05" 5, "" 0 (the digits were checked above): no string for it.
+        let fen = frac
+            .bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(2)
+            .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
         let v = yuan.checked_mul(100)?.checked_add(fen)?;
         Some(Fen(if neg { -v } else { v }))
     }
@@ -89,5 +94,56 @@ mod tests {
         assert_eq!(Fen(321_005).to_string(), "3210.05");
         assert_eq!(Fen(-5).to_string(), "-0.05");
         assert_eq!(Fen::yuan(10, 1).times(3), Fen(3003));
+    }
+
+    #[test]
+    fn yuan_parse_as_the_padded_text_did() {
+        // The former parse: the fraction padded to two digits with a string.
+        let padded = |text: &str| -> Option<Fen> {
+            let t = text.trim();
+            let (neg, t) = t.strip_prefix('-').map_or((false, t), |r| (true, r));
+            let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+            let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+            if int.is_empty() || frac.len() > 2 || !digits(int) || !digits(frac) {
+                return None;
+            }
+            let v = int
+                .parse::<i64>()
+                .ok()?
+                .checked_mul(100)?
+                .checked_add(format!("{frac:0<2}").parse().ok()?)?;
+            Some(Fen(if neg { -v } else { v }))
+        };
+        let texts = [
+            "0",
+            "0.",
+            "0.0",
+            "0.00",
+            "0.09",
+            "0.9",
+            "12.",
+            "12.3",
+            "12.34",
+            " 7.5 ",
+            "-0.05",
+            "-3",
+            "--3",
+            "1.2.3",
+            "+1",
+            "1,5",
+            "",
+            " ",
+            "-",
+            ".",
+            "1.-5",
+            "92233720368547758.07",
+            "92233720368547758.08",
+            "9223372036854775807",
+            "１２",
+            "3210.05",
+        ];
+        for text in texts {
+            assert_eq!(Fen::parse_yuan(text), padded(text), "{text:?}");
+        }
     }
 }
