@@ -5,7 +5,7 @@
 
 use certify_core::deadline::RunDecision;
 use certify_core::money::Fen;
-use certify_core::time::YearMonth;
+use certify_core::time::{YearMonth, date_ascii, format_date};
 use std::io::Write;
 use time::Date;
 
@@ -135,13 +135,12 @@ fn push_month(out: &mut Vec<u8>, m: YearMonth) {
     push_padded(out, u32::from(m.month()), 2);
 }
 
-/// Append a date as `YYYY-MM-DD`, as [`certify_core::time::format_date`] writes it.
+/// Append a date as `YYYY-MM-DD`, as [`format_date`] writes it (the core's digits).
 pub fn push_date(out: &mut Vec<u8>, d: Date) {
-    push_year(out, d.year());
-    out.push(b'-');
-    push_padded(out, u32::from(u8::from(d.month())), 2);
-    out.push(b'-');
-    push_padded(out, u32::from(d.day()), 2);
+    match date_ascii(d) {
+        Some(text) => out.extend_from_slice(&text),
+        None => out.extend_from_slice(format_date(d).as_bytes()),
+    }
 }
 
 /// Yuan with two decimals, as [`Fen`]'s `Display`.

@@ -206,17 +206,26 @@ pub fn format_date(d: Date) -> String {
 
 /// Write a date as `YYYY-MM-DD` ([`format_date`]) into `out`, without a string of its own.
 ///
-/// Years 0–9999 are written digit by digit, without the formatting machinery (a batch run
-/// writes millions of dates); other years as `{:04}` writes them.
+/// Years 0–9999 are written from [`date_ascii`], without the formatting machinery (a batch
+/// run writes millions of dates); other years as `{:04}` writes them.
 pub fn write_date(out: &mut impl std::fmt::Write, d: Date) -> std::fmt::Result {
-    let (month, day) = (u8::from(d.month()), d.day());
+    match date_ascii(d) {
+        Some(text) => out.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?),
+        None => write!(out, "{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+    }
+}
+
+/// The ten ASCII bytes of `YYYY-MM-DD` for a date in the years 0–9999, digit by digit;
+/// `None` for other years, which [`format_date`] writes with a sign or more digits. For
+/// writers of bytes (CSV lines) and of text alike.
+pub fn date_ascii(d: Date) -> Option<[u8; 10]> {
     let Ok(year @ 0..=9999) = u16::try_from(d.year()) else {
-        return write!(out, "{:04}-{month:02}-{day:02}", d.year());
+        return None;
     };
     // The last decimal digit of `n` as an ASCII byte.
     let digit = |n: u16| b'0' + (n % 10) as u8;
-    let (month, day) = (u16::from(month), u16::from(day));
-    let text = [
+    let (month, day) = (u16::from(u8::from(d.month())), u16::from(d.day()));
+    Some([
         digit(year / 1000),
         digit(year / 100),
         digit(year / 10),
@@ -227,8 +236,7 @@ pub fn write_date(out: &mut impl std::fmt::Write, d: Date) -> std::fmt::Result {
         b'-',
         digit(day / 10),
         digit(day),
-    ];
-    out.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+    ])
 }
 
 /// Parse `YYYY-MM-DD`.
@@ -259,6 +267,7 @@ pub fn parse_date(text: &str) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::date;
 
     #[test]
     fn dates_are_written_as_the_formatting_machinery_writes_them() {
@@ -284,7 +293,6 @@ mod tests {
             d = d.next_day().unwrap();
         }
     }
-    use time::macros::date;
 
     #[test]
     fn china_date_rolls_over_at_midnight_beijing_time() {
