@@ -10,7 +10,7 @@ use crate::{BatchError, functions, invalid, joins, object_stores, plan};
 use certify_cli::run::RegionConfig;
 use certify_core::roster::Scheme;
 use certify_core::time::format_date;
-use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::memory_pool::{FairSpillPool, GreedyMemoryPool, MemoryPool};
 use datafusion::physical_plan::{ExecutionPlan, SendableRecordBatchStream, execute_stream_partitioned};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -152,10 +152,26 @@ pub fn tune(config: &mut SessionConfig, limits: &Limits) {
     options.execution.sort_spill_reservation_bytes = (limits.memory_bytes / 4 / limits.threads.max(2)).min(10 << 20);
 }
 
+/// The memory pool of a run with `limits`.
+///
+/// Sort-merge plans: a fair pool (each spilling operator gets an even share), so every
+/// sort keeps room to spill and merge. Hash-join plans: first come, first served. Their
+/// joins' build sides (which cannot spill) are collected before the events aggregation
+/// runs, and that aggregation — holding a group per person — is the one operator that
+/// needs the memory; a fair pool split it with operators that were still idle and made it
+/// spill every group. Measured on 10M people x 103M events, 1 thread, `--memory 6G --joins
+/// hash`: 73.9 s with the fair pool (10.57M groups spilled), 52.9 s without a spill.
+pub fn memory_pool(limits: &Limits) -> Arc<dyn MemoryPool> {
+    if limits.joins == Joins::Hash {
+        Arc::new(GreedyMemoryPool::new(limits.memory_bytes))
+    } else {
+        Arc::new(FairSpillPool::new(limits.memory_bytes))
+    }
+}
+
 /// A session bounded by `limits`, with certify's functions registered.
 pub fn session(limits: &Limits) -> Result<SessionContext, BatchError> {
-    let mut runtime =
-        object_stores::runtime_builder().with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)));
+    let mut runtime = object_stores::runtime_builder().with_memory_pool(memory_pool(limits));
     if let Some(dir) = &limits.spill_dir {
         runtime = runtime.with_temp_file_path(dir);
     }
@@ -325,4 +341,29 @@ pub async fn finish(
         source: e,
     })?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_join_plans_take_memory_as_it_comes_and_sort_merge_plans_share_it() {
+        let limits = |joins| Limits {
+            joins,
+            memory_bytes: 64 << 20,
+            ..Limits::default()
+        };
+        let hash = memory_pool(&limits(Joins::Hash));
+        let sort_merge = memory_pool(&limits(Joins::SortMerge));
+        assert!(format!("{hash:?}").contains("Greedy"), "{hash:?}");
+        assert!(format!("{sort_merge:?}").contains("FairSpill"), "{sort_merge:?}");
+        // Either way the limit is the job's.
+        for pool in [hash, sort_merge] {
+            assert!(matches!(
+                pool.memory_limit(),
+                datafusion::execution::memory_pool::MemoryLimit::Finite(64_000_000..=67_108_864)
+            ));
+        }
+    }
 }

@@ -20,10 +20,15 @@ fn open(path: &str, options: ArrowReaderOptions) -> Result<ParquetRecordBatchRea
     ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(|e| BatchError::Engine(e.into()))
 }
 
-/// The file's schema with each of `columns` that is text, and dictionary-encoded in every
-/// row group, asked for as a dictionary (`Int32` keys): its rows then come as keys into
-/// the few distinct texts, not as one string per row.
-fn dictionary_hints(builder: &ParquetRecordBatchReaderBuilder<File>, columns: &[&str]) -> SchemaRef {
+/// Rows a batch of [`scan`] holds: large batches spread each batch's fixed costs (arrays,
+/// a column's dictionary) over many rows; the listing keeps only the refused rows.
+const BATCH_ROWS: usize = 65_536;
+
+/// The file's schema with each of `columns` that is text asked for as it is cheapest to
+/// read: as a dictionary (`Int32` keys) if it is dictionary-encoded in every row group (its
+/// rows then come as keys into the few distinct texts, not as one string per row), else as
+/// string views (pointing into the decoded pages instead of copying every text).
+fn read_types(builder: &ParquetRecordBatchReaderBuilder<File>, columns: &[&str]) -> SchemaRef {
     let schema = builder.schema();
     let parquet = builder.parquet_schema();
     let encoded = |name: &str| {
@@ -47,6 +52,8 @@ fn dictionary_hints(builder: &ParquetRecordBatchReaderBuilder<File>, columns: &[
             if text && columns.contains(&f.name().as_str()) && encoded(f.name()) {
                 let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()));
                 f.as_ref().clone().with_data_type(dictionary)
+            } else if text && columns.contains(&f.name().as_str()) {
+                f.as_ref().clone().with_data_type(DataType::Utf8View)
             } else {
                 f.as_ref().clone()
             }
@@ -59,7 +66,8 @@ fn dictionary_hints(builder: &ParquetRecordBatchReaderBuilder<File>, columns: &[
 /// `visit(index, batch)` for each batch, where `index` is the file's row number (from 0)
 /// of the batch's first row. Each thread's results come back in file order, concatenated.
 /// Text columns the file stores dictionary-encoded come as dictionary arrays
-/// (`Dictionary(Int32, Utf8)`; [`crate::functions::Text`] reads both).
+/// (`Dictionary(Int32, Utf8)`), other text columns as string views
+/// ([`crate::functions::Text`] reads all three).
 pub fn scan<T: Send>(
     path: &str,
     columns: &[&str],
@@ -67,7 +75,7 @@ pub fn scan<T: Send>(
     visit: impl Fn(u64, &RecordBatch) -> Result<Vec<T>, BatchError> + Sync,
 ) -> Result<Vec<T>, BatchError> {
     let first = open(path, ArrowReaderOptions::new())?;
-    let options = ArrowReaderOptions::new().with_schema(dictionary_hints(&first, columns));
+    let options = ArrowReaderOptions::new().with_schema(read_types(&first, columns));
     let groups: Vec<u64> = first
         .metadata()
         .row_groups()
@@ -89,6 +97,7 @@ pub fn scan<T: Send>(
                     let reader = builder
                         .with_row_groups(run)
                         .with_projection(mask)
+                        .with_batch_size(BATCH_ROWS)
                         .build()
                         .map_err(|e| BatchError::Engine(e.into()))?;
                     let mut out = Vec::new();
