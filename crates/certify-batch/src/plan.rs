@@ -2,11 +2,11 @@
 //! certification and newest life event not after the run date, plus the groups that match
 //! no roster row.
 //!
-//! Events are aggregated in two steps: first by the identity number as written (a string
-//! key, and no parsing of tens of millions of numbers), then — about one row per person —
-//! by the person the core's parser reads in it (a 15-digit number and its 18-digit form
-//! are one person). Rows whose number it cannot read form one group per table, which
-//! carries their numbers as written ([`crate::distinct_texts`]).
+//! Events, certifications and the roster are grouped and joined by the person the core's
+//! parser reads in each number (a 15-digit number and its 18-digit form are one person;
+//! [`crate::functions`] validates a run of rows with the same number once). Rows whose
+//! number it cannot read form one group per table, which carries their numbers as written
+//! ([`crate::distinct_texts`]).
 //!
 //! The two narrow aggregates (certifications and events per person) are joined first, so
 //! the wide roster rows are shuffled and joined once. Groups that match no roster row stay
@@ -75,22 +75,15 @@ pub mod col {
 pub fn comparison_sql(run_date: Date) -> String {
     let run = format!("DATE '{}'", format_date(run_date));
     format!(
-        "WITH evr AS (
-            SELECT id_number AS raw,
+        "WITH evn AS (
+            SELECT person, certify_distinct_texts(id_number) FILTER (WHERE person IS NULL) AS event_unreadable_ids,
                    count(*) AS events,
                    count(*) FILTER (WHERE day IS NULL) AS event_bad_dates,
                    count(*) FILTER (WHERE day > {run}) AS events_after_run,
                    certify_newest_event(day, source, reference, kind) FILTER (WHERE day <= {run}) AS event_newest
-            FROM (SELECT id_number, certify_day(date) AS day, kind, source, reference FROM events)
-            GROUP BY id_number
-        ), evp AS (
-            SELECT certify_person(raw) AS person, raw, events, event_bad_dates, events_after_run, event_newest
-            FROM evr
-        ), evn AS (
-            SELECT person, certify_distinct_texts(raw) FILTER (WHERE person IS NULL) AS event_unreadable_ids,
-                   sum(events) AS events, sum(event_bad_dates) AS event_bad_dates,
-                   sum(events_after_run) AS events_after_run, certify_newest_event(event_newest) AS event_newest
-            FROM evp GROUP BY person
+            FROM (SELECT certify_person(id_number) AS person, id_number, certify_day(date) AS day, kind, source, reference
+                  FROM events)
+            GROUP BY person
         ), ce AS (
             SELECT person, certify_distinct_texts(raw) FILTER (WHERE person IS NULL) AS cert_unreadable_ids,
                    count(*) AS cert_rows,

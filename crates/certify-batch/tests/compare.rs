@@ -391,7 +391,7 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
 
 #[test]
 fn a_number_written_several_ways_is_one_person_and_repeated_bad_numbers_are_all_listed() {
-    // Events are grouped by the number as written before the core reads it: the 15-digit
+    // Events are grouped by the person the core reads in each number: the 15-digit
     // form, the 18-digit form and one with spaces around it must still meet as one person,
     // and the newest of all their events decides; every row of an unreadable number that
     // occurs twice is listed.
@@ -406,9 +406,11 @@ fn a_number_written_several_ways_is_one_person_and_repeated_bad_numbers_are_all_
          \" 610526550301123 \",2026-04-01,hospital,hosp,h1\n\
          610526550301123,2026-02-01,travel,rail,r0\n\
          12345,2026-03-01,travel,rail,bad1\n\
-         12345,2026-03-02,travel,rail,bad2\n",
+         12345,2026-03-02,travel,rail,bad2\n\
+         610526195503011237,2026-05-01,travel,rail,bad3\n\
+         610526195503011237,2026-05-02,travel,rail,bad4\n",
     );
-    assert_eq!((s.events_read, s.events_invalid_id, s.events_unknown_people), (5, 2, 0));
+    assert_eq!((s.events_read, s.events_invalid_id, s.events_unknown_people), (7, 4, 0));
     assert_eq!((s.unknown_people, s.certified_by_events), (0, 1));
     let lines = read(&job.out_dir.join("certifications.csv"));
     assert_eq!(lines.len(), 1);
@@ -424,7 +426,17 @@ fn a_number_written_several_ways_is_one_person_and_repeated_bad_numbers_are_all_
         .iter()
         .map(|r| format!("{} {} {}", r["table"], r["line"], r["id_number"]))
         .collect();
-    assert_eq!(listed, ["events 5 12345", "events 6 12345"]);
+    // The last two are written as valid numbers are (17 digits and a check digit, validated
+    // once for the two rows in a row), but their check digit is wrong.
+    assert_eq!(
+        listed,
+        [
+            "events 5 12345",
+            "events 6 12345",
+            "events 7 610526195503011237",
+            "events 8 610526195503011237"
+        ]
+    );
 }
 
 #[test]
