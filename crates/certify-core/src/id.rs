@@ -272,7 +272,7 @@ impl ResidentId {
     /// The number behind a [`ResidentId::to_u64`] key, fully validated again (`None` for a
     /// key no valid number has): batch engines join on the key and print the number.
     pub fn from_u64(key: u64) -> Option<Self> {
-        let id = Self::from_18(canonical_text(key)?).ok()?;
+        let id = Self::from_18(key_text(key)?).ok()?;
         id.check_region().ok()?;
         Some(id)
     }
@@ -285,38 +285,13 @@ impl ResidentId {
     }
 }
 
-/// Largest [`canonical_key`]: 17 nines, times 11, plus 10 (`X`).
-pub const MAX_CANONICAL_KEY: u64 = 99_999_999_999_999_999 * 11 + 10;
+/// Largest key of 18 characters: 17 nines, times 11, plus 10 (`X`).
+const MAX_KEY: u64 = 99_999_999_999_999_999 * 11 + 10;
 
-/// The [`ResidentId::to_u64`] key a text written in the canonical form has — exactly 17
-/// ASCII digits, then a digit or an upper-case `X` — without validating it (check
-/// character, birth date, division); `None` for any other text. Every valid number so
-/// written has its person key here; an invalid one has a key no valid number has.
-///
-/// For batch engines: tens of millions of rows group by this integer far faster than by
-/// their text, and each distinct key is validated once ([`ResidentId::from_u64`]).
-/// [`canonical_text`] gives the text back, byte for byte.
-pub fn canonical_key(text: &str) -> Option<u64> {
-    let bytes: &[u8; 18] = text.as_bytes().try_into().ok()?;
-    let mut body = 0u64;
-    for &b in &bytes[..17] {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        body = body * 10 + u64::from(digit);
-    }
-    let check = match bytes[17] {
-        b'X' => 10,
-        b @ b'0'..=b'9' => u64::from(b - b'0'),
-        _ => return None,
-    };
-    Some(body * 11 + check)
-}
-
-/// The text whose [`canonical_key`] is `key` (`None` above [`MAX_CANONICAL_KEY`]).
-pub fn canonical_text(key: u64) -> Option<[u8; 18]> {
-    if key > MAX_CANONICAL_KEY {
+/// The 17 digits and check character whose [`ResidentId::to_u64`]-style key is `key`,
+/// valid or not (`None` above [`MAX_KEY`]).
+fn key_text(key: u64) -> Option<[u8; 18]> {
+    if key > MAX_KEY {
         return None;
     }
     let (mut body, check) = (key / 11, key % 11);
@@ -400,8 +375,8 @@ mod tests {
         let good = ResidentId::parse("610526195503011236").unwrap().to_u64();
         assert_eq!(ResidentId::from_u64(good + 1), None);
         assert_eq!(ResidentId::from_u64(u64::MAX), None);
-        assert_eq!(canonical_text(MAX_CANONICAL_KEY + 1), None);
-        assert_eq!(canonical_text(MAX_CANONICAL_KEY), Some(*b"99999999999999999X"));
+        assert_eq!(key_text(MAX_KEY + 1), None);
+        assert_eq!(key_text(MAX_KEY), Some(*b"99999999999999999X"));
     }
 
     #[test]
@@ -557,35 +532,23 @@ mod tests {
         #[test]
         fn arbitrary_text_never_panics(text in ".{0,40}") {
             let _ = ResidentId::parse(&text);
-            let _ = canonical_key(&text);
         }
 
-        // A canonically written text, valid or not, has a key that gives the text back;
-        // validating the key decides exactly as parsing the text does, and a valid one's
-        // key is its person key.
+        // The key of any 17 digits and check character, valid or not, gives the text back,
+        // and validating it decides exactly as parsing the text does.
         #[test]
-        fn canonical_keys_round_trip_and_validate_as_the_text_parses(
+        fn keys_turn_back_into_their_text_and_validate_as_it_parses(
             text in prop_oneof![valid_id(), "[0-9]{17}[0-9X]"],
         ) {
-            let key = canonical_key(&text).unwrap();
-            prop_assert!(key <= MAX_CANONICAL_KEY);
-            prop_assert_eq!(canonical_text(key).map(|t| t.to_vec()), Some(text.as_bytes().to_vec()));
+            let b = text.as_bytes();
+            let check = if b[17] == b'X' { 10 } else { u64::from(b[17] - b'0') };
+            let key = b[..17].iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) * 11 + check;
+            prop_assert_eq!(key_text(key).map(|t| t.to_vec()), Some(b.to_vec()));
             let parsed = ResidentId::parse(&text).ok();
             prop_assert_eq!(ResidentId::from_u64(key), parsed);
             if let Some(id) = parsed {
                 prop_assert_eq!(id.to_u64(), key);
             }
-        }
-
-        // Anything else has no canonical key, even where the parser reads the person.
-        #[test]
-        fn other_texts_have_no_canonical_key(
-            text in prop_oneof![
-                "[0-9]{17}x", " [0-9]{17}[0-9X]", "[0-9]{17}[0-9X] ", "[0-9]{15}", "[0-9]{16}[^0-9][0-9]",
-                "[０-９]{17}[0-9X]", ".{0,17}", ".{19,30}",
-            ],
-        ) {
-            prop_assert_eq!(canonical_key(&text), None);
         }
     }
 }
