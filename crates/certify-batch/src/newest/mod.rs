@@ -11,8 +11,8 @@
 //!
 //! Over its own values, `certify_newest_event(newest)` (one argument) keeps the newest
 //! of them: the same as `max(newest)`, without a string allocated and copied per group
-//! (the comparison merges a person's events found under several spellings of the number
-//! this way).
+//! (for merging results aggregated separately, e.g. feed by feed; the comparison itself
+//! groups every event by person in one step).
 //!
 //! Intermediate state (between partitions, across a cluster, in spill files) is the day
 //! (Date32) and the packed `source␟reference␟kind` (Utf8).
