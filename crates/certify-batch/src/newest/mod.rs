@@ -9,11 +9,6 @@
 //! one comparison of two day numbers, and text is built only for a row at least as new as
 //! the group's newest so far (a few per person).
 //!
-//! Over its own values, `certify_newest_event(newest)` (one argument) keeps the newest
-//! of them: the same as `max(newest)`, without a string allocated and copied per group
-//! (for merging results aggregated separately, e.g. feed by feed; the comparison itself
-//! groups every event by person in one step).
-//!
 //! Intermediate state (between partitions, across a cluster, in spill files) is the day
 //! (Date32) and the packed `source␟reference␟kind` (Utf8).
 
@@ -26,7 +21,7 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue, exec_datafusion_err, exec_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, TypeSignature, Volatility,
+    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
 use std::fmt::Write;
 use std::sync::Arc;
@@ -78,10 +73,7 @@ pub fn unescape_field(escaped: &str) -> std::borrow::Cow<'_, str> {
 /// The aggregate function, for registration.
 pub fn udaf() -> Arc<AggregateUDF> {
     Arc::new(AggregateUDF::from(NewestEvent {
-        signature: Signature::one_of(
-            vec![TypeSignature::Any(4), TypeSignature::Any(1)],
-            Volatility::Immutable,
-        ),
+        signature: Signature::any(4, Volatility::Immutable),
     }))
 }
 
@@ -125,84 +117,45 @@ fn days(array: &ArrayRef) -> Result<Date32Array> {
     }
 }
 
-/// One batch of the aggregate's arguments: events, or values of the aggregate itself.
-#[allow(clippy::large_enum_variant, reason = "one short-lived value per batch")]
-enum Rows {
-    /// `(day, source, reference, kind)`.
-    Events {
-        day: Date32Array,
-        source: Text,
-        reference: Text,
-        kind: Text,
-    },
-    /// `newest`: `day␟source␟reference␟kind` as [`GroupsAccumulator::evaluate`] wrote it.
-    Newest(Text),
+/// One batch of the aggregate's arguments: `(day, source, reference, kind)`.
+struct Rows {
+    day: Date32Array,
+    source: Text,
+    reference: Text,
+    kind: Text,
 }
 
 impl Rows {
     fn of(values: &[ArrayRef]) -> Result<Rows> {
         match values {
-            [day, source, reference, kind] => Ok(Rows::Events {
+            [day, source, reference, kind] => Ok(Rows {
                 day: days(day)?,
                 source: Text::of(source)?,
                 reference: Text::of(reference)?,
                 kind: Text::of(kind)?,
             }),
-            [newest] => Ok(Rows::Newest(Text::of(newest)?)),
-            _ => exec_err!("{NAME}: expected (day, source, reference, kind) or (newest)"),
+            _ => exec_err!("{NAME}: expected (day, source, reference, kind)"),
         }
     }
 
     fn len(&self) -> usize {
-        match self {
-            Rows::Events { day, .. } => day.len(),
-            Rows::Newest(newest) => newest.len(),
-        }
+        self.day.len()
     }
 
     /// Row `i`'s day, if it has one and passes the aggregate's FILTER.
-    fn day(&self, i: usize, filter: Option<&BooleanArray>) -> Result<Option<i32>> {
-        if !filter.is_none_or(|f| f.is_valid(i) && f.value(i)) {
-            return Ok(None);
-        }
-        match self {
-            Rows::Events { day, .. } => Ok(day.is_valid(i).then(|| day.value(i))),
-            Rows::Newest(newest) => newest.get(i).map(|v| split_day(v).map(|(day, _)| day)).transpose(),
-        }
+    fn day(&self, i: usize, filter: Option<&BooleanArray>) -> Option<i32> {
+        let passes = filter.is_none_or(|f| f.is_valid(i) && f.value(i));
+        (passes && self.day.is_valid(i)).then(|| self.day.value(i))
     }
 
     /// Row `i`'s `source␟reference␟kind`, escaped.
     fn pack(&self, i: usize, out: &mut String) {
-        match self {
-            Rows::Events {
-                source,
-                reference,
-                kind,
-                ..
-            } => {
-                escape_into(source.get(i).unwrap_or(""), out);
-                out.push('\u{1f}');
-                escape_into(reference.get(i).unwrap_or(""), out);
-                out.push('\u{1f}');
-                out.push_str(kind.get(i).unwrap_or(""));
-            }
-            Rows::Newest(newest) => {
-                let rest = newest
-                    .get(i)
-                    .and_then(|v| v.split_once('\u{1f}'))
-                    .map_or("", |(_, rest)| rest);
-                out.push_str(rest);
-            }
-        }
+        escape_into(self.source.get(i).unwrap_or(""), out);
+        out.push('\u{1f}');
+        escape_into(self.reference.get(i).unwrap_or(""), out);
+        out.push('\u{1f}');
+        out.push_str(self.kind.get(i).unwrap_or(""));
     }
-}
-
-/// The day and the rest of a value of this aggregate.
-fn split_day(value: &str) -> Result<(i32, &str)> {
-    value
-        .split_once('\u{1f}')
-        .and_then(|(day, rest)| Some((crate::functions::to_date32(certify_core::time::parse_date(day)?), rest)))
-        .ok_or_else(|| exec_datafusion_err!("{NAME}: a value that is not this aggregate's (day␟source␟reference␟kind)"))
 }
 
 /// Arena bytes no group refers to, beyond which the arena is rebuilt (besides being more
@@ -296,7 +249,7 @@ impl GroupsAccumulator for Groups {
         let rows = Rows::of(values)?;
         self.grow(total_num_groups);
         for (i, &g) in group_indices.iter().enumerate() {
-            if let Some(day) = rows.day(i, opt_filter)? {
+            if let Some(day) = rows.day(i, opt_filter) {
                 self.offer(g, day, |out| rows.pack(i, out));
             }
         }
@@ -356,7 +309,7 @@ impl GroupsAccumulator for Groups {
         let mut rest = StringBuilder::new();
         let mut scratch = String::new();
         for i in 0..rows.len() {
-            if let Some(d) = rows.day(i, opt_filter)? {
+            if let Some(d) = rows.day(i, opt_filter) {
                 scratch.clear();
                 rows.pack(i, &mut scratch);
                 day.append_value(d);
