@@ -131,6 +131,17 @@ pub fn session_config(limits: &Limits) -> SessionConfig {
         .with_target_partitions(partitions)
         .with_batch_size(8192);
     tune(&mut config, limits);
+    if partitions > 1 && limits.threads <= 1 {
+        // One core, two partitions only so the joins can be sort-merge joins: each table
+        // is read and aggregated whole in one pass, then split for the joins. Split scans
+        // would aggregate every table twice (a partial pass per half, then a final pass
+        // merging a state per person, as many as the partial passes made for a feed
+        // exported person by person).
+        let options = config.options_mut();
+        options.optimizer.repartition_file_scans = false;
+        options.optimizer.repartition_aggregations = false;
+        options.optimizer.enable_round_robin_repartition = false;
+    }
     config
 }
 

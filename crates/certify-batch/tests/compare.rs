@@ -629,6 +629,15 @@ fn a_one_thread_run_plans_joins_that_can_spill() {
     let plan = plan_of(&one);
     assert!(!plan.contains("HashJoinExec"), "{plan}");
     assert_eq!(plan.matches("SortMergeJoin").count(), 2, "{plan}");
+    // Each table aggregated once, whole (not a partial pass per half and a final pass that
+    // merges a state per person), and only then split for the joins.
+    assert_eq!(plan.matches("AggregateExec: mode=Single,").count(), 2, "{plan}");
+    assert!(!plan.contains("RoundRobin"), "{plan}");
+    // On two threads the halves are aggregated in parallel, then merged.
+    let mut two = job(tmp.path(), config("inner-mongolia.toml"), run_date, "two");
+    two.limits.threads = 2;
+    let plan = plan_of(&two);
+    assert_eq!(plan.matches("AggregateExec: mode=Partial,").count(), 2, "{plan}");
     // Hash joins on one thread: one partition, nothing repartitioned by hash.
     one.limits.joins = Joins::Hash;
     let plan = plan_of(&one);
