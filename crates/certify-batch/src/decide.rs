@@ -89,6 +89,12 @@ pub struct Tally {
     /// The same for the certification records.
     #[serde(skip)]
     pub unreadable_certification_ids: crate::invalid::UnreadableIds,
+    /// Where the unreadable event rows are, as far as the comparison found them.
+    #[serde(skip)]
+    pub unreadable_event_rows: crate::invalid::RowPositions,
+    /// The same for the certification records.
+    #[serde(skip)]
+    pub unreadable_certification_rows: crate::invalid::RowPositions,
     /// The identity numbers, as written, of the roster rows the core refused (for any of
     /// their fields).
     #[serde(skip)]
@@ -124,6 +130,9 @@ impl Tally {
         self.unreadable_event_ids.merge(o.unreadable_event_ids);
         self.unreadable_certification_ids.merge(o.unreadable_certification_ids);
         self.refused_roster_ids.merge(o.refused_roster_ids);
+        self.unreadable_event_rows.merge(o.unreadable_event_rows);
+        self.unreadable_certification_rows
+            .merge(o.unreadable_certification_rows);
     }
 }
 
@@ -174,6 +183,22 @@ fn add_texts(ids: &mut crate::invalid::UnreadableIds, lists: &ListArray, i: usiz
     Ok(())
 }
 
+/// Note the positions of row `i` of `lists` (none if it is NULL).
+fn add_positions(positions: &mut crate::invalid::RowPositions, lists: &ListArray, i: usize) -> Result<()> {
+    if lists.is_valid(i) {
+        let texts = Text::of(&lists.value(i))?;
+        for j in 0..texts.len() {
+            if !texts.get(j).is_some_and(|t| positions.add(t)) {
+                return Err(DataFusionError::Internal(format!(
+                    "not a row position: {:?}",
+                    texts.get(j)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn missing(name: &str) -> DataFusionError {
     DataFusionError::Internal(format!("comparison query lost column {name}"))
 }
@@ -199,11 +224,13 @@ pub fn decide_batch(
     let roster_person = primitive::<UInt64Type>(batch, col::ROSTER_PERSON)?;
     let cert_person = primitive::<UInt64Type>(batch, col::CERT_PERSON)?;
     let cert_unreadable_ids = lists(batch, col::CERT_UNREADABLE_IDS)?;
+    let cert_unreadable_rows = lists(batch, col::CERT_UNREADABLE_ROWS)?;
     let cert_rows = primitive::<Int64Type>(batch, col::CERT_ROWS)?;
     let cert_bad = primitive::<Int64Type>(batch, col::CERT_BAD_DATES)?;
     let last_certified = primitive::<Date32Type>(batch, col::LAST_CERTIFIED)?;
     let event_person = primitive::<UInt64Type>(batch, col::EVENT_PERSON)?;
     let event_unreadable_ids = lists(batch, col::EVENT_UNREADABLE_IDS)?;
+    let event_unreadable_rows = lists(batch, col::EVENT_UNREADABLE_ROWS)?;
     let events = primitive::<Int64Type>(batch, col::EVENTS)?;
     let ev_bad = primitive::<Int64Type>(batch, col::EVENT_BAD_DATES)?;
     let ev_after = primitive::<Int64Type>(batch, col::EVENTS_AFTER_RUN)?;
@@ -231,6 +258,7 @@ pub fn decide_batch(
         // Certification and event groups: counted whether or not a roster row matched.
         if cert_rows.is_valid(i) && first_row {
             tally.certifications_read += count(&cert_rows, i);
+            add_positions(&mut tally.unreadable_certification_rows, cert_unreadable_rows, i)?;
             if cert_person.is_null(i) {
                 tally.certifications_invalid += count(&cert_rows, i);
                 add_texts(&mut tally.unreadable_certification_ids, cert_unreadable_ids, i)?;
@@ -240,6 +268,7 @@ pub fn decide_batch(
         }
         if events.is_valid(i) && first_row {
             tally.events_read += count(&events, i);
+            add_positions(&mut tally.unreadable_event_rows, event_unreadable_rows, i)?;
             if event_person.is_null(i) {
                 tally.events_invalid_id += count(&events, i);
                 add_texts(&mut tally.unreadable_event_ids, event_unreadable_ids, i)?;

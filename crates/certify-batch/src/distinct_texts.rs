@@ -8,22 +8,38 @@
 //! `(person, number as written)` instead did the same with a two-column key for every
 //! group, which cost about 7 % of a 1M × 20M run.
 //!
+//! `certify_row_positions(file_index, row_index, id_number)`, the same machinery for the
+//! listing of unreadable rows: each row the aggregate's FILTER lets through, with a file
+//! index and a row index (a Parquet file's, from `file_row_index()`; NULL for a CSV file,
+//! whose rows it skips), is kept as the text `file_index:row_index:id_number` (the number
+//! as written, empty when missing; the two numbers first, so the split is unambiguous). The
+//! comparison pass filters it to the rows whose number or date is unreadable, so the
+//! listing can name them without reading the files again ([`crate::invalid`]). One
+//! accumulator keeps at most [`LIMIT`] positions in all; the listing notices a shortfall
+//! against the counts and reads the files instead.
+//!
 //! Intermediate state (between partitions, across a cluster, in spill files) is the list.
 
 use crate::functions::Text;
 use crate::invalid::MAX_LISTED;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, ListBuilder, StringBuilder};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Int64Array, ListArray, ListBuilder, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 use std::sync::Arc;
 
 /// The aggregate's SQL name.
 pub const NAME: &str = "certify_distinct_texts";
+
+/// The row-positions aggregate's SQL name.
+pub const POSITIONS: &str = "certify_row_positions";
 
 /// Distinct texts a group keeps in full; it keeps one more when it has more.
 pub const LIMIT: usize = MAX_LISTED as usize;
@@ -32,13 +48,33 @@ pub const LIMIT: usize = MAX_LISTED as usize;
 pub fn udaf() -> Arc<AggregateUDF> {
     Arc::new(AggregateUDF::from(DistinctTexts {
         signature: Signature::any(1, Volatility::Immutable),
+        kind: Kind::Texts,
     }))
+}
+
+/// The row-positions aggregate ([`POSITIONS`]), for registration.
+pub fn positions_udaf() -> Arc<AggregateUDF> {
+    Arc::new(AggregateUDF::from(DistinctTexts {
+        signature: Signature::any(3, Volatility::Immutable),
+        kind: Kind::Positions,
+    }))
+}
+
+/// What a row gives its group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+enum Kind {
+    /// Its text ([`NAME`]).
+    #[default]
+    Texts,
+    /// `file_index:row_index:id_number` ([`POSITIONS`]).
+    Positions,
 }
 
 /// See the module documentation.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct DistinctTexts {
     signature: Signature,
+    kind: Kind,
 }
 
 /// The list type of the result and of the state.
@@ -48,7 +84,10 @@ fn list_type() -> DataType {
 
 impl AggregateUDFImpl for DistinctTexts {
     fn name(&self) -> &str {
-        NAME
+        match self.kind {
+            Kind::Texts => NAME,
+            Kind::Positions => POSITIONS,
+        }
     }
     fn signature(&self) -> &Signature {
         &self.signature
@@ -57,7 +96,7 @@ impl AggregateUDFImpl for DistinctTexts {
         Ok(list_type())
     }
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(OneGroup(Groups::default())))
+        Ok(Box::new(OneGroup(Groups::new(self.kind))))
     }
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
         Ok(vec![Arc::new(Field::new(
@@ -70,14 +109,17 @@ impl AggregateUDFImpl for DistinctTexts {
         true
     }
     fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
-        Ok(Box::new(Groups::default()))
+        Ok(Box::new(Groups::new(self.kind)))
     }
 }
 
 /// The texts of the groups that have any (almost no group has), by group index.
 #[derive(Debug, Default, Clone)]
 struct Groups {
+    kind: Kind,
     sets: HashMap<usize, HashSet<Box<str>>>,
+    /// Texts held, all groups together.
+    count: usize,
     /// Groups so far.
     groups: usize,
     /// Bytes the sets hold (estimated per set and per text as they come and go), for
@@ -91,6 +133,13 @@ const PER_SET: usize = size_of::<HashSet<Box<str>>>() + 16;
 const PER_TEXT: usize = size_of::<Box<str>>() + 8;
 
 impl Groups {
+    fn new(kind: Kind) -> Self {
+        Self {
+            kind,
+            ..Self::default()
+        }
+    }
+
     fn set(&mut self, g: usize) -> &mut HashSet<Box<str>> {
         self.sets.entry(g).or_insert_with(|| {
             self.held += PER_SET;
@@ -99,10 +148,14 @@ impl Groups {
     }
 
     fn add(&mut self, g: usize, text: &str) {
+        if self.kind == Kind::Positions && self.count >= LIMIT {
+            return;
+        }
         let set = self.set(g);
         if set.len() <= LIMIT && !set.contains(text) {
             set.insert(text.into());
             self.held += PER_TEXT + text.len();
+            self.count += 1;
         }
     }
 
@@ -121,6 +174,7 @@ impl Groups {
                     self.held -= PER_SET;
                     for text in set.iter() {
                         self.held -= PER_TEXT + text.len();
+                        self.count -= 1;
                         out.values().append_value(text);
                     }
                     out.append(true);
@@ -144,6 +198,72 @@ fn lists(array: &ArrayRef) -> Result<&ListArray> {
     }
 }
 
+/// One batch of the aggregate's arguments.
+enum Rows {
+    /// [`Kind::Texts`]: the texts.
+    Texts(Text),
+    /// [`Kind::Positions`]: file index, row index, number as written.
+    Positions {
+        file: Int64Array,
+        row: Int64Array,
+        id: Text,
+    },
+}
+
+fn integers(array: &ArrayRef) -> Result<Int64Array> {
+    match array.as_primitive_opt::<Int64Type>() {
+        Some(a) => Ok(a.clone()),
+        None => exec_err!(
+            "{POSITIONS}: file and row index must be BIGINT, not {}",
+            array.data_type()
+        ),
+    }
+}
+
+impl Rows {
+    fn of(kind: Kind, values: &[ArrayRef]) -> Result<Rows> {
+        match (kind, values) {
+            (Kind::Texts, [texts]) => Ok(Rows::Texts(Text::of(texts)?)),
+            (Kind::Positions, [file, row, id]) => Ok(Rows::Positions {
+                file: integers(file)?,
+                row: integers(row)?,
+                id: Text::of(id)?,
+            }),
+            (Kind::Texts, _) => exec_err!("{NAME}: expected one text column"),
+            (Kind::Positions, _) => exec_err!("{POSITIONS}: expected (file_index, row_index, id_number)"),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Rows::Texts(texts) => texts.len(),
+            Rows::Positions { file, .. } => file.len(),
+        }
+    }
+
+    /// Row `i`'s text (`None`: it gives none), written into `scratch` where it is made.
+    fn text<'a>(&'a self, i: usize, scratch: &'a mut String) -> Option<&'a str> {
+        match self {
+            Rows::Texts(texts) => texts.get(i),
+            Rows::Positions { file, row, id } => {
+                if file.is_null(i) || row.is_null(i) {
+                    return None;
+                }
+                scratch.clear();
+                write!(scratch, "{}:{}:", file.value(i), row.value(i)).ok()?;
+                scratch.push_str(id.get(i).unwrap_or(""));
+                Some(scratch)
+            }
+        }
+    }
+}
+
+/// A [`POSITIONS`] text's parts: file index, row index, the number as written.
+pub fn split_position(text: &str) -> Option<(usize, u64, &str)> {
+    let mut parts = text.splitn(3, ':');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?))
+}
+
 impl GroupsAccumulator for Groups {
     fn update_batch(
         &mut self,
@@ -152,14 +272,12 @@ impl GroupsAccumulator for Groups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        let [texts] = values else {
-            return exec_err!("{NAME}: expected one text column");
-        };
-        let texts = Text::of(texts)?;
+        let rows = Rows::of(self.kind, values)?;
         self.groups = self.groups.max(total_num_groups);
+        let mut scratch = String::new();
         for (i, &g) in group_indices.iter().enumerate() {
             if opt_filter.is_none_or(|f| f.is_valid(i) && f.value(i))
-                && let Some(text) = texts.get(i)
+                && let Some(text) = rows.text(i, &mut scratch)
             {
                 self.add(g, text);
             }
@@ -196,13 +314,11 @@ impl GroupsAccumulator for Groups {
     }
 
     fn convert_to_state(&self, values: &[ArrayRef], opt_filter: Option<&BooleanArray>) -> Result<Vec<ArrayRef>> {
-        let [texts] = values else {
-            return exec_err!("{NAME}: expected one text column");
-        };
-        let texts = Text::of(texts)?;
+        let rows = Rows::of(self.kind, values)?;
         let mut out = ListBuilder::new(StringBuilder::new());
-        for i in 0..texts.len() {
-            match texts.get(i) {
+        let mut scratch = String::new();
+        for i in 0..rows.len() {
+            match rows.text(i, &mut scratch) {
                 Some(text) if opt_filter.is_none_or(|f| f.is_valid(i) && f.value(i)) => {
                     out.values().append_value(text);
                     out.append(true);

@@ -48,7 +48,11 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
 
 /// The aggregate functions, for the same registries.
 pub fn aggregates() -> Vec<Arc<datafusion::logical_expr::AggregateUDF>> {
-    vec![crate::newest::udaf(), crate::distinct_texts::udaf()]
+    vec![
+        crate::newest::udaf(),
+        crate::distinct_texts::udaf(),
+        crate::distinct_texts::positions_udaf(),
+    ]
 }
 
 /// A text column as it comes: plain strings, string views (the Parquet reader's), keys

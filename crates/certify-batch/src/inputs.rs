@@ -156,6 +156,24 @@ pub fn select_file(table: Table, file_table: &str, file: &str, columns: &Columns
     select_columns(table, file_table, file, columns, &table.columns().collect::<Vec<_>>())
 }
 
+/// The columns a certification or event file adds to its table's view after
+/// [`Table::columns`]: `file_index` (its place among the table's files, from 0) and
+/// `row_index` (a Parquet file's row number from 0, which its reader gives as it reads —
+/// when `positions` — else NULL), both BIGINT. The comparison keeps them for its unreadable
+/// rows ([`crate::distinct_texts::POSITIONS`]), so they can be listed without reading the
+/// file again. A cluster run does not ask for them: the plans Ballista ships to its
+/// executors do not carry the reader's row numbers.
+pub fn position_columns(file_index: usize, file: &str, positions: bool) -> Result<String, BatchError> {
+    let row = if positions && Format::of(file)? == Format::Parquet {
+        "file_row_index()"
+    } else {
+        "CAST(NULL AS BIGINT)"
+    };
+    Ok(format!(
+        "CAST({file_index} AS BIGINT) AS file_index, {row} AS row_index"
+    ))
+}
+
 /// [`select_file`] of some of the table's columns (`wanted`, in that order).
 pub fn select_columns(
     table: Table,
@@ -186,8 +204,14 @@ pub fn select_columns(
     Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
 }
 
-/// Register every file of `table` and the view uniting them.
-pub async fn register_table(ctx: &SessionContext, table: Table, files: &[String]) -> Result<(), BatchError> {
+/// Register every file of `table` and the view uniting them; certification and event files
+/// with their [`position_columns`].
+pub async fn register_table(
+    ctx: &SessionContext,
+    table: Table,
+    files: &[String],
+    positions: bool,
+) -> Result<(), BatchError> {
     if files.is_empty() {
         return Err(BatchError::NoFiles(table.name()));
     }
@@ -195,21 +219,29 @@ pub async fn register_table(ctx: &SessionContext, table: Table, files: &[String]
     for (i, file) in files.iter().enumerate() {
         let file_table = format!("{}_file_{i}", table.name());
         let columns = register_file(ctx, &file_table, file).await?;
-        selects.push(select_file(table, &file_table, file, &columns)?);
+        let select = select_file(table, &file_table, file, &columns)?;
+        selects.push(match table {
+            Table::Roster => select,
+            Table::Certifications | Table::Events => {
+                let from = format!(" FROM \"{file_table}\"");
+                let body = select.strip_suffix(&from).unwrap_or(&select);
+                format!("{body}, {}{from}", position_columns(i, file, positions)?)
+            }
+        });
     }
     let view = ctx.sql(&selects.join(" UNION ALL ")).await?;
     ctx.register_table(table.name(), view.into_view())?;
     Ok(())
 }
 
-/// Register all three tables of a job.
-pub async fn register_all(ctx: &SessionContext, inputs: &Inputs) -> Result<(), BatchError> {
+/// Register all three tables of a job; `positions` as for [`position_columns`].
+pub async fn register_all(ctx: &SessionContext, inputs: &Inputs, positions: bool) -> Result<(), BatchError> {
     // Every input's URL is checked before any is read.
     for file in inputs.roster.iter().chain(&inputs.certifications).chain(&inputs.events) {
         crate::object_stores::check_input(file).map_err(BatchError::UnsupportedInput)?;
     }
-    register_table(ctx, Table::Roster, &inputs.roster).await?;
-    register_table(ctx, Table::Certifications, &inputs.certifications).await?;
-    register_table(ctx, Table::Events, &inputs.events).await?;
+    register_table(ctx, Table::Roster, &inputs.roster, positions).await?;
+    register_table(ctx, Table::Certifications, &inputs.certifications, positions).await?;
+    register_table(ctx, Table::Events, &inputs.events, positions).await?;
     Ok(())
 }

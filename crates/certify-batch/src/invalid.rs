@@ -8,7 +8,9 @@
 //! Only the columns the check reads are read. For certification records and event feeds
 //! the comparison pass also hands over the unreadable numbers as written
 //! ([`UnreadableIds`]), so this pass checks a row's number against that set instead of
-//! parsing every number again. `line` is
+//! parsing every number again. For local and object-store Parquet files, the comparison
+//! pass also keeps where each unreadable row is (the reader numbers the rows it reads:
+//! [`RowPositions`]); when it has found them all, this pass reads nothing again. `line` is
 //! the CSV line (the header is line 1; fields with line breaks inside quotes would shift
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
@@ -24,6 +26,7 @@ use datafusion::arrow::array::Array;
 use datafusion::common::HashSet;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -77,6 +80,48 @@ impl UnreadableIds {
     /// any may once the set is incomplete).
     pub fn may_be_unreadable(&self, id: Option<&str>) -> bool {
         !self.complete || id.is_none_or(|id| self.ids.contains(id))
+    }
+}
+
+/// Where the unreadable certification or event rows are, as the comparison pass found
+/// them ([`crate::distinct_texts::POSITIONS`]): by file index, each row's index in its file
+/// (from 0) and number as written. Complete for a table when it holds as many rows as the
+/// comparison counted unreadable; the listing then reads no file of that table again.
+#[derive(Debug, Clone, Default)]
+pub struct RowPositions {
+    by_file: BTreeMap<usize, Vec<(u64, Box<str>)>>,
+    count: u64,
+}
+
+impl RowPositions {
+    /// Note one `file_index:row_index:id_number` text; false if it is not one.
+    pub fn add(&mut self, text: &str) -> bool {
+        let Some((file, row, id)) = crate::distinct_texts::split_position(text) else {
+            return false;
+        };
+        self.by_file.entry(file).or_default().push((row, id.into()));
+        self.count += 1;
+        true
+    }
+
+    /// Add another partition's positions.
+    pub fn merge(&mut self, other: RowPositions) {
+        for (file, mut rows) in other.by_file {
+            self.by_file.entry(file).or_default().append(&mut rows);
+        }
+        self.count += other.count;
+    }
+
+    /// Rows held.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The rows of file `file_index`, in file order.
+    fn rows_of(&self, file_index: usize) -> Vec<&(u64, Box<str>)> {
+        let mut rows: Vec<_> = self.by_file.get(&file_index).into_iter().flatten().collect();
+        rows.sort_unstable_by_key(|(row, _)| *row);
+        rows
     }
 }
 
@@ -184,9 +229,40 @@ async fn refused_parquet_rows(
         .map_err(|e| BatchError::Engine(datafusion::error::DataFusionError::External(Box::new(e))))?
 }
 
+/// The unreadable rows of a table whose positions the comparison found (all of them):
+/// listed from those, no file read again. A Parquet row is named by its row number from 1.
+fn list_positions(
+    table: Table,
+    files: &[String],
+    scheme: Scheme,
+    out: &mut impl Write,
+    budget: u64,
+    positions: &RowPositions,
+) -> Result<u64, BatchError> {
+    let mut listed = 0u64;
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
+    for (index, file) in files.iter().enumerate() {
+        for (row, id) in positions.rows_of(index) {
+            // Held because its number or its date does not read: the number is checked
+            // first, as for any row; a number that reads leaves the date.
+            let reason = refusal(table, &[Some(id), None], scheme).unwrap_or_default();
+            let line = (row + 1).to_string();
+            list_row(&mut w, [table.name(), file, &line, id, &reason], &mut listed, budget)?;
+        }
+    }
+    w.flush().map_err(output_error)?;
+    Ok(listed.min(budget))
+}
+
 /// List the unreadable rows of `files` into `out`; returns how many were listed. `ids`:
 /// the numbers of `table` the comparison pass found unreadable, used for records and
-/// feeds (`None`: parse every number). Parquet records and feeds are read on `threads` threads.
+/// feeds (`None`: parse every number). `positions`: where the comparison pass found all of
+/// the table's unreadable rows, if it did (then no file is read). Parquet records and feeds
+/// are read on `threads` threads.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, each argument a different input"
+)]
 pub async fn list(
     table: Table,
     files: &[String],
@@ -194,8 +270,12 @@ pub async fn list(
     out: &mut impl Write,
     budget: u64,
     ids: Option<&UnreadableIds>,
+    positions: Option<&RowPositions>,
     threads: usize,
 ) -> Result<u64, BatchError> {
+    if let Some(positions) = positions.filter(|_| table != Table::Roster) {
+        return list_positions(table, files, scheme, out, budget, positions);
+    }
     // What `refusal` reads: the roster's columns, the records' and feeds' number and date.
     let columns_read: Vec<&str> = match table {
         Table::Roster => table.columns().collect(),
@@ -261,11 +341,15 @@ pub async fn list(
     Ok(listed.min(budget))
 }
 
+/// One table for [`write_report`]: its files, the numbers the comparison found unreadable
+/// and the positions of its unreadable rows, as for [`list`].
+pub type TableReport<'a> = (Table, &'a [String], Option<&'a UnreadableIds>, Option<&'a RowPositions>);
+
 /// Write `invalid_rows.csv` for the tables that have unreadable rows; each table's
-/// unreadable numbers (`None`: parse every number) and `threads` as for [`list`].
+/// unreadable numbers (`None`: parse every number), positions and `threads` as for [`list`].
 pub async fn write_report(
     dir: &Path,
-    tables: &[(Table, &[String], Option<&UnreadableIds>)],
+    tables: &[TableReport<'_>],
     scheme: Scheme,
     threads: usize,
 ) -> Result<u64, BatchError> {
@@ -277,8 +361,9 @@ pub async fn write_report(
     let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
     writeln!(out, "table,file,line,id_number,reason").map_err(io)?;
     let mut listed = 0;
-    for &(table, files, ids) in tables {
-        listed += list(table, files, scheme, &mut out, MAX_LISTED - listed, ids, threads).await?;
+    for &(table, files, ids, positions) in tables {
+        let budget = MAX_LISTED - listed;
+        listed += list(table, files, scheme, &mut out, budget, ids, positions, threads).await?;
     }
     out.flush().map_err(io)?;
     Ok(listed)

@@ -226,13 +226,13 @@ pub async fn run_embedded(job: &CompareJob, progress: Option<ProgressBar>) -> Re
             Joins::SortMerge
         };
     }
-    match run_on(&session(&limits)?, job, progress.clone()).await {
+    match run_session(&session(&limits)?, job, progress.clone(), true).await {
         Err(e) if job.limits.joins == Joins::Auto && limits.joins == Joins::Hash && joins::is_memory_exhausted(&e) => {
             limits.joins = Joins::SortMerge;
             if let Some(bar) = &progress {
                 bar.set_position(0);
             }
-            run_on(&session(&limits)?, job, progress).await
+            run_session(&session(&limits)?, job, progress, true).await
         }
         result => result,
     }
@@ -246,7 +246,18 @@ pub async fn run_on(
     job: &CompareJob,
     progress: Option<ProgressBar>,
 ) -> Result<Summary, BatchError> {
-    register_all(ctx, &job.inputs).await?;
+    run_session(ctx, job, progress, false).await
+}
+
+/// [`run_on`], the unreadable rows' positions kept by the comparison when `positions`
+/// ([`crate::inputs::position_columns`]: embedded runs only).
+async fn run_session(
+    ctx: &SessionContext,
+    job: &CompareJob,
+    progress: Option<ProgressBar>,
+    positions: bool,
+) -> Result<Summary, BatchError> {
+    register_all(ctx, &job.inputs, positions).await?;
     let repeated = repeated_people(ctx).await?;
     let rules = Arc::new(Rules {
         policy: job.config.cycle.clone(),
@@ -310,6 +321,13 @@ pub fn spilled_bytes(plan: &dyn ExecutionPlan) -> u64 {
         .sum::<u64>()
 }
 
+/// The positions the comparison kept, if they are all of the `counted` unreadable rows of
+/// their table (a CSV file's rows have none; one accumulator keeps at most
+/// [`invalid::MAX_LISTED`]).
+fn all_positions(positions: &invalid::RowPositions, counted: u64) -> Option<&invalid::RowPositions> {
+    (positions.count() == counted).then_some(positions)
+}
+
 /// The invalid-row listing and the summary file, after the comparison.
 pub async fn finish(
     job: &CompareJob,
@@ -318,16 +336,26 @@ pub async fn finish(
     joins: Joins,
     dir: &std::path::Path,
 ) -> Result<Summary, BatchError> {
-    let mut bad: Vec<(Table, &[String], Option<&invalid::UnreadableIds>)> = Vec::new();
+    let mut bad: Vec<invalid::TableReport> = Vec::new();
+    // The positions the comparison kept, if they are all of the table's unreadable rows.
     if tally.roster_invalid > 0 {
-        bad.push((Table::Roster, &job.inputs.roster, Some(&tally.refused_roster_ids)));
+        bad.push((Table::Roster, &job.inputs.roster, Some(&tally.refused_roster_ids), None));
     }
-    if tally.certifications_invalid > 0 {
+    let counted = tally.certifications_invalid;
+    if counted > 0 {
         let ids = Some(&tally.unreadable_certification_ids);
-        bad.push((Table::Certifications, &job.inputs.certifications, ids));
+        let positions = all_positions(&tally.unreadable_certification_rows, counted);
+        bad.push((Table::Certifications, &job.inputs.certifications, ids, positions));
     }
-    if tally.events_invalid_id + tally.events_invalid_date > 0 {
-        bad.push((Table::Events, &job.inputs.events, Some(&tally.unreadable_event_ids)));
+    let counted = tally.events_invalid_id + tally.events_invalid_date;
+    if counted > 0 {
+        let positions = all_positions(&tally.unreadable_event_rows, counted);
+        bad.push((
+            Table::Events,
+            &job.inputs.events,
+            Some(&tally.unreadable_event_ids),
+            positions,
+        ));
     }
     let invalid_rows_listed = invalid::write_report(dir, &bad, job.config.scheme, job.limits.threads).await?;
     let summary = Summary {

@@ -45,6 +45,10 @@ pub mod col {
     /// distinct numbers as written (a list; NULL on the other groups), for the second pass
     /// as [`EVENT_UNREADABLE_IDS`] is.
     pub const CERT_UNREADABLE_IDS: &str = "cert_unreadable_ids";
+    /// The positions of the group's certification rows whose number or date is unreadable,
+    /// as `file_index:row_index:id_number` texts (a list; NULL when there are none, or none
+    /// the reader numbered: [`crate::inputs::position_columns`]).
+    pub const CERT_UNREADABLE_ROWS: &str = "cert_unreadable_rows";
     /// Certification rows of the group (NULL: no certification side).
     pub const CERT_ROWS: &str = "cert_rows";
     /// Of which with an unreadable date.
@@ -58,6 +62,8 @@ pub mod col {
     /// second pass lists the rows that carry these numbers without parsing every number
     /// again ([`crate::invalid`]).
     pub const EVENT_UNREADABLE_IDS: &str = "event_unreadable_ids";
+    /// The same as [`CERT_UNREADABLE_ROWS`] for the group's event rows.
+    pub const EVENT_UNREADABLE_ROWS: &str = "event_unreadable_rows";
     /// Event rows of the group (NULL: no event side).
     pub const EVENTS: &str = "events";
     /// Of which with an unreadable date.
@@ -77,27 +83,32 @@ pub fn comparison_sql(run_date: Date) -> String {
     format!(
         "WITH evn AS (
             SELECT person, certify_distinct_texts(id_number) FILTER (WHERE person IS NULL) AS event_unreadable_ids,
+                   certify_row_positions(file_index, row_index, id_number) FILTER (WHERE person IS NULL OR day IS NULL)
+                       AS event_unreadable_rows,
                    count(*) AS events,
                    count(*) FILTER (WHERE day IS NULL) AS event_bad_dates,
                    count(*) FILTER (WHERE day > {run}) AS events_after_run,
                    certify_newest_event(day, source, reference, kind) FILTER (WHERE day <= {run}) AS event_newest
-            FROM (SELECT certify_person(id_number) AS person, id_number, certify_day(date) AS day, kind, source, reference
+            FROM (SELECT certify_person(id_number) AS person, id_number, certify_day(date) AS day, kind, source, reference,
+                         file_index, row_index
                   FROM events)
             GROUP BY person
         ), ce AS (
             SELECT person, certify_distinct_texts(raw) FILTER (WHERE person IS NULL) AS cert_unreadable_ids,
+                   certify_row_positions(file_index, row_index, raw) FILTER (WHERE person IS NULL OR day IS NULL)
+                       AS cert_unreadable_rows,
                    count(*) AS cert_rows,
                    count(*) FILTER (WHERE day IS NULL) AS cert_bad_dates,
                    max(day) FILTER (WHERE day <= {run} AND passed) AS last_certified
             FROM (
                 SELECT certify_person(id_number) AS person, id_number AS raw, certify_day(date) AS day,
-                       (outcome IS NULL OR trim(outcome) IN ('', 'passed')) AS passed
+                       (outcome IS NULL OR trim(outcome) IN ('', 'passed')) AS passed, file_index, row_index
                 FROM certifications
             ) GROUP BY person
         ), side AS (
             SELECT coalesce(ce.person, evn.person) AS person,
-                   ce.person AS cert_person, ce.cert_unreadable_ids, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
-                   evn.person AS event_person, evn.event_unreadable_ids, evn.events, evn.event_bad_dates,
+                   ce.person AS cert_person, ce.cert_unreadable_ids, ce.cert_unreadable_rows, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
+                   evn.person AS event_person, evn.event_unreadable_ids, evn.event_unreadable_rows, evn.events, evn.event_bad_dates,
                    evn.events_after_run, evn.event_newest
             FROM ce FULL JOIN evn ON ce.person = evn.person
         ), ro AS (
@@ -107,8 +118,8 @@ pub fn comparison_sql(run_date: Date) -> String {
         )
         SELECT ro.on_roster, ro.person AS roster_person, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
                ro.status, ro.suspended_from, ro.suspension_reason,
-               side.cert_person, side.cert_unreadable_ids, side.cert_rows, side.cert_bad_dates, side.last_certified,
-               side.event_person, side.event_unreadable_ids, side.events, side.event_bad_dates,
+               side.cert_person, side.cert_unreadable_ids, side.cert_unreadable_rows, side.cert_rows, side.cert_bad_dates, side.last_certified,
+               side.event_person, side.event_unreadable_ids, side.event_unreadable_rows, side.events, side.event_bad_dates,
                side.events_after_run, side.event_newest
         FROM ro FULL JOIN side ON ro.person = side.person"
     )

@@ -613,7 +613,7 @@ fn a_one_thread_run_plans_joins_that_can_spill() {
     let plan_of = |job: &CompareJob| {
         runtime().block_on(async {
             let ctx = certify_batch::job::session(&job.limits).expect("session");
-            certify_batch::inputs::register_all(&ctx, &job.inputs)
+            certify_batch::inputs::register_all(&ctx, &job.inputs, true)
                 .await
                 .expect("inputs");
             let frame = ctx
@@ -728,4 +728,72 @@ fn unreadable_rows_of_parquet_read_in_parallel_keep_their_row_numbers() {
         })
         .collect();
     assert_eq!(lines, want);
+    // Those rows were listed from where the comparison found them (no Parquet file read
+    // again). With a second feed in CSV that has an unreadable row of its own (CSV rows
+    // have no row numbers from the reader) the listing reads the files instead: the same
+    // Parquet lines, then the CSV file's.
+    let csv = tmp.path().join("more.csv");
+    std::fs::write(
+        &csv,
+        "id_number,date,kind,source,reference\n610526195503011236,2026-03-01,travel,bus,b1\n,2026-03-01,travel,bus,b2\n",
+    )
+    .expect("csv");
+    job.inputs.events.push(csv.display().to_string());
+    job.out_dir = tmp.path().join("mixed");
+    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    assert_eq!((s.events_read, s.events_invalid_id, s.events_invalid_date), (13, 3, 2));
+    let lines: Vec<String> = read(&job.out_dir.join("invalid_rows.csv"))
+        .iter()
+        .map(|r| format!("{} {}", r["line"], r["id_number"]))
+        .collect();
+    assert_eq!(lines, [want.clone(), vec!["3 ".to_owned()]].concat());
+}
+
+#[test]
+fn positions_found_by_the_comparison_are_listed_without_reading_the_file() {
+    // The listing names rows from the positions alone: here the file no longer exists.
+    let mut positions = certify_batch::invalid::RowPositions::default();
+    for text in ["0:9:610526195503011236", "0:1:12345", "1:0:"] {
+        assert!(positions.add(text));
+    }
+    assert!(!positions.add("not a position"));
+    let files = ["gone.parquet".to_owned(), "gone-too.parquet".to_owned()];
+    let mut out = Vec::new();
+    let listed = runtime()
+        .block_on(certify_batch::invalid::list(
+            certify_batch::inputs::Table::Events,
+            &files,
+            certify_core::roster::Scheme::Enterprise,
+            &mut out,
+            10,
+            None,
+            Some(&positions),
+            1,
+        ))
+        .expect("listed");
+    assert_eq!(listed, 3);
+    let text = String::from_utf8(out).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("events,gone.parquet,2,12345,\"id_number:"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1],
+        "events,gone.parquet,10,610526195503011236,date: expected YYYY-MM-DD"
+    );
+    assert!(lines[2].starts_with("events,gone-too.parquet,1,,id_number:"), "{text}");
+    // Without positions the same call reads the file, and says it cannot.
+    let failed = runtime().block_on(certify_batch::invalid::list(
+        certify_batch::inputs::Table::Events,
+        &files,
+        certify_core::roster::Scheme::Enterprise,
+        &mut Vec::new(),
+        10,
+        None,
+        None,
+        1,
+    ));
+    assert!(failed.is_err());
 }

@@ -140,3 +140,84 @@ fn emitting_the_first_groups_moves_the_rest_to_the_front() {
     assert_eq!(texts(rest, 1), Some(BTreeSet::from(["c".to_owned(), "d".to_owned()])));
     assert_eq!((groups.groups, groups.held), (0, 0));
 }
+
+/// `(group, file, row, number as written, filtered in)`.
+type PositionRow = (i64, Option<i64>, Option<i64>, Option<&'static str>, bool);
+
+#[tokio::test]
+async fn positions_are_kept_for_the_filtered_rows_that_have_them() -> Result<()> {
+    let data: Vec<PositionRow> = (0..60i64)
+        .map(|i| {
+            let row = (i % 13 != 0).then_some(i);
+            let id = (i % 7 != 0).then_some(if i % 2 == 0 { "12345" } else { "a:b c" });
+            (i % 4, Some(i % 2), row, id, i % 3 != 0)
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("g", DataType::Int64, false),
+        Field::new("file", DataType::Int64, true),
+        Field::new("row", DataType::Int64, true),
+        Field::new("id", DataType::Utf8, true),
+        Field::new("keep", DataType::Boolean, false),
+    ]));
+    let partitions = data
+        .chunks(20)
+        .map(|part| {
+            part.chunks(7)
+                .map(|c| {
+                    let columns: Vec<ArrayRef> = vec![
+                        Arc::new(c.iter().map(|r| r.0).collect::<Int64Array>()),
+                        Arc::new(c.iter().map(|r| r.1).collect::<Int64Array>()),
+                        Arc::new(c.iter().map(|r| r.2).collect::<Int64Array>()),
+                        Arc::new(c.iter().map(|r| r.3).collect::<StringArray>()),
+                        Arc::new(c.iter().map(|r| Some(r.4)).collect::<BooleanArray>()),
+                    ];
+                    RecordBatch::try_new(schema.clone(), columns).expect("batch")
+                })
+                .collect()
+        })
+        .collect();
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(3).with_batch_size(4));
+    ctx.register_udaf(positions_udaf().as_ref().clone());
+    ctx.register_table("t", Arc::new(MemTable::try_new(schema, partitions)?))?;
+    let mut want: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
+    for &(g, file, row, id, keep) in &data {
+        if let (Some(file), Some(row), true) = (file, row, keep) {
+            want.entry(g)
+                .or_default()
+                .insert(format!("{file}:{row}:{}", id.unwrap_or("")));
+        }
+    }
+    let sql = format!("SELECT g, {POSITIONS}(file, row, id) FILTER (WHERE keep) FROM t GROUP BY g ORDER BY g");
+    let mut got = BTreeMap::new();
+    for batch in ctx.sql(&sql).await?.collect().await? {
+        let g = batch
+            .column(0)
+            .as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        let list = batch.column(1).as_list::<i32>();
+        for i in 0..batch.num_rows() {
+            got.insert(g.value(i), texts(list, i).expect("every group has positions"));
+        }
+    }
+    assert_eq!(got, want);
+    // Each text reads back as its parts, a number holding ':' and ' ' whole.
+    assert_eq!(split_position("1:42:a:b c"), Some((1, 42, "a:b c")));
+    assert_eq!(split_position("0:7:"), Some((0, 7, "")));
+    assert_eq!(split_position("x:7:1"), None);
+    Ok(())
+}
+
+#[test]
+fn one_accumulator_keeps_at_most_the_limit_of_positions() {
+    let mut groups = Groups::new(Kind::Positions);
+    groups.count = LIMIT - 1;
+    groups.add(0, "0:1:x");
+    groups.add(1, "0:2:x");
+    assert_eq!(groups.count, LIMIT);
+    assert_eq!(groups.sets.values().map(HashSet::len).sum::<usize>(), 1);
+    // The distinct-texts kind is bounded per group only.
+    let mut texts = Groups::new(Kind::Texts);
+    texts.count = LIMIT;
+    texts.add(0, "x");
+    assert_eq!(texts.sets.values().map(HashSet::len).sum::<usize>(), 1);
+}
