@@ -95,6 +95,9 @@ pub struct Tally {
     /// The same for the certification records.
     #[serde(skip)]
     pub unreadable_certification_rows: crate::invalid::RowPositions,
+    /// Where the refused roster rows are, as far as the comparison found them.
+    #[serde(skip)]
+    pub refused_roster_rows: crate::invalid::RowPositions,
     /// The identity numbers, as written, of the roster rows the core refused (for any of
     /// their fields).
     #[serde(skip)]
@@ -130,6 +133,7 @@ impl Tally {
         self.unreadable_event_ids.merge(o.unreadable_event_ids);
         self.unreadable_certification_ids.merge(o.unreadable_certification_ids);
         self.refused_roster_ids.merge(o.refused_roster_ids);
+        self.refused_roster_rows.merge(o.refused_roster_rows);
         self.unreadable_event_rows.merge(o.unreadable_event_rows);
         self.unreadable_certification_rows
             .merge(o.unreadable_certification_rows);
@@ -222,6 +226,7 @@ pub fn decide_batch(
         .column_by_name(col::ON_ROSTER)
         .ok_or_else(|| missing(col::ON_ROSTER))?;
     let roster_person = primitive::<UInt64Type>(batch, col::ROSTER_PERSON)?;
+    let roster_position = primitive::<Int64Type>(batch, col::ROSTER_POSITION)?;
     let cert_person = primitive::<UInt64Type>(batch, col::CERT_PERSON)?;
     let cert_unreadable_ids = lists(batch, col::CERT_UNREADABLE_IDS)?;
     let cert_unreadable_rows = lists(batch, col::CERT_UNREADABLE_ROWS)?;
@@ -317,12 +322,22 @@ pub fn decide_batch(
             suspended_from: get(susp_from, i),
             suspension_reason: get(susp_reason, i),
         };
-        let Ok(row) = parse_payroll_row(&fields) else {
-            // Listed with file and line by the second pass (crate::invalid), which parses
-            // only the rows whose number is written as this one's.
-            tally.roster_invalid += 1;
-            tally.refused_roster_ids.add(id.get(i));
-            continue;
+        let row = match parse_payroll_row(&fields) {
+            Ok(row) => row,
+            Err(e) => {
+                // Listed with file and line from its position, or by the second pass
+                // (crate::invalid), which parses only the rows whose number is written as
+                // this one's.
+                tally.roster_invalid += 1;
+                tally.refused_roster_ids.add(id.get(i));
+                if roster_position.is_valid(i) {
+                    let position = roster_position.value(i) as u64;
+                    tally
+                        .refused_roster_rows
+                        .add_refused(position, id.get(i).unwrap_or(""), e.to_string());
+                }
+                continue;
+            }
         };
         let last = if last_certified.is_valid(i) {
             from_date32(last_certified.value(i))

@@ -156,12 +156,12 @@ pub fn select_file(table: Table, file_table: &str, file: &str, columns: &Columns
     select_columns(table, file_table, file, columns, &table.columns().collect::<Vec<_>>())
 }
 
-/// The columns a certification or event file adds to its table's view after
-/// [`Table::columns`]: `file_index` (its place among the table's files, from 0) and
-/// `row_index` (a Parquet file's row number from 0, which its reader gives as it reads —
-/// when `positions` — else NULL), both BIGINT. The comparison keeps them for its unreadable
-/// rows ([`crate::distinct_texts::POSITIONS`]), so they can be listed without reading the
-/// file again. A cluster run does not ask for them: the plans Ballista ships to its
+/// The columns a file adds to its table's view after [`Table::columns`]: `file_index` (its
+/// place among the table's files, from 0) and `row_index` (a Parquet file's row number from
+/// 0, which its reader gives as it reads — when `positions` — else NULL), both BIGINT. The
+/// comparison keeps them for its unreadable rows ([`crate::distinct_texts::POSITIONS`],
+/// [`crate::plan::col::ROSTER_POSITION`]), so they can be listed without reading the file
+/// again. A cluster run does not ask for them: the plans Ballista ships to its
 /// executors do not carry the reader's row numbers.
 pub fn position_columns(file_index: usize, file: &str, positions: bool) -> Result<String, BatchError> {
     let row = if positions && Format::of(file)? == Format::Parquet {
@@ -204,8 +204,8 @@ pub fn select_columns(
     Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
 }
 
-/// Register every file of `table` and the view uniting them; certification and event files
-/// with their [`position_columns`].
+/// Register every file of `table` and the view uniting them, each with its
+/// [`position_columns`].
 pub async fn register_table(
     ctx: &SessionContext,
     table: Table,
@@ -220,14 +220,9 @@ pub async fn register_table(
         let file_table = format!("{}_file_{i}", table.name());
         let columns = register_file(ctx, &file_table, file).await?;
         let select = select_file(table, &file_table, file, &columns)?;
-        selects.push(match table {
-            Table::Roster => select,
-            Table::Certifications | Table::Events => {
-                let from = format!(" FROM \"{file_table}\"");
-                let body = select.strip_suffix(&from).unwrap_or(&select);
-                format!("{body}, {}{from}", position_columns(i, file, positions)?)
-            }
-        });
+        let from = format!(" FROM \"{file_table}\"");
+        let body = select.strip_suffix(&from).unwrap_or(&select);
+        selects.push(format!("{body}, {}{from}", position_columns(i, file, positions)?));
     }
     let view = ctx.sql(&selects.join(" UNION ALL ")).await?;
     ctx.register_table(table.name(), view.into_view())?;

@@ -8,9 +8,10 @@
 //! Only the columns the check reads are read. For certification records and event feeds
 //! the comparison pass also hands over the unreadable numbers as written
 //! ([`UnreadableIds`]), so this pass checks a row's number against that set instead of
-//! parsing every number again. For local and object-store Parquet files, the comparison
-//! pass also keeps where each unreadable row is (the reader numbers the rows it reads:
-//! [`RowPositions`]); when it has found them all, this pass reads nothing again. `line` is
+//! parsing every number again. For Parquet files, local or on an object store, the
+//! comparison pass also keeps where each unreadable row is (the reader numbers the rows it
+//! reads: [`RowPositions`]); when it has found all of a table's, this pass reads none of
+//! its files again. `line` is
 //! the CSV line (the header is line 1; fields with line breaks inside quotes would shift
 //! it) or, for Parquet, the row number from 1. Clean inputs cost nothing here.
 
@@ -83,13 +84,23 @@ impl UnreadableIds {
     }
 }
 
-/// Where the unreadable certification or event rows are, as the comparison pass found
-/// them ([`crate::distinct_texts::POSITIONS`]): by file index, each row's index in its file
-/// (from 0) and number as written. Complete for a table when it holds as many rows as the
-/// comparison counted unreadable; the listing then reads no file of that table again.
+/// Bits of a roster row's position ([`crate::plan::col::ROSTER_POSITION`]) that hold its
+/// row index; the file index sits above them.
+pub const ROW_BITS: u32 = 40;
+
+/// One unreadable row found by the comparison: its index in its file (from 0), its number
+/// as written, and why it was refused where the comparison knew (roster rows).
+type Position = (u64, Box<str>, Option<Box<str>>);
+
+/// Where the unreadable rows of a table are, as the comparison pass found them: for
+/// certification and event rows from [`crate::distinct_texts::POSITIONS`], for roster rows
+/// as they were refused. By file index, each row's index in its file (from 0), its number
+/// as written and, for the roster, the reason. Complete for a table when it holds as many
+/// rows as the comparison counted unreadable; the listing then reads no file of that
+/// table again. Holds at most [`MAX_LISTED`] rows (a table with more is read again).
 #[derive(Debug, Clone, Default)]
 pub struct RowPositions {
-    by_file: BTreeMap<usize, Vec<(u64, Box<str>)>>,
+    by_file: BTreeMap<usize, Vec<Position>>,
     count: u64,
 }
 
@@ -99,17 +110,32 @@ impl RowPositions {
         let Some((file, row, id)) = crate::distinct_texts::split_position(text) else {
             return false;
         };
-        self.by_file.entry(file).or_default().push((row, id.into()));
-        self.count += 1;
+        self.push(file, (row, id.into(), None));
         true
+    }
+
+    /// Note a refused roster row at `position` (file index above [`ROW_BITS`], row index
+    /// below), with its number as written and the reason.
+    pub fn add_refused(&mut self, position: u64, id: &str, reason: String) {
+        let file = (position >> ROW_BITS) as usize;
+        let row = position & ((1 << ROW_BITS) - 1);
+        self.push(file, (row, id.into(), Some(reason.into())));
+    }
+
+    fn push(&mut self, file: usize, position: Position) {
+        if self.count < MAX_LISTED {
+            self.by_file.entry(file).or_default().push(position);
+            self.count += 1;
+        }
     }
 
     /// Add another partition's positions.
     pub fn merge(&mut self, other: RowPositions) {
-        for (file, mut rows) in other.by_file {
-            self.by_file.entry(file).or_default().append(&mut rows);
+        for (file, rows) in other.by_file {
+            for row in rows {
+                self.push(file, row);
+            }
         }
-        self.count += other.count;
     }
 
     /// Rows held.
@@ -118,9 +144,9 @@ impl RowPositions {
     }
 
     /// The rows of file `file_index`, in file order.
-    fn rows_of(&self, file_index: usize) -> Vec<&(u64, Box<str>)> {
+    fn rows_of(&self, file_index: usize) -> Vec<&Position> {
         let mut rows: Vec<_> = self.by_file.get(&file_index).into_iter().flatten().collect();
-        rows.sort_unstable_by_key(|(row, _)| *row);
+        rows.sort_unstable_by_key(|(row, _, _)| *row);
         rows
     }
 }
@@ -230,7 +256,8 @@ async fn refused_parquet_rows(
 }
 
 /// The unreadable rows of a table whose positions the comparison found (all of them):
-/// listed from those, no file read again. A Parquet row is named by its row number from 1.
+/// listed from those, no file read again. A Parquet row is named by its row number from 1
+/// (only Parquet rows have positions).
 fn list_positions(
     table: Table,
     files: &[String],
@@ -242,10 +269,13 @@ fn list_positions(
     let mut listed = 0u64;
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
     for (index, file) in files.iter().enumerate() {
-        for (row, id) in positions.rows_of(index) {
-            // Held because its number or its date does not read: the number is checked
-            // first, as for any row; a number that reads leaves the date.
-            let reason = refusal(table, &[Some(id), None], scheme).unwrap_or_default();
+        for (row, id, known) in positions.rows_of(index) {
+            // A record or event is held because its number or its date does not read: the
+            // number is checked first, as for any row; a number that reads leaves the date.
+            let reason = match known {
+                Some(reason) => reason.to_string(),
+                None => refusal(table, &[Some(id), None], scheme).unwrap_or_default(),
+            };
             let line = (row + 1).to_string();
             list_row(&mut w, [table.name(), file, &line, id, &reason], &mut listed, budget)?;
         }
@@ -273,7 +303,7 @@ pub async fn list(
     positions: Option<&RowPositions>,
     threads: usize,
 ) -> Result<u64, BatchError> {
-    if let Some(positions) = positions.filter(|_| table != Table::Roster) {
+    if let Some(positions) = positions {
         return list_positions(table, files, scheme, out, budget, positions);
     }
     // What `refusal` reads: the roster's columns, the records' and feeds' number and date.

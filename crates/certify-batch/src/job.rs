@@ -339,7 +339,13 @@ pub async fn finish(
     let mut bad: Vec<invalid::TableReport> = Vec::new();
     // The positions the comparison kept, if they are all of the table's unreadable rows.
     if tally.roster_invalid > 0 {
-        bad.push((Table::Roster, &job.inputs.roster, Some(&tally.refused_roster_ids), None));
+        let positions = all_positions(&tally.refused_roster_rows, tally.roster_invalid);
+        bad.push((
+            Table::Roster,
+            &job.inputs.roster,
+            Some(&tally.refused_roster_ids),
+            positions,
+        ));
     }
     let counted = tally.certifications_invalid;
     if counted > 0 {

@@ -37,6 +37,10 @@ pub mod col {
         "suspended_from",
         "suspension_reason",
     ];
+    /// Where the roster row is: its file index times 2^[`crate::invalid::ROW_BITS`] plus its
+    /// row index in the file (NULL: no roster row, or a file whose rows the reader does not
+    /// number: [`crate::inputs::position_columns`]). Refused rows are listed from it.
+    pub const ROSTER_POSITION: &str = "roster_position";
     /// Person key of the roster row (NULL: unreadable number, or no roster row).
     pub const ROSTER_PERSON: &str = "roster_person";
     /// Person key of the certification group.
@@ -80,6 +84,7 @@ pub mod col {
 /// `events` ([`crate::inputs`]).
 pub fn comparison_sql(run_date: Date) -> String {
     let run = format!("DATE '{}'", format_date(run_date));
+    let file_unit = 1u64 << crate::invalid::ROW_BITS;
     format!(
         "WITH evn AS (
             SELECT person, certify_distinct_texts(id_number) FILTER (WHERE person IS NULL) AS event_unreadable_ids,
@@ -113,10 +118,11 @@ pub fn comparison_sql(run_date: Date) -> String {
             FROM ce FULL JOIN evn ON ce.person = evn.person
         ), ro AS (
             SELECT certify_person(id_number) AS person, TRUE AS on_roster, id_number, name, scheme, unit,
-                   monthly_pension, pension_start, status, suspended_from, suspension_reason
+                   monthly_pension, pension_start, status, suspended_from, suspension_reason,
+                   file_index * {file_unit} + row_index AS roster_position
             FROM roster
         )
-        SELECT ro.on_roster, ro.person AS roster_person, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
+        SELECT ro.on_roster, ro.person AS roster_person, ro.roster_position, ro.id_number, ro.name, ro.scheme, ro.unit, ro.monthly_pension, ro.pension_start,
                ro.status, ro.suspended_from, ro.suspension_reason,
                side.cert_person, side.cert_unreadable_ids, side.cert_unreadable_rows, side.cert_rows, side.cert_bad_dates, side.last_certified,
                side.event_person, side.event_unreadable_ids, side.event_unreadable_rows, side.events, side.event_bad_dates,

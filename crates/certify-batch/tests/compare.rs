@@ -749,6 +749,87 @@ fn unreadable_rows_of_parquet_read_in_parallel_keep_their_row_numbers() {
     assert_eq!(lines, [want.clone(), vec!["3 ".to_owned()]].concat());
 }
 
+/// `csv` written as a Parquet file at `parquet`, `rows_per_group` rows to a row group.
+fn to_parquet(csv: &Path, parquet: &Path, rows_per_group: usize) {
+    runtime().block_on(async {
+        let ctx = datafusion::prelude::SessionContext::new();
+        ctx.sql(&format!(
+            "SET datafusion.execution.parquet.max_row_group_size = {rows_per_group}"
+        ))
+        .await
+        .expect("set");
+        certify_batch::inputs::register_file(&ctx, "t", &csv.display().to_string())
+            .await
+            .expect("csv");
+        ctx.table("t")
+            .await
+            .expect("table")
+            .write_parquet(
+                &parquet.display().to_string(),
+                datafusion::dataframe::DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await
+            .expect("parquet");
+    });
+}
+
+#[test]
+fn refused_roster_rows_of_parquet_are_listed_as_the_csv_ones_are() {
+    // The same roster as CSV and as Parquet (two files, the refused rows in the second):
+    // the same rows refused for the same reasons, named by CSV line and by row number.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let header = "id_number,name,scheme,unit,monthly_pension,pension_start,status\n";
+    let good = "610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n";
+    let second = format!(
+        "{header}{good}11010519491231002X,赵秀英,enterprise,单位2,三千,2009-12,active\n\
+         11010519491231002X,赵秀英,public_institution,单位2,三千,2009-12,active\n\
+         12345,钱七,enterprise,单位3,2000.00,2010-01,active\n\
+         320102195001010012,孙八,enterprise,单位3,2000.00,2010-13,active\n"
+    );
+    let (job, s) = run_small(
+        tmp.path(),
+        &second,
+        "id_number,date\n",
+        "id_number,date,kind,source,reference\n",
+    );
+    assert_eq!(s.roster_invalid, 3);
+    let listed = |dir: &Path| -> Vec<(String, String, String, String)> {
+        read(&dir.join("invalid_rows.csv"))
+            .iter()
+            .map(|r| {
+                let file = Path::new(&r["file"])
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned();
+                (file, r["line"].clone(), r["id_number"].clone(), r["reason"].clone())
+            })
+            .collect()
+    };
+    let from_csv = listed(&job.out_dir);
+    assert_eq!(from_csv.len(), 3);
+    let first = tmp.path().join("first.csv");
+    std::fs::write(&first, format!("{header}{good}")).expect("first");
+    to_parquet(&first, &tmp.path().join("first.parquet"), 1);
+    to_parquet(&tmp.path().join("roster.csv"), &tmp.path().join("second.parquet"), 2);
+    let mut pq = job;
+    pq.inputs.roster = ["first.parquet", "second.parquet"]
+        .map(|f| tmp.path().join(f).display().to_string())
+        .to_vec();
+    pq.out_dir = tmp.path().join("pq");
+    let s = runtime().block_on(run_embedded(&pq, None)).expect("run");
+    assert_eq!(s.roster_invalid, 3);
+    let want: Vec<_> = from_csv
+        .into_iter()
+        .map(|(_, line, id, reason)| {
+            let row = line.parse::<u64>().expect("line") - 1;
+            ("second.parquet".to_owned(), row.to_string(), id, reason)
+        })
+        .collect();
+    assert_eq!(listed(&pq.out_dir), want);
+}
+
 #[test]
 fn positions_found_by_the_comparison_are_listed_without_reading_the_file() {
     // The listing names rows from the positions alone: here the file no longer exists.
