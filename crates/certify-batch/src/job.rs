@@ -337,7 +337,6 @@ pub async fn finish(
     dir: &std::path::Path,
 ) -> Result<Summary, BatchError> {
     let mut bad: Vec<invalid::TableReport> = Vec::new();
-    // The positions the comparison kept, if they are all of the table's unreadable rows.
     if tally.roster_invalid > 0 {
         let positions = all_positions(&tally.refused_roster_rows, tally.roster_invalid);
         bad.push((
