@@ -669,26 +669,7 @@ fn unreadable_rows_of_parquet_read_in_parallel_keep_their_row_numbers() {
         &events,
     );
     let parquet = tmp.path().join("events.parquet");
-    runtime().block_on(async {
-        let ctx = datafusion::prelude::SessionContext::new();
-        ctx.sql("SET datafusion.execution.parquet.max_row_group_size = 3")
-            .await
-            .expect("set");
-        let csv = tmp.path().join("events.csv").display().to_string();
-        certify_batch::inputs::register_file(&ctx, "t", &csv)
-            .await
-            .expect("csv");
-        ctx.table("t")
-            .await
-            .expect("table")
-            .write_parquet(
-                &parquet.display().to_string(),
-                datafusion::dataframe::DataFrameWriteOptions::new().with_single_file_output(true),
-                None,
-            )
-            .await
-            .expect("parquet");
-    });
+    to_parquet(&tmp.path().join("events.csv"), &parquet, 3);
     // The writer stores the dates dictionary-encoded, so the listing reads them as keys
     // into their distinct texts: that path is the one checked here.
     let metadata = datafusion::parquet::file::metadata::ParquetMetaDataReader::new()
