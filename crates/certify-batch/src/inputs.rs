@@ -152,8 +152,18 @@ pub async fn register_file(ctx: &SessionContext, name: &str, path: &str) -> Resu
 /// string views (other types are cast to them): they only feed aggregations, which copy
 /// what they keep, and the copy of the events to plain strings cost about 8 % of a 1M ×
 /// 20M run.
-pub fn select_file(table: Table, file_table: &str, file: &str, columns: &Columns) -> Result<String, BatchError> {
-    select_columns(table, file_table, file, columns, &table.columns().collect::<Vec<_>>())
+/// `file_index` and `positions` as for [`position_columns`], which follow the table's.
+pub fn select_file(
+    table: Table,
+    file_table: &str,
+    file: &str,
+    columns: &Columns,
+    file_index: usize,
+    positions: bool,
+) -> Result<String, BatchError> {
+    let mut cols = text_columns(table, file, columns, &table.columns().collect::<Vec<_>>())?;
+    cols.push(position_columns(file_index, file, positions)?);
+    Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
 }
 
 /// The columns a file adds to its table's view after [`Table::columns`]: `file_index` (its
@@ -182,6 +192,12 @@ pub fn select_columns(
     columns: &Columns,
     wanted: &[&str],
 ) -> Result<String, BatchError> {
+    let cols = text_columns(table, file, columns, wanted)?;
+    Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
+}
+
+/// The expressions of [`select_columns`], after checking the required columns are there.
+fn text_columns(table: Table, file: &str, columns: &Columns, wanted: &[&str]) -> Result<Vec<String>, BatchError> {
     if let Some(column) = table.required().iter().find(|c| !columns.iter().any(|(n, _)| n == *c)) {
         return Err(BatchError::MissingColumn {
             table: table.name(),
@@ -191,7 +207,7 @@ pub fn select_columns(
         });
     }
     let views = table != Table::Roster;
-    let cols: Vec<String> = wanted
+    let cols = wanted
         .iter()
         .map(|column| match columns.iter().find(|(n, _)| n == column) {
             Some((_, DataType::Utf8View)) if views => format!("\"{column}\" AS {column}"),
@@ -201,7 +217,7 @@ pub fn select_columns(
             None => format!("CAST(NULL AS VARCHAR) AS {column}"),
         })
         .collect();
-    Ok(format!("SELECT {} FROM \"{file_table}\"", cols.join(", ")))
+    Ok(cols)
 }
 
 /// Register every file of `table` and the view uniting them, each with its
@@ -219,10 +235,7 @@ pub async fn register_table(
     for (i, file) in files.iter().enumerate() {
         let file_table = format!("{}_file_{i}", table.name());
         let columns = register_file(ctx, &file_table, file).await?;
-        let select = select_file(table, &file_table, file, &columns)?;
-        let from = format!(" FROM \"{file_table}\"");
-        let body = select.strip_suffix(&from).unwrap_or(&select);
-        selects.push(format!("{body}, {}{from}", position_columns(i, file, positions)?));
+        selects.push(select_file(table, &file_table, file, &columns, i, positions)?);
     }
     let view = ctx.sql(&selects.join(" UNION ALL ")).await?;
     ctx.register_table(table.name(), view.into_view())?;
