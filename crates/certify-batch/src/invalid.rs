@@ -206,15 +206,18 @@ fn output_error(e: impl Into<std::io::Error>) -> BatchError {
 }
 
 /// Write one line of `invalid_rows.csv` while fewer than `budget` are listed; count it
-/// either way.
+/// either way. The number is written as the core quotes a refused value
+/// ([`certify_core::payroll::excerpt`]): a field of megabytes is not copied into the list
+/// (its reason gives its length).
 fn list_row<W: Write>(
     w: &mut csv::Writer<W>,
-    fields: [&str; 5],
+    [table, file, line, id, reason]: [&str; 5],
     listed: &mut u64,
     budget: u64,
 ) -> Result<(), BatchError> {
     if *listed < budget {
-        w.write_record(fields).map_err(output_error)?;
+        let id = certify_core::payroll::excerpt(id);
+        w.write_record([table, file, line, &id, reason]).map_err(output_error)?;
     }
     *listed += 1;
     Ok(())

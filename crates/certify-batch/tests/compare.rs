@@ -364,6 +364,48 @@ fn unreadable_rows_are_listed_with_file_and_line_and_counted() {
 }
 
 #[test]
+fn a_field_of_megabytes_is_listed_short_from_csv_and_from_parquet() {
+    // A feed or roster with a broken or hostile column (a number of a million digits, an
+    // amount of a million characters) must not be copied whole into invalid_rows.csv, by
+    // either listing path: the CSV file read again, or the Parquet rows' positions.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let huge_id = format!("610526195503011236{}", "9".repeat(1 << 20));
+    let huge_amount = format!("3000{}", "0".repeat(1 << 20));
+    let (mut job, s) = run_small(
+        tmp.path(),
+        &format!(
+            "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+             610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n\
+             11010519491231002X,赵秀英,enterprise,单位2,{huge_amount},2009-12,active\n"
+        ),
+        "id_number,date\n",
+        &format!("id_number,date,kind,source,reference\n{huge_id},2026-03-01,travel,rail,r1\n"),
+    );
+    assert_eq!((s.roster_invalid, s.events_invalid_id), (1, 1));
+    let check = |job: &CompareJob, events_file: &str| {
+        let path = job.out_dir.join("invalid_rows.csv");
+        let size = std::fs::metadata(&path).expect("list").len();
+        assert!(size < 2_000, "invalid_rows.csv is {size} bytes");
+        let rows = read(&path);
+        let roster = rows.iter().find(|r| r["table"] == "roster").expect("roster row");
+        assert_eq!(roster["id_number"], "11010519491231002X");
+        assert!(roster["reason"].starts_with("monthly_pension:"), "{roster:?}");
+        let event = rows.iter().find(|r| r["table"] == "events").expect("event row");
+        assert!(event["file"].ends_with(events_file), "{event:?}");
+        assert_eq!(event["id_number"], format!("{}…", &huge_id[..40]));
+        assert!(event["reason"].contains(&huge_id.len().to_string()), "{event:?}");
+    };
+    check(&job, "events.csv");
+    let parquet = tmp.path().join("events.parquet");
+    to_parquet(&tmp.path().join("events.csv"), &parquet, 1024);
+    job.inputs.events = vec![parquet.display().to_string()];
+    job.out_dir = tmp.path().join("pq");
+    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    assert_eq!(s.events_invalid_id, 1);
+    check(&job, "events.parquet");
+}
+
+#[test]
 fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
     // The newest event travels through the query as one `day␟source␟reference␟kind` string;
     // a U+001F (or a backslash) inside a field once split it in the wrong place.

@@ -38,7 +38,21 @@ pub struct PayrollFields<'a> {
     pub suspension_reason: Option<&'a str>,
 }
 
-/// Why a row is refused; the message names the column.
+/// Characters of a refused value a [`PayrollRowError`] keeps: a longer one (a shifted
+/// column, or a file made to flood the lists and logs its errors go to) is cut, marked
+/// with "…".
+pub const QUOTED_CHARS: usize = 40;
+
+/// `text` as an error quotes it: at most [`QUOTED_CHARS`] characters, then "…".
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// Why a row is refused; the message names the column. Values are quoted as
+/// [`excerpt`]s.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PayrollRowError {
     /// `id_number` is not a valid identity number.
@@ -88,7 +102,7 @@ impl PayrollRowError {
 pub fn parse_pension_amount(text: &str) -> Result<Fen, PayrollRowError> {
     match Fen::parse_yuan(text) {
         Some(f) if f > Fen::ZERO && f <= MAX_MONTHLY_PENSION && !text.trim().starts_with('-') => Ok(f),
-        _ => Err(PayrollRowError::Amount(text.to_owned())),
+        _ => Err(PayrollRowError::Amount(excerpt(text))),
     }
 }
 
@@ -98,7 +112,7 @@ pub fn parse_scheme(text: &str) -> Result<Scheme, PayrollRowError> {
         "enterprise" => Ok(Scheme::Enterprise),
         "public_institution" => Ok(Scheme::PublicInstitution),
         "urban_rural_resident" => Ok(Scheme::UrbanRuralResident),
-        other => Err(PayrollRowError::Scheme(other.to_owned())),
+        other => Err(PayrollRowError::Scheme(excerpt(other))),
     }
 }
 
@@ -116,10 +130,10 @@ pub fn parse_status(f: &PayrollFields<'_>) -> Result<PaymentStatus, PayrollRowEr
                 "" => "certification_lapse",
                 c => c,
             };
-            let reason = SuspensionReason::from_code(code).ok_or_else(|| PayrollRowError::Reason(code.to_owned()))?;
+            let reason = SuspensionReason::from_code(code).ok_or_else(|| PayrollRowError::Reason(excerpt(code)))?;
             Ok(PaymentStatus::Suspended(Suspension { reason, from }))
         }
-        other => Err(PayrollRowError::Status(other.to_owned())),
+        other => Err(PayrollRowError::Status(excerpt(other))),
     }
 }
 
@@ -190,6 +204,32 @@ mod tests {
         ] {
             assert!(parse_pension_amount(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn a_huge_refused_value_is_quoted_short() {
+        let huge = format!("三千{}", "9".repeat(1 << 20));
+        let message = parse_payroll_row(&fields(&huge)).unwrap_err().to_string();
+        assert!(message.len() < 200, "{} bytes", message.len());
+        assert!(
+            message.contains(&format!("\"三千{}…\"", "9".repeat(QUOTED_CHARS - 2))),
+            "{message}"
+        );
+        let long = "x".repeat(100_000);
+        let mut f = fields("3000.00");
+        f.status = Some(&long);
+        let status = parse_payroll_row(&f).unwrap_err().to_string();
+        f.status = Some("suspended");
+        f.suspended_from = Some("2020-08");
+        f.suspension_reason = Some(&long);
+        let reason = parse_payroll_row(&f).unwrap_err().to_string();
+        let scheme = parse_scheme(&long).unwrap_err().to_string();
+        for (column, message) in [("status", status), ("suspension_reason", reason), ("scheme", scheme)] {
+            assert!(message.starts_with(column) && message.len() < 200, "{message}");
+        }
+        // A short value is quoted whole.
+        assert_eq!(excerpt("三千"), "三千");
+        assert_eq!(excerpt(&"a".repeat(QUOTED_CHARS)), "a".repeat(QUOTED_CHARS));
     }
 
     #[test]
