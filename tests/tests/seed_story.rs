@@ -111,13 +111,14 @@ fn inner_mongolia_face_fails_voice_enrolls_data_comparison_lifts_suspension() {
         payment: &status,
         last_certified: last_certified(&records, &person.id),
     };
-    let stay = LifeEvidence {
-        person: person.id,
-        date: date!(2019 - 12 - 03),
-        kind: "hospital_stay".into(),
-        source: "医保结算".into(),
-        reference: "mi-2019-88".into(),
-    };
+    let stay = LifeEvidence::new(
+        person.id,
+        date!(2019 - 12 - 03),
+        "hospital_stay",
+        "医保结算",
+        "mi-2019-88",
+    )
+    .unwrap();
     records.push(certify_by_data_comparison(&facts, &stay, &policy, date!(2019 - 12 - 10)).unwrap());
     let records: Vec<CertificationRecord> = persist(records);
 

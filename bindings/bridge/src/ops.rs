@@ -212,7 +212,14 @@ pub fn call<R: RngCore + CryptoRng>(op: &str, request: &str, now: Timestamp, rng
         }
         "certification.by_data_comparison" => {
             let req: ByDataComparison = parse(request)?;
-            let result = certify_by_data_comparison(&req.facts.view(), &req.evidence, &req.policy, now.china_date());
+            let e = req.evidence;
+            // The core's checks of the feed's texts, with their reason (parse() keeps only
+            // serde's position): a long or control-character field is refused by name.
+            let evidence = LifeEvidence::new(e.person, e.date, e.kind, e.source, e.reference).map_err(|e| Failure {
+                status: CertifyStatus::InvalidArgument,
+                detail: format!("evidence {e}"),
+            })?;
+            let result = certify_by_data_comparison(&req.facts.view(), &evidence, &req.policy, now.china_date());
             record_response(result)
         }
         "certification.by_staff" => {
@@ -775,8 +782,19 @@ struct ByApp {
 #[serde(deny_unknown_fields)]
 struct ByDataComparison {
     facts: Facts,
-    evidence: LifeEvidence,
+    evidence: EvidenceFields,
     policy: CyclePolicy,
+}
+
+/// A [`LifeEvidence`] as the host sends it, before the core checks its texts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceFields {
+    person: ResidentId,
+    date: Date,
+    kind: String,
+    source: String,
+    reference: String,
 }
 
 #[derive(Deserialize)]
@@ -891,6 +909,41 @@ mod tests {
             let err = call(op, "[]", now, &mut OsRng).unwrap_err();
             assert_eq!(err.status, CertifyStatus::JsonInvalid, "{op}");
         }
+    }
+
+    // Before: the evidence's texts went into the record unchecked (any length, line breaks).
+    #[test]
+    fn data_comparison_refuses_a_long_or_control_text_by_name() {
+        let now = Timestamp::from_unix_seconds(1_600_000_000);
+        let request = |reference: &str| {
+            serde_json::json!({
+                "facts": {"person": "610526194801023310", "roster_entry": null,
+                    "scheme": serde_json::to_value(certify_core::roster::Scheme::Enterprise).unwrap(),
+                    "payment": serde_json::to_value(PaymentStatus::Active).unwrap()},
+                "evidence": {"person": "610526194801023310", "date": "2020-06-01",
+                    "kind": "travel", "source": "12306", "reference": reference},
+                "policy": serde_json::to_value(CyclePolicy::pucheng_yearly()).unwrap(),
+            })
+            .to_string()
+        };
+        let long = "R".repeat(200);
+        let err = call("certification.by_data_comparison", &request(&long), now, &mut OsRng).unwrap_err();
+        assert_eq!(err.status, CertifyStatus::InvalidArgument);
+        assert!(err.detail.contains("reference: 200 characters"), "{}", err.detail);
+        assert!(!err.detail.contains(&long));
+        let err = call(
+            "certification.by_data_comparison",
+            &request("T-1\u{202e}"),
+            now,
+            &mut OsRng,
+        )
+        .unwrap_err();
+        assert_eq!(err.status, CertifyStatus::InvalidArgument);
+        assert!(err.detail.contains("U+202E"), "{}", err.detail);
+        // A short plain reference passes the check and reaches the rule (no roster entry).
+        let ok = call("certification.by_data_comparison", &request("T-1"), now, &mut OsRng).unwrap();
+        let ok: serde_json::Value = serde_json::from_str(&ok).unwrap();
+        assert_eq!(ok["refused"]["code"], 230, "{ok}");
     }
 
     fn op(name: &str, request: serde_json::Value, at: i64) -> serde_json::Value {

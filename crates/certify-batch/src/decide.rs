@@ -63,6 +63,10 @@ pub struct Tally {
     pub events_invalid_id: u64,
     /// Event rows with an unreadable date.
     pub events_invalid_date: u64,
+    /// Event rows whose kind, source or reference the core refuses (too long, a control
+    /// character, no source: [`certify_core::life_event`]); listed in `invalid_rows.csv`
+    /// with the reason, never used.
+    pub events_invalid_text: u64,
     /// Event rows dated after the run date (not used by this run).
     pub events_after_run_date: u64,
     /// Event rows of people not on the roster.
@@ -120,6 +124,7 @@ impl Tally {
         self.events_read += o.events_read;
         self.events_invalid_id += o.events_invalid_id;
         self.events_invalid_date += o.events_invalid_date;
+        self.events_invalid_text += o.events_invalid_text;
         self.events_after_run_date += o.events_after_run_date;
         self.events_unknown_people += o.events_unknown_people;
         self.unknown_people += o.unknown_people;
@@ -238,6 +243,7 @@ pub fn decide_batch(
     let event_unreadable_rows = lists(batch, col::EVENT_UNREADABLE_ROWS)?;
     let events = primitive::<Int64Type>(batch, col::EVENTS)?;
     let ev_bad = primitive::<Int64Type>(batch, col::EVENT_BAD_DATES)?;
+    let ev_bad_texts = primitive::<Int64Type>(batch, col::EVENT_BAD_TEXTS)?;
     let ev_after = primitive::<Int64Type>(batch, col::EVENTS_AFTER_RUN)?;
     let event_newest = text(batch, col::EVENT_NEWEST)?;
     let count = |a: &datafusion::arrow::array::Int64Array, i: usize| if a.is_valid(i) { a.value(i) as u64 } else { 0 };
@@ -279,6 +285,7 @@ pub fn decide_batch(
                 add_texts(&mut tally.unreadable_event_ids, event_unreadable_ids, i)?;
             } else {
                 tally.events_invalid_date += count(&ev_bad, i);
+                tally.events_invalid_text += count(&ev_bad_texts, i);
                 tally.events_after_run_date += count(&ev_after, i);
             }
         }
@@ -293,7 +300,7 @@ pub fn decide_batch(
             };
             if let Some(key) = person {
                 if events.is_valid(i) && event_person.is_valid(i) {
-                    tally.events_unknown_people += count(&events, i) - count(&ev_bad, i);
+                    tally.events_unknown_people += count(&events, i) - count(&ev_bad, i) - count(&ev_bad_texts, i);
                 }
                 if cert_rows.is_valid(i) && cert_person.is_valid(i) {
                     tally.certifications_unknown_people += count(&cert_rows, i) - count(&cert_bad, i);

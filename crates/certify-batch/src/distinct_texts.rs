@@ -8,13 +8,15 @@
 //! `(person, number as written)` instead did the same with a two-column key for every
 //! group, which cost about 7 % of a 1M × 20M run.
 //!
-//! `certify_row_positions(file_index, row_index, id_number)`, the same machinery for the
-//! listing of unreadable rows: each row the aggregate's FILTER lets through, with a file
-//! index and a row index (a Parquet file's, from `file_row_index()`; NULL for a CSV file,
-//! whose rows it skips), is kept as the text `file_index:row_index:id_number` (the number
-//! as written, empty when missing; the two numbers first, so the split is unambiguous). The
-//! comparison pass filters it to the rows whose number or date is unreadable, so the
-//! listing can name them without reading the files again ([`crate::invalid`]). One
+//! `certify_row_positions(file_index, row_index, id_number, reason)`, the same machinery
+//! for the listing of unreadable rows: each row the aggregate's FILTER lets through, with a
+//! file index and a row index (a Parquet file's, from `file_row_index()`; NULL for a CSV
+//! file, whose rows it skips), is kept as the text `file_index:row_index:reason␟id_number`
+//! (the reason where the comparison knows it, else empty; the number as written, empty
+//! when missing). The two numbers come first and a reason never holds U+001F, so the split
+//! is unambiguous ([`split_position`]). The comparison pass filters it to the rows whose
+//! number, date or texts are refused, so the listing can name them without reading the
+//! files again ([`crate::invalid`]). One
 //! accumulator keeps at most [`LIMIT`] positions in all; the listing notices a shortfall
 //! against the counts and reads the files instead.
 //!
@@ -55,7 +57,7 @@ pub fn udaf() -> Arc<AggregateUDF> {
 /// The row-positions aggregate ([`POSITIONS`]), for registration.
 pub fn positions_udaf() -> Arc<AggregateUDF> {
     Arc::new(AggregateUDF::from(DistinctTexts {
-        signature: Signature::any(3, Volatility::Immutable),
+        signature: Signature::any(4, Volatility::Immutable),
         kind: Kind::Positions,
     }))
 }
@@ -66,7 +68,7 @@ enum Kind {
     /// Its text ([`NAME`]).
     #[default]
     Texts,
-    /// `file_index:row_index:id_number` ([`POSITIONS`]).
+    /// `file_index:row_index:reason␟id_number` ([`POSITIONS`]).
     Positions,
 }
 
@@ -202,11 +204,12 @@ fn lists(array: &ArrayRef) -> Result<&ListArray> {
 enum Rows {
     /// [`Kind::Texts`]: the texts.
     Texts(Text),
-    /// [`Kind::Positions`]: file index, row index, number as written.
+    /// [`Kind::Positions`]: file index, row index, number as written, reason.
     Positions {
         file: Int64Array,
         row: Int64Array,
         id: Text,
+        reason: Text,
     },
 }
 
@@ -224,13 +227,14 @@ impl Rows {
     fn of(kind: Kind, values: &[ArrayRef]) -> Result<Rows> {
         match (kind, values) {
             (Kind::Texts, [texts]) => Ok(Rows::Texts(Text::of(texts)?)),
-            (Kind::Positions, [file, row, id]) => Ok(Rows::Positions {
+            (Kind::Positions, [file, row, id, reason]) => Ok(Rows::Positions {
                 file: integers(file)?,
                 row: integers(row)?,
                 id: Text::of(id)?,
+                reason: Text::of(reason)?,
             }),
             (Kind::Texts, _) => exec_err!("{NAME}: expected one text column"),
-            (Kind::Positions, _) => exec_err!("{POSITIONS}: expected (file_index, row_index, id_number)"),
+            (Kind::Positions, _) => exec_err!("{POSITIONS}: expected (file_index, row_index, id_number, reason)"),
         }
     }
 
@@ -245,12 +249,15 @@ impl Rows {
     fn text<'a>(&'a self, i: usize, scratch: &'a mut String) -> Option<&'a str> {
         match self {
             Rows::Texts(texts) => texts.get(i),
-            Rows::Positions { file, row, id } => {
+            Rows::Positions { file, row, id, reason } => {
                 if file.is_null(i) || row.is_null(i) {
                     return None;
                 }
                 scratch.clear();
                 write!(scratch, "{}:{}:", file.value(i), row.value(i)).ok()?;
+                // A reason holding the separator (none does) is left out, not mis-split.
+                scratch.push_str(reason.get(i).filter(|r| !r.contains(SEPARATOR)).unwrap_or(""));
+                scratch.push(SEPARATOR);
                 scratch.push_str(id.get(i).unwrap_or(""));
                 Some(scratch)
             }
@@ -258,10 +265,16 @@ impl Rows {
     }
 }
 
-/// A [`POSITIONS`] text's parts: file index, row index, the number as written.
-pub fn split_position(text: &str) -> Option<(usize, u64, &str)> {
+/// Between a [`POSITIONS`] text's reason and number.
+const SEPARATOR: char = '\u{1f}';
+
+/// A [`POSITIONS`] text's parts: file index, row index, the reason the comparison gave
+/// (`None`: none), the number as written.
+pub fn split_position(text: &str) -> Option<(usize, u64, Option<&str>, &str)> {
     let mut parts = text.splitn(3, ':');
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?))
+    let (file, row) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    let (reason, id) = parts.next()?.split_once(SEPARATOR)?;
+    Some((file, row, (!reason.is_empty()).then_some(reason), id))
 }
 
 impl GroupsAccumulator for Groups {

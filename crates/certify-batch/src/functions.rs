@@ -5,6 +5,7 @@
 //!   identity number (check digit, birth date, division code; 15-digit numbers upgraded,
 //!   full-width digits and lower-case x accepted), NULL otherwise.
 //! - `certify_day(text) → Date32`: a `YYYY-MM-DD` date ([`parse_date`]), NULL otherwise.
+//! - `certify_event_refusal(kind, source, reference) → Utf8`: [`crate::event_texts`].
 //! - `certify_newest_event(day, source, reference, kind)`, an aggregate: [`crate::newest`].
 //!
 //! Executors of a cluster register them too ([`register`]).
@@ -37,13 +38,11 @@ pub fn from_date32(days: i32) -> Option<time::Date> {
 /// The functions, for registries other than a [`SessionContext`]'s (a cluster's
 /// scheduler and executors).
 pub fn all() -> Vec<Arc<ScalarUDF>> {
-    [
-        CoreParser::new("certify_person", Parser::Person),
-        CoreParser::new("certify_day", Parser::Day),
+    vec![
+        Arc::new(ScalarUDF::from(CoreParser::new("certify_person", Parser::Person))),
+        Arc::new(ScalarUDF::from(CoreParser::new("certify_day", Parser::Day))),
+        crate::event_texts::udf(),
     ]
-    .into_iter()
-    .map(|f| Arc::new(ScalarUDF::from(f)))
-    .collect()
 }
 
 /// The aggregate functions, for the same registries.

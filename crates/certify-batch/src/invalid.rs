@@ -89,7 +89,8 @@ impl UnreadableIds {
 pub const ROW_BITS: u32 = 40;
 
 /// One unreadable row found by the comparison: its index in its file (from 0), its number
-/// as written, and why it was refused where the comparison knew (roster rows).
+/// as written, and why it was refused where the comparison knew (roster rows; events whose
+/// texts the core refuses).
 type Position = (u64, Box<str>, Option<Box<str>>);
 
 /// Where the unreadable rows of a table are, as the comparison pass found them: for
@@ -105,12 +106,13 @@ pub struct RowPositions {
 }
 
 impl RowPositions {
-    /// Note one `file_index:row_index:id_number` text; false if it is not one.
+    /// Note one `file_index:row_index:reason␟id_number` text
+    /// ([`crate::distinct_texts::POSITIONS`]); false if it is not one.
     pub fn add(&mut self, text: &str) -> bool {
-        let Some((file, row, id)) = crate::distinct_texts::split_position(text) else {
+        let Some((file, row, reason, id)) = crate::distinct_texts::split_position(text) else {
             return false;
         };
-        self.push(file, (row, id.into(), None));
+        self.push(file, (row, id.into(), reason.map(Into::into)));
         true
     }
 
@@ -179,9 +181,14 @@ pub fn refusal(table: Table, f: &[Option<&str>], scheme: Scheme) -> Option<Strin
             if let Err(e) = ResidentId::parse(get(0).unwrap_or("")) {
                 return Some(format!("id_number: {e}"));
             }
-            parse_date(get(1).unwrap_or(""))
-                .is_none()
-                .then(|| "date: expected YYYY-MM-DD".to_owned())
+            if parse_date(get(1).unwrap_or("")).is_none() {
+                return Some("date: expected YYYY-MM-DD".to_owned());
+            }
+            // An event's kind, source and reference as written (the comparison's check).
+            let raw = |i: usize| f.get(i).copied().flatten();
+            (table == Table::Events)
+                .then(|| crate::event_texts::refusal(raw(2), raw(3), raw(4)))
+                .flatten()
         }
     }
 }
@@ -189,12 +196,33 @@ pub fn refusal(table: Table, f: &[Option<&str>], scheme: Scheme) -> Option<Strin
 /// Whether a row may be unreadable, before [`refusal`] decides, given `ids`, the numbers
 /// as written of the table's rows the comparison refused (`None`: every row may be): a
 /// roster row whose number is among them; a certification or event row whose number is
-/// among them or whose date does not read (`date_reads`, asked only then).
-fn may_refuse(table: Table, ids: Option<&UnreadableIds>, id: Option<&str>, date_reads: impl FnOnce() -> bool) -> bool {
+/// among them, or whose other fields are refused (`rest_refused`: the date does not read,
+/// an event's texts are refused; asked only then).
+fn may_refuse(
+    table: Table,
+    ids: Option<&UnreadableIds>,
+    id: Option<&str>,
+    rest_refused: impl FnOnce() -> bool,
+) -> bool {
     match (table, ids) {
         (_, None) => true,
         (Table::Roster, Some(ids)) => ids.may_be_unreadable(id),
-        (Table::Events | Table::Certifications, Some(ids)) => ids.may_be_unreadable(id) || !date_reads(),
+        (Table::Events | Table::Certifications, Some(ids)) => ids.may_be_unreadable(id) || rest_refused(),
+    }
+}
+
+/// Whether row `i` of an event table's kind, source and reference is refused (always
+/// false for other tables, whose texts are not checked).
+fn texts_refused(table: Table, texts: &[Option<Text>], i: usize) -> bool {
+    let get = |c: usize| texts.get(c).and_then(Option::as_ref).and_then(|t| t.get(i));
+    table == Table::Events && crate::event_texts::refusal(get(0), get(1), get(2)).is_some()
+}
+
+/// The columns [`refusal`] reads of a record or event table.
+fn checked_columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Events => &["id_number", "date", "kind", "source", "reference"],
+        _ => &["id_number", "date"],
     }
 }
 
@@ -234,18 +262,23 @@ async fn refused_parquet_rows(
 ) -> Result<Vec<(u64, String, String)>, BatchError> {
     let (file, ids) = (file.to_owned(), ids.cloned());
     let scan = move || {
-        crate::row_groups::scan(&file, &["id_number", "date"], threads, |first, batch| {
-            let [id, date] = ["id_number", "date"].map(|c| batch.column_by_name(c).map(Text::of).transpose());
-            let (id, date) = (id?, date?);
+        let columns = checked_columns(table);
+        crate::row_groups::scan(&file, columns, threads, |first, batch| {
+            let texts = columns
+                .iter()
+                .map(|c| batch.column_by_name(c).map(Text::of).transpose())
+                .collect::<Result<Vec<_>, _>>()?;
             // Dates as `certify_day` reads them: a dictionary's distinct texts once each.
             let days = batch.column_by_name("date").map(days_of).transpose()?;
             let mut refused = Vec::new();
             for i in 0..batch.num_rows() {
-                let id = id.as_ref().and_then(|t| t.get(i));
-                let date_reads = || days.as_ref().is_some_and(|d| d.is_valid(i));
-                if may_refuse(table, ids.as_ref(), id, date_reads) {
-                    let date = date.as_ref().and_then(|t| t.get(i));
-                    if let Some(reason) = refusal(table, &[id, date], scheme) {
+                let field = |c: usize| texts[c].as_ref().and_then(|t| t.get(i));
+                let id = field(0);
+                let rest_refused =
+                    || !days.as_ref().is_some_and(|d| d.is_valid(i)) || texts_refused(table, &texts[2..], i);
+                if may_refuse(table, ids.as_ref(), id, rest_refused) {
+                    let fields: Vec<Option<&str>> = (0..texts.len()).map(field).collect();
+                    if let Some(reason) = refusal(table, &fields, scheme) {
                         refused.push((first + i as u64 + 1, id.unwrap_or("").to_owned(), reason));
                     }
                 }
@@ -273,8 +306,9 @@ fn list_positions(
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut *out);
     for (index, file) in files.iter().enumerate() {
         for (row, id, known) in positions.rows_of(index) {
-            // A record or event is held because its number or its date does not read: the
-            // number is checked first, as for any row; a number that reads leaves the date.
+            // Without a reason, a record or event is held because its number or its date
+            // does not read: the number is checked first, as for any row; a number that
+            // reads leaves the date.
             let reason = match known {
                 Some(reason) => reason.to_string(),
                 None => refusal(table, &[Some(id), None], scheme).unwrap_or_default(),
@@ -309,10 +343,11 @@ pub async fn list(
     if let Some(positions) = positions {
         return list_positions(table, files, scheme, out, budget, positions);
     }
-    // What `refusal` reads: the roster's columns, the records' and feeds' number and date.
+    // What `refusal` reads: the roster's columns, the records' and feeds' number and date,
+    // the feeds' texts.
     let columns_read: Vec<&str> = match table {
         Table::Roster => table.columns().collect(),
-        Table::Certifications | Table::Events => vec!["id_number", "date"],
+        Table::Certifications | Table::Events => checked_columns(table).to_vec(),
     };
     let mut listed = 0u64;
     for file in files {
@@ -352,8 +387,12 @@ pub async fn list(
             let field = |c: usize, i: usize| strings[c].get(i);
             for i in 0..batch.num_rows() {
                 index += 1;
-                let date_reads = || field(1, i).and_then(parse_date).is_some();
-                if !may_refuse(table, ids, field(0, i), date_reads) {
+                let rest_refused = || {
+                    field(1, i).and_then(parse_date).is_none()
+                        || (table == Table::Events
+                            && crate::event_texts::refusal(field(2, i), field(3, i), field(4, i)).is_some())
+                };
+                if !may_refuse(table, ids, field(0, i), rest_refused) {
                     continue;
                 }
                 let fields: Vec<Option<&str>> = (0..strings.len()).map(|c| field(c, i)).collect();

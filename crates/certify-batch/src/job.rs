@@ -352,7 +352,7 @@ pub async fn finish(
         let positions = all_positions(&tally.unreadable_certification_rows, counted);
         bad.push((Table::Certifications, &job.inputs.certifications, ids, positions));
     }
-    let counted = tally.events_invalid_id + tally.events_invalid_date;
+    let counted = tally.events_invalid_id + tally.events_invalid_date + tally.events_invalid_text;
     if counted > 0 {
         let positions = all_positions(&tally.unreadable_event_rows, counted);
         bad.push((

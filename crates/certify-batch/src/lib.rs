@@ -37,6 +37,7 @@
 pub mod cli;
 pub mod decide;
 pub mod distinct_texts;
+pub mod event_texts;
 pub mod functions;
 pub mod generate;
 pub mod inputs;

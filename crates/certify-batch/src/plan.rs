@@ -50,8 +50,9 @@ pub mod col {
     /// as [`EVENT_UNREADABLE_IDS`] is.
     pub const CERT_UNREADABLE_IDS: &str = "cert_unreadable_ids";
     /// The positions of the group's certification rows whose number or date is unreadable,
-    /// as `file_index:row_index:id_number` texts (a list; NULL when there are none, or none
-    /// the reader numbered: [`crate::inputs::position_columns`]).
+    /// as `file_index:row_index:reason␟id_number` texts ([`crate::distinct_texts`]; a list;
+    /// NULL when there are none, or none the reader numbered:
+    /// [`crate::inputs::position_columns`]).
     pub const CERT_UNREADABLE_ROWS: &str = "cert_unreadable_rows";
     /// Certification rows of the group (NULL: no certification side).
     pub const CERT_ROWS: &str = "cert_rows";
@@ -66,15 +67,19 @@ pub mod col {
     /// second pass lists the rows that carry these numbers without parsing every number
     /// again ([`crate::invalid`]).
     pub const EVENT_UNREADABLE_IDS: &str = "event_unreadable_ids";
-    /// The same as [`CERT_UNREADABLE_ROWS`] for the group's event rows.
+    /// The same as [`CERT_UNREADABLE_ROWS`] for the group's event rows, with the rows whose
+    /// texts the core refuses ([`EVENT_BAD_TEXTS`]) and their reason.
     pub const EVENT_UNREADABLE_ROWS: &str = "event_unreadable_rows";
     /// Event rows of the group (NULL: no event side).
     pub const EVENTS: &str = "events";
     /// Of which with an unreadable date.
     pub const EVENT_BAD_DATES: &str = "event_bad_dates";
-    /// Of which dated after the run date (not yet known to the run).
+    /// Of which with a readable date but texts the core refuses
+    /// ([`crate::event_texts`]): not used, listed with the reason.
+    pub const EVENT_BAD_TEXTS: &str = "event_bad_texts";
+    /// Of which dated after the run date (not yet known to the run; texts taken).
     pub const EVENTS_AFTER_RUN: &str = "events_after_run";
-    /// The newest event not after the run date, as `day␟source␟reference␟kind`
+    /// The newest event not after the run date whose texts the core takes, as `day␟source␟reference␟kind`
     /// ([`crate::newest`]; see [`super::split_newest`]). Of several events on that day, the
     /// greatest `source␟reference␟kind`.
     pub const EVENT_NEWEST: &str = "event_newest";
@@ -88,19 +93,23 @@ pub fn comparison_sql(run_date: Date) -> String {
     format!(
         "WITH evn AS (
             SELECT person, certify_distinct_texts(id_number) FILTER (WHERE person IS NULL) AS event_unreadable_ids,
-                   certify_row_positions(file_index, row_index, id_number) FILTER (WHERE person IS NULL OR day IS NULL)
+                   certify_row_positions(file_index, row_index, id_number,
+                                         CASE WHEN person IS NOT NULL AND day IS NOT NULL THEN text_refusal END)
+                       FILTER (WHERE person IS NULL OR day IS NULL OR text_refusal IS NOT NULL)
                        AS event_unreadable_rows,
                    count(*) AS events,
                    count(*) FILTER (WHERE day IS NULL) AS event_bad_dates,
-                   count(*) FILTER (WHERE day > {run}) AS events_after_run,
-                   certify_newest_event(day, source, reference, kind) FILTER (WHERE day <= {run}) AS event_newest
+                   count(*) FILTER (WHERE day IS NOT NULL AND text_refusal IS NOT NULL) AS event_bad_texts,
+                   count(*) FILTER (WHERE day > {run} AND text_refusal IS NULL) AS events_after_run,
+                   certify_newest_event(day, source, reference, kind) FILTER (WHERE day <= {run} AND text_refusal IS NULL)
+                       AS event_newest
             FROM (SELECT certify_person(id_number) AS person, id_number, certify_day(date) AS day, kind, source, reference,
-                         file_index, row_index
+                         certify_event_refusal(kind, source, reference) AS text_refusal, file_index, row_index
                   FROM events)
             GROUP BY person
         ), ce AS (
             SELECT person, certify_distinct_texts(raw) FILTER (WHERE person IS NULL) AS cert_unreadable_ids,
-                   certify_row_positions(file_index, row_index, raw) FILTER (WHERE person IS NULL OR day IS NULL)
+                   certify_row_positions(file_index, row_index, raw, CAST(NULL AS VARCHAR)) FILTER (WHERE person IS NULL OR day IS NULL)
                        AS cert_unreadable_rows,
                    count(*) AS cert_rows,
                    count(*) FILTER (WHERE day IS NULL) AS cert_bad_dates,
@@ -114,7 +123,7 @@ pub fn comparison_sql(run_date: Date) -> String {
             SELECT coalesce(ce.person, evn.person) AS person,
                    ce.person AS cert_person, ce.cert_unreadable_ids, ce.cert_unreadable_rows, ce.cert_rows, ce.cert_bad_dates, ce.last_certified,
                    evn.person AS event_person, evn.event_unreadable_ids, evn.event_unreadable_rows, evn.events, evn.event_bad_dates,
-                   evn.events_after_run, evn.event_newest
+                   evn.event_bad_texts, evn.events_after_run, evn.event_newest
             FROM ce FULL JOIN evn ON ce.person = evn.person
         ), ro AS (
             SELECT certify_person(id_number) AS person, TRUE AS on_roster, id_number, name, scheme, unit,
@@ -126,7 +135,7 @@ pub fn comparison_sql(run_date: Date) -> String {
                ro.status, ro.suspended_from, ro.suspension_reason,
                side.cert_person, side.cert_unreadable_ids, side.cert_unreadable_rows, side.cert_rows, side.cert_bad_dates, side.last_certified,
                side.event_person, side.event_unreadable_ids, side.event_unreadable_rows, side.events, side.event_bad_dates,
-               side.events_after_run, side.event_newest
+               side.event_bad_texts, side.events_after_run, side.event_newest
         FROM ro FULL JOIN side ON ro.person = side.person"
     )
 }

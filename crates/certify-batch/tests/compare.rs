@@ -406,9 +406,10 @@ fn a_field_of_megabytes_is_listed_short_from_csv_and_from_parquet() {
 }
 
 #[test]
-fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
-    // The newest event travels through the query as one `day␟source␟reference␟kind` string;
-    // a U+001F (or a backslash) inside a field once split it in the wrong place.
+fn an_event_whose_text_holds_backslashes_is_written_back_whole() {
+    // The newest event travels through the query as one `day␟source␟reference␟kind` string
+    // with `\` escaped; a backslash (here before a `u`, the escape of U+001F) comes back
+    // as written. (A U+001F itself is a control character the core refuses: below.)
     let tmp = tempfile::tempdir().expect("tmp");
     let (job, s) = run_small(
         tmp.path(),
@@ -416,7 +417,7 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
          610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n",
         "id_number,date\n",
         "source,reference,kind,date,id_number\n\
-         \"rail\u{1f}12306\",\"C:\\tickets\\u\u{1f}7\",travel,2026-03-01,610526195503011236\n",
+         \"rail\\12306\",\"C:\\tickets\\u7\\\",travel,2026-03-01,610526195503011236\n",
     );
     assert_eq!(s.certified_by_events, 1);
     let lines = read(&job.out_dir.join("certifications.csv"));
@@ -427,8 +428,76 @@ fn an_event_whose_text_holds_the_separator_is_written_back_whole() {
             lines[0]["reference"].as_str(),
             lines[0]["kind"].as_str()
         ),
-        ("rail\u{1f}12306", "C:\\tickets\\u\u{1f}7", "travel")
+        ("rail\\12306", "C:\\tickets\\u7\\", "travel")
     );
+}
+
+#[test]
+fn events_whose_texts_the_core_refuses_are_listed_with_the_reason_and_never_certify() {
+    // Before: a feed's kind, source and reference went into the records as they came — a
+    // reference of any length, a U+001F, a right-to-left override. Now each row is checked as the
+    // server's feed import checks it (certify_core::life_event); a refused row is listed
+    // with its reason and cannot hide an older good event of the same person.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let long = "R".repeat(200);
+    let (mut job, s) = run_small(
+        tmp.path(),
+        "id_number,name,scheme,unit,monthly_pension,pension_start,status\n\
+         610526195503011236,王建国,enterprise,单位1,3000.00,2015-03,active\n\
+         11010519491231002X,赵秀英,enterprise,单位2,3000.00,2009-12,active\n",
+        "id_number,date\n",
+        &format!(
+            "id_number,date,kind,source,reference\n\
+             610526195503011236,2026-03-01,travel,rail,r1\n\
+             610526195503011236,2026-04-01,travel,\"rail\u{1f}x\",r2\n\
+             11010519491231002X,2026-04-02,travel,rail,{long}\n\
+             11010519491231002X,2026-04-03,hospital\u{202e}stay,rail,r4\n\
+             11010519491231002X,2026-04-04,travel,,r5\n"
+        ),
+    );
+    let check = |job: &CompareJob, s: &Summary, lines: [u64; 4], file: &str| {
+        assert_eq!((s.events_read, s.events_invalid_text, s.certified_by_events), (5, 4, 1));
+        assert_eq!((s.events_invalid_id, s.events_invalid_date), (0, 0));
+        let records = read(&job.out_dir.join("certifications.csv"));
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(
+            (
+                records[0]["id_number"].as_str(),
+                records[0]["date"].as_str(),
+                records[0]["reference"].as_str()
+            ),
+            ("610526195503011236", "2026-03-01", "r1")
+        );
+        let listed: Vec<(String, String, String)> = read(&job.out_dir.join("invalid_rows.csv"))
+            .into_iter()
+            .inspect(|r| assert!(r["file"].ends_with(file), "{r:?}"))
+            .map(|r| (r["line"].clone(), r["id_number"].clone(), r["reason"].clone()))
+            .collect();
+        let want = [
+            ("610526195503011236", "source: holds the control character U+001F"),
+            ("11010519491231002X", "reference: 200 characters, more than 128"),
+            ("11010519491231002X", "kind: holds the control character U+202E"),
+            (
+                "11010519491231002X",
+                "source: empty (name the feed the event came from)",
+            ),
+        ];
+        let want: Vec<(String, String, String)> = lines
+            .iter()
+            .zip(want)
+            .map(|(line, (id, why))| (line.to_string(), id.to_owned(), why.to_owned()))
+            .collect();
+        assert_eq!(listed, want);
+    };
+    // The CSV file read again.
+    check(&job, &s, [3, 4, 5, 6], "events.csv");
+    // Parquet: the comparison keeps the rows' positions with the reason; no second read.
+    let parquet = tmp.path().join("events.parquet");
+    to_parquet(&tmp.path().join("events.csv"), &parquet, 2);
+    job.inputs.events = vec![parquet.display().to_string()];
+    job.out_dir = tmp.path().join("pq");
+    let s = runtime().block_on(run_embedded(&job, None)).expect("run");
+    check(&job, &s, [2, 3, 4, 5], "events.parquet");
 }
 
 #[test]
@@ -857,7 +926,12 @@ fn refused_roster_rows_of_parquet_are_listed_as_the_csv_ones_are() {
 fn positions_found_by_the_comparison_are_listed_without_reading_the_file() {
     // The listing names rows from the positions alone: here the file no longer exists.
     let mut positions = certify_batch::invalid::RowPositions::default();
-    for text in ["0:9:610526195503011236", "0:1:12345", "1:0:"] {
+    for text in [
+        "0:9:\u{1f}610526195503011236",
+        "0:1:\u{1f}12345",
+        "1:0:\u{1f}",
+        "0:4:reference: 200 characters, more than 128\u{1f}610526195503011236",
+    ] {
         assert!(positions.add(text));
     }
     assert!(!positions.add("not a position"));
@@ -875,19 +949,24 @@ fn positions_found_by_the_comparison_are_listed_without_reading_the_file() {
             1,
         ))
         .expect("listed");
-    assert_eq!(listed, 3);
+    assert_eq!(listed, 4);
     let text = String::from_utf8(out).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     assert!(
         lines[0].starts_with("events,gone.parquet,2,12345,\"id_number:"),
         "{text}"
     );
+    // The reason the comparison gave (texts refused) is listed as it gave it.
     assert_eq!(
         lines[1],
+        "events,gone.parquet,5,610526195503011236,\"reference: 200 characters, more than 128\""
+    );
+    assert_eq!(
+        lines[2],
         "events,gone.parquet,10,610526195503011236,date: expected YYYY-MM-DD"
     );
-    assert!(lines[2].starts_with("events,gone-too.parquet,1,,id_number:"), "{text}");
+    assert!(lines[3].starts_with("events,gone-too.parquet,1,,id_number:"), "{text}");
     // Without positions the same call reads the file, and says it cannot.
     let failed = runtime().block_on(certify_batch::invalid::list(
         certify_batch::inputs::Table::Events,

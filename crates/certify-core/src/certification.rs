@@ -8,6 +8,7 @@ use crate::cycle::CyclePolicy;
 use crate::enrollment::EnrollmentCase;
 use crate::evidence::EvidenceClaims;
 use crate::id::{IdError, ResidentId};
+pub use crate::life_event::{EventTextError, LifeEvidence};
 use crate::name::{NameError, PersonName};
 use crate::payment::{PaymentStatus, SuspensionReason};
 use crate::roster::{RosterEntry, RosterError, Scheme, match_roster};
@@ -428,21 +429,6 @@ pub fn certify_by_app(
     })
 }
 
-/// A dated piece of evidence of life from another record system (信息比对).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LifeEvidence {
-    /// Whose.
-    pub person: ResidentId,
-    /// When the person was seen alive (admission, journey, prescription …).
-    pub date: Date,
-    /// Kind of record: `hospital_stay`, `travel`, `medical_insurance`, …
-    pub kind: String,
-    /// The feed it came from.
-    pub source: String,
-    /// The feed's record reference.
-    pub reference: String,
-}
-
 /// Certify from dated evidence of life when it falls in the person's current cycle and
 /// not after `today`.
 pub fn certify_by_data_comparison(
@@ -451,7 +437,7 @@ pub fn certify_by_data_comparison(
     policy: &CyclePolicy,
     today: Date,
 ) -> Result<CertificationRecord, CannotCertify> {
-    if &evidence.person != facts.person {
+    if evidence.person() != facts.person {
         return Err(CannotCertify::BiometricsNotSubjects);
     }
     may_certify(facts, policy, today)?;
@@ -464,7 +450,7 @@ pub fn certify_by_data_comparison(
         facts.last_certified,
         pension_start,
         policy,
-        evidence.date,
+        evidence.date(),
         today,
     )?;
     Ok(data_comparison_record(evidence))
@@ -512,13 +498,13 @@ fn evidence_in_cycle(
 /// the feed's reference as evidence, dated the day the person was seen alive.
 pub fn data_comparison_record(evidence: &LifeEvidence) -> CertificationRecord {
     CertificationRecord {
-        person: evidence.person,
-        at: Timestamp::start_of_china_day(evidence.date),
+        person: *evidence.person(),
+        at: Timestamp::start_of_china_day(evidence.date()),
         method: Method::DataComparison,
         operator: Operator::DataFeed {
-            source: evidence.source.clone(),
+            source: evidence.source().to_owned(),
         },
-        evidence_ref: Some(evidence.reference.clone()),
+        evidence_ref: Some(evidence.reference().to_owned()),
         outcome: Outcome::Passed,
     }
 }

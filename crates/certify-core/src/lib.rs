@@ -26,6 +26,7 @@ pub mod deadline;
 pub mod enrollment;
 pub mod evidence;
 pub mod id;
+pub mod life_event;
 pub mod liveness;
 pub mod money;
 pub mod name;

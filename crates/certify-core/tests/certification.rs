@@ -335,13 +335,7 @@ fn data_comparison_from_a_hospital_stay() {
     let e = entry(&make_id("150102", "19490701", "015"), "巴特尔", Scheme::Enterprise);
     let p = CyclePolicy::inner_mongolia();
     let pay = PaymentStatus::Active;
-    let ev = |d: Date| LifeEvidence {
-        person: e.id,
-        date: d,
-        kind: "hospital_stay".into(),
-        source: "呼和浩特市第一医院".into(),
-        reference: "adm-778".into(),
-    };
+    let ev = |d: Date| LifeEvidence::new(e.id, d, "hospital_stay", "呼和浩特市第一医院", "adm-778").unwrap();
     let rec = certify_by_data_comparison(
         &facts(&e, &pay, None),
         &ev(date!(2019 - 04 - 02)),

@@ -492,3 +492,60 @@ async fn a_feed_of_thousands_certifies_each_person_once_from_their_newest_event(
     assert_eq!(again["certified"].as_array().unwrap().len(), 0);
     assert_eq!(again["refused"].as_array().unwrap().len(), people as usize + 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_picks_the_same_newest_event_as_the_batch_and_refuses_long_or_control_texts() {
+    let s = fresh("ops-feed-texts").await;
+    let admin = s.staff_token("admin").await;
+    let mut roster = String::from("id_number,name,scheme,unit,monthly_pension,pension_start\n");
+    for (i, name) in ["李建国", "李秀英", "李志强"].into_iter().enumerate() {
+        roster.push_str(&format!(
+            "{},{name},public_institution,蒲城县教育局,2500.00,2012-03\n",
+            generated_id(i as u32)
+        ));
+    }
+    assert_eq!(import(&s, &admin, &roster).await["imported"], 3);
+    // Person 0: two events on one day. certify-batch keeps the greatest (source, reference,
+    // kind): the hospital's, whose source sorts after "12306".
+    // Person 1: only a reference of 200 characters. Person 2: a line break in the source.
+    let long = "R".repeat(200);
+    let feed = format!(
+        "id_number,date,kind,source,reference\n\
+         {p0},2020-06-01,travel,12306,T-0\n\
+         {p0},2020-06-01,hospital_stay,蒲城县医院,H-0\n\
+         {p1},2020-06-01,travel,12306,{long}\n\
+         {p2},2020-06-01,travel,\"123\n06\",T-2\n",
+        p0 = generated_id(0),
+        p1 = generated_id(1),
+        p2 = generated_id(2),
+    );
+    let (st, r) = s
+        .raw(
+            Method::POST,
+            "/staff/api/evidence-feed",
+            Some(&admin),
+            &[],
+            Some((feed.into_bytes(), "text/csv")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    assert_eq!(r["certified"], json!([generated_id(0)]), "{r}");
+    let refused = r["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused[0]["line"], 4, "{refused:?}");
+    assert_eq!(refused[0]["code"], 102, "{refused:?}");
+    let reason = refused[0].to_string();
+    assert!(reason.contains("reference: 200 characters"), "{reason}");
+    assert!(!reason.contains(&long), "the long value is not copied back: {reason}");
+    assert_eq!(refused[1]["code"], 102, "{refused:?}");
+    assert!(refused[1].to_string().contains("U+000A"), "{refused:?}");
+    let records: Vec<String> = sqlx::query_scalar("SELECT record_json FROM certifications")
+        .fetch_all(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(
+        records[0].contains("H-0") && records[0].contains("蒲城县医院"),
+        "{records:?}"
+    );
+}

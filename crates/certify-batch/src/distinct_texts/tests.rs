@@ -183,12 +183,17 @@ async fn positions_are_kept_for_the_filtered_rows_that_have_them() -> Result<()>
     let mut want: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
     for &(g, file, row, id, keep) in &data {
         if let (Some(file), Some(row), true) = (file, row, keep) {
-            want.entry(g)
-                .or_default()
-                .insert(format!("{file}:{row}:{}", id.unwrap_or("")));
+            want.entry(g).or_default().insert(format!(
+                "{file}:{row}:{}\u{1f}{}",
+                if row % 2 == 0 { "why: even" } else { "" },
+                id.unwrap_or("")
+            ));
         }
     }
-    let sql = format!("SELECT g, {POSITIONS}(file, row, id) FILTER (WHERE keep) FROM t GROUP BY g ORDER BY g");
+    let sql = format!(
+        "SELECT g, {POSITIONS}(file, row, id, CASE WHEN row % 2 = 0 THEN 'why: even' END) FILTER (WHERE keep)
+         FROM t GROUP BY g ORDER BY g"
+    );
     let mut got = BTreeMap::new();
     for batch in ctx.sql(&sql).await?.collect().await? {
         let g = batch
@@ -200,10 +205,16 @@ async fn positions_are_kept_for_the_filtered_rows_that_have_them() -> Result<()>
         }
     }
     assert_eq!(got, want);
-    // Each text reads back as its parts, a number holding ':' and ' ' whole.
-    assert_eq!(split_position("1:42:a:b c"), Some((1, 42, "a:b c")));
-    assert_eq!(split_position("0:7:"), Some((0, 7, "")));
-    assert_eq!(split_position("x:7:1"), None);
+    // Each text reads back as its parts, a number holding ':' and ' ' whole, a reason
+    // holding ':' whole.
+    assert_eq!(split_position("1:42:\u{1f}a:b c"), Some((1, 42, None, "a:b c")));
+    assert_eq!(split_position("0:7:\u{1f}"), Some((0, 7, None, "")));
+    assert_eq!(
+        split_position("0:7:reference: 200 characters\u{1f}61:0\u{1f}"),
+        Some((0, 7, Some("reference: 200 characters"), "61:0\u{1f}"))
+    );
+    assert_eq!(split_position("x:7:\u{1f}1"), None);
+    assert_eq!(split_position("0:7:1"), None);
     Ok(())
 }
 

@@ -58,16 +58,10 @@ struct Candidate {
     evidence: LifeEvidence,
 }
 
-/// The newer of two events of one person (ties by source, then reference: the same choice
-/// as certify-batch's).
+/// Whether `a` is newer than `b`, two events of one person: the core's order
+/// ([`LifeEvidence::recency_key`]), which certify-batch's newest-event aggregate follows.
 fn newer(a: &Candidate, b: &Candidate) -> bool {
-    let key = |c: &Candidate| {
-        (
-            c.evidence.date,
-            std::cmp::Reverse((c.evidence.source.clone(), c.evidence.reference.clone())),
-        )
-    };
-    key(a) > key(b)
+    a.evidence.recency_key() > b.evidence.recency_key()
 }
 
 fn placeholders(n: usize) -> String {
@@ -160,16 +154,16 @@ pub(crate) async fn evidence_feed(
             refused.push(bad(line, "bad id_number or date".into()));
             continue;
         };
-        let candidate = Candidate {
-            line,
-            evidence: LifeEvidence {
-                person,
-                date,
-                kind: row.kind,
-                source: row.source,
-                reference: row.reference,
-            },
+        // Kind, source and reference as the core checks them (length, control characters,
+        // a named source): a refused row is listed with its reason, not cut short.
+        let evidence = match LifeEvidence::new(person, date, row.kind, row.source, row.reference) {
+            Ok(evidence) => evidence,
+            Err(e) => {
+                refused.push(bad(line, e.to_string()));
+                continue;
+            }
         };
+        let candidate = Candidate { line, evidence };
         if date > today {
             // Not yet usable; the core says so in its own words.
             let e = domain(certify_core::certification::CannotCertify::EvidenceOutOfCycle);
@@ -190,11 +184,11 @@ pub(crate) async fn evidence_feed(
     let mut people: Vec<Candidate> = newest.into_values().collect();
     people.sort_by_key(|c| c.line);
     for chunk in people.chunks(CHUNK) {
-        let ids: Vec<ResidentId> = chunk.iter().map(|c| c.evidence.person).collect();
+        let ids: Vec<ResidentId> = chunk.iter().map(|c| *c.evidence.person()).collect();
         let known = known_many(&state, &ids).await?;
         let mut tx = state.db.begin_write().await?;
         for cand in chunk {
-            let Some(k) = known.get(&cand.evidence.person) else {
+            let Some(k) = known.get(cand.evidence.person()) else {
                 continue;
             };
             let facts: PersonFacts<'_> = k.facts(&state);
@@ -206,11 +200,11 @@ pub(crate) async fn evidence_feed(
                         state.now(),
                         &c.id,
                         "certification.data_comparison",
-                        &cand.evidence.person.to_string(),
+                        &cand.evidence.person().to_string(),
                         &json!({"evidence": cand.evidence}),
                     )
                     .await?;
-                    certified.push(cand.evidence.person.to_string());
+                    certified.push(cand.evidence.person().to_string());
                 }
                 Err(e) => {
                     let e = domain(e);
