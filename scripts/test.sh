@@ -29,6 +29,21 @@ section "reference server: two server processes (optimised build: real time deci
 cargo build --profile ci-server --locked -p certify-server --bin certify-server -p certify-android --lib
 CERTIFY_SERVER_BIN="$PWD/target/ci-server/certify-server" CERTIFY_TEST_POSTGRES_URL="$PG_URL" cargo test --locked --workspace --test two_processes -- --nocapture 2>&1 | grep -v "^\s*$"
 ./scripts/postgres.sh stop "$PG_DIR"
+section "release size: the one native library (JNI + UniFFI + C), optimised and stripped"
+./bindings/android/report_size.sh target/ci-server/libcertify_android.so
+# CI on a small disk (CERTIFY_FREE_DISK=1, set by .ci/run): no later step runs a test
+# executable (4-5 GB of them) or reads the optimised build, so both go before the
+# bindings' steps and the Swift root (3 GB) are made. A developer's rerun keeps them.
+if [ -n "${CERTIFY_FREE_DISK:-}" ]; then
+  # The test executables, as cargo names them (the same selection as the run above).
+  cargo test --workspace --all-targets --locked --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for m in map(json.loads, sys.stdin):
+    if m.get("reason") == "compiler-artifact" and m["profile"]["test"] and m.get("executable"):
+        print(m["executable"])' | xargs -r rm -f
+  rm -rf target/ci-server
+  echo "   disk: target is $(du -sh target | cut -f1) without the test executables and the optimised build"
+fi
 # Later cargo commands select the whole workspace: one feature resolution, so what the
 # tests built is reused instead of rebuilt per package (which once filled CI's disk).
 export CERTIFY_CARGO_SELECT=--workspace
@@ -45,9 +60,16 @@ section "UniFFI: Python and Kotlin tests; Android library symbols"
 ./bindings/uniffi/run_tests.sh
 section "Swift: the generated bindings compiled by swiftc (Debian trixie's swiftlang, debootstrap root) and tested"
 ./bindings/swift/run_tests.sh
+if [ -n "${CERTIFY_FREE_DISK:-}" ]; then
+  # Only once nothing is mounted inside it (the script unmounts on exit): a bind mount
+  # of the repository is on the same file system, which rm would not stop at.
+  if mountpoint -q target/swift-root/certify || mountpoint -q target/swift-root/proc; then
+    echo "   target/swift-root still has a mount inside; left in place"
+  else
+    rm -rf target/swift-root
+  fi
+fi
 section "JNI: Java tests on the host JVM with -Xcheck:jni"
 ./bindings/jni/run_tests.sh
-section "release size: the one native library (JNI + UniFFI + C), optimised and stripped"
-./bindings/android/report_size.sh target/ci-server/libcertify_android.so
 section "data tables are the generated ones"
 grep -q "^110103	崇文区" crates/certify-core/data/gb2260.tsv

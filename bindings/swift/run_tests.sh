@@ -17,7 +17,7 @@ if [ ! -x "$SWIFT_ROOT/usr/libexec/swift/bin/swiftc" ]; then
   rm -rf "$SWIFT_ROOT"
   debootstrap --variant=minbase trixie "$SWIFT_ROOT" "$MIRROR" >/dev/null
   chroot "$SWIFT_ROOT" sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    --no-install-recommends swiftlang libc6-dev libstdc++-14-dev' >/dev/null
+    --no-install-recommends swiftlang libc6-dev libstdc++-14-dev && apt-get clean && rm -rf /var/lib/apt/lists/*' >/dev/null
 fi
 # The bindings as an app gets them: uniffi-bindgen's Swift for the library the tests load.
 LIB="$ROOT/target/debug/libcertify_android.so"

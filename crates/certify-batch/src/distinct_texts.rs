@@ -208,8 +208,8 @@ enum Rows {
     Positions {
         file: Int64Array,
         row: Int64Array,
-        id: Text,
-        reason: Text,
+        id: Box<Text>,
+        reason: Box<Text>,
     },
 }
 
@@ -230,8 +230,8 @@ impl Rows {
             (Kind::Positions, [file, row, id, reason]) => Ok(Rows::Positions {
                 file: integers(file)?,
                 row: integers(row)?,
-                id: Text::of(id)?,
-                reason: Text::of(reason)?,
+                id: Box::new(Text::of(id)?),
+                reason: Box::new(Text::of(reason)?),
             }),
             (Kind::Texts, _) => exec_err!("{NAME}: expected one text column"),
             (Kind::Positions, _) => exec_err!("{POSITIONS}: expected (file_index, row_index, id_number, reason)"),
