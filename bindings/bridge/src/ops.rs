@@ -35,6 +35,7 @@ use certify_core::deadline::{PayrollRow, RunSummary, decide};
 use certify_core::enrollment::{AutomaticReview, EnrollmentCase, ManualDecision};
 use certify_core::evidence::EvidenceClaims;
 use certify_core::id::ResidentId;
+use certify_core::life_event::LifeEvidenceFields;
 use certify_core::money::Fen;
 use certify_core::payment::{PaymentStatus, PensionSchedule, ResumptionGround, UnitDeclaration, resume};
 use certify_core::realname::verify_real_name;
@@ -212,10 +213,9 @@ pub fn call<R: RngCore + CryptoRng>(op: &str, request: &str, now: Timestamp, rng
         }
         "certification.by_data_comparison" => {
             let req: ByDataComparison = parse(request)?;
-            let e = req.evidence;
             // The core's checks of the feed's texts, with their reason (parse() keeps only
             // serde's position): a long or control-character field is refused by name.
-            let evidence = LifeEvidence::new(e.person, e.date, e.kind, e.source, e.reference).map_err(|e| Failure {
+            let evidence = LifeEvidence::try_from(req.evidence).map_err(|e| Failure {
                 status: CertifyStatus::InvalidArgument,
                 detail: format!("evidence {e}"),
             })?;
@@ -782,19 +782,8 @@ struct ByApp {
 #[serde(deny_unknown_fields)]
 struct ByDataComparison {
     facts: Facts,
-    evidence: EvidenceFields,
+    evidence: LifeEvidenceFields,
     policy: CyclePolicy,
-}
-
-/// A [`LifeEvidence`] as the host sends it, before the core checks its texts.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EvidenceFields {
-    person: ResidentId,
-    date: Date,
-    kind: String,
-    source: String,
-    reference: String,
 }
 
 #[derive(Deserialize)]

@@ -99,15 +99,22 @@ pub struct LifeEvidence {
     reference: String,
 }
 
-/// [`LifeEvidence`] as written, before its check.
-#[derive(Deserialize)]
+/// [`LifeEvidence`] as written, before its check: what a host deserialises when it wants
+/// the refusal's reason ([`EventTextError`]) rather than a deserialisation error.
+/// `LifeEvidence::try_from` checks it.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LifeEvidenceFields {
-    person: ResidentId,
-    date: Date,
-    kind: String,
-    source: String,
-    reference: String,
+pub struct LifeEvidenceFields {
+    /// Whose.
+    pub person: ResidentId,
+    /// When the person was seen alive.
+    pub date: Date,
+    /// Kind of record.
+    pub kind: String,
+    /// The feed it came from.
+    pub source: String,
+    /// The feed's record reference.
+    pub reference: String,
 }
 
 impl TryFrom<LifeEvidenceFields> for LifeEvidence {

@@ -443,20 +443,7 @@ async fn a_feed_of_thousands_certifies_each_person_once_from_their_newest_event(
         "{},2020-06-01,travel,12306,T-stranger\n",
         generated_id(people + 5)
     ));
-    let post = |body: String| {
-        let s = &s;
-        let admin = admin.clone();
-        async move {
-            s.raw(
-                Method::POST,
-                "/staff/api/evidence-feed",
-                Some(&admin),
-                &[],
-                Some((body.into_bytes(), "text/csv")),
-            )
-            .await
-        }
-    };
+    let post = |body: String| s.evidence_feed(&admin, body);
     let started = std::time::Instant::now();
     let (st, r) = post(feed.clone()).await;
     let seconds = started.elapsed().as_secs_f64();
@@ -519,15 +506,7 @@ async fn a_feed_picks_the_same_newest_event_as_the_batch_and_refuses_long_or_con
         p1 = generated_id(1),
         p2 = generated_id(2),
     );
-    let (st, r) = s
-        .raw(
-            Method::POST,
-            "/staff/api/evidence-feed",
-            Some(&admin),
-            &[],
-            Some((feed.into_bytes(), "text/csv")),
-        )
-        .await;
+    let (st, r) = s.evidence_feed(&admin, feed).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["certified"], json!([generated_id(0)]), "{r}");
     let refused = r["refused"].as_array().unwrap();

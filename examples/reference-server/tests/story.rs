@@ -587,15 +587,7 @@ async fn story(s: &Server) {
     let feed = format!(
         "id_number,date,kind,source,reference\n{CHEN},2020-09-10,hospital_visit,蒲城县医院,H-1\n{WANG},2019-01-01,travel,12306,T-1\n"
     );
-    let (st, r) = s
-        .raw(
-            Method::POST,
-            "/staff/api/evidence-feed",
-            Some(&admin),
-            &[],
-            Some((feed.into_bytes(), "text/csv")),
-        )
-        .await;
+    let (st, r) = s.evidence_feed(&admin, feed).await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["certified"], json!([CHEN]), "{r}");
     assert_eq!(r["refused"].as_array().unwrap().len(), 1, "{r}");

@@ -116,6 +116,18 @@ impl Server {
         .await
     }
 
+    /// POST a life-event feed (CSV) to the staff API.
+    pub async fn evidence_feed(&self, token: &str, csv: String) -> (StatusCode, Value) {
+        self.raw(
+            Method::POST,
+            "/staff/api/evidence-feed",
+            Some(token),
+            &[],
+            Some((csv.into_bytes(), "text/csv")),
+        )
+        .await
+    }
+
     pub async fn raw(
         &self,
         method: Method,
