@@ -3,6 +3,7 @@
 //! certification = same speaker AND the newly prompted digits.
 
 use crate::audio::Audio;
+use crate::cohort::{DEFAULT_NORMALIZED_THRESHOLD, DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND, SpeakerCohort};
 use crate::conditions::{NoiseSource, add_noise, babble, telephone};
 use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
 use crate::enhance::{denoise, is_narrowband, quiet_between_words};
@@ -64,6 +65,10 @@ pub struct VoiceEngineConfig {
     /// Speaker similarity threshold for telephone-band probes (against the template's
     /// narrowband embedding).
     pub speaker_threshold_narrowband: f32,
+    /// Normalised score threshold when a [`SpeakerCohort`] is given (wideband probes).
+    pub speaker_threshold_normalized: f32,
+    /// The same for telephone-band probes.
+    pub speaker_threshold_normalized_narrowband: f32,
     /// Digits that must be right.
     pub min_digits_correct: usize,
     /// Fingerprint bit error rate at or below which a word is a copy of an enrolled one
@@ -87,6 +92,8 @@ impl VoiceEngineConfig {
             quality: VoiceQualityConfig::default(),
             speaker_threshold: DEFAULT_SPEAKER_THRESHOLD,
             speaker_threshold_narrowband: DEFAULT_NARROWBAND_SPEAKER_THRESHOLD,
+            speaker_threshold_normalized: DEFAULT_NORMALIZED_THRESHOLD,
+            speaker_threshold_normalized_narrowband: DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND,
             min_digits_correct: DEFAULT_MIN_DIGITS_CORRECT,
             splice_ber: DEFAULT_SPLICE_BER,
             copy_correlation: DEFAULT_COPY_CORRELATION,
@@ -182,6 +189,9 @@ pub struct VoiceDecision {
     pub report: RecordingReport,
     /// Cosine similarity to the template.
     pub speaker_score: f32,
+    /// The score normalised against the cohort ([`crate::cohort`]), when one was given
+    /// and large enough; it then decides `same_speaker` instead of the cosine.
+    pub speaker_normalized: Option<f32>,
     /// Same speaker at the threshold.
     pub same_speaker: bool,
     /// The probe was telephone-band and was compared with the narrowband embedding.
@@ -369,24 +379,51 @@ impl VoiceEngine {
         Ok(VoiceEnrollment { reports, template })
     }
 
-    /// Certification: the recording of `prompt` against the template.
+    /// Certification: the recording of `prompt` against the template, decided on the raw
+    /// cosine. Prefer [`VoiceEngine::verify_with_cohort`] where a cohort can be had.
     pub fn verify(&self, template: &VoiceTemplate, audio: &Audio, prompt: &str) -> Result<VoiceDecision, VoiceError> {
+        self.verify_with_cohort(template, audio, prompt, None)
+    }
+
+    /// Certification with the speaker score normalised against `cohort` (other people's
+    /// voiceprints enrolled with the host, [`SpeakerCohort`]): fewer real people refused
+    /// at the same rate of impostors passed. Without a cohort, or when it is too small for
+    /// the probe's band, the raw cosine decides as in [`VoiceEngine::verify`].
+    pub fn verify_with_cohort(
+        &self,
+        template: &VoiceTemplate,
+        audio: &Audio,
+        prompt: &str,
+        cohort: Option<&SpeakerCohort>,
+    ) -> Result<VoiceDecision, VoiceError> {
         if !is_prompt(prompt) {
             return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
         }
         let report = self.check(audio, None)?;
         let samples = self.prepared(audio, &report);
         let narrowband = template.speaker_narrowband.is_some() && is_narrowband(&samples);
-        let (reference, threshold) = match &template.speaker_narrowband {
-            Some(narrow) if narrowband => (narrow, self.config.speaker_threshold_narrowband),
-            _ => (&template.speaker, self.config.speaker_threshold),
+        let (reference, threshold, normalized_threshold) = match &template.speaker_narrowband {
+            Some(narrow) if narrowband => (
+                narrow,
+                self.config.speaker_threshold_narrowband,
+                self.config.speaker_threshold_normalized_narrowband,
+            ),
+            _ => (
+                &template.speaker,
+                self.config.speaker_threshold,
+                self.config.speaker_threshold_normalized,
+            ),
         };
-        let speaker_score = if report.issues.contains(&VoiceIssue::NoSpeech) {
-            0.0
+        let (speaker_score, speaker_normalized) = if report.issues.contains(&VoiceIssue::NoSpeech) {
+            (0.0, None)
         } else {
-            self.encoder
-                .embed(&quiet_between_words(&samples, prompt.len()))?
-                .similarity(reference)
+            let probe = self.encoder.embed(&quiet_between_words(&samples, prompt.len()))?;
+            let normalized = cohort.and_then(|c| c.normalized_score(&probe, reference, narrowband));
+            (probe.similarity(reference), normalized)
+        };
+        let same_speaker = match speaker_normalized {
+            Some(z) => z >= normalized_threshold,
+            None => speaker_score >= threshold,
         };
         let mut digits = recognise(&samples, prompt, &template.digits);
         digits.closest_copy = closest_copy(audio.samples(), &template.word_prints);
@@ -401,7 +438,8 @@ impl VoiceEngine {
         Ok(VoiceDecision {
             report,
             speaker_score,
-            same_speaker: speaker_score >= threshold,
+            speaker_normalized,
+            same_speaker,
             narrowband,
             digits,
             fresh,

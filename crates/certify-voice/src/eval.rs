@@ -4,6 +4,7 @@
 
 use crate::audio::Audio;
 use crate::engine::{VoiceEngine, VoiceError, VoiceTemplate};
+use crate::speaker::SpeakerEmbedding;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -173,7 +174,63 @@ pub fn evaluate_speakers_through(
     dir: &Path,
     channel: impl Fn(&[f32]) -> Vec<f32>,
 ) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
-    use crate::speaker::SpeakerEmbedding;
+    let (templates, tests) = speaker_embeddings(engine, dir, channel)?;
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    for (speaker, e) in &tests {
+        for (s, t) in &templates {
+            if s == speaker {
+                genuine.push(e.similarity(t))
+            } else {
+                impostor.push(e.similarity(t))
+            }
+        }
+    }
+    Ok((genuine, impostor))
+}
+
+/// [`evaluate_speakers_through`] with every score normalised ([`crate::cohort`]) against a
+/// cohort of the other speakers' templates: for each trial the claimed speaker and the
+/// test recording's speaker are left out, as a host's cohort holds neither the
+/// person nor, in general, the impostor. Needs [`crate::cohort::MIN_COHORT`] + 2 speakers.
+pub fn evaluate_speakers_normalized_through(
+    engine: &VoiceEngine,
+    dir: &Path,
+    channel: impl Fn(&[f32]) -> Vec<f32>,
+) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
+    use crate::cohort::SpeakerCohort;
+    let (templates, tests) = speaker_embeddings(engine, dir, channel)?;
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    for (speaker, e) in &tests {
+        for (claimed, t) in &templates {
+            let others: Vec<SpeakerEmbedding> = templates
+                .iter()
+                .filter(|(s, _)| *s != claimed && *s != speaker)
+                .map(|(_, t)| t.clone())
+                .collect();
+            let cohort = SpeakerCohort::from_embeddings(others, Vec::new())
+                .map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?;
+            let z = cohort
+                .normalized_score(e, t, false)
+                .ok_or_else(|| VoiceError::Invalid("the cohort's scores do not spread".into()))?;
+            if claimed == speaker {
+                genuine.push(z)
+            } else {
+                impostor.push(z)
+            }
+        }
+    }
+    Ok((genuine, impostor))
+}
+
+/// Per speaker the mean embedding of the "enroll" recordings, and each "test" recording's
+/// embedding with its speaker, every recording first passed through `channel`.
+type SpeakerSet = (BTreeMap<String, SpeakerEmbedding>, Vec<(String, SpeakerEmbedding)>);
+
+fn speaker_embeddings(
+    engine: &VoiceEngine,
+    dir: &Path,
+    channel: impl Fn(&[f32]) -> Vec<f32>,
+) -> Result<SpeakerSet, VoiceError> {
     let rows = manifest(dir)?;
     let embed = |file: &str| -> Result<SpeakerEmbedding, VoiceError> {
         let audio = Audio::from_f32(&channel(load(dir, file)?.samples()), crate::audio::SAMPLE_RATE)?;
@@ -183,22 +240,15 @@ pub fn evaluate_speakers_through(
     for r in rows.iter().filter(|r| r.role == "enroll") {
         enrolled.entry(r.speaker.clone()).or_default().push(embed(&r.file)?);
     }
-    let templates: BTreeMap<String, SpeakerEmbedding> = enrolled
+    let templates = enrolled
         .into_iter()
         .filter_map(|(s, v)| SpeakerEmbedding::mean(&v).map(|m| (s, m)))
         .collect();
-    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    let mut tests = Vec::new();
     for r in rows.iter().filter(|r| r.role == "test") {
-        let e = embed(&r.file)?;
-        for (s, t) in &templates {
-            if s == &r.speaker {
-                genuine.push(e.similarity(t))
-            } else {
-                impostor.push(e.similarity(t))
-            }
-        }
+        tests.push((r.speaker.clone(), embed(&r.file)?));
     }
-    Ok((genuine, impostor))
+    Ok((templates, tests))
 }
 
 /// Equal error rate of similarity scores (higher = same): `(threshold, eer)`.

@@ -8,6 +8,7 @@
 //! words for splice detection ([`splice`], [`sketch`]).
 
 pub mod audio;
+pub mod cohort;
 pub mod conditions;
 pub mod digits;
 pub mod engine;

@@ -164,6 +164,48 @@ fn narrowband_threshold_on_real_human_speech_through_the_telephone_band() {
 }
 
 #[test]
+fn normalized_scores_on_real_human_speech() {
+    // S-norm against the other speakers (certify_voice::cohort): at its thresholds no more
+    // than 1% of impostors pass in either band, and fewer real people are refused than by
+    // the raw cosine at its thresholds (wideband 9/87, telephone band 10/87).
+    use certify_voice::eval::{evaluate_speakers_normalized_through, evaluate_speakers_through};
+    let dir = root().join(".deps/testdata/human");
+    let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
+    let config = engine().config();
+    type Channel<'a> = &'a dyn Fn(&[f32]) -> Vec<f32>;
+    let bands: [(&str, Channel, f32, f32); 2] = [
+        (
+            "wideband",
+            &|x: &[f32]| x.to_vec(),
+            config.speaker_threshold,
+            config.speaker_threshold_normalized,
+        ),
+        (
+            "telephone band",
+            &phone,
+            config.speaker_threshold_narrowband,
+            config.speaker_threshold_normalized_narrowband,
+        ),
+    ];
+    for (band, channel, raw_threshold, threshold) in bands {
+        let (genuine, impostor) = evaluate_speakers_normalized_through(engine(), &dir, channel).unwrap();
+        check_threshold(
+            &genuine,
+            &impostor,
+            threshold,
+            &format!("{band} real speech, normalised"),
+        );
+        let (raw_genuine, _) = evaluate_speakers_through(engine(), &dir, channel).unwrap();
+        let refused = genuine.iter().filter(|s| **s < threshold).count();
+        let refused_raw = raw_genuine.iter().filter(|s| **s < raw_threshold).count();
+        assert!(
+            refused < refused_raw && refused as f64 <= 0.08 * genuine.len() as f64,
+            "{band}: {refused} real people refused with the cohort, {refused_raw} without"
+        );
+    }
+}
+
+#[test]
 fn a_passed_verification_becomes_verifiable_single_use_evidence() {
     use certify_core::biometric::Modality;
     use certify_core::evidence::{Challenge, EvidenceSigner, EvidenceVerifier, MemoryReplayGuard};

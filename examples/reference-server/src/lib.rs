@@ -37,6 +37,7 @@ mod state;
 mod store;
 mod visits;
 mod voice;
+mod voice_cohort;
 
 pub use accounts::{CaptchaMaker, MadeCaptcha, RasterCaptcha};
 pub use config::{Config, ConfigError, IdentitySettings, LimitSettings, LivenessSettings, Office};

@@ -216,6 +216,8 @@ pub struct AppState {
     pub portraits: Arc<dyn crate::identity::ReferencePortraits>,
     /// The 1:N index of enrolled faces.
     pub(crate) faces: Arc<crate::identity::FaceRegistry>,
+    /// Other people's voiceprints, against which voice scores are normalised.
+    pub(crate) voice_cohort: Arc<crate::voice_cohort::VoiceCohort>,
     /// Makes the picture captchas (replace it to use the province's own).
     pub captcha: Arc<dyn crate::accounts::CaptchaMaker>,
     /// Per-phone limits on SMS codes and guesses.
@@ -236,6 +238,7 @@ impl AppState {
         Self {
             portraits: crate::identity::portraits_from(&config),
             faces: Arc::default(),
+            voice_cohort: Arc::default(),
             captcha: Arc::new(crate::accounts::RasterCaptcha),
             limits: Arc::new(crate::limits::Limits::new(Arc::clone(&clock), &config.limits)),
             db,

@@ -298,8 +298,11 @@ pub(crate) async fn finish(
         .await?
         .ok_or_else(|| ApiError::not_found("template"))?;
     let voice = std::sync::Arc::clone(&state.voice);
+    let cohort = state.voice_cohort.current(&state).await?;
     let decision = state
-        .blocking(move || -> Result<_, ApiError> { Ok(voice.verify(&template, &wav(&req.recording)?, &prompt)?) })
+        .blocking(move || -> Result<_, ApiError> {
+            Ok(voice.verify_with_cohort(&template, &wav(&req.recording)?, &prompt, cohort.as_deref())?)
+        })
         .await??;
     let now = state.now();
     let claims = decision.claims(&ch, ResidentId::parse(&operator)?, now, 60);

@@ -583,6 +583,42 @@ async fn story(s: &Server) {
     assert_eq!(r["record"]["operator"]["by"], "proxy", "{r}");
     let (_, e) = finish_voice(&vid, "cmn_m1_test0.wav").await;
     assert_eq!(code(&e), 505, "a voice session is used once: {e}");
+    // Once 20 or more voiceprints are enrolled, scores are normalised against them
+    // (certify_voice::cohort). Here 24 fabricated people who all sound almost like 刘德明
+    // make his own reading ordinary among them: refused as not the same speaker, though
+    // its cosine passed above — the cohort decides, not the raw score.
+    let liu_template: Value = serde_json::from_str(
+        &sqlx::query_scalar::<_, String>("SELECT template_json FROM templates WHERE modality = 'voice'")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let mut seed = 12345u64;
+    let mut near = |v: &Value| -> Value {
+        let mut x: Vec<f64> = v.as_array().unwrap().iter().map(|f| f.as_f64().unwrap()).collect();
+        for e in &mut x {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            *e += 0.012 * (((seed >> 33) as f64 / (1u64 << 31) as f64) - 0.5);
+        }
+        let n = x.iter().map(|e| e * e).sum::<f64>().sqrt();
+        json!(x.iter().map(|e| e / n).collect::<Vec<_>>())
+    };
+    for i in 0..24 {
+        let mut t = liu_template.clone();
+        t["speaker"] = near(&liu_template["speaker"]);
+        t["speaker_narrowband"] = near(&liu_template["speaker_narrowband"]);
+        sqlx::query("INSERT INTO templates (template_ref, modality, template_json) VALUES ($1, 'voice', $2)")
+            .bind(format!("sound-alike-{i:02}"))
+            .bind(t.to_string())
+            .execute(&s.db.pool)
+            .await
+            .unwrap();
+    }
+    let again = start_voice().await;
+    let (st, e) = finish_voice(&again, "cmn_m1_test0.wav").await;
+    assert!(st.is_client_error(), "{e}");
+    assert_eq!(e["reasons"], json!(["not_same_speaker"]), "{e}");
 
     let feed = format!(
         "id_number,date,kind,source,reference\n{CHEN},2020-09-10,hospital_visit,蒲城县医院,H-1\n{WANG},2019-01-01,travel,12306,T-1\n"

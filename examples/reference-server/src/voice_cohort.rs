@@ -1,0 +1,65 @@
+//! The voiceprint cohort: a sample of the voice templates enrolled with this server, against
+//! which every voice certification's speaker score is normalised
+//! (`certify_voice::cohort`): the province's own phones, rooms and dialects, so fewer real
+//! people are refused at the same rate of impostors passed. Only the templates' speaker
+//! embeddings are read; with fewer than `certify_voice::cohort::MIN_COHORT` voiceprints
+//! enrolled the raw cosine decides.
+
+use crate::{ApiError, AppState};
+use certify_voice::cohort::SpeakerCohort;
+use certify_voice::speaker::SpeakerEmbedding;
+use sqlx::Row;
+use std::sync::Arc;
+
+/// Voiceprints sampled into the cohort. `template_ref`s are random, so the first ones in
+/// their order are a random sample.
+pub(crate) const COHORT_SAMPLE: i64 = 300;
+
+/// The cohort in memory, with the number of voice templates it was built from.
+#[derive(Default)]
+pub struct VoiceCohort {
+    inner: tokio::sync::Mutex<(Option<Arc<SpeakerCohort>>, i64)>,
+}
+
+/// The part of a stored template the cohort needs (the rest is skipped unread).
+#[derive(serde::Deserialize)]
+struct SpeakerPart {
+    speaker: SpeakerEmbedding,
+    #[serde(default)]
+    speaker_narrowband: Option<SpeakerEmbedding>,
+}
+
+impl VoiceCohort {
+    /// The cohort to verify with now: rebuilt when voice templates were enrolled (by any
+    /// instance) since it was built and it is not yet full.
+    pub(crate) async fn current(&self, state: &AppState) -> Result<Option<Arc<SpeakerCohort>>, ApiError> {
+        let mut guard = self.inner.lock().await;
+        let enrolled: i64 = sqlx::query("SELECT COUNT(*) FROM templates WHERE modality = 'voice'")
+            .fetch_one(&state.db.pool)
+            .await?
+            .try_get(0)?;
+        let (cohort, built_from) = &mut *guard;
+        let full = cohort.as_ref().is_some_and(|c| c.len().0 as i64 >= COHORT_SAMPLE);
+        if enrolled != *built_from && !full {
+            let rows = sqlx::query(
+                "SELECT template_json FROM templates WHERE modality = 'voice' ORDER BY template_ref LIMIT $1",
+            )
+            .bind(COHORT_SAMPLE)
+            .fetch_all(&state.db.pool)
+            .await?;
+            let (mut wide, mut narrow) = (Vec::new(), Vec::new());
+            for r in rows {
+                match serde_json::from_str::<SpeakerPart>(&r.try_get::<String, _>(0)?) {
+                    Ok(p) => {
+                        wide.push(p.speaker);
+                        narrow.extend(p.speaker_narrowband);
+                    }
+                    Err(_) => tracing::warn!("a stored voice template is malformed; not in the cohort"),
+                }
+            }
+            *cohort = SpeakerCohort::from_embeddings(wide, narrow).ok().map(Arc::new);
+            *built_from = enrolled;
+        }
+        Ok(cohort.clone())
+    }
+}
