@@ -743,6 +743,30 @@ CertifyStatus certify_voice_verify(const CertifyVoiceEngine *engine,
                                    const char *prompt,
                                    char **out_json);
 
+// As `verify`, with the speaker score normalised against `cohort_json`: other
+// people's voiceprints enrolled with the host, `{"wideband": [[256 numbers], …],
+// "narrowband": […]}` (the `speaker` and `speaker_narrowband` members of at least
+// 20 stored templates; a few hundred is plenty). Fewer real people are refused
+// at the same rate of impostors passed; `speaker_normalized` is the score that
+// decided. 104 for text that is not such JSON, 102 for too few or malformed
+// members. The cohort is other people's biometric data: keep it on the server.
+//
+// `*out_json` is the result as JSON, freed with `certify_string_free`. A `now_unix`
+// argument takes `CERTIFY_NOW_SYSTEM` for the system clock. Thread-safe.
+//
+// # Safety
+// The handle (`engine`, `verifier`) live; each byte argument readable for its
+// `_len` bytes (NULL only for an optional one); each string NUL-terminated UTF-8;
+// recording arrays readable for `count` entries, each WAV for its length; `out_json`
+// writable.
+CertifyStatus certify_voice_verify_with_cohort(const CertifyVoiceEngine *engine,
+                                               const char *template_json,
+                                               const char *cohort_json,
+                                               const uint8_t *wav,
+                                               size_t wav_len,
+                                               const char *prompt,
+                                               char **out_json);
+
 // Digit prompts as a JSON array: with `enrolled_json` NULL, the five enrollment prompts;
 // with a JSON array of the enrollment prompts, one certification prompt that is none of them.
 // OS random generator. Thread-safe.

@@ -13,6 +13,7 @@ use certify_core::time::Timestamp;
 use certify_face::FaceEngine;
 use certify_face::embed::FaceTemplate;
 use certify_face::engine::LivenessRun;
+use certify_voice::cohort::{CohortMembers, SpeakerCohort};
 use certify_voice::{Audio, VoiceEngine, VoiceTemplate};
 
 pub use crate::results::{
@@ -426,6 +427,30 @@ pub fn voice_verify(engine: &VoiceEngine, template_json: &str, wav: &[u8], promp
     let audio = Audio::from_wav(wav).map_err(fail)?;
     Ok(VoiceResult::from(
         &engine.verify(&template, &audio, prompt).map_err(fail)?,
+    ))
+}
+
+/// [`voice_verify`] with the speaker score normalised against `cohort_json` (a
+/// `certify_voice::cohort::SpeakerCohort` as JSON: other people's voiceprints enrolled with
+/// the host).
+pub fn voice_verify_with_cohort(
+    engine: &VoiceEngine,
+    template_json: &str,
+    cohort_json: &str,
+    wav: &[u8],
+    prompt: &str,
+) -> Result<VoiceResult, Fail> {
+    let template: VoiceTemplate = serde_json::from_str(template_json)
+        .map_err(|_| Fail::new(CertifyStatus::JsonInvalid, "not a voice template"))?;
+    let members: CohortMembers = serde_json::from_str(cohort_json)
+        .map_err(|e| Fail::new(CertifyStatus::JsonInvalid, format!("not a voice cohort: {e}")))?;
+    let cohort = SpeakerCohort::try_from(members)
+        .map_err(|e| Fail::new(CertifyStatus::InvalidArgument, format!("voice cohort: {e}")))?;
+    let audio = Audio::from_wav(wav).map_err(fail)?;
+    Ok(VoiceResult::from(
+        &engine
+            .verify_with_cohort(&template, &audio, prompt, Some(&cohort))
+            .map_err(fail)?,
     ))
 }
 

@@ -124,6 +124,16 @@ macro_rules! engine_calls {
             fn voice.verify(template_json: str, wav: bytes, prompt: str) -> json(VoiceDecisionInfo)
                 = $crate::engines::voice_verify;
 
+            /// As `verify`, with the speaker score normalised against `cohort_json`: other
+            /// people's voiceprints enrolled with the host, `{"wideband": [[256 numbers], …],
+            /// "narrowband": […]}` (the `speaker` and `speaker_narrowband` members of at least
+            /// 20 stored templates; a few hundred is plenty). Fewer real people are refused
+            /// at the same rate of impostors passed; `speaker_normalized` is the score that
+            /// decided. 104 for text that is not such JSON, 102 for too few or malformed
+            /// members. The cohort is other people's biometric data: keep it on the server.
+            fn voice.verify_with_cohort(template_json: str, cohort_json: str, wav: bytes, prompt: str)
+                -> json(VoiceDecisionInfo) = $crate::engines::voice_verify_with_cohort;
+
             /// The 32-byte public key of the device's evidence-signing key (Ed25519), for the
             /// server's verifier.
             fn evidence_signer.public_key() -> bytes = $crate::engines::signer_public_key;

@@ -173,6 +173,9 @@ pub struct VoiceResult {
     pub same_speaker: bool,
     /// Cosine similarity to the template.
     pub speaker_score: f32,
+    /// The score normalised against a cohort (`verify_with_cohort`), which then decided
+    /// `same_speaker`; absent without a cohort.
+    pub speaker_normalized: Option<f32>,
     /// The digits heard.
     pub digits_heard: String,
     /// Why it failed ("too_noisy", "digits_not_heard", "not_same_speaker", "not_live" …;
@@ -193,6 +196,7 @@ impl From<&VoiceDecision> for VoiceResult {
             passed: d.passed(),
             same_speaker: d.same_speaker,
             speaker_score: d.speaker_score,
+            speaker_normalized: d.speaker_normalized,
             digits_heard: d.digits.heard.clone(),
             issues: d.refusals().iter().map(|r| r.code().to_owned()).collect(),
             advice_zh: d.advice_zh(),

@@ -1,7 +1,30 @@
 /* C tests: voice prompts, enrollment and verification. */
 #include "harness.h"
+#include <math.h>
 
 static const char *ENROLL[5] = {"01234567", "89012345", "67890123", "45678901", "23456789"};
+
+/* {"wideband": [n pseudo-random unit vectors of 256 numbers]}, malloc'd. */
+static char *cohort_json(int n) {
+  size_t cap = (size_t)n * 256 * 16 + 64, len = 0;
+  char *out = malloc(cap);
+  unsigned long long state = 7;
+  len += (size_t)snprintf(out + len, cap - len, "{\"wideband\":[");
+  for (int m = 0; m < n; m++) {
+    double v[256], norm = 0;
+    for (int i = 0; i < 256; i++) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      v[i] = (double)(state >> 40) / (double)(1ULL << 24) - 0.5;
+      norm += v[i] * v[i];
+    }
+    norm = sqrt(norm);
+    len += (size_t)snprintf(out + len, cap - len, "%s[", m ? "," : "");
+    for (int i = 0; i < 256; i++) len += (size_t)snprintf(out + len, cap - len, "%s%.6f", i ? "," : "", v[i] / norm);
+    len += (size_t)snprintf(out + len, cap - len, "]");
+  }
+  snprintf(out + len, cap - len, "]}");
+  return out;
+}
 
 int main(int argc, char **argv) {
   const char *root = argc > 1 ? argv[1] : ".";
@@ -95,6 +118,21 @@ int main(int argc, char **argv) {
     CHECK(certify_voice_verify(engine, "{}", probe, tl, "73920581", &d) == CERTIFY_STATUS_JSON_INVALID, "bad template");
     CHECK(certify_voice_verify(engine, template, probe, tl, "123", &d) == CERTIFY_STATUS_INVALID_ARGUMENT, "bad prompt");
     CHECK(certify_voice_verify(engine, template, probe, tl, NULL, &d) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL prompt");
+    /* With a cohort of 24 other voiceprints (pseudo-random unit vectors here), the
+       normalised score decides; a cohort too small, or not one, is refused. */
+    char *cohort = cohort_json(24);
+    CHECK(certify_voice_verify_with_cohort(engine, template, cohort, probe, tl, "73920581", &d) == CERTIFY_STATUS_OK, "verify with a cohort");
+    CHECK(d && strstr(d, "\"passed\":true") && !strstr(d, "\"speaker_normalized\":null"), "the normalised score decided");
+    certify_string_free(d);
+    d = NULL;
+    char *few = cohort_json(5);
+    CHECK(certify_voice_verify_with_cohort(engine, template, few, probe, tl, "73920581", &d) == CERTIFY_STATUS_INVALID_ARGUMENT && !d, "too small a cohort");
+    CHECK(certify_voice_verify_with_cohort(engine, template, "[1,2]", probe, tl, "73920581", &d) == CERTIFY_STATUS_JSON_INVALID && !d, "not a cohort");
+    CHECK(certify_voice_verify(engine, template, probe, tl, "73920581", &d) == CERTIFY_STATUS_OK && strstr(d, "\"speaker_normalized\":null"), "no normalised score without a cohort");
+    certify_string_free(d);
+    d = NULL;
+    free(cohort);
+    free(few);
   }
   CHECK(certify_voice_enroll(engine, (const uint8_t *const *)wavs, lens, ENROLL, 3, &d) == CERTIFY_STATUS_INVALID_ARGUMENT, "three recordings");
   CHECK(certify_voice_enroll(engine, NULL, lens, ENROLL, 5, &d) == CERTIFY_STATUS_NULL_ARGUMENT, "NULL recordings");

@@ -195,6 +195,7 @@ impl From<bridge_results::VoiceResult> for VoiceDecisionInfo {
             passed: d.passed,
             same_speaker: d.same_speaker,
             speaker_score: d.speaker_score,
+            speaker_normalized: d.speaker_normalized,
             digits_heard: d.digits_heard,
             issues: d.issues,
             advice_zh: d.advice_zh,

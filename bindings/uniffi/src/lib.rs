@@ -508,6 +508,9 @@ pub struct VoiceDecisionInfo {
     pub same_speaker: bool,
     /// Cosine similarity to the template.
     pub speaker_score: f32,
+    /// The score normalised against a cohort (`verify_with_cohort`), which then decided
+    /// `same_speaker`; absent without one.
+    pub speaker_normalized: Option<f32>,
     /// Digits heard.
     pub digits_heard: String,
     /// Recording problems.

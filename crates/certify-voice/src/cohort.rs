@@ -60,11 +60,33 @@ pub enum CohortError {
     },
 }
 
-/// Speaker embeddings of other enrolled people, wideband and narrowband.
-#[derive(Debug, Clone, PartialEq)]
+/// Speaker embeddings of other enrolled people, wideband and narrowband. As JSON:
+/// `{"wideband": [[256 numbers], …], "narrowband": [[256 numbers], …]}` — the `speaker` and
+/// `speaker_narrowband` members of stored templates; reading it checks it as
+/// [`SpeakerCohort::from_embeddings`] does.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "CohortMembers")]
 pub struct SpeakerCohort {
     wideband: Vec<SpeakerEmbedding>,
+    #[serde(default)]
     narrowband: Vec<SpeakerEmbedding>,
+}
+
+/// The members of a cohort as read, before they are checked (`SpeakerCohort::try_from`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CohortMembers {
+    /// Wideband speaker embeddings.
+    pub wideband: Vec<SpeakerEmbedding>,
+    /// Narrowband ones (may be fewer, or none).
+    #[serde(default)]
+    pub narrowband: Vec<SpeakerEmbedding>,
+}
+
+impl TryFrom<CohortMembers> for SpeakerCohort {
+    type Error = CohortError;
+    fn try_from(m: CohortMembers) -> Result<Self, CohortError> {
+        SpeakerCohort::from_embeddings(m.wideband, m.narrowband)
+    }
 }
 
 impl SpeakerCohort {
@@ -277,6 +299,22 @@ mod tests {
         few.push(reference.clone());
         let c3 = SpeakerCohort::from_embeddings(few, vec![]).unwrap();
         assert_eq!(c3.normalized_score(&probe, &reference, false), None);
+    }
+
+    #[test]
+    fn json_round_trips_and_is_checked_when_read() {
+        let c = SpeakerCohort::from_embeddings(members(MIN_COHORT), members(3)).unwrap();
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<SpeakerCohort>(&text).unwrap(), c);
+        let few = serde_json::json!({ "wideband": members(2) }).to_string();
+        let e = serde_json::from_str::<SpeakerCohort>(&few).unwrap_err().to_string();
+        assert!(e.contains("at least 20"), "{e}");
+        let mut bad = members(MIN_COHORT);
+        bad[4].0[0] = 3.0;
+        let e = serde_json::from_str::<SpeakerCohort>(&serde_json::json!({ "wideband": bad }).to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("member 4"), "{e}");
     }
 
     #[test]

@@ -208,6 +208,25 @@ public class CertifyTest {
         }
     }
 
+    /** {"wideband": [n pseudo-random unit vectors of 256 numbers]}. */
+    static String cohortJson(int n) {
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder out = new StringBuilder("{\"wideband\":[");
+        for (int m = 0; m < n; m++) {
+            double[] v = new double[256];
+            double norm = 0;
+            for (int i = 0; i < 256; i++) {
+                v[i] = random.nextDouble() - 0.5;
+                norm += v[i] * v[i];
+            }
+            norm = Math.sqrt(norm);
+            out.append(m > 0 ? ",[" : "[");
+            for (int i = 0; i < 256; i++) out.append(i > 0 ? "," : "").append(v[i] / norm);
+            out.append("]");
+        }
+        return out.append("]}").toString();
+    }
+
     static void testVoice(String root, String lib) throws Exception {
         String[] prompts = {"01234567", "89012345", "67890123", "45678901", "23456789"};
         String drawn = Certify.voicePrompts(null);
@@ -224,6 +243,11 @@ public class CertifyTest {
             check(engine.verify(template, wavs[0], "73920581").contains("\"passed\":false"), "replay fails");
             expectCode(635, "bad WAV", () -> engine.verify(template, new byte[] {'R', 'I', 'F', 'F'}, "73920581"));
             expectCode(102, "prompts and recordings differ", () -> engine.enroll(wavs, new String[] {"01234567"}));
+            // With a cohort of other voiceprints the normalised score decides.
+            String cohort = cohortJson(24);
+            String normalised = engine.verifyWithCohort(template, cohort, probe, "73920581");
+            check(normalised.contains("\"passed\":true") && !normalised.contains("\"speaker_normalized\":null"), "with a cohort: " + normalised);
+            expectCode(102, "too small a cohort", () -> engine.verifyWithCohort(template, cohortJson(3), probe, "73920581"));
             // The same engine with its models from memory decides the same.
             java.util.Map<String, byte[]> files = new java.util.HashMap<>();
             for (String n : new String[] {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx"})

@@ -212,6 +212,19 @@ def test_voice_enroll_and_verify():
     assert bad.template_json is None and "no_speech" in bad.issues[2], bad.issues
     assert any("请" in a for a in bad.advice_zh[2]), bad.advice_zh
     raises_code(635, engine.verify, result.template_json, b"RIFFjunk", "73920581")
+    # With a cohort of other voiceprints (pseudo-random unit vectors) the normalised score decides.
+    import json, random
+    rng = random.Random(7)
+    def unit():
+        v = [rng.random() - 0.5 for _ in range(256)]
+        n = sum(x * x for x in v) ** 0.5
+        return [x / n for x in v]
+    cohort = json.dumps({"wideband": [unit() for _ in range(24)]})
+    normalised = engine.verify_with_cohort(result.template_json, cohort, read("cmn_m1_test0.wav"), "73920581")
+    assert normalised.passed and normalised.speaker_normalized is not None, normalised
+    assert ok.speaker_normalized is None
+    raises_code(102, engine.verify_with_cohort, result.template_json, json.dumps({"wideband": [unit()]}), read("cmn_m1_test0.wav"), "73920581")
+    raises_code(104, engine.verify_with_cohort, result.template_json, "[1,", read("cmn_m1_test0.wav"), "73920581")
 
 
 def live_frames():

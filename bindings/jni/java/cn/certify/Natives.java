@@ -262,6 +262,19 @@ final class Natives {
     static native String voiceVerify(long handle, String templateJson, byte[] wav, String prompt) throws CertifyException;
 
     /**
+     * As {@code verify}, with the speaker score normalised against {@code cohort_json}: other
+     * people's voiceprints enrolled with the host, {@code {"wideband": [[256 numbers], …],}
+     * "narrowband": […]}{@code  (the }speaker{@code  and }speaker_narrowband{@code  members of at least}
+     * 20 stored templates; a few hundred is plenty). Fewer real people are refused
+     * at the same rate of impostors passed; {@code speaker_normalized} is the score that
+     * decided. 104 for text that is not such JSON, 102 for too few or malformed
+     * members. The cohort is other people's biometric data: keep it on the server.
+     *
+     * The result as JSON. A {@code nowUnix} argument takes {@code Long.MIN_VALUE} for the system clock.
+     */
+    static native String voiceVerifyWithCohort(long handle, String templateJson, String cohortJson, byte[] wav, String prompt) throws CertifyException;
+
+    /**
      * The 32-byte public key of the device's evidence-signing key (Ed25519), for the
      * server's verifier.
      *

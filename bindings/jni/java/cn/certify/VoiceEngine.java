@@ -35,6 +35,17 @@ public final class VoiceEngine implements AutoCloseable {
         return handle.call(h -> Natives.voiceVerify(h, templateJson, wav, prompt));
     }
 
+    /**
+     * As verify, with the speaker score normalised against cohortJson: other people's
+     * voiceprints enrolled with the host, {"wideband": [[256 numbers], ...], "narrowband": [...]}
+     * (the "speaker" and "speaker_narrowband" members of at least 20 stored templates).
+     * The result's "speaker_normalized" is the score that decided.
+     */
+    public String verifyWithCohort(String templateJson, String cohortJson, byte[] wav, String prompt)
+            throws CertifyException {
+        return handle.call(h -> Natives.voiceVerifyWithCohort(h, templateJson, cohortJson, wav, prompt));
+    }
+
     @Override
     public void close() {
         handle.close(Natives::voiceEngineFree);
