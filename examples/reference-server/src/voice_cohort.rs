@@ -30,17 +30,21 @@ struct SpeakerPart {
 }
 
 impl VoiceCohort {
-    /// The cohort to verify with now: rebuilt when voice templates were enrolled (by any
-    /// instance) since it was built and it is not yet full.
+    /// The cohort to verify with now: rebuilt when it is not yet full and voice templates
+    /// were enrolled (by any instance) since it was built.
     pub(crate) async fn current(&self, state: &AppState) -> Result<Option<Arc<SpeakerCohort>>, ApiError> {
         let mut guard = self.inner.lock().await;
+        let (cohort, built_from) = &mut *guard;
+        // A full cohort stays: a sample of 300 does not need the 301st voiceprint, and a
+        // province's count would cost a scan per certification.
+        if let Some(c) = cohort.as_ref().filter(|c| c.len().0 as i64 >= COHORT_SAMPLE) {
+            return Ok(Some(Arc::clone(c)));
+        }
         let enrolled: i64 = sqlx::query("SELECT COUNT(*) FROM templates WHERE modality = 'voice'")
             .fetch_one(&state.db.pool)
             .await?
             .try_get(0)?;
-        let (cohort, built_from) = &mut *guard;
-        let full = cohort.as_ref().is_some_and(|c| c.len().0 as i64 >= COHORT_SAMPLE);
-        if enrolled != *built_from && !full {
+        if enrolled != *built_from {
             let rows = sqlx::query(
                 "SELECT template_json FROM templates WHERE modality = 'voice' ORDER BY template_ref LIMIT $1",
             )
