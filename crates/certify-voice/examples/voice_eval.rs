@@ -3,7 +3,9 @@
 //! `cargo run --release -p certify-voice --example voice_eval [DIR]`.
 #![allow(missing_docs)]
 
-use certify_voice::eval::{eer, evaluate};
+use certify_voice::conditions::{NoiseSource, add_noise, babble, telephone};
+use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, speaker_trials};
+use certify_voice::resample::resample;
 use certify_voice::{VoiceEngine, VoiceEngineConfig};
 use std::path::PathBuf;
 
@@ -69,54 +71,82 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let human = root.join(".deps/testdata/human");
     if std::env::args().nth(1).is_none() && human.join("manifest.tsv").exists() {
-        let (g, i) = certify_voice::eval::evaluate_speakers(&engine, &human)?;
-        let (t, e) = eer(&g, &i);
-        let fa = i.iter().filter(|s| **s >= thr).count();
-        let fr = g.iter().filter(|s| **s < thr).count();
-        println!(
-            "real speech (Debian klettres/ktuberling): genuine {} | impostor {}",
-            stats(&g),
-            stats(&i)
-        );
-        println!(
-            "real speech EER {:.2}% at {t:.3}; at {thr:.2}: false accepts {fa}/{}, false rejects {fr}/{}",
-            e * 100.0,
-            i.len(),
-            g.len()
-        );
-        for target in [0.01, 0.005] {
-            let mut sorted = i.clone();
-            sorted.sort_by(|a, b| b.total_cmp(a));
-            let k = (target * sorted.len() as f64) as usize;
-            let t = sorted.get(k).copied().unwrap_or(1.0) + 1e-6;
-            let fr = g.iter().filter(|s| **s < t).count();
-            println!(
-                "  threshold for false accepts <= {:.1}%: {t:.3} (false rejects {fr}/{})",
-                target * 100.0,
-                g.len()
-            );
+        real_speech(&engine, &dir, &human)?;
+    }
+    println!("({:.1} s)", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Real speech (Debian klettres/ktuberling), speaker only, through the engine's own steps:
+/// clean, through the telephone band, and with noise or talk added to the test recordings,
+/// each scored by the cosine and normalised against the other speakers.
+fn real_speech(
+    engine: &VoiceEngine,
+    espeak: &std::path::Path,
+    human: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let cfg = engine.config();
+    // Talk: three espeak-ng recordings of other voices, mixed.
+    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
+        .iter()
+        .filter_map(|f| std::fs::read(espeak.join(f)).ok())
+        .filter_map(|b| certify_voice::Audio::from_wav(&b).ok())
+        .map(|a| a.samples().to_vec())
+        .collect();
+    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
+    let talk = babble(&talk);
+    let white = |snr: f32| move |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), snr);
+    let behind = |snr: f32| {
+        let talk = &talk;
+        move |x: &[f32]| {
+            let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
+            add_noise(x, &noise, snr)
         }
-        let cfg = engine.config();
-        let phone =
-            |x: &[f32]| certify_voice::resample::resample(&certify_voice::conditions::telephone(x), 8_000, 16_000);
-        type Channel<'a> = &'a dyn Fn(&[f32]) -> Vec<f32>;
-        let bands: [(&str, Channel, f32); 2] = [
-            ("wideband", &|x: &[f32]| x.to_vec(), cfg.speaker_threshold_normalized),
-            ("telephone band", &phone, cfg.speaker_threshold_normalized_narrowband),
-        ];
-        for (band, channel, thr) in bands {
-            let (g, i) = certify_voice::eval::evaluate_speakers_normalized_through(&engine, &human, channel)?;
-            let (t, e) = eer(&g, &i);
+    };
+    type Channel<'a> = Box<dyn Fn(&[f32]) -> Vec<f32> + 'a>;
+    let conditions: Vec<(&str, Band, Channel)> = vec![
+        ("clean", Band::Wide, Box::new(|x: &[f32]| x.to_vec())),
+        (
+            "telephone band",
+            Band::Narrow,
+            Box::new(|x: &[f32]| resample(&telephone(x), 8_000, 16_000)),
+        ),
+        ("white noise 30 dB", Band::Wide, Box::new(white(30.0))),
+        ("white noise 20 dB", Band::Wide, Box::new(white(20.0))),
+        ("white noise 10 dB", Band::Wide, Box::new(white(10.0))),
+        ("talk behind 20 dB", Band::Wide, Box::new(behind(20.0))),
+    ];
+    for (name, band, channel) in &conditions {
+        for scoring in [Scoring::Cosine, Scoring::Normalized] {
+            let thr = match (scoring, band) {
+                (Scoring::Cosine, Band::Wide) => cfg.speaker_threshold,
+                (Scoring::Cosine, Band::Narrow) => cfg.speaker_threshold_narrowband,
+                (Scoring::Normalized, Band::Wide) => cfg.speaker_threshold_normalized,
+                (Scoring::Normalized, Band::Narrow) => cfg.speaker_threshold_normalized_narrowband,
+            };
+            let (g, i) = speaker_trials(
+                engine,
+                human,
+                HUMAN_WORDS_PER_RECORDING,
+                channel.as_ref(),
+                *band,
+                scoring,
+            )?;
             let fa = i.iter().filter(|s| **s >= thr).count();
             let fr = g.iter().filter(|s| **s < thr).count();
+            let mut sorted = i.clone();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let one_percent = sorted.get(i.len() / 100).copied().unwrap_or(f32::MAX) + 1e-6;
+            let fr_one = g.iter().filter(|s| **s < one_percent).count();
             println!(
-                "real speech {band}, S-norm against the other speakers: EER {:.2}% at {t:.3}; at {thr:.2}: false accepts {fa}/{}, false rejects {fr}/{}",
-                e * 100.0,
+                "real speech, {name:<18} {:<10} EER {:>5.2}% | at {thr:.2}: false accepts {fa:>3}/{}, false rejects {fr:>2}/{} | for <= 1% false accepts: {one_percent:.3}, false rejects {fr_one}/{}",
+                format!("{scoring:?}"),
+                eer(&g, &i).1 * 100.0,
                 i.len(),
+                g.len(),
                 g.len()
             );
         }
     }
-    println!("({:.1} s)", t0.elapsed().as_secs_f64());
     Ok(())
 }

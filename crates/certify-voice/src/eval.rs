@@ -160,95 +160,86 @@ pub fn evaluate(engine: &VoiceEngine, dir: &Path) -> Result<Evaluation, VoiceErr
     Ok(ev)
 }
 
-/// Speaker-only evaluation for sets without digit prompts (e.g. real speech of words):
-/// template = mean embedding of each speaker's `enroll` rows; every `test` row scored
-/// against every template. Returns (genuine, impostor) similarities.
-pub fn evaluate_speakers(engine: &VoiceEngine, dir: &Path) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
-    evaluate_speakers_through(engine, dir, |x| x.to_vec())
+/// Words in each recording of the real-speech set (`scripts/gen_human.py`: three words
+/// with pauses), for the engine's word finding.
+pub const HUMAN_WORDS_PER_RECORDING: usize = 3;
+
+/// Which of a template's embeddings a speaker trial compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// The wideband embedding.
+    Wide,
+    /// The narrowband one (for telephone-band probes).
+    Narrow,
 }
 
-/// [`evaluate_speakers`] with every recording first passed through `channel` (16 kHz in,
-/// 16 kHz out; e.g. the telephone band).
-pub fn evaluate_speakers_through(
-    engine: &VoiceEngine,
-    dir: &Path,
-    channel: impl Fn(&[f32]) -> Vec<f32>,
-) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
-    let (templates, tests) = speaker_embeddings(engine, dir, channel)?;
-    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
-    for (speaker, e) in &tests {
-        for (s, t) in &templates {
-            if s == speaker {
-                genuine.push(e.similarity(t))
-            } else {
-                impostor.push(e.similarity(t))
-            }
-        }
-    }
-    Ok((genuine, impostor))
+/// How a speaker trial scores a probe against a claimed template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scoring {
+    /// The cosine.
+    Cosine,
+    /// Normalised ([`crate::cohort`]) against a cohort of the other speakers' templates:
+    /// for each trial the claimed speaker and the probe's speaker are left out, as a host's
+    /// cohort holds neither the person nor, in general, the impostor. Needs
+    /// [`crate::cohort::MIN_COHORT`] + 2 speakers.
+    Normalized,
 }
 
-/// [`evaluate_speakers_through`] with every score normalised ([`crate::cohort`]) against a
-/// cohort of the other speakers' templates: for each trial the claimed speaker and the
-/// test recording's speaker are left out, as a host's cohort holds neither the
-/// person nor, in general, the impostor. Needs [`crate::cohort::MIN_COHORT`] + 2 speakers.
-pub fn evaluate_speakers_normalized_through(
+/// Speaker-only trials for sets without digit prompts (e.g. real speech of words), through
+/// the engine's own steps: each speaker's template is the mean of the embeddings enrollment
+/// keeps of their `enroll` recordings ([`VoiceEngine::enrollment_embeddings`]); every
+/// `test` recording, passed through `probe` first (16 kHz in and out: noise, a channel),
+/// is embedded as verification embeds it ([`VoiceEngine::probe_embedding`]) and scored
+/// against every template in `band`. Recordings hold `words` words. Returns (genuine,
+/// impostor) scores.
+pub fn speaker_trials(
     engine: &VoiceEngine,
     dir: &Path,
-    channel: impl Fn(&[f32]) -> Vec<f32>,
+    words: usize,
+    probe: &dyn Fn(&[f32]) -> Vec<f32>,
+    band: Band,
+    scoring: Scoring,
 ) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
     use crate::cohort::SpeakerCohort;
-    let (templates, tests) = speaker_embeddings(engine, dir, channel)?;
-    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
-    for (speaker, e) in &tests {
-        for (claimed, t) in &templates {
-            let others: Vec<SpeakerEmbedding> = templates
-                .iter()
-                .filter(|(s, _)| *s != claimed && *s != speaker)
-                .map(|(_, t)| t.clone())
-                .collect();
-            let cohort = SpeakerCohort::from_embeddings(others, Vec::new())
-                .map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?;
-            let z = cohort
-                .normalized_score(e, t, false)
-                .ok_or_else(|| VoiceError::Invalid("the cohort's scores do not spread".into()))?;
-            if claimed == speaker {
-                genuine.push(z)
-            } else {
-                impostor.push(z)
-            }
-        }
-    }
-    Ok((genuine, impostor))
-}
-
-/// Per speaker the mean embedding of the "enroll" recordings, and each "test" recording's
-/// embedding with its speaker, every recording first passed through `channel`.
-type SpeakerSet = (BTreeMap<String, SpeakerEmbedding>, Vec<(String, SpeakerEmbedding)>);
-
-fn speaker_embeddings(
-    engine: &VoiceEngine,
-    dir: &Path,
-    channel: impl Fn(&[f32]) -> Vec<f32>,
-) -> Result<SpeakerSet, VoiceError> {
     let rows = manifest(dir)?;
-    let embed = |file: &str| -> Result<SpeakerEmbedding, VoiceError> {
-        let audio = Audio::from_f32(&channel(load(dir, file)?.samples()), crate::audio::SAMPLE_RATE)?;
-        engine.speaker_embedding(&audio)
-    };
     let mut enrolled: BTreeMap<String, Vec<SpeakerEmbedding>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.role == "enroll") {
-        enrolled.entry(r.speaker.clone()).or_default().push(embed(&r.file)?);
+        let audio = load(dir, &r.file)?;
+        let (wide, narrow) = engine.enrollment_embeddings(&audio, &engine.check(&audio, None)?, words)?;
+        let e = if band == Band::Wide { wide } else { narrow };
+        enrolled.entry(r.speaker.clone()).or_default().push(e);
     }
-    let templates = enrolled
+    let templates: BTreeMap<String, SpeakerEmbedding> = enrolled
         .into_iter()
         .filter_map(|(s, v)| SpeakerEmbedding::mean(&v).map(|m| (s, m)))
         .collect();
-    let mut tests = Vec::new();
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
     for r in rows.iter().filter(|r| r.role == "test") {
-        tests.push((r.speaker.clone(), embed(&r.file)?));
+        let audio = Audio::from_f32(&probe(load(dir, &r.file)?.samples()), crate::audio::SAMPLE_RATE)?;
+        let e = engine.probe_embedding(&audio, &engine.check(&audio, None)?, words)?;
+        for (claimed, t) in &templates {
+            let score = match scoring {
+                Scoring::Cosine => e.similarity(t),
+                Scoring::Normalized => {
+                    let others = templates
+                        .iter()
+                        .filter(|(s, _)| *s != claimed && **s != r.speaker)
+                        .map(|(_, t)| t.clone())
+                        .collect();
+                    SpeakerCohort::from_embeddings(others, Vec::new())
+                        .map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?
+                        .normalized_score(&e, t, false)
+                        .ok_or_else(|| VoiceError::Invalid("the cohort's scores do not spread".into()))?
+                }
+            };
+            if *claimed == r.speaker {
+                genuine.push(score)
+            } else {
+                impostor.push(score)
+            }
+        }
     }
-    Ok((templates, tests))
+    Ok((genuine, impostor))
 }
 
 /// Equal error rate of similarity scores (higher = same): `(threshold, eer)`.

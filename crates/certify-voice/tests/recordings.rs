@@ -5,7 +5,8 @@
 mod common;
 
 use certify_core::biometric::MatchDecision;
-use certify_voice::conditions::telephone;
+use certify_voice::conditions::{NoiseSource, add_noise, telephone};
+use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, speaker_trials};
 use certify_voice::quality::VoiceIssue;
 use certify_voice::resample::resample;
 use common::*;
@@ -140,69 +141,84 @@ fn check_threshold(genuine: &[f32], impostor: &[f32], thr: f32, what: &str) {
     );
 }
 
-#[test]
-fn speaker_threshold_on_real_human_speech() {
+/// Speaker trials on the real-speech set through the engine's own steps.
+fn real_speech_trials(probe: &dyn Fn(&[f32]) -> Vec<f32>, band: Band, scoring: Scoring) -> (Vec<f32>, Vec<f32>) {
     let dir = root().join(".deps/testdata/human");
-    let (genuine, impostor) = certify_voice::eval::evaluate_speakers(engine(), &dir).unwrap();
-    check_threshold(&genuine, &impostor, engine().config().speaker_threshold, "real speech");
+    speaker_trials(engine(), &dir, HUMAN_WORDS_PER_RECORDING, probe, band, scoring).unwrap()
+}
+
+fn refused(genuine: &[f32], threshold: f32) -> usize {
+    genuine.iter().filter(|s| **s < threshold).count()
 }
 
 #[test]
-fn narrowband_threshold_on_real_human_speech_through_the_telephone_band() {
-    // Through the telephone band voices are more alike: at the wideband threshold 39/2,436
-    // impostors passed (1.6%); the narrowband threshold keeps them at ≤ 1%.
-    let dir = root().join(".deps/testdata/human");
-    let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
-    let (genuine, impostor) = certify_voice::eval::evaluate_speakers_through(engine(), &dir, phone).unwrap();
-    let narrow = engine().config().speaker_threshold_narrowband;
-    check_threshold(&genuine, &impostor, narrow, "telephone-band real speech");
-    let wide = engine().config().speaker_threshold;
-    assert!(
-        impostor.iter().filter(|s| **s >= wide).count() as f64 > 0.01 * impostor.len() as f64,
-        "the wideband threshold would do: the narrowband one is not needed"
-    );
-}
-
-#[test]
-fn normalized_scores_on_real_human_speech() {
-    // S-norm against the other speakers (certify_voice::cohort): at its thresholds no more
-    // than 1% of impostors pass in either band, and fewer real people are refused than by
-    // the raw cosine at its thresholds (wideband 9/87, telephone band 10/87).
-    use certify_voice::eval::{evaluate_speakers_normalized_through, evaluate_speakers_through};
-    let dir = root().join(".deps/testdata/human");
-    let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
+fn speaker_thresholds_on_real_human_speech_in_both_bands() {
+    // At every threshold no more than 1% of impostors pass (check_threshold); normalised
+    // against the other speakers (certify_voice::cohort) fewer than half as many real people
+    // are refused as by the cosine (wideband 12 against 41 of 87, telephone band 12 against
+    // 39), and no more than 16%.
     let config = engine().config();
+    let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
     type Channel<'a> = &'a dyn Fn(&[f32]) -> Vec<f32>;
-    let bands: [(&str, Channel, f32, f32); 2] = [
+    let bands: [(&str, Channel, Band, f32, f32); 2] = [
         (
             "wideband",
             &|x: &[f32]| x.to_vec(),
+            Band::Wide,
             config.speaker_threshold,
             config.speaker_threshold_normalized,
         ),
         (
             "telephone band",
             &phone,
+            Band::Narrow,
             config.speaker_threshold_narrowband,
             config.speaker_threshold_normalized_narrowband,
         ),
     ];
-    for (band, channel, raw_threshold, threshold) in bands {
-        let (genuine, impostor) = evaluate_speakers_normalized_through(engine(), &dir, channel).unwrap();
+    for (name, channel, band, raw_threshold, threshold) in bands {
+        let (raw_genuine, raw_impostor) = real_speech_trials(channel, band, Scoring::Cosine);
+        let fa = raw_impostor.iter().filter(|s| **s >= raw_threshold).count();
+        assert!(
+            fa as f64 <= 0.01 * raw_impostor.len() as f64,
+            "{name}, cosine: {fa} impostors passed"
+        );
+        let (genuine, impostor) = real_speech_trials(channel, band, Scoring::Normalized);
         check_threshold(
             &genuine,
             &impostor,
             threshold,
-            &format!("{band} real speech, normalised"),
+            &format!("{name} real speech, normalised"),
         );
-        let (raw_genuine, _) = evaluate_speakers_through(engine(), &dir, channel).unwrap();
-        let refused = genuine.iter().filter(|s| **s < threshold).count();
-        let refused_raw = raw_genuine.iter().filter(|s| **s < raw_threshold).count();
+        let (with, without) = (refused(&genuine, threshold), refused(&raw_genuine, raw_threshold));
         assert!(
-            refused < refused_raw && refused as f64 <= 0.08 * genuine.len() as f64,
-            "{band}: {refused} real people refused with the cohort, {refused_raw} without"
+            2 * with < without && with as f64 <= 0.16 * genuine.len() as f64,
+            "{name}: {with} real people refused with the cohort, {without} without"
         );
+        if band == Band::Narrow {
+            // Through the telephone band voices are more alike: the wideband threshold
+            // would pass more than 1% of impostors.
+            let wide = config.speaker_threshold;
+            assert!(
+                raw_impostor.iter().filter(|s| **s >= wide).count() as f64 > 0.01 * raw_impostor.len() as f64,
+                "the wideband threshold would do: the narrowband one is not needed"
+            );
+        }
     }
+}
+
+#[test]
+fn the_normalised_threshold_holds_in_white_noise_at_20_db() {
+    // Test recordings with white noise 20 dB below the speech (enrollment clean): no more
+    // than 1% of impostors pass, and no more than 30% of real people are refused (22/87
+    // measured; 50/87 by the cosine at its threshold).
+    let noisy = |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), 20.0);
+    let (genuine, impostor) = real_speech_trials(&noisy, Band::Wide, Scoring::Normalized);
+    let threshold = engine().config().speaker_threshold_normalized;
+    let fa = impostor.iter().filter(|s| **s >= threshold).count();
+    assert!(fa as f64 <= 0.01 * impostor.len() as f64, "{fa} impostors passed");
+    let fr = refused(&genuine, threshold);
+    assert!(fr as f64 <= 0.30 * genuine.len() as f64, "{fr} real people refused");
 }
 
 #[test]
