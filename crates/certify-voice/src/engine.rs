@@ -3,7 +3,9 @@
 //! certification = same speaker AND the newly prompted digits.
 
 use crate::audio::Audio;
-use crate::cohort::{DEFAULT_NORMALIZED_THRESHOLD, DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND, SpeakerCohort};
+use crate::cohort::{
+    DEFAULT_COHORT_COSINE_FLOOR, DEFAULT_NORMALIZED_THRESHOLD, DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND, SpeakerCohort,
+};
 use crate::conditions::{NoiseSource, add_noise, babble, telephone};
 use crate::digits::{DigitCheck, DigitTemplates, recognise, words, words_for};
 use crate::enhance::{denoise, is_narrowband, quiet_between_words};
@@ -71,6 +73,9 @@ pub struct VoiceEngineConfig {
     pub speaker_threshold_normalized: f32,
     /// The same for telephone-band probes.
     pub speaker_threshold_normalized_narrowband: f32,
+    /// With a cohort, the cosine must also reach this (see
+    /// [`crate::cohort::DEFAULT_COHORT_COSINE_FLOOR`]).
+    pub speaker_floor_with_cohort: f32,
     /// Digits that must be right.
     pub min_digits_correct: usize,
     /// Fingerprint bit error rate at or below which a word is a copy of an enrolled one
@@ -96,6 +101,7 @@ impl VoiceEngineConfig {
             speaker_threshold_narrowband: DEFAULT_NARROWBAND_SPEAKER_THRESHOLD,
             speaker_threshold_normalized: DEFAULT_NORMALIZED_THRESHOLD,
             speaker_threshold_normalized_narrowband: DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND,
+            speaker_floor_with_cohort: DEFAULT_COHORT_COSINE_FLOOR,
             min_digits_correct: DEFAULT_MIN_DIGITS_CORRECT,
             splice_ber: DEFAULT_SPLICE_BER,
             copy_correlation: DEFAULT_COPY_CORRELATION,
@@ -461,7 +467,7 @@ impl VoiceEngine {
             (probe.similarity(reference), normalized)
         };
         let same_speaker = match speaker_normalized {
-            Some(z) => z >= normalized_threshold,
+            Some(z) => z >= normalized_threshold && speaker_score >= self.config.speaker_floor_with_cohort,
             None => speaker_score >= threshold,
         };
         let mut digits = recognise(&samples, prompt, &template.digits);
