@@ -46,20 +46,7 @@ fn main() {
     // Side by side: the same verification with a cohort of 300 other voiceprints (random
     // unit vectors here: the cost does not depend on their values), alternating.
     let cohort = {
-        let mut state = 7u64;
-        let mut unit = || {
-            let v: Vec<f32> = (0..256)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-                })
-                .collect();
-            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-            certify_voice::speaker::SpeakerEmbedding(v.into_iter().map(|x| x / n).collect())
-        };
-        let members: Vec<_> = (0..300).map(|_| unit()).collect();
+        let members = certify_voice::eval::random_embeddings(300, 7);
         certify_voice::cohort::SpeakerCohort::from_embeddings(members.clone(), members).unwrap()
     };
     let (mut plain, mut normalised) = (Vec::new(), Vec::new());

@@ -242,6 +242,26 @@ pub fn speaker_trials(
     Ok((genuine, impostor))
 }
 
+/// `n` pseudo-random unit vectors of 256 numbers (seeded): embeddings like no voice, for
+/// measuring what a cohort costs or what a cohort unlike every voice does.
+pub fn random_embeddings(n: usize, seed: u64) -> Vec<SpeakerEmbedding> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            let v: Vec<f32> = (0..256)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+                })
+                .collect();
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            SpeakerEmbedding(v.into_iter().map(|x| x / norm).collect())
+        })
+        .collect()
+}
+
 /// Equal error rate of similarity scores (higher = same): `(threshold, eer)`.
 pub fn eer(genuine: &[f32], impostor: &[f32]) -> (f32, f64) {
     let mut best = (0.0f32, f64::INFINITY, 1.0f64);

@@ -91,21 +91,7 @@ fn with_a_cohort_the_normalised_threshold_is_the_one_applied() {
 fn a_cohort_unlike_every_voice_does_not_let_a_stranger_through() {
     // 24 pseudo-random unit vectors: no voice resembles them, so their scores do not
     // spread and any voice stands out. A real speaker of another language claims cmn_m1.
-    let mut state = 7u64;
-    let members: Vec<SpeakerEmbedding> = (0..24)
-        .map(|_| {
-            let v: Vec<f32> = (0..256)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-                })
-                .collect();
-            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-            SpeakerEmbedding(v.into_iter().map(|x| x / n).collect())
-        })
-        .collect();
+    let members = certify_voice::eval::random_embeddings(24, 7);
     let random = SpeakerCohort::from_embeddings(members, Vec::new()).unwrap();
     let t = enroll("cmn_m1");
     let dir = root().join(".deps/testdata/human");
@@ -120,8 +106,7 @@ fn a_cohort_unlike_every_voice_does_not_let_a_stranger_through() {
         .unwrap();
     let z = d.speaker_normalized.unwrap();
     assert!(
-        z >= engine().config().speaker_threshold_normalized
-            && d.speaker_score < 0.7,
+        z >= engine().config().speaker_threshold_normalized && d.speaker_score < 0.7,
         "the construction: a stranger standing out (z {z}) at a low cosine ({})",
         d.speaker_score
     );
