@@ -117,6 +117,7 @@ fn real_speech(
         ("talk behind 20 dB", Band::Wide, Box::new(behind(20.0))),
     ];
     for (name, band, channel) in &conditions {
+        let trials = speaker_trials(engine, human, HUMAN_WORDS_PER_RECORDING, channel.as_ref(), *band)?;
         for scoring in [Scoring::Cosine, Scoring::Normalized] {
             let thr = match (scoring, band) {
                 (Scoring::Cosine, Band::Wide) => cfg.speaker_threshold,
@@ -124,24 +125,17 @@ fn real_speech(
                 (Scoring::Normalized, Band::Wide) => cfg.speaker_threshold_normalized,
                 (Scoring::Normalized, Band::Narrow) => cfg.speaker_threshold_normalized_narrowband,
             };
-            let (g, i) = speaker_trials(
-                engine,
-                human,
-                HUMAN_WORDS_PER_RECORDING,
-                channel.as_ref(),
-                *band,
-                scoring,
-            )?;
+            let (g, i) = trials.scores(scoring);
             let fa = i.iter().filter(|s| **s >= thr).count();
             let fr = g.iter().filter(|s| **s < thr).count();
-            let mut sorted = i.clone();
+            let mut sorted = i.to_vec();
             sorted.sort_by(|a, b| b.total_cmp(a));
             let one_percent = sorted.get(i.len() / 100).copied().unwrap_or(f32::MAX) + 1e-6;
             let fr_one = g.iter().filter(|s| **s < one_percent).count();
             println!(
                 "real speech, {name:<18} {:<10} EER {:>5.2}% | at {thr:.2}: false accepts {fa:>3}/{}, false rejects {fr:>2}/{} | for <= 1% false accepts: {one_percent:.3}, false rejects {fr_one}/{}",
                 format!("{scoring:?}"),
-                eer(&g, &i).1 * 100.0,
+                eer(g, i).1 * 100.0,
                 i.len(),
                 g.len(),
                 g.len()

@@ -136,11 +136,6 @@ impl SpeakerCohort {
         (self.wideband.len(), self.narrowband.len())
     }
 
-    /// Never true: a cohort has at least [`MIN_COHORT`] wideband members.
-    pub fn is_empty(&self) -> bool {
-        self.wideband.is_empty()
-    }
-
     /// The S-norm score of `probe` against `reference`, with the narrowband members for a
     /// telephone-band comparison. `None` when fewer than [`MIN_COHORT`] members remain
     /// once the reference itself is left out, or the cohort's scores do not spread.

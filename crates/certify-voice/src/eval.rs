@@ -185,21 +185,38 @@ pub enum Scoring {
     Normalized,
 }
 
+/// The scores of speaker trials, (genuine, impostor), each way of scoring.
+#[derive(Debug, Clone, Default)]
+pub struct SpeakerTrials {
+    cosine: (Vec<f32>, Vec<f32>),
+    normalized: (Vec<f32>, Vec<f32>),
+}
+
+impl SpeakerTrials {
+    /// (genuine, impostor) scores by `scoring`.
+    pub fn scores(&self, scoring: Scoring) -> (&[f32], &[f32]) {
+        let (g, i) = match scoring {
+            Scoring::Cosine => &self.cosine,
+            Scoring::Normalized => &self.normalized,
+        };
+        (g, i)
+    }
+}
+
 /// Speaker-only trials for sets without digit prompts (e.g. real speech of words), through
 /// the engine's own steps: each speaker's template is the mean of the embeddings enrollment
 /// keeps of their `enroll` recordings ([`VoiceEngine::enrollment_embeddings`]); every
 /// `test` recording, passed through `probe` first (16 kHz in and out: noise, a channel),
 /// is embedded as verification embeds it ([`VoiceEngine::probe_embedding`]) and scored
-/// against every template in `band`. Recordings hold `words` words. Returns (genuine,
-/// impostor) scores.
+/// against every template in `band`, both ways ([`Scoring`]). Recordings hold `words`
+/// words.
 pub fn speaker_trials(
     engine: &VoiceEngine,
     dir: &Path,
     words: usize,
     probe: &dyn Fn(&[f32]) -> Vec<f32>,
     band: Band,
-    scoring: Scoring,
-) -> Result<(Vec<f32>, Vec<f32>), VoiceError> {
+) -> Result<SpeakerTrials, VoiceError> {
     use crate::cohort::SpeakerCohort;
     let rows = manifest(dir)?;
     let mut enrolled: BTreeMap<String, Vec<SpeakerEmbedding>> = BTreeMap::new();
@@ -213,33 +230,30 @@ pub fn speaker_trials(
         .into_iter()
         .filter_map(|(s, v)| SpeakerEmbedding::mean(&v).map(|m| (s, m)))
         .collect();
-    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    let mut trials = SpeakerTrials::default();
     for r in rows.iter().filter(|r| r.role == "test") {
         let audio = Audio::from_f32(&probe(load(dir, &r.file)?.samples()), crate::audio::SAMPLE_RATE)?;
         let e = engine.probe_embedding(&audio, &engine.check(&audio, None)?, words)?;
         for (claimed, t) in &templates {
-            let score = match scoring {
-                Scoring::Cosine => e.similarity(t),
-                Scoring::Normalized => {
-                    let others = templates
-                        .iter()
-                        .filter(|(s, _)| *s != claimed && **s != r.speaker)
-                        .map(|(_, t)| t.clone())
-                        .collect();
-                    SpeakerCohort::from_embeddings(others, Vec::new())
-                        .map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?
-                        .normalized_score(&e, t, false)
-                        .ok_or_else(|| VoiceError::Invalid("the cohort's scores do not spread".into()))?
-                }
-            };
-            if *claimed == r.speaker {
-                genuine.push(score)
+            let others = templates
+                .iter()
+                .filter(|(s, _)| *s != claimed && **s != r.speaker)
+                .map(|(_, t)| t.clone())
+                .collect();
+            let normalized = SpeakerCohort::from_embeddings(others, Vec::new())
+                .map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?
+                .normalized_score(&e, t, false)
+                .ok_or_else(|| VoiceError::Invalid("the cohort's scores do not spread".into()))?;
+            let (cosine, normalized_scores) = if *claimed == r.speaker {
+                (&mut trials.cosine.0, &mut trials.normalized.0)
             } else {
-                impostor.push(score)
-            }
+                (&mut trials.cosine.1, &mut trials.normalized.1)
+            };
+            cosine.push(e.similarity(t));
+            normalized_scores.push(normalized);
         }
     }
-    Ok((genuine, impostor))
+    Ok(trials)
 }
 
 /// `n` pseudo-random unit vectors of 256 numbers (seeded): embeddings like no voice, for

@@ -6,7 +6,7 @@ mod common;
 
 use certify_core::biometric::MatchDecision;
 use certify_voice::conditions::{NoiseSource, add_noise, telephone};
-use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, speaker_trials};
+use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, SpeakerTrials, speaker_trials};
 use certify_voice::quality::VoiceIssue;
 use certify_voice::resample::resample;
 use common::*;
@@ -142,9 +142,9 @@ fn check_threshold(genuine: &[f32], impostor: &[f32], thr: f32, what: &str) {
 }
 
 /// Speaker trials on the real-speech set through the engine's own steps.
-fn real_speech_trials(probe: &dyn Fn(&[f32]) -> Vec<f32>, band: Band, scoring: Scoring) -> (Vec<f32>, Vec<f32>) {
+fn real_speech_trials(probe: &dyn Fn(&[f32]) -> Vec<f32>, band: Band) -> SpeakerTrials {
     let dir = root().join(".deps/testdata/human");
-    speaker_trials(engine(), &dir, HUMAN_WORDS_PER_RECORDING, probe, band, scoring).unwrap()
+    speaker_trials(engine(), &dir, HUMAN_WORDS_PER_RECORDING, probe, band).unwrap()
 }
 
 fn refused(genuine: &[f32], threshold: f32) -> usize {
@@ -177,20 +177,16 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
         ),
     ];
     for (name, channel, band, raw_threshold, threshold) in bands {
-        let (raw_genuine, raw_impostor) = real_speech_trials(channel, band, Scoring::Cosine);
+        let trials = real_speech_trials(channel, band);
+        let (raw_genuine, raw_impostor) = trials.scores(Scoring::Cosine);
         let fa = raw_impostor.iter().filter(|s| **s >= raw_threshold).count();
         assert!(
             fa as f64 <= 0.01 * raw_impostor.len() as f64,
             "{name}, cosine: {fa} impostors passed"
         );
-        let (genuine, impostor) = real_speech_trials(channel, band, Scoring::Normalized);
-        check_threshold(
-            &genuine,
-            &impostor,
-            threshold,
-            &format!("{name} real speech, normalised"),
-        );
-        let (with, without) = (refused(&genuine, threshold), refused(&raw_genuine, raw_threshold));
+        let (genuine, impostor) = trials.scores(Scoring::Normalized);
+        check_threshold(genuine, impostor, threshold, &format!("{name} real speech, normalised"));
+        let (with, without) = (refused(genuine, threshold), refused(raw_genuine, raw_threshold));
         assert!(
             2 * with < without && with as f64 <= 0.16 * genuine.len() as f64,
             "{name}: {with} real people refused with the cohort, {without} without"
@@ -213,11 +209,12 @@ fn the_normalised_threshold_holds_in_white_noise_at_20_db() {
     // than 1% of impostors pass, and no more than 30% of real people are refused (22/87
     // measured; 50/87 by the cosine at its threshold).
     let noisy = |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), 20.0);
-    let (genuine, impostor) = real_speech_trials(&noisy, Band::Wide, Scoring::Normalized);
+    let trials = real_speech_trials(&noisy, Band::Wide);
+    let (genuine, impostor) = trials.scores(Scoring::Normalized);
     let threshold = engine().config().speaker_threshold_normalized;
     let fa = impostor.iter().filter(|s| **s >= threshold).count();
     assert!(fa as f64 <= 0.01 * impostor.len() as f64, "{fa} impostors passed");
-    let fr = refused(&genuine, threshold);
+    let fr = refused(genuine, threshold);
     assert!(fr as f64 <= 0.30 * genuine.len() as f64, "{fr} real people refused");
 }
 
