@@ -10,7 +10,7 @@
 //! "Voice calibration").
 use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::{NoiseSource, add_noise, babble};
-use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest};
+use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest, one_percent_point};
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::vad::segments_for;
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
@@ -171,7 +171,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("--- one threshold (the highest of the conditions' 1% points)");
     for (name, conds) in &all {
-        let thr = conds.iter().map(|(_, _, i)| one_point(i)).fold(f32::MIN, f32::max);
+        let thr = conds
+            .iter()
+            .map(|(_, _, i)| one_percent_point(i))
+            .fold(f32::MIN, f32::max);
         let line: Vec<String> = conds
             .iter()
             .map(|(c, g, i)| {
@@ -189,16 +192,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn one_point(i: &[f32]) -> f32 {
-    let mut sorted = i.to_vec();
-    sorted.sort_by(|a, b| b.total_cmp(a));
-    sorted.get(i.len() / 100).copied().unwrap_or(f32::MAX) + 1e-6
-}
-
 fn report(c: &str, v: &str, s: &str, g: &[f32], i: &[f32]) {
-    let mut sorted = i.to_vec();
-    sorted.sort_by(|a, b| b.total_cmp(a));
-    let one = sorted.get(i.len() / 100).copied().unwrap_or(f32::MAX) + 1e-6;
+    let one = one_percent_point(i);
     let fr = g.iter().filter(|x| **x < one).count();
     println!(
         "{c:<9} {v:<22} {s:<5} EER {:>5.2}%  FR@1%FA {fr:>2}/{}",

@@ -4,7 +4,7 @@
 #![allow(missing_docs)]
 
 use certify_voice::conditions::{NoiseSource, add_noise, babble, telephone};
-use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, speaker_trials};
+use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, one_percent_point, speaker_trials};
 use certify_voice::resample::resample;
 use certify_voice::{VoiceEngine, VoiceEngineConfig};
 use std::path::PathBuf;
@@ -128,9 +128,7 @@ fn real_speech(
             let (g, i) = trials.scores(scoring);
             let fa = i.iter().filter(|s| **s >= thr).count();
             let fr = g.iter().filter(|s| **s < thr).count();
-            let mut sorted = i.to_vec();
-            sorted.sort_by(|a, b| b.total_cmp(a));
-            let one_percent = sorted.get(i.len() / 100).copied().unwrap_or(f32::MAX) + 1e-6;
+            let one_percent = one_percent_point(i);
             let fr_one = g.iter().filter(|s| **s < one_percent).count();
             println!(
                 "real speech, {name:<18} {:<10} EER {:>5.2}% | at {thr:.2}: false accepts {fa:>3}/{}, false rejects {fr:>2}/{} | for <= 1% false accepts: {one_percent:.3}, false rejects {fr_one}/{}",

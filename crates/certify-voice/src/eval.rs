@@ -276,6 +276,14 @@ pub fn random_embeddings(n: usize, seed: u64) -> Vec<SpeakerEmbedding> {
         .collect()
 }
 
+/// The lowest threshold that accepts at most 1% of `impostor` scores (higher = same):
+/// just above the score ranked `len / 100` from the top (`f32::MAX` when there are none).
+pub fn one_percent_point(impostor: &[f32]) -> f32 {
+    let mut sorted = impostor.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted.get(impostor.len() / 100).copied().unwrap_or(f32::MAX) + 1e-6
+}
+
 /// Equal error rate of similarity scores (higher = same): `(threshold, eer)`.
 pub fn eer(genuine: &[f32], impostor: &[f32]) -> (f32, f64) {
     let mut best = (0.0f32, f64::INFINITY, 1.0f64);
@@ -289,4 +297,19 @@ pub fn eer(genuine: &[f32], impostor: &[f32]) -> (f32, f64) {
         }
     }
     (best.0, best.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_percent_point_accepts_at_most_one_percent() {
+        // 200 impostor scores 0.000, 0.005, …, 0.995: at most 2 may pass.
+        let impostor: Vec<f32> = (0..200).map(|k| k as f32 / 200.0).collect();
+        let point = one_percent_point(&impostor);
+        assert_eq!(impostor.iter().filter(|s| **s >= point).count(), 2);
+        assert!(point > 0.985 && point < 0.99);
+        assert_eq!(one_percent_point(&[]), f32::MAX);
+    }
 }
