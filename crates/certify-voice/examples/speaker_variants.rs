@@ -12,11 +12,9 @@ use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::{NoiseSource, add_noise, babble};
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest, one_percent_point};
 use certify_voice::speaker::SpeakerEmbedding;
-use certify_voice::vad::segments_for;
+use certify_voice::vad::{FRAME, segments_for};
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
 use std::collections::BTreeMap;
-
-const FRAME: usize = 160;
 
 fn cut(x: &[f32], words: usize, margin: usize) -> Vec<f32> {
     let Some(segs) = segments_for(x, words) else {
@@ -79,7 +77,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let talk = babble(&talk);
     let rows = manifest(&human)?;
     type Ch = Box<dyn Fn(&[f32]) -> Vec<f32>>;
-    let t2 = talk.clone();
     let conditions: Vec<(&str, Ch)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         (
@@ -89,7 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "talk 20",
             Box::new(move |x: &[f32]| {
-                let noise: Vec<f32> = t2.iter().cycle().take(x.len()).copied().collect();
+                let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
                 add_noise(x, &noise, 20.0)
             }),
         ),
@@ -153,7 +150,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             report(cname, vname, "snorm", &gz, &iz);
             all.entry(format!("{vname} cos"))
                 .or_default()
-                .push((cname.to_string(), gc.clone(), ic.clone()));
+                .push((cname.to_string(), gc, ic));
             all.entry(format!("{vname} snorm"))
                 .or_default()
                 .push((cname.to_string(), gz.clone(), iz.clone()));
