@@ -1,7 +1,8 @@
 //! What the speaker embedding sees, compared on the real-speech set (`.deps/testdata/human`,
-//! `scripts/setup.sh test`): the engine's path (the pauses between words turned down), the
-//! recording as it is, and the words cut out and joined (pauses removed, a margin of 2, 5
-//! or 10 frames kept around each word), clean, with white noise at 20 dB and with talk
+//! `scripts/setup.sh test`): the engine's path (the words cut out and joined, 5 frames kept
+//! around each: [`SpeakerInput::WordsOnly`]), the earlier one (the pauses between words
+//! turned down), the recording as it is, and the words cut out with a margin of 2 or 10
+//! frames, clean, with white noise at 20 dB and with talk
 //! behind at 20 dB; each scored by the cosine and normalised against the other speakers
 //! (S-norm), and the mean of two normalised scores. Prints per condition the EER and the
 //! false rejects at <= 1% false accepts, then the same at one threshold for all conditions.
@@ -10,6 +11,7 @@
 //! "Voice calibration").
 use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::{NoiseSource, add_noise, babble};
+use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest, one_percent_point};
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::vad::{FRAME, segments_for};
@@ -49,12 +51,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let w = HUMAN_WORDS_PER_RECORDING;
     let variants: Vec<(&str, Variant)> = vec![
         (
-            "engine",
-            Box::new(move |e: &VoiceEngine, x: &[f32]| embed(e, &certify_voice::enhance::quiet_between_words(x, w))),
+            "pauses",
+            Box::new(move |e: &VoiceEngine, x: &[f32]| embed(e, &SpeakerInput::PausesTurnedDown.of(x, w))),
         ),
         (
-            "cut5",
-            Box::new(move |e: &VoiceEngine, x: &[f32]| embed(e, &cut(x, w, 5))),
+            "engine",
+            Box::new(move |e: &VoiceEngine, x: &[f32]| embed(e, &SpeakerInput::WordsOnly.of(x, w))),
         ),
         (
             "cut2",

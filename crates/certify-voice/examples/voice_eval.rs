@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 use certify_voice::conditions::{NoiseSource, add_noise, babble, telephone};
+use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, one_percent_point, speaker_trials};
 use certify_voice::resample::resample;
 use certify_voice::{VoiceEngine, VoiceEngineConfig};
@@ -35,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fa = ev.impostor.iter().filter(|s| **s >= thr).count();
     let fr = ev.genuine.iter().filter(|s| **s < thr).count();
     println!(
-        "at threshold {thr:.2}: speaker false accepts {fa}/{}, false rejects {fr}/{}",
+        "at threshold {thr:.3}: speaker false accepts {fa}/{}, false rejects {fr}/{}",
         ev.impostor.len(),
         ev.genuine.len()
     );
@@ -117,7 +118,14 @@ fn real_speech(
         ("talk behind 20 dB", Band::Wide, Box::new(behind(20.0))),
     ];
     for (name, band, channel) in &conditions {
-        let trials = speaker_trials(engine, human, HUMAN_WORDS_PER_RECORDING, channel.as_ref(), *band)?;
+        let trials = speaker_trials(
+            engine,
+            human,
+            HUMAN_WORDS_PER_RECORDING,
+            channel.as_ref(),
+            *band,
+            SpeakerInput::WordsOnly,
+        )?;
         for scoring in [Scoring::Cosine, Scoring::Normalized] {
             let thr = match (scoring, band) {
                 (Scoring::Cosine, Band::Wide) => cfg.speaker_threshold,
@@ -131,7 +139,7 @@ fn real_speech(
             let one_percent = one_percent_point(i);
             let fr_one = g.iter().filter(|s| **s < one_percent).count();
             println!(
-                "real speech, {name:<18} {:<10} EER {:>5.2}% | at {thr:.2}: false accepts {fa:>3}/{}, false rejects {fr:>2}/{} | for <= 1% false accepts: {one_percent:.3}, false rejects {fr_one}/{}",
+                "real speech, {name:<18} {:<10} EER {:>5.2}% | at {thr:.3}: false accepts {fa:>3}/{}, false rejects {fr:>2}/{} | for <= 1% false accepts: {one_percent:.3}, false rejects {fr_one}/{}",
                 format!("{scoring:?}"),
                 eer(g, i).1 * 100.0,
                 i.len(),

@@ -5,21 +5,24 @@
 //!   frames, removed from every frame; short-time Fourier analysis with a Hann window at
 //!   75% overlap, so overlap-add gives the signal back unchanged when nothing is removed.
 //! - [`is_narrowband`]: a telephone-band recording, compared with the narrowband template.
-//! - [`quiet_between_words`]: for the speaker embedding, the pauses between the reader's
-//!   words turned down, so talk behind the reader in those pauses does not count as the
-//!   reader's voice (the timing and the words stay as they are). `voice_eval`, babble of
-//!   three voices at 20 dB: speaker refusals 5/24 → 0/24; the set's noisy recordings score
-//!   0.919–0.964 against their speaker (0.880–0.947 before); every other condition, the
-//!   impostor passes and the real-speech EER unchanged.
+//! - [`words_only`]: for the speaker embedding, the reader's words cut out and joined (5
+//!   frames kept around each), so neither the pauses nor talk behind the reader in them
+//!   count as the reader's voice. On the real-speech set (87 real readings, 2,436
+//!   impostor trials; README, "Voice calibration") it refuses 9 / 24 / 39 real readings
+//!   clean / white noise 20 dB / talk behind 20 dB at one cosine threshold, against
+//!   38 / 50 / 71 for [`quiet_between_words`], which templates made before it
+//!   ([`SpeakerInput::PausesTurnedDown`]) still use.
+//! - [`quiet_between_words`]: the pauses between the words turned down to −30 dB, the
+//!   timing kept.
 //!
-//! Tried and not kept (README, "Voice calibration"): embedding only the words without the
-//! pauses — it helped under babble but cut genuine passes on real short words 78/87 → 30/87;
-//! measured again on the babble trials alone (words with 50 ms margins, 2026-12-02) it raised
-//! 2 of the 5 speaker refusals above the threshold and lowered others (0.867 → 0.801).
+//! Earlier (README, "Voice calibration") embedding only the words measured worse (genuine
+//! passes on real short words 78/87 → 30/87), at a cosine threshold set for the pauses
+//! path; calibrated for its own scores (`speaker_variants` example) it is the better input.
 
 use crate::vad::{FRAME, segments_for};
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 const N: usize = 512;
@@ -49,34 +52,82 @@ pub fn is_narrowband(x: &[f32]) -> bool {
     low > 0.0 && high < low * 1e-4
 }
 
+/// What the speaker embedding is given of a prepared recording; a template records which
+/// (stored as `"words_only"` or `"pauses_turned_down"`), and a probe is embedded the same
+/// way as the template it is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeakerInput {
+    /// The words cut out and joined ([`words_only`]): every template enrolled now.
+    WordsOnly,
+    /// The pauses between words turned down ([`quiet_between_words`]): templates enrolled
+    /// before, which carry no `speaker_input` field.
+    PausesTurnedDown,
+}
+
+impl SpeakerInput {
+    /// The input of templates stored without the field (enrolled before it existed).
+    pub fn before_words_only() -> Self {
+        SpeakerInput::PausesTurnedDown
+    }
+
+    /// `x` (prepared, holding `words` words) as the embedding is given it.
+    pub fn of(self, x: &[f32], words: usize) -> Cow<'_, [f32]> {
+        match self {
+            SpeakerInput::WordsOnly => words_only(x, words),
+            SpeakerInput::PausesTurnedDown => quiet_between_words(x, words),
+        }
+    }
+}
+
 /// Frames (10 ms) kept at full level on either side of each of the reader's words.
 pub const WORD_MARGIN_FRAMES: usize = 5;
 /// The gain between the reader's words (−30 dB).
 pub const BETWEEN_WORDS_GAIN: f32 = 0.03;
 
-/// `x` with everything more than [`WORD_MARGIN_FRAMES`] away from the reader's `words`
-/// words (found as the digit check finds them: [`segments_for`], voices far below the
-/// reader left out) turned down to [`BETWEEN_WORDS_GAIN`]. Unchanged when the words cannot
-/// be found.
+/// The sample ranges of the reader's `words` words in `x` (found as the digit check finds
+/// them: [`segments_for`], voices far below the reader left out), each widened by
+/// [`WORD_MARGIN_FRAMES`] on either side, overlapping ones merged; in order. `None` when the
+/// words cannot be found.
+pub fn word_ranges(x: &[f32], words: usize) -> Option<Vec<(usize, usize)>> {
+    let n = x.len();
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in segments_for(x, words)? {
+        let from = (a.saturating_sub(WORD_MARGIN_FRAMES) * FRAME).min(n);
+        let until = ((b + WORD_MARGIN_FRAMES) * FRAME).clamp(from, n);
+        match ranges.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(until),
+            _ => ranges.push((from, until)),
+        }
+    }
+    Some(ranges)
+}
+
+/// `x` with everything outside the reader's words ([`word_ranges`]) turned down to
+/// [`BETWEEN_WORDS_GAIN`]. Unchanged when the words cannot be found.
 pub fn quiet_between_words(x: &[f32], words: usize) -> Cow<'_, [f32]> {
-    let Some(segs) = segments_for(x, words) else {
+    let Some(kept) = word_ranges(x, words) else {
         return Cow::Borrowed(x);
     };
     let mut out = x.to_vec();
     let n = out.len();
-    // Sample ranges kept at full level: each word with its margins.
-    let kept = segs.iter().map(|&(a, b)| {
-        let from = (a.saturating_sub(WORD_MARGIN_FRAMES) * FRAME).min(n);
-        (from, ((b + WORD_MARGIN_FRAMES) * FRAME).clamp(from, n))
-    });
     let mut quiet_from = 0;
-    for (from, until) in kept.chain(std::iter::once((n, n))) {
+    for (from, until) in kept.into_iter().chain(std::iter::once((n, n))) {
         if quiet_from < from {
             out[quiet_from..from].iter_mut().for_each(|v| *v *= BETWEEN_WORDS_GAIN);
         }
         quiet_from = quiet_from.max(until);
     }
     Cow::Owned(out)
+}
+
+/// The reader's words ([`word_ranges`]) cut out of `x` and joined, the pauses between them
+/// left out: what the speaker embedding sees. Unchanged when the words cannot be found.
+pub fn words_only(x: &[f32], words: usize) -> Cow<'_, [f32]> {
+    match word_ranges(x, words) {
+        Some(kept) => Cow::Owned(kept.into_iter().flat_map(|(a, b)| x[a..b].iter().copied()).collect()),
+        None => Cow::Borrowed(x),
+    }
 }
 
 /// `x` with its stationary background noise reduced (see the module documentation).
@@ -172,6 +223,53 @@ mod tests {
         }
         // Words that cannot be found (not the prompt's count): nothing is changed.
         assert!(matches!(quiet_between_words(&x, 3), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn only_the_words_are_kept_in_order_with_their_margins() {
+        // Three words of 250 ms, 400 ms apart, each its own tone; a voice 20 dB below in
+        // the first pause.
+        let (word, pause) = (4_000, 6_400);
+        let starts: Vec<usize> = (0..3).map(|k| 1_600 + k * (word + pause)).collect();
+        let mut x = vec![0f32; starts[2] + word + 1_600];
+        for (k, &s) in starts.iter().enumerate() {
+            for (i, v) in x[s..s + word].iter_mut().enumerate() {
+                *v = (i as f32 * 0.05 * (k + 1) as f32).sin() * 0.3;
+            }
+        }
+        let talk = starts[0] + word + 2_400;
+        for (i, v) in x[talk..talk + 2_400].iter_mut().enumerate() {
+            *v += (i as f32 * 0.11).sin() * 0.03;
+        }
+        let ranges = word_ranges(&x, 3).expect("three words");
+        assert_eq!(ranges.len(), 3);
+        for (&(a, b), &s) in ranges.iter().zip(&starts) {
+            assert!(a <= s && b >= s + word, "{a}..{b} misses the word at {s}");
+            assert!(s - a <= (WORD_MARGIN_FRAMES + 3) * FRAME && b - (s + word) <= (WORD_MARGIN_FRAMES + 3) * FRAME);
+        }
+        let only = words_only(&x, 3);
+        assert_eq!(only.len(), ranges.iter().map(|(a, b)| b - a).sum::<usize>());
+        // Each 400 ms pause, less its margins, is gone.
+        assert!(
+            only.len() <= x.len() - 2 * (pause - 2 * WORD_MARGIN_FRAMES * FRAME),
+            "{} of {}",
+            only.len(),
+            x.len()
+        );
+        // The words, in order: each one found whole in the joined samples.
+        let mut at = 0;
+        for &s in &starts {
+            let w = &x[s..s + word];
+            let found = (at..=only.len() - word).find(|&i| &only[i..i + word] == w);
+            at = found.expect("a word is missing or out of order") + word;
+        }
+        // Words 100 ms apart: their margins overlap and are merged, never repeated.
+        let close = [1_600, 1_600 + word + 1_600];
+        let y = crate::conditions::bursts(close[1] + word + 1_600, &close, word, |i| (i * 0.05).sin() * 0.3);
+        let merged = word_ranges(&y, 2).expect("two words");
+        assert_eq!(merged.len(), 1, "{merged:?}");
+        assert_eq!(words_only(&y, 2).len(), merged[0].1 - merged[0].0);
+        assert!(matches!(words_only(&x, 9), Cow::Borrowed(_)));
     }
 
     #[test]

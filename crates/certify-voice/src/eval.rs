@@ -4,6 +4,7 @@
 
 use crate::audio::Audio;
 use crate::engine::{VoiceEngine, VoiceError, VoiceTemplate};
+use crate::enhance::SpeakerInput;
 use crate::speaker::SpeakerEmbedding;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -209,20 +210,21 @@ impl SpeakerTrials {
 /// `test` recording, passed through `probe` first (16 kHz in and out: noise, a channel),
 /// is embedded as verification embeds it ([`VoiceEngine::probe_embedding`]) and scored
 /// against every template in `band`, both ways ([`Scoring`]). Recordings hold `words`
-/// words.
+/// words; the embeddings are given `input` ([`SpeakerInput::WordsOnly`] as enrollment now).
 pub fn speaker_trials(
     engine: &VoiceEngine,
     dir: &Path,
     words: usize,
     probe: &dyn Fn(&[f32]) -> Vec<f32>,
     band: Band,
+    input: SpeakerInput,
 ) -> Result<SpeakerTrials, VoiceError> {
     use crate::cohort::SpeakerCohort;
     let rows = manifest(dir)?;
     let mut enrolled: BTreeMap<String, Vec<SpeakerEmbedding>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.role == "enroll") {
         let audio = load(dir, &r.file)?;
-        let (wide, narrow) = engine.enrollment_embeddings(&audio, &engine.check(&audio, None)?, words)?;
+        let (wide, narrow) = engine.enrollment_embeddings(&audio, &engine.check(&audio, None)?, words, input)?;
         let e = if band == Band::Wide { wide } else { narrow };
         enrolled.entry(r.speaker.clone()).or_default().push(e);
     }
@@ -233,7 +235,7 @@ pub fn speaker_trials(
     let mut trials = SpeakerTrials::default();
     for r in rows.iter().filter(|r| r.role == "test") {
         let audio = Audio::from_f32(&probe(load(dir, &r.file)?.samples()), crate::audio::SAMPLE_RATE)?;
-        let e = engine.probe_embedding(&audio, &engine.check(&audio, None)?, words)?;
+        let e = engine.probe_embedding(&audio, &engine.check(&audio, None)?, words, input)?;
         for (claimed, t) in &templates {
             let others = templates
                 .iter()

@@ -6,15 +6,17 @@ mod common;
 
 use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::telephone;
+use certify_voice::enhance::SpeakerInput;
+use certify_voice::eval::HUMAN_WORDS_PER_RECORDING;
 use certify_voice::refusal::Refusal;
-use certify_voice::resample::resample;
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
 use common::*;
 use std::sync::OnceLock;
 
-/// The real speakers' mean embeddings (Debian klettres/ktuberling), wideband and through
-/// the telephone band: a cohort of other people for the espeak voices.
+/// The real speakers' mean embeddings (Debian klettres/ktuberling) as enrollment makes
+/// them, wideband and through the telephone band: a cohort of other people for the espeak
+/// voices.
 fn human_cohort() -> &'static (Vec<SpeakerEmbedding>, Vec<SpeakerEmbedding>) {
     static C: OnceLock<(Vec<SpeakerEmbedding>, Vec<SpeakerEmbedding>)> = OnceLock::new();
     C.get_or_init(|| {
@@ -23,10 +25,13 @@ fn human_cohort() -> &'static (Vec<SpeakerEmbedding>, Vec<SpeakerEmbedding>) {
         let mut by_speaker: std::collections::BTreeMap<&str, (Vec<_>, Vec<_>)> = Default::default();
         for r in rows.iter().filter(|r| r.role == "enroll") {
             let a = Audio::from_wav(&std::fs::read(dir.join(&r.file)).unwrap()).unwrap();
-            let phone = Audio::from_f32(&resample(&telephone(a.samples()), 8_000, 16_000), 16_000).unwrap();
+            let report = engine().check(&a, None).unwrap();
+            let (wide, narrow) = engine()
+                .enrollment_embeddings(&a, &report, HUMAN_WORDS_PER_RECORDING, SpeakerInput::WordsOnly)
+                .unwrap();
             let e = by_speaker.entry(&r.speaker).or_default();
-            e.0.push(engine().speaker_embedding(&a).unwrap());
-            e.1.push(engine().speaker_embedding(&phone).unwrap());
+            e.0.push(wide);
+            e.1.push(narrow);
         }
         by_speaker
             .values()

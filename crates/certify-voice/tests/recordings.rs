@@ -6,6 +6,7 @@ mod common;
 
 use certify_core::biometric::MatchDecision;
 use certify_voice::conditions::{NoiseSource, add_noise, telephone};
+use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, SpeakerTrials, speaker_trials};
 use certify_voice::quality::VoiceIssue;
 use certify_voice::resample::resample;
@@ -144,7 +145,15 @@ fn check_threshold(genuine: &[f32], impostor: &[f32], thr: f32, what: &str) {
 /// Speaker trials on the real-speech set through the engine's own steps.
 fn real_speech_trials(probe: &dyn Fn(&[f32]) -> Vec<f32>, band: Band) -> SpeakerTrials {
     let dir = root().join(".deps/testdata/human");
-    speaker_trials(engine(), &dir, HUMAN_WORDS_PER_RECORDING, probe, band).unwrap()
+    speaker_trials(
+        engine(),
+        &dir,
+        HUMAN_WORDS_PER_RECORDING,
+        probe,
+        band,
+        SpeakerInput::WordsOnly,
+    )
+    .unwrap()
 }
 
 fn refused(genuine: &[f32], threshold: f32) -> usize {
@@ -153,10 +162,10 @@ fn refused(genuine: &[f32], threshold: f32) -> usize {
 
 #[test]
 fn speaker_thresholds_on_real_human_speech_in_both_bands() {
-    // At every threshold no more than 1% of impostors pass (check_threshold); normalised
-    // against the other speakers (certify_voice::cohort) fewer than half as many real people
-    // are refused as by the cosine (wideband 12 against 41 of 87, telephone band 12 against
-    // 39), and no more than 16%.
+    // At every threshold no more than 1% of impostors pass (check_threshold). With only the
+    // words embedded the cosine alone refuses few real people (wideband 11 of 87, telephone
+    // band 15; 41 and 39 when the pauses were embedded turned down), and normalised against
+    // the other speakers (certify_voice::cohort) fewer still (7 and 10).
     let config = engine().config();
     let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
     type Channel<'a> = &'a dyn Fn(&[f32]) -> Vec<f32>;
@@ -187,9 +196,10 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
         let (genuine, impostor) = trials.scores(Scoring::Normalized);
         check_threshold(genuine, impostor, threshold, &format!("{name} real speech, normalised"));
         let (with, without) = (refused(genuine, threshold), refused(raw_genuine, raw_threshold));
+        println!("{name}: {with} real people refused with the cohort, {without} by the cosine");
         assert!(
-            2 * with < without && with as f64 <= 0.16 * genuine.len() as f64,
-            "{name}: {with} real people refused with the cohort, {without} without"
+            with <= without && without as f64 <= 0.18 * genuine.len() as f64,
+            "{name}: {with} real people refused with the cohort, {without} by the cosine"
         );
         if band == Band::Narrow {
             // Through the telephone band voices are more alike: the wideband threshold
@@ -204,18 +214,31 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
 }
 
 #[test]
-fn the_normalised_threshold_holds_in_white_noise_at_20_db() {
+fn both_thresholds_hold_in_white_noise_at_20_db() {
     // Test recordings with white noise 20 dB below the speech (enrollment clean): no more
-    // than 1% of impostors pass, and no more than 30% of real people are refused (22/87
-    // measured; 50/87 by the cosine at its threshold).
+    // than 1% of impostors pass by either score; normalised no more than a quarter of real
+    // people are refused, by the cosine alone no more than a third (measured 20/87 and
+    // 27/87; 22 and 50 when the pauses were embedded turned down).
     let noisy = |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), 20.0);
     let trials = real_speech_trials(&noisy, Band::Wide);
-    let (genuine, impostor) = trials.scores(Scoring::Normalized);
-    let threshold = engine().config().speaker_threshold_normalized;
-    let fa = impostor.iter().filter(|s| **s >= threshold).count();
-    assert!(fa as f64 <= 0.01 * impostor.len() as f64, "{fa} impostors passed");
-    let fr = refused(genuine, threshold);
-    assert!(fr as f64 <= 0.30 * genuine.len() as f64, "{fr} real people refused");
+    let config = engine().config();
+    for (scoring, threshold, most_refused) in [
+        (Scoring::Normalized, config.speaker_threshold_normalized, 0.25),
+        (Scoring::Cosine, config.speaker_threshold, 0.33),
+    ] {
+        let (genuine, impostor) = trials.scores(scoring);
+        let fa = impostor.iter().filter(|s| **s >= threshold).count();
+        let fr = refused(genuine, threshold);
+        println!("{scoring:?} at {threshold}: {fa} impostors passed, {fr} real people refused");
+        assert!(
+            fa as f64 <= 0.01 * impostor.len() as f64,
+            "{scoring:?}: {fa} impostors passed"
+        );
+        assert!(
+            fr as f64 <= most_refused * genuine.len() as f64,
+            "{scoring:?}: {fr} real people refused"
+        );
+    }
 }
 
 #[test]

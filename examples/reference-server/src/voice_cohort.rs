@@ -7,6 +7,7 @@
 
 use crate::{ApiError, AppState};
 use certify_voice::cohort::SpeakerCohort;
+use certify_voice::enhance::SpeakerInput;
 use certify_voice::speaker::SpeakerEmbedding;
 use sqlx::Row;
 use std::sync::Arc;
@@ -27,6 +28,10 @@ struct SpeakerPart {
     speaker: SpeakerEmbedding,
     #[serde(default)]
     speaker_narrowband: Option<SpeakerEmbedding>,
+    /// Templates enrolled before only the words were embedded are of another kind and are
+    /// left out (see `VoiceTemplate::speaker_input`).
+    #[serde(default = "SpeakerInput::before_words_only")]
+    speaker_input: SpeakerInput,
 }
 
 impl VoiceCohort {
@@ -51,19 +56,45 @@ impl VoiceCohort {
             .bind(COHORT_SAMPLE)
             .fetch_all(&state.db.pool)
             .await?;
-            let (mut wide, mut narrow) = (Vec::new(), Vec::new());
-            for r in rows {
-                match serde_json::from_str::<SpeakerPart>(&r.try_get::<String, _>(0)?) {
-                    Ok(p) => {
-                        wide.push(p.speaker);
-                        narrow.extend(p.speaker_narrowband);
-                    }
-                    Err(_) => tracing::warn!("a stored voice template is malformed; not in the cohort"),
-                }
-            }
+            let stored: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+            let (wide, narrow) = members(stored.iter().map(String::as_str));
             *cohort = SpeakerCohort::from_embeddings(wide, narrow).ok().map(Arc::new);
             *built_from = enrolled;
         }
         Ok(cohort.clone())
+    }
+}
+
+/// The speaker embeddings (wideband, narrowband) of stored voice templates that belong in
+/// the cohort: those of the current input. Malformed ones are logged (without content) and
+/// left out.
+fn members<'a>(stored: impl Iterator<Item = &'a str>) -> (Vec<SpeakerEmbedding>, Vec<SpeakerEmbedding>) {
+    let (mut wide, mut narrow) = (Vec::new(), Vec::new());
+    for json in stored {
+        match serde_json::from_str::<SpeakerPart>(json) {
+            Ok(p) if p.speaker_input != SpeakerInput::WordsOnly => {}
+            Ok(p) => {
+                wide.push(p.speaker);
+                narrow.extend(p.speaker_narrowband);
+            }
+            Err(_) => tracing::warn!("a stored voice template is malformed; not in the cohort"),
+        }
+    }
+    (wide, narrow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_templates_of_the_current_input_join_the_cohort() {
+        let e = |v: f32| serde_json::json!(vec![v; 4]);
+        let now = serde_json::json!({"speaker": e(0.5), "speaker_narrowband": e(0.4), "speaker_input": "words_only"});
+        let before = serde_json::json!({"speaker": e(0.3), "speaker_narrowband": e(0.2)});
+        let stored = [now.to_string(), before.to_string(), "{not json".to_owned()];
+        let (wide, narrow) = members(stored.iter().map(String::as_str));
+        assert_eq!(wide, vec![SpeakerEmbedding(vec![0.5; 4])]);
+        assert_eq!(narrow, vec![SpeakerEmbedding(vec![0.4; 4])]);
     }
 }
