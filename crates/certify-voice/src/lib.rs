@@ -18,6 +18,7 @@ pub mod features;
 pub mod quality;
 pub mod refusal;
 pub mod resample;
+pub mod results;
 pub mod sketch;
 pub mod speaker;
 pub mod splice;

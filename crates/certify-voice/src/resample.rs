@@ -3,7 +3,7 @@
 //!
 //! Between two rates `from` and `to` with ratio `L/M` in lowest terms, an output sample
 //! falls at one of only `L` fractional positions between input samples, so the filter taps
-//! are computed once per position ([`Kernels`]) instead of a sine and a cosine per tap per
+//! are computed once per position (`Kernels`) instead of a sine and a cosine per tap per
 //! output sample ([`resample_direct`], kept as the reference and for the benchmark).
 
 use std::f64::consts::PI;

@@ -167,7 +167,7 @@ const EXACT_FROM: f32 = 0.6;
 
 /// The highest waveform correlation of any sketched word with any stretch of the 16 kHz
 /// probe `x` that holds it whole (0.0: nothing to compare). Every lag is estimated at once
-/// by an FFT correlation with `Rᵀ R w`; at the best [`CANDIDATES`] lags of each word the
+/// by an FFT correlation with `Rᵀ R w`; at the best `CANDIDATES` lags of each word the
 /// correlation is then taken exactly in the projected space, `cos(R w, R p_L)`, which is
 /// close to the true waveform correlation when that is high (a copy scores ≈ 1 whatever
 /// the estimate's spread). Words whose estimates all stay below `EXACT_FROM` report their best
