@@ -5,8 +5,10 @@
 //! `cargo bench -p certify-benches --bench voice` (needs scripts/setup.sh).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::seeded;
 use certify_voice::resample::{resample, resample_direct};
+use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -61,6 +63,39 @@ fn main() {
         assert!(d.passed() && d.speaker_normalized.is_some());
         normalised.push(t.elapsed().as_secs_f64());
     }
+    // Side by side: the speaker embedding given only the words (templates now) and the
+    // whole recording with the pauses turned down (templates enrolled before), alternating.
+    let earlier = {
+        let (mut wide, mut narrow) = (Vec::new(), Vec::new());
+        for (audio, prompt) in &recs {
+            let report = e.check(audio, Some(prompt)).unwrap();
+            let (w, n) = e
+                .enrollment_embeddings(audio, &report, prompt.len(), SpeakerInput::PausesTurnedDown)
+                .unwrap();
+            wide.push(w);
+            narrow.push(n);
+        }
+        certify_voice::VoiceTemplate {
+            speaker: SpeakerEmbedding::mean(&wide).unwrap(),
+            speaker_narrowband: SpeakerEmbedding::mean(&narrow),
+            speaker_input: SpeakerInput::PausesTurnedDown,
+            ..template.clone()
+        }
+    };
+    let (mut words_only, mut pauses) = (Vec::new(), Vec::new());
+    for _ in 0..n {
+        let t = Instant::now();
+        assert!(e.verify(&template, &probe, "73920581").unwrap().passed());
+        words_only.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        assert!(e.verify(&earlier, &probe, "73920581").unwrap().passed());
+        pauses.push(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "voice verification, embedding only the words / the pauses turned down (alternating): {:.1} / {:.1} ms",
+        median(words_only) * 1000.0,
+        median(pauses) * 1000.0
+    );
     let probe_embedding = e.speaker_embedding(&probe).unwrap();
     let t = Instant::now();
     for _ in 0..1000 {
