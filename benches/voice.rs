@@ -72,7 +72,7 @@ fn main() {
             let (w, n) = e
                 .enrollment_embeddings(audio, &report, prompt.len(), SpeakerInput::PausesTurnedDown)
                 .unwrap();
-            wide.push(w);
+            wide.extend(w);
             narrow.push(n);
         }
         certify_voice::VoiceTemplate {

@@ -225,8 +225,11 @@ pub fn speaker_trials(
     for r in rows.iter().filter(|r| r.role == "enroll") {
         let audio = load(dir, &r.file)?;
         let (wide, narrow) = engine.enrollment_embeddings(&audio, &engine.check(&audio, None)?, words, input)?;
-        let e = if band == Band::Wide { wide } else { narrow };
-        enrolled.entry(r.speaker.clone()).or_default().push(e);
+        let kept = enrolled.entry(r.speaker.clone()).or_default();
+        match band {
+            Band::Wide => kept.extend(wide),
+            Band::Narrow => kept.push(narrow),
+        }
     }
     let templates: BTreeMap<String, SpeakerEmbedding> = enrolled
         .into_iter()

@@ -30,7 +30,7 @@ fn human_cohort() -> &'static (Vec<SpeakerEmbedding>, Vec<SpeakerEmbedding>) {
                 .enrollment_embeddings(&a, &report, HUMAN_WORDS_PER_RECORDING, SpeakerInput::WordsOnly)
                 .unwrap();
             let e = by_speaker.entry(&r.speaker).or_default();
-            e.0.push(wide);
+            e.0.extend(wide);
             e.1.push(narrow);
         }
         by_speaker

@@ -25,7 +25,7 @@ fn earlier_template(speaker: &str) -> VoiceTemplate {
         let (w, n) = engine()
             .enrollment_embeddings(&audio, &report, prompt.len(), SpeakerInput::PausesTurnedDown)
             .unwrap();
-        wide.push(w);
+        wide.extend(w);
         narrow.push(n);
     }
     let mut json = serde_json::to_value(VoiceTemplate {

@@ -163,8 +163,8 @@ fn refused(genuine: &[f32], threshold: f32) -> usize {
 #[test]
 fn speaker_thresholds_on_real_human_speech_in_both_bands() {
     // At every threshold no more than 1% of impostors pass (check_threshold). With only the
-    // words embedded the cosine alone refuses few real people (wideband 11 of 87, telephone
-    // band 15; 41 and 39 when the pauses were embedded turned down), and normalised against
+    // words embedded the cosine alone refuses few real people (wideband 8 of 87, telephone
+    // band 14; 41 and 39 when the pauses were embedded turned down), and normalised against
     // the other speakers (certify_voice::cohort) fewer still (7 and 10).
     let config = engine().config();
     let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
@@ -215,16 +215,17 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
 
 #[test]
 fn both_thresholds_hold_in_white_noise_at_20_db() {
-    // Test recordings with white noise 20 dB below the speech (enrollment clean): no more
-    // than 1% of impostors pass by either score; normalised no more than a quarter of real
-    // people are refused, by the cosine alone no more than a third (measured 20/87 and
-    // 27/87; 22 and 50 when the pauses were embedded turned down).
+    // Test recordings with white noise 20 dB below the speech (enrollment clean, the
+    // template also learning from a noisy copy): no more than 1% of impostors pass by
+    // either score, and no more than a fifth of real people are refused (measured 15/87
+    // each; 20 and 27 without the noisy copy, 22 and 50 when the pauses were embedded
+    // turned down).
     let noisy = |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), 20.0);
     let trials = real_speech_trials(&noisy, Band::Wide);
     let config = engine().config();
     for (scoring, threshold, most_refused) in [
-        (Scoring::Normalized, config.speaker_threshold_normalized, 0.25),
-        (Scoring::Cosine, config.speaker_threshold, 0.33),
+        (Scoring::Normalized, config.speaker_threshold_normalized, 0.2),
+        (Scoring::Cosine, config.speaker_threshold, 0.2),
     ] {
         let (genuine, impostor) = trials.scores(scoring);
         let fa = impostor.iter().filter(|s| **s >= threshold).count();
