@@ -68,7 +68,9 @@ pub struct VoiceEngineConfig {
     pub runtime_library: Option<PathBuf>,
     /// Quality thresholds.
     pub quality: VoiceQualityConfig,
-    /// Speaker similarity threshold.
+    /// Speaker similarity (cosine) threshold. This and the three below apply to templates
+    /// of the current input ([`SpeakerInput::WordsOnly`]); earlier templates are decided at
+    /// [`PAUSES_TURNED_DOWN_SPEAKER_THRESHOLD`] and [`PAUSES_TURNED_DOWN_NARROWBAND_THRESHOLD`].
     pub speaker_threshold: f32,
     /// Speaker similarity threshold for telephone-band probes (against the template's
     /// narrowband embedding).
