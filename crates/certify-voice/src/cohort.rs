@@ -11,8 +11,9 @@
 //! where `s` is the probe's cosine to the claimed template, and μ, σ are the mean and
 //! standard deviation of the probe's (and the template's) cosines to the cohort members.
 //! On the real-speech set through the engine's own steps (README, "Voice calibration"), at
-//! thresholds that keep false accepts ≤ 1%, it refuses 7 of 87 real readings clean against
-//! 8 by the cosine, 10 against 14 through the telephone band (EER 4.60% → 3.45% clean).
+//! thresholds that keep false accepts ≤ 1%, it refuses as many real readings clean as the
+//! cosine (8 of 87), 10 against 14 through the telephone band and 28 against 38 at 10 dB
+//! white noise (EER 4.60% → 3.45% clean).
 //!
 //! The cohort is the host's own population: [`SpeakerCohort::from_templates`] over a
 //! sample of the voiceprints enrolled with it (a few hundred is plenty), so it matches the
@@ -31,12 +32,14 @@ pub const MIN_COHORT: usize = 20;
 /// Normalised score at or above which a wideband probe is the same speaker: ≤ 1% false
 /// accepts on the real-speech set with a cohort of the other 27 speakers, clean and with
 /// white noise at 30, 20 and 10 dB and talk behind at 20 dB (the highest of their 1%
-/// points, 2.099 at white 20 dB). The test
+/// points, 2.099 at white 20 dB, with a margin: ONNX Runtime's results move by a few
+/// thousandths between builds and runs, and at 2.10 one CI run passed 25/2,436). The test
 /// `speaker_thresholds_on_real_human_speech_in_both_bands` keeps it true.
-pub const DEFAULT_NORMALIZED_THRESHOLD: f32 = 2.10;
+pub const DEFAULT_NORMALIZED_THRESHOLD: f32 = 2.12;
 
-/// The same for telephone-band probes against the narrowband embeddings (1% point 2.130).
-pub const DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND: f32 = 2.14;
+/// The same for telephone-band probes against the narrowband embeddings (1% point 2.130,
+/// with the same margin).
+pub const DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND: f32 = 2.16;
 
 /// The cosine a probe must still reach when a cohort decides. S-norm trusts the cohort to
 /// be real voices: members unlike every voice (random vectors, enrolled noise) leave its

@@ -165,7 +165,8 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
     // At every threshold no more than 1% of impostors pass (check_threshold). With only the
     // words embedded the cosine alone refuses few real people (wideband 8 of 87, telephone
     // band 14; 41 and 39 when the pauses were embedded turned down), and normalised against
-    // the other speakers (certify_voice::cohort) fewer still (7 and 10).
+    // the other speakers (certify_voice::cohort) as few or fewer (8 and 10; 12 and 12
+    // before): at most 13%, by the cosine at most 18%.
     let config = engine().config();
     let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
     type Channel<'a> = &'a dyn Fn(&[f32]) -> Vec<f32>;
@@ -198,7 +199,7 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
         let (with, without) = (refused(genuine, threshold), refused(raw_genuine, raw_threshold));
         println!("{name}: {with} real people refused with the cohort, {without} by the cosine");
         assert!(
-            with <= without && without as f64 <= 0.18 * genuine.len() as f64,
+            with as f64 <= 0.13 * genuine.len() as f64 && without as f64 <= 0.18 * genuine.len() as f64,
             "{name}: {with} real people refused with the cohort, {without} by the cosine"
         );
         if band == Band::Narrow {
