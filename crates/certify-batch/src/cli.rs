@@ -41,7 +41,7 @@ pub struct CompareArgs {
     /// Directory for spill files.
     #[arg(long)]
     pub spill_dir: Option<PathBuf>,
-    /// Joins: auto (hash joins when their build sides fit two thirds of --memory, else sort-merge
+    /// Joins: auto (hash joins when the roster fits a quarter of --memory, else sort-merge
     /// joins, which spill), hash, or sort-merge.
     #[arg(long, value_enum, default_value_t = Joins::Auto)]
     pub joins: Joins,
