@@ -25,14 +25,16 @@ use std::fs::File;
 /// aggregates of records and events joined beside them (about as many people as roster
 /// rows).
 ///
-/// The pool counts less than a hash-join run really holds, so this estimate is kept high on
-/// purpose: it is what keeps such a run's memory under `--memory`. Measured at 10M people
+/// The pool counts less than a hash-join run really holds, so this estimate is not
+/// loosened to what the pool counts. Measured at 10M people
 /// (a Parquet roster of 276 MB of data; 2026-12-05, 1 thread), the pool counted 1.44 GB for
 /// the roster's build side and 482 MB for the records'. Two runs of that data:
 /// - `--joins hash` under a 3 GiB pool peaked at 4.25 GB resident, in 74 s;
 /// - sort-merge joins under 2 GiB peaked at 1.18 GB resident, in 98 s.
 ///
-/// With 4 bytes per byte within a quarter of the pool, hash joins are planned from 4.4 GB.
+/// A looser estimate, 7 bytes per byte within two thirds of the pool, would plan that first
+/// run; it was tried and reverted. With this one, hash joins are planned from 4.4 GB at
+/// 10M. Whether such runs stay under their limit there has not been measured.
 pub const BYTES_PER_ROSTER_BYTE: u64 = 4;
 
 /// The roster's size as data (uncompressed), from its files' sizes: a CSV file's length, a
