@@ -26,9 +26,11 @@ use std::fs::File;
 /// rows).
 ///
 /// The pool counts less than a hash-join run really holds, so this estimate is not
-/// loosened to what the pool counts. Measured at 10M people
-/// (a Parquet roster of 276 MB of data; 2026-12-05, 1 thread), the pool counted 1.44 GB for
-/// the roster's build side and 482 MB for the records'. Two runs of that data:
+/// loosened to what the pool counts. At 10M people (a Parquet roster of 276 MB of data),
+/// the pool counted 1.44 GB for the roster's build side and 482 MB for the records'
+/// (README, "Data comparison", operator metrics), and a 2 GiB run with `--joins hash`
+/// stopped with 1.79 GB counted when the roster's build side asked for 345 MB more. Two
+/// runs of that data on 2026-12-05, 1 thread, beside a CI run:
 /// - `--joins hash` under a 3 GiB pool peaked at 4.25 GB resident, in 74 s;
 /// - sort-merge joins under 2 GiB peaked at 1.18 GB resident, in 98 s.
 ///
