@@ -13,6 +13,8 @@ section "cargo fmt --check"
 cargo fmt --all -- --check
 section "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+section "cargo doc -D warnings (broken or private links in the public docs)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 section "cargo test (with an S3-compatible store, moto on loopback, for the object-store inputs of the batch job and the cluster)"
 ./scripts/s3_test.sh cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked

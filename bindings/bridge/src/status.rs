@@ -2,7 +2,7 @@
 //! errors: grouped, explicit, never-reused numbers, each with its English text, its Chinese
 //! text (shown to pensioners: what went wrong and what to do next) and its HTTP class.
 //!
-//! Each code is one row of [`status_table!`]; the enum, [`CertifyStatus::ALL`],
+//! Each code is one row of `status_table!` (below); the enum, [`CertifyStatus::ALL`],
 //! [`CertifyStatus::from_code`], both messages (also as C strings) and the HTTP status are
 //! generated from the rows, so a code cannot lack a text.
 

@@ -11,13 +11,13 @@ use std::time::Instant;
 /// Arguments of `compare`.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// Region and scheme configuration (TOML with a [cycle] table, as for `certify cycle run`).
+    /// Region and scheme configuration (TOML with a `[cycle]` table, as for `certify cycle run`).
     #[arg(long)]
     pub config: PathBuf,
     /// Roster/payroll file(s), CSV or Parquet.
     #[arg(long, required = true)]
     pub roster: Vec<String>,
-    /// Certification record file(s): id_number,date[,outcome].
+    /// Certification record file(s): `id_number,date[,outcome]`.
     #[arg(long, required = true)]
     pub certifications: Vec<String>,
     /// Life-event feed file(s): id_number,date,kind,source,reference.

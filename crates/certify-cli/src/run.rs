@@ -21,13 +21,13 @@ use time::Date;
 /// Arguments of the deadline run (`certify cycle run`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// Region and scheme configuration (TOML with a [cycle] table).
+    /// Region and scheme configuration (TOML with a `[cycle]` table).
     #[arg(long)]
     pub config: PathBuf,
     /// Roster/payroll CSV: id_number,name,scheme,unit,monthly_pension,pension_start,status,suspended_from,suspension_reason.
     #[arg(long)]
     pub roster: PathBuf,
-    /// Certifications CSV: id_number,date[,method[,outcome]].
+    /// Certifications CSV: `id_number,date[,method[,outcome]]`.
     #[arg(long)]
     pub certifications: PathBuf,
     /// The run date (YYYY-MM-DD): people whose deadline is before it are overdue.

@@ -194,7 +194,7 @@ impl VoiceEngine {
     /// ([`VoiceEngine::prepared`]) and given to the embedding as `input` says (enrollment
     /// uses [`SpeakerInput::WordsOnly`]). For that input the wideband list also holds the
     /// embedding of a copy with white noise 20 dB below the speech, reduced again as a noisy
-    /// probe's is ([`noisy_copy`]): the template's mean then sits between the person's
+    /// probe's is (`noisy_copy`): the template's mean then sits between the person's
     /// clean and noisy voice (real-speech set, 20 dB white noise: 27 → 15 of 87 real
     /// readings refused by the cosine, at thresholds recalibrated for it; README, "Voice
     /// calibration").
