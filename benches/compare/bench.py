@@ -11,6 +11,13 @@ suspension are resumed. Roster rows of other schemes and unreadable amounts are 
 as certify does. Identity numbers are compared as text (the generator's unreadable ones
 never equal a roster number).
 
+DuckDB runs twice: `duckdb` computes only the three counts (left joins, the newest event's
+day alone, nothing written), the baseline of the issue's target; `duckdb-lists` does what
+certify-batch's run does — full joins that keep unknown people, the newest event's texts,
+the roster's text columns, the lists written as CSV ([`duckdb_lists`]) — with list sizes
+that can be compared with certify-batch's (unknown people differ by the numbers of valid
+shape that the core refuses).
+
 Usage: python3 benches/compare/bench.py DATA_DIR RUN_DATE CERTIFY_BATCH_BINARY [csv|parquet]
 (run by benches/compare/run.sh, which generates the data and installs duckdb and polars).
 
@@ -80,6 +87,101 @@ def duckdb_counts(data, run_date, threads, fmt):
     """
     row = con.execute(sql).fetchone()
     return {"certified_by_events": row[0], "suspended": row[1], "resumed": row[2]}
+
+
+def duckdb_lists(data, run_date, threads, fmt):
+    """DuckDB doing the job certify-batch does, not only its counts: full joins (unknown
+    people kept), the newest event's day, source, reference and kind packed as certify packs
+    them (greatest day, then greatest texts), the roster's text columns carried through, and
+    the lists written as CSV (new certification records, suspensions and resumptions with
+    back pay, the uncertified per person and per unit, unknown people). Back pay here is the
+    months since suspension times the amount; certify also splits off the months to review.
+    Returns the three counts and each list's row count."""
+    import duckdb
+
+    con = duckdb.connect(config={"threads": threads, "memory_limit": "2GB"})
+    read = (lambda n: f"read_parquet('{data}/{n}.parquet')") if fmt == "parquet" else (
+        lambda n: f"read_csv('{data}/{n}.csv', all_varchar=true, header=true)"
+    )
+    run = f"DATE '{run_date}'"
+    con.execute(f"""
+    CREATE TEMP TABLE f AS
+    WITH r AS (
+      SELECT trim(id_number) AS id, name, unit, TRY_CAST(monthly_pension AS DECIMAL(12,2)) AS amount,
+             coalesce(status, '') AS status, suspended_from,
+             coalesce(nullif(suspension_reason, ''), 'certification_lapse') AS reason,
+             coalesce(scheme, '') IN ('', 'enterprise') AS in_scheme
+      FROM {read('roster')}
+    ), c AS (
+      SELECT trim(id_number) AS id, count(*) AS cert_rows,
+             max(TRY_CAST(date AS DATE)) FILTER (WHERE coalesce(outcome, '') IN ('', 'passed')
+                                                   AND TRY_CAST(date AS DATE) <= {run}) AS last
+      FROM {read('certifications')} GROUP BY 1
+    ), e AS (
+      SELECT id, count(*) AS events,
+             max(CAST(d AS VARCHAR) || chr(31) || source || chr(31) || reference || chr(31) || kind)
+                 FILTER (WHERE d <= {run}) AS newest
+      FROM (SELECT trim(id_number) AS id, TRY_CAST(date AS DATE) AS d, source, reference, kind
+            FROM {read('events')}) GROUP BY 1
+    ), side AS (
+      SELECT coalesce(c.id, e.id) AS id, c.cert_rows, c.last, e.events, e.newest,
+             CAST(split_part(e.newest, chr(31), 1) AS DATE) AS ev
+      FROM c FULL JOIN e ON c.id = e.id
+    ), j AS (
+      SELECT r.id IS NOT NULL AS on_roster, coalesce(r.id, side.id) AS id, r.name, r.unit, r.amount,
+             r.status, r.reason, side.cert_rows, side.events, side.last, side.ev, side.newest,
+             make_date(year({run}), 1, 1) AS counts_from,
+             make_date(year({run}), 10, 31) AS deadline,
+             CAST(r.suspended_from || '-01' AS DATE) AS susp
+      FROM r FULL JOIN side ON r.id = side.id
+      WHERE r.id IS NULL OR (r.in_scheme AND r.amount > 0)
+    ), d AS (
+      SELECT *,
+        CASE
+          WHEN NOT on_roster THEN false
+          WHEN status = 'suspended' AND reason <> 'certification_lapse' THEN false
+          WHEN status = 'suspended' THEN ev >= least(susp, counts_from)
+          ELSE coalesce(last >= counts_from, false) = false AND ev >= counts_from
+        END AS by_event
+      FROM j
+    )
+    SELECT *, CASE WHEN by_event THEN greatest(coalesce(last, ev), ev) ELSE last END AS last2 FROM d
+    """)
+    con.execute(f"""
+    CREATE TEMP VIEW v AS SELECT *,
+      on_roster AND status <> 'suspended' AND coalesce(last2 >= counts_from, false) = false
+        AND {run} > deadline AS suspend,
+      on_roster AND status = 'suspended' AND reason = 'certification_lapse'
+        AND (coalesce(last2 >= counts_from, false) OR coalesce(last2 >= susp, false)) AS resume
+    FROM f""")
+    out = tempfile.mkdtemp()
+    queries = {
+        "certifications": "SELECT id, ev AS date, 'data_comparison' AS method, split_part(newest, chr(31), 2) AS source, "
+        "split_part(newest, chr(31), 3) AS reference, split_part(newest, chr(31), 4) AS kind FROM v WHERE by_event",
+        "run": f"SELECT id, name, CASE WHEN suspend THEN 'suspend' ELSE 'resume' END AS action, "
+        f"strftime(CASE WHEN suspend THEN deadline + INTERVAL 1 DAY ELSE susp END, '%Y-%m') AS from_month, "
+        f"CASE WHEN suspend THEN deadline END AS deadline, "
+        f"CASE WHEN resume THEN strftime({run}, '%Y-%m') END AS resume_from, "
+        f"CASE WHEN resume THEN date_diff('month', susp, date_trunc('month', {run})) END AS back_pay_months, "
+        f"CASE WHEN resume THEN date_diff('month', susp, date_trunc('month', {run})) * amount END AS back_pay_yuan, "
+        f"CASE WHEN resume THEN last2 END AS certified_on FROM v WHERE suspend OR resume",
+        "uncertified": "SELECT unit, id, name, CASE WHEN suspend THEN 'suspended_now' ELSE 'still_suspended' END AS standing "
+        "FROM v WHERE suspend OR (on_roster AND status = 'suspended' AND reason = 'certification_lapse' AND NOT resume)",
+        "unknown_people": "SELECT id, events, cert_rows FROM v WHERE NOT on_roster AND regexp_full_match(id, '[0-9]{17}[0-9X]')",
+    }
+    rows = {}
+    for name, sql in queries.items():
+        rows[name] = con.execute(f"COPY ({sql}) TO '{out}/{name}.csv' (HEADER)").fetchone()[0]
+    rows["units"] = con.execute(
+        f"COPY (SELECT unit, count(*) AS uncertified FROM read_csv('{out}/uncertified.csv') GROUP BY unit ORDER BY unit) "
+        f"TO '{out}/units.csv' (HEADER)"
+    ).fetchone()[0]
+    row = con.execute("SELECT count(*) FILTER (WHERE by_event), count(*) FILTER (WHERE suspend), "
+                      "count(*) FILTER (WHERE resume) FROM v").fetchone()
+    import shutil
+
+    shutil.rmtree(out)
+    return {"certified_by_events": row[0], "suspended": row[1], "resumed": row[2]}, rows
 
 
 def polars_counts(data, run_date, threads, fmt):
@@ -185,10 +287,16 @@ def one(engine, data, run_date, threads, fmt, binary):
     elif engine == "duckdb":
         counts = duckdb_counts(data, run_date, threads, fmt)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    elif engine == "duckdb-lists":
+        counts, lists = duckdb_lists(data, run_date, threads, fmt)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     else:
         counts = polars_counts(data, run_date, threads, fmt)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": time.perf_counter() - t, "peak_mib": rss / 1024, "counts": counts}))
+    result = {"seconds": time.perf_counter() - t, "peak_mib": rss / 1024, "counts": counts}
+    if engine == "duckdb-lists":
+        result["list_rows"] = lists
+    print(json.dumps(result))
 
 
 def main():
@@ -202,7 +310,7 @@ def main():
     results = {}
     engines = (ours, "duckdb", "polars")
     if ours == "certify-batch":
-        engines = (ours, "certify-batch-sort-merge", "duckdb", "polars")
+        engines = (ours, "certify-batch-sort-merge", "duckdb", "duckdb-lists", "polars")
     for threads in (1, 2):
         for engine in engines:
             env = dict(os.environ, POLARS_MAX_THREADS=str(threads))
@@ -217,7 +325,7 @@ def main():
                     best = r
             results[(engine, threads)] = best
             print(f"{fmt} threads={threads} {engine:24} {best['seconds']:8.2f} s  peak {best['peak_mib']:8.1f} MiB  {best['counts']}",
-                  flush=True)
+                  best.get("list_rows", ""), flush=True)
     counts = {json.dumps(r["counts"], sort_keys=True) for r in results.values()}
     if len(counts) != 1:
         print("COUNTS DIFFER:", counts)
@@ -230,6 +338,8 @@ def main():
         if ours == "certify-batch":
             merge = results[("certify-batch-sort-merge", threads)]["seconds"]
             print(f"threads={threads}: certify-batch --joins sort-merge / DuckDB = {merge / duck:.2f}")
+            lists = results[("duckdb-lists", threads)]["seconds"]
+            print(f"threads={threads}: {ours} / DuckDB writing the same lists = {mine / lists:.2f}")
 
 
 if __name__ == "__main__":
