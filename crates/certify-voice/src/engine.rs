@@ -415,7 +415,7 @@ impl VoiceEngine {
 
 /// `prepared` with white noise 20 dB below its speech, reduced again ([`denoise`]) as a
 /// probe that noisy is: what enrollment also learns the person's words and voice from.
-fn noisy_copy(prepared: &[f32]) -> Vec<f32> {
+pub fn noisy_copy(prepared: &[f32]) -> Vec<f32> {
     denoise(&add_noise(prepared, &NoiseSource::new(1).white(prepared.len()), 20.0))
 }
 
