@@ -11,19 +11,9 @@ import numpy as np
 import onnxruntime as ort
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import features as F
+from voice_fixtures_signal import signal
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-
-
-def signal(n=40000):
-    state, out = 12345, []
-    for i in range(n):
-        state = (state * 1103515245 + 12345) % 2 ** 31
-        noise = state / 2 ** 31 - 0.5
-        t = i / 16000.0
-        env = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
-        out.append(0.3 * env * np.sin(2 * np.pi * 220 * t) + 0.2 * env * np.sin(2 * np.pi * 1330 * t) + 0.05 * noise)
-    return np.array(out, dtype=np.float32)
 
 
 x = signal()

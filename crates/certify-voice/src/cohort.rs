@@ -1,6 +1,6 @@
 //! Score normalisation against other people's voiceprints (symmetric S-norm).
 //!
-//! A raw cosine between two GE2E embeddings depends on more than who spoke: the channel,
+//! A raw cosine between two speaker embeddings depends on more than who spoke: the channel,
 //! the language and the recording room move every score of a population up or down
 //! together, so one fixed cosine threshold rejects some real people while passing some
 //! impostors. S-norm measures how far a score stands out from the scores the same two
@@ -50,6 +50,9 @@ pub const DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND: f32 = 2.16;
 /// the floor — so it is a backstop, and the cohort must be the host's real voiceprints.
 pub const DEFAULT_COHORT_COSINE_FLOOR: f32 = 0.65;
 
+/// The lengths of the embeddings a cohort may hold: CAM++'s and GE2E's.
+const KINDS: [usize; 2] = [crate::campplus::DIMENSION, 256];
+
 /// Cosine at or above which a cohort member is the claimed template itself (a second
 /// enrollment of one person scores about 0.9, other people lower).
 const SAME_TEMPLATE: f32 = 0.999;
@@ -65,7 +68,8 @@ pub enum CohortError {
         /// Members needed.
         need: usize,
     },
-    /// An embedding that is not a 256-value unit vector of finite numbers.
+    /// An embedding that is not a unit vector of finite numbers of one kind (192 values,
+    /// CAM++, or 256, GE2E, the same for every member).
     #[error("cohort member {index}: not a speaker embedding ({reason})")]
     Malformed {
         /// Position among the members given.
@@ -75,8 +79,12 @@ pub enum CohortError {
     },
 }
 
-/// Speaker embeddings of other enrolled people, wideband and narrowband. As JSON:
-/// `{"wideband": [[256 numbers], …], "narrowband": [[256 numbers], …]}` — the `speaker` and
+/// Speaker embeddings of other enrolled people, wideband and narrowband, all of one kind
+/// (CAM++'s 192 values for templates enrolled now; GE2E's 256 for
+/// [`SpeakerInput::WordsOnly`] templates). A cohort only normalises scores of its own
+/// kind: for other templates [`SpeakerCohort::normalized_score`] gives `None` and the
+/// cosine decides. As JSON:
+/// `{"wideband": [[192 numbers], …], "narrowband": [[192 numbers], …]}` — the `speaker` and
 /// `speaker_narrowband` members of stored templates; reading it checks it as
 /// [`SpeakerCohort::from_embeddings`] does.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -106,15 +114,15 @@ impl TryFrom<CohortMembers> for SpeakerCohort {
 
 impl SpeakerCohort {
     /// The cohort of these enrolled templates (a sample of the host's voiceprints). Each
-    /// gives its wideband embedding, and its narrowband one where it has one. Templates
-    /// enrolled with the earlier input ([`SpeakerInput::PausesTurnedDown`]) are left out:
-    /// their embeddings are of another kind, and a cohort unlike the probe inflates the
-    /// normalised score.
+    /// gives its wideband embedding, and its narrowband one where it has one. Only
+    /// templates enrolled now ([`SpeakerInput::AsHeard`]) are taken: earlier ones hold
+    /// embeddings of another kind, and a cohort unlike the probe inflates the normalised
+    /// score.
     pub fn from_templates<'a>(templates: impl IntoIterator<Item = &'a VoiceTemplate>) -> Result<Self, CohortError> {
         let (mut wideband, mut narrowband) = (Vec::new(), Vec::new());
         for t in templates
             .into_iter()
-            .filter(|t| t.speaker_input == SpeakerInput::WordsOnly)
+            .filter(|t| t.speaker_input == SpeakerInput::AsHeard)
         {
             wideband.push(t.speaker.clone());
             if let Some(n) = &t.speaker_narrowband {
@@ -125,7 +133,8 @@ impl SpeakerCohort {
     }
 
     /// A cohort from embeddings (e.g. kept by the host without the rest of the templates):
-    /// those of templates whose `speaker_input` is [`SpeakerInput::WordsOnly`] only.
+    /// those of templates of one `speaker_input` ([`SpeakerInput::AsHeard`] for templates
+    /// enrolled now), never [`SpeakerInput::PausesTurnedDown`].
     /// The wideband list needs [`MIN_COHORT`] members; a shorter narrowband list only means
     /// telephone-band probes are decided on the raw cosine.
     pub fn from_embeddings(
@@ -138,8 +147,9 @@ impl SpeakerCohort {
                 need: MIN_COHORT,
             });
         }
+        let dimension = wideband[0].0.len();
         for (index, e) in wideband.iter().chain(&narrowband).enumerate() {
-            check(e).map_err(|reason| CohortError::Malformed { index, reason })?;
+            check(e, dimension).map_err(|reason| CohortError::Malformed { index, reason })?;
         }
         Ok(Self { wideband, narrowband })
     }
@@ -151,7 +161,8 @@ impl SpeakerCohort {
 
     /// The S-norm score of `probe` against `reference`, with the narrowband members for a
     /// telephone-band comparison. `None` when fewer than [`MIN_COHORT`] members remain
-    /// once the reference itself is left out, or the cohort's scores do not spread.
+    /// once the reference itself is left out, when the cohort's scores do not spread, or
+    /// when the embeddings are not of the cohort's kind.
     pub fn normalized_score(
         &self,
         probe: &SpeakerEmbedding,
@@ -159,6 +170,10 @@ impl SpeakerCohort {
         narrowband: bool,
     ) -> Option<f32> {
         let members = if narrowband { &self.narrowband } else { &self.wideband };
+        let dimension = self.wideband[0].0.len();
+        if probe.0.len() != dimension || reference.0.len() != dimension {
+            return None;
+        }
         let (mut to_probe, mut to_reference) = (Vec::with_capacity(members.len()), Vec::with_capacity(members.len()));
         for m in members {
             let r = m.similarity(reference);
@@ -187,9 +202,14 @@ fn mean_sd(x: &[f32]) -> (f32, f32) {
     (mean as f32, var.sqrt() as f32)
 }
 
-fn check(e: &SpeakerEmbedding) -> Result<(), String> {
-    if e.0.len() != 256 {
-        return Err(format!("{} values, expected 256", e.0.len()));
+fn check(e: &SpeakerEmbedding, dimension: usize) -> Result<(), String> {
+    if e.0.len() != dimension || !KINDS.contains(&dimension) {
+        return Err(format!(
+            "{} values, expected {} (CAM++) or {} (GE2E), the same for every member",
+            e.0.len(),
+            KINDS[0],
+            KINDS[1]
+        ));
     }
     if e.0.iter().any(|v| !v.is_finite()) {
         return Err("a value that is not a finite number".into());

@@ -13,6 +13,8 @@ use crate::quality::{VoiceIssue, VoiceQualityConfig, assess};
 use crate::resample::resample;
 pub use crate::results::{RecordingReport, VoiceDecision, VoiceEnrollment, VoiceTemplate};
 use crate::sketch::{DEFAULT_COPY_CORRELATION, closest_waveform_copy, sketch_words};
+use crate::campplus::{CAMPPLUS, CamPlusEncoder};
+use crate::enhance::SpeakerModel;
 use crate::speaker::{GE2E, SpeakerEmbedding, SpeakerEncoder};
 use crate::splice::{DEFAULT_SPLICE_BER, closest_copy, word_prints};
 use crate::vad::{SILERO_VAD, Vad, segments_for};
@@ -23,13 +25,29 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Cosine similarity at or above which two recordings are the same speaker without a
-/// cohort: ≤ 1% false accepts on the real-speech set through the engine's own steps
-/// ([`SpeakerInput::WordsOnly`]) clean, with white noise at 30, 20 and 10 dB and with talk
-/// behind at 20 dB (the highest of their 1% points, 0.757 under talk, rounded up; README,
-/// "Voice calibration"; the test `speaker_thresholds_on_real_human_speech_in_both_bands`).
-pub const DEFAULT_SPEAKER_THRESHOLD: f32 = 0.76;
-/// The same for telephone-band probes against the narrowband embedding (1% point 0.781).
-pub const DEFAULT_NARROWBAND_SPEAKER_THRESHOLD: f32 = 0.79;
+/// cohort, for templates enrolled now ([`SpeakerInput::AsHeard`], CAM++): ≤ 1% false
+/// accepts on the real-speech set clean, with white noise at 30, 20 and 10 dB and with
+/// talk behind at 20 dB (README, "Voice calibration"; the test
+/// `speaker_thresholds_on_real_human_speech_in_both_bands`).
+pub const DEFAULT_SPEAKER_THRESHOLD: f32 = 0.60;
+/// The same for telephone-band probes against the narrowband embedding.
+pub const DEFAULT_NARROWBAND_SPEAKER_THRESHOLD: f32 = 0.60;
+/// The cosine threshold for templates of GE2E given the words only
+/// ([`SpeakerInput::WordsOnly`], enrolled 2026-12-01 to 2026-12-06), as it was calibrated
+/// for them: the highest of the 1% points on the real-speech set clean, with white noise
+/// at 30, 20 and 10 dB and talk behind at 20 dB (0.757 under talk), rounded up.
+pub const WORDS_ONLY_SPEAKER_THRESHOLD: f32 = 0.76;
+/// The same through the telephone band (1% point 0.781).
+pub const WORDS_ONLY_NARROWBAND_SPEAKER_THRESHOLD: f32 = 0.79;
+/// The normalised (S-norm) threshold for [`SpeakerInput::WordsOnly`] templates: the
+/// highest 1% point, 2.099 at white 20 dB, with a margin for the few thousandths ONNX
+/// Runtime's results move between builds.
+pub const WORDS_ONLY_NORMALIZED_THRESHOLD: f32 = 2.12;
+/// The same through the telephone band (1% point 2.130).
+pub const WORDS_ONLY_NORMALIZED_THRESHOLD_NARROWBAND: f32 = 2.16;
+/// The cosine a [`SpeakerInput::WordsOnly`] probe must still reach when a cohort decides
+/// (every genuine reading the normalised score accepted had 0.70 or more).
+pub const WORDS_ONLY_COHORT_COSINE_FLOOR: f32 = 0.65;
 /// The cosine threshold for templates enrolled with the pauses turned down
 /// ([`SpeakerInput::PausesTurnedDown`]), as it was calibrated for them (≤ 1% false accepts
 /// on the real-speech set; 41 of 87 real readings refused).
@@ -68,9 +86,11 @@ pub struct VoiceEngineConfig {
     pub runtime_library: Option<PathBuf>,
     /// Quality thresholds.
     pub quality: VoiceQualityConfig,
-    /// Speaker similarity (cosine) threshold. This and the three below apply to templates
-    /// of the current input ([`SpeakerInput::WordsOnly`]); earlier templates are decided at
-    /// [`PAUSES_TURNED_DOWN_SPEAKER_THRESHOLD`] and [`PAUSES_TURNED_DOWN_NARROWBAND_THRESHOLD`].
+    /// Speaker similarity (cosine) threshold. This, the three below and the cohort floor
+    /// apply to templates of the current input ([`SpeakerInput::AsHeard`]); earlier
+    /// templates are decided at the thresholds they were calibrated for
+    /// ([`WORDS_ONLY_SPEAKER_THRESHOLD`] and the `WORDS_ONLY_*` constants,
+    /// [`PAUSES_TURNED_DOWN_SPEAKER_THRESHOLD`], [`PAUSES_TURNED_DOWN_NARROWBAND_THRESHOLD`]).
     pub speaker_threshold: f32,
     /// Speaker similarity threshold for telephone-band probes (against the template's
     /// narrowband embedding).
@@ -133,6 +153,7 @@ impl VoiceEngineConfig {
 pub struct VoiceEngine {
     vad: Vad,
     encoder: SpeakerEncoder,
+    campplus: CamPlusEncoder,
     config: VoiceEngineConfig,
 }
 
@@ -144,6 +165,7 @@ impl VoiceEngine {
         Ok(Self {
             vad: Vad::new(Model::load_from(&rt, &models, SILERO_VAD)?),
             encoder: SpeakerEncoder::new(Model::load_from(&rt, &models, GE2E)?),
+            campplus: CamPlusEncoder::new(Model::load_from(&rt, &models, CAMPPLUS)?),
             config,
         })
     }
@@ -174,9 +196,23 @@ impl VoiceEngine {
         })
     }
 
-    /// The speaker embedding of a recording (as it is, without noise reduction).
+    /// The speaker embedding of a recording as it is (without noise reduction), by the
+    /// network of templates enrolled now (CAM++, [`SpeakerInput::AsHeard`]).
     pub fn speaker_embedding(&self, audio: &Audio) -> Result<SpeakerEmbedding, VoiceError> {
-        Ok(self.encoder.embed(audio.samples())?)
+        self.embed(SpeakerInput::AsHeard, audio.samples())
+    }
+
+    /// The embedding of `x` (16 kHz samples, used as they are) by `model`.
+    pub fn embed_with(&self, model: SpeakerModel, x: &[f32]) -> Result<SpeakerEmbedding, VoiceError> {
+        Ok(match model {
+            SpeakerModel::CamPlus => self.campplus.embed(x)?,
+            SpeakerModel::Ge2e => self.encoder.embed(x)?,
+        })
+    }
+
+    /// The embedding of `x` (already given as `input` says) by `input`'s network.
+    fn embed(&self, input: SpeakerInput, x: &[f32]) -> Result<SpeakerEmbedding, VoiceError> {
+        self.embed_with(input.model(), x)
     }
 
     /// The samples the speaker embedding and the digit check see: denoised when the
@@ -190,14 +226,14 @@ impl VoiceEngine {
     }
 
     /// The speaker embeddings enrollment keeps of one recording of `words` words, checked
-    /// as `report`: (wideband, through the telephone band). The recording is prepared
-    /// ([`VoiceEngine::prepared`]) and given to the embedding as `input` says (enrollment
-    /// uses [`SpeakerInput::WordsOnly`]). For that input the wideband list also holds the
-    /// embedding of a copy with white noise 20 dB below the speech, reduced again as a noisy
-    /// probe's is (`noisy_copy`): the template's mean then sits between the person's
-    /// clean and noisy voice (real-speech set, 20 dB white noise: 27 → 15 of 87 real
-    /// readings refused by the cosine, at thresholds recalibrated for it; README, "Voice
-    /// calibration").
+    /// as `report`: (wideband, through the telephone band). The recording (prepared,
+    /// [`VoiceEngine::prepared`], when [`SpeakerInput::from_prepared`]) is given to the
+    /// embedding as `input` says (enrollment uses [`SpeakerInput::AsHeard`]). The wideband
+    /// list also holds the embedding of a copy with white noise 20 dB below the speech
+    /// (reduced again, as a noisy probe's is, for the inputs that start from the prepared
+    /// recording: `noisy_copy`), so the template's mean sits between the person's clean and
+    /// noisy voice (README, "Voice calibration"); [`SpeakerInput::PausesTurnedDown`] keeps
+    /// the clean one only, as it was calibrated.
     pub fn enrollment_embeddings(
         &self,
         audio: &Audio,
@@ -205,29 +241,49 @@ impl VoiceEngine {
         words: usize,
         input: SpeakerInput,
     ) -> Result<(Vec<SpeakerEmbedding>, SpeakerEmbedding), VoiceError> {
-        let prepared = self.prepared(audio, report);
-        self.enrollment_embeddings_of(&prepared, &noisy_copy(&prepared), words, input)
+        let source = self.speaker_source(audio, report, input);
+        let noisy = self.noisy_source(&source, input);
+        self.enrollment_embeddings_of(&source, &noisy, words, input)
+    }
+
+    /// The samples `input` starts from: the prepared recording or the recording as heard.
+    fn speaker_source<'a>(&self, audio: &'a Audio, report: &RecordingReport, input: SpeakerInput) -> Cow<'a, [f32]> {
+        if input.from_prepared() {
+            self.prepared(audio, report)
+        } else {
+            Cow::Borrowed(audio.samples())
+        }
+    }
+
+    /// `source` with white noise 20 dB below its speech, as a noisy probe of `input` reaches
+    /// the embedding.
+    fn noisy_source(&self, source: &[f32], input: SpeakerInput) -> Vec<f32> {
+        if input.from_prepared() {
+            noisy_copy(source)
+        } else {
+            white_noise_copy(source)
+        }
     }
 
     fn enrollment_embeddings_of(
         &self,
-        prepared: &[f32],
+        source: &[f32],
         noisy: &[f32],
         words: usize,
         input: SpeakerInput,
     ) -> Result<(Vec<SpeakerEmbedding>, SpeakerEmbedding), VoiceError> {
-        let voice = input.of(prepared, words);
+        let voice = input.of(source, words);
         let phone_voice = resample(&telephone(&voice), 8_000, crate::audio::SAMPLE_RATE);
-        let mut wide = vec![self.encoder.embed(&voice)?];
-        if input == SpeakerInput::WordsOnly {
-            wide.push(self.encoder.embed(&input.of(noisy, words))?);
+        let mut wide = vec![self.embed(input, &voice)?];
+        if input != SpeakerInput::PausesTurnedDown {
+            wide.push(self.embed(input, &input.of(noisy, words))?);
         }
-        Ok((wide, self.encoder.embed(&phone_voice)?))
+        Ok((wide, self.embed(input, &phone_voice)?))
     }
 
     /// The speaker embedding verification compares of a recording of `words` words, checked
-    /// as `report`: prepared, then given to the embedding as `input` says (the template's
-    /// [`VoiceTemplate::speaker_input`]).
+    /// as `report`: prepared when `input` starts from the prepared recording, then given to
+    /// the embedding as `input` says (the template's [`VoiceTemplate::speaker_input`]).
     pub fn probe_embedding(
         &self,
         audio: &Audio,
@@ -235,7 +291,7 @@ impl VoiceEngine {
         words: usize,
         input: SpeakerInput,
     ) -> Result<SpeakerEmbedding, VoiceError> {
-        Ok(self.encoder.embed(&input.of(&self.prepared(audio, report), words))?)
+        self.embed(input, &input.of(&self.speaker_source(audio, report, input), words))
     }
 
     /// Enroll from the five prompted recordings `(audio, prompt)`. `rng` draws the secret
@@ -272,8 +328,12 @@ impl VoiceEngine {
             if report.issues.is_empty() {
                 let samples = self.prepared(audio, &report);
                 let noisy = noisy_copy(&samples);
-                let (wide, narrow) =
-                    self.enrollment_embeddings_of(&samples, &noisy, prompt.len(), SpeakerInput::WordsOnly)?;
+                let (wide, narrow) = self.enrollment_embeddings_of(
+                    audio.samples(),
+                    &white_noise_copy(audio.samples()),
+                    prompt.len(),
+                    SpeakerInput::AsHeard,
+                )?;
                 embeddings.extend(wide);
                 narrowband.push(narrow);
                 let phone = resample(&telephone(&samples), 8_000, crate::audio::SAMPLE_RATE);
@@ -305,7 +365,7 @@ impl VoiceEngine {
             SpeakerEmbedding::mean(&embeddings).map(|speaker| VoiceTemplate {
                 speaker,
                 speaker_narrowband: SpeakerEmbedding::mean(&narrowband),
-                speaker_input: SpeakerInput::WordsOnly,
+                speaker_input: SpeakerInput::AsHeard,
                 digits,
                 enrollment_prompts: recordings.iter().map(|r| r.1.clone()).collect(),
                 word_prints: prints,
@@ -341,8 +401,8 @@ impl VoiceEngine {
         let samples = self.prepared(audio, &report);
         let narrowband = template.speaker_narrowband.is_some() && is_narrowband(&samples);
         let thresholds = self.speaker_thresholds(template.speaker_input, narrowband);
-        // Templates of the earlier input are decided on the cosine they were calibrated for.
-        let cohort = cohort.filter(|_| template.speaker_input == SpeakerInput::WordsOnly);
+        // Templates of the earliest input are decided on the cosine they were calibrated for.
+        let cohort = cohort.filter(|_| template.speaker_input != SpeakerInput::PausesTurnedDown);
         let reference = match &template.speaker_narrowband {
             Some(narrow) if narrowband => narrow,
             _ => &template.speaker,
@@ -350,13 +410,14 @@ impl VoiceEngine {
         let (speaker_score, speaker_normalized) = if report.issues.contains(&VoiceIssue::NoSpeech) {
             (0.0, None)
         } else {
-            let voice = template.speaker_input.of(&samples, prompt.len());
-            let probe = self.encoder.embed(&voice)?;
+            let input = template.speaker_input;
+            let source = if input.from_prepared() { &samples[..] } else { audio.samples() };
+            let probe = self.embed(input, &input.of(source, prompt.len()))?;
             let normalized = cohort.and_then(|c| c.normalized_score(&probe, reference, narrowband));
             (probe.similarity(reference), normalized)
         };
         let same_speaker = match speaker_normalized {
-            Some(z) => z >= thresholds.normalized && speaker_score >= self.config.speaker_floor_with_cohort,
+            Some(z) => z >= thresholds.normalized && speaker_score >= thresholds.floor,
             None => speaker_score >= thresholds.cosine,
         };
         let mut digits = recognise(&samples, prompt, &template.digits);
@@ -386,6 +447,8 @@ impl VoiceEngine {
 struct SpeakerThresholds {
     cosine: f32,
     normalized: f32,
+    /// The cosine a probe must still reach when a cohort decides.
+    floor: f32,
 }
 
 impl VoiceEngine {
@@ -393,13 +456,25 @@ impl VoiceEngine {
     fn speaker_thresholds(&self, input: SpeakerInput, narrowband: bool) -> SpeakerThresholds {
         let c = &self.config;
         match (input, narrowband) {
-            (SpeakerInput::WordsOnly, false) => SpeakerThresholds {
+            (SpeakerInput::AsHeard, false) => SpeakerThresholds {
                 cosine: c.speaker_threshold,
                 normalized: c.speaker_threshold_normalized,
+                floor: c.speaker_floor_with_cohort,
             },
-            (SpeakerInput::WordsOnly, true) => SpeakerThresholds {
+            (SpeakerInput::AsHeard, true) => SpeakerThresholds {
                 cosine: c.speaker_threshold_narrowband,
                 normalized: c.speaker_threshold_normalized_narrowband,
+                floor: c.speaker_floor_with_cohort,
+            },
+            (SpeakerInput::WordsOnly, false) => SpeakerThresholds {
+                cosine: WORDS_ONLY_SPEAKER_THRESHOLD,
+                normalized: WORDS_ONLY_NORMALIZED_THRESHOLD,
+                floor: WORDS_ONLY_COHORT_COSINE_FLOOR,
+            },
+            (SpeakerInput::WordsOnly, true) => SpeakerThresholds {
+                cosine: WORDS_ONLY_NARROWBAND_SPEAKER_THRESHOLD,
+                normalized: WORDS_ONLY_NORMALIZED_THRESHOLD_NARROWBAND,
+                floor: WORDS_ONLY_COHORT_COSINE_FLOOR,
             },
             (SpeakerInput::PausesTurnedDown, narrow) => SpeakerThresholds {
                 cosine: if narrow {
@@ -408,6 +483,7 @@ impl VoiceEngine {
                     PAUSES_TURNED_DOWN_SPEAKER_THRESHOLD
                 },
                 normalized: f32::INFINITY,
+                floor: f32::INFINITY,
             },
         }
     }
@@ -417,6 +493,12 @@ impl VoiceEngine {
 /// probe that noisy is: what enrollment also learns the person's words and voice from.
 pub fn noisy_copy(prepared: &[f32]) -> Vec<f32> {
     denoise(&add_noise(prepared, &NoiseSource::new(1).white(prepared.len()), 20.0))
+}
+
+/// `x` with white noise 20 dB below its speech, as heard (not reduced): what enrollment
+/// of [`SpeakerInput::AsHeard`] also learns the person's voice from.
+pub fn white_noise_copy(x: &[f32]) -> Vec<f32> {
+    add_noise(x, &NoiseSource::new(1).white(x.len()), 20.0)
 }
 
 /// Talk behind recording `k` made of the person's other enrollment recordings played

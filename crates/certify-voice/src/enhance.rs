@@ -52,17 +52,33 @@ pub fn is_narrowband(x: &[f32]) -> bool {
     low > 0.0 && high < low * 1e-4
 }
 
-/// What the speaker embedding is given of a prepared recording; a template records which
-/// (stored as `"words_only"` or `"pauses_turned_down"`), and a probe is embedded the same
-/// way as the template it is compared with.
+/// What the speaker embedding is given of a recording, and which network embeds it; a
+/// template records which (stored as `"as_heard"`, `"words_only"` or
+/// `"pauses_turned_down"`), and a probe is embedded the same way as the template it is
+/// compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpeakerInput {
-    /// The words cut out and joined ([`words_only`]): every template enrolled now.
+    /// The recording as it arrived (no noise reduction, the pauses kept) given to CAM++
+    /// ([`crate::campplus`]): every template enrolled now. On the real-speech set it
+    /// refuses fewer real readings than GE2E given the prepared words (README, "Voice
+    /// calibration").
+    AsHeard,
+    /// The words cut out of the prepared recording and joined ([`words_only`]), given to
+    /// GE2E ([`crate::speaker`]): templates enrolled before [`SpeakerInput::AsHeard`].
     WordsOnly,
-    /// The pauses between words turned down ([`quiet_between_words`]): templates enrolled
-    /// before, which carry no `speaker_input` field.
+    /// The pauses between words turned down ([`quiet_between_words`]), given to GE2E:
+    /// templates enrolled before that, which carry no `speaker_input` field.
     PausesTurnedDown,
+}
+
+/// The network that embeds a [`SpeakerInput`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpeakerModel {
+    /// CAM++, 192 values ([`crate::campplus`]).
+    CamPlus,
+    /// GE2E, 256 values ([`crate::speaker`]).
+    Ge2e,
 }
 
 impl SpeakerInput {
@@ -71,9 +87,25 @@ impl SpeakerInput {
         SpeakerInput::PausesTurnedDown
     }
 
-    /// `x` (prepared, holding `words` words) as the embedding is given it.
+    /// The network that embeds this input.
+    pub fn model(self) -> SpeakerModel {
+        match self {
+            SpeakerInput::AsHeard => SpeakerModel::CamPlus,
+            SpeakerInput::WordsOnly | SpeakerInput::PausesTurnedDown => SpeakerModel::Ge2e,
+        }
+    }
+
+    /// Whether the input starts from the prepared recording (noise reduced when noisy,
+    /// `VoiceEngine::prepared`) rather than the recording as it arrived.
+    pub fn from_prepared(self) -> bool {
+        self != SpeakerInput::AsHeard
+    }
+
+    /// `x` (holding `words` words; prepared when [`SpeakerInput::from_prepared`]) as the
+    /// embedding is given it.
     pub fn of(self, x: &[f32], words: usize) -> Cow<'_, [f32]> {
         match self {
+            SpeakerInput::AsHeard => Cow::Borrowed(x),
             SpeakerInput::WordsOnly => words_only(x, words),
             SpeakerInput::PausesTurnedDown => quiet_between_words(x, words),
         }

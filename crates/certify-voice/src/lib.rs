@@ -8,12 +8,14 @@
 //! words for splice detection ([`splice`], [`sketch`]).
 
 pub mod audio;
+pub mod campplus;
 pub mod cohort;
 pub mod conditions;
 pub mod digits;
 pub mod engine;
 pub mod enhance;
 pub mod eval;
+pub mod fbank;
 pub mod features;
 pub mod quality;
 pub mod refusal;

@@ -14,13 +14,22 @@ pub const GE2E: ModelSpec = ModelSpec {
     outputs: &[("embedding", &[-1, 256])],
 };
 
-/// A 256-D unit-length speaker embedding.
+/// A unit-length speaker embedding: 256 values from GE2E, 192 from CAM++
+/// ([`crate::campplus`]). Only embeddings of one kind are compared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpeakerEmbedding(pub Vec<f32>);
 
 impl SpeakerEmbedding {
-    /// Cosine similarity (both are unit length).
+    /// `v` scaled to unit length.
+    pub fn normalized(v: Vec<f32>) -> Self {
+        SpeakerEmbedding(l2(v))
+    }
+
+    /// Cosine similarity (both are unit length; 0 when they are of different kinds).
     pub fn similarity(&self, other: &SpeakerEmbedding) -> f32 {
+        if self.0.len() != other.0.len() {
+            return 0.0;
+        }
         self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum()
     }
 

@@ -1,9 +1,11 @@
 //! The Rust front-end against the numpy reference (models/reference/features.py, itself
-//! checked against librosa) and the Python onnxruntime embedding of the same signal.
+//! checked against librosa, and its Kaldi filterbank against torchaudio) and the Python
+//! onnxruntime embeddings (GE2E, CAM++) of the same signal.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 
+use certify_voice::enhance::SpeakerModel;
 use certify_voice::features::{ge2e_mel, mfcc, partial_slices};
 use common::*;
 use serde_json::Value;
@@ -69,8 +71,41 @@ fn features_and_embedding_match_the_python_reference() {
         .collect();
     assert_eq!(partial_slices(x.len()), slices);
     let audio = certify_voice::Audio::from_f32(&x, 16_000).unwrap();
-    let e = engine().speaker_embedding(&audio).unwrap();
+    let e = engine().embed_with(SpeakerModel::Ge2e, audio.samples()).unwrap();
     let sim = e.similarity(&certify_voice::speaker::SpeakerEmbedding(vec(&f["embedding"])));
     println!("embedding cosine to the Python reference: {sim:.6}");
+    assert!(sim > 0.9999, "cosine {sim}");
+}
+
+fn fixture(name: &str) -> Value {
+    let path = root().join("crates/certify-voice/tests/fixtures").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn values(v: &Value) -> Vec<f32> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+}
+
+#[test]
+fn kaldi_filterbank_and_campplus_embedding_match_the_python_reference() {
+    // campplus_fixtures.py: the numpy Kaldi fbank (within 3e-4 of torchaudio's) and the
+    // ONNX CAM++ embedding (within 3e-6 of PyTorch's) of the same signal.
+    let f = fixture("campplus.json");
+    let x = signal(f["n"].as_u64().unwrap() as usize);
+    let frames = certify_voice::fbank::fbank(&x);
+    assert_eq!(frames.len() as u64, f["fbank_shape"][0].as_u64().unwrap());
+    for (i, row) in f["fbank_rows"].as_object().unwrap() {
+        let worst = frames[i.parse::<usize>().unwrap()]
+            .iter()
+            .zip(values(row))
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 1e-3, "fbank row {i}: max abs error {worst}");
+    }
+    let audio = certify_voice::Audio::from_f32(&x, 16_000).unwrap();
+    let e = engine().speaker_embedding(&audio).unwrap();
+    assert_eq!(e.0.len(), certify_voice::campplus::DIMENSION);
+    let sim = e.similarity(&certify_voice::speaker::SpeakerEmbedding(values(&f["embedding"])));
+    println!("CAM++ embedding cosine to the Python reference: {sim:.6}");
     assert!(sim > 0.9999, "cosine {sim}");
 }
