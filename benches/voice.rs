@@ -63,14 +63,14 @@ fn main() {
         assert!(d.passed() && d.speaker_normalized.is_some());
         normalised.push(t.elapsed().as_secs_f64());
     }
-    // Side by side: the speaker embedding given only the words (templates now) and the
-    // whole recording with the pauses turned down (templates enrolled before), alternating.
+    // Side by side: CAM++ given the recording as heard (templates now) and GE2E given only
+    // the words (templates enrolled before), alternating.
     let earlier = {
         let (mut wide, mut narrow) = (Vec::new(), Vec::new());
         for (audio, prompt) in &recs {
             let report = e.check(audio, Some(prompt)).unwrap();
             let (w, n) = e
-                .enrollment_embeddings(audio, &report, prompt.len(), SpeakerInput::PausesTurnedDown)
+                .enrollment_embeddings(audio, &report, prompt.len(), SpeakerInput::WordsOnly)
                 .unwrap();
             wide.extend(w);
             narrow.push(n);
@@ -78,23 +78,23 @@ fn main() {
         certify_voice::VoiceTemplate {
             speaker: SpeakerEmbedding::mean(&wide).unwrap(),
             speaker_narrowband: SpeakerEmbedding::mean(&narrow),
-            speaker_input: SpeakerInput::PausesTurnedDown,
+            speaker_input: SpeakerInput::WordsOnly,
             ..template.clone()
         }
     };
-    let (mut words_only, mut pauses) = (Vec::new(), Vec::new());
+    let (mut campplus, mut ge2e) = (Vec::new(), Vec::new());
     for _ in 0..n {
         let t = Instant::now();
         assert!(e.verify(&template, &probe, "73920581").unwrap().passed());
-        words_only.push(t.elapsed().as_secs_f64());
+        campplus.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
         assert!(e.verify(&earlier, &probe, "73920581").unwrap().passed());
-        pauses.push(t.elapsed().as_secs_f64());
+        ge2e.push(t.elapsed().as_secs_f64());
     }
     println!(
-        "voice verification, embedding only the words / the pauses turned down (alternating): {:.1} / {:.1} ms",
-        median(words_only) * 1000.0,
-        median(pauses) * 1000.0
+        "voice verification, CAM++ as heard / GE2E given the words (alternating): {:.1} / {:.1} ms",
+        median(campplus) * 1000.0,
+        median(ge2e) * 1000.0
     );
     let probe_embedding = e.speaker_embedding(&probe).unwrap();
     let t = Instant::now();

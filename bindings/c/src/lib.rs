@@ -517,7 +517,7 @@ pub unsafe extern "C" fn certify_voice_engine_new(
 }
 
 /// Load the voice engine with its models from memory (`silero_vad_16k_op15.onnx`,
-/// `resemblyzer_ge2e.onnx`, and `SHA256SUMS` if shipped), as
+/// `campplus_cn_en_common.onnx`, `resemblyzer_ge2e.onnx`, and `SHA256SUMS` if shipped), as
 /// `certify_face_engine_new_from_files`.
 ///
 /// # Safety

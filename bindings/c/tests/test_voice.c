@@ -4,22 +4,22 @@
 
 static const char *ENROLL[5] = {"01234567", "89012345", "67890123", "45678901", "23456789"};
 
-/* {"wideband": [n pseudo-random unit vectors of 256 numbers]}, malloc'd. */
+/* {"wideband": [n pseudo-random unit vectors of 192 numbers (CAM++'s length)]}, malloc'd. */
 static char *cohort_json(int n) {
-  size_t cap = (size_t)n * 256 * 16 + 64, len = 0;
+  size_t cap = (size_t)n * 192 * 16 + 64, len = 0;
   char *out = malloc(cap);
   unsigned long long state = 7;
   len += (size_t)snprintf(out + len, cap - len, "{\"wideband\":[");
   for (int m = 0; m < n; m++) {
-    double v[256], norm = 0;
-    for (int i = 0; i < 256; i++) {
+    double v[192], norm = 0;
+    for (int i = 0; i < 192; i++) {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
       v[i] = (double)(state >> 40) / (double)(1ULL << 24) - 0.5;
       norm += v[i] * v[i];
     }
     norm = sqrt(norm);
     len += (size_t)snprintf(out + len, cap - len, "%s[", m ? "," : "");
-    for (int i = 0; i < 256; i++) len += (size_t)snprintf(out + len, cap - len, "%s%.6f", i ? "," : "", v[i] / norm);
+    for (int i = 0; i < 192; i++) len += (size_t)snprintf(out + len, cap - len, "%s%.6f", i ? "," : "", v[i] / norm);
     len += (size_t)snprintf(out + len, cap - len, "]");
   }
   snprintf(out + len, cap - len, "]}");
@@ -85,15 +85,15 @@ int main(int argc, char **argv) {
     CHECK(certify_voice_verify(engine, template, probe, tl, "73920581", &d) == CERTIFY_STATUS_OK, "verify");
     CHECK(d && strstr(d, "\"passed\":true") && strstr(d, "\"digits_heard\":\"73920581\""), "genuine speaker, right digits");
     /* The same engine with its models from memory (an app's assets) decides the same. */
-    const char *names[] = {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx"};
-    unsigned char *files[3];
-    size_t sizes[3];
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx", "campplus_cn_en_common.onnx"};
+    unsigned char *files[4];
+    size_t sizes[4];
+    for (int i = 0; i < 4; i++) {
       snprintf(path, sizeof path, "%s/%s", models, names[i]);
       files[i] = read_file(path, &sizes[i]);
     }
     CertifyVoiceEngine *mem = NULL;
-    CHECK(certify_voice_engine_new_from_files(names, (const uint8_t *const *)files, sizes, 3, lib, &mem) == CERTIFY_STATUS_OK && mem, "voice engine from model bytes");
+    CHECK(certify_voice_engine_new_from_files(names, (const uint8_t *const *)files, sizes, 4, lib, &mem) == CERTIFY_STATUS_OK && mem, "voice engine from model bytes");
     char *d2 = NULL;
     if (mem) CHECK(certify_voice_verify(mem, template, probe, tl, "73920581", &d2) == CERTIFY_STATUS_OK, "verify from bytes");
     char *s1 = d ? json_member(d, "speaker_score") : NULL, *s2 = d2 ? json_member(d2, "speaker_score") : NULL;
@@ -104,8 +104,8 @@ int main(int argc, char **argv) {
     certify_voice_engine_free(mem);
     mem = NULL;
     files[2][sizes[2] / 2] ^= 1;
-    CHECK(certify_voice_engine_new_from_files(names, (const uint8_t *const *)files, sizes, 3, lib, &mem) == CERTIFY_STATUS_MODEL_CHECKSUM && !mem, "a tampered voice model is refused");
-    for (int i = 0; i < 3; i++) free(files[i]);
+    CHECK(certify_voice_engine_new_from_files(names, (const uint8_t *const *)files, sizes, 4, lib, &mem) == CERTIFY_STATUS_MODEL_CHECKSUM && !mem, "a tampered voice model is refused");
+    for (int i = 0; i < 4; i++) free(files[i]);
     certify_string_free(d);
     d = NULL;
     CHECK(certify_voice_verify(engine, template, wavs[0], lens[0], "73920581", &d) == CERTIFY_STATUS_OK && strstr(d, "\"passed\":false"), "replayed enrollment fails");

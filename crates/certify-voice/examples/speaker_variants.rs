@@ -1,4 +1,4 @@
-//! What the speaker embedding sees, compared on the real-speech set (`.deps/testdata/human`,
+//! What GE2E (the speaker embedding before CAM++) sees, compared on the real-speech set (`.deps/testdata/human`,
 //! `scripts/setup.sh test`): the engine's path (the words cut out and joined, 5 frames kept
 //! around each: [`SpeakerInput::WordsOnly`]), the earlier one (the pauses between words
 //! turned down), the recording as it is, and the words cut out with a margin of 2 or 10
@@ -11,7 +11,7 @@
 //! "Voice calibration").
 use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::{NoiseSource, add_noise, babble};
-use certify_voice::enhance::SpeakerInput;
+use certify_voice::enhance::{SpeakerInput, SpeakerModel};
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest, one_percent_point};
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::vad::{FRAME, segments_for};
@@ -37,10 +37,9 @@ type Scores = (String, Vec<f32>, Vec<f32>);
 
 type Variant = Box<dyn Fn(&VoiceEngine, &[f32]) -> SpeakerEmbedding>;
 
-/// The embedding of `x` as it is (16 kHz samples).
+/// The GE2E embedding of `x` as it is (16 kHz samples).
 fn embed(e: &VoiceEngine, x: &[f32]) -> SpeakerEmbedding {
-    let audio = Audio::from_f32(x, 16_000).expect("16 kHz samples");
-    e.speaker_embedding(&audio).expect("embedding")
+    e.embed_with(SpeakerModel::Ge2e, x).expect("embedding")
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

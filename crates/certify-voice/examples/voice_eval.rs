@@ -1,6 +1,8 @@
 //! EER and false accept / false reject at the configured thresholds over a folder of WAVs
 //! with a manifest (default: the espeak-ng set made by scripts/setup.sh):
-//! `cargo run --release -p certify-voice --example voice_eval [DIR]`.
+//! `cargo run --release -p certify-voice --example voice_eval [DIR]`; with `--real-speech`
+//! only the speaker trials on the real-speech set (`.deps/testdata/human`), for
+//! [`SpeakerInput::AsHeard`] (or `--real-speech words_only` for the GE2E templates before it).
 #![allow(missing_docs)]
 
 use certify_voice::conditions::{NoiseSource, add_noise, babble, telephone};
@@ -12,6 +14,15 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if std::env::args().nth(1).as_deref() == Some("--real-speech") {
+        let input = match std::env::args().nth(2).as_deref() {
+            Some("words_only") => SpeakerInput::WordsOnly,
+            _ => SpeakerInput::AsHeard,
+        };
+        let engine = VoiceEngine::load(VoiceEngineConfig::new(root.join("models")))?;
+        let espeak = root.join(".deps/testdata/voice");
+        return real_speech(&engine, &espeak, &root.join(".deps/testdata/human"), input);
+    }
     let dir = std::env::args()
         .nth(1)
         .map(PathBuf::from)
@@ -72,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let human = root.join(".deps/testdata/human");
     if std::env::args().nth(1).is_none() && human.join("manifest.tsv").exists() {
-        real_speech(&engine, &dir, &human)?;
+        real_speech(&engine, &dir, &human, SpeakerInput::AsHeard)?;
     }
     println!("({:.1} s)", t0.elapsed().as_secs_f64());
     Ok(())
@@ -85,6 +96,7 @@ fn real_speech(
     engine: &VoiceEngine,
     espeak: &std::path::Path,
     human: &std::path::Path,
+    input: SpeakerInput,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let cfg = engine.config();
     // Talk: three espeak-ng recordings of other voices, mixed.
@@ -118,14 +130,7 @@ fn real_speech(
         ("talk behind 20 dB", Band::Wide, Box::new(behind(20.0))),
     ];
     for (name, band, channel) in &conditions {
-        let trials = speaker_trials(
-            engine,
-            human,
-            HUMAN_WORDS_PER_RECORDING,
-            channel.as_ref(),
-            *band,
-            SpeakerInput::WordsOnly,
-        )?;
+        let trials = speaker_trials(engine, human, HUMAN_WORDS_PER_RECORDING, channel.as_ref(), *band, input)?;
         for scoring in [Scoring::Cosine, Scoring::Normalized] {
             let thr = match (scoring, band) {
                 (Scoring::Cosine, Band::Wide) => cfg.speaker_threshold,
@@ -138,6 +143,25 @@ fn real_speech(
             let fr = g.iter().filter(|s| **s < thr).count();
             let one_percent = one_percent_point(i);
             let fr_one = g.iter().filter(|s| **s < one_percent).count();
+            if scoring == Scoring::Normalized {
+                // The cosines of the genuine trials the normalised score accepts (the cohort
+                // floor must not refuse them) and how many impostors' cosines reach the lowest.
+                let (gc, ic) = trials.scores(Scoring::Cosine);
+                let lowest = gc
+                    .iter()
+                    .zip(g)
+                    .filter(|(_, z)| **z >= thr)
+                    .map(|(c, _)| *c)
+                    .fold(f32::MAX, f32::min);
+                let mut sorted = ic.to_vec();
+                sorted.sort_by(f32::total_cmp);
+                println!(
+                    "  lowest genuine cosine accepted {lowest:.3}; impostor cosines: median {:.3}, {} of {} reach it",
+                    sorted[sorted.len() / 2],
+                    ic.iter().filter(|c| **c >= lowest).count(),
+                    ic.len()
+                );
+            }
             println!(
                 "real speech, {name:<18} {:<10} EER {:>5.2}% | at {thr:.3}: false accepts {fa:>3}/{}, false rejects {fr:>2}/{} | for <= 1% false accepts: {one_percent:.3}, false rejects {fr_one}/{}",
                 format!("{scoring:?}"),

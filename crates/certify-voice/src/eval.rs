@@ -261,13 +261,13 @@ pub fn speaker_trials(
     Ok(trials)
 }
 
-/// `n` pseudo-random unit vectors of 256 numbers (seeded): embeddings like no voice, for
+/// `n` pseudo-random unit vectors of CAM++'s length (seeded): embeddings like no voice, for
 /// measuring what a cohort costs or what a cohort unlike every voice does.
 pub fn random_embeddings(n: usize, seed: u64) -> Vec<SpeakerEmbedding> {
     let mut state = seed;
     (0..n)
         .map(|_| {
-            let v: Vec<f32> = (0..256)
+            let v: Vec<f32> = (0..crate::campplus::DIMENSION)
                 .map(|_| {
                     state = state
                         .wrapping_mul(6364136223846793005)

@@ -27,7 +27,7 @@ fn human_cohort() -> &'static (Vec<SpeakerEmbedding>, Vec<SpeakerEmbedding>) {
             let a = Audio::from_wav(&std::fs::read(dir.join(&r.file)).unwrap()).unwrap();
             let report = engine().check(&a, None).unwrap();
             let (wide, narrow) = engine()
-                .enrollment_embeddings(&a, &report, HUMAN_WORDS_PER_RECORDING, SpeakerInput::WordsOnly)
+                .enrollment_embeddings(&a, &report, HUMAN_WORDS_PER_RECORDING, SpeakerInput::AsHeard)
                 .unwrap();
             let e = by_speaker.entry(&r.speaker).or_default();
             e.0.extend(wide);

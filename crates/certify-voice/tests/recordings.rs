@@ -151,7 +151,7 @@ fn real_speech_trials(probe: &dyn Fn(&[f32]) -> Vec<f32>, band: Band) -> Speaker
         HUMAN_WORDS_PER_RECORDING,
         probe,
         band,
-        SpeakerInput::WordsOnly,
+        SpeakerInput::AsHeard,
     )
     .unwrap()
 }
@@ -162,11 +162,11 @@ fn refused(genuine: &[f32], threshold: f32) -> usize {
 
 #[test]
 fn speaker_thresholds_on_real_human_speech_in_both_bands() {
-    // At every threshold no more than 1% of impostors pass (check_threshold). With only the
-    // words embedded the cosine alone refuses few real people (wideband 8 of 87, telephone
-    // band 14; 41 and 39 when the pauses were embedded turned down), and normalised against
-    // the other speakers (certify_voice::cohort) as few or fewer (8 and 10; 12 and 12
-    // before): at most 13%, by the cosine at most 18%.
+    // At every threshold no more than 1% of impostors pass (check_threshold). CAM++ given
+    // the recording as heard refuses few real people by the cosine alone (wideband 4 of
+    // 87, telephone band 5; GE2E given the words refused 8 and 14), and normalised against
+    // the other speakers (certify_voice::cohort) 4 and 4 (8 and 10 before): at most 7% with
+    // the cohort, 8% by the cosine (the target: 95% of real people accepted).
     let config = engine().config();
     let phone = |x: &[f32]| resample(&telephone(x), 8_000, 16_000);
     type Channel<'a> = &'a dyn Fn(&[f32]) -> Vec<f32>;
@@ -199,7 +199,7 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
         let (with, without) = (refused(genuine, threshold), refused(raw_genuine, raw_threshold));
         println!("{name}: {with} real people refused with the cohort, {without} by the cosine");
         assert!(
-            with as f64 <= 0.13 * genuine.len() as f64 && without as f64 <= 0.18 * genuine.len() as f64,
+            with as f64 <= 0.07 * genuine.len() as f64 && without as f64 <= 0.08 * genuine.len() as f64,
             "{name}: {with} real people refused with the cohort, {without} by the cosine"
         );
         if band == Band::Narrow {
@@ -218,15 +218,15 @@ fn speaker_thresholds_on_real_human_speech_in_both_bands() {
 fn both_thresholds_hold_in_white_noise_at_20_db() {
     // Test recordings with white noise 20 dB below the speech (enrollment clean, the
     // template also learning from a noisy copy): no more than 1% of impostors pass by
-    // either score, and no more than a fifth of real people are refused (measured 15/87
-    // each; 20 and 27 without the noisy copy, 22 and 50 when the pauses were embedded
-    // turned down).
+    // either score, and no more than a tenth of real people are refused (the target: 90%
+    // accepted at 20 dB; measured with CAM++ 4/87 normalised, 6/87 by the cosine; GE2E
+    // given the words refused 15 and 15).
     let noisy = |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), 20.0);
     let trials = real_speech_trials(&noisy, Band::Wide);
     let config = engine().config();
     for (scoring, threshold, most_refused) in [
-        (Scoring::Normalized, config.speaker_threshold_normalized, 0.2),
-        (Scoring::Cosine, config.speaker_threshold, 0.2),
+        (Scoring::Normalized, config.speaker_threshold_normalized, 0.1),
+        (Scoring::Cosine, config.speaker_threshold, 0.1),
     ] {
         let (genuine, impostor) = trials.scores(scoring);
         let fa = impostor.iter().filter(|s| **s >= threshold).count();

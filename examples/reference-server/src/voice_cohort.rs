@@ -28,8 +28,8 @@ struct SpeakerPart {
     speaker: SpeakerEmbedding,
     #[serde(default)]
     speaker_narrowband: Option<SpeakerEmbedding>,
-    /// Templates enrolled before only the words were embedded are of another kind and are
-    /// left out (see `VoiceTemplate::speaker_input`).
+    /// Templates enrolled before CAM++ embedded the recording as heard are of another kind
+    /// and are left out (see `VoiceTemplate::speaker_input`).
     #[serde(default = "SpeakerInput::before_words_only")]
     speaker_input: SpeakerInput,
 }
@@ -72,7 +72,7 @@ fn members<'a>(stored: impl Iterator<Item = &'a str>) -> (Vec<SpeakerEmbedding>,
     let (mut wide, mut narrow) = (Vec::new(), Vec::new());
     for json in stored {
         match serde_json::from_str::<SpeakerPart>(json) {
-            Ok(p) if p.speaker_input != SpeakerInput::WordsOnly => {}
+            Ok(p) if p.speaker_input != SpeakerInput::AsHeard => {}
             Ok(p) => {
                 wide.push(p.speaker);
                 narrow.extend(p.speaker_narrowband);
@@ -90,9 +90,15 @@ mod tests {
     #[test]
     fn only_templates_of_the_current_input_join_the_cohort() {
         let e = |v: f32| serde_json::json!(vec![v; 4]);
-        let now = serde_json::json!({"speaker": e(0.5), "speaker_narrowband": e(0.4), "speaker_input": "words_only"});
+        let now = serde_json::json!({"speaker": e(0.5), "speaker_narrowband": e(0.4), "speaker_input": "as_heard"});
+        let words_only = serde_json::json!({"speaker": e(0.6), "speaker_input": "words_only"});
         let before = serde_json::json!({"speaker": e(0.3), "speaker_narrowband": e(0.2)});
-        let stored = [now.to_string(), before.to_string(), "{not json".to_owned()];
+        let stored = [
+            now.to_string(),
+            words_only.to_string(),
+            before.to_string(),
+            "{not json".to_owned(),
+        ];
         let (wide, narrow) = members(stored.iter().map(String::as_str));
         assert_eq!(wide, vec![SpeakerEmbedding(vec![0.5; 4])]);
         assert_eq!(narrow, vec![SpeakerEmbedding(vec![0.4; 4])]);

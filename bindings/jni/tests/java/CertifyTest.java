@@ -208,20 +208,20 @@ public class CertifyTest {
         }
     }
 
-    /** {"wideband": [n pseudo-random unit vectors of 256 numbers]}. */
+    /** {"wideband": [n pseudo-random unit vectors of 192 numbers, CAM++'s length]}. */
     static String cohortJson(int n) {
         java.util.Random random = new java.util.Random(7);
         StringBuilder out = new StringBuilder("{\"wideband\":[");
         for (int m = 0; m < n; m++) {
-            double[] v = new double[256];
+            double[] v = new double[192];
             double norm = 0;
-            for (int i = 0; i < 256; i++) {
+            for (int i = 0; i < 192; i++) {
                 v[i] = random.nextDouble() - 0.5;
                 norm += v[i] * v[i];
             }
             norm = Math.sqrt(norm);
             out.append(m > 0 ? ",[" : "[");
-            for (int i = 0; i < 256; i++) out.append(i > 0 ? "," : "").append(v[i] / norm);
+            for (int i = 0; i < 192; i++) out.append(i > 0 ? "," : "").append(v[i] / norm);
             out.append("]");
         }
         return out.append("]}").toString();
@@ -250,7 +250,7 @@ public class CertifyTest {
             expectCode(102, "too small a cohort", () -> engine.verifyWithCohort(template, cohortJson(3), probe, "73920581"));
             // The same engine with its models from memory decides the same.
             java.util.Map<String, byte[]> files = new java.util.HashMap<>();
-            for (String n : new String[] {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx"})
+            for (String n : new String[] {"SHA256SUMS", "silero_vad_16k_op15.onnx", "resemblyzer_ge2e.onnx", "campplus_cn_en_common.onnx"})
                 files.put(n, Files.readAllBytes(Paths.get(root, "models", n)));
             try (VoiceEngine fromBytes = VoiceEngine.fromModelFiles(files, lib)) {
                 String again = fromBytes.verify(template, probe, "73920581");

@@ -216,7 +216,7 @@ def test_voice_enroll_and_verify():
     import json, random
     rng = random.Random(7)
     def unit():
-        v = [rng.random() - 0.5 for _ in range(256)]
+        v = [rng.random() - 0.5 for _ in range(192)]  # CAM++'s length
         n = sum(x * x for x in v) ** 0.5
         return [x / n for x in v]
     cohort = json.dumps({"wideband": [unit() for _ in range(24)]})

@@ -1,0 +1,171 @@
+//! What CAM++ enrollment should learn from, compared on the real-speech set
+//! (`.deps/testdata/human`, `scripts/setup.sh test`): each speaker's template is the mean of
+//! the embeddings of their enrollment recordings as heard, alone or with copies that carry
+//! white noise 20 dB below the speech (what the engine keeps, `white_noise_copy`), and also
+//! talk behind at 20 dB made of the speaker's other enrollment recordings played backwards;
+//! and, for comparison, only the reader's words cut out (not denoised) with the white copy.
+//! Probes: clean, white noise at 20 and 10 dB, talk behind at 20 dB (three espeak-ng voices,
+//! as `voice_eval`), the telephone band being measured by `voice_eval`. Scores: cosine and
+//! S-norm against the other speakers. Prints per variant the false rejects of 87 at one
+//! threshold for all conditions (the highest of their 1% false-accept points).
+//!
+//! `cargo run --release -p certify-voice --example campplus_enrollment` (README, "Voice
+//! calibration").
+use certify_voice::cohort::SpeakerCohort;
+use certify_voice::conditions::{NoiseSource, add_noise, babble};
+use certify_voice::engine::white_noise_copy;
+use certify_voice::enhance::SpeakerModel;
+use certify_voice::enhance::words_only;
+use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, load, manifest, one_percent_point};
+use certify_voice::speaker::SpeakerEmbedding;
+use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
+use std::collections::BTreeMap;
+
+type Channel = Box<dyn Fn(&[f32]) -> Vec<f32>>;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let engine = VoiceEngine::load(VoiceEngineConfig::new(root.join("models")))?;
+    let human = root.join(".deps/testdata/human");
+    let espeak = root.join(".deps/testdata/voice");
+    let embed = |x: &[f32]| engine.embed_with(SpeakerModel::CamPlus, x).expect("embedding");
+    // The reader's words only (cut out of the recording as heard, not denoised).
+    let words = |x: &[f32]| {
+        engine
+            .embed_with(SpeakerModel::CamPlus, &words_only(x, HUMAN_WORDS_PER_RECORDING))
+            .expect("embedding")
+    };
+    let rows = manifest(&human)?;
+
+    // Enrollment: per speaker, per variant, the embeddings kept.
+    let variants = ["clean", "clean+white", "clean+white+own talk", "words: clean+white"];
+    let mut recordings: BTreeMap<String, Vec<Vec<f32>>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.role == "enroll") {
+        let audio = load(&human, &r.file)?;
+        recordings
+            .entry(r.speaker.clone())
+            .or_default()
+            .push(audio.samples().to_vec());
+    }
+    let mut templates: Vec<BTreeMap<String, SpeakerEmbedding>> = vec![BTreeMap::new(); variants.len()];
+    for (speaker, recs) in &recordings {
+        let backwards: Vec<Vec<f32>> = recs.iter().map(|x| x.iter().rev().copied().collect()).collect();
+        let (mut clean, mut white, mut talk, mut cut) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (k, x) in recs.iter().enumerate() {
+            clean.push(embed(x));
+            white.push(embed(&white_noise_copy(x)));
+            cut.push(words(x));
+            cut.push(words(&white_noise_copy(x)));
+            let others: Vec<&[f32]> = backwards
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .take(3)
+                .map(|(_, b)| b.as_slice())
+                .collect();
+            talk.push(embed(&add_noise(x, &babble(&others), 20.0)));
+        }
+        let sets = [
+            clean.clone(),
+            [clean.clone(), white.clone()].concat(),
+            [clean, white, talk].concat(),
+            cut,
+        ];
+        for (t, set) in templates.iter_mut().zip(sets) {
+            t.insert(speaker.clone(), SpeakerEmbedding::mean(&set).ok_or("no recordings")?);
+        }
+    }
+
+    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
+        .iter()
+        .filter_map(|f| std::fs::read(espeak.join(f)).ok())
+        .filter_map(|b| Audio::from_wav(&b).ok())
+        .map(|a| a.samples().to_vec())
+        .collect();
+    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
+    let talk = babble(&talk);
+    let white = |snr: f32| -> Channel {
+        Box::new(move |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), snr))
+    };
+    let conditions: Vec<(&str, Channel)> = vec![
+        ("clean", Box::new(|x: &[f32]| x.to_vec())),
+        ("white 20", white(20.0)),
+        ("white 10", white(10.0)),
+        (
+            "talk 20",
+            Box::new(move |x: &[f32]| {
+                let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
+                add_noise(x, &noise, 20.0)
+            }),
+        ),
+    ];
+    // (variant, scoring) → per condition (genuine, impostor).
+    let mut all: BTreeMap<(usize, &str), Vec<(Vec<f32>, Vec<f32>)>> = BTreeMap::new();
+    for (_, channel) in &conditions {
+        let heard: Vec<Vec<f32>> = rows
+            .iter()
+            .filter(|r| r.role == "test")
+            .map(|r| Ok(channel(load(&human, &r.file)?.samples())))
+            .collect::<Result<_, certify_voice::VoiceError>>()?;
+        let speakers: Vec<String> = rows
+            .iter()
+            .filter(|r| r.role == "test")
+            .map(|r| r.speaker.clone())
+            .collect();
+        let as_heard: Vec<(String, SpeakerEmbedding)> =
+            speakers.iter().cloned().zip(heard.iter().map(|x| embed(x))).collect();
+        let cut: Vec<(String, SpeakerEmbedding)> =
+            speakers.iter().cloned().zip(heard.iter().map(|x| words(x))).collect();
+        for (v, t) in templates.iter().enumerate() {
+            let probes = if v == 3 { &cut } else { &as_heard };
+            let (mut gc, mut ic, mut gz, mut iz) = (vec![], vec![], vec![], vec![]);
+            for (spk, e) in probes {
+                for (claimed, reference) in t {
+                    let others = t
+                        .iter()
+                        .filter(|(s, _)| *s != claimed && *s != spk)
+                        .map(|(_, e)| e.clone())
+                        .collect();
+                    let z = SpeakerCohort::from_embeddings(others, Vec::new())?
+                        .normalized_score(e, reference, false)
+                        .ok_or("the cohort's scores do not spread")?;
+                    let c = e.similarity(reference);
+                    if claimed == spk {
+                        gc.push(c);
+                        gz.push(z);
+                    } else {
+                        ic.push(c);
+                        iz.push(z);
+                    }
+                }
+            }
+            all.entry((v, "cosine")).or_default().push((gc, ic));
+            all.entry((v, "s-norm")).or_default().push((gz, iz));
+        }
+    }
+    for ((v, scoring), per_condition) in &all {
+        let threshold = per_condition
+            .iter()
+            .map(|(_, i)| one_percent_point(i))
+            .fold(f32::MIN, f32::max);
+        let line: Vec<String> = conditions
+            .iter()
+            .zip(per_condition)
+            .map(|((name, _), (g, i))| {
+                format!(
+                    "{name}: FR {}/{} FA {}/{}",
+                    g.iter().filter(|s| **s < threshold).count(),
+                    g.len(),
+                    i.iter().filter(|s| **s >= threshold).count(),
+                    i.len()
+                )
+            })
+            .collect();
+        println!(
+            "{:<22} {scoring:<6} at {threshold:.3}: {}",
+            variants[*v],
+            line.join(" | ")
+        );
+    }
+    Ok(())
+}
