@@ -23,6 +23,9 @@ use std::collections::BTreeMap;
 
 type Channel = Box<dyn Fn(&[f32]) -> Vec<f32>>;
 
+/// Per condition, the (genuine, impostor) scores.
+type PerCondition = Vec<(Vec<f32>, Vec<f32>)>;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let engine = VoiceEngine::load(VoiceEngineConfig::new(root.join("models")))?;
@@ -100,7 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     // (variant, scoring) → per condition (genuine, impostor).
-    let mut all: BTreeMap<(usize, &str), Vec<(Vec<f32>, Vec<f32>)>> = BTreeMap::new();
+    let mut all: BTreeMap<(usize, &str), PerCondition> = BTreeMap::new();
     for (_, channel) in &conditions {
         let heard: Vec<Vec<f32>> = rows
             .iter()
