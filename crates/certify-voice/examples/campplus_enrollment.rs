@@ -12,7 +12,7 @@
 //! `cargo run --release -p certify-voice --example campplus_enrollment` (README, "Voice
 //! calibration").
 use certify_voice::cohort::SpeakerCohort;
-use certify_voice::conditions::{NoiseSource, add_noise, babble};
+use certify_voice::conditions::{add_noise, babble, white_at};
 use certify_voice::engine::white_noise_copy;
 use certify_voice::enhance::SpeakerModel;
 use certify_voice::enhance::words_only;
@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
     let talk = babble(&talk);
     let white = |snr: f32| -> Channel {
-        Box::new(move |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), snr))
+        Box::new(move |x: &[f32]| white_at(x, snr))
     };
     let conditions: Vec<(&str, Channel)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),

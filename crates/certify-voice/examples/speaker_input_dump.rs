@@ -11,7 +11,7 @@
 //! copy with white noise 20 dB below the speech that enrollment also learns from; engine
 //! input only) for enrollment recordings, `clean`, `white30`, `white20` and `white10` (white
 //! noise at that SNR, the seeds `voice_eval` uses) for test recordings. 32-bit float WAV, 16 kHz.
-use certify_voice::conditions::{NoiseSource, add_noise};
+use certify_voice::conditions::white_at;
 use certify_voice::engine::noisy_copy;
 use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, load, manifest};
@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let s = audio.samples();
             let heard = match snr {
                 None => s.to_vec(),
-                Some(db) => add_noise(s, &NoiseSource::new(s.len() as u64).white(s.len()), db),
+                Some(db) => white_at(s, db),
             };
             let probe = Audio::from_f32(&heard, 16_000)?;
             let x = engine.prepared(&probe, &engine.check(&probe, None)?);

@@ -10,7 +10,7 @@
 //! `cargo run --release -p certify-voice --example speaker_variants` (results in the README,
 //! "Voice calibration").
 use certify_voice::cohort::SpeakerCohort;
-use certify_voice::conditions::{NoiseSource, add_noise, babble};
+use certify_voice::conditions::{add_noise, babble, white_at};
 use certify_voice::enhance::{SpeakerInput, SpeakerModel};
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest, one_percent_point};
 use certify_voice::speaker::SpeakerEmbedding;
@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         (
             "white 20",
-            Box::new(|x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), 20.0)),
+            Box::new(|x: &[f32]| white_at(x, 20.0)),
         ),
         (
             "talk 20",

@@ -5,7 +5,7 @@
 //! [`SpeakerInput::AsHeard`] (or `--real-speech words_only` for the GE2E templates before it).
 #![allow(missing_docs)]
 
-use certify_voice::conditions::{NoiseSource, add_noise, babble, telephone};
+use certify_voice::conditions::{add_noise, babble, telephone, white_at};
 use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, one_percent_point, speaker_trials};
 use certify_voice::resample::resample;
@@ -108,7 +108,7 @@ fn real_speech(
         .collect();
     let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
     let talk = babble(&talk);
-    let white = |snr: f32| move |x: &[f32]| add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), snr);
+    let white = |snr: f32| move |x: &[f32]| white_at(x, snr);
     let behind = |snr: f32| {
         let talk = &talk;
         move |x: &[f32]| {

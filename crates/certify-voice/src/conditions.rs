@@ -43,6 +43,12 @@ pub fn speech_power(x: &[f32]) -> f64 {
     if n == 0 { 0.0 } else { sum / n as f64 }
 }
 
+/// `x` plus white noise `snr_db` below its speech level, the noise seeded by `x`'s length
+/// (the same recording always gets the same noise): the evaluation's white-noise condition.
+pub fn white_at(x: &[f32], snr_db: f32) -> Vec<f32> {
+    add_noise(x, &NoiseSource::new(x.len() as u64).white(x.len()), snr_db)
+}
+
 /// `x` plus `noise` (repeated or cut to length) scaled to `snr_db` below the speech level.
 pub fn add_noise(x: &[f32], noise: &[f32], snr_db: f32) -> Vec<f32> {
     let noise_power = noise.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / noise.len().max(1) as f64;

@@ -1,8 +1,9 @@
 //! # certify-voice
 //!
 //! The voiceprint engine of certify (声纹认证): audio input and resampling, features with
-//! `rustfft` (GE2E mels, MFCCs), voice activity (Silero VAD), recording quality, speaker
-//! embedding (GE2E via ONNX Runtime), and a speaker-dependent check of the prompted digits
+//! `rustfft` (Kaldi filterbanks, GE2E mels, MFCCs), voice activity (Silero VAD), recording
+//! quality, speaker embedding (CAM++ via ONNX Runtime, [`campplus`]; GE2E, [`speaker`], for
+//! templates enrolled before it), and a speaker-dependent check of the prompted digits
 //! (DTW over the person's own enrollment words). Raw audio is not kept: templates hold
 //! embeddings, MFCC word features, and fingerprints and random projections of the enrolled
 //! words for splice detection ([`splice`], [`sketch`]).

@@ -19,8 +19,8 @@ pub struct VoiceTemplate {
     /// phone audio lacks what the wideband embedding weighs; absent in older templates).
     #[serde(default)]
     pub speaker_narrowband: Option<SpeakerEmbedding>,
-    /// What the embeddings were made of ([`SpeakerInput`]); probes are embedded the same
-    /// way. Templates stored without it were enrolled with the pauses turned down, and are
+    /// What the embeddings were made of, and by which network ([`SpeakerInput`]; now
+    /// `"as_heard"`, CAM++); probes are embedded the same way. Templates stored without it were enrolled with the pauses turned down, and are
     /// verified as then: on the cosine at [`PAUSES_TURNED_DOWN_SPEAKER_THRESHOLD`](crate::engine::PAUSES_TURNED_DOWN_SPEAKER_THRESHOLD) (or
     /// [`PAUSES_TURNED_DOWN_NARROWBAND_THRESHOLD`](crate::engine::PAUSES_TURNED_DOWN_NARROWBAND_THRESHOLD)), without a cohort. Re-enrolling moves
     /// a person to the current input.
