@@ -87,9 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
     let talk = babble(&talk);
-    let white = |snr: f32| -> Channel {
-        Box::new(move |x: &[f32]| white_at(x, snr))
-    };
+    let white = |snr: f32| -> Channel { Box::new(move |x: &[f32]| white_at(x, snr)) };
     let conditions: Vec<(&str, Channel)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         ("white 20", white(20.0)),

@@ -80,10 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     type Ch = Box<dyn Fn(&[f32]) -> Vec<f32>>;
     let conditions: Vec<(&str, Ch)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
-        (
-            "white 20",
-            Box::new(|x: &[f32]| white_at(x, 20.0)),
-        ),
+        ("white 20", Box::new(|x: &[f32]| white_at(x, 20.0))),
         (
             "talk 20",
             Box::new(move |x: &[f32]| {

@@ -7,20 +7,19 @@ use crate::campplus::{CAMPPLUS, CamPlusEncoder};
 use crate::cohort::{
     DEFAULT_COHORT_COSINE_FLOOR, DEFAULT_NORMALIZED_THRESHOLD, DEFAULT_NORMALIZED_THRESHOLD_NARROWBAND, SpeakerCohort,
 };
-use crate::conditions::{NoiseSource, add_noise, babble, telephone};
-use crate::digits::{DigitTemplates, recognise, words, words_for};
+use crate::conditions::{NoiseSource, add_noise, telephone};
+use crate::digits::{recognise, words, words_for};
 use crate::enhance::SpeakerModel;
 use crate::enhance::{SpeakerInput, denoise, is_narrowband};
 use crate::quality::{VoiceIssue, VoiceQualityConfig, assess};
 use crate::resample::resample;
 pub use crate::results::{RecordingReport, VoiceDecision, VoiceEnrollment, VoiceTemplate};
-use crate::sketch::{DEFAULT_COPY_CORRELATION, closest_waveform_copy, sketch_words};
+use crate::sketch::{DEFAULT_COPY_CORRELATION, closest_waveform_copy};
 use crate::speaker::{GE2E, SpeakerEmbedding, SpeakerEncoder};
-use crate::splice::{DEFAULT_SPLICE_BER, closest_copy, word_prints};
-use crate::vad::{SILERO_VAD, Vad, segments_for};
-use certify_core::voice::{ENROLLMENT_PROMPTS, is_prompt};
+use crate::splice::{DEFAULT_SPLICE_BER, closest_copy};
+use crate::vad::{SILERO_VAD, Vad};
+use certify_core::voice::is_prompt;
 use certify_onnx::{Model, Runtime, RuntimeError};
-use rand_core::RngCore;
 use std::borrow::Cow;
 use std::path::PathBuf;
 
@@ -213,7 +212,7 @@ impl VoiceEngine {
     }
 
     /// The embedding of `x` (already given as `input` says) by `input`'s network.
-    fn embed(&self, input: SpeakerInput, x: &[f32]) -> Result<SpeakerEmbedding, VoiceError> {
+    pub(crate) fn embed(&self, input: SpeakerInput, x: &[f32]) -> Result<SpeakerEmbedding, VoiceError> {
         self.embed_with(input.model(), x)
     }
 
@@ -267,7 +266,8 @@ impl VoiceEngine {
         }
     }
 
-    fn enrollment_embeddings_of(
+    /// [`VoiceEngine::enrollment_embeddings`] of `source` (and its `noisy` copy).
+    pub(crate) fn enrollment_embeddings_of(
         &self,
         source: &[f32],
         noisy: &[f32],
@@ -294,89 +294,6 @@ impl VoiceEngine {
         input: SpeakerInput,
     ) -> Result<SpeakerEmbedding, VoiceError> {
         self.embed(input, &input.of(&self.speaker_source(audio, report, input), words))
-    }
-
-    /// Enroll from the five prompted recordings `(audio, prompt)`. `rng` draws the secret
-    /// seed of the template's waveform projections ([`crate::sketch`]): pass the OS's
-    /// (`rand_core::OsRng`) in production, a seeded one in tests.
-    pub fn enroll<R: RngCore + ?Sized>(
-        &self,
-        recordings: &[(Audio, String)],
-        rng: &mut R,
-    ) -> Result<VoiceEnrollment, VoiceError> {
-        if recordings.len() != ENROLLMENT_PROMPTS {
-            return Err(VoiceError::Invalid(format!(
-                "{} recordings, expected {ENROLLMENT_PROMPTS}",
-                recordings.len()
-            )));
-        }
-        let mut reports = Vec::new();
-        let mut embeddings = Vec::new();
-        let mut digits = DigitTemplates::default();
-        let mut prints = Vec::new();
-        let mut sketches = Vec::new();
-        let mut narrowband = Vec::new();
-        let seed = rng.next_u64();
-        // Every recording played backwards, once: the talk behind the others (own_babble).
-        let backwards: Vec<Vec<f32>> = recordings
-            .iter()
-            .map(|(a, _)| a.samples().iter().rev().copied().collect())
-            .collect();
-        for (k, (audio, prompt)) in recordings.iter().enumerate() {
-            if !is_prompt(prompt) {
-                return Err(VoiceError::Invalid(format!("prompt {prompt:?} is not 8 digits")));
-            }
-            let report = self.check(audio, Some(prompt))?;
-            if report.issues.is_empty() {
-                let samples = self.prepared(audio, &report);
-                let noisy = noisy_copy(&samples);
-                let (wide, narrow) = self.enrollment_embeddings_of(
-                    audio.samples(),
-                    &white_noise_copy(audio.samples()),
-                    prompt.len(),
-                    SpeakerInput::AsHeard,
-                )?;
-                embeddings.extend(wide);
-                narrowband.push(narrow);
-                let phone = resample(&telephone(&samples), 8_000, crate::audio::SAMPLE_RATE);
-                let segments = segments_for(audio.samples(), prompt.len()).unwrap_or_default();
-                prints.extend(word_prints(audio.samples(), &segments));
-                sketches.extend(sketch_words(
-                    audio.samples(),
-                    &segments,
-                    seed.wrapping_add(k as u64 * 0x1_0000),
-                ));
-                // The words as recorded, as they come out of the noise reduction after noise
-                // at 20 dB, and through the telephone band: a noisy or phone probe then has
-                // near neighbours of its own kind.
-                let talk = own_babble(&backwards, k);
-                let behind_talk = denoise(&add_noise(&samples, &talk, 20.0));
-                for version in [&samples[..], &noisy[..], &behind_talk[..], &phone[..]] {
-                    for (w, d) in words_for(version, Some(prompt.len()))
-                        .unwrap_or_default()
-                        .into_iter()
-                        .zip(prompt.bytes())
-                    {
-                        digits.words.push((d - b'0', w));
-                    }
-                }
-            }
-            reports.push(report);
-        }
-        let template = if reports.iter().all(|r| r.issues.is_empty()) {
-            SpeakerEmbedding::mean(&embeddings).map(|speaker| VoiceTemplate {
-                speaker,
-                speaker_narrowband: SpeakerEmbedding::mean(&narrowband),
-                speaker_input: SpeakerInput::AsHeard,
-                digits,
-                enrollment_prompts: recordings.iter().map(|r| r.1.clone()).collect(),
-                word_prints: prints,
-                word_sketches: sketches,
-            })
-        } else {
-            None
-        };
-        Ok(VoiceEnrollment { reports, template })
     }
 
     /// Certification: the recording of `prompt` against the template, decided on the raw
@@ -505,18 +422,4 @@ pub fn noisy_copy(prepared: &[f32]) -> Vec<f32> {
 /// of [`SpeakerInput::AsHeard`] also learns the person's voice from.
 pub fn white_noise_copy(x: &[f32]) -> Vec<f32> {
     add_noise(x, &NoiseSource::new(1).white(x.len()), 20.0)
-}
-
-/// Talk behind recording `k` made of the person's other enrollment recordings played
-/// backwards (`backwards[j]`: speech-like sound in the person's room that says no digit),
-/// so the digit templates also hold the words as heard over other voices.
-fn own_babble(backwards: &[Vec<f32>], k: usize) -> Vec<f32> {
-    let others: Vec<&[f32]> = backwards
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != k)
-        .take(3)
-        .map(|(_, x)| x.as_slice())
-        .collect();
-    babble(&others)
 }

@@ -15,6 +15,7 @@ pub mod conditions;
 pub mod digits;
 pub mod engine;
 pub mod enhance;
+pub mod enrollment;
 pub mod eval;
 pub mod fbank;
 pub mod features;

@@ -170,3 +170,20 @@ fn a_words_only_template_keeps_ge2e_and_its_own_thresholds() {
     // where today's would have let it through.
     assert!(between > 0, "no score between the thresholds: the test shows nothing");
 }
+
+#[test]
+fn a_template_whose_embedding_is_not_of_its_input_fails_closed() {
+    // A GE2E embedding stored under the current input (a corrupted or hand-edited
+    // template): the probe's CAM++ embedding cannot be compared with it, so nobody passes,
+    // with or without a cohort, and nothing panics.
+    let mut t = template_of("cmn_m1", SpeakerInput::WordsOnly);
+    t.speaker_input = SpeakerInput::AsHeard;
+    let cohort = SpeakerCohort::from_embeddings(certify_voice::eval::random_embeddings(30, 3), Vec::new()).unwrap();
+    for c in [None, Some(&cohort)] {
+        let d = engine()
+            .verify_with_cohort(&t, &wav("cmn_m1_test0.wav"), TEST[0], c)
+            .unwrap();
+        assert!(!d.same_speaker && !d.passed() && d.speaker_score == 0.0, "{d:?}");
+        assert_eq!(d.speaker_normalized, None);
+    }
+}
