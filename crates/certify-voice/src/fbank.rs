@@ -25,9 +25,9 @@ fn kaldi_mel(f: f64) -> f64 {
     1127.0 * (1.0 + f / 700.0).ln()
 }
 
-/// Kaldi's mel filterbank: `BINS` rows of `PADDED / 2 + 1` weights (the last, Nyquist,
-/// always 0 as in torchaudio).
-fn filterbank() -> Vec<Vec<f32>> {
+/// Kaldi's mel filterbank: for each of the `BINS` bins, the first power-spectrum bin it
+/// weighs and its non-zero weights (the Nyquist bin always weighs 0, as in torchaudio).
+fn filterbank() -> Vec<(usize, Vec<f32>)> {
     let (low, high) = (kaldi_mel(LOW_HZ), kaldi_mel(SAMPLE_RATE / 2.0));
     let delta = (high - low) / (BINS + 1) as f64;
     let bin_width = SAMPLE_RATE / PADDED as f64;
@@ -35,7 +35,7 @@ fn filterbank() -> Vec<Vec<f32>> {
         .map(|b| {
             let left = low + b as f64 * delta;
             let (center, right) = (left + delta, left + 2.0 * delta);
-            let mut row: Vec<f32> = (0..PADDED / 2)
+            let row: Vec<f32> = (0..PADDED / 2)
                 .map(|i| {
                     let mel = kaldi_mel(bin_width * i as f64);
                     let up = (mel - left) / (center - left);
@@ -43,10 +43,27 @@ fn filterbank() -> Vec<Vec<f32>> {
                     up.min(down).max(0.0) as f32
                 })
                 .collect();
-            row.push(0.0);
-            row
+            let first = row.iter().position(|&w| w > 0.0).unwrap_or(0);
+            let last = row.iter().rposition(|&w| w > 0.0).map_or(first, |l| l + 1);
+            (first, row[first..last].to_vec())
         })
         .collect()
+}
+
+/// The tables every call shares: the filterbank, the window and the FFT plan.
+struct Tables {
+    bank: Vec<(usize, Vec<f32>)>,
+    window: Vec<f64>,
+    fft: std::sync::Arc<dyn rustfft::Fft<f64>>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| Tables {
+        bank: filterbank(),
+        window: povey_window(),
+        fft: FftPlanner::<f64>::new().plan_fft_forward(PADDED),
+    })
 }
 
 /// The Povey window: `(0.5 − 0.5 cos(2πn / (N − 1)))^0.85`.
@@ -66,31 +83,32 @@ pub fn fbank(x: &[f32]) -> Vec<[f32; BINS]> {
         return Vec::new();
     }
     let frames = 1 + (x.len() - FRAME_LENGTH) / FRAME_SHIFT;
-    let bank = filterbank();
-    let window = povey_window();
-    let fft = FftPlanner::<f64>::new().plan_fft_forward(PADDED);
+    let Tables { bank, window, fft } = tables();
     let mut buf = vec![Complex::new(0.0, 0.0); PADDED];
+    let mut scratch = vec![Complex::new(0.0, 0.0); fft.get_inplace_scratch_len()];
+    let mut power = vec![0f32; PADDED / 2 + 1];
     let mut out = Vec::with_capacity(frames);
     for t in 0..frames {
-        let frame: Vec<f64> = x[t * FRAME_SHIFT..t * FRAME_SHIFT + FRAME_LENGTH]
-            .iter()
-            .map(|&v| f64::from(v))
-            .collect();
-        let mean = frame.iter().sum::<f64>() / FRAME_LENGTH as f64;
-        let centred: Vec<f64> = frame.iter().map(|v| v - mean).collect();
+        let frame = &x[t * FRAME_SHIFT..t * FRAME_SHIFT + FRAME_LENGTH];
+        let mean = frame.iter().map(|&v| f64::from(v)).sum::<f64>() / FRAME_LENGTH as f64;
+        let mut previous = f64::from(frame[0]) - mean;
         for (k, slot) in buf.iter_mut().enumerate() {
-            let v = match k {
-                0 => centred[0] - PREEMPHASIS * centred[0],
-                k if k < FRAME_LENGTH => centred[k] - PREEMPHASIS * centred[k - 1],
-                _ => 0.0,
+            *slot = if k < FRAME_LENGTH {
+                let v = f64::from(frame[k]) - mean;
+                let emphasised = v - PREEMPHASIS * previous;
+                previous = v;
+                Complex::new(emphasised * window[k], 0.0)
+            } else {
+                Complex::new(0.0, 0.0)
             };
-            *slot = Complex::new(if k < FRAME_LENGTH { v * window[k] } else { 0.0 }, 0.0);
         }
-        fft.process(&mut buf);
-        let power: Vec<f32> = buf[..=PADDED / 2].iter().map(|c| c.norm_sqr() as f32).collect();
+        fft.process_with_scratch(&mut buf, &mut scratch);
+        for (p, c) in power.iter_mut().zip(&buf) {
+            *p = c.norm_sqr() as f32;
+        }
         let mut row = [0f32; BINS];
-        for (r, weights) in row.iter_mut().zip(&bank) {
-            let energy: f32 = weights.iter().zip(&power).map(|(w, p)| w * p).sum();
+        for (r, (first, weights)) in row.iter_mut().zip(bank) {
+            let energy: f32 = weights.iter().zip(&power[*first..]).map(|(w, p)| w * p).sum();
             *r = energy.max(f32::EPSILON).ln();
         }
         out.push(row);
