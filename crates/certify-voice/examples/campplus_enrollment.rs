@@ -11,12 +11,12 @@
 //!
 //! `cargo run --release -p certify-voice --example campplus_enrollment` (README, "Voice
 //! calibration").
-use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::{add_noise, babble, white_at};
 use certify_voice::engine::white_noise_copy;
 use certify_voice::enhance::SpeakerModel;
 use certify_voice::enhance::words_only;
-use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, load, manifest, one_percent_point};
+use certify_voice::enrollment::own_babble;
+use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, Scoring, load, manifest, one_percent_point, score_trials};
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
 use std::collections::BTreeMap;
@@ -59,14 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             white.push(embed(&white_noise_copy(x)));
             cut.push(words(x));
             cut.push(words(&white_noise_copy(x)));
-            let others: Vec<&[f32]> = backwards
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != k)
-                .take(3)
-                .map(|(_, b)| b.as_slice())
-                .collect();
-            talk.push(embed(&add_noise(x, &babble(&others), 20.0)));
+            talk.push(embed(&add_noise(x, &own_babble(&backwards, k), 20.0)));
         }
         let sets = [
             clean.clone(),
@@ -119,29 +112,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             speakers.iter().cloned().zip(heard.iter().map(|x| words(x))).collect();
         for (v, t) in templates.iter().enumerate() {
             let probes = if v == 3 { &cut } else { &as_heard };
-            let (mut gc, mut ic, mut gz, mut iz) = (vec![], vec![], vec![], vec![]);
-            for (spk, e) in probes {
-                for (claimed, reference) in t {
-                    let others = t
-                        .iter()
-                        .filter(|(s, _)| *s != claimed && *s != spk)
-                        .map(|(_, e)| e.clone())
-                        .collect();
-                    let z = SpeakerCohort::from_embeddings(others, Vec::new())?
-                        .normalized_score(e, reference, false)
-                        .ok_or("the cohort's scores do not spread")?;
-                    let c = e.similarity(reference);
-                    if claimed == spk {
-                        gc.push(c);
-                        gz.push(z);
-                    } else {
-                        ic.push(c);
-                        iz.push(z);
-                    }
-                }
-            }
-            all.entry((v, "cosine")).or_default().push((gc, ic));
-            all.entry((v, "s-norm")).or_default().push((gz, iz));
+            let trials = score_trials(probes, t)?;
+            let owned = |(g, i): (&[f32], &[f32])| (g.to_vec(), i.to_vec());
+            all.entry((v, "cosine"))
+                .or_default()
+                .push(owned(trials.scores(Scoring::Cosine)));
+            all.entry((v, "s-norm"))
+                .or_default()
+                .push(owned(trials.scores(Scoring::Normalized)));
         }
     }
     for ((v, scoring), per_condition) in &all {

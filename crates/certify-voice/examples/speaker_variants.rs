@@ -9,10 +9,9 @@
 //!
 //! `cargo run --release -p certify-voice --example speaker_variants` (results in the README,
 //! "Voice calibration").
-use certify_voice::cohort::SpeakerCohort;
 use certify_voice::conditions::{add_noise, babble, white_at};
 use certify_voice::enhance::{SpeakerInput, SpeakerModel};
-use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, eer, load, manifest, one_percent_point};
+use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, Scoring, eer, load, manifest, one_percent_point, score_trials};
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::vad::{FRAME, segments_for};
 use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
@@ -123,27 +122,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mut znorm: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
         for (k, (vname, _)) in variants.iter().enumerate() {
-            let (mut gc, mut ic, mut gz, mut iz) = (vec![], vec![], vec![], vec![]);
-            for (spk, e) in &probes[k] {
-                for (claimed, t) in &templates[k] {
-                    let others = templates[k]
-                        .iter()
-                        .filter(|(s, _)| *s != claimed && *s != spk)
-                        .map(|(_, t)| t.clone())
-                        .collect();
-                    let z = SpeakerCohort::from_embeddings(others, Vec::new())?
-                        .normalized_score(e, t, false)
-                        .ok_or("the cohort's scores do not spread")?;
-                    let c = e.similarity(t);
-                    if claimed == spk {
-                        gc.push(c);
-                        gz.push(z)
-                    } else {
-                        ic.push(c);
-                        iz.push(z)
-                    }
-                }
-            }
+            let trials = score_trials(&probes[k], &templates[k])?;
+            let ((gc, ic), (gz, iz)) = (trials.scores(Scoring::Cosine), trials.scores(Scoring::Normalized));
+            let (gc, ic, gz, iz) = (gc.to_vec(), ic.to_vec(), gz.to_vec(), iz.to_vec());
             report(cname, vname, "cos", &gc, &ic);
             report(cname, vname, "snorm", &gz, &iz);
             all.entry(format!("{vname} cos"))

@@ -176,7 +176,7 @@ fn in_parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
 /// Talk behind recording `k` made of the person's other enrollment recordings played
 /// backwards (`backwards[j]`: speech-like sound in the person's room that says no digit),
 /// so the digit templates also hold the words as heard over other voices.
-fn own_babble(backwards: &[Vec<f32>], k: usize) -> Vec<f32> {
+pub fn own_babble(backwards: &[Vec<f32>], k: usize) -> Vec<f32> {
     let others: Vec<&[f32]> = backwards
         .iter()
         .enumerate()

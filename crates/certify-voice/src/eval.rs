@@ -219,7 +219,6 @@ pub fn speaker_trials(
     band: Band,
     input: SpeakerInput,
 ) -> Result<SpeakerTrials, VoiceError> {
-    use crate::cohort::SpeakerCohort;
     let rows = manifest(dir)?;
     let mut enrolled: BTreeMap<String, Vec<SpeakerEmbedding>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.role == "enroll") {
@@ -235,21 +234,37 @@ pub fn speaker_trials(
         .into_iter()
         .filter_map(|(s, v)| SpeakerEmbedding::mean(&v).map(|m| (s, m)))
         .collect();
-    let mut trials = SpeakerTrials::default();
+    let mut probes = Vec::new();
     for r in rows.iter().filter(|r| r.role == "test") {
         let audio = Audio::from_f32(&probe(load(dir, &r.file)?.samples()), crate::audio::SAMPLE_RATE)?;
         let e = engine.probe_embedding(&audio, &engine.check(&audio, None)?, words, input)?;
-        for (claimed, t) in &templates {
+        probes.push((r.speaker.clone(), e));
+    }
+    score_trials(&probes, &templates).map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))
+}
+
+/// Every probe `(speaker, embedding)` scored against every template `speaker → embedding`,
+/// genuine when the speakers are the same, by the cosine and normalised ([`Scoring`])
+/// against the other templates (the claimed speaker and the probe's left out). Fails when
+/// too few templates remain for a cohort or their scores do not spread.
+pub fn score_trials(
+    probes: &[(String, SpeakerEmbedding)],
+    templates: &BTreeMap<String, SpeakerEmbedding>,
+) -> Result<SpeakerTrials, String> {
+    use crate::cohort::SpeakerCohort;
+    let mut trials = SpeakerTrials::default();
+    for (speaker, e) in probes {
+        for (claimed, t) in templates {
             let others = templates
                 .iter()
-                .filter(|(s, _)| *s != claimed && **s != r.speaker)
+                .filter(|(s, _)| *s != claimed && *s != speaker)
                 .map(|(_, t)| t.clone())
                 .collect();
             let normalized = SpeakerCohort::from_embeddings(others, Vec::new())
-                .map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?
-                .normalized_score(&e, t, false)
-                .ok_or_else(|| VoiceError::Invalid("the cohort's scores do not spread".into()))?;
-            let (cosine, normalized_scores) = if *claimed == r.speaker {
+                .map_err(|e| e.to_string())?
+                .normalized_score(e, t, false)
+                .ok_or("the cohort's scores do not spread")?;
+            let (cosine, normalized_scores) = if claimed == speaker {
                 (&mut trials.cosine.0, &mut trials.normalized.0)
             } else {
                 (&mut trials.cosine.1, &mut trials.normalized.1)
