@@ -11,14 +11,14 @@
 //!
 //! `cargo run --release -p certify-voice --example campplus_enrollment` (README, "Voice
 //! calibration").
-use certify_voice::conditions::{add_noise, babble, white_at};
+use certify_voice::conditions::{add_noise, white_at};
 use certify_voice::engine::white_noise_copy;
 use certify_voice::enhance::SpeakerModel;
 use certify_voice::enhance::words_only;
 use certify_voice::enrollment::own_babble;
-use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, Scoring, load, manifest, one_percent_point, score_trials};
+use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, Scoring, at_one_threshold, load, manifest, score_trials};
 use certify_voice::speaker::SpeakerEmbedding;
-use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
+use certify_voice::{VoiceEngine, VoiceEngineConfig};
 use std::collections::BTreeMap;
 
 type Channel = Box<dyn Fn(&[f32]) -> Vec<f32>>;
@@ -72,14 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
-        .iter()
-        .filter_map(|f| std::fs::read(espeak.join(f)).ok())
-        .filter_map(|b| Audio::from_wav(&b).ok())
-        .map(|a| a.samples().to_vec())
-        .collect();
-    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
-    let talk = babble(&talk);
+    let talk = certify_voice::eval::espeak_talk(&espeak);
     let white = |snr: f32| -> Channel { Box::new(move |x: &[f32]| white_at(x, snr)) };
     let conditions: Vec<(&str, Channel)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
@@ -123,22 +116,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     for ((v, scoring), per_condition) in &all {
-        let threshold = per_condition
-            .iter()
-            .map(|(_, i)| one_percent_point(i))
-            .fold(f32::MIN, f32::max);
+        let (threshold, counts) = at_one_threshold(per_condition);
         let line: Vec<String> = conditions
             .iter()
-            .zip(per_condition)
-            .map(|((name, _), (g, i))| {
-                format!(
-                    "{name}: FR {}/{} FA {}/{}",
-                    g.iter().filter(|s| **s < threshold).count(),
-                    g.len(),
-                    i.iter().filter(|s| **s >= threshold).count(),
-                    i.len()
-                )
-            })
+            .zip(per_condition.iter().zip(counts))
+            .map(|((name, _), ((g, i), (fr, fa)))| format!("{name}: FR {fr}/{} FA {fa}/{}", g.len(), i.len()))
             .collect();
         println!(
             "{:<22} {scoring:<6} at {threshold:.3}: {}",

@@ -8,10 +8,10 @@
 //!
 //! `cargo run --release -p certify-voice --example speaker_fusion` (README, "Voice
 //! calibration").
-use certify_voice::conditions::{add_noise, babble, white_at};
+use certify_voice::conditions::{add_noise, white_at};
 use certify_voice::enhance::SpeakerInput;
-use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, one_percent_point, speaker_trials};
-use certify_voice::{Audio, VoiceEngine, VoiceEngineConfig};
+use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, at_one_threshold, speaker_trials};
+use certify_voice::{VoiceEngine, VoiceEngineConfig};
 
 type Channel = Box<dyn Fn(&[f32]) -> Vec<f32>>;
 
@@ -20,14 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = VoiceEngine::load(VoiceEngineConfig::new(root.join("models")))?;
     let human = root.join(".deps/testdata/human");
     let espeak = root.join(".deps/testdata/voice");
-    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
-        .iter()
-        .filter_map(|f| std::fs::read(espeak.join(f)).ok())
-        .filter_map(|b| Audio::from_wav(&b).ok())
-        .map(|a| a.samples().to_vec())
-        .collect();
-    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
-    let talk = babble(&talk);
+    let talk = certify_voice::eval::espeak_talk(&espeak);
     let conditions: Vec<(&str, Channel)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         ("white 20", Box::new(|x: &[f32]| white_at(x, 20.0))),
@@ -64,19 +57,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|((cg, ci), (gg, gi))| (mix(cg, gg), mix(ci, gi)))
             .collect();
-        let threshold = fused.iter().map(|(_, i)| one_percent_point(i)).fold(f32::MIN, f32::max);
+        let (threshold, counts) = at_one_threshold(&fused);
         let line: Vec<String> = conditions
             .iter()
-            .zip(&fused)
-            .map(|((name, _), (g, i))| {
-                format!(
-                    "{name}: FR {}/{} FA {}/{}",
-                    g.iter().filter(|s| **s < threshold).count(),
-                    g.len(),
-                    i.iter().filter(|s| **s >= threshold).count(),
-                    i.len()
-                )
-            })
+            .zip(fused.iter().zip(counts))
+            .map(|((name, _), ((g, i), (fr, fa)))| format!("{name}: FR {fr}/{} FA {fa}/{}", g.len(), i.len()))
             .collect();
         println!(
             "CAM++ {w:.1} + GE2E {:.1} at {threshold:.3}: {}",

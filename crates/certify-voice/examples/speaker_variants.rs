@@ -9,7 +9,7 @@
 //!
 //! `cargo run --release -p certify-voice --example speaker_variants` (results in the README,
 //! "Voice calibration").
-use certify_voice::conditions::{add_noise, babble, white_at};
+use certify_voice::conditions::{add_noise, white_at};
 use certify_voice::enhance::{SpeakerInput, SpeakerModel};
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, Scoring, eer, load, manifest, one_percent_point, score_trials};
 use certify_voice::speaker::SpeakerEmbedding;
@@ -67,14 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("bare", Box::new(|e: &VoiceEngine, x: &[f32]| embed(e, x))),
     ];
 
-    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
-        .iter()
-        .filter_map(|f| std::fs::read(espeak.join(f)).ok())
-        .filter_map(|b| Audio::from_wav(&b).ok())
-        .map(|a| a.samples().to_vec())
-        .collect();
-    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
-    let talk = babble(&talk);
+    let talk = certify_voice::eval::espeak_talk(&espeak);
     let rows = manifest(&human)?;
     type Ch = Box<dyn Fn(&[f32]) -> Vec<f32>>;
     let conditions: Vec<(&str, Ch)> = vec![

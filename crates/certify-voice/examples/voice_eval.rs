@@ -5,7 +5,7 @@
 //! [`SpeakerInput::AsHeard`] (or `--real-speech words_only` for the GE2E templates before it).
 #![allow(missing_docs)]
 
-use certify_voice::conditions::{add_noise, babble, telephone, white_at};
+use certify_voice::conditions::{add_noise, telephone, white_at};
 use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, one_percent_point, speaker_trials};
 use certify_voice::resample::resample;
@@ -100,14 +100,7 @@ fn real_speech(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let cfg = engine.config();
     // Talk: three espeak-ng recordings of other voices, mixed.
-    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
-        .iter()
-        .filter_map(|f| std::fs::read(espeak.join(f)).ok())
-        .filter_map(|b| certify_voice::Audio::from_wav(&b).ok())
-        .map(|a| a.samples().to_vec())
-        .collect();
-    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
-    let talk = babble(&talk);
+    let talk = certify_voice::eval::espeak_talk(espeak);
     let white = |snr: f32| move |x: &[f32]| white_at(x, snr);
     let behind = |snr: f32| {
         let talk = &talk;

@@ -276,6 +276,39 @@ pub fn score_trials(
     Ok(trials)
 }
 
+/// The talk the evaluations put behind a reader: three espeak-ng recordings of other voices
+/// from `espeak_dir` (the generated set), mixed ([`crate::conditions::babble`]); those
+/// missing are left out.
+pub fn espeak_talk(espeak_dir: &Path) -> Vec<f32> {
+    let talk: Vec<Vec<f32>> = ["cmn_f1_test0.wav", "cmn_m3_test1.wav", "cmn_grandma_test2.wav"]
+        .iter()
+        .filter_map(|f| std::fs::read(espeak_dir.join(f)).ok())
+        .filter_map(|b| Audio::from_wav(&b).ok())
+        .map(|a| a.samples().to_vec())
+        .collect();
+    let talk: Vec<&[f32]> = talk.iter().map(Vec::as_slice).collect();
+    crate::conditions::babble(&talk)
+}
+
+/// One threshold for several conditions' (genuine, impostor) scores: the highest of their
+/// [`one_percent_point`]s; with, per condition, (false rejects, false accepts) at it.
+pub fn at_one_threshold(per_condition: &[(Vec<f32>, Vec<f32>)]) -> (f32, Vec<(usize, usize)>) {
+    let threshold = per_condition
+        .iter()
+        .map(|(_, i)| one_percent_point(i))
+        .fold(f32::MIN, f32::max);
+    let counts = per_condition
+        .iter()
+        .map(|(g, i)| {
+            (
+                g.iter().filter(|s| **s < threshold).count(),
+                i.iter().filter(|s| **s >= threshold).count(),
+            )
+        })
+        .collect();
+    (threshold, counts)
+}
+
 /// `n` pseudo-random unit vectors of CAM++'s length (seeded): embeddings like no voice, for
 /// measuring what a cohort costs or what a cohort unlike every voice does.
 pub fn random_embeddings(n: usize, seed: u64) -> Vec<SpeakerEmbedding> {
@@ -322,6 +355,19 @@ pub fn eer(genuine: &[f32], impostor: &[f32]) -> (f32, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_threshold_is_the_strictest_conditions_and_counts_each() {
+        // 200 impostors each, so 2 may pass. Condition 0: spread up to 0.4975, its point
+        // just above 0.4925; condition 1: two high ones, then 0.1, its point just above 0.1.
+        let impostor0: Vec<f32> = (0..200).map(|k| k as f32 / 400.0).collect();
+        let mut impostor1 = vec![0.1; 198];
+        impostor1.extend([0.9, 0.95]);
+        let genuine = vec![0.3, 0.6, 0.99];
+        let (t, counts) = at_one_threshold(&[(genuine.clone(), impostor0), (genuine, impostor1)]);
+        assert!(t > 0.4925 && t < 0.495, "{t}");
+        assert_eq!(counts, vec![(1, 2), (1, 2)]);
+    }
 
     #[test]
     fn the_one_percent_point_accepts_at_most_one_percent() {
