@@ -243,8 +243,14 @@ impl VoiceEngine {
         input: SpeakerInput,
     ) -> Result<(Vec<SpeakerEmbedding>, SpeakerEmbedding), VoiceError> {
         let source = self.speaker_source(audio, report, input);
-        let noisy = self.noisy_source(&source, input);
-        self.enrollment_embeddings_of(&source, &noisy, words, input)
+        let voice = input.of(&source, words);
+        let phone_voice = resample(&telephone(&voice), 8_000, crate::audio::SAMPLE_RATE);
+        let mut wide = vec![self.embed(input, &voice)?];
+        if input != SpeakerInput::PausesTurnedDown {
+            let noisy = self.noisy_source(&source, input);
+            wide.push(self.embed(input, &input.of(&noisy, words))?);
+        }
+        Ok((wide, self.embed(input, &phone_voice)?))
     }
 
     /// The samples `input` starts from: the prepared recording or the recording as heard.
@@ -264,23 +270,6 @@ impl VoiceEngine {
         } else {
             white_noise_copy(source)
         }
-    }
-
-    /// [`VoiceEngine::enrollment_embeddings`] of `source` (and its `noisy` copy).
-    pub(crate) fn enrollment_embeddings_of(
-        &self,
-        source: &[f32],
-        noisy: &[f32],
-        words: usize,
-        input: SpeakerInput,
-    ) -> Result<(Vec<SpeakerEmbedding>, SpeakerEmbedding), VoiceError> {
-        let voice = input.of(source, words);
-        let phone_voice = resample(&telephone(&voice), 8_000, crate::audio::SAMPLE_RATE);
-        let mut wide = vec![self.embed(input, &voice)?];
-        if input != SpeakerInput::PausesTurnedDown {
-            wide.push(self.embed(input, &input.of(noisy, words))?);
-        }
-        Ok((wide, self.embed(input, &phone_voice)?))
     }
 
     /// The speaker embedding verification compares of a recording of `words` words, checked

@@ -6,7 +6,7 @@
 use crate::audio::Audio;
 use crate::conditions::{add_noise, babble, telephone};
 use crate::digits::{DigitTemplates, WordFeatures, words_for};
-use crate::engine::{VoiceEngine, VoiceEnrollment, VoiceError, VoiceTemplate, noisy_copy, white_noise_copy};
+use crate::engine::{VoiceEngine, VoiceEnrollment, VoiceError, VoiceTemplate, noisy_copy};
 use crate::enhance::{SpeakerInput, denoise};
 use crate::resample::resample;
 use crate::sketch::{WordSketch, sketch_words};
@@ -105,12 +105,7 @@ impl VoiceEngine {
     ) -> Result<Kept, VoiceError> {
         let samples = self.prepared(audio, report);
         let noisy = noisy_copy(&samples);
-        let (wide, narrow) = self.enrollment_embeddings_of(
-            audio.samples(),
-            &white_noise_copy(audio.samples()),
-            prompt.len(),
-            SpeakerInput::AsHeard,
-        )?;
+        let (wide, narrow) = self.enrollment_embeddings(audio, report, prompt.len(), SpeakerInput::AsHeard)?;
         let phone = resample(&telephone(&samples), 8_000, crate::audio::SAMPLE_RATE);
         let segments = segments_for(audio.samples(), prompt.len()).unwrap_or_default();
         let prints = word_prints(audio.samples(), &segments);
