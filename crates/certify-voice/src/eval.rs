@@ -5,6 +5,7 @@
 use crate::audio::Audio;
 use crate::engine::{VoiceEngine, VoiceError, VoiceTemplate};
 use crate::enhance::SpeakerInput;
+use crate::quality::VoiceQuality;
 use crate::speaker::SpeakerEmbedding;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -191,6 +192,7 @@ pub enum Scoring {
 pub struct SpeakerTrials {
     cosine: (Vec<f32>, Vec<f32>),
     normalized: (Vec<f32>, Vec<f32>),
+    genuine_quality: Vec<VoiceQuality>,
 }
 
 impl SpeakerTrials {
@@ -201,6 +203,12 @@ impl SpeakerTrials {
             Scoring::Normalized => &self.normalized,
         };
         (g, i)
+    }
+
+    /// The measured quality of each genuine trial's probe, in the order of the genuine
+    /// scores (filled by [`speaker_trials`]; empty from [`score_trials`] alone).
+    pub fn genuine_quality(&self) -> &[VoiceQuality] {
+        &self.genuine_quality
     }
 }
 
@@ -234,13 +242,20 @@ pub fn speaker_trials(
         .into_iter()
         .filter_map(|(s, v)| SpeakerEmbedding::mean(&v).map(|m| (s, m)))
         .collect();
-    let mut probes = Vec::new();
+    let (mut probes, mut genuine_quality) = (Vec::new(), Vec::new());
     for r in rows.iter().filter(|r| r.role == "test") {
         let audio = Audio::from_f32(&probe(load(dir, &r.file)?.samples()), crate::audio::SAMPLE_RATE)?;
-        let e = engine.probe_embedding(&audio, &engine.check(&audio, None)?, words, input)?;
+        let report = engine.check(&audio, None)?;
+        let e = engine.probe_embedding(&audio, &report, words, input)?;
+        if templates.contains_key(&r.speaker) {
+            genuine_quality.push(report.quality);
+        }
         probes.push((r.speaker.clone(), e));
     }
-    score_trials(&probes, &templates).map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))
+    let mut trials =
+        score_trials(&probes, &templates).map_err(|e| VoiceError::Invalid(format!("{}: {e}", dir.display())))?;
+    trials.genuine_quality = genuine_quality;
+    Ok(trials)
 }
 
 /// Every probe `(speaker, embedding)` scored against every template `speaker → embedding`,
