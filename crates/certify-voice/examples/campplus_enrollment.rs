@@ -11,7 +11,7 @@
 //!
 //! `cargo run --release -p certify-voice --example campplus_enrollment` (README, "Voice
 //! calibration").
-use certify_voice::conditions::{add_noise, white_at};
+use certify_voice::conditions::{add_noise, add_noise_looped, white_at};
 use certify_voice::engine::white_noise_copy;
 use certify_voice::enhance::SpeakerModel;
 use certify_voice::enhance::words_only;
@@ -78,13 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         ("white 20", white(20.0)),
         ("white 10", white(10.0)),
-        (
-            "talk 20",
-            Box::new(move |x: &[f32]| {
-                let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
-                add_noise(x, &noise, 20.0)
-            }),
-        ),
+        ("talk 20", Box::new(move |x: &[f32]| add_noise_looped(x, &talk, 20.0))),
     ];
     // (variant, scoring) → per condition (genuine, impostor).
     let mut all: BTreeMap<(usize, &str), PerCondition> = BTreeMap::new();

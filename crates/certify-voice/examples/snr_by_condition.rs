@@ -9,7 +9,7 @@
 //!
 //! [`VoiceQuality::snr_db`]: certify_voice::quality::VoiceQuality::snr_db
 use certify_voice::audio::Audio;
-use certify_voice::conditions::{add_noise, white_at};
+use certify_voice::conditions::{add_noise_looped, white_at};
 use certify_voice::eval::{espeak_talk, load, manifest};
 use certify_voice::{VoiceEngine, VoiceEngineConfig};
 
@@ -21,10 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = VoiceEngine::load(VoiceEngineConfig::new(root.join("models")))?;
     let human = root.join(".deps/testdata/human");
     let talk = espeak_talk(&root.join(".deps/testdata/voice"));
-    let talk_at = |x: &[f32], snr: f32| {
-        let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
-        add_noise(x, &noise, snr)
-    };
+    let talk_at = |x: &[f32], snr: f32| add_noise_looped(x, &talk, snr);
     let conditions: [(&str, Channel); 6] = [
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         ("white 30", Box::new(|x: &[f32]| white_at(x, 30.0))),

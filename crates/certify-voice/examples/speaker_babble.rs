@@ -2,18 +2,18 @@
 //! the reader, measured on the real-speech set (`.deps/testdata/human`, `scripts/setup.sh
 //! test`): each test recording as heard clean, with three espeak-ng voices at 20 dB (as
 //! `voice_eval`), and with 1, 3 or 6 real voices at 20 or 15 dB — the enrollment readings
-//! of the next speakers of the set, mixed by [`babble`]. Trials whose claimed speaker is
-//! one of the talkers behind are left out (their voice is in the recording). Prints false
+//! of the next speakers of the set, mixed by [`babble`]. The talkers behind are neither
+//! claimed nor in the cohort (their voice is in the recording); each probe is scored by
+//! [`score_trials`] against the other templates. Prints false
 //! rejects and false accepts at the shipped cosine and normalised (S-norm) thresholds, and
 //! at one threshold for all conditions (the highest of their 1% false-accept points).
 //!
 //! `cargo run --release -p certify-voice --example speaker_babble` (README, "Voice
 //! calibration"; about four minutes).
-use certify_voice::cohort::SpeakerCohort;
-use certify_voice::conditions::{add_noise, babble};
+use certify_voice::conditions::{add_noise_looped, babble};
 use certify_voice::engine::white_noise_copy;
 use certify_voice::enhance::SpeakerModel;
-use certify_voice::eval::{at_one_threshold, espeak_talk, load, manifest};
+use certify_voice::eval::{Scoring, at_one_threshold, espeak_talk, load, manifest, score_trials};
 use certify_voice::speaker::SpeakerEmbedding;
 use certify_voice::{VoiceEngine, VoiceEngineConfig};
 use std::collections::BTreeMap;
@@ -109,39 +109,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let x = load(&human, &r.file)?.samples().to_vec();
             let at = speakers.iter().position(|s| *s == r.speaker).ok_or("unknown speaker")?;
             let talkers: Vec<&String> = (1..=c.voices).map(|j| &speakers[(at + j) % speakers.len()]).collect();
-            let behind: Vec<f32> = if c.espeak {
-                talk.clone()
-            } else if c.voices > 0 {
-                let sources: Vec<&[f32]> = talkers
-                    .iter()
-                    .map(|s| readings[*s][i % readings[*s].len()].as_slice())
-                    .collect();
-                babble(&sources)
-            } else {
-                Vec::new()
-            };
+            let sources: Vec<&[f32]> = talkers
+                .iter()
+                .map(|s| readings[*s][i % readings[*s].len()].as_slice())
+                .collect();
+            let voices = babble(&sources); // empty when no real voice talks behind
+            let behind = if c.espeak { &talk } else { &voices };
             let heard = if behind.is_empty() {
                 x
             } else {
-                let noise: Vec<f32> = behind.iter().cycle().take(x.len()).copied().collect();
-                add_noise(&x, &noise, c.snr_db)
+                add_noise_looped(&x, behind, c.snr_db)
             };
-            let probe = embed(&heard)?;
-            for (claimed, template) in templates.iter().filter(|(s, _)| !talkers.contains(s)) {
-                let others: Vec<SpeakerEmbedding> = templates
-                    .iter()
-                    .filter(|(s, _)| *s != claimed && **s != r.speaker)
-                    .map(|(_, t)| t.clone())
-                    .collect();
-                let cohort = SpeakerCohort::from_embeddings(others, Vec::new())?;
-                let n = cohort.normalized_score(&probe, template, false).ok_or("empty cohort")?;
-                let (c_to, n_to) = if *claimed == r.speaker {
-                    (&mut cos.0, &mut norm.0)
-                } else {
-                    (&mut cos.1, &mut norm.1)
-                };
-                c_to.push(probe.similarity(template));
-                n_to.push(n);
+            // The talkers behind are not claimed, nor in the cohort: their voice is heard.
+            let claimable: BTreeMap<String, SpeakerEmbedding> = templates
+                .iter()
+                .filter(|(s, _)| !talkers.contains(s))
+                .map(|(s, t)| (s.clone(), t.clone()))
+                .collect();
+            let trials = score_trials(&[(r.speaker.clone(), embed(&heard)?)], &claimable)?;
+            for (to, scoring) in [(&mut cos, Scoring::Cosine), (&mut norm, Scoring::Normalized)] {
+                let (genuine, impostor) = trials.scores(scoring);
+                to.0.extend_from_slice(genuine);
+                to.1.extend_from_slice(impostor);
             }
         }
         cosine.push(cos);

@@ -8,7 +8,7 @@
 //!
 //! `cargo run --release -p certify-voice --example speaker_fusion` (README, "Voice
 //! calibration").
-use certify_voice::conditions::{add_noise, white_at};
+use certify_voice::conditions::{add_noise_looped, white_at};
 use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, at_one_threshold, speaker_trials};
 use certify_voice::{VoiceEngine, VoiceEngineConfig};
@@ -25,13 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         ("white 20", Box::new(|x: &[f32]| white_at(x, 20.0))),
         ("white 10", Box::new(|x: &[f32]| white_at(x, 10.0))),
-        (
-            "talk 20",
-            Box::new(move |x: &[f32]| {
-                let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
-                add_noise(x, &noise, 20.0)
-            }),
-        ),
+        ("talk 20", Box::new(move |x: &[f32]| add_noise_looped(x, &talk, 20.0))),
     ];
     // Per condition, (CAM++, GE2E) normalised scores, (genuine, impostor), trial by trial.
     let mut scores = Vec::new();

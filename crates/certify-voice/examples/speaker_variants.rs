@@ -9,7 +9,7 @@
 //!
 //! `cargo run --release -p certify-voice --example speaker_variants` (results in the README,
 //! "Voice calibration").
-use certify_voice::conditions::{add_noise, white_at};
+use certify_voice::conditions::{add_noise_looped, white_at};
 use certify_voice::enhance::{SpeakerInput, SpeakerModel};
 use certify_voice::eval::{HUMAN_WORDS_PER_RECORDING, Scoring, eer, load, manifest, one_percent_point, score_trials};
 use certify_voice::speaker::SpeakerEmbedding;
@@ -73,13 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let conditions: Vec<(&str, Ch)> = vec![
         ("clean", Box::new(|x: &[f32]| x.to_vec())),
         ("white 20", Box::new(|x: &[f32]| white_at(x, 20.0))),
-        (
-            "talk 20",
-            Box::new(move |x: &[f32]| {
-                let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
-                add_noise(x, &noise, 20.0)
-            }),
-        ),
+        ("talk 20", Box::new(move |x: &[f32]| add_noise_looped(x, &talk, 20.0))),
     ];
     // Enrollment embeddings per variant: clean, prepared.
     let mut templates: Vec<BTreeMap<String, SpeakerEmbedding>> = Vec::new();

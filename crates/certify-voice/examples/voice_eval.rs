@@ -5,7 +5,7 @@
 //! [`SpeakerInput::AsHeard`] (or `--real-speech words_only` for the GE2E templates before it).
 #![allow(missing_docs)]
 
-use certify_voice::conditions::{add_noise, telephone, white_at};
+use certify_voice::conditions::{add_noise_looped, telephone, white_at};
 use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, eer, evaluate, one_percent_point, speaker_trials};
 use certify_voice::resample::resample;
@@ -104,10 +104,7 @@ fn real_speech(
     let white = |snr: f32| move |x: &[f32]| white_at(x, snr);
     let behind = |snr: f32| {
         let talk = &talk;
-        move |x: &[f32]| {
-            let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
-            add_noise(x, &noise, snr)
-        }
+        move |x: &[f32]| add_noise_looped(x, talk, snr)
     };
     type Channel<'a> = Box<dyn Fn(&[f32]) -> Vec<f32> + 'a>;
     let conditions: Vec<(&str, Band, Channel)> = vec![

@@ -62,6 +62,14 @@ pub fn add_noise(x: &[f32], noise: &[f32], snr_db: f32) -> Vec<f32> {
         .collect()
 }
 
+/// `x` plus `noise` looped or cut to `x`'s length first, then scaled to `snr_db` below
+/// the speech level ([`add_noise`]): the level is that of the noise actually heard, not of
+/// the whole source (the evaluations' talk behind the reader).
+pub fn add_noise_looped(x: &[f32], noise: &[f32], snr_db: f32) -> Vec<f32> {
+    let heard: Vec<f32> = noise.iter().cycle().take(x.len()).copied().collect();
+    add_noise(x, &heard, snr_db)
+}
+
 /// Babble: several other recordings summed (what a room of people talking sounds like).
 pub fn babble(others: &[&[f32]]) -> Vec<f32> {
     let n = others.iter().map(|o| o.len()).max().unwrap_or(0);

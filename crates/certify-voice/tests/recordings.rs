@@ -5,7 +5,7 @@
 mod common;
 
 use certify_core::biometric::MatchDecision;
-use certify_voice::conditions::{add_noise, telephone, white_at};
+use certify_voice::conditions::{add_noise_looped, telephone, white_at};
 use certify_voice::enhance::SpeakerInput;
 use certify_voice::eval::{Band, HUMAN_WORDS_PER_RECORDING, Scoring, SpeakerTrials, speaker_trials};
 use certify_voice::quality::VoiceIssue;
@@ -256,10 +256,7 @@ fn a_real_reader_refused_with_talk_behind_is_told_to_read_again_somewhere_quiet(
     // voice does not match" alone: at least 90% of those refused are told that other sounds
     // were heard and to read again somewhere quiet (where 95% pass).
     let talk = certify_voice::eval::espeak_talk(&root().join(".deps/testdata/voice"));
-    let behind = |x: &[f32]| {
-        let noise: Vec<f32> = talk.iter().cycle().take(x.len()).copied().collect();
-        add_noise(x, &noise, 20.0)
-    };
+    let behind = |x: &[f32]| add_noise_looped(x, &talk, 20.0);
     let trials = real_speech_trials(&behind, Band::Wide);
     let threshold = engine().config().speaker_threshold_normalized;
     let (genuine, _) = trials.scores(Scoring::Normalized);
