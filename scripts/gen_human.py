@@ -7,15 +7,24 @@ ktuberling-data (GPL; each language folder is read by one native speaker).
 Per speaker (language folder with enough words): 5 enrollment and 3 test utterances,
 each the concatenation of 3 different words with 0.2 s pauses, 16 kHz mono 16-bit.
 Words are not digits, so manifest rows have empty digits: speaker-only trials.
+Deterministic: the same files every run. VERSION names this generation; setup.sh
+regenerates a set whose VERSION differs.
 """
 import glob, os, subprocess, sys, tempfile
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else ".deps/testdata/human"
 WORDS_PER_UTT, ENROLL, TEST = 3, 5, 3
+VERSION = "2: sox repeatable (-R)"
 
 
 def run(*cmd):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def sox(*args):
+    # -R: repeatable. Without it sox seeds its dither and `synth whitenoise` from the clock,
+    # so every machine generated a different set (and tests near a limit flipped).
+    run("sox", "-R", *args)
 
 
 def main():
@@ -45,12 +54,14 @@ def main():
             pieces = []
             for i, w in enumerate(chunk):
                 p = os.path.join(tmp, f"w{i}.wav")
-                run("sox", w, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0", "0.2")
+                sox(w, "-r", "16000", "-c", "1", "-b", "16", p, "pad", "0", "0.2")
                 pieces.append(p)
             role = "enroll" if u < ENROLL else "test"
             out = os.path.join(OUT, f"{spk}_{role}{u}.wav")
-            run("sox", *pieces, out, "norm", "-3")
+            sox(*pieces, out, "norm", "-3")
             rows.append((os.path.basename(out), spk, "", role))
+    with open(os.path.join(OUT, "VERSION"), "w") as f:
+        f.write(VERSION + "\n")
     with open(os.path.join(OUT, "manifest.tsv"), "w") as f:
         f.write("path\tspeaker\tdigits\trole\n")
         for r in rows:

@@ -18,11 +18,17 @@ SPEAKERS = [("m1", 40, 150), ("m3", 50, 150), ("m5", 35, 145), ("f1", 60, 150),
             ("f3", 65, 150), ("klatt", 50, 150), ("grandma", 50, 140), ("grandpa", 40, 140)]
 ENROLL = ["01234567", "89012345", "67890123", "45678901", "23456789"]
 TEST = ["73920581", "16480257", "50374916"]
-VERSION = "3: speed and pitch per recording, resampled"
+VERSION = "4: speed and pitch per recording, resampled; sox repeatable (-R)"
 
 
 def run(*cmd):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def sox(*args):
+    # -R: repeatable. Without it sox seeds its dither and `synth whitenoise` from the clock,
+    # so every machine generated a different set (and tests near a limit flipped).
+    run("sox", "-R", *args)
 
 
 def main():
@@ -48,7 +54,7 @@ def main():
                 factor = [0.94, 0.97, 1.0, 1.03, 1.06][(i + si) % 5] if not t else [0.955, 0.985, 1.015, 1.045][(i + si) % 4]
                 run("espeak-ng", "-v", f"cmn+{var}", "-p", str(tone), "-s", str(s), "-w", tmp, text)
                 p = os.path.join(OUT, f"{spk}_{role}{i}.wav")
-                run("sox", tmp, "-r", "16000", "-c", "1", "-b", "16", p,
+                sox(tmp, "-r", "16000", "-c", "1", "-b", "16", p,
                     "speed", f"{factor:.3f}", "pad", "0.3", "0.3", "norm", "-3")
                 rows.append((p, spk, digits, role))
                 if role == "test":
@@ -56,12 +62,12 @@ def main():
                         q = p.replace(".wav", f"_{tag}.wav")
                         noise = os.path.join(OUT, "noise_tmp.wav")
                         dur = subprocess.run(["soxi", "-D", p], capture_output=True, text=True).stdout.strip()
-                        run("sox", "-n", "-r", "16000", "-c", "1", "-b", "16", noise, "synth", dur, "whitenoise", "vol", vol)
-                        run("sox", "-m", p, noise, q)
+                        sox("-n", "-r", "16000", "-c", "1", "-b", "16", noise, "synth", dur, "whitenoise", "vol", vol)
+                        sox("-m", p, noise, q)
                         rows.append((q, spk, digits, tag))
     for name, synth in (("silence", ["vol", "0.0001"]), ("noise", ["vol", "0.3"])):
         p = os.path.join(OUT, f"{name}.wav")
-        run("sox", "-n", "-r", "16000", "-c", "1", "-b", "16", p, "synth", "3", "whitenoise", *synth)
+        sox("-n", "-r", "16000", "-c", "1", "-b", "16", p, "synth", "3", "whitenoise", *synth)
         rows.append((p, "-", "", name))
     for f in ("raw.wav", "noise_tmp.wav"):
         if os.path.exists(os.path.join(OUT, f)):

@@ -95,7 +95,8 @@ if [ ! -f "$VOICE/manifest.tsv" ] || [ "$(cat "$VOICE/VERSION" 2>/dev/null)" != 
   python3 scripts/gen_voice.py "$VOICE"
 fi
 HUMAN="$DEPS/testdata/human"
-if [ ! -f "$HUMAN/manifest.tsv" ]; then
+HUMAN_VERSION="$(sed -n 's/^VERSION = "\(.*\)"$/\1/p' scripts/gen_human.py)"
+if [ ! -f "$HUMAN/manifest.tsv" ] || [ "$(cat "$HUMAN/VERSION" 2>/dev/null)" != "$HUMAN_VERSION" ]; then
   echo "setup: real speech for speaker calibration (Debian klettres-data, ktuberling-data)"
   python3 scripts/gen_human.py "$HUMAN"
 fi
